@@ -1,0 +1,1 @@
+"""The `ipfund` console command: one module per sub-command."""

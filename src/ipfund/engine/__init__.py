@@ -1,0 +1,56 @@
+"""The engine: evaluates claims of a policy into decisions — pure Python, no Django, no clock,
+no database. `evaluate_batch` is the calculator contract as a function."""
+
+from __future__ import annotations
+
+from .errors import NO_CLAIMS, NOT_OBJECT, BatchError, InvalidInput
+from .policy import Policy, load_policy
+
+__all__ = ["BatchError", "InvalidInput", "Policy", "load_policy", "evaluate_batch", "history_from_batch"]
+
+
+def _history_claims(policy, history) -> list:
+    from .errors import HISTORY_NOT_LIST, HISTORY_POLICY
+
+    if history is None:
+        return []
+    if type(history) is not dict or type(history.get("awarded")) is not list:
+        raise BatchError(HISTORY_NOT_LIST)
+    if history.get("policy", policy.id) != policy.id:
+        raise BatchError(HISTORY_POLICY.format(got=history.get("policy"), want=policy.id))
+    return history["awarded"]
+
+
+def evaluate_batch(batch: dict, *, history: dict | None = None, interpretations: dict | None = None,
+                   explain: bool = True) -> dict:
+    """The contract's DECISIONS for a batch (a dict as read from JSON), claims decided in order.
+
+    Raises BatchError when the batch, history or interpretation choices are unusable.
+    """
+    from .evaluation import Evaluator
+
+    if type(batch) is not dict:
+        raise BatchError(NOT_OBJECT)
+    policy = load_policy(batch.get("policy"))
+    claims = batch.get("claims")
+    if type(claims) is not list:
+        raise BatchError(NO_CLAIMS)
+    ev = Evaluator(policy, interpretations)
+    ev.add_history(_history_claims(policy, history))
+    errors = {}
+    for pos, obj in enumerate(claims):
+        err = ev.read(pos, obj)
+        if err is not None:
+            errors[pos] = err
+    return {"policy": policy.id, "decisions": ev.decide(len(claims), errors, explain)}
+
+
+def history_from_batch(batch: dict, decisions: dict) -> dict:
+    """The eligible claims of an evaluated batch as history (the contract's format)."""
+    by_id = {d["id"]: d for d in decisions["decisions"] if "error" not in d}
+    awarded = []
+    for claim in batch["claims"]:
+        d = by_id.get(claim.get("id")) if isinstance(claim, dict) else None
+        if d is not None and d["eligible"]:
+            awarded.append({**claim, "amount": d["amount"]})
+    return {"policy": batch["policy"], "awarded": awarded}

@@ -1,0 +1,291 @@
+"""Reading claims: validation of the contract's claim format into typed columns, per item.
+
+A claim is checked field by field in a fixed order (id, item, applicant, event date, facts) and
+the first bad field is reported. Valid claims are appended to their item's column builder; the
+columns (numpy arrays) are what rules compute on.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import numpy as np
+
+from .dates import parse_iso
+from .errors import (
+    BAD_ENUM,
+    BAD_KIND,
+    BAD_RIC,
+    BAD_USCC,
+    BAD_USCC_IN_LIST,
+    MISSING,
+    NOT_BOOL,
+    NOT_DATE,
+    NOT_INT,
+    NOT_LIST,
+    NOT_NUMBER,
+    NOT_OBJECT_FIELD,
+    NOT_STRING,
+    UNKNOWN_ITEM,
+    YEAR_RANGE,
+    InvalidInput,
+)
+from .identifiers import canonical, ric_valid, uscc_valid
+from .money import parse_money
+from .vocabulary import KINDS, Fact, Item
+
+_MISSING = object()
+YEAR_MIN, YEAR_MAX = 1, 9999
+
+
+def _year(v, field):
+    if type(v) is not int:
+        raise InvalidInput(field, NOT_INT)
+    if not YEAR_MIN <= v <= YEAR_MAX:
+        raise InvalidInput(field, YEAR_RANGE)
+    return v
+
+
+def _bool(v, field):
+    if type(v) is not bool:
+        raise InvalidInput(field, NOT_BOOL)
+    return v
+
+
+def _text(v, field):
+    if type(v) is not str or not v.strip():
+        raise InvalidInput(field, NOT_STRING)
+    return v
+
+
+def _date(v, field):
+    ordinal = parse_iso(v) if type(v) is str else None
+    if ordinal is None:
+        raise InvalidInput(field, NOT_DATE)
+    return ordinal
+
+
+def _number(v, field):
+    t = type(v)
+    if t is bool or t not in (int, float, Decimal):
+        raise InvalidInput(field, NOT_NUMBER)
+    # Both readers (exact for batches, orjson for bulk) must see the same value: a float.
+    try:
+        f = float(v)
+    except OverflowError:
+        raise InvalidInput(field, NOT_NUMBER) from None
+    if not math.isfinite(f) or f < 0:
+        raise InvalidInput(field, NOT_NUMBER)
+    return f
+
+
+def _uscc_list(v, field):
+    if type(v) is not list:
+        raise InvalidInput(field, NOT_LIST)
+    seen = set()
+    for i, code in enumerate(v):
+        if type(code) is not str or not uscc_valid(code):
+            raise InvalidInput(field, BAD_USCC_IN_LIST.format(index=i + 1))
+        seen.add(canonical(code))
+    return len(seen)
+
+
+def _checker(fact: Fact):
+    if fact.type == "year":
+        return _year
+    if fact.type == "money":
+        return parse_money
+    if fact.type == "bool":
+        return _bool
+    if fact.type == "text":
+        return _text
+    if fact.type == "date":
+        return _date
+    if fact.type == "number":
+        return _number
+    if fact.type == "uscc_list":
+        return _uscc_list
+    if fact.type == "enum":
+        options = frozenset(fact.options)
+        message = BAD_ENUM.format(options=", ".join(fact.options))
+
+        def _enum(v, field):
+            if type(v) is not str or v not in options:
+                raise InvalidInput(field, message)
+            return v
+
+        return _enum
+    raise ValueError(f"unknown fact type {fact.type!r}")
+
+
+_DTYPES = {
+    "year": np.int64,
+    "money": np.int64,
+    "bool": bool,
+    "date": np.int64,
+    "number": np.float64,
+    "uscc_list": np.int64,
+    "enum": object,
+    "text": object,
+}
+
+
+class Columns:
+    """One item's claims as columns: numpy arrays, one element per claim, in batch order."""
+
+    def __init__(self, item: Item, n: int, pos, ids, applicant, name, kind, in_zone, sme, event, facts):
+        self.item = item
+        self.n = n
+        self.pos = pos
+        self.ids = ids
+        self.applicant = applicant
+        self.name = name
+        self.kind = kind
+        self.in_zone = in_zone
+        self.sme = sme
+        self.event = event
+        self.facts = facts
+
+    def row(self, i: int) -> dict:
+        """One claim back as Python values, for its explanation."""
+        return {
+            "id": self.ids[i],
+            "applicant": self.applicant[i],
+            "name": self.name[i],
+            "kind": self.kind[i],
+            "in_zone": bool(self.in_zone[i]),
+            "sme": bool(self.sme[i]),
+            "event": int(self.event[i]),
+            "facts": {k: _py(v[i]) for k, v in self.facts.items()},
+        }
+
+
+def _py(x):
+    return x.item() if hasattr(x, "item") else x
+
+
+class ItemBuilder:
+    """Collects the valid claims of one item and turns them into Columns."""
+
+    def __init__(self, item: Item):
+        self.item = item
+        self.checks = tuple((f.name, "facts." + f.name, _checker(f), f.optional, f.default) for f in item.facts)
+        self.reset()
+
+    def reset(self):
+        self.pos, self.ids, self.applicant, self.name, self.kind = [], [], [], [], []
+        self.in_zone, self.sme, self.event = [], [], []
+        self.facts = {f.name: [] for f in self.item.facts}
+
+    def __len__(self):
+        return len(self.pos)
+
+    def add_facts(self, facts) -> list:
+        """Validate the facts of one claim (raising InvalidInput); returns the typed values."""
+        if type(facts) is not dict:
+            raise InvalidInput("facts", MISSING if facts is _MISSING else NOT_OBJECT_FIELD)
+        out = []
+        for name, field, check, optional, default in self.checks:
+            v = facts.get(name, _MISSING)
+            if v is _MISSING:
+                if optional:
+                    out.append(check(default, field))
+                    continue
+                raise InvalidInput(field, MISSING)
+            out.append(check(v, field))
+        return out
+
+    def append(self, pos, cid, applicant, name, kind, in_zone, sme, event, values):
+        self.pos.append(pos)
+        self.ids.append(cid)
+        self.applicant.append(applicant)
+        self.name.append(name)
+        self.kind.append(kind)
+        self.in_zone.append(in_zone)
+        self.sme.append(sme)
+        self.event.append(event)
+        for (fname, *_), v in zip(self.checks, values):
+            self.facts[fname].append(v)
+
+    def build(self) -> Columns:
+        n = len(self.pos)
+        facts = {}
+        for f in self.item.facts:
+            dtype = _DTYPES[f.type]
+            if dtype is object:
+                arr = np.empty(n, dtype=object)
+                arr[:] = self.facts[f.name]
+            else:
+                arr = np.array(self.facts[f.name], dtype=dtype)
+            facts[f.name] = arr
+        applicant = np.empty(n, dtype=object)
+        applicant[:] = self.applicant
+        kind = np.empty(n, dtype=object)
+        kind[:] = self.kind
+        cols = Columns(
+            self.item,
+            n,
+            np.array(self.pos, dtype=np.int64),
+            self.ids,
+            applicant,
+            self.name,
+            kind,
+            np.array(self.in_zone, dtype=bool),
+            np.array(self.sme, dtype=bool),
+            np.array(self.event, dtype=np.int64),
+            facts,
+        )
+        self.reset()
+        return cols
+
+
+class ClaimReader:
+    """Validates claims of the contract's format and routes them to their item's builder."""
+
+    def __init__(self, items: dict[str, Item]):
+        self.builders = {item_id: ItemBuilder(item) for item_id, item in items.items()}
+        self._kind_message = BAD_KIND.format(options=", ".join(KINDS))
+        self._kinds = frozenset(KINDS)
+
+    def read(self, pos: int, obj) -> None:
+        """Validate one claim and append it; raises InvalidInput naming the first bad field."""
+        if type(obj) is not dict:
+            raise InvalidInput("claim", NOT_OBJECT_FIELD)
+        cid = obj.get("id")
+        if type(cid) is not str:
+            raise InvalidInput("id", NOT_STRING)
+        item_id = obj.get("item")
+        builder = self.builders.get(item_id) if type(item_id) is str else None
+        if builder is None:
+            raise InvalidInput("item", MISSING if item_id is None else UNKNOWN_ITEM.format(value=item_id))
+        applicant = obj.get("applicant")
+        if type(applicant) is not dict:
+            raise InvalidInput("applicant", MISSING if applicant is None else NOT_OBJECT_FIELD)
+        kind = applicant.get("kind")
+        if type(kind) is not str or kind not in self._kinds:
+            raise InvalidInput("applicant.kind", MISSING if kind is None else self._kind_message)
+        aid = applicant.get("id")
+        if kind == "person":
+            if type(aid) is not str or not ric_valid(aid):
+                raise InvalidInput("applicant.id", MISSING if aid is None else BAD_RIC)
+        elif type(aid) is not str or not uscc_valid(aid):
+            raise InvalidInput("applicant.id", MISSING if aid is None else BAD_USCC)
+        in_zone = applicant.get("in_zone")
+        if type(in_zone) is not bool:
+            raise InvalidInput("applicant.in_zone", MISSING if in_zone is None else NOT_BOOL)
+        sme = applicant.get("sme", False)
+        if type(sme) is not bool:
+            raise InvalidInput("applicant.sme", NOT_BOOL)
+        name = applicant.get("name")
+        if name is not None and type(name) is not str:
+            raise InvalidInput("applicant.name", NOT_STRING)
+        ev = obj.get("event_date")
+        event = parse_iso(ev) if type(ev) is str else None
+        if event is None:
+            raise InvalidInput("event_date", MISSING if ev is None else NOT_DATE)
+        values = builder.add_facts(obj.get("facts", _MISSING))
+        builder.append(pos, cid, canonical(aid), name, kind, in_zone, sme, event, values)
+
+    def columns(self) -> list[Columns]:
+        return [b.build() for b in self.builders.values() if len(b)]

@@ -1,0 +1,95 @@
+"""Money: parsing yuan into integer fen, formatting fen back, and rates rounded half up.
+
+Money never passes through a float: amounts are integer fen (分) inside the engine.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from .errors import MONEY_FORMAT, MONEY_NEGATIVE, MONEY_TOO_LARGE, InvalidInput
+
+#: 1000 亿元: far above any award base, and small enough that fen sums stay in int64.
+MAX_FEN = 100_000_000_000 * 100
+_MONEY_TEXT = re.compile(r"\d+(\.\d+)?\Z")
+
+
+class InexactFloat(Exception):
+    """A money value arrived as a binary float whose decimal text may not be what was sent."""
+
+
+def parse_money(value, field: str) -> int:
+    """Yuan (JSON string or number, at most two decimals, not negative) → integer fen."""
+    t = type(value)
+    if t is int:
+        if value < 0:
+            raise InvalidInput(field, MONEY_NEGATIVE)
+        if value > MAX_FEN // 100:
+            raise InvalidInput(field, MONEY_TOO_LARGE)
+        return value * 100
+    if t is str:
+        if not _MONEY_TEXT.match(value):
+            if value.startswith("-") and _MONEY_TEXT.match(value[1:]):
+                raise InvalidInput(field, MONEY_NEGATIVE)
+            raise InvalidInput(field, MONEY_FORMAT)
+        d = Decimal(value)
+    elif t is Decimal:
+        d = value
+        if not d.is_finite():
+            raise InvalidInput(field, MONEY_FORMAT)
+    elif t is float:
+        if not math.isfinite(value):
+            raise InvalidInput(field, MONEY_FORMAT)
+        # repr() is the shortest text that reads back as this float: the sender's literal when it
+        # had at most 15 significant digits. Longer literals must be re-read exactly (bulk path).
+        text = repr(value)
+        digits = text.split("e")[0].replace("-", "").replace(".", "").strip("0")
+        if len(digits) > 15 or "e" in text:
+            raise InexactFloat(field)
+        d = Decimal(text)
+    else:
+        raise InvalidInput(field, MONEY_FORMAT)
+    if d < 0:
+        raise InvalidInput(field, MONEY_NEGATIVE)
+    fen = d * 100
+    if fen != fen.to_integral_value():
+        raise InvalidInput(field, MONEY_FORMAT)
+    if fen > MAX_FEN:
+        raise InvalidInput(field, MONEY_TOO_LARGE)
+    return int(fen)
+
+
+def fen_to_yuan(fen: int) -> str:
+    """Integer fen → "1234.56" (exactly two decimals)."""
+    sign = "-" if fen < 0 else ""
+    q, r = divmod(abs(int(fen)), 100)
+    return f"{sign}{q}.{r:02d}"
+
+
+def yuan_to_fen(text) -> int:
+    """A parameter value written in yuan ("300000", "0.5" is not money) → integer fen."""
+    d = Decimal(str(text))
+    fen = d * 100
+    if fen != fen.to_integral_value():
+        raise ValueError(f"money parameter {text!r} has more than two decimals")
+    return int(fen)
+
+
+def as_fraction(text) -> Fraction:
+    """A rate parameter such as "0.5" → Fraction(1, 2), exactly."""
+    try:
+        return Fraction(Decimal(str(text)))
+    except (InvalidOperation, ValueError) as exc:  # pragma: no cover - policy check catches this
+        raise ValueError(f"rate {text!r} is not a decimal number") from exc
+
+
+def apply_rate_half_up(fen, rate: Fraction):
+    """fen × rate rounded to the fen, half up (amounts are never negative).
+
+    Works on a Python int or on an int64 numpy array alike.
+    """
+    num, den = rate.numerator, rate.denominator
+    return (fen * (2 * num) + den) // (2 * den)

@@ -1,0 +1,371 @@
+"""A policy package loaded: its text, clause catalogue, dated parameters, interpretation register
+and rules — and the check that they agree with each other and with the text."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib
+import importlib.util
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .errors import UNKNOWN_POLICY, BatchError
+from .money import as_fraction, fen_to_yuan, yuan_to_fen
+from .vocabulary import KINDS, REASON_ORDER, Item
+
+KIND_LABELS = {
+    "enterprise": "企业",
+    "service_agency": "知识产权服务机构",
+    "school": "中小学校",
+    "university": "高校",
+    "institution": "其他事业单位",
+    "social_org": "社会组织",
+    "person": "个人",
+}
+
+_SPACE = re.compile(r"\s+")
+
+
+def squeeze(text: str) -> str:
+    """The text without line breaks and spaces: the PDF's layout is not part of the law's words."""
+    return _SPACE.sub("", text)
+
+
+@dataclass(eq=False, repr=False)
+class Clause:
+    number: str
+    title: str
+    source: tuple[str, ...]
+    monetary: bool
+
+
+@dataclass(eq=False, repr=False)
+class Interpretation:
+    id: str
+    question: str
+    clause: str
+    options: dict
+    default: str
+    selectable: bool
+
+
+@dataclass(eq=False, repr=False)
+class Parameter:
+    name: str
+    clause: str
+    title: str
+    kind: str
+    starts: tuple[int, ...]  # date ordinals each value took effect
+    values: tuple  # parsed: int fen, Fraction, dict of fen, (inclusive, ((threshold, fen), ...)), int, ordinal
+
+    def period(self, events):
+        """Index of the value in force at each event date (the first one before it took effect)."""
+        if len(self.starts) == 1:
+            return 0
+        return np.maximum(np.searchsorted(np.asarray(self.starts), events, side="right") - 1, 0)
+
+    def period_one(self, event: int) -> int:
+        i = 0
+        for j, start in enumerate(self.starts):
+            if event >= start:
+                i = j
+        return i
+
+    def at(self, event: int):
+        return self.values[self.period_one(event)]
+
+
+def _parse_value(kind: str, raw):
+    if kind == "money":
+        return yuan_to_fen(raw)
+    if kind == "money_table":
+        return {str(k): yuan_to_fen(v) for k, v in raw.items()}
+    if kind == "rate":
+        return as_fraction(raw)
+    if kind == "number":
+        return int(raw)
+    if kind == "date":
+        return _as_date(raw).toordinal()
+    if kind == "tiers":
+        tiers = tuple(
+            (yuan_to_fen(t) if isinstance(t, str) else int(t), yuan_to_fen(a)) for t, a in raw["tiers"]
+        )
+        return (bool(raw["inclusive"]), tiers)
+    raise ValueError(f"unknown parameter kind {kind!r}")
+
+
+def _as_date(raw) -> _dt.date:
+    return raw if isinstance(raw, _dt.date) else _dt.date.fromisoformat(str(raw))
+
+
+class Params:
+    """The parameters of a policy, read at event dates (columns) or at one date (explanations)."""
+
+    def __init__(self, parameters: dict[str, Parameter]):
+        self.p = parameters
+
+    def _column(self, name, events, pick):
+        par = self.p[name]
+        idx = par.period(events)
+        if isinstance(idx, int):
+            return pick(par.values[idx])
+        return np.array([pick(v) for v in par.values])[idx]
+
+    def money_fen(self, name, events, n=None):
+        return self._column(name, events, lambda v: v)
+
+    def number(self, name, events):
+        return self._column(name, events, lambda v: v)
+
+    def date(self, name, events):
+        return self._column(name, events, lambda v: v)
+
+    def rate(self, name, events):
+        return (
+            self._column(name, events, lambda v: v.numerator),
+            self._column(name, events, lambda v: v.denominator),
+        )
+
+    def table_fen(self, name, keys, events):
+        par = self.p[name]
+        out = np.zeros(len(keys), dtype=np.int64)
+        for key in par.values[0]:
+            out = np.where(keys == key, self._column(name, events, lambda v: v[key]), out)
+        return out
+
+    def tiers(self, name, events):
+        par = self.p[name]
+        inclusive = par.values[0][0]
+        count = len(par.values[0][1])
+        return inclusive, [
+            (self._column(name, events, lambda v: v[1][i][0]), self._column(name, events, lambda v: v[1][i][1]))
+            for i in range(count)
+        ]
+
+    # One claim, for explanations.
+    def money_fen_one(self, name, event):
+        return self.p[name].at(event)
+
+    def table_fen_one(self, name, key, event):
+        return self.p[name].at(event)[key]
+
+    def rate_one(self, name, event) -> Fraction:
+        return self.p[name].at(event)
+
+    def tiers_one(self, name, event):
+        return self.p[name].at(event)
+
+    def value_one(self, name, event):
+        return self.p[name].at(event)
+
+    def describe(self, name, event) -> str:
+        par = self.p[name]
+        start = _dt.date.fromordinal(par.starts[par.period_one(event)]).isoformat()
+        return f"参数 {name}（{par.title}；{par.clause}；自 {start} 起施行）"
+
+    def show(self, name) -> list[str]:
+        """Every dated value of a parameter, for `ipfund policy show`."""
+        par = self.p[name]
+        return [
+            f"自 {_dt.date.fromordinal(s).isoformat()} 起：{_format_value(par.kind, v)}"
+            for s, v in zip(par.starts, par.values)
+        ]
+
+
+def _format_value(kind, v) -> str:
+    if kind == "money":
+        return f"{fen_to_yuan(v)} 元"
+    if kind == "money_table":
+        return "，".join(f"{k} {fen_to_yuan(x)} 元" for k, x in v.items())
+    if kind == "rate":
+        return f"{float(v) * 100:g}%"
+    if kind == "date":
+        return _dt.date.fromordinal(v).isoformat()
+    if kind == "tiers":
+        inclusive, tiers = v
+        word = "达到" if inclusive else "超过"
+        return "，".join(f"{word} {t if t < 10000 else fen_to_yuan(t) + ' 元'} → {fen_to_yuan(a)} 元" for t, a in tiers)
+    return str(v)
+
+
+class Policy:
+    """A loaded policy package."""
+
+    def __init__(self, data: dict, source_text: str, items: tuple[Item, ...], path: Path):
+        self.path = path
+        self.data = data
+        self.id: str = data["id"]
+        self.title: str = data["title"]
+        self.document_number: str = data.get("document_number", "")
+        self.source_text = source_text
+        self.issued_on = _as_date(data["issued_on"])
+        self.clauses = [
+            Clause(str(c["number"]), c["title"], tuple(c.get("source", ())), bool(c.get("monetary"))) for c in data["clauses"]
+        ]
+        self.parameters: dict[str, Parameter] = {}
+        for name, p in data["parameters"].items():
+            values = sorted(p["values"], key=lambda v: _as_date(v["from"]))
+            self.parameters[name] = Parameter(
+                name=name,
+                clause=str(p["clause"]),
+                title=p["title"],
+                kind=p["kind"],
+                starts=tuple(_as_date(v["from"]).toordinal() for v in values),
+                values=tuple(_parse_value(p["kind"], v["value"]) for v in values),
+            )
+        self.params = Params(self.parameters)
+        self.interpretations = {
+            iid: Interpretation(
+                iid, i["question"], str(i.get("clause", "")), dict(i["options"]), i["default"], bool(i.get("selectable"))
+            )
+            for iid, i in data["interpretations"].items()
+        }
+        evidence = data.get("evidence", {})
+        self.items: dict[str, Item] = {}
+        for item in items:
+            if not item.evidence and item.id in evidence:
+                item = _with_evidence(item, tuple(evidence[item.id]))
+            self.items[item.id] = item
+        self.kind_labels = dict(KIND_LABELS)
+
+    @property
+    def defaults(self) -> dict[str, str]:
+        return {iid: i.default for iid, i in self.interpretations.items()}
+
+    def clause(self, number: str) -> Clause | None:
+        for c in self.clauses:
+            if c.number == number:
+                return c
+        return None
+
+    def resolve_interpretations(self, chosen: dict[str, str] | None) -> dict[str, str]:
+        """Defaults overlaid with choices; an unknown id or option is a BatchError."""
+        from .errors import UNKNOWN_INTERPRETATION, UNKNOWN_OPTION
+
+        out = self.defaults
+        for iid, option in (chosen or {}).items():
+            interp = self.interpretations.get(iid)
+            if interp is None:
+                raise BatchError(UNKNOWN_INTERPRETATION.format(id=iid, known=", ".join(self.interpretations)))
+            if option not in interp.options:
+                raise BatchError(UNKNOWN_OPTION.format(option=option, id=iid, options=", ".join(interp.options)))
+            out[iid] = option
+        return out
+
+    def check(self) -> list[str]:
+        """Everything that would make the package disagree with itself or with its text."""
+        problems = []
+        text = squeeze(self.source_text)
+        numbers = {c.number for c in self.clauses}
+        for c in self.clauses:
+            if not c.source:
+                problems.append(f"clause {c.number}: no source sentence")
+            for s in c.source:
+                if squeeze(s) not in text:
+                    problems.append(f"clause {c.number}: sentence not in the source text: {s}")
+        for name, p in self.parameters.items():
+            if p.clause not in numbers:
+                problems.append(f"parameter {name}: clause {p.clause!r} is not in the clause catalogue")
+        for iid, i in self.interpretations.items():
+            if i.default not in i.options:
+                problems.append(f"interpretation {iid}: default {i.default!r} is not one of its options")
+            if i.clause and i.clause not in numbers:
+                problems.append(f"interpretation {iid}: clause {i.clause!r} is not in the clause catalogue")
+        for item in self.items.values():
+            clause = self.clause(item.clause)
+            if clause is None:
+                problems.append(f"item {item.id}: clause {item.clause!r} is not in the clause catalogue")
+            elif squeeze(item.source) not in text:
+                problems.append(f"item {item.id}: source sentence not in the source text: {item.source}")
+            elif not any(squeeze(item.source) in squeeze(s) or squeeze(s) in squeeze(item.source) for s in clause.source):
+                problems.append(f"item {item.id}: source sentence is not among clause {item.clause}'s sentences")
+            for name in _item_params(item):
+                if name not in self.parameters:
+                    problems.append(f"item {item.id}: parameter {name!r} is not defined")
+            for iid in item.interpretations:
+                if iid not in self.interpretations:
+                    problems.append(f"item {item.id}: interpretation {iid!r} is not in the register")
+            for k in item.kinds:
+                if k not in KINDS:
+                    problems.append(f"item {item.id}: unknown applicant kind {k!r}")
+            for cond in item.conditions:
+                if cond.reason not in REASON_ORDER:
+                    problems.append(f"item {item.id}: unknown reason {cond.reason!r}")
+            if not item.evidence:
+                problems.append(f"item {item.id}: no evidence checklist")
+        for needed in ("validity.start", "validity.end"):
+            if needed not in self.parameters:
+                problems.append(f"parameter {needed} is missing")
+        return problems
+
+
+def _with_evidence(item: Item, evidence: tuple[str, ...]) -> Item:
+    from dataclasses import replace
+
+    return replace(item, evidence=evidence)
+
+
+def _item_params(item: Item) -> tuple[str, ...]:
+    names = list(item.formula.params)
+    if item.cap is not None:
+        names.append(item.cap.param)
+    return tuple(names)
+
+
+def _load_yaml(path: Path) -> dict:
+    """policy.yaml parsed; the parse is cached by content hash, since parsing YAML costs more than
+    the whole evaluation of a small batch and `ipfund evaluate` should start fast."""
+    import hashlib
+    import os
+    import pickle
+
+    raw = path.read_bytes()
+    cache_dir = Path(os.environ.get("IPFUND_CACHE_DIR") or Path.home() / ".cache" / "ipfund")
+    cached = cache_dir / f"policy-{hashlib.sha256(raw).hexdigest()[:32]}.pickle"
+    try:
+        with open(cached, "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError):
+        pass
+    import yaml
+
+    data = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, cached)
+    except OSError:
+        pass  # a read-only home only costs the parse
+    return data
+
+
+def load_policy_path(path: str | Path, rules_module: str | None = None) -> Policy:
+    """Load a policy package from a folder holding policy.yaml, its source text and rules.py."""
+    path = Path(path)
+    data = _load_yaml(path / "policy.yaml")
+    source = (path / data.get("source_file", "source.txt")).read_text(encoding="utf-8")
+    if rules_module:
+        rules = importlib.import_module(rules_module)
+    else:
+        spec = importlib.util.spec_from_file_location(f"_ipfund_rules_{abs(hash(str(path)))}", path / "rules.py")
+        rules = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(rules)
+    return Policy(data, source, tuple(rules.ITEMS), path)
+
+
+@lru_cache(maxsize=None)
+def load_policy(policy_id: str) -> Policy:
+    """The policy registered under this id (cached: a policy package is immutable at run time)."""
+    from ipfund.policies import REGISTRY
+
+    package = REGISTRY.get(policy_id) if isinstance(policy_id, str) else None
+    if package is None:
+        raise BatchError(UNKNOWN_POLICY.format(policy=policy_id, known=", ".join(REGISTRY)))
+    module = importlib.import_module(package)
+    return load_policy_path(Path(module.__file__).parent, rules_module=package + ".rules")

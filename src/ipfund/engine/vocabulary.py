@@ -1,0 +1,383 @@
+"""The vocabulary rules are written in: facts, formulas, conditions, keys and caps.
+
+A rule is a declaration built from these pieces. Each piece both *computes* over columns (numpy
+arrays, one element per claim: the same code serves one claim and a million) and *explains* one
+claim in Chinese, so the arithmetic a reviewer reads is the arithmetic that ran.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .money import apply_rate_half_up, fen_to_yuan
+
+# Static reasons, in the contract's order; duplicate and cap_reached come from the ledger pass.
+REASON_ORDER = (
+    "outside_validity",
+    "not_in_zone",
+    "applicant_kind",
+    "not_sme",
+    "condition_not_met",
+    "funded_elsewhere",
+    "below_threshold",
+    "duplicate",
+    "cap_reached",
+)
+
+KINDS = ("enterprise", "service_agency", "school", "university", "institution", "social_org", "person")
+ORG = tuple(k for k in KINDS if k != "person")
+ANY = KINDS
+
+REASON_LABELS = {
+    "outside_validity": "事件日期不在政策有效期内",
+    "not_in_zone": "申请人不在高新区内",
+    "applicant_kind": "申请人类型不符合本项目",
+    "not_sme": "申请人不是中小微企业",
+    "condition_not_met": "不满足本项目条件",
+    "funded_elsewhere": "已获其他资金支持，不重复资助",
+    "below_threshold": "未达到资助门槛",
+    "duplicate": "同一事项已获资助（重复申报）",
+    "cap_reached": "超过资助上限",
+}
+
+
+@dataclass(eq=False, repr=False)
+class Fact:
+    """One fact a claim must state. `type` is one of the contract's types."""
+
+    name: str
+    type: str  # year | money | bool | enum | text | date | number | uscc_list
+    label: str
+    options: tuple[str, ...] = ()
+    option_labels: dict | None = None
+    optional: bool = False
+    default: object = None
+
+
+def year(name, label):
+    return Fact(name, "year", label)
+
+
+def money(name, label, optional=False, default=None):
+    return Fact(name, "money", label, optional=optional, default=default)
+
+
+def flag(name, label):
+    return Fact(name, "bool", label)
+
+
+def choice(name, label, options: dict, optional=False, default=None):
+    return Fact(name, "enum", label, tuple(options), dict(options), optional, default)
+
+
+def text(name, label):
+    return Fact(name, "text", label)
+
+
+def date(name, label):
+    return Fact(name, "date", label)
+
+
+def number(name, label):
+    return Fact(name, "number", label)
+
+
+def uscc_list(name, label):
+    return Fact(name, "uscc_list", label)
+
+
+# ---------------------------------------------------------------------------------------------
+# Formulas: compute(cols, P, interp) -> (fen int64 array, cut bool array); explain(row, P, interp)
+
+
+class Formula:
+    params: tuple[str, ...] = ()
+
+    def compute(self, cols, P, interp):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def explain(self, row, P, interp) -> tuple[int, list[str]]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+@dataclass(eq=False, repr=False)
+class Table(Formula):
+    """A fixed amount chosen by an enum fact (a level, a title, a venue)."""
+
+    param: str
+    by: str
+
+    @property
+    def params(self):
+        return (self.param,)
+
+    def compute(self, cols, P, interp):
+        fen = P.table_fen(self.param, cols.facts[self.by], cols.event)
+        return fen, np.zeros(cols.n, dtype=bool)
+
+    def explain(self, row, P, interp):
+        key = row["facts"][self.by]
+        fen = P.table_fen_one(self.param, key, row["event"])
+        return fen, [f"{P.describe(self.param, row['event'])}[{key}] = {fen_to_yuan(fen)} 元"]
+
+
+@dataclass(eq=False, repr=False)
+class Fixed(Formula):
+    """One fixed amount."""
+
+    param: str
+
+    @property
+    def params(self):
+        return (self.param,)
+
+    def compute(self, cols, P, interp):
+        return P.money_fen(self.param, cols.event, cols.n), np.zeros(cols.n, dtype=bool)
+
+    def explain(self, row, P, interp):
+        fen = P.money_fen_one(self.param, row["event"])
+        return fen, [f"{P.describe(self.param, row['event'])} = {fen_to_yuan(fen)} 元"]
+
+
+@dataclass(eq=False, repr=False)
+class Rate(Formula):
+    """A share of a money fact, rounded to the fen half up."""
+
+    param: str
+    of: str
+
+    @property
+    def params(self):
+        return (self.param,)
+
+    def compute(self, cols, P, interp):
+        num, den = P.rate(self.param, cols.event)
+        base = cols.facts[self.of]
+        return (base * (2 * num) + den) // (2 * den), np.zeros(cols.n, dtype=bool)
+
+    def explain(self, row, P, interp):
+        rate = P.rate_one(self.param, row["event"])
+        base = row["facts"][self.of]
+        fen = apply_rate_half_up(base, rate)
+        exact = base * rate / 100
+        return fen, [
+            f"{P.describe(self.param, row['event'])} = {float(rate) * 100:g}%",
+            f"{fen_to_yuan(base)} 元 × {float(rate) * 100:g}% = {_exact_yuan(exact)} 元"
+            f" → {fen_to_yuan(fen)} 元（四舍五入到分）",
+        ]
+
+
+@dataclass(eq=False, repr=False)
+class Amount(Formula):
+    """A money fact taken as it is (e.g. the contract amount of a procurement)."""
+
+    of: str
+
+    def compute(self, cols, P, interp):
+        return cols.facts[self.of].copy(), np.zeros(cols.n, dtype=bool)
+
+    def explain(self, row, P, interp):
+        fen = row["facts"][self.of]
+        return fen, [f"{self.of} = {fen_to_yuan(fen)} 元"]
+
+
+@dataclass(eq=False, repr=False)
+class AtMost(Formula):
+    """A per-claim maximum (每项最高): cuts the inner amount, and says it did."""
+
+    inner: Formula
+    param: str
+
+    @property
+    def params(self):
+        return self.inner.params + (self.param,)
+
+    def compute(self, cols, P, interp):
+        fen, cut = self.inner.compute(cols, P, interp)
+        top = P.money_fen(self.param, cols.event, cols.n)
+        over = fen > top
+        return np.where(over, top, fen), cut | over
+
+    def explain(self, row, P, interp):
+        fen, lines = self.inner.explain(row, P, interp)
+        top = P.money_fen_one(self.param, row["event"])
+        if fen > top:
+            lines.append(
+                f"{P.describe(self.param, row['event'])} = {fen_to_yuan(top)} 元；"
+                f"{fen_to_yuan(fen)} 元超过上限，按 {fen_to_yuan(top)} 元计"
+            )
+            return top, lines
+        lines.append(f"{P.describe(self.param, row['event'])} = {fen_to_yuan(top)} 元，未超过")
+        return fen, lines
+
+
+@dataclass(eq=False, repr=False)
+class Residual(Formula):
+    """What is left of a cost after other subsidies: max(0, cost − the others)."""
+
+    of: str
+    minus: tuple[str, ...]
+
+    def compute(self, cols, P, interp):
+        fen = cols.facts[self.of].copy()
+        for name in self.minus:
+            fen = fen - cols.facts[name]
+        return np.maximum(fen, 0), np.zeros(cols.n, dtype=bool)
+
+    def explain(self, row, P, interp):
+        f = row["facts"]
+        fen = f[self.of] - sum(f[m] for m in self.minus)
+        parts = " − ".join(fen_to_yuan(f[m]) for m in self.minus)
+        return max(fen, 0), [
+            f"{fen_to_yuan(f[self.of])} 元 − {parts} 元 = {fen_to_yuan(fen)} 元"
+            + ("，不足部分按 0 计" if fen < 0 else "")
+        ]
+
+
+@dataclass(eq=False, repr=False)
+class Tiers(Formula):
+    """Amounts by thresholds of a count or a sum; the highest tier reached, or (when an
+    interpretation says so) every tier reached added up."""
+
+    param: str
+    of: str
+    of_money: bool = False
+    cumulative_when: tuple[str, str] | None = None
+
+    @property
+    def params(self):
+        return (self.param,)
+
+    def _cumulative(self, interp):
+        return self.cumulative_when is not None and interp.get(self.cumulative_when[0]) == self.cumulative_when[1]
+
+    def compute(self, cols, P, interp):
+        inclusive, tiers = P.tiers(self.param, cols.event)
+        value = cols.facts[self.of]
+        fen = np.zeros(cols.n, dtype=np.int64)
+        cumulative = self._cumulative(interp)
+        for threshold, amount in tiers:
+            reached = value >= threshold if inclusive else value > threshold
+            fen = np.where(reached, fen + amount if cumulative else amount, fen)
+        return fen, np.zeros(cols.n, dtype=bool)
+
+    def explain(self, row, P, interp):
+        inclusive, tiers = P.tiers_one(self.param, row["event"])
+        value = row["facts"][self.of]
+        shown = fen_to_yuan(value) + " 元" if self.of_money else f"{value} 家"
+        cumulative = self._cumulative(interp)
+        fen, hit = 0, []
+        for threshold, amount in tiers:
+            if (value >= threshold) if inclusive else (value > threshold):
+                fen = fen + amount if cumulative else amount
+                hit.append((threshold, amount))
+        t_text = "；".join(
+            f"{'达到' if inclusive else '超过'}{fen_to_yuan(t) + ' 元' if self.of_money else f'{t} 家'}"
+            f" → {fen_to_yuan(a)} 元"
+            for t, a in tiers
+        )
+        lines = [f"{P.describe(self.param, row['event'])}：{t_text}", f"实际：{shown}"]
+        if not hit:
+            lines.append("未达到最低档次")
+        elif cumulative:
+            lines.append("所达各档次合计：" + " + ".join(fen_to_yuan(a) for _, a in hit) + f" = {fen_to_yuan(fen)} 元")
+        else:
+            lines.append(f"所达最高档次金额 {fen_to_yuan(fen)} 元")
+        return fen, lines
+
+
+def _exact_yuan(fen_fraction) -> str:
+    """A Fraction of yuan shown with as many decimals as it has (up to 6)."""
+    from decimal import Decimal
+
+    d = Decimal(fen_fraction.numerator) / Decimal(fen_fraction.denominator)
+    return format(d.quantize(Decimal("0.000001")).normalize(), "f")
+
+
+# ---------------------------------------------------------------------------------------------
+# Conditions: a reason and the claims it applies to.
+
+
+@dataclass(eq=False, repr=False)
+class Condition:
+    """`applies(cols, P, interp, fen)` is a bool mask of the claims the reason applies to."""
+
+    reason: str
+    describe: str
+    applies: Callable
+
+
+def unless(fact: str, describe: str, reason: str = "condition_not_met") -> Condition:
+    """The reason applies where a boolean fact is false."""
+    return Condition(reason, describe, lambda cols, P, interp, fen: ~cols.facts[fact])
+
+
+def when(fact: str, describe: str, reason: str) -> Condition:
+    """The reason applies where a boolean fact is true."""
+    return Condition(reason, describe, lambda cols, P, interp, fen: cols.facts[fact])
+
+
+def nothing_left(describe: str, reason: str) -> Condition:
+    """The reason applies where the formula gives nothing."""
+    return Condition(reason, describe, lambda cols, P, interp, fen: fen == 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# The item: one claimable thing of the policy.
+
+
+@dataclass(eq=False, repr=False)
+class Cap:
+    """A sum the awards of a group of claims may not exceed (per project, applicant, year…).
+
+    `group` names facts (or "applicant"); `by` picks the cap from a table parameter by a fact;
+    `per_year_when` adds the calendar year of the event date to the group under an interpretation.
+    """
+
+    param: str
+    group: tuple[str, ...]
+    label: str
+    by: str | None = None
+    per_year_when: tuple[str, str] | None = None
+
+
+@dataclass(eq=False, repr=False)
+class Item:
+    id: str
+    clause: str
+    title: str
+    source: str  # the sentence of the policy text the item rests on (verbatim, spaces removed)
+    kinds: tuple[str, ...]
+    facts: tuple[Fact, ...]
+    formula: Formula
+    summary: str
+    conditions: tuple[Condition, ...] = ()
+    key: tuple[str, ...] | None = None  # duplicate key fields ("applicant" or fact names)
+    key_when: dict = field(default_factory=dict)  # {(interp, option): key fields}
+    cap: Cap | None = None
+    top_up_when: tuple[str, str] | bool = False  # pays entitlement minus what was paid already
+    kinds_by: tuple[str, dict] | None = None  # (fact, {value: kinds}) overrides `kinds`
+    zone_exempt: bool = False
+    requires_sme: bool = False
+    interpretations: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+
+    def key_fields(self, interp) -> tuple[str, ...] | None:
+        for (iid, option), fields in self.key_when.items():
+            if interp.get(iid) == option:
+                return fields
+        return self.key
+
+    def tops_up(self, interp) -> bool:
+        if isinstance(self.top_up_when, tuple):
+            return interp.get(self.top_up_when[0]) == self.top_up_when[1]
+        return bool(self.top_up_when)
+
+    def fact(self, name) -> Fact:
+        for f in self.facts:
+            if f.name == name:
+                return f
+        raise KeyError(name)
