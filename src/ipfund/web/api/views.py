@@ -1,0 +1,212 @@
+"""API handlers: thin wrappers over the services and selectors (same permissions as the pages)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from ninja import File, Form, Header, NinjaAPI
+from ninja.files import UploadedFile
+from ninja.security import HttpBearer
+
+from ipfund.web.claims import selectors as claim_selectors
+from ipfund.web.claims import services as claim_services
+from ipfund.web.notices.selectors import notice_entries, notices_public
+from ipfund.web.policy import BatchError, current_policy
+from ipfund.engine import evaluate_batch
+
+from . import schemas
+from .services import api_token_user
+
+api = NinjaAPI(
+    title="ipfund 知识产权专项资金平台 API",
+    version="1",
+    description="肇高管办〔2022〕2号：资助项目、政策计算器，以及申报人凭令牌提交申报、查询状态。",
+    urls_namespace="api",
+)
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+bearer = BearerToken()
+
+
+def _messages(exc: ValidationError) -> tuple[str, dict[str, list[str]]]:
+    if hasattr(exc, "error_dict"):
+        errors = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+        first = next(iter(errors.values()))[0]
+        return first, errors
+    return exc.messages[0], {}
+
+
+@api.exception_handler(ValidationError)
+def _validation(request, exc: ValidationError):
+    detail, errors = _messages(exc)
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "forbidden", "errors": {}}, status=403)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _missing(request, exc):
+    return api.create_response(request, {"detail": "未找到。", "errors": {}}, status=404)
+
+
+@api.exception_handler(BatchError)
+def _batch(request, exc):
+    return api.create_response(request, {"detail": exc.args[0] if exc.args else "", "errors": {}}, status=400)
+
+
+# --- public ----------------------------------------------------------------------------------
+
+
+def _item_out(item) -> dict:
+    return {
+        "id": item.id,
+        "clause": item.clause,
+        "title": item.title,
+        "kinds": list(item.kinds),
+        "summary": item.summary,
+        "source": item.source,
+        "facts": [
+            {"name": f.name, "type": f.type, "label": f.label, "options": list(f.options), "optional": f.optional}
+            for f in item.facts
+        ],
+        "evidence": list(item.evidence),
+    }
+
+
+@api.get("/items", response=list[schemas.ItemOut], tags=["policy"], summary="资助项目及金额")
+def items(request):
+    return [_item_out(item) for item in current_policy().items.values()]
+
+
+@api.get("/items/{item_id}", response={200: schemas.ItemOut, 404: schemas.ErrorOut}, tags=["policy"])
+def item_detail(request, item_id: str):
+    item = current_policy().items.get(item_id)
+    if item is None:
+        return 404, {"detail": "未找到。", "errors": {}}
+    return _item_out(item)
+
+
+@api.post("/evaluate", response={200: dict, 400: schemas.ErrorOut}, tags=["policy"], summary="政策计算器（合同格式）")
+def evaluate(request, batch: dict):
+    """Body: the contract's batch; optional `history` and `interpretations` as in the contract."""
+    history = batch.get("history")
+    interpretations = batch.get("interpretations")
+    body = {k: v for k, v in batch.items() if k not in {"history", "interpretations"}}
+    return evaluate_batch(body, history=history, interpretations=interpretations, explain=True)
+
+
+@api.get("/notices", response=list[schemas.NoticeOut], tags=["notices"], summary="公示")
+def notices(request):
+    return [
+        {
+            "id": n.pk,
+            "title": n.title,
+            "published_at": n.published_at,
+            "ends_at": n.ends_at,
+            "state": n.state,
+            "entries": [
+                {"recipient": e.recipient, "item_title": e.item_title, "citation": e.citation, "amount": f"{e.amount:.2f}"}
+                for e in notice_entries(n)
+            ],
+        }
+        for n in notices_public()[:50]
+    ]
+
+
+# --- claims (bearer token) ---------------------------------------------------------------------
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _claim_out(claim) -> dict:
+    return {
+        "id": claim.pk,
+        "item": claim.item,
+        "state": claim.state,
+        "state_label": claim.state_label,
+        "event_date": claim.event_date,
+        "facts": claim.facts,
+        "engine_amount": _money(claim.engine_amount),
+        "recommended_amount": _money(claim.recommended_amount),
+        "approved_amount": _money(claim.approved_amount),
+        "review_comment": claim.review_comment,
+        "decision_reason": claim.decision_reason,
+        "explanation": list((claim.decision or {}).get("explanation") or []),
+        "evidence": [
+            {"id": e.pk, "requirement": e.requirement, "original_name": e.original_name,
+             "content_type": e.content_type, "size": e.size}
+            for e in claim.evidence.all()
+        ],
+        "evidence_missing": claim_services.evidence_missing(claim),
+        "created_at": claim.created_at,
+        "submitted_at": claim.submitted_at,
+    }
+
+
+ERRORS = {400: schemas.ErrorOut, 403: schemas.ErrorOut, 404: schemas.ErrorOut}
+
+
+@api.get("/claims", response=list[schemas.ClaimOut], auth=bearer, tags=["claims"], summary="我的申报")
+def claims_list(request):
+    return [_claim_out(c) for c in claim_selectors.claims_visible_to(request.auth).prefetch_related("evidence")[:200]]
+
+
+@api.post("/claims", response={201: schemas.ClaimOut, 200: schemas.ClaimOut, **ERRORS}, auth=bearer, tags=["claims"],
+          summary="新建申报（可同时提交）")
+def claims_create(request, body: schemas.ClaimIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+    """A retried call with the same `Idempotency-Key` header returns the claim the first call made."""
+    user = request.auth
+    claim = claim_services.claim_draft_create(
+        actor=user, item=body.item, event_date=body.event_date, facts=body.facts, idempotency_key=idempotency_key
+    )
+    created = claim.state == "draft" and not claim.submitted_at
+    if body.submit and claim.state == "draft":
+        claim = claim_services.claim_submit(actor=user, claim=claim)
+    return (201 if created else 200), _claim_out(claim)
+
+
+@api.get("/claims/{claim_id}", response={200: schemas.ClaimOut, **ERRORS}, auth=bearer, tags=["claims"])
+def claims_detail(request, claim_id: int):
+    return _claim_out(claim_selectors.claim_get_for(request.auth, claim_id))
+
+
+@api.post("/claims/{claim_id}/evidence", response={201: schemas.EvidenceOut, **ERRORS}, auth=bearer, tags=["claims"],
+          summary="上传证明材料（PDF/JPEG/PNG）")
+def claims_evidence(request, claim_id: int, requirement: Form[str], file: File[UploadedFile]):
+    claim = claim_selectors.claim_get_for(request.auth, claim_id)
+    evidence = claim_services.evidence_attach(actor=request.auth, claim=claim, requirement=requirement, upload=file)
+    return 201, {"id": evidence.pk, "requirement": evidence.requirement, "original_name": evidence.original_name,
+                 "content_type": evidence.content_type, "size": evidence.size}
+
+
+@api.post("/claims/{claim_id}/submit", response={200: schemas.ClaimOut, **ERRORS}, auth=bearer, tags=["claims"])
+def claims_submit(request, claim_id: int):
+    claim = claim_selectors.claim_get_for(request.auth, claim_id)
+    return _claim_out(claim_services.claim_submit(actor=request.auth, claim=claim))
+
+
+@api.post("/claims/{claim_id}/withdraw", response={200: schemas.ClaimOut, **ERRORS}, auth=bearer, tags=["claims"])
+def claims_withdraw(request, claim_id: int):
+    claim = claim_selectors.claim_get_for(request.auth, claim_id)
+    return _claim_out(claim_services.claim_withdraw(actor=request.auth, claim=claim))
+
+
+@api.get("/claims/{claim_id}/estimate", response={200: dict, **ERRORS}, auth=bearer, tags=["claims"],
+         summary="按当前台账估算金额")
+def claims_estimate(request, claim_id: int):
+    claim = claim_selectors.claim_get_for(request.auth, claim_id)
+    return claim_services.claim_estimate(actor=request.auth, claim=claim)

@@ -1,0 +1,87 @@
+"""Claim (one applicant, one item, its facts and workflow state) and Evidence (uploaded files)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from ipfund.web.uploads import EXTENSIONS
+
+from .workflow import State
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Claim(models.Model):
+    applicant = models.ForeignKey("accounts.ApplicantProfile", on_delete=models.PROTECT, related_name="claims")
+    round = models.ForeignKey("rounds.ApplicationRound", null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
+    policy = models.CharField(max_length=64)
+    item = models.CharField(max_length=64)
+    event_date = models.DateField()
+    facts = models.JSONField(default=dict)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    # A retried API call or a double-clicked submit carries the same key and gets the same claim.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+
+    decision = models.JSONField(null=True, blank=True)  # the engine's last decision, as the contract gives it
+    engine_amount = models.DecimalField(null=True, blank=True, **MONEY)
+    recommended_amount = models.DecimalField(null=True, blank=True, **MONEY)
+    reduction_reason = models.TextField(blank=True)
+    approved_amount = models.DecimalField(null=True, blank=True, **MONEY)
+    review_comment = models.TextField(blank=True)  # the last return-for-correction comment
+    decision_reason = models.TextField(blank=True)  # rejection, send-back or revocation reason
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="claim_idempotency_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recommended_amount__isnull=True) | models.Q(recommended_amount__gte=0),
+                name="claim_recommended_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["item", "state"])]
+        verbose_name = "申报"
+        verbose_name_plural = "申报"
+
+    def __str__(self) -> str:
+        return f"申报 #{self.pk} {self.item}"
+
+    @property
+    def state_label(self) -> str:
+        return State(self.state).label
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    # A random name: the applicant's file name says nothing about where it is stored.
+    return f"evidence/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{EXTENSIONS[instance.content_type]}"
+
+
+class Evidence(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="evidence")
+    requirement = models.CharField(max_length=200)  # one label of policy.items[item].evidence
+    file = models.FileField(upload_to=evidence_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["requirement", "uploaded_at", "id"]
+        verbose_name = "证明材料"
+        verbose_name_plural = "证明材料"

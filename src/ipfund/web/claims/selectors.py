@@ -1,0 +1,65 @@
+"""Who may see which claims and files: the one place that decides it (pages, API and file views ask here)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from ipfund.web.accounts import roles
+from ipfund.web.accounts.selectors import applicant_of
+
+from .models import Claim, Evidence
+from .workflow import State
+
+
+def claims_visible_to(user) -> QuerySet[Claim]:
+    """An applicant sees their own claims; staff see every claim once submitted; others nothing."""
+    claims = Claim.objects.select_related("applicant", "round")
+    if roles.is_staff_member(user):
+        return claims.exclude(state=State.DRAFT)
+    profile = applicant_of(user)
+    if profile is not None and roles.has_role(user, roles.APPLICANT):
+        return claims.filter(applicant=profile)
+    return claims.none()
+
+
+def claim_get_for(user, pk) -> Claim:
+    """The claim if ``user`` may see it; Claim.DoesNotExist otherwise (so nobody learns it exists)."""
+    return claims_visible_to(user).get(pk=pk)
+
+
+def evidence_get_for(user, pk) -> Evidence:
+    """The evidence file if its claim is visible to ``user``; Evidence.DoesNotExist otherwise."""
+    return Evidence.objects.select_related("claim").get(pk=pk, claim__in=claims_visible_to(user))
+
+
+def review_queue(*, user, round=None, item: str | None = None, state: str | None = None) -> QuerySet[Claim]:
+    """The work waiting for a reviewer (submitted) or an approver (recommended), filterable."""
+    if state is None:
+        if roles.has_role(user, roles.REVIEWER):
+            state = State.SUBMITTED
+        elif roles.has_role(user, roles.APPROVER):
+            state = State.RECOMMENDED
+        else:
+            return Claim.objects.none()
+    if not roles.is_staff_member(user):
+        return Claim.objects.none()
+    queue = claims_visible_to(user).filter(state=state).order_by("submitted_at", "id")
+    if round is not None:
+        queue = queue.filter(round=round)
+    if item:
+        queue = queue.filter(item=item)
+    return queue
+
+
+def claims_to_pay(*, user) -> QuerySet[Claim]:
+    """Final awards not yet paid, and failed payments waiting for a retry (finance's list)."""
+    if not roles.has_role(user, roles.FINANCE):
+        return Claim.objects.none()
+    return claims_visible_to(user).filter(state__in=[State.FINAL, State.PAYMENT_FAILED]).order_by("id")
+
+
+def claim_timeline(claim: Claim):
+    """The claim's audit events in order: the status timeline an applicant and staff see."""
+    from ipfund.web.audit.selectors import audit_history
+
+    return audit_history(object_type=claim._meta.label_lower, object_id=claim.pk)

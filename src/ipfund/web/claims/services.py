@@ -1,0 +1,287 @@
+"""Claim services: drafts, evidence, submission, withdrawal, estimates, and the one transition
+function every workflow move (here and in review, notices, payments) goes through."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ipfund.web.accounts import roles
+from ipfund.web.accounts.selectors import applicant_of
+from ipfund.web.audit.services import audit_record
+from ipfund.web.ledger.selectors import ledger_history
+from ipfund.web.notifications.services import notification_send
+from ipfund.web.policy import current_policy, evaluate_one
+from ipfund.web.rounds.selectors import interpretations_in_force, round_last_closed_for, round_open_for
+from ipfund.web.uploads import check_upload
+
+from .contract import coerce_facts, contract_applicant, contract_claim
+from .models import Claim, Evidence
+from .workflow import ACTION_ROLE, EDITABLE, Action, State, next_state
+
+NOT_AN_APPLICANT = "只有已绑定申报主体的账户可以申报。"
+NOT_YOUR_CLAIM = "只能操作本人的申报。"
+NOT_ALLOWED = "您没有执行此操作的权限。"
+UNKNOWN_ITEM = "未知申报项目：{item}。"
+NOT_EDITABLE = "申报已提交，当前状态下不能修改。"
+ROUND_CLOSED = "申报已截止：“{round}”已于 {closed} 结束，逾期申报不予受理。"
+NO_OPEN_ROUND = "该项目当前没有开放的申报批次，暂不能提交。"
+EVIDENCE_MISSING = "请上传以下证明材料：{labels}。"
+EVIDENCE_UNKNOWN = "该项目不需要此证明材料：{label}。"
+EVENT_DATE_REQUIRED = "请填写事件日期。"
+
+NOTIFY = {
+    Action.SUBMIT: "您的申报 #{id}（{title}）已提交，等待初审。",
+    Action.WITHDRAW: "您的申报 #{id}（{title}）已撤回。",
+    Action.RETURN: "您的申报 #{id}（{title}）被退回补正：{note}",
+    Action.REJECT: "您的申报 #{id}（{title}）不予资助：{note}",
+    Action.RECOMMEND: "您的申报 #{id}（{title}）已通过初审，等待审定。",
+    Action.APPROVE: "您的申报 #{id}（{title}）已审定通过，资助金额 {amount} 元，将进行公示。",
+    Action.SEND_BACK: "您的申报 #{id}（{title}）已退回初审重新审核。",
+    Action.PUBLISH: "您的申报 #{id}（{title}）资助结果正在公示。",
+    Action.REVOKE: "您的申报 #{id}（{title}）因公示异议成立，资助已撤销：{note}",
+    Action.FINALIZE: "您的申报 #{id}（{title}）公示期满无异议，资助确定，等待拨付。",
+    Action.PAY: "您的申报 #{id}（{title}）资助资金 {amount} 元已拨付。",
+    Action.PAY_FAIL: "您的申报 #{id}（{title}）资助资金拨付未成功：{note}。我们将重新拨付。",
+}
+
+
+def claim_snapshot(claim: Claim) -> dict:
+    return {
+        "state": claim.state,
+        "item": claim.item,
+        "event_date": claim.event_date,
+        "facts": claim.facts,
+        "round": claim.round_id,
+        "engine_amount": claim.engine_amount,
+        "recommended_amount": claim.recommended_amount,
+        "approved_amount": claim.approved_amount,
+        "reviewer": claim.reviewer_id,
+        "approver": claim.approver_id,
+    }
+
+
+def claim_lock(claim: Claim | int) -> Claim:
+    """The claim re-read under a row lock, so two moves of one claim run one after the other."""
+    pk = claim.pk if isinstance(claim, Claim) else claim
+    return Claim.objects.select_for_update(of=("self",)).select_related("applicant", "applicant__user").get(pk=pk)
+
+
+def claim_transition(*, actor, claim: Claim, action: str, note: str = "", **changes) -> Claim:
+    """Move a (locked) claim by the workflow table, apply ``changes``, audit it, tell the applicant."""
+    role = ACTION_ROLE[action]
+    if not roles.has_role(actor, role):
+        raise PermissionDenied(NOT_ALLOWED)
+    if role == roles.APPLICANT and claim.applicant.user_id != actor.pk:
+        raise PermissionDenied(NOT_YOUR_CLAIM)
+    before = claim_snapshot(claim)
+    claim.state = next_state(claim.state, action)
+    for field, value in changes.items():
+        setattr(claim, field, value)
+    claim.save()
+    audit_record(
+        actor=actor,
+        action=f"claim_{action}",
+        obj=claim,
+        before=before,
+        after={**claim_snapshot(claim), **({"note": note} if note else {})},
+    )
+    title = current_policy().items[claim.item].title
+    amount = claim.approved_amount if claim.approved_amount is not None else claim.recommended_amount
+    notification_send(
+        user=claim.applicant.user,
+        claim=claim,
+        message=NOTIFY[action].format(id=claim.pk, title=title, note=note, amount=amount),
+    )
+    return claim
+
+
+# --- drafting --------------------------------------------------------------------------------
+
+
+def _applicant(actor):
+    profile = applicant_of(actor)
+    if profile is None or not roles.has_role(actor, roles.APPLICANT):
+        raise PermissionDenied(NOT_AN_APPLICANT)
+    return profile
+
+
+def _own(actor, claim: Claim) -> None:
+    if claim.applicant.user_id != actor.pk:
+        raise PermissionDenied(NOT_YOUR_CLAIM)
+
+
+def _item_spec(item: str):
+    spec = current_policy().items.get(item)
+    if spec is None:
+        raise ValidationError({"item": [UNKNOWN_ITEM.format(item=item)]})
+    return spec
+
+
+def claim_facts_check(profile, item: str, event_date, raw_facts: dict) -> tuple[dt.date, dict, dict]:
+    """Facts in the contract's types, checked by the engine; field errors name the fact."""
+    spec = _item_spec(item)
+    if not event_date:
+        raise ValidationError({"event_date": [EVENT_DATE_REQUIRED]})
+    if isinstance(event_date, str):
+        try:
+            event_date = dt.date.fromisoformat(event_date)
+        except ValueError:
+            raise ValidationError({"event_date": ["应为 YYYY-MM-DD 格式的有效日期"]}) from None
+    facts = coerce_facts(spec, raw_facts or {})
+    probe = {
+        "id": "draft",
+        "item": item,
+        "applicant": contract_applicant(profile),
+        "event_date": event_date.isoformat(),
+        "facts": facts,
+    }
+    decision = evaluate_one(probe, history=[], interpretations=interpretations_in_force())
+    if "error" in decision:
+        field = decision["error"].get("field", "")
+        field = field.removeprefix("facts.") if field.startswith("facts.") else field
+        if field.startswith("applicant"):
+            field = "__all__"
+        raise ValidationError({field or "__all__": [decision["error"].get("message", "")]})
+    return event_date, facts, decision
+
+
+@transaction.atomic
+def claim_draft_create(
+    *, actor, item: str, event_date, facts: dict, idempotency_key: str | None = None
+) -> Claim:
+    """A draft claim; a second call with the same idempotency key returns the first claim."""
+    profile = _applicant(actor)
+    if idempotency_key:
+        existing = Claim.objects.filter(applicant=profile, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    event_date, facts, _ = claim_facts_check(profile, item, event_date, facts)
+    try:
+        with transaction.atomic():
+            claim = Claim.objects.create(
+                applicant=profile,
+                policy=current_policy().id,
+                item=item,
+                event_date=event_date,
+                facts=facts,
+                idempotency_key=idempotency_key or None,
+            )
+    except IntegrityError:  # the same key arrived twice at once: the other request made it
+        return Claim.objects.get(applicant=profile, idempotency_key=idempotency_key)
+    audit_record(actor=actor, action="claim_draft_create", obj=claim, after=claim_snapshot(claim))
+    return claim
+
+
+@transaction.atomic
+def claim_draft_update(*, actor, claim: Claim, event_date=None, facts: dict | None = None) -> Claim:
+    claim = claim_lock(claim)
+    _own(actor, claim)
+    if claim.state not in EDITABLE:
+        raise ValidationError(NOT_EDITABLE, code="not_editable")
+    before = claim_snapshot(claim)
+    claim.event_date, claim.facts, _ = claim_facts_check(
+        claim.applicant, claim.item, event_date or claim.event_date, claim.facts if facts is None else facts
+    )
+    claim.save()
+    audit_record(actor=actor, action="claim_draft_update", obj=claim, before=before, after=claim_snapshot(claim))
+    return claim
+
+
+@transaction.atomic
+def evidence_attach(*, actor, claim: Claim, requirement: str, upload) -> Evidence:
+    """Store one uploaded document for one evidence requirement of the claim's item."""
+    claim = claim_lock(claim)
+    _own(actor, claim)
+    if claim.state not in EDITABLE:
+        raise ValidationError(NOT_EDITABLE, code="not_editable")
+    if requirement not in _item_spec(claim.item).evidence:
+        raise ValidationError({"requirement": [EVIDENCE_UNKNOWN.format(label=requirement)]})
+    checked = check_upload(upload)
+    evidence = Evidence(
+        claim=claim,
+        requirement=requirement,
+        original_name=(getattr(upload, "name", "") or "upload")[-255:],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    evidence.file.save("upload", upload, save=False)
+    try:
+        evidence.save()
+    except Exception:  # no row, no file: an orphan upload would be unreachable personal data
+        evidence.file.delete(save=False)
+        raise
+    audit_record(
+        actor=actor,
+        action="evidence_attach",
+        obj=evidence,
+        after={"claim": claim.pk, "requirement": requirement, "sha256": checked.sha256, "size": checked.size},
+    )
+    return evidence
+
+
+def evidence_missing(claim: Claim) -> list[str]:
+    have = set(claim.evidence.values_list("requirement", flat=True))
+    return [label for label in _item_spec(claim.item).evidence if label not in have]
+
+
+# --- submission ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_submit(*, actor, claim: Claim) -> Claim:
+    """Submit a draft (inside an open round covering the item) or resubmit a returned claim."""
+    claim = claim_lock(claim)
+    _own(actor, claim)
+    next_state(claim.state, Action.SUBMIT)  # refuse an illegal move before anything else
+    now = timezone.now()
+    rnd = claim.round
+    if claim.state == State.DRAFT:
+        rnd = round_open_for(claim.item, at=now)
+        if rnd is None:
+            closed = round_last_closed_for(claim.item, at=now)
+            if closed is not None:
+                closed_at = timezone.localtime(closed.closes_at).strftime("%Y-%m-%d %H:%M")
+                raise ValidationError(ROUND_CLOSED.format(round=closed.name, closed=closed_at), code="round_closed")
+            raise ValidationError(NO_OPEN_ROUND, code="no_open_round")
+    missing = evidence_missing(claim)
+    if missing:
+        raise ValidationError(EVIDENCE_MISSING.format(labels="、".join(missing)), code="evidence_missing")
+    decision = claim_estimate(actor=actor, claim=claim)
+    return claim_transition(
+        actor=actor,
+        claim=claim,
+        action=Action.SUBMIT,
+        round=rnd,
+        submitted_at=now,
+        decision=decision,
+        engine_amount=Decimal(decision.get("amount", "0")),
+    )
+
+
+@transaction.atomic
+def claim_withdraw(*, actor, claim: Claim) -> Claim:
+    claim = claim_lock(claim)
+    _own(actor, claim)
+    return claim_transition(actor=actor, claim=claim, action=Action.WITHDRAW)
+
+
+def claim_estimate(*, actor, claim: Claim, facts: dict | None = None) -> dict:
+    """The engine's decision for the claim against the ledger now (no state change).
+
+    Staff see any claim's estimate; an applicant only their own. ``facts`` (already in contract
+    types, e.g. a reviewer's confirmed facts) replace the claim's own for this estimate.
+    """
+    if not roles.is_staff_member(actor):
+        _own(actor, claim)
+    return evaluate_one(
+        contract_claim(claim, facts=facts),
+        history=ledger_history(item=claim.item),
+        interpretations=interpretations_in_force(),
+    )

@@ -1,0 +1,105 @@
+"""The claim workflow: the only table that says which move is legal, and who makes it.
+
+    draft → submitted → returned (→ submitted again) → recommended → approved → in_notice →
+    final → paid; rejected; withdrawn (before a decision); revoked (objection upheld);
+    payment_failed (→ paid on retry).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from ipfund.web.accounts import roles
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交（待初审）"
+    RETURNED = "returned", "退回补正"
+    RECOMMENDED = "recommended", "初审推荐（待审定）"
+    APPROVED = "approved", "审定通过"
+    IN_NOTICE = "in_notice", "公示中"
+    FINAL = "final", "公示期满（待拨付）"
+    PAID = "paid", "已拨付"
+    REJECTED = "rejected", "不予资助"
+    WITHDRAWN = "withdrawn", "已撤回"
+    REVOKED = "revoked", "已撤销（异议成立）"
+    PAYMENT_FAILED = "payment_failed", "拨付失败（待重新拨付）"
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", "提交"
+    WITHDRAW = "withdraw", "撤回"
+    RETURN = "return", "退回补正"
+    REJECT = "reject", "不予资助"
+    RECOMMEND = "recommend", "初审推荐"
+    APPROVE = "approve", "审定通过"
+    SEND_BACK = "send_back", "退回初审"
+    PUBLISH = "publish", "公示"
+    REVOKE = "revoke", "撤销"
+    FINALIZE = "finalize", "公示期满"
+    PAY = "pay", "拨付"
+    PAY_FAIL = "pay_fail", "拨付失败"
+
+
+S, A = State, Action
+
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (S.DRAFT, A.SUBMIT): S.SUBMITTED,
+    (S.RETURNED, A.SUBMIT): S.SUBMITTED,
+    (S.DRAFT, A.WITHDRAW): S.WITHDRAWN,
+    (S.SUBMITTED, A.WITHDRAW): S.WITHDRAWN,
+    (S.RETURNED, A.WITHDRAW): S.WITHDRAWN,
+    (S.SUBMITTED, A.RETURN): S.RETURNED,
+    (S.SUBMITTED, A.REJECT): S.REJECTED,
+    (S.SUBMITTED, A.RECOMMEND): S.RECOMMENDED,
+    (S.RECOMMENDED, A.APPROVE): S.APPROVED,
+    (S.RECOMMENDED, A.SEND_BACK): S.SUBMITTED,
+    (S.APPROVED, A.PUBLISH): S.IN_NOTICE,
+    (S.IN_NOTICE, A.REVOKE): S.REVOKED,
+    (S.IN_NOTICE, A.FINALIZE): S.FINAL,
+    (S.FINAL, A.PAY): S.PAID,
+    (S.FINAL, A.PAY_FAIL): S.PAYMENT_FAILED,
+    (S.PAYMENT_FAILED, A.PAY): S.PAID,
+    (S.PAYMENT_FAILED, A.PAY_FAIL): S.PAYMENT_FAILED,
+}
+
+# Who makes each move. Objections are resolved by reviewers; notices are published and closed by
+# reviewers too (the bureau's 初审 office runs the 公示).
+ACTION_ROLE: dict[str, str] = {
+    A.SUBMIT: roles.APPLICANT,
+    A.WITHDRAW: roles.APPLICANT,
+    A.RETURN: roles.REVIEWER,
+    A.REJECT: roles.REVIEWER,
+    A.RECOMMEND: roles.REVIEWER,
+    A.APPROVE: roles.APPROVER,
+    A.SEND_BACK: roles.APPROVER,
+    A.PUBLISH: roles.REVIEWER,
+    A.REVOKE: roles.REVIEWER,
+    A.FINALIZE: roles.REVIEWER,
+    A.PAY: roles.FINANCE,
+    A.PAY_FAIL: roles.FINANCE,
+}
+
+ILLEGAL_TRANSITION = "当前状态“{state}”下不能执行“{action}”。"
+
+TERMINAL = frozenset(state for state in State if not any(s == state for s, _ in TRANSITIONS))
+# The applicant may still change the claim (facts, evidence) in these states.
+EDITABLE = frozenset({S.DRAFT, S.RETURNED})
+
+
+class IllegalTransition(Exception):
+    pass
+
+
+def next_state(state: str, action: str) -> str:
+    try:
+        return TRANSITIONS[(state, action)]
+    except KeyError:
+        raise IllegalTransition(
+            ILLEGAL_TRANSITION.format(state=State(state).label, action=Action(action).label)
+        ) from None
+
+
+def actions_from(state: str) -> list[str]:
+    return [action for (s, action) in TRANSITIONS if s == state]

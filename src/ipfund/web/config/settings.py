@@ -1,0 +1,223 @@
+"""Django settings, all from the environment so one code base serves the demo and production.
+
+Defaults run the embedded platform: SQLite in ``$IPFUND_DATA_DIR`` (``./var``), console e-mail,
+Chinese pages. ``IPFUND_PRODUCTION=1`` switches on the settings ``manage.py check --deploy`` asks
+for and refuses to start without a secret key and allowed hosts.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+WEB_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("IPFUND_DATA_DIR", "var")).resolve()
+PRODUCTION = _env_bool("IPFUND_PRODUCTION")
+DEBUG = _env_bool("IPFUND_DEBUG", default=False)
+
+if PRODUCTION:
+    # Fail loudly rather than run production on a development key or an open host list.
+    SECRET_KEY = os.environ["IPFUND_SECRET_KEY"]
+    ALLOWED_HOSTS = _env_list("IPFUND_ALLOWED_HOSTS")
+    if not ALLOWED_HOSTS:
+        raise RuntimeError("IPFUND_ALLOWED_HOSTS must name the host(s) in production")
+else:
+    SECRET_KEY = os.environ.get(
+        "IPFUND_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production-ipfund-0000"
+    )
+    ALLOWED_HOSTS = _env_list("IPFUND_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+
+CSRF_TRUSTED_ORIGINS = _env_list("IPFUND_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "ipfund.web.accounts",
+    "ipfund.web.audit",
+    "ipfund.web.rounds",
+    "ipfund.web.claims",
+    "ipfund.web.ledger",
+    "ipfund.web.review",
+    "ipfund.web.notices",
+    "ipfund.web.payments",
+    "ipfund.web.notifications",
+    "ipfund.web.api",
+]
+
+try:  # the pages helper's app; the platform runs (API, admin) without it
+    import ipfund.web.portal  # noqa: F401
+
+    INSTALLED_APPS.append("ipfund.web.portal")
+except ImportError:
+    pass
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "ipfund.web.config.urls"
+WSGI_APPLICATION = "ipfund.web.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------------
+# SQLite: IMMEDIATE transactions take the write lock at BEGIN, so two approvals cannot both read
+# a cap bucket and then both write it; WAL lets readers go on meanwhile.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "ipfund.sqlite3"),
+        }
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file, not Django's shared-cache in-memory database: shared cache reports "table is
+    # locked" without waiting, which would turn the concurrency tests into noise.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-ipfund.sqlite3")}
+
+DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- accounts -------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = ["ipfund.web.accounts.backends.ThrottledModelBackend"]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+# Login throttling: this many failures for one username (or one client address) within the
+# window locks further attempts until the window has passed.
+IPFUND_LOGIN_MAX_FAILURES = int(os.environ.get("IPFUND_LOGIN_MAX_FAILURES", "5"))
+IPFUND_LOGIN_WINDOW_SECONDS = int(os.environ.get("IPFUND_LOGIN_WINDOW_SECONDS", "900"))
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- language and time ----------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [WEB_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- files ----------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("IPFUND_STATIC_ROOT", DATA_DIR / "static"))
+# Uploaded evidence lives beside, never inside, the static root and has no public URL: it is
+# served only by a view that asks the selectors first.
+MEDIA_ROOT = Path(os.environ.get("IPFUND_MEDIA_ROOT", DATA_DIR / "uploads"))
+MEDIA_URL = "/files/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+IPFUND_MAX_UPLOAD_BYTES = int(os.environ.get("IPFUND_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = IPFUND_MAX_UPLOAD_BYTES + 1024 * 1024
+
+# --- the fund -------------------------------------------------------------------------------
+IPFUND_POLICY_ID = os.environ.get("IPFUND_POLICY_ID", "zhaoqing-hitech-ip-2022")
+IPFUND_NOTICE_DAYS = int(os.environ.get("IPFUND_NOTICE_DAYS", "7"))
+
+# --- e-mail ---------------------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get(
+    "IPFUND_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("IPFUND_FROM_EMAIL", "ipfund@localhost")
+if os.environ.get("IPFUND_EMAIL_HOST"):
+    EMAIL_HOST = os.environ["IPFUND_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("IPFUND_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("IPFUND_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("IPFUND_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = _env_bool("IPFUND_EMAIL_TLS", True)
+
+# --- security -------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 3600
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = _env_bool("IPFUND_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("IPFUND_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# --- logging --------------------------------------------------------------------------------
+# Every handler passes through the masking filter so an ID number or bank account that reaches
+# a log message is written masked.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"mask_personal_data": {"()": "ipfund.web.masking.MaskingLogFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]},
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("IPFUND_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,144 @@
+"""Driving claims through the workflow by the services, as people would: for the demo and tests."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from unittest import mock
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from ipfund.web.accounts import roles
+from ipfund.web.accounts.idgen import make_ric, make_uscc
+from ipfund.web.accounts.models import APPLICANT_KINDS
+from ipfund.web.accounts.services import applicant_register, staff_user_create
+from ipfund.web.claims.services import claim_draft_create, claim_submit, evidence_attach
+from ipfund.web.policy import current_policy
+from ipfund.web.review.services import approval_approve, review_recommend, review_reject, review_return
+
+from .samples import Sample
+
+# A one-page PDF: enough for the content check and for a browser to show.
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 100]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+STAFF_PASSWORDS = {
+    "admin": "Admin-2026-ipfund",
+    "reviewer": "Review-2026-ipfund",
+    "reviewer2": "Review2-2026-ipfund",
+    "approver": "Approve-2026-ipfund",
+    "finance": "Finance-2026-ipfund",
+}
+STAFF_ROLES = {
+    "admin": [roles.ADMIN],
+    "reviewer": [roles.REVIEWER],
+    "reviewer2": [roles.REVIEWER],
+    "approver": [roles.APPROVER],
+    "finance": [roles.FINANCE],
+}
+APPLICANT_PASSWORD = "Apply-2026-ipfund"
+
+
+@dataclass
+class Staff:
+    admin: object
+    reviewer: object
+    reviewer2: object
+    approver: object
+    finance: object
+
+
+def create_staff() -> Staff:
+    users = {
+        name: staff_user_create(
+            actor=None, username=name, password=STAFF_PASSWORDS[name], email=f"{name}@ipfund.local", roles=STAFF_ROLES[name]
+        )
+        for name in STAFF_PASSWORDS
+    }
+    return Staff(**users)
+
+
+_serials = itertools.count(1)
+
+NAMES = {
+    "enterprise": "肇庆{n}号新材料科技有限公司",
+    "service_agency": "肇庆{n}号知识产权代理有限公司",
+    "school": "肇庆高新区第{n}中学",
+    "university": "肇庆{n}号理工学院",
+    "institution": "肇庆{n}号检测研究院",
+    "social_org": "肇庆{n}号知识产权协会",
+    "person": "测试申请人{n}",
+}
+
+
+def new_applicant(kind: str, *, sme: bool = False, username: str | None = None, name: str | None = None, in_zone: bool = True):
+    """A registered applicant of ``kind`` with a valid credit code or ID number."""
+    assert kind in APPLICANT_KINDS
+    n = next(_serials)
+    number = make_ric(n) if kind == "person" else make_uscc(kind, n)
+    return applicant_register(
+        username=username or f"{kind}-{n}",
+        password=APPLICANT_PASSWORD,
+        email=f"{username or kind + '-' + str(n)}@example.cn",
+        kind=kind,
+        id_number=number,
+        name=name or NAMES[kind].format(n=n),
+        address="肇庆高新区",
+        in_zone=in_zone,
+        sme=sme,
+        contact_name="联系人",
+        contact_phone="13800138000",
+        bank_name="中国工商银行肇庆分行",
+        bank_account="6222020000000000" + f"{n:03d}",
+    )
+
+
+def pdf_upload(name: str = "证明.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def draft_from_sample(user, s: Sample, **overrides):
+    return claim_draft_create(
+        actor=user, item=s.item, event_date=overrides.get("event_date", s.event_date), facts=overrides.get("facts", s.facts),
+        idempotency_key=overrides.get("idempotency_key"),
+    )
+
+
+def attach_all_evidence(user, claim) -> None:
+    for label in current_policy().items[claim.item].evidence:
+        evidence_attach(actor=user, claim=claim, requirement=label, upload=pdf_upload())
+
+
+def submitted_from_sample(user, s: Sample, **overrides):
+    claim = draft_from_sample(user, s, **overrides)
+    attach_all_evidence(user, claim)
+    return claim_submit(actor=user, claim=claim)
+
+
+def advance(claim, target: str, staff: Staff):
+    """From submitted to returned, rejected, recommended or approved by the usual hands."""
+    if target == "returned":
+        return review_return(actor=staff.reviewer, claim=claim, comment="请补充加盖公章的证明材料。")
+    if target == "rejected":
+        return review_reject(actor=staff.reviewer, claim=claim, reason="经核查，申报材料与事实不符。")
+    claim = review_recommend(actor=staff.reviewer, claim=claim)
+    if target == "recommended":
+        return claim
+    return approval_approve(actor=staff.approver, claim=claim)
+
+
+@contextlib.contextmanager
+def clock_at(moment: dt.datetime):
+    """Run the services as if it were ``moment`` (the demo replays an earlier round; tests let
+    a notice period pass). Time moves on from ``moment`` as the real clock does."""
+    start, real_now = timezone.now(), timezone.now
+    with mock.patch("django.utils.timezone.now", lambda: moment + (real_now() - start)):
+        yield

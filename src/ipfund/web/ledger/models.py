@@ -1,0 +1,100 @@
+"""AwardEntry (insert-only; a revocation is a reversing entry), DuplicateKey, CapBucket."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+LEDGER_INSERT_ONLY = "资助台账只能追加记录；撤销须写入冲销记录。"
+
+
+class LedgerInsertOnlyError(Exception):
+    pass
+
+
+class AwardEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise LedgerInsertOnlyError(LEDGER_INSERT_ONLY)
+
+    def delete(self):
+        raise LedgerInsertOnlyError(LEDGER_INSERT_ONLY)
+
+
+class AwardEntry(models.Model):
+    GRANT, REVERSAL = "grant", "reversal"
+
+    claim = models.ForeignKey("claims.Claim", on_delete=models.PROTECT, related_name="award_entries")
+    applicant = models.ForeignKey("accounts.ApplicantProfile", on_delete=models.PROTECT, related_name="award_entries")
+    policy = models.CharField(max_length=64)
+    item = models.CharField(max_length=64)
+    kind = models.CharField(max_length=10, choices=[(GRANT, "资助"), (REVERSAL, "冲销")])
+    amount = models.DecimalField(**MONEY)  # positive for a grant, negative for its reversal
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
+    # The contract claim as judged when granted: the engine's history reads it back verbatim.
+    claim_data = models.JSONField()
+    duplicate_key = models.CharField(max_length=400, blank=True)
+    cap_groups = models.JSONField(default=list)
+    reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AwardEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["policy", "item"])]
+        constraints = [
+            # A claim is funded at most once.
+            models.UniqueConstraint(fields=["claim"], condition=Q(kind="grant"), name="award_one_grant_per_claim"),
+            models.CheckConstraint(
+                condition=(Q(kind="grant", amount__gt=0, reverses__isnull=True))
+                | Q(kind="reversal", amount__lt=0, reverses__isnull=False),
+                name="award_sign_matches_kind",
+            ),
+        ]
+        verbose_name = "资助台账记录"
+        verbose_name_plural = "资助台账记录"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerInsertOnlyError(LEDGER_INSERT_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerInsertOnlyError(LEDGER_INSERT_ONLY)
+
+
+class DuplicateKey(models.Model):
+    """The thing an award funds (a patent, a case, an applicant's year…); held while the award stands."""
+
+    policy = models.CharField(max_length=64)
+    item = models.CharField(max_length=64)
+    key = models.CharField(max_length=400)
+    entry = models.ForeignKey(AwardEntry, on_delete=models.PROTECT, related_name="duplicate_keys")
+    released_by = models.ForeignKey(AwardEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "item", "key"], condition=Q(released_by__isnull=True), name="duplicate_key_held_once"
+            ),
+        ]
+
+
+class CapBucket(models.Model):
+    """What a cap group (an SME's service year, a project, an applicant's venue…) has used of its cap."""
+
+    policy = models.CharField(max_length=64)
+    item = models.CharField(max_length=64)
+    group = models.CharField(max_length=400)
+    cap = models.DecimalField(**MONEY)
+    used = models.DecimalField(default=0, **MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "item", "group"], name="cap_bucket_unique"),
+            models.CheckConstraint(condition=Q(used__lte=models.F("cap")), name="cap_bucket_within_cap"),
+            models.CheckConstraint(condition=Q(used__gte=0), name="cap_bucket_not_negative"),
+        ]

@@ -1,0 +1,164 @@
+"""Ledger services: award_grant (inside an approval) and award_revoke (a reversing entry).
+
+Both run inside the caller's transaction. award_grant first locks the cap buckets of the claim
+(SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions already hold the write
+lock), then asks the engine again against the ledger as it is under that lock, so two approvals
+at the same instant are decided one after the other. The unique duplicate key and the CHECK
+used <= cap are the database's own guard should anything slip past.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from ipfund.web.audit.services import audit_record
+from ipfund.web.claims.contract import contract_claim
+from ipfund.web.policy import current_policy, evaluate_one
+from ipfund.web.rounds.selectors import interpretations_in_force
+
+from .keys import ledger_keys
+from .models import AwardEntry, CapBucket, DuplicateKey
+from .selectors import award_net, ledger_history
+
+AWARD_DUPLICATE = "同一事项已获资助，不能重复资助。"
+AWARD_CAP_REACHED = "该项目的资助上限已用完，不能再审定资助。"
+AWARD_NOT_ELIGIBLE = "按当前台账重新计算，该申报不符合资助条件：{reasons}。"
+AWARD_INVALID = "申报数据无效：{message}"
+AWARD_NOTHING_TO_REVOKE = "该申报没有可撤销的资助。"
+
+_REASON_MESSAGES = {"duplicate": AWARD_DUPLICATE, "cap_reached": AWARD_CAP_REACHED}
+
+
+class AwardRefused(ValidationError):
+    """The ledger refuses an award; `.reason` is the contract's reason code."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message, code=reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Grant:
+    entry: AwardEntry
+    decision: dict
+    engine_amount: Decimal
+
+
+def _lock_buckets(policy_id: str, item: str, groups) -> dict[str, CapBucket]:
+    if not groups:
+        return {}
+    CapBucket.objects.bulk_create(
+        [CapBucket(policy=policy_id, item=item, group=g.group, cap=g.cap or Decimal(0), used=0) for g in groups],
+        ignore_conflicts=True,
+    )
+    names = [g.group for g in groups]
+    # Ordered by group so two approvals touching the same buckets lock them in the same order.
+    locked = CapBucket.objects.select_for_update().filter(policy=policy_id, item=item, group__in=names).order_by("group")
+    return {bucket.group: bucket for bucket in locked}
+
+
+def _refusal(decision: dict) -> AwardRefused:
+    if "error" in decision:
+        return AwardRefused(AWARD_INVALID.format(message=decision["error"].get("message", "")), "invalid_input")
+    reasons = decision.get("reasons") or ["condition_not_met"]
+    first = reasons[0]
+    return AwardRefused(_REASON_MESSAGES.get(first, AWARD_NOT_ELIGIBLE.format(reasons="、".join(reasons))), first)
+
+
+def award_grant(*, actor, claim, limit: Decimal) -> Grant:
+    """Write the award of an approved claim: min(limit, the engine's amount now)."""
+    policy = current_policy()
+    interpretations = interpretations_in_force()
+    judged = contract_claim(claim)
+    try:
+        keys = ledger_keys(policy, judged, interpretations)
+    except (KeyError, ValueError) as exc:  # a fact the key needs is missing: the claim is invalid
+        raise AwardRefused(AWARD_INVALID.format(message=exc), "invalid_input") from None
+    buckets = _lock_buckets(policy.id, claim.item, keys.cap_groups)
+
+    decision = evaluate_one(judged, history=ledger_history(item=claim.item), interpretations=interpretations)
+    engine_amount = Decimal(decision.get("amount") or "0")
+    if "error" in decision or not decision.get("eligible") or engine_amount <= 0:
+        raise _refusal(decision)
+    amount = min(limit, engine_amount)
+
+    entry = AwardEntry.objects.create(
+        claim=claim,
+        applicant=claim.applicant,
+        policy=policy.id,
+        item=claim.item,
+        kind=AwardEntry.GRANT,
+        amount=amount,
+        claim_data=judged,
+        duplicate_key=keys.duplicate_key or "",
+        cap_groups=[g.group for g in keys.cap_groups],
+        created_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            if keys.duplicate_key:
+                DuplicateKey.objects.create(policy=policy.id, item=claim.item, key=keys.duplicate_key, entry=entry)
+    except IntegrityError:
+        raise AwardRefused(AWARD_DUPLICATE, "duplicate") from None
+    try:
+        with transaction.atomic():
+            for group in keys.cap_groups:
+                bucket = buckets[group.group]
+                if group.cap is None:
+                    # A top-up bucket's cap follows the entitlement the engine just applied.
+                    used = bucket.used + amount
+                    CapBucket.objects.filter(pk=bucket.pk).update(used=used, cap=max(bucket.cap, used))
+                else:
+                    CapBucket.objects.filter(pk=bucket.pk).update(used=F("used") + amount, cap=group.cap)
+    except IntegrityError:
+        raise AwardRefused(AWARD_CAP_REACHED, "cap_reached") from None
+
+    audit_record(
+        actor=actor,
+        action="award_grant",
+        obj=entry,
+        after={"claim": claim.pk, "item": claim.item, "amount": amount, "engine_amount": engine_amount,
+               "duplicate_key": entry.duplicate_key, "cap_groups": entry.cap_groups},
+    )
+    return Grant(entry, decision, engine_amount)
+
+
+def award_revoke(*, actor, claim, reason: str) -> AwardEntry:
+    """Reverse a claim's standing award: a negative entry; its duplicate key and cap are freed."""
+    grant = AwardEntry.objects.filter(claim=claim, kind=AwardEntry.GRANT).first()
+    net = award_net(claim=claim)
+    if grant is None or net <= 0:
+        raise ValidationError(AWARD_NOTHING_TO_REVOKE, code="nothing_to_revoke")
+    locked = CapBucket.objects.select_for_update().filter(
+        policy=grant.policy, item=grant.item, group__in=grant.cap_groups
+    ).order_by("group")
+    reversal = AwardEntry.objects.create(
+        claim=claim,
+        applicant=grant.applicant,
+        policy=grant.policy,
+        item=grant.item,
+        kind=AwardEntry.REVERSAL,
+        amount=-net,
+        reverses=grant,
+        claim_data=grant.claim_data,
+        duplicate_key=grant.duplicate_key,
+        cap_groups=grant.cap_groups,
+        reason=reason,
+        created_by=actor,
+    )
+    DuplicateKey.objects.filter(entry=grant, released_by__isnull=True).update(released_by=reversal)
+    for bucket in locked:
+        CapBucket.objects.filter(pk=bucket.pk).update(used=F("used") - net)
+    audit_record(
+        actor=actor,
+        action="award_revoke",
+        obj=reversal,
+        before={"claim": claim.pk, "amount": net},
+        after={"claim": claim.pk, "amount": Decimal("0.00"), "reason": reason},
+    )
+    return reversal

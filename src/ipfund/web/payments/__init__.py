@@ -1,0 +1,1 @@
+"""Payments (拨付) of final awards: each award paid at most once; failures recorded for a retry."""

@@ -1,0 +1,121 @@
+"""Reviewer (初审) and approver (审定) services.
+
+A reviewer confirms the facts and recommends the engine's amount computed against the ledger —
+lower with a reason, never higher. An approver, never the claim's reviewer, approves: the award
+is written to the ledger at min(recommended, the engine's amount at that instant).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from ipfund.web.accounts import roles
+from ipfund.web.claims.models import Claim
+from ipfund.web.claims.services import NOT_ALLOWED, claim_estimate, claim_facts_check, claim_lock, claim_transition
+from ipfund.web.claims.workflow import Action, next_state
+from ipfund.web.ledger.services import award_grant
+
+COMMENT_REQUIRED = "请填写退回补正的意见，申请人将看到该意见。"
+REASON_REQUIRED = "请填写理由。"
+AMOUNT_ABOVE_ENGINE = "推荐金额不能高于按政策计算的金额 {engine} 元。"
+AMOUNT_INVALID = "推荐金额应为大于零、最多两位小数的金额。"
+REDUCTION_REASON_REQUIRED = "推荐金额低于按政策计算的金额 {engine} 元，请说明调减理由。"
+NOT_ELIGIBLE = "按政策计算该申报不符合资助条件（{reasons}），请作不予资助处理。"
+APPROVER_IS_REVIEWER = "审定人不能是该申报的初审人。"
+
+
+def _required(text: str, field: str, message: str) -> str:
+    if not (text or "").strip():
+        raise ValidationError({field: [message]})
+    return text.strip()
+
+
+@transaction.atomic
+def review_return(*, actor, claim: Claim, comment: str) -> Claim:
+    comment = _required(comment, "comment", COMMENT_REQUIRED)
+    claim = claim_lock(claim)
+    return claim_transition(actor=actor, claim=claim, action=Action.RETURN, note=comment, review_comment=comment, reviewer=actor)
+
+
+@transaction.atomic
+def review_reject(*, actor, claim: Claim, reason: str) -> Claim:
+    reason = _required(reason, "reason", REASON_REQUIRED)
+    claim = claim_lock(claim)
+    return claim_transition(actor=actor, claim=claim, action=Action.REJECT, note=reason, decision_reason=reason, reviewer=actor)
+
+
+def _money(value) -> Decimal:
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"amount": [AMOUNT_INVALID]}) from None
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({"amount": [AMOUNT_INVALID]})
+    return amount.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def review_recommend(
+    *, actor, claim: Claim, confirmed_facts: dict | None = None, amount=None, reason: str = ""
+) -> Claim:
+    """Recommend with the facts as confirmed; the engine recomputes against the ledger."""
+    claim = claim_lock(claim)
+    next_state(claim.state, Action.RECOMMEND)
+    facts = claim.facts
+    if confirmed_facts is not None:
+        _, facts, _ = claim_facts_check(claim.applicant, claim.item, claim.event_date, confirmed_facts)
+    decision = claim_estimate(actor=actor, claim=claim, facts=facts)
+    engine = Decimal(decision.get("amount") or "0")
+    if "error" in decision or not decision.get("eligible") or engine <= 0:
+        reasons = "、".join(decision.get("reasons") or [decision.get("error", {}).get("message", "")])
+        raise ValidationError(NOT_ELIGIBLE.format(reasons=reasons), code="not_eligible")
+    recommended = engine if amount in (None, "") else _money(amount)
+    if recommended > engine:
+        raise ValidationError({"amount": [AMOUNT_ABOVE_ENGINE.format(engine=engine)]})
+    reason = (reason or "").strip()
+    if recommended < engine and not reason:
+        raise ValidationError({"reason": [REDUCTION_REASON_REQUIRED.format(engine=engine)]})
+    return claim_transition(
+        actor=actor,
+        claim=claim,
+        action=Action.RECOMMEND,
+        facts=facts,
+        decision=decision,
+        engine_amount=engine,
+        recommended_amount=recommended,
+        reduction_reason=reason if recommended < engine else "",
+        reviewer=actor,
+    )
+
+
+@transaction.atomic
+def approval_approve(*, actor, claim: Claim) -> Claim:
+    """Approve: the ledger re-decides under its lock; a cap reached or a duplicate refuses."""
+    claim = claim_lock(claim)
+    next_state(claim.state, Action.APPROVE)
+    if claim.reviewer_id == actor.pk:
+        raise ValidationError(APPROVER_IS_REVIEWER, code="approver_is_reviewer")
+    # claim_transition checks the role too; checking first means a non-approver never locks buckets.
+    if not roles.has_role(actor, roles.APPROVER):
+        raise PermissionDenied(NOT_ALLOWED)
+    grant = award_grant(actor=actor, claim=claim, limit=claim.recommended_amount)
+    return claim_transition(
+        actor=actor,
+        claim=claim,
+        action=Action.APPROVE,
+        approver=actor,
+        approved_amount=grant.entry.amount,
+        decision=grant.decision,
+    )
+
+
+@transaction.atomic
+def approval_send_back(*, actor, claim: Claim, reason: str) -> Claim:
+    reason = _required(reason, "reason", REASON_REQUIRED)
+    claim = claim_lock(claim)
+    return claim_transition(
+        actor=actor, claim=claim, action=Action.SEND_BACK, note=reason, decision_reason=reason, recommended_amount=None
+    )

@@ -1,0 +1,44 @@
+"""Reads of rounds: which round accepts an item now, which interpretations are in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ipfund.web.policy import current_policy
+
+from .models import ApplicationRound, InterpretationChoice
+
+
+def rounds_open(*, at: dt.datetime | None = None) -> QuerySet[ApplicationRound]:
+    at = at or timezone.now()
+    return ApplicationRound.objects.filter(policy=current_policy().id, opens_at__lte=at, closes_at__gt=at)
+
+
+def round_open_for(item: str, *, at: dt.datetime | None = None) -> ApplicationRound | None:
+    # Items are a JSON list; checking membership in Python keeps SQLite and PostgreSQL alike.
+    for rnd in rounds_open(at=at).order_by("closes_at"):
+        if rnd.covers(item):
+            return rnd
+    return None
+
+
+def round_last_closed_for(item: str, *, at: dt.datetime | None = None) -> ApplicationRound | None:
+    at = at or timezone.now()
+    for rnd in ApplicationRound.objects.filter(policy=current_policy().id, closes_at__lte=at).order_by("-closes_at"):
+        if rnd.covers(item):
+            return rnd
+    return None
+
+
+def interpretations_in_force(*, on: dt.date | None = None) -> dict[str, str]:
+    """The option of every interpretation the bureau has chosen, as of ``on`` (today)."""
+    on = on or timezone.localdate()
+    chosen: dict[str, str] = {}
+    for choice in InterpretationChoice.objects.filter(policy=current_policy().id, effective_from__lte=on).order_by(
+        "effective_from", "id"
+    ):
+        chosen[choice.interpretation] = choice.option
+    return chosen

@@ -1,0 +1,110 @@
+"""Round and interpretation services for administrators."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from ipfund.web.accounts import roles
+from ipfund.web.audit.services import audit_record
+from ipfund.web.policy import current_policy
+
+from .models import ApplicationRound, InterpretationChoice
+
+ONLY_ADMIN = "只有管理员可以设置申报批次和政策解释。"
+ROUND_DATES = "截止时间必须晚于开始时间。"
+ROUND_ITEMS_EMPTY = "请至少选择一个申报项目。"
+ROUND_UNKNOWN_ITEM = "未知申报项目：{item}。"
+ROUND_NAME_REQUIRED = "请填写批次名称。"
+UNKNOWN_INTERPRETATION = "未知的政策解释条目：{interpretation}。"
+NOT_SELECTABLE = "该解释条目不可选择：{interpretation}。"
+UNKNOWN_OPTION = "该解释条目没有此选项：{option}。"
+REASON_REQUIRED = "请说明变更理由。"
+
+
+def round_snapshot(rnd: ApplicationRound) -> dict:
+    return {"name": rnd.name, "opens_at": rnd.opens_at, "closes_at": rnd.closes_at, "items": rnd.items}
+
+
+def _validate_round(name: str, opens_at: dt.datetime, closes_at: dt.datetime, items) -> list[str]:
+    policy = current_policy()
+    errors: dict[str, list[str]] = {}
+    if not (name or "").strip():
+        errors["name"] = [ROUND_NAME_REQUIRED]
+    if closes_at <= opens_at:
+        errors["closes_at"] = [ROUND_DATES]
+    if not items:
+        errors["items"] = [ROUND_ITEMS_EMPTY]
+    unknown = [item for item in items if item not in policy.items]
+    if unknown:
+        errors["items"] = [ROUND_UNKNOWN_ITEM.format(item=unknown[0])]
+    if errors:
+        raise ValidationError(errors)
+    return [item for item in policy.items if item in set(items)]
+
+
+@transaction.atomic
+def round_create(*, actor, name: str, opens_at: dt.datetime, closes_at: dt.datetime, items) -> ApplicationRound:
+    if not roles.has_role(actor, roles.ADMIN):
+        raise PermissionDenied(ONLY_ADMIN)
+    ordered = _validate_round(name, opens_at, closes_at, list(items))
+    rnd = ApplicationRound.objects.create(
+        policy=current_policy().id, name=name.strip(), opens_at=opens_at, closes_at=closes_at, items=ordered
+    )
+    audit_record(actor=actor, action="round_create", obj=rnd, after=round_snapshot(rnd))
+    return rnd
+
+
+@transaction.atomic
+def round_update(
+    *, actor, round: ApplicationRound, name: str | None = None, opens_at=None, closes_at=None, items=None
+) -> ApplicationRound:
+    if not roles.has_role(actor, roles.ADMIN):
+        raise PermissionDenied(ONLY_ADMIN)
+    rnd = ApplicationRound.objects.select_for_update().get(pk=round.pk)
+    before = round_snapshot(rnd)
+    name = rnd.name if name is None else name
+    opens_at = rnd.opens_at if opens_at is None else opens_at
+    closes_at = rnd.closes_at if closes_at is None else closes_at
+    items = rnd.items if items is None else list(items)
+    rnd.items = _validate_round(name, opens_at, closes_at, items)
+    rnd.name, rnd.opens_at, rnd.closes_at = name.strip(), opens_at, closes_at
+    rnd.save()
+    audit_record(actor=actor, action="round_update", obj=rnd, before=before, after=round_snapshot(rnd))
+    return rnd
+
+
+@transaction.atomic
+def interpretation_choose(
+    *, actor, interpretation: str, option: str, effective_from: dt.date, reason: str
+) -> InterpretationChoice:
+    """Record that from ``effective_from`` the engine reads ``interpretation`` as ``option``."""
+    if not roles.has_role(actor, roles.ADMIN):
+        raise PermissionDenied(ONLY_ADMIN)
+    policy = current_policy()
+    spec = policy.interpretations.get(interpretation)
+    if spec is None:
+        raise ValidationError({"interpretation": [UNKNOWN_INTERPRETATION.format(interpretation=interpretation)]})
+    if not spec.selectable:
+        raise ValidationError({"interpretation": [NOT_SELECTABLE.format(interpretation=interpretation)]})
+    if option not in spec.options:
+        raise ValidationError({"option": [UNKNOWN_OPTION.format(option=option)]})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [REASON_REQUIRED]})
+    choice = InterpretationChoice.objects.create(
+        policy=policy.id,
+        interpretation=interpretation,
+        option=option,
+        effective_from=effective_from,
+        reason=reason.strip(),
+        decided_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="interpretation_choose",
+        obj=choice,
+        after={"interpretation": interpretation, "option": option, "effective_from": effective_from, "reason": choice.reason},
+    )
+    return choice

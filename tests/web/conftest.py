@@ -1,0 +1,57 @@
+"""Fixtures of the platform tests: staff of every role, an open round, applicants, uploads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+from django.utils import timezone
+
+from ipfund.web.demo import flow
+from ipfund.web.policy import current_policy
+from ipfund.web.rounds.services import round_create
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    skip = pytest.mark.skip(reason="needs DATABASE_URL=postgres://…")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_files_and_mail(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Fast hashing: the tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def staff(db) -> flow.Staff:
+    return flow.create_staff()
+
+
+@pytest.fixture
+def open_round(staff):
+    now = timezone.now()
+    return round_create(
+        actor=staff.admin,
+        name="2026年第二批",
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=30),
+        items=list(current_policy().items),
+    )
+
+
+@pytest.fixture
+def applicant(db):
+    """A factory: applicant(kind="enterprise", sme=False) → a registered applicant User."""
+    return flow.new_applicant
+
+
+@pytest.fixture
+def enterprise(applicant):
+    return applicant("enterprise", sme=True)
