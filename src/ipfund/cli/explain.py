@@ -1,0 +1,63 @@
+"""`ipfund explain`: one decision's explanation, for a person (rich in a terminal, plain when piped)."""
+
+from __future__ import annotations
+
+import sys
+
+from ipfund.cli.common import add_interpret, fail, parse_interpret, read_json_file
+from ipfund.engine.errors import BatchError
+
+NO_SUCH_ID = "no claim with id {id!r} in the batch"
+
+
+def add_parser(p) -> None:
+    p.add_argument("batch", help="批次 JSON 文件（- 表示标准输入）")
+    p.add_argument("--id", required=True, help="要说明的申报 id")
+    add_interpret(p)
+    p.add_argument("--history", metavar="HISTORY.json", help="已发放的资助（合同的 history 格式）")
+
+
+def run(args) -> int:
+    from ipfund.engine import evaluate_batch
+
+    try:
+        history = read_json_file(args.history) if args.history else None
+        result = evaluate_batch(read_json_file(args.batch), history=history, interpretations=parse_interpret(args.interpret))
+    except BatchError as exc:
+        return fail(str(exc))
+    decision = next((d for d in result["decisions"] if d.get("id") == args.id), None)
+    if decision is None:
+        return fail(NO_SUCH_ID.format(id=args.id))
+    if sys.stdout.isatty():
+        _rich(decision)
+    else:
+        _plain(decision)
+    return 0
+
+
+def _headline(d) -> str:
+    if "error" in d:
+        e = d["error"]
+        return f"申报 {d['id']}：输入无效（{e['field']}：{e['message']}）"
+    verdict = f"资助 {d['amount']} 元" if d["eligible"] else "不予资助"
+    extra = f"；原因：{', '.join(d['reasons'])}" if d["reasons"] else ""
+    return f"申报 {d['id']}（{d['item']}，{d['citation']}）：{verdict}{extra}"
+
+
+def _plain(d) -> None:
+    print(_headline(d))
+    for line in d.get("explanation", ()):
+        print(f"  {line}")
+
+
+def _rich(d) -> None:
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.text import Text
+
+    body = Text()
+    for line in d.get("explanation", ()):
+        style = "red" if line.startswith("✗") else "green" if line.startswith("✓") else "bold" if line.startswith("结论") else ""
+        body.append(line + "\n", style=style)
+    colour = "red" if "error" in d or not d.get("eligible") else "green"
+    Console().print(Panel(body, title=_headline(d), border_style=colour, expand=False))
