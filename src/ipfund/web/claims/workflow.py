@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from ipfund.web.accounts import roles
@@ -88,8 +89,8 @@ TERMINAL = frozenset(state for state in State if not any(s == state for s, _ in 
 EDITABLE = frozenset({S.DRAFT, S.RETURNED})
 
 
-class IllegalTransition(Exception):
-    pass
+class IllegalTransition(ValidationError):
+    """A refused move: a ValidationError, so pages show it and the API answers 400."""
 
 
 def next_state(state: str, action: str) -> str:
@@ -97,7 +98,7 @@ def next_state(state: str, action: str) -> str:
         return TRANSITIONS[(state, action)]
     except KeyError:
         raise IllegalTransition(
-            ILLEGAL_TRANSITION.format(state=State(state).label, action=Action(action).label)
+            ILLEGAL_TRANSITION.format(state=State(state).label, action=Action(action).label), code="illegal_transition"
         ) from None
 
 
