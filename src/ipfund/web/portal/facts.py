@@ -1,0 +1,224 @@
+"""Forms generated from an item's facts (the contract's vocabulary), and their conversion to contract values."""
+
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ipfund.web.portal import labels
+
+ERROR_REQUIRED = _("请填写此项。")
+ERROR_CHOOSE = _("请选择一项。")
+ERROR_INTEGER = _("请输入整数。")
+ERROR_MONEY = _("请输入金额（元），最多两位小数。")
+ERROR_MONEY_NEGATIVE = _("金额不能为负数。")
+ERROR_MONEY_DIGITS = _("金额最多两位小数。")
+ERROR_NUMBER = _("请输入数字。")
+ERROR_NUMBER_NEGATIVE = _("不能为负数。")
+ERROR_DATE = _("请输入日期，格式为 年-月-日（如 2023-07-20）。")
+ERROR_USCC_LIST = _("请每行填写一个统一社会信用代码。")
+
+YES, NO = "true", "false"
+BOOL_CHOICES = ((YES, _("是")), (NO, _("否")))
+
+MONEY_MAX_DIGITS = 14
+
+
+def _money_field(required: bool, label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=Decimal("0"),
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "required": ERROR_REQUIRED,
+            "invalid": ERROR_MONEY,
+            "min_value": ERROR_MONEY_NEGATIVE,
+            "max_decimal_places": ERROR_MONEY_DIGITS,
+            "max_digits": ERROR_MONEY,
+            "max_whole_digits": ERROR_MONEY,
+        },
+    )
+
+
+def _bool_to_python(value: str) -> bool:
+    return value == YES
+
+
+def build_fact_field(fact) -> forms.Field:
+    """One form field for one ``FactSpec`` of the engine."""
+    required = not getattr(fact, "optional", False)
+    label = fact.label or fact.name
+    if fact.type in ("int", "year"):
+        return forms.IntegerField(
+            label=label,
+            required=required,
+            error_messages={"required": ERROR_REQUIRED, "invalid": ERROR_INTEGER},
+        )
+    if fact.type == "money":
+        return _money_field(required, label)
+    if fact.type == "number":
+        return forms.DecimalField(
+            label=label,
+            required=required,
+            min_value=Decimal("0"),
+            max_digits=10,
+            decimal_places=2,
+            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            error_messages={
+                "required": ERROR_REQUIRED,
+                "invalid": ERROR_NUMBER,
+                "min_value": ERROR_NUMBER_NEGATIVE,
+                "max_decimal_places": ERROR_NUMBER,
+                "max_digits": ERROR_NUMBER,
+                "max_whole_digits": ERROR_NUMBER,
+            },
+        )
+    if fact.type == "bool":
+        return forms.TypedChoiceField(
+            label=label,
+            required=required,
+            choices=BOOL_CHOICES,
+            coerce=_bool_to_python,
+            widget=forms.RadioSelect(attrs={"class": "radios"}),
+            error_messages={"required": ERROR_CHOOSE, "invalid_choice": ERROR_CHOOSE},
+        )
+    if fact.type == "enum":
+        choices = [("", _("— 请选择 —"))] + [
+            (option, labels.option_label(fact, option)) for option in fact.options
+        ]
+        return forms.ChoiceField(
+            label=label,
+            required=required,
+            choices=choices,
+            error_messages={"required": ERROR_CHOOSE, "invalid_choice": ERROR_CHOOSE},
+        )
+    if fact.type == "date":
+        return forms.DateField(
+            label=label,
+            required=required,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            input_formats=["%Y-%m-%d"],
+            error_messages={"required": ERROR_REQUIRED, "invalid": ERROR_DATE},
+        )
+    if fact.type == "uscc_list":
+        return forms.CharField(
+            label=label,
+            required=required,
+            widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+            help_text=_("每行一个统一社会信用代码"),
+            error_messages={"required": ERROR_USCC_LIST},
+        )
+    # "text" and any identifier-like type: a one-line string
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=200,
+        error_messages={"required": ERROR_REQUIRED},
+    )
+
+
+class FactsForm(forms.Form):
+    """The facts of one item; built by :func:`facts_form_class`."""
+
+    item_spec = None
+
+    def contract_facts(self) -> dict:
+        """The cleaned data as the contract's JSON values (money as strings, dates ISO)."""
+        return facts_to_contract(self.item_spec, self.cleaned_data)
+
+
+def facts_form_class(item_spec) -> type[FactsForm]:
+    fields = {fact.name: build_fact_field(fact) for fact in item_spec.facts}
+    return type(f"FactsForm_{item_spec.id}", (FactsForm,), {**fields, "item_spec": item_spec})
+
+
+def facts_form(item_spec, data=None, initial_facts: dict | None = None) -> FactsForm:
+    form_class = facts_form_class(item_spec)
+    initial = contract_to_initial(item_spec, initial_facts or {})
+    return form_class(data=data, initial=initial, prefix="facts")
+
+
+def _split_codes(text: str) -> list[str]:
+    parts = text.replace(",", "\n").replace("，", "\n").replace("、", "\n").split()
+    return [p.strip().upper() for p in parts if p.strip()]
+
+
+def facts_to_contract(item_spec, cleaned: dict) -> dict:
+    facts: dict = {}
+    for fact in item_spec.facts:
+        value = cleaned.get(fact.name)
+        if value is None or value == "":
+            continue
+        if fact.type == "money":
+            facts[fact.name] = f"{value:.2f}"
+        elif fact.type == "number":
+            facts[fact.name] = int(value) if value == value.to_integral_value() else float(value)
+        elif fact.type == "date":
+            facts[fact.name] = value.isoformat()
+        elif fact.type == "uscc_list":
+            facts[fact.name] = _split_codes(value)
+        elif fact.type == "text":
+            facts[fact.name] = value.strip()
+        else:
+            facts[fact.name] = value
+    return facts
+
+
+def contract_to_initial(item_spec, facts: dict) -> dict:
+    """Contract values back into form initial values (for editing a draft or a returned claim)."""
+    initial = {}
+    for fact in item_spec.facts:
+        if fact.name not in facts:
+            continue
+        value = facts[fact.name]
+        if fact.type == "bool":
+            initial[fact.name] = YES if value else NO
+        elif fact.type == "uscc_list":
+            initial[fact.name] = "\n".join(value)
+        elif fact.type == "date" and isinstance(value, str):
+            initial[fact.name] = date.fromisoformat(value)
+        else:
+            initial[fact.name] = value
+    return initial
+
+
+def display_facts(item_spec, facts: dict) -> list[tuple[str, str]]:
+    """(label, value shown to a person) for each fact of a claim, in the item's order."""
+    rows = []
+    for fact in item_spec.facts:
+        if fact.name not in facts:
+            continue
+        value = facts[fact.name]
+        if fact.type == "bool":
+            shown = str(_("是")) if value else str(_("否"))
+        elif fact.type == "enum":
+            shown = labels.option_label(fact, value)
+        elif fact.type == "money":
+            shown = f"¥{Decimal(str(value)):,.2f}"
+        elif fact.type == "uscc_list":
+            shown = "、".join(value) + f"（{len(set(value))}）"
+        else:
+            shown = str(value)
+        rows.append((fact.label or fact.name, shown))
+    return rows
+
+
+def attach_engine_error(error: dict, forms_by_prefix: dict[str, forms.Form]) -> bool:
+    """Put an engine ``invalid_input`` error beside the field it names; False when no field matched."""
+    field = error.get("field") or ""
+    message = error.get("message") or str(_("输入有误"))
+    head, _sep, rest = field.partition(".")
+    if head == "facts" and "facts" in forms_by_prefix:
+        form = forms_by_prefix["facts"]
+        if rest in form.fields:
+            form.add_error(rest, message)
+            return True
+    main = forms_by_prefix.get("main")
+    if main is not None and field in main.fields:
+        main.add_error(field, message)
+        return True
+    return False

@@ -1,0 +1,277 @@
+"""Forms of the portal (besides the facts forms generated per item): accounts, review, notices, finance, admin."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ipfund.web.accounts.backends import LOGIN_THROTTLED, login_throttled
+from ipfund.web.portal import labels
+from ipfund.web.portal.facts import BOOL_CHOICES, ERROR_CHOOSE, ERROR_DATE, ERROR_MONEY, ERROR_REQUIRED, NO, YES
+
+ERROR_PASSWORDS_DIFFER = _("两次输入的密码不一致。")
+ERROR_FILE_REQUIRED = _("请选择要上传的文件。")
+
+REQUIRED = {"required": ERROR_REQUIRED}
+
+
+def _yes_no(label, initial=YES, required=True):
+    return forms.TypedChoiceField(
+        label=label,
+        choices=BOOL_CHOICES,
+        coerce=lambda v: v == YES,
+        initial=initial,
+        required=required,
+        empty_value=False,
+        widget=forms.RadioSelect,
+        error_messages={"required": ERROR_CHOOSE, "invalid_choice": ERROR_CHOOSE},
+    )
+
+
+def _date_field(label, required=True):
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"required": ERROR_REQUIRED, "invalid": ERROR_DATE},
+    )
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form; a throttled username or address is told so before any password check."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        client = self.request.META.get("REMOTE_ADDR", "")[:64] if self.request else ""
+        if username and login_throttled(username, client):
+            raise ValidationError(LOGIN_THROTTLED, code="throttled")
+        return super().clean()
+
+
+class RegisterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("申报主体类型"), error_messages={"required": ERROR_CHOOSE, "invalid_choice": ERROR_CHOOSE})
+    id_number = forms.CharField(
+        label=_("统一社会信用代码 / 居民身份证号码"),
+        max_length=18,
+        help_text=_("单位填写18位统一社会信用代码；个人填写18位居民身份证号码。注册后不可更改。"),
+        error_messages=REQUIRED,
+    )
+    name = forms.CharField(label=_("单位名称 / 姓名"), max_length=200, error_messages=REQUIRED)
+    username = forms.CharField(label=_("登录用户名"), max_length=150, error_messages=REQUIRED)
+    email = forms.EmailField(label=_("电子邮箱"), error_messages={**REQUIRED, "invalid": _("请输入有效的电子邮箱地址。")})
+    password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput(render_value=True), error_messages=REQUIRED)
+    password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput(render_value=True), error_messages=REQUIRED)
+    address = forms.CharField(label=_("地址"), max_length=300, required=False)
+    in_zone = _yes_no(_("是否在高新区注册（个人：在区内工作、学习或居住）"))
+    sme = _yes_no(_("是否中小微企业（个人不填）"), initial=NO, required=False)
+    contact_name = forms.CharField(label=_("联系人"), max_length=100, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("— 请选择 —"))] + labels.kind_choices()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
+            self.add_error("password2", ERROR_PASSWORDS_DIFFER)
+        if "id_number" in cleaned:
+            cleaned["id_number"] = cleaned["id_number"].strip().upper()
+        return cleaned
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "username": data["username"].strip(),
+            "password": data["password1"],
+            "email": data["email"],
+            "kind": data["kind"],
+            "id_number": data["id_number"],
+            "name": data["name"],
+            "address": data.get("address", ""),
+            "in_zone": data["in_zone"],
+            "sme": bool(data.get("sme")),
+            "contact_name": data.get("contact_name", ""),
+            "contact_phone": data.get("contact_phone", ""),
+        }
+
+
+# Service errors about the password come back under "password"; the form's field is password1.
+REGISTER_FIELD_ALIASES = {"password": "password1"}
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(label=_("单位名称 / 姓名"), max_length=200, error_messages=REQUIRED)
+    address = forms.CharField(label=_("地址"), max_length=300, required=False)
+    in_zone = _yes_no(_("是否在高新区注册（个人：在区内工作、学习或居住）"))
+    sme = _yes_no(_("是否中小微企业（个人不填）"), initial=NO, required=False)
+    contact_name = forms.CharField(label=_("联系人"), max_length=100, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    bank_name = forms.CharField(label=_("开户银行"), max_length=200, required=False)
+    bank_account = forms.CharField(
+        label=_("银行账号"),
+        max_length=40,
+        required=False,
+        help_text=_("为保护信息安全，已保存的账号只显示末四位；留空表示不修改。"),
+    )
+
+    def changes(self, profile) -> dict:
+        data = dict(self.cleaned_data)
+        if not data.get("bank_account"):
+            data.pop("bank_account", None)
+        data["sme"] = bool(data.get("sme"))
+        return {k: v for k, v in data.items() if getattr(profile, k) != v}
+
+
+class ClaimMetaForm(forms.Form):
+    """The part of a claim form every item shares: the date of the qualifying event."""
+
+    event_date = _date_field(_("事件日期（获奖公布、称号授予、判决生效、费用发生等日期）"))
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class EvidenceForm(forms.Form):
+    """One file input per evidence requirement of the item; built by :func:`evidence_form`."""
+
+
+def evidence_form(item_spec, data=None, files=None, have=()) -> EvidenceForm:
+    """File inputs named ``evidence_<n>``, labelled by the item's checklist; those already uploaded are optional."""
+    fields = {}
+    for index, requirement in enumerate(item_spec.evidence):
+        fields[f"evidence_{index}"] = forms.FileField(
+            label=requirement,
+            required=False,
+            widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+            help_text=_("已上传，可再上传补充文件") if requirement in have else _("PDF、JPEG 或 PNG，单个文件不超过 10 MB"),
+            error_messages={"required": ERROR_FILE_REQUIRED},
+        )
+    form_class = type("EvidenceForm", (EvidenceForm,), fields)
+    form = form_class(data=data, files=files, prefix="evidence")
+    form.requirements = {f"evidence_{i}": r for i, r in enumerate(item_spec.evidence)}
+    return form
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label=_("退回补正意见（申请人可见）"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("不予资助理由"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)
+
+
+class RecommendForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("推荐金额（元）"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("留空即按政策计算金额推荐；只能调低，不能调高。"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        error_messages={"invalid": ERROR_MONEY, "max_decimal_places": ERROR_MONEY, "min_value": ERROR_MONEY},
+    )
+    reason = forms.CharField(label=_("调减理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(label=_("退回初审理由"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)
+
+
+class ObjectionForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=100, error_messages=REQUIRED)
+    contact = forms.CharField(label=_("联系方式"), max_length=200, error_messages=REQUIRED)
+    reason = forms.CharField(label=_("异议理由"), widget=forms.Textarea(attrs={"rows": 5}), error_messages=REQUIRED)
+    evidence = forms.FileField(
+        label=_("证明材料（可选）"),
+        required=False,
+        help_text=_("PDF、JPEG 或 PNG，单个文件不超过 10 MB"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+
+class ObjectionResolveForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label=_("处理结果"),
+        choices=((YES, _("异议成立（撤销资助）")), (NO, _("异议不成立（维持资助）"))),
+        coerce=lambda v: v == YES,
+        widget=forms.RadioSelect,
+        error_messages={"required": ERROR_CHOOSE, "invalid_choice": ERROR_CHOOSE},
+    )
+    resolution = forms.CharField(label=_("处理意见"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)
+
+
+class NoticePublishForm(forms.Form):
+    title = forms.CharField(label=_("公示标题（可留空，自动生成）"), max_length=200, required=False)
+    period_days = forms.IntegerField(
+        label=_("公示期（天）"),
+        min_value=1,
+        max_value=60,
+        error_messages={**REQUIRED, "invalid": _("请输入整数。"), "min_value": _("公示期应为 1 至 60 天。"), "max_value": _("公示期应为 1 至 60 天。")},
+    )
+    claims = forms.MultipleChoiceField(
+        label=_("公示的申报"), widget=forms.CheckboxSelectMultiple, error_messages={"required": _("请至少选择一项申报。")}
+    )
+
+
+class PaymentForm(forms.Form):
+    paid_on = _date_field(_("拨付日期"))
+    reference = forms.CharField(label=_("拨付凭证号"), max_length=100, error_messages=REQUIRED)
+
+
+class PaymentFailForm(forms.Form):
+    reason = forms.CharField(label=_("拨付失败原因"), widget=forms.Textarea(attrs={"rows": 2}), error_messages=REQUIRED)
+
+
+class RoundForm(forms.Form):
+    name = forms.CharField(label=_("批次名称"), max_length=200, error_messages=REQUIRED)
+    opens_at = forms.DateTimeField(
+        label=_("开始时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={**REQUIRED, "invalid": _("请输入有效的日期时间。")},
+    )
+    closes_at = forms.DateTimeField(
+        label=_("截止时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={**REQUIRED, "invalid": _("请输入有效的日期时间。")},
+    )
+    items = forms.MultipleChoiceField(
+        label=_("受理项目"), widget=forms.CheckboxSelectMultiple, error_messages={"required": _("请至少选择一个申报项目。")}
+    )
+
+    def __init__(self, *args, **kwargs):
+        from ipfund.web.portal.policy import current_policy
+
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = [(i.id, f"{i.clause} {i.title}") for i in current_policy().items.values()]
+
+
+class StaffUserForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150, error_messages=REQUIRED)
+    full_name = forms.CharField(label=_("姓名"), max_length=150, required=False)
+    email = forms.EmailField(label=_("电子邮箱"), required=False, error_messages={"invalid": _("请输入有效的电子邮箱地址。")})
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(render_value=True), error_messages=REQUIRED)
+    roles = forms.MultipleChoiceField(
+        label=_("角色"), widget=forms.CheckboxSelectMultiple, choices=(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [(r, labels.role_label(r)) for r in labels.ROLE_LABELS if r != "applicant"]
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(label=_("角色"), widget=forms.CheckboxSelectMultiple, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [(r, labels.role_label(r)) for r in labels.ROLE_LABELS]
+
+
+class InterpretationForm(forms.Form):
+    interpretation = forms.ChoiceField(label=_("解释条目"), error_messages={"required": ERROR_CHOOSE, "invalid_choice": ERROR_CHOOSE})
+    option = forms.ChoiceField(label=_("选项"), error_messages={"required": ERROR_CHOOSE, "invalid_choice": ERROR_CHOOSE})
+    effective_from = _date_field(_("自何日起适用"))
+    reason = forms.CharField(label=_("变更理由"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)

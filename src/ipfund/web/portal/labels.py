@@ -1,0 +1,124 @@
+"""Display names for the portal: claim states, reasons, roles, enum options, and masking of personal data.
+
+Msgids are Chinese (the default language); ``locale/en`` translates them to English.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from ipfund.web.portal.policy import current_policy
+
+STATUS_LABELS = {  # the same words as claims.workflow.State, translatable here
+    "draft": _("草稿"),
+    "submitted": _("已提交（待初审）"),
+    "returned": _("退回补正"),
+    "recommended": _("初审推荐（待审定）"),
+    "approved": _("审定通过"),
+    "in_notice": _("公示中"),
+    "final": _("公示期满（待拨付）"),
+    "paid": _("已拨付"),
+    "rejected": _("不予资助"),
+    "withdrawn": _("已撤回"),
+    "revoked": _("已撤销（异议成立）"),
+    "payment_failed": _("拨付失败（待重新拨付）"),
+}
+
+REASON_LABELS = {
+    "outside_validity": _("事件日期不在政策有效期（2022-01-18 至 2025-01-17）内"),
+    "not_in_zone": _("申请人不在高新区内"),
+    "applicant_kind": _("申请人类型不符合该项目"),
+    "not_sme": _("申请人不是中小微企业"),
+    "condition_not_met": _("不满足政策规定的条件"),
+    "funded_elsewhere": _("已获其他资金支持，不重复资助"),
+    "below_threshold": _("未达到奖励门槛"),
+    "duplicate": _("重复申报（同一事项已获奖励）"),
+    "cap_reached": _("已达到政策规定的最高金额"),
+}
+
+ROLE_LABELS = {  # the same words as accounts.roles.ROLE_LABELS, translatable here
+    "applicant": _("申报单位/个人"),
+    "reviewer": _("初审人员"),
+    "approver": _("审定人员"),
+    "finance": _("财务人员"),
+    "admin": _("管理员"),
+}
+
+# Chinese names of the enum values of the contract's facts. A fact-specific entry
+# ("fact.value") wins over the plain value.
+OPTION_LABELS = {
+    "winner": _("获奖单位"),
+    "top50": _("五十强"),
+    "top100": _("百强"),
+    "national_demonstration": _("国家知识产权示范企业"),
+    "national_advantage": _("国家知识产权优势企业"),
+    "provincial_demonstration": _("省知识产权示范企业"),
+    "gold": _("金奖"),
+    "silver": _("银奖"),
+    "bronze": _("铜奖"),
+    "excellence": _("优秀奖"),
+    "organization": _("组织奖"),
+    "best_design": _("最佳设计奖"),
+    "first": _("一等奖"),
+    "second": _("二等奖"),
+    "third": _("三等奖"),
+    "gardener": _("园丁奖"),
+    "pilot": _("试点"),
+    "demonstration": _("示范"),
+    "national": _("国家级"),
+    "provincial": _("省级"),
+    "city": _("市级"),
+    "foreign": _("外国（地区）"),
+    "domestic": _("中国内地"),
+    "initial": _("初次认证"),
+    "surveillance_1": _("第一次监督审核"),
+    "surveillance_2": _("第二次监督审核"),
+    "recertification": _("再认证"),
+    "agency": _("新设代理机构"),
+    "branch": _("分支机构"),
+    "brand_branch": _("品牌机构分支机构"),
+}
+
+KIND_ORDER = (
+    "enterprise",
+    "service_agency",
+    "school",
+    "university",
+    "institution",
+    "social_org",
+    "person",
+)
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def reason_label(code: str) -> str:
+    return str(REASON_LABELS.get(code, code))
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+def option_label(fact, value: str) -> str:
+    """The Chinese name of an enum value: the policy's own label first, then ours."""
+    own = (getattr(fact, "option_labels", None) or {}).get(value)
+    if own:
+        return own
+    label = OPTION_LABELS.get(value)
+    return str(label) if label else value
+
+
+def kind_label(kind: str) -> str:
+    return current_policy().kind_labels.get(kind, kind)
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    known = current_policy().kind_labels
+    ordered = [k for k in KIND_ORDER if k in known] + [k for k in known if k not in KIND_ORDER]
+    return [(k, known[k]) for k in ordered]
+
+
+def item_title(item_id: str) -> str:
+    item = current_policy().items.get(item_id)
+    return item.title if item else item_id

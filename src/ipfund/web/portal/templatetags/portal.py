@@ -1,0 +1,132 @@
+"""Template filters of the portal: money as ¥ with two decimals, status badges, masked personal data."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from ipfund.web.accounts import roles
+from ipfund.web.notifications.selectors import unread_count as notifications_unread
+from ipfund.web import masking
+from ipfund.web.portal import labels
+
+register = template.Library()
+
+FEN = Decimal("0.01")
+
+
+@register.filter
+def yuan(value) -> str:
+    """Format an amount in yuan as ``¥1,234.50``; an empty value shows as a dash."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = Decimal(str(value)).quantize(FEN, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return str(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}¥{abs(amount):,.2f}"
+
+
+@register.simple_tag
+def status_badge(status: str):
+    """A coloured badge with the Chinese (or translated) name of a claim state."""
+    return format_html(
+        '<span class="badge badge-{}">{}</span>', status, labels.status_label(status)
+    )
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return labels.status_label(status)
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    return labels.kind_label(kind)
+
+
+@register.filter
+def item_title(item_id: str) -> str:
+    return labels.item_title(item_id)
+
+
+@register.filter
+def reason_label(code: str) -> str:
+    return labels.reason_label(code)
+
+
+@register.filter
+def role_label(role: str) -> str:
+    return labels.role_label(role)
+
+
+@register.filter
+def mask_name(name: str) -> str:
+    return masking.mask_person_name(name)
+
+
+@register.filter
+def mask_account(account: str) -> str:
+    return masking.mask_bank_account(account)
+
+
+@register.filter
+def mask_identifier(identifier: str) -> str:
+    return masking.mask_id_number(identifier)
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping|get_item:key`` for dictionaries in templates."""
+    if mapping is None:
+        return None
+    return mapping.get(key)
+
+
+# Top-bar entries: (url name, label, role or None for everyone). Roles come from accounts.roles.
+NAV_ENTRIES = (
+    ("portal:calculator", _("政策计算器"), None),
+    ("portal:policy", _("政策一览"), None),
+    ("portal:notices", _("公示公告"), None),
+    ("portal:eligible", _("我可以申报什么"), roles.APPLICANT),
+    ("portal:my_claims", _("我的申报"), roles.APPLICANT),
+    ("portal:profile", _("账户资料"), roles.APPLICANT),
+    ("portal:review_queue", _("初审"), roles.REVIEWER),
+    ("portal:objections", _("异议处理"), roles.REVIEWER),
+    ("portal:approval_queue", _("审定"), roles.APPROVER),
+    ("portal:notice_manage", _("公示管理"), roles.REVIEWER),
+    ("portal:finance_queue", _("拨付"), roles.FINANCE),
+    ("portal:admin_rounds", _("申报批次"), roles.ADMIN),
+    ("portal:admin_users", _("用户与角色"), roles.ADMIN),
+    ("portal:admin_interpretations", _("解释口径"), roles.ADMIN),
+)
+
+
+@register.simple_tag(takes_context=True)
+def portal_nav(context):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    path = request.path if request else ""
+    links = []
+    for url_name, label, role in NAV_ENTRIES:
+        if role is not None and not roles.has_role(user, role):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        active = " active" if path.startswith(url) else ""
+        links.append(format_html('<a href="{}" class="navlink{}">{}</a>', url, active, label))
+    return format_html_join("", "{}", ((link,) for link in links))
+
+
+@register.simple_tag(takes_context=True)
+def unread_count(context) -> int:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return notifications_unread(user)

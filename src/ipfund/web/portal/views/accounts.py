@@ -1,0 +1,110 @@
+"""Sign-up, sign-in and sign-out, the applicant's profile, notifications, and the role-aware start page."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView, LogoutView
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from ipfund.web.accounts import roles
+from ipfund.web.accounts.selectors import applicant_of
+from ipfund.web.accounts.services import applicant_profile_update, applicant_register
+from ipfund.web.notifications.selectors import notifications_for
+from ipfund.web.notifications.services import notification_mark_read
+from ipfund.web.portal.forms import REGISTER_FIELD_ALIASES, LoginForm, ProfileForm, RegisterForm
+from ipfund.web.portal.views.common import role_required
+
+REGISTERED = _("注册成功，欢迎使用。")
+PROFILE_SAVED = _("账户资料已保存。")
+NOTIFICATIONS_READ = _("已全部标记为已读。")
+
+# Where each role starts after signing in, in this order of precedence.
+START_PAGES = (
+    (roles.APPLICANT, "portal:my_claims"),
+    (roles.REVIEWER, "portal:review_queue"),
+    (roles.APPROVER, "portal:approval_queue"),
+    (roles.FINANCE, "portal:finance_queue"),
+    (roles.ADMIN, "portal:admin_rounds"),
+)
+
+
+class PortalLoginView(LoginView):
+    template_name = "portal/registration/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+    next_page = reverse_lazy("portal:dashboard")
+
+
+class PortalLogoutView(LogoutView):
+    next_page = reverse_lazy("portal:home")
+
+
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("portal:dashboard")
+    form = RegisterForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = applicant_register(**form.service_arguments())
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                target = REGISTER_FIELD_ALIASES.get(field, field)
+                form.add_error(target if target in form.fields else None, [m for e in errors for m in e.messages])
+        else:
+            login(request, user, backend="ipfund.web.accounts.backends.ThrottledModelBackend")
+            messages.success(request, REGISTERED)
+            return redirect("portal:eligible")
+    return render(request, "portal/registration/register.html", {"form": form})
+
+
+@login_required
+def dashboard(request):
+    for role, url_name in START_PAGES:
+        if roles.has_role(request.user, role):
+            return redirect(url_name)
+    return redirect("portal:home")
+
+
+@role_required(roles.APPLICANT)
+def profile(request):
+    applicant = applicant_of(request.user)
+    if applicant is None:
+        return redirect("portal:home")
+    initial = {
+        "name": applicant.name,
+        "address": applicant.address,
+        "in_zone": "true" if applicant.in_zone else "false",
+        "sme": "true" if applicant.sme else "false",
+        "contact_name": applicant.contact_name,
+        "contact_phone": applicant.contact_phone,
+        "bank_name": applicant.bank_name,
+    }
+    form = ProfileForm(data=request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            applicant_profile_update(actor=request.user, profile=applicant, **form.changes(applicant))
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, [m for e in errors for m in e.messages])
+        else:
+            messages.success(request, PROFILE_SAVED)
+            return redirect("portal:profile")
+    return render(request, "portal/applicant/profile.html", {"form": form, "applicant": applicant})
+
+
+@login_required
+def notifications(request):
+    items = list(notifications_for(request.user).select_related("claim")[:200])
+    return render(request, "portal/applicant/notifications.html", {"notifications": items})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    notification_mark_read(actor=request.user)
+    messages.success(request, NOTIFICATIONS_READ)
+    return redirect("portal:notifications")

@@ -1,0 +1,135 @@
+"""Administrator pages: application rounds (申报批次), users and roles, the policy's interpretation choices."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ipfund.web.accounts import roles
+from ipfund.web.accounts.services import staff_user_create, user_roles_set
+from ipfund.web.portal.forms import InterpretationForm, RoundForm, RolesForm, StaffUserForm
+from ipfund.web.portal.policy import current_policy
+from ipfund.web.portal.views.common import flash_errors, role_required, show_service_error
+from ipfund.web.rounds.models import ApplicationRound, InterpretationChoice
+from ipfund.web.rounds.selectors import interpretations_in_force
+from ipfund.web.rounds.services import interpretation_choose, round_create, round_update
+
+ROUND_SAVED = _("申报批次已保存。")
+USER_CREATED = _("用户已创建。")
+ROLES_SAVED = _("角色已更新。")
+INTERPRETATION_SAVED = _("解释口径已记录。")
+
+
+@role_required(roles.ADMIN)
+def rounds(request):
+    form = RoundForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            flash_errors(request, show_service_error(exc, [form], fallback_form=form))
+        except PermissionDenied as exc:
+            flash_errors(request, [str(exc)])
+        else:
+            messages.success(request, ROUND_SAVED)
+            return redirect("portal:admin_rounds")
+    now = timezone.now()
+    rows = [{"round": r, "open": r.is_open(now)} for r in ApplicationRound.objects.filter(policy=current_policy().id)]
+    return render(request, "portal/staff/rounds.html", {"form": form, "rows": rows})
+
+
+@role_required(roles.ADMIN)
+def round_edit(request, pk):
+    rnd = get_object_or_404(ApplicationRound, pk=pk, policy=current_policy().id)
+    initial = {
+        "name": rnd.name,
+        "opens_at": timezone.localtime(rnd.opens_at),
+        "closes_at": timezone.localtime(rnd.closes_at),
+        "items": rnd.items,
+    }
+    form = RoundForm(data=request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_update(actor=request.user, round=rnd, **form.cleaned_data)
+        except ValidationError as exc:
+            flash_errors(request, show_service_error(exc, [form], fallback_form=form))
+        except PermissionDenied as exc:
+            flash_errors(request, [str(exc)])
+        else:
+            messages.success(request, ROUND_SAVED)
+            return redirect("portal:admin_rounds")
+    return render(request, "portal/staff/round_edit.html", {"form": form, "round": rnd})
+
+
+@role_required(roles.ADMIN)
+def users(request):
+    User = get_user_model()
+    form = StaffUserForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff_user_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            flash_errors(request, show_service_error(exc, [form], fallback_form=form))
+        except PermissionDenied as exc:
+            flash_errors(request, [str(exc)])
+        else:
+            messages.success(request, USER_CREATED)
+            return redirect("portal:admin_users")
+    people = User.objects.order_by("username").select_related("applicant")
+    return render(request, "portal/staff/users.html", {"form": form, "people": people})
+
+
+@role_required(roles.ADMIN)
+def user_roles(request, pk):
+    User = get_user_model()
+    person = get_object_or_404(User, pk=pk)
+    form = RolesForm(data=request.POST or None, initial={"roles": person.roles or []})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_roles_set(actor=request.user, user=person, roles=form.cleaned_data["roles"])
+        except ValidationError as exc:
+            flash_errors(request, show_service_error(exc, [form], fallback_form=form))
+        except PermissionDenied as exc:
+            flash_errors(request, [str(exc)])
+        else:
+            messages.success(request, ROLES_SAVED)
+            return redirect("portal:admin_users")
+    return render(request, "portal/staff/user_roles.html", {"form": form, "person": person})
+
+
+@role_required(roles.ADMIN)
+def interpretations(request):
+    policy = current_policy()
+    selectable = [i for i in policy.interpretations.values() if i.selectable]
+    form = InterpretationForm(data=request.POST or None, initial={"effective_from": timezone.localdate()})
+    form.fields["interpretation"].choices = [("", _("— 请选择 —"))] + [(i.id, f"{i.id} {i.question}") for i in selectable]
+    form.fields["option"].choices = [("", _("— 请选择 —"))] + [
+        (i.id, [(option, f"{option}：{text}") for option, text in i.options.items()]) for i in selectable
+    ]
+    if request.method == "POST" and form.is_valid():
+        try:
+            interpretation_choose(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            flash_errors(request, show_service_error(exc, [form], fallback_form=form))
+        except PermissionDenied as exc:
+            flash_errors(request, [str(exc)])
+        else:
+            messages.success(request, INTERPRETATION_SAVED)
+            return redirect("portal:admin_interpretations")
+    in_force = interpretations_in_force()
+    rows = [
+        {
+            "spec": i,
+            "current": in_force.get(i.id, i.default),
+            "current_text": i.options.get(in_force.get(i.id, i.default), ""),
+        }
+        for i in policy.interpretations.values()
+    ]
+    history = InterpretationChoice.objects.filter(policy=policy.id).select_related("decided_by")
+    return render(
+        request,
+        "portal/staff/interpretations.html",
+        {"form": form, "rows": rows, "history": history, "selectable": selectable},
+    )

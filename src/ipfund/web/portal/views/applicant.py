@@ -1,0 +1,236 @@
+"""Applicant pages: what I can claim, my claims, the claim form, estimate, submit, withdraw, correct."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from ipfund.web.accounts import roles
+from ipfund.web.accounts.selectors import applicant_of
+from ipfund.web.claims.models import Claim
+from ipfund.web.claims.selectors import claim_get_for, claim_timeline, claims_visible_to
+from ipfund.web.claims.services import (
+    claim_draft_create,
+    claim_draft_update,
+    claim_estimate,
+    claim_submit,
+    claim_withdraw,
+    evidence_attach,
+    evidence_missing,
+)
+from ipfund.web.claims.workflow import EDITABLE, Action, IllegalTransition, State, actions_from
+from ipfund.web.portal import timeline
+from ipfund.web.portal.facts import display_facts, facts_form
+from ipfund.web.portal.forms import ClaimMetaForm, evidence_form
+from ipfund.web.portal.policy import current_policy, items_open_to
+from ipfund.web.portal.views.common import error_messages, flash_errors, new_form_token, role_required, show_service_error
+from ipfund.web.rounds.selectors import round_open_for
+
+DRAFT_SAVED = _("申报草稿已保存。请核对预计金额，确认无误后提交。")
+SUBMITTED = _("申报已提交，请等待初审。")
+WITHDRAWN = _("申报已撤回。")
+FILES_AGAIN = _("出于安全原因，浏览器不会保留已选择的文件，请重新选择需要上传的文件。")
+NOT_FOR_YOUR_KIND = _("您的申报主体类型不能申报该项目。")
+
+
+def _applicant_or_404(request):
+    applicant = applicant_of(request.user)
+    if applicant is None:
+        raise Http404
+    return applicant
+
+
+def _own_claim(request, pk) -> Claim:
+    try:
+        return claim_get_for(request.user, pk)
+    except Claim.DoesNotExist:
+        raise Http404 from None
+
+
+@role_required(roles.APPLICANT)
+def eligible(request):
+    """我可以申报什么: the items open to the applicant's kind, with amounts and the policy sentence."""
+    applicant = _applicant_or_404(request)
+    items = [{"spec": item, "round": round_open_for(item.id)} for item in items_open_to(applicant.kind)]
+    return render(request, "portal/applicant/eligible.html", {"applicant": applicant, "items": items})
+
+
+@role_required(roles.APPLICANT)
+def my_claims(request):
+    applicant = _applicant_or_404(request)
+    claims = claims_visible_to(request.user).order_by("-created_at", "-id")
+    return render(request, "portal/applicant/my_claims.html", {"applicant": applicant, "claims": claims})
+
+
+def _attach_files(request, claim, files_form) -> list[str]:
+    """Attach every chosen file; each refusal goes beside its input. Returns the labels attached."""
+    attached = []
+    for name, requirement in files_form.requirements.items():
+        upload = files_form.cleaned_data.get(name)
+        if not upload:
+            continue
+        try:
+            evidence_attach(actor=request.user, claim=claim, requirement=requirement, upload=upload)
+        except ValidationError as exc:
+            files_form.add_error(name, error_messages(exc))
+        else:
+            attached.append(requirement)
+    return attached
+
+
+@role_required(roles.APPLICANT)
+def claim_new(request, item):
+    applicant = _applicant_or_404(request)
+    spec = current_policy().items.get(item)
+    if spec is None:
+        raise Http404
+    if spec not in items_open_to(applicant.kind):
+        messages.error(request, NOT_FOR_YOUR_KIND)
+        return redirect("portal:eligible")
+    data = request.POST if request.method == "POST" else None
+    meta = ClaimMetaForm(data=data, initial={"idempotency_key": new_form_token()})
+    facts = facts_form(spec, data=data)
+    files = evidence_form(spec, data=data, files=request.FILES if data else None)
+    if request.method == "POST":
+        key = request.POST.get("idempotency_key") or None
+        if key:  # a double-clicked submit: the first click made the claim, show it
+            existing = claims_visible_to(request.user).filter(idempotency_key=key).first()
+            if existing is not None:
+                return redirect("portal:claim_detail", pk=existing.pk)
+        if meta.is_valid() & facts.is_valid() & files.is_valid():
+            try:
+                claim = claim_draft_create(
+                    actor=request.user,
+                    item=spec.id,
+                    event_date=meta.cleaned_data["event_date"],
+                    facts=facts.contract_facts(),
+                    idempotency_key=key,
+                )
+            except ValidationError as exc:
+                flash_errors(request, show_service_error(exc, [facts, meta], fallback_form=meta))
+            else:
+                _attach_files(request, claim, files)
+                if files.errors:
+                    # The draft exists; the refused files are shown beside their inputs there.
+                    return _render_edit(request, claim, spec, meta=None, facts=None, files=files)
+                messages.success(request, DRAFT_SAVED)
+                return redirect("portal:claim_detail", pk=claim.pk)
+        if request.FILES:
+            messages.warning(request, FILES_AGAIN)
+    return render(
+        request,
+        "portal/applicant/claim_form.html",
+        {"spec": spec, "meta": meta, "facts_form": facts, "files_form": files, "claim": None, "applicant": applicant},
+    )
+
+
+def _render_edit(request, claim, spec, meta, facts, files):
+    meta = meta or ClaimMetaForm(initial={"event_date": claim.event_date})
+    facts = facts or facts_form(spec, initial_facts=claim.facts)
+    return render(
+        request,
+        "portal/applicant/claim_form.html",
+        {
+            "spec": spec,
+            "meta": meta,
+            "facts_form": facts,
+            "files_form": files,
+            "claim": claim,
+            "evidence": list(claim.evidence.all()),
+            "applicant": claim.applicant,
+        },
+    )
+
+
+@role_required(roles.APPLICANT)
+def claim_edit(request, pk):
+    claim = _own_claim(request, pk)
+    spec = current_policy().items[claim.item]
+    if claim.state not in EDITABLE:
+        return redirect("portal:claim_detail", pk=claim.pk)
+    have = set(claim.evidence.values_list("requirement", flat=True))
+    if request.method != "POST":
+        return _render_edit(request, claim, spec, None, None, evidence_form(spec, have=have))
+    meta = ClaimMetaForm(data=request.POST)
+    facts = facts_form(spec, data=request.POST)
+    files = evidence_form(spec, data=request.POST, files=request.FILES, have=have)
+    if meta.is_valid() & facts.is_valid() & files.is_valid():
+        try:
+            claim_draft_update(
+                actor=request.user, claim=claim, event_date=meta.cleaned_data["event_date"], facts=facts.contract_facts()
+            )
+        except ValidationError as exc:
+            flash_errors(request, show_service_error(exc, [facts, meta], fallback_form=meta))
+        else:
+            _attach_files(request, claim, files)
+            if not files.errors:
+                messages.success(request, DRAFT_SAVED)
+                return redirect("portal:claim_detail", pk=claim.pk)
+    if request.FILES:
+        messages.warning(request, FILES_AGAIN)
+    return _render_edit(request, claim, spec, meta, facts, files)
+
+
+@role_required(roles.APPLICANT)
+def claim_detail(request, pk):
+    claim = _own_claim(request, pk)
+    spec = current_policy().items[claim.item]
+    estimate = None
+    if claim.state in EDITABLE:
+        estimate = claim_estimate(actor=request.user, claim=claim)
+    decision = claim.decision if claim.state not in EDITABLE else None
+    possible = actions_from(claim.state)
+    return render(
+        request,
+        "portal/applicant/claim_detail.html",
+        {
+            "claim": claim,
+            "spec": spec,
+            "facts": display_facts(spec, claim.facts),
+            "evidence": list(claim.evidence.all()),
+            "missing": evidence_missing(claim) if claim.state in EDITABLE else [],
+            "estimate": estimate,
+            "decision": decision,
+            "clause": current_policy().clause(spec.clause),
+            "events": timeline.applicant_timeline(claim_timeline(claim)),
+            "can_edit": claim.state in EDITABLE,
+            "can_submit": Action.SUBMIT in possible,
+            "can_withdraw": Action.WITHDRAW in possible,
+            "open_round": round_open_for(claim.item) if claim.state == State.DRAFT else None,
+            "payment": getattr(claim, "payment", None) if claim.state == State.PAID else None,
+        },
+    )
+
+
+@role_required(roles.APPLICANT)
+@require_POST
+def claim_submit_view(request, pk):
+    claim = _own_claim(request, pk)
+    try:
+        claim_submit(actor=request.user, claim=claim)
+    except (ValidationError, IllegalTransition, PermissionDenied) as exc:
+        flash_errors(request, _messages_of(exc))
+    else:
+        messages.success(request, SUBMITTED)
+    return redirect("portal:claim_detail", pk=claim.pk)
+
+
+@role_required(roles.APPLICANT)
+@require_POST
+def claim_withdraw_view(request, pk):
+    claim = _own_claim(request, pk)
+    try:
+        claim_withdraw(actor=request.user, claim=claim)
+    except (ValidationError, IllegalTransition, PermissionDenied) as exc:
+        flash_errors(request, _messages_of(exc))
+    else:
+        messages.success(request, WITHDRAWN)
+    return redirect("portal:claim_detail", pk=claim.pk)
+
+
+def _messages_of(exc) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return error_messages(exc)
+    return [str(exc)]
