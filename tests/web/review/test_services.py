@@ -51,7 +51,7 @@ def test_ineligible_claim_cannot_be_recommended(applicant, open_round, staff):
     claim = flow.submitted_from_sample(big, sample("custody_sme"))
     with pytest.raises(ValidationError) as err:
         services.review_recommend(actor=staff.reviewer, claim=claim)
-    assert err.value.messages == [services.NOT_ELIGIBLE.format(reasons="not_sme")]
+    assert err.value.messages == [services.NOT_ELIGIBLE.format(reasons="申请人不是中小微企业")]
 
 
 def test_only_reviewers_review(submitted, staff, enterprise):

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from ipfund.engine.vocabulary import REASON_LABELS
 from ipfund.web.accounts import roles
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.services import NOT_ALLOWED, claim_estimate, claim_facts_check, claim_lock, claim_transition
@@ -70,7 +71,8 @@ def review_recommend(
     decision = claim_estimate(actor=actor, claim=claim, facts=facts)
     engine = Decimal(decision.get("amount") or "0")
     if "error" in decision or not decision.get("eligible") or engine <= 0:
-        reasons = "、".join(decision.get("reasons") or [decision.get("error", {}).get("message", "")])
+        codes = decision.get("reasons") or []
+        reasons = "、".join(REASON_LABELS.get(c, c) for c in codes) or decision.get("error", {}).get("message", "")
         raise ValidationError(NOT_ELIGIBLE.format(reasons=reasons), code="not_eligible")
     recommended = engine if amount in (None, "") else _money(amount)
     if recommended > engine:
