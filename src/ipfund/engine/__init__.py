@@ -37,11 +37,7 @@ def evaluate_batch(batch: dict, *, history: dict | None = None, interpretations:
         raise BatchError(NO_CLAIMS)
     ev = Evaluator(policy, interpretations)
     ev.add_history(_history_claims(policy, history))
-    errors = {}
-    for pos, obj in enumerate(claims):
-        err = ev.read(pos, obj)
-        if err is not None:
-            errors[pos] = err
+    errors = ev.read_many(claims)
     return {"policy": policy.id, "decisions": ev.decide(len(claims), errors, explain)}
 
 

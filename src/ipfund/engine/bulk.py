@@ -40,6 +40,25 @@ def iter_lines(fh, block: int = 1 << 22) -> Iterator[bytes]:
         yield rest
 
 
+def _parse(lines: list[bytes]) -> tuple[list, dict[int, dict]]:
+    """Each line read with orjson; one orjson refuses is re-read exactly, or is an error."""
+    loads, claims, bad = orjson.loads, [], {}
+    for p, line in enumerate(lines):
+        try:
+            claims.append(loads(line))
+        except orjson.JSONDecodeError:
+            try:
+                claims.append(_exact(line))
+            except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+                claims.append(None)
+                bad[p] = {
+                    "id": None,
+                    "error": {"code": "invalid_input", "field": "claim",
+                              "message": BAD_LINE.format(detail=str(exc).splitlines()[0][:200])},
+                }
+    return claims, bad
+
+
 class BulkEvaluator:
     def __init__(self, policy: str, *, history: dict | None = None, interpretations=None, explain: bool = False):
         from . import _history_claims
@@ -50,27 +69,10 @@ class BulkEvaluator:
         self.explain = explain
 
     def _decide(self, lines: list[bytes]) -> list[dict]:
-        ev, errors, loads = self.ev, {}, orjson.loads
-        n = 0
-        for line in lines:
-            try:
-                obj = loads(line)
-            except orjson.JSONDecodeError:
-                try:
-                    obj = _exact(line)
-                except (ValueError, RecursionError, UnicodeDecodeError) as exc:
-                    errors[n] = {
-                        "id": None,
-                        "error": {"code": "invalid_input", "field": "claim",
-                                  "message": BAD_LINE.format(detail=str(exc).splitlines()[0][:200])},
-                    }
-                    n += 1
-                    continue
-            err = ev.read(n, obj, exact=lambda: _exact(line))  # noqa: B023 - called at once
-            if err is not None:
-                errors[n] = err
-            n += 1
-        return ev.decide(n, errors, self.explain)
+        claims, bad = _parse(lines)
+        errors = self.ev.read_many(claims, exact=lambda p: _exact(lines[p]))
+        errors.update(bad)
+        return self.ev.decide(len(claims), errors, self.explain)
 
     def run_decisions(self, lines: Iterable[bytes]) -> Iterator[list[dict]]:
         chunk: list[bytes] = []

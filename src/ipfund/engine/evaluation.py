@@ -15,7 +15,7 @@ from itertools import repeat
 
 import numpy as np
 
-from .claims import ClaimReader, Columns
+from .claims import ClaimReader, Columns, FastColumns
 from .errors import (
     DUPLICATE_ID,
     HISTORY_INVALID,
@@ -75,6 +75,7 @@ class Evaluator:
         self.P = policy.params
         self.ledger = Ledger()
         self.reader = ClaimReader(policy.items)
+        self.fast = {item_id: FastColumns(b) for item_id, b in self.reader.builders.items()}
         self.seen_ids: set[str] = set()
         self._relied = {
             item.id: [f"{iid}={self.interp[iid]}" for iid in item.interpretations + ("A10",) if iid in self.interp]
@@ -83,30 +84,44 @@ class Evaluator:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def read(self, pos: int, obj, exact=None):
-        """Validate one claim into the columns; returns an error decision or None.
+    def read_many(self, claims: list, exact=None) -> dict[int, dict]:
+        """Validate a chunk of claims (positions 0..len-1) into the columns; returns error decisions.
 
-        `exact` re-reads the claim's source exactly when a money value came as a binary float.
+        Ids are checked first, in order: a repeated id is invalid whatever else the claim says.
+        `exact(pos)` re-reads a claim's source exactly when a money value came as a binary float.
         """
+        errors: dict[int, dict] = {}
+        groups: dict[str, list[int]] = {}
+        seen, fast = self.seen_ids, self.fast
+        for p, obj in enumerate(claims):
+            if type(obj) is dict:
+                cid = obj.get("id")
+                if type(cid) is str:
+                    if cid in seen:
+                        errors[p] = _error(obj, InvalidInput("id", DUPLICATE_ID.format(value=cid)))
+                        continue
+                    seen.add(cid)
+                    item_id = obj.get("item")
+                    if type(item_id) is str and item_id in fast:
+                        groups.setdefault(item_id, []).append(p)
+                        continue
+            self._read_exact(p, obj, exact, errors)
+        for item_id, rows in groups.items():
+            for p in fast[item_id].add(rows, [claims[p] for p in rows]):
+                self._read_exact(p, claims[p], exact, errors)
+        return errors
+
+    def _read_exact(self, pos, obj, exact, errors) -> None:
         try:
             try:
                 self.reader.read(pos, obj)
             except InexactFloat:
-                obj = exact()
+                if exact is None:
+                    raise
+                obj = exact(pos)
                 self.reader.read(pos, obj)
         except InvalidInput as err:
-            return _error(obj, err)
-        cid = obj["id"]
-        if cid in self.seen_ids:
-            self._discard_last(obj["item"])
-            return _error(obj, InvalidInput("id", DUPLICATE_ID.format(value=cid)))
-        self.seen_ids.add(cid)
-        return None
-
-    def _discard_last(self, item_id):
-        b = self.reader.builders[item_id]
-        for lst in (b.pos, b.ids, b.applicant, b.name, b.kind, b.in_zone, b.sme, b.event, *b.facts.values()):
-            lst.pop()
+            errors[pos] = _error(obj, err)
 
     # -- history ---------------------------------------------------------------------------
 
