@@ -1,0 +1,237 @@
+"""The whole journey in a real browser: register, claim with uploads, review, approve, notice, objection, payment."""
+
+import datetime as dt
+import re
+import struct
+import zlib
+
+import pytest
+from django.utils import timezone
+
+from ipfund.web.accounts.idgen import make_uscc
+from ipfund.web.claims.models import Claim
+from ipfund.web.demo.flow import STAFF_PASSWORDS, create_staff
+from ipfund.web.notices.models import Notice, Objection
+from ipfund.web.payments.models import Payment
+from ipfund.web.policy import current_policy
+from ipfund.web.rounds.services import round_create
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# A one-page PDF that Chromium's viewer opens.
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def png(width: int = 240, height: int = 120) -> bytes:
+    """A real PNG (red frame on white) so the reviewer's page shows an image."""
+    rows = []
+    for y in range(height):
+        row = bytearray([0])
+        for x in range(width):
+            edge = x < 6 or y < 6 or x >= width - 6 or y >= height - 6
+            row += bytes((179, 38, 30) if edge else (255, 255, 255))
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b"")
+
+
+def sign_in(page, username: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_load_state()
+
+
+def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path):
+    staff = create_staff()
+    now = timezone.now()
+    round_create(
+        actor=staff.admin,
+        name="2026年第二批",
+        opens_at=now - dt.timedelta(days=1),
+        closes_at=now + dt.timedelta(days=30),
+        items=list(current_policy().items),
+    )
+    certificate = tmp_path / "获奖证书.png"
+    certificate.write_bytes(png())
+    patent = tmp_path / "专利证书.pdf"
+    patent.write_bytes(PDF)
+    credit_code = make_uscc("enterprise", 4242)
+
+    # --- a visitor tries the calculator, then registers ------------------------------------------
+    page = new_context()
+    page.goto("/")
+    assert "肇庆高新区知识产权专项资金申报平台" in page.content()
+    screenshots(page, "home")
+    page.goto("/calculator/?kind=enterprise&item=china_patent_award")
+    page.fill("#id_event_date", "2023-07-20")
+    page.fill("#id_facts-patent_number", "ZL201910000001.2")
+    page.select_option("#id_facts-level", "gold")
+    page.get_by_role("button", name="计算").click()
+    page.wait_for_load_state()
+    assert page.inner_text("#decision-amount") == "¥300,000.00"
+    screenshots(page, "calculator")
+
+    page.goto("/accounts/register/")
+    page.select_option("#id_kind", "enterprise")
+    page.fill("#id_id_number", credit_code)
+    page.fill("#id_name", "肇庆星河新材料有限公司")
+    page.fill("#id_address", "肇庆高新区迎宾大道8号")
+    page.check('input[name="in_zone"][value="true"]')
+    page.check('input[name="sme"][value="true"]')
+    page.fill("#id_contact_name", "陈经理")
+    page.fill("#id_contact_phone", "13800138000")
+    page.fill("#id_email", "xinghe@example.cn")
+    page.fill("#id_username", "xinghe")
+    page.fill("#id_password1", "Xinghe-2026-pass")
+    page.fill("#id_password2", "Xinghe-2026-pass")
+    screenshots(page, "register")
+    page.get_by_role("button", name="注册").click()
+    page.wait_for_url("**/me/eligible/")
+    assert "肇庆星河新材料有限公司" in page.content()
+    screenshots(page, "eligible")
+
+    # --- the claim form with uploads, the estimate, submission -----------------------------------
+    page.goto("/me/claims/new/china_patent_award/")
+    page.fill("#id_event_date", "2023-07-20")
+    page.fill("#id_facts-patent_number", "ZL201910000001.2")
+    page.select_option("#id_facts-level", "gold")
+    page.set_input_files("#id_evidence-evidence_0", str(certificate))
+    page.set_input_files("#id_evidence-evidence_1", str(patent))
+    screenshots(page, "claim-form")
+    page.click("#save-claim")
+    page.wait_for_url(re.compile(r".*/me/claims/\d+/$"))
+    assert page.inner_text("#decision-amount") == "¥300,000.00"
+    screenshots(page, "claim-estimate")
+    page.click("#submit-claim")
+    page.wait_for_load_state()
+    assert "申报已提交，请等待初审。" in page.content()
+    screenshots(page, "claim-submitted")
+    claim = Claim.objects.get()
+    assert claim.state == "submitted"
+    assert claim.evidence.count() == 2
+    sign_out(page)
+
+    # --- the reviewer (初审) recommends --------------------------------------------------------------
+    reviewer = new_context()
+    sign_in(reviewer, "reviewer", STAFF_PASSWORDS["reviewer"])
+    assert reviewer.url.endswith("/staff/review/")
+    screenshots(reviewer, "review-queue")
+    reviewer.get_by_role("link", name="办理", exact=True).first.click()
+    reviewer.wait_for_load_state()
+    assert reviewer.locator("img.evidence-image").count() == 1
+    assert reviewer.locator("iframe.evidence-frame").count() == 1
+    assert reviewer.evaluate("document.querySelector('img.evidence-image').naturalWidth") == 240
+    screenshots(reviewer, "review-claim")
+    reviewer.click("#recommend")
+    reviewer.wait_for_load_state()
+    assert "已初审推荐，等待审定。" in reviewer.content()
+    sign_out(reviewer)
+
+    # --- a different person, the approver (审定), approves -----------------------------------------
+    approver = new_context()
+    sign_in(approver, "approver", STAFF_PASSWORDS["approver"])
+    assert approver.url.endswith("/staff/approval/")
+    approver.get_by_role("link", name="办理", exact=True).first.click()
+    approver.wait_for_load_state()
+    screenshots(approver, "approval-claim")
+    approver.click("#approve")
+    approver.wait_for_load_state()
+    assert "已审定通过" in approver.content()
+    sign_out(approver)
+
+    # --- the reviewer publishes the notice (公示) ---------------------------------------------------
+    sign_in(reviewer, "reviewer", STAFF_PASSWORDS["reviewer"])
+    reviewer.goto("/staff/notices/")
+    screenshots(reviewer, "notice-publish")
+    reviewer.click("#publish")
+    reviewer.wait_for_url(re.compile(r".*/notices/\d+/$"))
+    notice = Notice.objects.get()
+
+    # --- anyone files an objection ------------------------------------------------------------------
+    public = new_context()
+    public.goto("/notices/")
+    public.get_by_role("link", name=notice.title).click()
+    public.wait_for_load_state()
+    assert "肇庆星河新材料有限公司" in public.content()
+    assert credit_code not in public.content()
+    screenshots(public, "notice-public")
+    public.get_by_role("link", name="提出异议", exact=True).click()
+    public.fill("#id_name", "王五")
+    public.fill("#id_reason", "该专利奖项是否已在市级获得奖励？请核实。")
+    public.get_by_role("button", name="提交异议").click()
+    public.wait_for_load_state()
+    assert "请填写此项。" in public.inner_text("#field-contact")
+    assert public.input_value("#id_name") == "王五"  # nothing typed is lost
+    public.fill("#id_contact", "13900000000")
+    screenshots(public, "objection-form")
+    public.get_by_role("button", name="提交异议").click()
+    public.wait_for_load_state()
+    assert "异议已收到" in public.content()
+
+    # --- the reviewer dismisses it, the period passes, the notice closes ----------------------------
+    reviewer.goto("/staff/objections/")
+    reviewer.get_by_role("link", name="处理", exact=True).first.click()
+    reviewer.wait_for_load_state()
+    reviewer.check('input[name="upheld"][value="false"]')
+    reviewer.fill("#id_resolution", "经核实，该专利未获市级奖励，异议不成立。")
+    screenshots(reviewer, "objection-resolve")
+    reviewer.click("#resolve")
+    reviewer.wait_for_load_state()
+    assert Objection.objects.get().state == Objection.DISMISSED
+    # Seven days pass: the test moves the notice's end into the past rather than waiting.
+    Notice.objects.filter(pk=notice.pk).update(ends_at=timezone.now() - dt.timedelta(minutes=1))
+    reviewer.goto("/staff/notices/")
+    reviewer.click(f"#close-notice-{notice.pk}")
+    reviewer.wait_for_load_state()
+    assert "公示已结束" in reviewer.content()
+    claim.refresh_from_db()
+    assert claim.state == "final"
+    sign_out(reviewer)
+
+    # --- finance (财务) pays --------------------------------------------------------------------------
+    finance = new_context()
+    sign_in(finance, "finance", STAFF_PASSWORDS["finance"])
+    assert finance.url.endswith("/staff/finance/")
+    screenshots(finance, "finance-queue")
+    finance.get_by_role("link", name="办理", exact=True).first.click()
+    finance.fill("#id_reference", "ZQGX-2026-0001")
+    screenshots(finance, "finance-pay")
+    finance.click("#record-payment")
+    finance.wait_for_load_state()
+    assert "已记录拨付。" in finance.content()
+    assert Payment.objects.get(claim=claim).amount == claim.approved_amount
+    sign_out(finance)
+
+    # --- the applicant sees the claim paid ------------------------------------------------------------
+    sign_in(page, "xinghe", "Xinghe-2026-pass")
+    assert page.url.endswith("/me/claims/")
+    assert "已拨付" in page.inner_text("#my-claims")
+    screenshots(page, "my-claims-paid")
+    page.get_by_role("link", name="查看", exact=True).first.click()
+    page.wait_for_load_state()
+    assert "资金已拨付" in page.inner_text("#timeline")
+    assert page.inner_text("#approved-amount") == "¥300,000.00"
+    screenshots(page, "claim-paid")
+
+    # --- and the same page in English --------------------------------------------------------------------
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    screenshots(page, "claim-paid-english")
+
