@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from ninja import File, Form, Header, NinjaAPI
+from ninja import Body, File, Form, Header, NinjaAPI, Status
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
 
@@ -94,12 +94,12 @@ def items(request):
 def item_detail(request, item_id: str):
     item = current_policy().items.get(item_id)
     if item is None:
-        return 404, {"detail": "未找到。", "errors": {}}
+        return Status(404, {"detail": "未找到。", "errors": {}})
     return _item_out(item)
 
 
 @api.post("/evaluate", response={200: dict, 400: schemas.ErrorOut}, tags=["policy"], summary="政策计算器（合同格式）")
-def evaluate(request, batch: dict):
+def evaluate(request, batch: Body[dict]):
     """Body: the contract's batch; optional `history` and `interpretations` as in the contract."""
     history = batch.get("history")
     interpretations = batch.get("interpretations")
@@ -170,13 +170,13 @@ def claims_list(request):
 def claims_create(request, body: schemas.ClaimIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
     """A retried call with the same `Idempotency-Key` header returns the claim the first call made."""
     user = request.auth
+    created = not (idempotency_key and claim_selectors.claim_by_idempotency_key(user, idempotency_key))
     claim = claim_services.claim_draft_create(
         actor=user, item=body.item, event_date=body.event_date, facts=body.facts, idempotency_key=idempotency_key
     )
-    created = claim.state == "draft" and not claim.submitted_at
     if body.submit and claim.state == "draft":
         claim = claim_services.claim_submit(actor=user, claim=claim)
-    return (201 if created else 200), _claim_out(claim)
+    return Status(201 if created else 200, _claim_out(claim))
 
 
 @api.get("/claims/{claim_id}", response={200: schemas.ClaimOut, **ERRORS}, auth=bearer, tags=["claims"])
@@ -189,8 +189,8 @@ def claims_detail(request, claim_id: int):
 def claims_evidence(request, claim_id: int, requirement: Form[str], file: File[UploadedFile]):
     claim = claim_selectors.claim_get_for(request.auth, claim_id)
     evidence = claim_services.evidence_attach(actor=request.auth, claim=claim, requirement=requirement, upload=file)
-    return 201, {"id": evidence.pk, "requirement": evidence.requirement, "original_name": evidence.original_name,
-                 "content_type": evidence.content_type, "size": evidence.size}
+    return Status(201, {"id": evidence.pk, "requirement": evidence.requirement, "original_name": evidence.original_name,
+                 "content_type": evidence.content_type, "size": evidence.size})
 
 
 @api.post("/claims/{claim_id}/submit", response={200: schemas.ClaimOut, **ERRORS}, auth=bearer, tags=["claims"])

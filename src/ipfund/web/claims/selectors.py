@@ -27,6 +27,11 @@ def claim_get_for(user, pk) -> Claim:
     return claims_visible_to(user).get(pk=pk)
 
 
+def claim_by_idempotency_key(user, key: str) -> Claim | None:
+    """The claim the user's earlier request with this idempotency key created, if any."""
+    return claims_visible_to(user).filter(idempotency_key=key).first()
+
+
 def evidence_get_for(user, pk) -> Evidence:
     """The evidence file if its claim is visible to ``user``; Evidence.DoesNotExist otherwise."""
     return Evidence.objects.select_related("claim").get(pk=pk, claim__in=claims_visible_to(user))
