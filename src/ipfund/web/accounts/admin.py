@@ -1,0 +1,25 @@
+"""Django admin for users; applicant profiles listed with their numbers masked."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from .models import ApplicantProfile, User
+
+
+@admin.register(User)
+class PlatformUserAdmin(UserAdmin):
+    list_display = ("username", "email", "roles", "is_active")
+    # Roles are changed through user_roles_set (audited), not here.
+    readonly_fields = ("roles",)
+
+
+@admin.register(ApplicantProfile)
+class ApplicantProfileAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "masked_id_number", "in_zone", "sme")
+    list_filter = ("kind", "sme", "in_zone")
+    search_fields = ("name",)
+    exclude = ("id_number", "bank_account")
+    readonly_fields = ("masked_id_number", "masked_bank_account")
+
+    def has_change_permission(self, request, obj=None):
+        return False  # profiles change through applicant_profile_update, which audits
