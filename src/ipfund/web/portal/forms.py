@@ -146,6 +146,8 @@ def evidence_form(item_spec, data=None, files=None, have=()) -> EvidenceForm:
             help_text=_("已上传，可再上传补充文件") if requirement in have else _("PDF、JPEG 或 PNG，单个文件不超过 10 MB"),
             error_messages={"required": ERROR_FILE_REQUIRED},
         )
+        # Required for submission (the service checks), not for saving a draft: marked, not enforced here.
+        fields[f"evidence_{index}"].needed = requirement not in have
     form_class = type("EvidenceForm", (EvidenceForm,), fields)
     form = form_class(data=data, files=files, prefix="evidence")
     form.requirements = {f"evidence_{i}": r for i, r in enumerate(item_spec.evidence)}
