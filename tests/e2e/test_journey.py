@@ -44,17 +44,21 @@ def png(width: int = 240, height: int = 120) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b"")
 
 
+def submit(page, target) -> None:
+    """Click a button or link and wait for the page it leads to (a POST that redirects back counts)."""
+    with page.expect_navigation():
+        target.click()
+
+
 def sign_in(page, username: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="登录"))
 
 
 def sign_out(page) -> None:
-    page.get_by_role("button", name="退出").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="退出"))
 
 
 def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path):
@@ -82,8 +86,7 @@ def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path)
     page.fill("#id_event_date", "2023-07-20")
     page.fill("#id_facts-patent_number", "ZL201910000001.2")
     page.select_option("#id_facts-level", "gold")
-    page.get_by_role("button", name="计算").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="计算"))
     assert page.inner_text("#decision-amount") == "¥300,000.00"
     screenshots(page, "calculator")
 
@@ -97,6 +100,8 @@ def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path)
     page.fill("#id_contact_name", "陈经理")
     page.fill("#id_contact_phone", "13800138000")
     page.fill("#id_email", "xinghe@example.cn")
+    page.fill("#id_bank_name", "中国工商银行肇庆分行")
+    page.fill("#id_bank_account", "6222 0212 3456 7890 123")
     page.fill("#id_username", "xinghe")
     page.fill("#id_password1", "Xinghe-2026-pass")
     page.fill("#id_password2", "Xinghe-2026-pass")
@@ -118,9 +123,8 @@ def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path)
     page.wait_for_url(re.compile(r".*/me/claims/\d+/$"))
     assert page.inner_text("#decision-amount") == "¥300,000.00"
     screenshots(page, "claim-estimate")
-    page.click("#submit-claim")
-    page.wait_for_load_state()
-    assert "申报已提交，请等待初审。" in page.content()
+    submit(page, page.locator("#submit-claim"))
+    assert "申报已提交，请等待初审。" in page.content(), page.inner_text("main")
     screenshots(page, "claim-submitted")
     claim = Claim.objects.get()
     assert claim.state == "submitted"
@@ -132,14 +136,12 @@ def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path)
     sign_in(reviewer, "reviewer", STAFF_PASSWORDS["reviewer"])
     assert reviewer.url.endswith("/staff/review/")
     screenshots(reviewer, "review-queue")
-    reviewer.get_by_role("link", name="办理", exact=True).first.click()
-    reviewer.wait_for_load_state()
+    submit(reviewer, reviewer.get_by_role("link", name="办理", exact=True).first)
     assert reviewer.locator("img.evidence-image").count() == 1
     assert reviewer.locator("iframe.evidence-frame").count() == 1
     assert reviewer.evaluate("document.querySelector('img.evidence-image').naturalWidth") == 240
     screenshots(reviewer, "review-claim")
-    reviewer.click("#recommend")
-    reviewer.wait_for_load_state()
+    submit(reviewer, reviewer.locator("#recommend"))
     assert "已初审推荐，等待审定。" in reviewer.content()
     sign_out(reviewer)
 
@@ -147,11 +149,9 @@ def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path)
     approver = new_context()
     sign_in(approver, "approver", STAFF_PASSWORDS["approver"])
     assert approver.url.endswith("/staff/approval/")
-    approver.get_by_role("link", name="办理", exact=True).first.click()
-    approver.wait_for_load_state()
+    submit(approver, approver.get_by_role("link", name="办理", exact=True).first)
     screenshots(approver, "approval-claim")
-    approver.click("#approve")
-    approver.wait_for_load_state()
+    submit(approver, approver.locator("#approve"))
     assert "已审定通过" in approver.content()
     sign_out(approver)
 
@@ -166,39 +166,33 @@ def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path)
     # --- anyone files an objection ------------------------------------------------------------------
     public = new_context()
     public.goto("/notices/")
-    public.get_by_role("link", name=notice.title).click()
-    public.wait_for_load_state()
+    submit(public, public.get_by_role("link", name=notice.title))
     assert "肇庆星河新材料有限公司" in public.content()
     assert credit_code not in public.content()
     screenshots(public, "notice-public")
-    public.get_by_role("link", name="提出异议", exact=True).click()
+    submit(public, public.get_by_role("link", name="提出异议", exact=True))
     public.fill("#id_name", "王五")
     public.fill("#id_reason", "该专利奖项是否已在市级获得奖励？请核实。")
-    public.get_by_role("button", name="提交异议").click()
-    public.wait_for_load_state()
+    submit(public, public.get_by_role("button", name="提交异议"))
     assert "请填写此项。" in public.inner_text("#field-contact")
     assert public.input_value("#id_name") == "王五"  # nothing typed is lost
     public.fill("#id_contact", "13900000000")
     screenshots(public, "objection-form")
-    public.get_by_role("button", name="提交异议").click()
-    public.wait_for_load_state()
+    submit(public, public.get_by_role("button", name="提交异议"))
     assert "异议已收到" in public.content()
 
     # --- the reviewer dismisses it, the period passes, the notice closes ----------------------------
     reviewer.goto("/staff/objections/")
-    reviewer.get_by_role("link", name="处理", exact=True).first.click()
-    reviewer.wait_for_load_state()
+    submit(reviewer, reviewer.get_by_role("link", name="处理", exact=True).first)
     reviewer.check('input[name="upheld"][value="false"]')
     reviewer.fill("#id_resolution", "经核实，该专利未获市级奖励，异议不成立。")
     screenshots(reviewer, "objection-resolve")
-    reviewer.click("#resolve")
-    reviewer.wait_for_load_state()
+    submit(reviewer, reviewer.locator("#resolve"))
     assert Objection.objects.get().state == Objection.DISMISSED
     # Seven days pass: the test moves the notice's end into the past rather than waiting.
     Notice.objects.filter(pk=notice.pk).update(ends_at=timezone.now() - dt.timedelta(minutes=1))
     reviewer.goto("/staff/notices/")
-    reviewer.click(f"#close-notice-{notice.pk}")
-    reviewer.wait_for_load_state()
+    submit(reviewer, reviewer.locator(f"#close-notice-{notice.pk}"))
     assert "公示已结束" in reviewer.content()
     claim.refresh_from_db()
     assert claim.state == "final"
@@ -208,12 +202,13 @@ def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path)
     finance = new_context()
     sign_in(finance, "finance", STAFF_PASSWORDS["finance"])
     assert finance.url.endswith("/staff/finance/")
+    assert "**** 0123" in finance.inner_text("#to-pay")  # the account, masked
+    assert "6222 0212 3456 7890 123" not in finance.content()
     screenshots(finance, "finance-queue")
-    finance.get_by_role("link", name="办理", exact=True).first.click()
+    submit(finance, finance.get_by_role("link", name="办理", exact=True).first)
     finance.fill("#id_reference", "ZQGX-2026-0001")
     screenshots(finance, "finance-pay")
-    finance.click("#record-payment")
-    finance.wait_for_load_state()
+    submit(finance, finance.locator("#record-payment"))
     assert "已记录拨付。" in finance.content()
     assert Payment.objects.get(claim=claim).amount == claim.approved_amount
     sign_out(finance)
@@ -223,15 +218,13 @@ def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path)
     assert page.url.endswith("/me/claims/")
     assert "已拨付" in page.inner_text("#my-claims")
     screenshots(page, "my-claims-paid")
-    page.get_by_role("link", name="查看", exact=True).first.click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("link", name="查看", exact=True).first)
     assert "资金已拨付" in page.inner_text("#timeline")
     assert page.inner_text("#approved-amount") == "¥300,000.00"
     screenshots(page, "claim-paid")
 
     # --- and the same page in English --------------------------------------------------------------------
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="English"))
     assert page.locator("html").get_attribute("lang") == "en"
     screenshots(page, "claim-paid-english")
 

@@ -67,6 +67,8 @@ class RegisterForm(forms.Form):
     sme = _yes_no(_("是否中小微企业（个人不填）"), initial=NO, required=False)
     contact_name = forms.CharField(label=_("联系人"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    bank_name = forms.CharField(label=_("开户银行"), max_length=200, required=False)
+    bank_account = forms.CharField(label=_("银行账号"), max_length=40, required=False, help_text=_("资助资金拨付到此账户。"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,6 +96,8 @@ class RegisterForm(forms.Form):
             "sme": bool(data.get("sme")),
             "contact_name": data.get("contact_name", ""),
             "contact_phone": data.get("contact_phone", ""),
+            "bank_name": data.get("bank_name", ""),
+            "bank_account": data.get("bank_account", ""),
         }
 
 
