@@ -269,3 +269,21 @@ def test_top_bar_shows_links_for_the_roles_held(staff):
     assert reverse("portal:review_queue") in html
     assert reverse("portal:finance_queue") not in html
     assert Claim.objects.count() == 0
+
+
+def test_objection_evidence_is_served_to_reviewers_only(staff, applicant, open_round):
+    from ipfund.web.demo.flow import pdf_upload
+
+    owner = applicant("enterprise")
+    claim = advance(submitted_from_sample(owner, sample(PATENT)), "approved", staff)
+    notice = notice_publish(actor=staff.reviewer, claims=[claim])
+    objection = objection_file(
+        entry=notice.entries.get(), name="张三", contact="13900000000", reason="重复申报", upload=pdf_upload()
+    )
+    url = reverse("portal:objection_file", args=[objection.pk])
+    assert signed_in(staff.reviewer).get(url).status_code == 200
+    assert signed_in(owner).get(url).status_code == 404
+    assert signed_in(staff.finance).get(url).status_code == 404
+    assert Client().get(url).status_code == 302
+    # the objector's contact is never on the public page
+    assert "13900000000" not in Client().get(reverse("portal:notice_detail", args=[notice.pk])).content.decode()

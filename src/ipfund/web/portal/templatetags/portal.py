@@ -3,7 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -114,10 +114,7 @@ def portal_nav(context):
     for url_name, label, role in NAV_ENTRIES:
         if role is not None and not roles.has_role(user, role):
             continue
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
-            continue
+        url = reverse(url_name)
         active = " active" if path.startswith(url) else ""
         links.append(format_html('<a href="{}" class="navlink{}">{}</a>', url, active, label))
     return format_html_join("", "{}", ((link,) for link in links))

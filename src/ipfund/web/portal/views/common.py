@@ -5,7 +5,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ipfund.web.accounts import roles
@@ -54,9 +54,7 @@ def show_service_error(exc: ValidationError, forms_by_field_owner: list, fallbac
         owner = next((f for f in forms_by_field_owner if f is not None and field in f.fields), None)
         if owner is not None:
             owner.add_error(field, texts)
-        elif fallback_form is not None and field in (NON_FIELD_ERRORS, "__all__"):
-            fallback_form.add_error(None, texts)
-        elif fallback_form is not None:
+        elif fallback_form is not None:  # a non-field error, or a field this page has no input for
             fallback_form.add_error(None, texts)
         else:
             leftovers.extend(texts)
