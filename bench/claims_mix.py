@@ -31,7 +31,7 @@ def make_uscc(rng: random.Random) -> str:
 
 
 def make_ric(rng: random.Random) -> str:
-    body = "441202" + f"{rng.randint(1960, 2012)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}" + f"{rng.randint(0, 999):03d}"
+    body = "441202" + f"{rng.randint(1990, 2012)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}" + f"{rng.randint(0, 999):03d}"
     return body + ric.calc_check_digit(body + "0")  # stdnum expects a placeholder check character
 
 

@@ -15,6 +15,8 @@ def add_parser(p) -> None:
     p.add_argument("--jsonl", metavar="FILE", help="每行一个申报的 JSONL 文件（- 表示标准输入），逐行输出决定")
     p.add_argument("--policy", help="--jsonl 时的政策编号，如 zhaoqing-hitech-ip-2022")
     p.add_argument("--explain", action="store_true", help="--jsonl 时也输出计算说明（较慢）")
+    p.add_argument("--workers", type=int, default=None,
+                   help="--jsonl 时并行读取与初判的进程数（默认：CPU 核数；1 表示单进程）")
 
 
 def run(args) -> int:
@@ -41,9 +43,15 @@ def run(args) -> int:
 
 
 def _run_jsonl(args, history, interpretations) -> int:
-    from ipfund.engine.bulk import BulkEvaluator, iter_lines
+    import os
 
-    bulk = BulkEvaluator(args.policy, history=history, interpretations=interpretations, explain=args.explain)
+    from ipfund.engine.bulk import BulkEvaluator, ParallelBulk, iter_lines
+
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    if workers > 1 and not args.explain:
+        bulk = ParallelBulk(args.policy, workers=workers, history=history, interpretations=interpretations)
+    else:
+        bulk = BulkEvaluator(args.policy, history=history, interpretations=interpretations, explain=args.explain)
     src = sys.stdin.buffer if args.jsonl == "-" else _open(args.jsonl)
     out = sys.stdout.buffer
     progress = _progress(args.jsonl, src) if sys.stderr.isatty() and args.jsonl != "-" else None

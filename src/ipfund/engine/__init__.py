@@ -27,7 +27,7 @@ def evaluate_batch(batch: dict, *, history: dict | None = None, interpretations:
 
     Raises BatchError when the batch, history or interpretation choices are unusable.
     """
-    from .evaluation import Evaluator
+    from .evaluation import Evaluator, no_gc
 
     if type(batch) is not dict:
         raise BatchError(NOT_OBJECT)
@@ -37,8 +37,10 @@ def evaluate_batch(batch: dict, *, history: dict | None = None, interpretations:
         raise BatchError(NO_CLAIMS)
     ev = Evaluator(policy, interpretations)
     ev.add_history(_history_claims(policy, history))
-    errors = ev.read_many(claims)
-    return {"policy": policy.id, "decisions": ev.decide(len(claims), errors, explain)}
+    with no_gc():
+        errors = ev.read_many(claims)
+        decisions = ev.decide(len(claims), errors, explain)
+    return {"policy": policy.id, "decisions": decisions}
 
 
 def history_from_batch(batch: dict, decisions: dict) -> dict:

@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 
 import orjson
 
-from .evaluation import Evaluator
+from .evaluation import Evaluator, no_gc
 from .policy import load_policy
 
 CHUNK = 20_000
@@ -40,23 +40,26 @@ def iter_lines(fh, block: int = 1 << 22) -> Iterator[bytes]:
         yield rest
 
 
-def _parse(lines: list[bytes]) -> tuple[list, dict[int, dict]]:
-    """Each line read with orjson; one orjson refuses is re-read exactly, or is an error."""
-    loads, claims, bad = orjson.loads, [], {}
-    for p, line in enumerate(lines):
+class _BadLine:
+    __slots__ = ()
+
+
+BADLINE = _BadLine()
+
+
+def _loads_lazy(lines: list[bytes]):
+    """Each line read with orjson as it is needed (what orjson refuses goes to the exact reader)."""
+    loads, err = orjson.loads, orjson.JSONDecodeError
+    for line in lines:
         try:
-            claims.append(loads(line))
-        except orjson.JSONDecodeError:
-            try:
-                claims.append(_exact(line))
-            except (ValueError, RecursionError, UnicodeDecodeError) as exc:
-                claims.append(None)
-                bad[p] = {
-                    "id": None,
-                    "error": {"code": "invalid_input", "field": "claim",
-                              "message": BAD_LINE.format(detail=str(exc).splitlines()[0][:200])},
-                }
-    return claims, bad
+            yield loads(line)
+        except err:
+            yield BADLINE
+
+
+def _line_error(exc) -> dict:
+    return {"id": None, "error": {"code": "invalid_input", "field": "claim",
+                                  "message": BAD_LINE.format(detail=str(exc).splitlines()[0][:200])}}
 
 
 class BulkEvaluator:
@@ -68,29 +71,50 @@ class BulkEvaluator:
         self.ev.add_history(_history_claims(self.policy, history))
         self.explain = explain
 
-    def _decide(self, lines: list[bytes]) -> list[dict]:
-        claims, bad = _parse(lines)
-        errors = self.ev.read_many(claims, exact=lambda p: _exact(lines[p]))
-        errors.update(bad)
-        return self.ev.decide(len(claims), errors, self.explain)
+    def _decide(self, lines: list[bytes], encoded: bool = False):
+        bad: dict[int, dict] = {}
 
-    def run_decisions(self, lines: Iterable[bytes]) -> Iterator[list[dict]]:
+        def source(p):
+            try:
+                return _exact(lines[p])
+            except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+                bad[p] = _line_error(exc)
+                return None
+
+        errors = self.ev.read_many(_loads_lazy(lines), source=source)
+        errors.update(bad)
+        if encoded and not self.explain:
+            return self.ev.decide_encoded(len(lines), errors)
+        return self.ev.decide(len(lines), errors, self.explain)
+
+    def _chunks(self, lines: Iterable[bytes]) -> Iterator[list[bytes]]:
         chunk: list[bytes] = []
         for line in lines:
             if not line.strip():
                 continue
             chunk.append(line)
             if len(chunk) >= CHUNK:
-                yield self._decide(chunk)
+                yield chunk
                 chunk = []
         if chunk:
-            yield self._decide(chunk)
+            yield chunk
+
+    def run_decisions(self, lines: Iterable[bytes]) -> Iterator[list[dict]]:
+        """Decisions as dicts, chunk by chunk."""
+        for chunk in self._chunks(lines):
+            with no_gc():
+                decided = self._decide(chunk)
+            yield decided
 
     def run_chunks(self, lines: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
-        """Encoded output (one JSON decision per line) chunk by chunk, with the count decided."""
+        """Decisions encoded as JSON lines, chunk by chunk, with how many each chunk holds."""
         dumps = orjson.dumps
-        for decisions in self.run_decisions(lines):
-            yield b"\n".join(map(dumps, decisions)) + b"\n", len(decisions)
+        for chunk in self._chunks(lines):
+            with no_gc():
+                decided = self._decide(chunk, encoded=True)
+                if not isinstance(decided, bytes):
+                    decided = b"\n".join(map(dumps, decided)) + b"\n"
+            yield decided, len(chunk)
 
 
 def evaluate_lines(lines: Iterable[bytes], *, policy: str, history: dict | None = None, interpretations=None,
@@ -99,3 +123,73 @@ def evaluate_lines(lines: Iterable[bytes], *, policy: str, history: dict | None 
     bulk = BulkEvaluator(policy, history=history, interpretations=interpretations, explain=explain)
     for decisions in bulk.run_decisions(lines):
         yield from decisions
+
+
+# ---------------------------------------------------------------------------------------------
+# Parallel bulk: reading, checking and the static pass need no state, so worker processes do them
+# chunk by chunk; the ledger pass — the only part that depends on order — and the encoding stay
+# in the main process, which takes the workers' results strictly in chunk order.
+
+_WORKER: dict = {}
+
+
+def _worker_init(policy_id: str, interpretations) -> None:
+    _WORKER["ev"] = Evaluator(load_policy(policy_id), interpretations)
+
+
+def _worker_static(blob: bytes):
+    """One chunk read and judged statically: (size, errors, prepared results, ids in order)."""
+    ev: Evaluator = _WORKER["ev"]
+    ev.seen_ids = set()  # repeated ids within the chunk; across chunks the main process checks
+    lines = blob.split(b"\n")
+    bad: dict[int, dict] = {}
+
+    def source(p):
+        try:
+            return _exact(lines[p])
+        except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+            bad[p] = _line_error(exc)
+            return None
+
+    with no_gc():
+        errors = ev.read_many(_loads_lazy(lines), source=source)
+        errors.update(bad)
+        results = [ev.static(cols) for cols in ev.reader.columns()]
+        for r in results:
+            ev.prepare(r)
+            r.shippable()
+    return len(lines), errors, results, list(ev.seen_ids)
+
+
+class ParallelBulk(BulkEvaluator):
+    """`run_chunks` with the stateless work spread over worker processes."""
+
+    def __init__(self, policy: str, *, workers: int, history=None, interpretations=None):
+        super().__init__(policy, history=history, interpretations=interpretations, explain=False)
+        self.workers = workers
+        self.policy_id = policy
+        self.interpretations = interpretations
+
+    def run_chunks(self, lines: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
+        import multiprocessing
+        from collections import deque
+
+        ctx = multiprocessing.get_context("fork")
+        pending: deque = deque()
+        with ctx.Pool(self.workers, initializer=_worker_init, initargs=(self.policy_id, self.interpretations)) as pool:
+            for chunk in self._chunks(lines):
+                pending.append((chunk, pool.apply_async(_worker_static, (b"\n".join(chunk),))))
+                if len(pending) > 2 * self.workers:
+                    yield self._finish(*pending.popleft())
+            while pending:
+                yield self._finish(*pending.popleft())
+
+    def _finish(self, chunk: list[bytes], future) -> tuple[bytes, int]:
+        size, errors, results, ids = future.get()
+        seen = self.ev.seen_ids
+        with no_gc():
+            if not seen.isdisjoint(ids):
+                # An id seen in an earlier chunk: this chunk is decided here, the careful way.
+                return self._decide(chunk, encoded=True), len(chunk)
+            seen.update(ids)
+            return self.ev.encode(size, errors, results), size

@@ -9,6 +9,8 @@ already used. It touches only small integers and tuples, once per claim.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
 from itertools import repeat
@@ -18,6 +20,7 @@ import numpy as np
 from .claims import ClaimReader, Columns, FastColumns
 from .errors import (
     DUPLICATE_ID,
+    MONEY_FORMAT,
     HISTORY_INVALID,
     HISTORY_NO_AMOUNT,
     BatchError,
@@ -28,6 +31,19 @@ from .vocabulary import REASON_ORDER, Item
 
 STATIC_REASONS = REASON_ORDER[:7]  # the ledger pass adds duplicate and cap_reached
 OK, DUPLICATE, CAP_REACHED = 0, 1, 2
+
+
+@contextmanager
+def no_gc():
+    """Cyclic garbage collection paused: evaluation allocates millions of short-lived containers
+    and no cycles, and the collector would otherwise re-walk every live one again and again."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 @lru_cache(maxsize=1 << 12)
@@ -53,7 +69,7 @@ class Ledger:
 class StaticResult:
     """The static pass over one item's columns."""
 
-    __slots__ = ("cols", "fen", "cut", "flags", "final", "status", "capped", "info")
+    __slots__ = ("cols", "fen", "cut", "flags", "final", "status", "capped", "info", "rows", "fields")
 
     def __init__(self, cols: Columns, fen, cut, flags):
         self.cols = cols
@@ -64,6 +80,22 @@ class StaticResult:
         self.status = np.zeros(cols.n, dtype=np.int8)
         self.capped = cut.copy()
         self.info: dict[int, dict] = {}
+        self.rows = None  # the statically eligible rows, in batch order
+        self.fields = None  # their duplicate keys, top-up groups, cap groups and caps
+
+    def shippable(self) -> "StaticResult":
+        """The result without the columns the ledger pass and the encoder do not read, so that it
+        travels cheaply from a worker process."""
+        c = self.cols
+        self.cols = Columns(c.item.id, c.n, c.pos, c.ids, None, None, None, None, None, None, None)
+        return self
+
+    def __getstate__(self):
+        return {k: getattr(self, k) for k in self.__slots__}
+
+    def __setstate__(self, state):
+        for k, v in state.items():
+            setattr(self, k, v)
 
 
 class Evaluator:
@@ -77,6 +109,7 @@ class Evaluator:
         self.reader = ClaimReader(policy.items)
         self.fast = {item_id: FastColumns(b) for item_id, b in self.reader.builders.items()}
         self.seen_ids: set[str] = set()
+        self._templates: dict[str, dict] = {}
         self._relied = {
             item.id: [f"{iid}={self.interp[iid]}" for iid in item.interpretations + ("A10",) if iid in self.interp]
             for item in policy.items.values()
@@ -84,14 +117,21 @@ class Evaluator:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def read_many(self, claims: list, exact=None) -> dict[int, dict]:
-        """Validate a chunk of claims (positions 0..len-1) into the columns; returns error decisions.
+    def read_many(self, claims, source=None) -> dict[int, dict]:
+        """Validate a chunk of claims (positions 0, 1, … in order) into the columns; returns the
+        error decisions by position.
 
-        Ids are checked first, in order: a repeated id is invalid whatever else the claim says.
-        `exact(pos)` re-reads a claim's source exactly when a money value came as a binary float.
+        `claims` may be a lazy iterable (bulk parses each line just before it is read, so the dict
+        is still in cache). `source(pos)` gives a claim again, read exactly, for the careful reader
+        (by default the object itself). Ids are checked first, in order: a repeated id is invalid
+        whatever else the claim says.
         """
+        if source is None:
+            source = claims.__getitem__
         errors: dict[int, dict] = {}
-        groups: dict[str, list[int]] = {}
+        rows: dict[str, list[int]] = {}
+        tuples: dict[str, list[tuple]] = {}
+        careful: list = []
         seen, fast = self.seen_ids, self.fast
         for p, obj in enumerate(claims):
             if type(obj) is dict:
@@ -102,26 +142,32 @@ class Evaluator:
                         continue
                     seen.add(cid)
                     item_id = obj.get("item")
-                    if type(item_id) is str and item_id in fast:
-                        groups.setdefault(item_id, []).append(p)
-                        continue
-            self._read_exact(p, obj, exact, errors)
-        for item_id, rows in groups.items():
-            for p in fast[item_id].add(rows, [claims[p] for p in rows]):
-                self._read_exact(p, claims[p], exact, errors)
+                    reader = fast.get(item_id) if type(item_id) is str else None
+                    if reader is not None:
+                        t = reader.extract(obj)
+                        if t is not None:
+                            if item_id in rows:
+                                rows[item_id].append(p)
+                                tuples[item_id].append(t)
+                            else:
+                                rows[item_id] = [p]
+                                tuples[item_id] = [t]
+                            continue
+            careful.append(p)
+        for item_id, item_rows in rows.items():
+            careful += fast[item_id].add(item_rows, tuples[item_id])
+        for p in careful:
+            self._read_exact(p, source, errors)
         return errors
 
-    def _read_exact(self, pos, obj, exact, errors) -> None:
+    def _read_exact(self, pos, source, errors) -> None:
+        obj = source(pos)
         try:
-            try:
-                self.reader.read(pos, obj)
-            except InexactFloat:
-                if exact is None:
-                    raise
-                obj = exact(pos)
-                self.reader.read(pos, obj)
+            self.reader.read(pos, obj)
         except InvalidInput as err:
             errors[pos] = _error(obj, err)
+        except InexactFloat as err:  # a binary float the source cannot give again exactly
+            errors[pos] = _error(obj, InvalidInput(err.args[0], MONEY_FORMAT))
 
     # -- history ---------------------------------------------------------------------------
 
@@ -186,7 +232,8 @@ class Evaluator:
         return StaticResult(cols, fen, np.asarray(cut, dtype=bool), flags)
 
     def _ledger_fields(self, cols: Columns, rows):
-        """Duplicate keys, top-up groups, cap groups and caps of the given rows (Python values)."""
+        """Duplicate keys, top-up groups, cap groups and caps of the given rows (Python values);
+        each is None when the item has no such thing."""
         item, interp, n = cols.item, self.interp, len(rows)
 
         def values(name):
@@ -194,11 +241,11 @@ class Evaluator:
             return col[rows].tolist()
 
         fields = item.key_fields(interp)
-        keys = list(zip(repeat(item.id), *[values(f) for f in fields])) if fields else [None] * n
-        tops = list(zip(repeat(item.id), values("applicant"))) if item.tops_up(interp) else [None] * n
+        keys = list(zip(repeat(item.id), *[values(f) for f in fields])) if fields else None
+        tops = list(zip(repeat(item.id), values("applicant"))) if item.tops_up(interp) else None
         cap = item.cap
         if cap is None:
-            return keys, tops, [None] * n, [0] * n
+            return keys, tops, None, None
         parts = [values(f) for f in cap.group]
         if cap.per_year_when and interp.get(cap.per_year_when[0]) == cap.per_year_when[1]:
             parts.append([_year_of(o) for o in cols.event[rows].tolist()])
@@ -208,99 +255,134 @@ class Evaluator:
             caps = self.P.table_fen(cap.param, cols.facts[cap.by][rows], ev)
         else:
             caps = np.broadcast_to(np.asarray(self.P.money_fen(cap.param, ev), dtype=np.int64), (n,))
-        return keys, tops, groups, caps.tolist()
+        return keys, tops, groups, np.asarray(caps, dtype=np.int64)
+
+    def prepare(self, r: StaticResult) -> None:
+        """The statically eligible rows in batch order, with their ledger fields (no state read)."""
+        rows = np.flatnonzero(r.flags == 0)
+        r.rows = rows[np.argsort(r.cols.pos[rows], kind="stable")]
+        r.fields = self._ledger_fields(r.cols, r.rows) if len(rows) else (None, None, None, None)
 
     def ledger_pass(self, results: list[StaticResult], explain: bool) -> None:
-        """Decide the statically eligible claims one after another against the ledger."""
-        order_pos, refs = [], []
-        keys, tops, groups, caps, fens = [], [], [], [], []
-        for r_index, r in enumerate(results):
-            rows = np.flatnonzero(r.flags == 0)
+        """Decide the statically eligible claims against the ledger, in batch order.
+
+        Items never share keys or cap groups, so each item is decided on its own. An item with
+        only a duplicate key is decided at once (first occurrences); one with only a cap by
+        cumulative sums per group; the rest — keys with caps, top-ups — and every claim that is
+        to be explained go one by one (`_one_by_one`, the reference the others must agree with).
+        """
+        for r in results:
+            if r.rows is None:
+                self.prepare(r)
+            rows = r.rows
             if not len(rows):
                 continue
-            k, t, g, c = self._ledger_fields(r.cols, rows)
-            keys += k
-            tops += t
-            groups += g
-            caps += c
-            fens += r.fen[rows].tolist()
-            order_pos.append(r.cols.pos[rows])
-            refs.append(np.stack([np.full(len(rows), r_index), rows], axis=1))
-        if not order_pos:
-            return
-        pos = np.concatenate(order_pos)
-        ref = np.concatenate(refs)
-        order = np.argsort(pos, kind="stable").tolist()
+            keys, tops, groups, caps = r.fields
+            if explain or tops is not None or (keys is not None and groups is not None):
+                self._one_by_one(r, rows, keys, tops, groups, caps, explain)
+            elif groups is not None:
+                if not self._caps_at_once(r, rows, groups, caps):
+                    self._one_by_one(r, rows, keys, tops, groups, caps, explain)
+            elif keys is not None:
+                self._keys_at_once(r, rows, keys)
+            else:
+                r.final[rows] = r.fen[rows]
+
+    def _keys_at_once(self, r: StaticResult, rows, keys) -> None:
+        taken = self.ledger.taken
+        n = len(keys)
+        first = dict(zip(reversed(keys), range(n - 1, -1, -1)))  # key → its first index
+        for k in first.keys() & taken.keys():
+            del first[k]
+        winners = np.fromiter(first.values(), dtype=np.int64, count=len(first))
+        ok = np.zeros(n, dtype=bool)
+        ok[winners] = True
+        ids = r.cols.ids
+        taken.update(zip(first.keys(), [ids[j] for j in rows[winners].tolist()]))
+        r.status[rows[~ok]] = DUPLICATE
+        won = rows[ok]
+        r.final[won] = r.fen[won]
+
+    def _caps_at_once(self, r: StaticResult, rows, groups, caps) -> bool:
+        """Cumulative sums per cap group: what claim i may have is min(cap, used before + asked
+        up to i) − min(cap, used before + asked before i). False when a group's cap changes
+        within the chunk (a parameter changed): then one by one."""
+        used = self.ledger.used
+        uniq = list(dict.fromkeys(groups))
+        index = {g: i for i, g in enumerate(uniq)}
+        codes = np.fromiter(map(index.__getitem__, groups), dtype=np.int64, count=len(groups))
+        order = np.argsort(codes, kind="stable")
+        c = codes[order]
+        cap = caps[order]
+        starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+        if (cap != np.repeat(cap[starts], np.diff(np.r_[starts, len(c)]))).any():
+            return False
+        asked = r.fen[rows][order]
+        init = np.fromiter((used.get(g, 0) for g in uniq), dtype=np.int64, count=len(uniq))
+        cum = np.cumsum(asked)
+        base = np.repeat(cum[starts] - asked[starts], np.diff(np.r_[starts, len(c)]))
+        after = init[c] + cum - base
+        before = after - asked
+        granted = np.maximum(np.minimum(after, cap) - np.minimum(before, cap), 0)
+        full = before >= cap
+        target = rows[order]
+        r.final[target] = np.where(full, 0, granted)
+        r.status[target[full]] = CAP_REACHED
+        r.capped[target] |= full | (granted < asked)
+        totals = np.add.reduceat(granted, starts)
+        for g_code, total in zip(c[starts].tolist(), totals.tolist()):
+            g = uniq[g_code]
+            used[g] = used.get(g, 0) + total
+        return True
+
+    def _one_by_one(self, r: StaticResult, rows, keys, tops, groups, caps, explain) -> None:
         taken, used, paid = self.ledger.taken, self.ledger.used, self.ledger.paid
-        out_status = [OK] * len(pos)
-        out_fen = [0] * len(pos)
-        out_capped = [False] * len(pos)
-        infos = [None] * len(pos) if explain else None
-        ids_of = [r.cols.ids for r in results]
-        for j in order:
-            key = keys[j]
+        fens = r.fen[rows].tolist()
+        ids = r.cols.ids
+        caps = caps.tolist() if caps is not None else None
+        for j, row in enumerate(rows.tolist()):
             info = {} if explain else None
+            if explain:
+                r.info[row] = info
+            key = keys[j] if keys is not None else None
             if key is not None:
                 holder = taken.get(key)
                 if holder is not None:
-                    out_status[j] = DUPLICATE
+                    r.status[row] = DUPLICATE
                     if explain:
                         info["key"], info["holder"] = key, holder
-                        infos[j] = info
                     continue
             fen = fens[j]
-            top = tops[j]
+            top = tops[j] if tops is not None else None
             if top is not None:
                 before = paid.get(top, 0)
                 if explain:
                     info["paid_before"], info["entitlement"] = before, fen
                 fen -= before
                 if fen <= 0:
-                    out_status[j] = DUPLICATE
-                    if explain:
-                        infos[j] = info
+                    r.status[row] = DUPLICATE
                     continue
-            group = groups[j]
+            group = groups[j] if groups is not None else None
             if group is not None:
                 before = used.get(group, 0)
                 room = caps[j] - before
                 if explain:
                     info["cap"], info["used_before"], info["group"], info["asked"] = caps[j], before, group, fen
                 if room <= 0:
-                    out_status[j] = CAP_REACHED
-                    if explain:
-                        infos[j] = info
+                    r.status[row] = CAP_REACHED
+                    r.capped[row] = True
                     continue
                 if fen > room:
                     fen = room
-                    out_capped[j] = True
+                    r.capped[row] = True
                 used[group] = before + fen
             if key is not None:
-                taken[key] = ids_of[ref[j, 0]][ref[j, 1]]
+                taken[key] = ids[row]
                 if explain:
                     info["key"] = key
             if top is not None:
                 paid[top] = paid.get(top, 0) + fen
-            out_fen[j] = fen
-            if explain:
-                infos[j] = info
-        # Scatter back into each item's result.
-        r_idx = ref[:, 0]
-        rows = ref[:, 1]
-        status = np.array(out_status, dtype=np.int8)
-        fen_arr = np.array(out_fen, dtype=np.int64)
-        capped = np.array(out_capped, dtype=bool)
-        for r_index, r in enumerate(results):
-            sel = r_idx == r_index
-            if not sel.any():
-                continue
-            rr = rows[sel]
-            r.status[rr] = status[sel]
-            r.final[rr] = fen_arr[sel]
-            r.capped[rr] |= capped[sel]
-            if explain:
-                for j in np.flatnonzero(sel).tolist():
-                    r.info[int(ref[j, 1])] = infos[j] or {}
+            r.final[row] = fen
 
     # -- decisions -------------------------------------------------------------------------
 
@@ -315,6 +397,43 @@ class Evaluator:
             self._emit(r, out, explain)
         return out
 
+    def decide_encoded(self, size: int, errors: dict[int, dict]) -> bytes:
+        """The same decisions as `decide(…, explain=False)`, already encoded as JSON lines (the
+        bytes orjson would write for each dict): the bulk path's output without a dict per claim."""
+        import orjson
+
+        results = [self.static(cols) for cols in self.reader.columns()]
+        return self.encode(size, errors, results)
+
+    def encode(self, size: int, errors: dict[int, dict], results: list[StaticResult]) -> bytes:
+        """Decide prepared results against the ledger and encode them with the errors, in order."""
+        import orjson
+
+        self.ledger_pass(results, False)
+        out: list = [b""] * size
+        for p, err in errors.items():
+            out[p] = orjson.dumps(err)
+        for r in results:
+            self._emit_bytes(r, out)
+        return b"\n".join(out) + b"\n" if size else b""
+
+    def _emit_bytes(self, r: StaticResult, out: list) -> None:
+        import orjson
+
+        cols = r.cols
+        item = cols.item if isinstance(cols.item, Item) else self.policy.items[cols.item]
+        dumps, yuan = orjson.dumps, _yuan_bytes
+        templates = self._templates.setdefault(item.id, {})
+        relied = self._relied[item.id]
+        for p, cid, f, s, fen, capped in zip(
+            cols.pos.tolist(), cols.ids, r.flags.tolist(), r.status.tolist(), r.final.tolist(), r.capped.tolist()
+        ):
+            shape = (f, s, capped) if not f else (f, 0, False)
+            t = templates.get(shape)
+            if t is None:
+                t = templates[shape] = _template(item, relied, *shape)
+            out[p] = b'{"id":%b%b%b%b' % (dumps(cid), t[0], yuan(fen), t[1])
+
     def _emit(self, r: StaticResult, out: list, explain: bool) -> None:
         cols, item = r.cols, r.cols.item
         relied = self._relied[item.id]
@@ -324,21 +443,8 @@ class Evaluator:
         capped = r.capped.tolist()
         pos = r.pos_list if hasattr(r, "pos_list") else cols.pos.tolist()
         for i in range(cols.n):
-            f = flags[i]
-            if f:
-                reasons = list(_decode(f))
-                eligible, amount, cut = False, 0, False
-            else:
-                s = status[i]
-                amount = final[i]
-                if s == DUPLICATE:
-                    reasons, eligible, cut = ["duplicate"], False, False
-                elif s == CAP_REACHED:
-                    reasons, eligible, cut = ["cap_reached"], False, True
-                elif capped[i]:
-                    reasons, eligible, cut = ["cap_reached"], True, True
-                else:
-                    reasons, eligible, cut = [], True, False
+            reasons, eligible, cut = _outcome(flags[i], status[i], capped[i])
+            amount = final[i] if eligible else 0
             d = {
                 "id": cols.ids[i],
                 "item": item.id,
@@ -366,3 +472,41 @@ def _kind_in(kind_col, kinds):
 def _error(obj, err: InvalidInput) -> dict:
     cid = obj.get("id") if type(obj) is dict else None
     return {"id": cid if type(cid) is str else None, "error": {"code": "invalid_input", "field": err.field, "message": err.message}}
+
+
+def _outcome(flags: int, status: int, capped: bool) -> tuple[list[str], bool, bool]:
+    """(reasons, eligible, capped) of a claim from its static flags and ledger status."""
+    if flags:
+        return list(_decode(flags)), False, False
+    if status == DUPLICATE:
+        return ["duplicate"], False, False
+    if status == CAP_REACHED:
+        return ["cap_reached"], False, True
+    if capped:
+        return ["cap_reached"], True, True
+    return [], True, False
+
+
+def _template(item: Item, relied: list[str], flags: int, status: int, capped: bool) -> tuple[bytes, bytes]:
+    """The bytes of a decision around its id and amount, for one shape of outcome."""
+    import orjson
+
+    reasons, eligible, cut = _outcome(flags, status, capped)
+    probe = orjson.dumps({
+        "item": item.id, "eligible": eligible, "amount": "\x00", "capped": cut, "reasons": reasons,
+        "citation": item.clause, "interpretations": relied,
+    })
+    head, tail = probe[1:].split(b"\\u0000")  # drop the opening brace: the id comes first
+    return b"," + head, tail
+
+
+_YUAN: dict[int, bytes] = {}
+
+
+def _yuan_bytes(fen: int) -> bytes:
+    b = _YUAN.get(fen)
+    if b is None:
+        b = fen_to_yuan(fen).encode()
+        if len(_YUAN) < 1 << 16:
+            _YUAN[fen] = b
+    return b

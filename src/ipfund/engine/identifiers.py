@@ -9,6 +9,12 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
 
+#: Codes found valid so far, exactly as written (upper case): lets a list of codes be checked by
+#: one set inclusion. Bounded so that a stream of distinct codes cannot grow it without end.
+VALID_USCC: set[str] = set()
+_VALID_USCC_MAX = 1 << 20
+
+
 @lru_cache(maxsize=1 << 18)
 def uscc_valid(code: str) -> bool:
     """18 characters of the GB 32100 alphabet whose last one is the check character.
@@ -18,19 +24,39 @@ def uscc_valid(code: str) -> bool:
     """
     if type(code) is not str or len(code) != 18:
         return False
-    code = code.upper()
-    if any(c not in uscc._alphabet for c in code):
+    upper = code.upper()
+    if any(c not in uscc._alphabet for c in upper):
         return False
-    return code[-1] == uscc.calc_check_digit(code)
+    ok = upper[-1] == uscc.calc_check_digit(upper)
+    if ok and code == upper and len(VALID_USCC) < _VALID_USCC_MAX:
+        VALID_USCC.add(code)
+    return ok
 
 
 @lru_cache(maxsize=1 << 18)
 def ric_valid(number: str) -> bool:
-    """18 characters, a real birth date, a known address code and the right check character."""
+    """18 characters, a real birth date, an address code in use in the birth year (python-stdnum's
+    check, as `stdnum.cn.ric.validate` does it) and the right check character."""
     if type(number) is not str or len(number) != 18:
         return False
+    number = number.upper()
+    if not number[:17].isascii() or not number[:17].isdigit() or number[-1] not in "0123456789X":
+        return False
     try:
-        ric.validate(number.upper())
+        if number[-1] != ric.calc_check_digit(number):
+            return False
+        year = ric.get_birth_date(number).year
+    except (ValidationError, ValueError):
+        return False
+    return _address_in_use(number[:6], year)
+
+
+@lru_cache(maxsize=1 << 16)
+def _address_in_use(address: str, year: int) -> bool:
+    # stdnum looks the code up in its table of counties with the years each was in use; that
+    # look-up is slow, and depends only on the code and the year, so it is asked once for each.
+    try:
+        ric.get_birth_place(f"{address}{year:04d}0101000")
     except (ValidationError, ValueError):
         return False
     return True
