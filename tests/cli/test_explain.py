@@ -1,0 +1,161 @@
+"""`ipfund explain BATCH.json --id C`: one decision's explanation for a person, run as a user would.
+
+The explanation must let a reviewer follow the decision: the clause and its sentence, the
+parameters with their values, the arithmetic, each cap with what was already used, and the
+interpretations relied on. Piped output is plain text (no terminal escape codes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+POLICY = "zhaoqing-hitech-ip-2022"
+ENT = {"id": "91441200MA00000159", "kind": "enterprise", "in_zone": True, "sme": False}
+ENT2 = {"id": "91441200MA00000234", "kind": "enterprise", "in_zone": True, "sme": False}
+SME = {"id": "91441200MA000004XN", "kind": "enterprise", "in_zone": True, "sme": True}
+PERSON_ID = "441202198801011029"
+PERSON = {"id": PERSON_ID, "kind": "person", "name": "王工", "in_zone": True}
+
+
+def ipfund_cmd() -> str:
+    here = Path(sys.executable).parent / "ipfund"
+    found = str(here) if here.exists() else shutil.which("ipfund")
+    if not found:
+        pytest.fail("the console command `ipfund` is not installed (pip install -e .)")
+    return found
+
+
+def run(*args, input: bytes | str | None = None, timeout: float = 60):
+    if isinstance(input, str):
+        input = input.encode("utf-8")
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    return subprocess.run([ipfund_cmd(), *map(str, args)], input=input, capture_output=True,
+                          timeout=timeout, env=env)
+
+
+def text(proc) -> str:
+    assert b"Traceback" not in proc.stderr, proc.stderr.decode("utf-8", "replace")[-2000:]
+    return proc.stdout.decode("utf-8")
+
+
+def no_ws(s: str) -> str:
+    return "".join(s.split())
+
+
+@pytest.fixture
+def batch(tmp_path):
+    claims = [
+        {"id": "s1", "item": "custody_sme", "applicant": SME, "event_date": "2023-03-01",
+         "facts": {"service_year": 2023, "actual_cost": "12000"}},
+        {"id": "s2", "item": "custody_sme", "applicant": SME, "event_date": "2023-09-01",
+         "facts": {"service_year": 2023, "actual_cost": "10000"}},
+        {"id": "p1", "item": "china_patent_award", "applicant": ENT, "event_date": "2023-07-20",
+         "facts": {"patent_number": "ZL201910000001.2", "level": "silver"}},
+        {"id": "p2", "item": "china_patent_award", "applicant": ENT2, "event_date": "2023-07-20",
+         "facts": {"patent_number": "ZL201910000001.2", "level": "silver"}},
+        {"id": "bad", "item": "china_patent_award", "applicant": ENT, "event_date": "2023-07-20",
+         "facts": {"patent_number": "ZL9", "level": "platinum"}},
+        {"id": "old", "item": "china_patent_award", "applicant": ENT, "event_date": "2025-01-18",
+         "facts": {"patent_number": "ZL8", "level": "gold"}},
+    ] + [
+        {"id": f"l{i}", "item": "patent_litigation", "applicant": ENT, "event_date": f"{2023 + (i == 3)}-0{i + 1}-01",
+         "facts": {"case_number": f"F-{i}", "venue": "foreign", "infringement_established": True,
+                   "judgment_effective": True}} for i in range(4)
+    ] + [
+        {"id": "inv1", "item": "guangdong_outstanding_inventor", "applicant": PERSON,
+         "event_date": "2023-07-20", "facts": {"award_year": 2023}},
+        {"id": "inv2", "item": "guangdong_outstanding_inventor", "applicant": PERSON,
+         "event_date": "2023-08-20", "facts": {"award_year": 2023}},
+    ]
+    p = tmp_path / "batch.json"
+    p.write_text(json.dumps({"policy": POLICY, "claims": claims}, ensure_ascii=False), encoding="utf-8")
+    return p
+
+
+def test_explain_shows_clause_sentence_parameters_and_amount(batch):
+    proc = run("explain", batch, "--id", "p1")
+    out = text(proc)
+    assert proc.returncode == 0
+    assert "一（二）" in out
+    assert "对获得中国专利金奖、银奖、优秀奖的单位分别每项奖励30万元、20万元、15万元" in no_ws(out)
+    assert "china_patent_award.amount" in out, "names the parameter it used"
+    assert "200000" in out, "shows the amount"
+    assert "\x1b[" not in out, "plain text when piped"
+
+
+def test_explain_shows_arithmetic_and_cap_usage(batch):
+    out = text(run("explain", batch, "--id", "s2"))
+    assert "四（一）" in out
+    assert "10000" in out and "5000" in out, "the 50% step: 10000 × 50% = 5000"
+    assert "50%" in out or "0.5" in out
+    assert "6000" in out, "how much of the cap was already used"
+    assert "4000" in out, "what is left / what is paid"
+    assert "custody_sme.cap_per_year" in out
+
+
+def test_explain_names_the_interpretations_relied_on(batch):
+    default = text(run("explain", batch, "--id", "l3"))
+    assert "A7" in default and "policy_life" in default
+    assert "cap_reached" in default or "上限" in default
+    per_year = run("explain", batch, "--id", "l3", "--interpret", "A7=per_year")
+    assert per_year.returncode == 0
+    assert "per_year" in text(per_year)
+
+
+def test_explain_duplicate_names_the_earlier_claim(batch):
+    out = text(run("explain", batch, "--id", "p2"))
+    assert "duplicate" in out or "重复" in out
+    assert "p1" in out, "says which earlier claim holds the key"
+
+
+def test_explain_outside_validity(batch):
+    out = text(run("explain", batch, "--id", "old"))
+    assert "2025-01-17" in out
+    assert "outside_validity" in out or "有效期" in out
+
+
+def test_explain_invalid_claim_names_the_field(batch):
+    proc = run("explain", batch, "--id", "bad")
+    assert proc.returncode == 0
+    assert "facts.level" in text(proc)
+
+
+def test_explain_reads_stdin_and_history(batch, tmp_path):
+    hist = tmp_path / "h.json"
+    hist.write_text(json.dumps({"policy": POLICY, "awarded": [
+        {"id": "h1", "item": "custody_sme", "applicant": SME, "event_date": "2023-01-05",
+         "facts": {"service_year": 2023, "actual_cost": "3000"}, "amount": "1500.00"}]}))
+    proc = run("explain", "-", "--id", "s1", "--history", hist, input=batch.read_bytes())
+    out = text(proc)
+    assert proc.returncode == 0
+    assert "1500" in out, "the history's use of the cap is shown"
+
+
+def test_explain_unknown_id_exits_2(batch):
+    proc = run("explain", batch, "--id", "no-such-claim")
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2
+    assert proc.stdout == b""
+    assert "Traceback" not in err and "no-such-claim" in err
+    assert len([ln for ln in err.splitlines() if ln.strip()]) == 1
+
+
+def test_explain_unusable_batch_exits_2(tmp_path):
+    p = tmp_path / "b.json"
+    p.write_text("{nope")
+    proc = run("explain", p, "--id", "c1")
+    assert proc.returncode == 2 and proc.stdout == b"" and b"Traceback" not in proc.stderr
+
+
+def test_explain_does_not_print_a_full_resident_id_number(batch):
+    """Architecture: resident ID numbers are masked on screen."""
+    for cid in ("inv1", "inv2"):
+        out = text(run("explain", batch, "--id", cid))
+        assert PERSON_ID not in out, f"full resident ID number printed by explain --id {cid}"
