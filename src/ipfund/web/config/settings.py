@@ -8,6 +8,7 @@ for and refuses to start without a secret key and allowed hosts.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -123,8 +124,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A file, not Django's shared-cache in-memory database: shared cache reports "table is
-    # locked" without waiting, which would turn the concurrency tests into noise.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-ipfund.sqlite3")}
+    # locked" without waiting, which would turn the concurrency tests into noise. One file per
+    # process, so test runs started side by side in one checkout do not share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"ipfund-test-{os.getpid()}.sqlite3")}
+    if not os.environ.get("DATABASE_URL"):
+        DATA_DIR.mkdir(parents=True, exist_ok=True)  # a fresh checkout has no ./var yet
 
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
