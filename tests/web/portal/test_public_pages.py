@@ -173,3 +173,11 @@ def test_language_switch_to_english_and_back(client):
     client.post(reverse("set_language"), {"language": "zh-hans"})
     html = client.get(reverse("portal:calculator")).content.decode()
     assert "政策计算器" in html
+
+
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client):
+    html = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html
+    client.post(reverse("set_language"), {"language": "en"})
+    html = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert '<html lang="en">' in html

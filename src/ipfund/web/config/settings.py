@@ -83,6 +83,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# (Added by the pages helper.) Pages are Chinese unless the visitor picks English with the
+# language switch; the browser's Accept-Language is not followed. See portal/middleware.py.
+if "ipfund.web.portal" in INSTALLED_APPS:
+    MIDDLEWARE[MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware")] = (
+        "ipfund.web.portal.middleware.ChineseByDefaultLocaleMiddleware"
+    )
+
 ROOT_URLCONF = "ipfund.web.config.urls"
 WSGI_APPLICATION = "ipfund.web.config.wsgi.application"
 

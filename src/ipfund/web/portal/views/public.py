@@ -5,6 +5,7 @@ from django.shortcuts import render
 from ipfund.web.portal import labels
 from ipfund.web.portal.calculator import run_calculator
 from ipfund.web.portal.policy import current_policy, item_kinds, items_open_to
+from ipfund.web.rounds.selectors import rounds_open
 
 
 def home(request):
@@ -13,7 +14,7 @@ def home(request):
     return render(
         request,
         "portal/public/home.html",
-        {"item_count": len(policy.items), "clause_count": len(monetary)},
+        {"item_count": len(policy.items), "clause_count": len(monetary), "rounds": rounds_open().order_by("closes_at")},
     )
 
 
