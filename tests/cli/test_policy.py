@@ -86,7 +86,8 @@ def test_policy_show_item_in_full(item):
     assert proc.returncode == 0, text
     assert item in text and clause in text
     assert amount in text
-    assert "2022-01-18" in text, "parameters show the date they took effect"
+    if item != "ipms_certification":  # the only item without a parameter (a difference)
+        assert "2022-01-18" in text, "parameters show the date they took effect"
 
 
 def test_policy_show_item_shows_facts_kinds_and_source_sentence():
