@@ -201,6 +201,8 @@ def test_finance_pays_once_and_applicant_sees_paid(staff, applicant, open_round)
     assert claim.payment.reference == "ZF-2026-001"
     page = signed_in(user).get(reverse("portal:claim_detail", args=[claim.pk])).content.decode()
     assert "已拨付" in page and "¥300,000.00" in page
+    history = finance.get(reverse("portal:claim_audit", args=[claim.pk])).content.decode()
+    assert "payment_record" in history and "ZF-2026-001" in history
 
 
 def test_payment_failure_then_retry(staff, applicant, open_round):

@@ -1,5 +1,6 @@
 """A claim's audit events as a status timeline: what happened, when, with the note the applicant may read."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +23,15 @@ ACTION_LABELS = {
     "claim_finalize": _("公示期满，资助确定"),
     "claim_pay": _("资金已拨付"),
     "claim_pay_fail": _("拨付未成功"),
+}
+
+# Events about what hangs on a claim (files, payments, objections): the staff audit page only.
+FILE_ACTION_LABELS = {
+    "evidence_attach": _("上传证明材料"),
+    "payment_record": _("记录拨付"),
+    "payment_fail": _("记录拨付失败"),
+    "objection_file": _("公示异议"),
+    "objection_resolve": _("处理异议"),
 }
 
 # Notes an applicant may read: the return comment, the rejection and revocation reasons, a failed
@@ -61,3 +71,30 @@ def applicant_timeline(events) -> list[Step]:
 
 def staff_timeline(events) -> list[Step]:
     return [_step(e, True) for e in events]
+
+
+@dataclass
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def audit_changes(event) -> list[Change]:
+    """What an audit event changed, field by field (a creation lists every field it set)."""
+    before = event.before if isinstance(event.before, dict) else {}
+    after = event.after if isinstance(event.after, dict) else {}
+    changes = []
+    for field in list(after) + [f for f in before if f not in after]:
+        old, new = before.get(field), after.get(field)
+        if old != new and not (old is None and new in (None, "", [], {})):
+            changes.append(Change(field, _shown(old), _shown(new)))
+    return changes

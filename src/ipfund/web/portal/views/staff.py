@@ -16,6 +16,8 @@ from ipfund.web.claims.selectors import claim_get_for, claim_timeline, claims_to
 from ipfund.web.claims.services import claim_estimate
 from ipfund.web.claims.workflow import Action, IllegalTransition, State, actions_from
 from ipfund.web.ledger.selectors import award_net, awards_of_applicant
+from ipfund.web.notices.models import Objection
+from ipfund.web.payments.models import Payment
 from ipfund.web.payments.services import payment_fail, payment_record
 from ipfund.web.portal import labels, timeline
 from ipfund.web.portal.facts import display_facts, facts_form
@@ -199,16 +201,23 @@ def claim_action(request, pk, action):
 
 @role_required(*STAFF)
 def claim_audit(request, pk):
-    """Every audit event of a claim and of its evidence files, in chain order."""
+    """Every audit event of a claim and of what hangs on it (files, payments, objections), in chain order."""
     claim = _claim_or_404(request, pk)
     events = list(claim_timeline(claim))
-    for evidence in claim.evidence.all():
-        events.extend(audit_history(object_type=evidence._meta.label_lower, object_id=evidence.pk))
+    related = [
+        *claim.evidence.all(),
+        *claim.payment_failures.all(),
+        *Payment.objects.filter(claim=claim),
+        *Objection.objects.filter(entry__claim=claim),
+    ]
+    for obj in related:
+        events.extend(audit_history(object_type=obj._meta.label_lower, object_id=obj.pk))
     events.sort(key=lambda e: e.seq)
+    rows = [{"event": e, "changes": timeline.audit_changes(e)} for e in events]
     return render(
         request,
         "portal/staff/audit.html",
-        {"claim": claim, "events": events, "labels": timeline.ACTION_LABELS},
+        {"claim": claim, "rows": rows, "labels": {**timeline.ACTION_LABELS, **timeline.FILE_ACTION_LABELS}},
     )
 
 
