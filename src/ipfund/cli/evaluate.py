@@ -58,6 +58,7 @@ def _run_jsonl(args, history, interpretations) -> int:
     try:
         for chunk, consumed in bulk.run_chunks(iter_lines(src)):
             out.write(chunk)
+            out.flush()
             if progress is not None:
                 progress(consumed)
     finally:

@@ -31,8 +31,8 @@ def run(args) -> int:
             policy = load_policy(args.policy)
     except BatchError as exc:
         return fail(str(exc))
-    except (OSError, KeyError, ValueError, TypeError) as exc:
-        return fail(f"cannot load the policy package: {exc}")
+    except Exception as exc:  # noqa: BLE001 - any broken package is reported, never a traceback
+        return fail(f"cannot load the policy package: {type(exc).__name__}: {exc}")
     if args.action == "check":
         problems = policy.check()
         for p in problems:
@@ -99,6 +99,10 @@ def _item_text(policy, item) -> list[str]:
         opts = f"：{', '.join(f'{k}={v}' for k, v in (f.option_labels or {}).items())}" if f.options else ""
         opt = f"（可选，默认 {f.default}）" if f.optional else ""
         lines.append(f"  {f.name:<26} {f.type:<9} {f.label}{opt}{opts}")
+    lines.append(
+        f"有效期：事件日期在 {P.show('validity.start')[0].split('：')[1]} 至 {P.show('validity.end')[0].split('：')[1]}（含）"
+        f"（validity.start / validity.end，{policy.parameters['validity.end'].clause}）"
+    )
     lines.append("参数（按事件日期取值）：")
     names = list(item.formula.params) + ([item.cap.param] if item.cap else [])
     for name in names:

@@ -28,8 +28,9 @@ def _exact(line: bytes):
 def iter_lines(fh, block: int = 1 << 22) -> Iterator[bytes]:
     """Lines of a binary file, read in large blocks."""
     rest = b""
+    read = getattr(fh, "read1", fh.read)  # read1: what a pipe has now, so output can stream
     while True:
-        data = fh.read(block)
+        data = read(block)
         if not data:
             break
         data = rest + data
@@ -179,7 +180,8 @@ class ParallelBulk(BulkEvaluator):
         with ctx.Pool(self.workers, initializer=_worker_init, initargs=(self.policy_id, self.interpretations)) as pool:
             for chunk in self._chunks(lines):
                 pending.append((chunk, pool.apply_async(_worker_static, (b"\n".join(chunk),))))
-                if len(pending) > 2 * self.workers:
+                # Bounded look-ahead; whatever is already done goes out at once.
+                while pending and (len(pending) > 2 * self.workers or pending[0][1].ready()):
                     yield self._finish(*pending.popleft())
             while pending:
                 yield self._finish(*pending.popleft())

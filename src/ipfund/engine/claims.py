@@ -32,7 +32,7 @@ from .errors import (
     InvalidInput,
 )
 from .identifiers import VALID_USCC, canonical, ric_valid, uscc_valid
-from .money import parse_money
+from .money import INT64_SAFE_FEN, parse_money
 from .vocabulary import KINDS, Fact, Item
 
 _MISSING = object()
@@ -218,11 +218,14 @@ class ItemBuilder:
         facts = {}
         for f in self.item.facts:
             dtype = _DTYPES[f.type]
+            values = self.facts[f.name]
+            if f.type == "money" and values and max(values) > INT64_SAFE_FEN:
+                dtype = object  # exact Python integers for amounts int64 sums could overflow
             if dtype is object:
                 arr = np.empty(n, dtype=object)
-                arr[:] = self.facts[f.name]
+                arr[:] = values
             else:
-                arr = np.array(self.facts[f.name], dtype=dtype)
+                arr = np.array(values, dtype=dtype)
             facts[f.name] = arr
         applicant = np.empty(n, dtype=object)
         applicant[:] = self.applicant

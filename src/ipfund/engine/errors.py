@@ -49,5 +49,5 @@ BAD_USCC_IN_LIST = "第 {index} 个统一社会信用代码无效（GB 32100-201
 DUPLICATE_ID = "批次内 id 重复：{value}"
 MONEY_FORMAT = "金额应为以元计的数字或字符串，最多两位小数"
 MONEY_NEGATIVE = "金额不能为负数"
-MONEY_TOO_LARGE = "金额超出可受理范围（不超过 1000 亿元）"
+MONEY_TOO_LARGE = "金额超出可受理范围（不超过 10^30 元）"
 YEAR_RANGE = "年份应在 1900 至 2100 之间"

@@ -76,7 +76,7 @@ class StaticResult:
         self.fen = fen
         self.cut = cut
         self.flags = flags
-        self.final = np.zeros(cols.n, dtype=np.int64)
+        self.final = np.zeros(cols.n, dtype=fen.dtype)
         self.status = np.zeros(cols.n, dtype=np.int8)
         self.capped = cut.copy()
         self.info: dict[int, dict] = {}
@@ -191,9 +191,11 @@ class Evaluator:
         entries = []
         for cols in reader.columns():
             every = np.arange(cols.n)
-            keys, tops, groups, caps = self._ledger_fields(cols, every)
-            for j in range(cols.n):
-                entries.append((int(cols.pos[j]), cols.ids[j], keys[j], tops[j], groups[j], amounts[int(cols.pos[j])]))
+            keys, tops, groups, _ = self._ledger_fields(cols, every)
+            none = [None] * cols.n
+            for j, (key, top, group) in enumerate(zip(keys or none, tops or none, groups or none)):
+                pos = int(cols.pos[j])
+                entries.append((pos, cols.ids[j], key, top, group, amounts[pos]))
         led = self.ledger
         for _, cid, key, top, group, fen in sorted(entries, key=lambda e: e[0]):
             if key is not None:
@@ -221,7 +223,8 @@ class Evaluator:
         if item.requires_sme:
             masks["not_sme"] = ~cols.sme
         fen, cut = item.formula.compute(cols, P, interp)
-        fen = np.broadcast_to(np.asarray(fen, dtype=np.int64), (cols.n,)).copy()
+        fen = np.asarray(fen)
+        fen = np.broadcast_to(fen if fen.dtype == object else fen.astype(np.int64), (cols.n,)).copy()
         for cond in item.conditions:
             m = np.broadcast_to(np.asarray(cond.applies(cols, P, interp, fen), dtype=bool), (cols.n,))
             masks[cond.reason] = masks[cond.reason] | m if cond.reason in masks else m
@@ -278,7 +281,7 @@ class Evaluator:
             if not len(rows):
                 continue
             keys, tops, groups, caps = r.fields
-            if explain or tops is not None or (keys is not None and groups is not None):
+            if explain or tops is not None or (keys is not None and groups is not None) or r.fen.dtype == object:
                 self._one_by_one(r, rows, keys, tops, groups, caps, explain)
             elif groups is not None:
                 if not self._caps_at_once(r, rows, groups, caps):

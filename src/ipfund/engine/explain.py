@@ -8,12 +8,15 @@ relied on, and the conclusion.
 from __future__ import annotations
 
 from .dates import iso
+from .identifiers import mask_ric
 from .money import fen_to_yuan
 from .vocabulary import REASON_LABELS
 
 
-def _key_text(key: tuple) -> str:
-    return "、".join(str(v) for v in key[1:])
+def _key_text(key: tuple, row: dict) -> str:
+    # A person's identity number never appears in full: explanations are shown and exported.
+    hide = row["applicant"] if row["kind"] == "person" else None
+    return "、".join(mask_ric(v) if v == hide else str(v) for v in key[1:])
 
 
 def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
@@ -55,9 +58,9 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
     info = r.info.get(i, {})
     if not r.flags[i]:
         if "holder" in info:
-            lines.append(f"✗ 重复键（{_key_text(info['key'])}）已由 {info['holder']} 使用：同一事项不重复资助")
+            lines.append(f"✗ 重复键（{_key_text(info['key'], row)}）已由 {info['holder']} 使用：同一事项不重复资助")
         elif "key" in info:
-            lines.append(f"✓ 重复键（{_key_text(info['key'])}）此前未被使用")
+            lines.append(f"✓ 重复键（{_key_text(info['key'], row)}）此前未被使用")
         if "paid_before" in info:
             left = info["entitlement"] - info["paid_before"]
             lines.append(
@@ -68,7 +71,7 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
             room = info["cap"] - info["used_before"]
             lines.append(
                 f"上限：{P.describe(item.cap.param, row['event'])}，{item.cap.label}"
-                f"（{_key_text(info['group'])}）最高 {fen_to_yuan(info['cap'])} 元；此前已用 {fen_to_yuan(info['used_before'])} 元，"
+                f"（{_key_text(info['group'], row)}）最高 {fen_to_yuan(info['cap'])} 元；此前已用 {fen_to_yuan(info['used_before'])} 元，"
                 f"剩余 {fen_to_yuan(max(room, 0))} 元；本次申请 {fen_to_yuan(info['asked'])} 元"
             )
     for rel in decision["interpretations"]:

@@ -65,3 +65,8 @@ def _address_in_use(address: str, year: int) -> bool:
 def canonical(identifier: str) -> str:
     """The form used in duplicate keys and caps: upper case ('x' check characters are common)."""
     return identifier.upper()
+
+
+def mask_ric(number: str) -> str:
+    """A resident identity number as it may be shown: region and last four, the rest hidden."""
+    return number[:6] + "*" * 8 + number[-4:] if len(number) == 18 else "*" * len(number)

@@ -12,8 +12,12 @@ from fractions import Fraction
 
 from .errors import MONEY_FORMAT, MONEY_NEGATIVE, MONEY_TOO_LARGE, InvalidInput
 
-#: 1000 亿元: far above any award base, and small enough that fen sums stay in int64.
-MAX_FEN = 100_000_000_000 * 100
+#: A bound against pathological input (thousand-digit numbers), not a policy limit: any real
+#: amount is far below it and is computed exactly, however large.
+MAX_FEN = 10**32
+#: Above this a money column is held as Python integers instead of int64, so that sums and
+#: products of a chunk cannot overflow.
+INT64_SAFE_FEN = 10**14
 _MONEY_TEXT = re.compile(r"\d+(\.\d+)?\Z")
 
 
@@ -35,6 +39,8 @@ def parse_money(value, field: str) -> int:
             if value.startswith("-") and _MONEY_TEXT.match(value[1:]):
                 raise InvalidInput(field, MONEY_NEGATIVE)
             raise InvalidInput(field, MONEY_FORMAT)
+        if len(value) > 60:
+            raise InvalidInput(field, MONEY_TOO_LARGE)
         d = Decimal(value)
     elif t is Decimal:
         d = value
@@ -54,12 +60,25 @@ def parse_money(value, field: str) -> int:
         raise InvalidInput(field, MONEY_FORMAT)
     if d < 0:
         raise InvalidInput(field, MONEY_NEGATIVE)
-    fen = d * 100
-    if fen != fen.to_integral_value():
-        raise InvalidInput(field, MONEY_FORMAT)
+    return _decimal_fen(d, field)
+
+
+def _decimal_fen(d: Decimal, field: str) -> int:
+    """Exact fen of a finite, non-negative Decimal, whatever its size (no context rounding)."""
+    _, digits, exp = d.as_tuple()
+    number = int("".join(map(str, digits)) or "0")
+    if len(digits) + exp > 40:  # more than 10^40 yuan: not an amount, and not worth the digits
+        raise InvalidInput(field, MONEY_TOO_LARGE)
+    if exp >= -2:
+        fen = number * 10 ** (exp + 2)
+    else:
+        scale = 10 ** (-2 - exp)
+        if number % scale:
+            raise InvalidInput(field, MONEY_FORMAT)
+        fen = number // scale
     if fen > MAX_FEN:
         raise InvalidInput(field, MONEY_TOO_LARGE)
-    return int(fen)
+    return fen
 
 
 def fen_to_yuan(fen: int) -> str:

@@ -212,8 +212,8 @@ class Policy:
             values = sorted(p["values"], key=lambda v: _as_date(v["from"]))
             self.parameters[name] = Parameter(
                 name=name,
-                clause=str(p["clause"]),
-                title=p["title"],
+                clause=str(p.get("clause", "")),
+                title=p.get("title", name),
                 kind=p["kind"],
                 starts=tuple(_as_date(v["from"]).toordinal() for v in values),
                 values=tuple(_parse_value(p["kind"], v["value"]) for v in values),
@@ -269,7 +269,9 @@ class Policy:
                 if squeeze(s) not in text:
                     problems.append(f"clause {c.number}: sentence not in the source text: {s}")
         for name, p in self.parameters.items():
-            if p.clause not in numbers:
+            if not p.clause:
+                problems.append(f"parameter {name}: no clause")
+            elif p.clause not in numbers:
                 problems.append(f"parameter {name}: clause {p.clause!r} is not in the clause catalogue")
         for iid, i in self.interpretations.items():
             if i.default not in i.options:
@@ -334,7 +336,10 @@ def _load_yaml(path: Path) -> dict:
         pass
     import yaml
 
-    data = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    try:
+        data = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path.name} cannot be read: {exc}") from None
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")

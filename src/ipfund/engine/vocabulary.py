@@ -257,7 +257,7 @@ class Tiers(Formula):
     def compute(self, cols, P, interp):
         inclusive, tiers = P.tiers(self.param, cols.event)
         value = cols.facts[self.of]
-        fen = np.zeros(cols.n, dtype=np.int64)
+        fen = np.zeros(cols.n, dtype=value.dtype if value.dtype == object else np.int64)
         cumulative = self._cumulative(interp)
         for threshold, amount in tiers:
             reached = value >= threshold if inclusive else value > threshold
@@ -289,12 +289,11 @@ class Tiers(Formula):
         return fen, lines
 
 
-def _exact_yuan(fen_fraction) -> str:
-    """A Fraction of yuan shown with as many decimals as it has (up to 6)."""
-    from decimal import Decimal
-
-    d = Decimal(fen_fraction.numerator) / Decimal(fen_fraction.denominator)
-    return format(d.quantize(Decimal("0.000001")).normalize(), "f")
+def _exact_yuan(value) -> str:
+    """A Fraction of yuan in decimals, exactly when six places suffice (then "…" marks the rest)."""
+    scaled, rest = divmod(value.numerator * 10**6, value.denominator)
+    text = f"{scaled // 10**6}.{scaled % 10**6:06d}".rstrip("0").rstrip(".")
+    return text + ("…" if rest else "")
 
 
 # ---------------------------------------------------------------------------------------------
