@@ -118,6 +118,8 @@ class Http:
                 self.cookies[name] = rest.split(";", 1)[0]
         ok = resp.status in expect
         self.stats.add(kind, elapsed, ok, f"{resp.status} {data[:150]!r}")
+        if THINK[1] > 0:  # a person reads the page before the next click
+            time.sleep(random.uniform(*THINK))
         return resp.status, data
 
     def form(self, kind, path, fields, expect=(200, 302)):
@@ -130,6 +132,9 @@ class Http:
     def login(self, username, password):
         self.request("login_page", "GET", "/accounts/login/")
         self.form("login", "/accounts/login/", {"username": username, "password": password}, expect=(302,))
+
+
+THINK = [1.0, 3.0]
 
 
 def multipart(fields, file_field, filename, content):
@@ -249,7 +254,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--think", default="1,3",
+                        help="seconds each user waits between requests, MIN,MAX (as locust's between(1, 3)); "
+                             "0,0 sends back to back, which measures saturation rather than users")
     args = parser.parse_args()
+    THINK[:] = [float(x) for x in args.think.split(",")]
 
     reviewers = max(1, args.users // 10)
     approvers = max(1, args.users // 12)
@@ -294,7 +303,8 @@ def main() -> int:
         gunicorn.wait(timeout=30)
 
     print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} CPUs, Python {platform.python_version()}; "
-          f"gunicorn {args.workers} sync workers; {args.users} concurrent users for {elapsed:.0f}s")
+          f"gunicorn {args.workers} sync workers; {args.users} concurrent users for {elapsed:.0f}s, "
+          f"think time {THINK[0]:g}–{THINK[1]:g} s")
     everything = [t for times in stats.times.values() for t in times]
     print(f"{'request':<16}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}")
     for kind in sorted(stats.times):
