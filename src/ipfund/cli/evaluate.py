@@ -55,8 +55,9 @@ def _run_jsonl(args, history, interpretations) -> int:
     src = sys.stdin.buffer if args.jsonl == "-" else _open(args.jsonl)
     out = sys.stdout.buffer
     progress = _progress(args.jsonl, src) if sys.stderr.isatty() and args.jsonl != "-" else None
+    chunks = bulk.run_blocks(src) if isinstance(bulk, ParallelBulk) else bulk.run_chunks(iter_lines(src))
     try:
-        for chunk, consumed in bulk.run_chunks(iter_lines(src)):
+        for chunk, consumed in chunks:
             out.write(chunk)
             out.flush()
             if progress is not None:

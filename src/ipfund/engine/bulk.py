@@ -14,6 +14,7 @@ from typing import Iterable, Iterator
 
 import orjson
 
+from . import wire
 from .evaluation import Evaluator, no_gc
 from .policy import load_policy
 
@@ -82,7 +83,7 @@ class BulkEvaluator:
                 bad[p] = _line_error(exc)
                 return None
 
-        errors = self.ev.read_many(_loads_lazy(lines), source=source)
+        errors = self.ev.read_structs(wire.decode_chunk(self.policy, lines), source)
         errors.update(bad)
         if encoded and not self.explain:
             return self.ev.decide_encoded(len(lines), errors)
@@ -139,10 +140,12 @@ def _worker_init(policy_id: str, interpretations) -> None:
 
 
 def _worker_static(blob: bytes):
-    """One chunk read and judged statically: (size, errors, prepared results, ids in order)."""
+    """One block of the input read, judged statically and rendered optimistically:
+    (lines rendered, prepared results, ids in order, the non-blank lines when a chunk must be
+    redone in the main process)."""
     ev: Evaluator = _WORKER["ev"]
-    ev.seen_ids = set()  # repeated ids within the chunk; across chunks the main process checks
-    lines = blob.split(b"\n")
+    ev.seen_ids = set()  # repeated ids within the block; across blocks the main process checks
+    lines = [line for line in blob.split(b"\n") if line.strip()]
     bad: dict[int, dict] = {}
 
     def source(p):
@@ -153,13 +156,14 @@ def _worker_static(blob: bytes):
             return None
 
     with no_gc():
-        errors = ev.read_many(_loads_lazy(lines), source=source)
+        errors = ev.read_structs(wire.decode_chunk(ev.policy, lines), source)
         errors.update(bad)
         results = [ev.static(cols) for cols in ev.reader.columns()]
+        out = ev.render_errors(len(lines), errors)
         for r in results:
-            ev.prepare(r)
+            ev.render_optimistic(r, out)
             r.shippable()
-    return len(lines), errors, results, list(ev.seen_ids)
+    return out, results, list(ev.seen_ids)
 
 
 class ParallelBulk(BulkEvaluator):
@@ -171,27 +175,52 @@ class ParallelBulk(BulkEvaluator):
         self.policy_id = policy
         self.interpretations = interpretations
 
-    def run_chunks(self, lines: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
+    def run_blocks(self, fh, block: int = 1 << 22) -> Iterator[tuple[bytes, int]]:
+        """Decisions for a binary file read in blocks of whole lines; the main process never
+        touches a line until the workers have decided it statically."""
         import multiprocessing
         from collections import deque
 
         ctx = multiprocessing.get_context("fork")
         pending: deque = deque()
         with ctx.Pool(self.workers, initializer=_worker_init, initargs=(self.policy_id, self.interpretations)) as pool:
-            for chunk in self._chunks(lines):
-                pending.append((chunk, pool.apply_async(_worker_static, (b"\n".join(chunk),))))
+            for blob in _blocks(fh, block):
+                pending.append((blob, pool.apply_async(_worker_static, (blob,))))
                 # Bounded look-ahead; whatever is already done goes out at once.
                 while pending and (len(pending) > 2 * self.workers or pending[0][1].ready()):
                     yield self._finish(*pending.popleft())
             while pending:
                 yield self._finish(*pending.popleft())
 
-    def _finish(self, chunk: list[bytes], future) -> tuple[bytes, int]:
-        size, errors, results, ids = future.get()
+    def _finish(self, blob: bytes, future) -> tuple[bytes, int]:
+        out, results, ids = future.get()
         seen = self.ev.seen_ids
         with no_gc():
             if not seen.isdisjoint(ids):
-                # An id seen in an earlier chunk: this chunk is decided here, the careful way.
+                # An id seen in an earlier block: this block is decided here, the careful way.
+                chunk = [line for line in blob.split(b"\n") if line.strip()]
                 return self._decide(chunk, encoded=True), len(chunk)
             seen.update(ids)
-            return self.ev.encode(size, errors, results), size
+            self.ev.ledger_pass(results, False)
+            for r in results:
+                self.ev.rerender_changed(r, out)
+        return (b"\n".join(out) + b"\n" if out else b""), len(out)
+
+
+def _blocks(fh, block: int) -> Iterator[bytes]:
+    """The file in blocks of about `block` bytes, each ending at a line break."""
+    read = getattr(fh, "read1", fh.read)
+    rest = b""
+    while True:
+        data = read(block)
+        if not data:
+            break
+        data = rest + data
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            rest = data
+            continue
+        rest = data[cut + 1:]
+        yield data[:cut]
+    if rest:
+        yield rest

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from operator import attrgetter
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from .errors import (
     YEAR_RANGE,
     InvalidInput,
 )
-from .identifiers import VALID_USCC, canonical, ric_valid, uscc_valid
+from .identifiers import VALID_RIC, VALID_USCC, canonical, ric_valid, uscc_valid
 from .money import INT64_SAFE_FEN, parse_money
 from .vocabulary import KINDS, Fact, Item
 
@@ -252,7 +253,7 @@ class ClaimReader:
     """Validates claims of the contract's format and routes them to their item's builder."""
 
     def __init__(self, items: dict[str, Item]):
-        self.builders = {item_id: ItemBuilder(item) for item_id, item in items.items()}
+        self.builders = _Lazy(items, ItemBuilder)
         self._kind_message = BAD_KIND.format(options=", ".join(KINDS))
         self._kinds = frozenset(KINDS)
 
@@ -296,7 +297,33 @@ class ClaimReader:
         builder.append(pos, cid, canonical(aid), name, kind, in_zone, sme, event, values)
 
     def columns(self) -> list[Columns]:
-        return [b.build() for b in self.builders.values() if len(b)]
+        return [b.build() for b in list(self.builders.values()) if len(b)]
+
+
+class _Lazy(dict):
+    """item id → a per-item helper, made the first time the item is met (most batches hold few
+    items, and a single-claim evaluation should not pay for the other twenty)."""
+
+    def __init__(self, items: dict, make):
+        super().__init__()
+        self.items = items
+        self.make = make
+
+    def __missing__(self, item_id):
+        item = self.items.get(item_id)
+        if item is None:
+            raise KeyError(item_id)
+        value = self[item_id] = self.make(item)
+        return value
+
+    def get(self, item_id, default=None):
+        try:
+            return self[item_id]
+        except (KeyError, TypeError):
+            return default
+
+    def __contains__(self, item_id):
+        return item_id in self.items
 
 
 # ---------------------------------------------------------------------------------------------
@@ -354,7 +381,31 @@ def _fast_money_one(v):
     return None  # floats, one decimal, and everything else: the exact reader decides
 
 
+def _money_strings(col):
+    """Yuan strings "123" / "123.4" / "123.45" → fen with numpy's string ufuncs, or None when
+    any string is not of that plain ASCII form (then each is looked at on its own)."""
+    arr = np.array(col)
+    try:
+        arr.astype("S")  # ASCII only: numpy would read full-width digits as numbers
+    except UnicodeEncodeError:
+        return None
+    whole, dot, frac = np.strings.partition(arr, ".")
+    wlen, flen = np.strings.str_len(whole), np.strings.str_len(frac)
+    ok = np.strings.isdigit(whole) & (wlen <= 12) & ((dot == "") | (np.strings.isdigit(frac) & (flen >= 1) & (flen <= 2)))
+    if not ok.all():
+        return None
+    fen = whole.astype(np.int64) * 100
+    has = flen > 0
+    if has.any():
+        fen[has] += np.strings.ljust(frac[has], 2, "0").astype(np.int64)
+    return fen.tolist()
+
+
 def _fast_money(col):
+    if _types(col) == {str}:
+        out = _money_strings(col)
+        if out is not None:
+            return out, ()
     out = list(map(_fast_money_one, col))
     if None in out:
         return out, [i for i, v in enumerate(out) if v is None]
@@ -389,14 +440,40 @@ def _fast_checker(fact: Fact):
     return _fast_by_one(_checker(fact))
 
 
+#: ISO date text → ordinal, for every valid date met (a few thousand distinct dates in practice).
+DATES: dict[str, int] = {}
+
+
 def _event_one(v):
-    return parse_iso(v) if type(v) is str else None
+    if type(v) is not str:
+        return None
+    ordinal = parse_iso(v)
+    if ordinal is not None and len(DATES) < 1 << 16:
+        DATES[v] = ordinal
+    return ordinal
+
+
+def _ids_known(kinds, aids) -> bool:
+    """Every identifier already found valid for its kind (a set inclusion, at C speed)."""
+    try:
+        if "person" not in kinds:
+            return VALID_USCC.issuperset(aids)
+        if set(kinds) == {"person"}:
+            return VALID_RIC.issuperset(aids)
+    except TypeError:
+        pass
+    return False
 
 
 def _id_ok(kind, aid):
     if type(aid) is not str:
         return False
     return ric_valid(aid) if kind == "person" else uscc_valid(aid)
+
+
+_EXTRACTORS: dict[str, object] = {}
+_APPLICANT, _FACTS, _EVENT, _CID = attrgetter("applicant"), attrgetter("facts"), attrgetter("event_date"), attrgetter("id")
+_APPLICANT_FIELDS = tuple(map(attrgetter, ("kind", "id", "in_zone", "sme", "name")))
 
 
 class FastColumns:
@@ -420,15 +497,29 @@ class FastColumns:
             "    return (a.get('kind'), a.get('id'), a.get('in_zone'), a.get('sme', False), a.get('name'),\n"
             f"            o.get('event_date'), o['id'], {fact_gets})\n"
         )
-        scope = {"_M": _MISSING}
-        exec(compile(src, f"<extract {item.id}>", "exec"), scope)  # noqa: S102 - generated from the item's own facts
-        self.extract = scope["extract"]
+        self.extract = _EXTRACTORS.get(src)
+        if self.extract is None:
+            scope = {"_M": _MISSING}
+            exec(compile(src, f"<extract {item.id}>", "exec"), scope)  # noqa: S102 - generated from the item's own facts
+            self.extract = _EXTRACTORS[src] = scope["extract"]
 
     def add(self, rows: list[int], tuples: list[tuple]) -> list[int]:
-        """Append the sound claims; return the positions that need the exact reader."""
+        """Append the sound claims (as `extract` tuples); return the positions that need the exact
+        reader."""
         if not rows:
             return []
-        cols = list(zip(*tuples))
+        return self.add_columns(rows, list(zip(*tuples)))
+
+    def add_structs(self, rows: list[int], structs: list) -> list[int]:
+        """The same for claims decoded by `wire` (typed structs, facts already type-checked)."""
+        apps = list(map(_APPLICANT, structs))
+        facts = list(map(_FACTS, structs))
+        cols = [list(map(g, apps)) for g in _APPLICANT_FIELDS]
+        cols += [list(map(_EVENT, structs)), list(map(_CID, structs))]
+        cols += [list(map(attrgetter(name), facts)) for name, *_ in self.facts]
+        return self.add_columns(rows, cols)
+
+    def add_columns(self, rows: list[int], cols: list) -> list[int]:
         kinds, aids, in_zone, sme, names, raw_events, ids = cols[:7]
         bad: set[int] = set()
         try:
@@ -437,14 +528,18 @@ class FastColumns:
             kinds_ok = False
         if not kinds_ok:
             bad.update(i for i, k in enumerate(kinds) if type(k) is not str or k not in self.kinds)
-        ok = list(map(_id_ok, kinds, aids))
-        if not all(ok):
-            bad.update(i for i, v in enumerate(ok) if not v)
+        if not _ids_known(kinds, aids):
+            ok = list(map(_id_ok, kinds, aids))
+            if not all(ok):
+                bad.update(i for i, v in enumerate(ok) if not v)
         for col in (in_zone, sme):
             bad.update(_fast_bool(col)[1])
         if not _types(names) <= {str, type(None)}:
             bad.update(i for i, v in enumerate(names) if v is not None and type(v) is not str)
-        events = list(map(_event_one, raw_events))
+        try:
+            events = list(map(DATES.__getitem__, raw_events))
+        except (KeyError, TypeError):
+            events = list(map(_event_one, raw_events))
         if None in events:
             bad.update(i for i, v in enumerate(events) if v is None)
         values = []

@@ -10,6 +10,7 @@ already used. It touches only small integers and tuples, once per claim.
 from __future__ import annotations
 
 import gc
+import operator
 from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
@@ -17,6 +18,7 @@ from itertools import repeat
 
 import numpy as np
 
+from . import wire
 from .claims import ClaimReader, Columns, FastColumns
 from .errors import (
     DUPLICATE_ID,
@@ -107,7 +109,7 @@ class Evaluator:
         self.P = policy.params
         self.ledger = Ledger()
         self.reader = ClaimReader(policy.items)
-        self.fast = {item_id: FastColumns(b) for item_id, b in self.reader.builders.items()}
+        self.fast = _LazyFast(self.reader.builders)
         self.seen_ids: set[str] = set()
         self._templates: dict[str, dict] = {}
         self._relied = {
@@ -142,7 +144,7 @@ class Evaluator:
                         continue
                     seen.add(cid)
                     item_id = obj.get("item")
-                    reader = fast.get(item_id) if type(item_id) is str else None
+                    reader = fast.get(item_id) if type(item_id) is str else None  # noqa: SIM401
                     if reader is not None:
                         t = reader.extract(obj)
                         if t is not None:
@@ -158,6 +160,52 @@ class Evaluator:
             careful += fast[item_id].add(item_rows, tuples[item_id])
         for p in careful:
             self._read_exact(p, source, errors)
+        return errors
+
+    def read_structs(self, decoded: tuple[list, bool], source) -> dict[int, dict]:
+        """Like `read_many`, for claims decoded by `wire.decode_chunk` (None: the careful reader
+        reads `source(pos)`). Ids are registered strictly in position order, as `read_many` does.
+        The loops are C-level maps: this runs once per claim of a million."""
+        structs, some_none = decoded
+        errors: dict[int, dict] = {}
+        careful: dict[int, object] = {}
+        if some_none:
+            ids: list = []
+            for p, s in enumerate(structs):
+                if s is None:
+                    obj = careful[p] = source(p)
+                    cid = obj.get("id") if type(obj) is dict else None
+                    ids.append(cid if type(cid) is str else None)
+                else:
+                    ids.append(s.id)
+            present = [cid for cid in ids if cid is not None]
+        else:
+            ids = present = list(map(_ID, structs))
+        seen = self.seen_ids
+        repeated: set[int] = set()
+        if len(set(present)) == len(present) and seen.isdisjoint(present):
+            seen.update(present)
+        else:
+            for p, cid in enumerate(ids):
+                if cid is None:
+                    continue
+                if cid in seen:
+                    repeated.add(p)
+                else:
+                    seen.add(cid)
+        _, item_of = wire.decoder(self.policy)
+        if some_none or repeated:
+            for p in repeated:
+                errors[p] = _error({"id": ids[p]}, InvalidInput("id", DUPLICATE_ID.format(value=ids[p])))
+            keep = [p for p, s in enumerate(structs) if s is not None and p not in repeated]
+        else:
+            keep = None
+        for cls, rows in _group_by_type(structs, keep):
+            members = list(map(structs.__getitem__, rows))
+            for p in self.fast.get(item_of[cls]).add_structs(rows, members):
+                careful[p] = None
+        for p, obj in careful.items():
+            self._read_exact(p, (lambda _p, _o=obj: _o) if obj is not None else source, errors)
         return errors
 
     def _read_exact(self, pos, source, errors) -> None:
@@ -401,41 +449,74 @@ class Evaluator:
         return out
 
     def decide_encoded(self, size: int, errors: dict[int, dict]) -> bytes:
-        """The same decisions as `decide(…, explain=False)`, already encoded as JSON lines (the
-        bytes orjson would write for each dict): the bulk path's output without a dict per claim."""
-        import orjson
-
+        """The same decisions as `decide(…, explain=False)`, already encoded as JSON lines: the
+        bulk path's output without a dict per claim."""
         results = [self.static(cols) for cols in self.reader.columns()]
-        return self.encode(size, errors, results)
+        self.ledger_pass(results, False)
+        out = self.render_errors(size, errors)
+        for r in results:
+            self.render(r, np.arange(r.cols.n), out)
+        return b"\n".join(out) + b"\n" if size else b""
 
-    def encode(self, size: int, errors: dict[int, dict], results: list[StaticResult]) -> bytes:
-        """Decide prepared results against the ledger and encode them with the errors, in order."""
+    def render_errors(self, size: int, errors: dict[int, dict]) -> list:
         import orjson
 
-        self.ledger_pass(results, False)
         out: list = [b""] * size
         for p, err in errors.items():
             out[p] = orjson.dumps(err)
-        for r in results:
-            self._emit_bytes(r, out)
-        return b"\n".join(out) + b"\n" if size else b""
+        return out
 
-    def _emit_bytes(self, r: StaticResult, out: list) -> None:
-        import orjson
+    def render_optimistic(self, r: StaticResult, out: list) -> None:
+        """Every claim rendered as if the ledger changed nothing (statically eligible claims paid
+        their formula amount); the main process re-renders the few the ledger does change."""
+        if r.rows is None:
+            self.prepare(r)
+        r.final[r.rows] = r.fen[r.rows]
+        self.render(r, np.arange(r.cols.n), out)
+        r.final[:] = 0
 
+    def rerender_changed(self, r: StaticResult, out: list) -> None:
+        """After the ledger pass: re-render the claims whose outcome is not the optimistic one."""
+        rows = r.rows
+        if rows is None or not len(rows):
+            return
+        changed = (r.status[rows] != OK) | (r.final[rows] != r.fen[rows]) | (r.capped[rows] != r.cut[rows])
+        if changed.any():
+            self.render(r, rows[changed], out)
+
+    def render(self, r: StaticResult, rows, out: list) -> None:
+        """Encode the decisions of the given rows into `out` at their batch positions. The bytes
+        around id and amount come from a template per outcome shape; ids are encoded in one call."""
+        import msgspec
+
+        if not len(rows):
+            return
         cols = r.cols
         item = cols.item if isinstance(cols.item, Item) else self.policy.items[cols.item]
-        dumps, yuan = orjson.dumps, _yuan_bytes
         templates = self._templates.setdefault(item.id, {})
         relied = self._relied[item.id]
-        for p, cid, f, s, fen, capped in zip(
-            cols.pos.tolist(), cols.ids, r.flags.tolist(), r.status.tolist(), r.final.tolist(), r.capped.tolist()
-        ):
-            shape = (f, s, capped) if not f else (f, 0, False)
-            t = templates.get(shape)
-            if t is None:
-                t = templates[shape] = _template(item, relied, *shape)
-            out[p] = b'{"id":%b%b%b%b' % (dumps(cid), t[0], yuan(fen), t[1])
+        flags = r.flags[rows]
+        shape = np.where(flags == 0, r.status[rows].astype(np.int64) * 2 + r.capped[rows], flags * 8).tolist()
+        for code in set(shape):
+            if code not in templates:
+                templates[code] = _template(item, relied, *_shape(code))
+        ids = cols.ids
+        every = len(rows) == len(ids)
+        wanted = ids if every else [ids[i] for i in rows.tolist()]
+        encoded = msgspec.json.encode(wanted)[2:-2].split(b'","')  # '","' only ever separates
+        heads = list(map(templates.__getitem__, shape))
+        final = r.final[rows]
+        if final.dtype == object:
+            amounts = [fen_to_yuan(x).encode() for x in final.tolist()]
+        else:
+            amounts = list(map(b"%d.%02d".__mod__, zip((final // 100).tolist(), (final % 100).tolist())))
+        lines = list(map(b'{"id":"%b"%b%b%b'.__mod__, zip(encoded, map(_HEAD, heads), amounts, map(_TAIL, heads))))
+        if every:
+            for p, line in zip(cols.pos.tolist(), lines):
+                out[p] = line
+        else:
+            for p, line in zip(cols.pos[rows].tolist(), lines):
+                out[p] = line
 
     def _emit(self, r: StaticResult, out: list, explain: bool) -> None:
         cols, item = r.cols, r.cols.item
@@ -465,6 +546,41 @@ class Evaluator:
             out[pos[i]] = d
 
 
+_ID = operator.attrgetter("id")
+
+
+def _group_by_type(structs: list, keep: list[int] | None):
+    """(struct class, positions) for each class among the structs (at `keep` positions), with
+    positions ascending — grouped by a stable sort, without a Python loop per claim."""
+    rows = np.arange(len(structs)) if keep is None else np.asarray(keep, dtype=np.int64)
+    if not len(rows):
+        return []
+    types = list(map(type, structs)) if keep is None else list(map(type, map(structs.__getitem__, keep)))
+    index = {t: i for i, t in enumerate(dict.fromkeys(types))}
+    codes = np.fromiter(map(index.__getitem__, types), dtype=np.int64, count=len(types))
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    classes = list(index)
+    return [(classes[int(codes[g[0]])], rows[g].tolist()) for g in np.split(order, bounds)]
+
+
+class _LazyFast(dict):
+    """item id → its FastColumns, made when the item is first met."""
+
+    def __init__(self, builders):
+        super().__init__()
+        self.builders = builders
+
+    def get(self, item_id, default=None):
+        fast = dict.get(self, item_id)
+        if fast is None:
+            builder = self.builders.get(item_id)
+            if builder is None:
+                return default
+            fast = self[item_id] = FastColumns(builder)
+        return fast
+
+
 def _kind_in(kind_col, kinds):
     m = np.zeros(len(kind_col), dtype=bool)
     for k in kinds:
@@ -488,6 +604,17 @@ def _outcome(flags: int, status: int, capped: bool) -> tuple[list[str], bool, bo
     if capped:
         return ["cap_reached"], True, True
     return [], True, False
+
+
+_HEAD = operator.itemgetter(0)
+_TAIL = operator.itemgetter(1)
+
+
+def _shape(code: int) -> tuple[int, int, bool]:
+    """(flags, status, capped) from a shape code: flags × 8, or status × 2 + capped."""
+    if code >= 8:
+        return code // 8, OK, False
+    return 0, code // 2, bool(code % 2)
 
 
 def _template(item: Item, relied: list[str], flags: int, status: int, capped: bool) -> tuple[bytes, bytes]:

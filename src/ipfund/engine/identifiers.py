@@ -12,6 +12,7 @@ from stdnum.exceptions import ValidationError
 #: Codes found valid so far, exactly as written (upper case): lets a list of codes be checked by
 #: one set inclusion. Bounded so that a stream of distinct codes cannot grow it without end.
 VALID_USCC: set[str] = set()
+VALID_RIC: set[str] = set()
 _VALID_USCC_MAX = 1 << 20
 
 
@@ -39,7 +40,7 @@ def ric_valid(number: str) -> bool:
     check, as `stdnum.cn.ric.validate` does it) and the right check character."""
     if type(number) is not str or len(number) != 18:
         return False
-    number = number.upper()
+    original, number = number, number.upper()
     if not number[:17].isascii() or not number[:17].isdigit() or number[-1] not in "0123456789X":
         return False
     try:
@@ -48,7 +49,10 @@ def ric_valid(number: str) -> bool:
         year = ric.get_birth_date(number).year
     except (ValidationError, ValueError):
         return False
-    return _address_in_use(number[:6], year)
+    ok = _address_in_use(number[:6], year)
+    if ok and number == original and len(VALID_RIC) < _VALID_USCC_MAX:
+        VALID_RIC.add(number)
+    return ok
 
 
 @lru_cache(maxsize=1 << 16)
