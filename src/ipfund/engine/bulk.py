@@ -163,7 +163,8 @@ def _worker_static(blob: bytes):
         for r in results:
             ev.render_optimistic(r, out)
             r.shippable()
-    return out, results, list(ev.seen_ids)
+    # One bytes object travels far cheaper than a list of small ones.
+    return b"\n".join(out), len(out), results, list(ev.seen_ids)
 
 
 class ParallelBulk(BulkEvaluator):
@@ -193,7 +194,7 @@ class ParallelBulk(BulkEvaluator):
                 yield self._finish(*pending.popleft())
 
     def _finish(self, blob: bytes, future) -> tuple[bytes, int]:
-        out, results, ids = future.get()
+        rendered, size, results, ids = future.get()
         seen = self.ev.seen_ids
         with no_gc():
             if not seen.isdisjoint(ids):
@@ -202,9 +203,16 @@ class ParallelBulk(BulkEvaluator):
                 return self._decide(chunk, encoded=True), len(chunk)
             seen.update(ids)
             self.ev.ledger_pass(results, False)
+            out = None
             for r in results:
-                self.ev.rerender_changed(r, out)
-        return (b"\n".join(out) + b"\n" if out else b""), len(out)
+                rows = self.ev.changed_rows(r)
+                if rows is not None and len(rows):
+                    if out is None:
+                        out = rendered.split(b"\n")
+                    self.ev.render(r, rows, out)
+            if out is not None:
+                rendered = b"\n".join(out)
+        return (rendered + b"\n" if size else b""), size
 
 
 def _blocks(fh, block: int) -> Iterator[bytes]:

@@ -197,6 +197,7 @@ class Evaluator:
         if some_none or repeated:
             for p in repeated:
                 errors[p] = _error({"id": ids[p]}, InvalidInput("id", DUPLICATE_ID.format(value=ids[p])))
+                careful.pop(p, None)  # a repeated id is invalid whatever else the claim says
             keep = [p for p, s in enumerate(structs) if s is not None and p not in repeated]
         else:
             keep = None
@@ -475,14 +476,13 @@ class Evaluator:
         self.render(r, np.arange(r.cols.n), out)
         r.final[:] = 0
 
-    def rerender_changed(self, r: StaticResult, out: list) -> None:
-        """After the ledger pass: re-render the claims whose outcome is not the optimistic one."""
+    def changed_rows(self, r: StaticResult):
+        """After the ledger pass: the rows whose outcome is not the optimistic one."""
         rows = r.rows
         if rows is None or not len(rows):
-            return
+            return rows
         changed = (r.status[rows] != OK) | (r.final[rows] != r.fen[rows]) | (r.capped[rows] != r.cut[rows])
-        if changed.any():
-            self.render(r, rows[changed], out)
+        return rows[changed]
 
     def render(self, r: StaticResult, rows, out: list) -> None:
         """Encode the decisions of the given rows into `out` at their batch positions. The bytes
