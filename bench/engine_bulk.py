@@ -28,7 +28,8 @@ from machine import describe  # noqa: E402
 from make_jsonl import main as make_jsonl  # noqa: E402
 
 from ipfund.engine import evaluate_batch, load_policy  # noqa: E402
-from ipfund.engine.bulk import _loads_lazy, iter_lines  # noqa: E402
+from ipfund.engine import wire  # noqa: E402
+from ipfund.engine.bulk import iter_lines  # noqa: E402
 from ipfund.engine.evaluation import Evaluator  # noqa: E402
 
 POLICY = "zhaoqing-hitech-ip-2022"
@@ -61,7 +62,7 @@ def compute(path: Path) -> None:
     lines = [line for line in iter_lines(open(path, "rb")) if line]
     gc.disable()
     t = time.perf_counter()
-    ev.read_many(_loads_lazy(lines), source=lambda p: orjson.loads(lines[p]))
+    ev.read_structs(wire.decode_chunk(ev.policy, lines), lambda p: orjson.loads(lines[p]))
     read = time.perf_counter() - t
     t = time.perf_counter()
     results = [ev.static(cols) for cols in ev.reader.columns()]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .errors import NO_CLAIMS, NOT_OBJECT, BatchError, InvalidInput
 from .policy import Policy, load_policy
 
-__all__ = ["BatchError", "InvalidInput", "Policy", "load_policy", "evaluate_batch", "history_from_batch"]
+__all__ = ["BatchError", "InvalidInput", "Policy", "load_policy", "evaluate_batch"]
 
 
 def _history_claims(policy, history) -> list:
@@ -41,14 +41,3 @@ def evaluate_batch(batch: dict, *, history: dict | None = None, interpretations:
         errors = ev.read_many(claims)
         decisions = ev.decide(len(claims), errors, explain)
     return {"policy": policy.id, "decisions": decisions}
-
-
-def history_from_batch(batch: dict, decisions: dict) -> dict:
-    """The eligible claims of an evaluated batch as history (the contract's format)."""
-    by_id = {d["id"]: d for d in decisions["decisions"] if "error" not in d}
-    awarded = []
-    for claim in batch["claims"]:
-        d = by_id.get(claim.get("id")) if isinstance(claim, dict) else None
-        if d is not None and d["eligible"]:
-            awarded.append({**claim, "amount": d["amount"]})
-    return {"policy": batch["policy"], "awarded": awarded}

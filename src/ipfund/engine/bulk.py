@@ -42,23 +42,6 @@ def iter_lines(fh, block: int = 1 << 22) -> Iterator[bytes]:
         yield rest
 
 
-class _BadLine:
-    __slots__ = ()
-
-
-BADLINE = _BadLine()
-
-
-def _loads_lazy(lines: list[bytes]):
-    """Each line read with orjson as it is needed (what orjson refuses goes to the exact reader)."""
-    loads, err = orjson.loads, orjson.JSONDecodeError
-    for line in lines:
-        try:
-            yield loads(line)
-        except err:
-            yield BADLINE
-
-
 def _line_error(exc) -> dict:
     return {"id": None, "error": {"code": "invalid_input", "field": "claim",
                                   "message": BAD_LINE.format(detail=str(exc).splitlines()[0][:200])}}

@@ -628,15 +628,3 @@ def _template(item: Item, relied: list[str], flags: int, status: int, capped: bo
     })
     head, tail = probe[1:].split(b"\\u0000")  # drop the opening brace: the id comes first
     return b"," + head, tail
-
-
-_YUAN: dict[int, bytes] = {}
-
-
-def _yuan_bytes(fen: int) -> bytes:
-    b = _YUAN.get(fen)
-    if b is None:
-        b = fen_to_yuan(fen).encode()
-        if len(_YUAN) < 1 << 16:
-            _YUAN[fen] = b
-    return b
