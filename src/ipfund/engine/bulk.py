@@ -26,25 +26,52 @@ def _exact(line: bytes):
     return json.loads(line, parse_float=Decimal)
 
 
+#: A line longer than this is not a claim: it is answered with an error, not held in memory.
+MAX_LINE = 16 * 1024 * 1024
+TOO_LONG = b"\x00too long"
+LINE_TOO_LONG = "该行超过 16 MB，不是一个申报"
+
+
 def iter_lines(fh, block: int = 1 << 22) -> Iterator[bytes]:
     """Lines of a binary file, read in large blocks."""
-    rest = b""
+    for data in _blocks(fh, block):
+        yield from data.split(b"\n")
+
+
+def _blocks(fh, block: int = 1 << 22) -> Iterator[bytes]:
+    """The file in blocks of about `block` bytes, each ending at a line break (not included). A
+    line over MAX_LINE is replaced by TOO_LONG, so memory stays bounded whatever the input."""
     read = getattr(fh, "read1", fh.read)  # read1: what a pipe has now, so output can stream
+    rest = b""
+    skipping = False
     while True:
         data = read(block)
         if not data:
             break
-        data = rest + data
-        lines = data.split(b"\n")
-        rest = lines.pop()
-        yield from lines
-    if rest:
+        if skipping:
+            nl = data.find(b"\n")
+            if nl < 0:
+                continue
+            data = TOO_LONG + data[nl:]
+            skipping = False
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            rest += data
+            if len(rest) > MAX_LINE:
+                rest, skipping = b"", True
+            continue
+        head = rest + data[:cut]
+        rest = data[cut + 1:]
+        yield head
+    if skipping:
+        yield TOO_LONG
+    elif rest:
         yield rest
 
 
-def _line_error(exc) -> dict:
-    return {"id": None, "error": {"code": "invalid_input", "field": "claim",
-                                  "message": BAD_LINE.format(detail=str(exc).splitlines()[0][:200])}}
+def _line_error(exc, line: bytes = b"") -> dict:
+    message = LINE_TOO_LONG if line == TOO_LONG else BAD_LINE.format(detail=str(exc).splitlines()[0][:200])
+    return {"id": None, "error": {"code": "invalid_input", "field": "claim", "message": message}}
 
 
 class BulkEvaluator:
@@ -63,7 +90,7 @@ class BulkEvaluator:
             try:
                 return _exact(lines[p])
             except (ValueError, RecursionError, UnicodeDecodeError) as exc:
-                bad[p] = _line_error(exc)
+                bad[p] = _line_error(exc, lines[p])
                 return None
 
         errors = self.ev.read_structs(wire.decode_chunk(self.policy, lines), source)
@@ -135,7 +162,7 @@ def _worker_static(blob: bytes):
         try:
             return _exact(lines[p])
         except (ValueError, RecursionError, UnicodeDecodeError) as exc:
-            bad[p] = _line_error(exc)
+            bad[p] = _line_error(exc, lines[p])
             return None
 
     with no_gc():
@@ -196,22 +223,3 @@ class ParallelBulk(BulkEvaluator):
             if out is not None:
                 rendered = b"\n".join(out)
         return (rendered + b"\n" if size else b""), size
-
-
-def _blocks(fh, block: int) -> Iterator[bytes]:
-    """The file in blocks of about `block` bytes, each ending at a line break."""
-    read = getattr(fh, "read1", fh.read)
-    rest = b""
-    while True:
-        data = read(block)
-        if not data:
-            break
-        data = rest + data
-        cut = data.rfind(b"\n")
-        if cut < 0:
-            rest = data
-            continue
-        rest = data[cut + 1:]
-        yield data[:cut]
-    if rest:
-        yield rest

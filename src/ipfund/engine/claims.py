@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
-from msgspec.structs import astuple
 
 import numpy as np
 
@@ -510,6 +509,8 @@ class FastColumns:
 
     def add_structs(self, rows: list[int], structs: list) -> list[int]:
         """The same for claims decoded by `wire` (typed structs, facts already type-checked)."""
+        from msgspec.structs import astuple  # bulk only: single claims need not import msgspec
+
         # Transposed at C speed: each struct to a tuple, then zip(*) (see wire for the field order).
         cids, apps, events, facts = zip(*map(astuple, structs))
         a_ids, kinds, in_zone, sme, names = zip(*map(astuple, apps))

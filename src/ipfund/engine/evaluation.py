@@ -18,7 +18,6 @@ from itertools import repeat
 
 import numpy as np
 
-from . import wire
 from .claims import ClaimReader, Columns, FastColumns
 from .errors import (
     DUPLICATE_ID,
@@ -166,6 +165,8 @@ class Evaluator:
         """Like `read_many`, for claims decoded by `wire.decode_chunk` (None: the careful reader
         reads `source(pos)`). Ids are registered strictly in position order, as `read_many` does.
         The loops are C-level maps: this runs once per claim of a million."""
+        from . import wire
+
         structs, some_none = decoded
         errors: dict[int, dict] = {}
         careful: dict[int, object] = {}
