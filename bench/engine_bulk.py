@@ -30,13 +30,14 @@ from make_jsonl import main as make_jsonl  # noqa: E402
 from ipfund.engine import evaluate_batch, load_policy  # noqa: E402
 from ipfund.engine import wire  # noqa: E402
 from ipfund.engine.bulk import iter_lines  # noqa: E402
-from ipfund.engine.evaluation import Evaluator  # noqa: E402
+from ipfund.engine.evaluation import Evaluator, Ledger  # noqa: E402
 
 POLICY = "zhaoqing-hitech-ip-2022"
 
 
 def tree_rss_kb(root: int) -> int:
-    """Resident memory of a process and all its descendants, in KiB."""
+    """Memory of a process and all its descendants, in KiB: the proportional set size (shared
+    pages — forked workers share the parent's — counted once across the tree, not once each)."""
     total = 0
     pids = [root]
     seen = set()
@@ -46,9 +47,9 @@ def tree_rss_kb(root: int) -> int:
             continue
         seen.add(pid)
         try:
-            with open(f"/proc/{pid}/status", encoding="utf-8") as fh:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="utf-8") as fh:
                 for line in fh:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith("Pss:"):
                         total += int(line.split()[1])
             with open(f"/proc/{pid}/task/{pid}/children", encoding="utf-8") as fh:
                 pids += [int(x) for x in fh.read().split()]
@@ -64,17 +65,24 @@ def compute(path: Path) -> None:
     t = time.perf_counter()
     ev.read_structs(wire.decode_chunk(ev.policy, lines), lambda p: orjson.loads(lines[p]))
     read = time.perf_counter() - t
-    t = time.perf_counter()
-    results = [ev.static(cols) for cols in ev.reader.columns()]
-    static = time.perf_counter() - t
-    t = time.perf_counter()
-    ev.ledger_pass(results, False)
-    ledger = time.perf_counter() - t
+    columns = ev.reader.columns()
+    runs = []
+    for _ in range(3):  # the same columns decided afresh each time: best of three, and the median
+        ev.ledger = Ledger()
+        t = time.perf_counter()
+        results = [ev.static(cols) for cols in columns]
+        static = time.perf_counter() - t
+        t = time.perf_counter()
+        ev.ledger_pass(results, False)
+        runs.append((static + time.perf_counter() - t, static))
     gc.enable()
+    runs.sort()
+    (best, static), median = runs[0], runs[1][0]
+    ledger = best - static
     eligible = sum(int((r.final > 0).sum()) for r in results)
     print(f"compute, {len(lines):,} claims: rules (static pass) {static:.2f} s + ledger pass {ledger:.2f} s "
-          f"= {static + ledger:.2f} s (target < 2 s); reading and checking into columns took {read:.2f} s; "
-          f"{eligible:,} awards")
+          f"= {best:.2f} s best of 3, median {median:.2f} s (target < 2 s); {eligible:,} awards "
+          f"(reading all of them into columns in one piece, not as the bulk path streams: {read:.2f} s)")
 
 
 def end_to_end(path: Path, workers: int | None) -> Path:
@@ -104,7 +112,7 @@ def end_to_end(path: Path, workers: int | None) -> Path:
     size = path.stat().st_size / 1e6
     label = "default workers" if workers is None else f"--workers {workers}"
     print(f"end to end, ipfund evaluate --jsonl ({size:.0f} MB, {label}): {wall:.2f} s wall, "
-          f"peak memory {peak / 1024:.0f} MB (all processes)")
+          f"peak memory {peak / 1024:.0f} MB (all processes, proportional set size)")
     return out
 
 

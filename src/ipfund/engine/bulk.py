@@ -198,7 +198,7 @@ class ParallelBulk(BulkEvaluator):
             for blob in _blocks(fh, block):
                 pending.append((blob, pool.apply_async(_worker_static, (blob,))))
                 # Bounded look-ahead; whatever is already done goes out at once.
-                while pending and (len(pending) > 2 * self.workers or pending[0][1].ready()):
+                while pending and (len(pending) > self.workers + 1 or pending[0][1].ready()):
                     yield self._finish(*pending.popleft())
             while pending:
                 yield self._finish(*pending.popleft())
