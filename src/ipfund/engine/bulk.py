@@ -151,8 +151,7 @@ def _worker_init(policy_id: str, interpretations) -> None:
 
 def _worker_static(blob: bytes):
     """One block of the input read, judged statically and rendered optimistically:
-    (lines rendered, prepared results, ids in order, the non-blank lines when a chunk must be
-    redone in the main process)."""
+    (the lines rendered, their count, the prepared results, the ids met)."""
     ev: Evaluator = _WORKER["ev"]
     ev.seen_ids = set()  # repeated ids within the block; across blocks the main process checks
     lines = [line for line in blob.split(b"\n") if line.strip()]
@@ -178,7 +177,8 @@ def _worker_static(blob: bytes):
 
 
 class ParallelBulk(BulkEvaluator):
-    """`run_chunks` with the stateless work spread over worker processes."""
+    """Bulk evaluation with the stateless work (reading, checking, rules, encoding) spread over
+    `workers` processes; the main process decides each block against the ledger, in order."""
 
     def __init__(self, policy: str, *, workers: int, history=None, interpretations=None):
         super().__init__(policy, history=history, interpretations=interpretations, explain=False)
