@@ -1,8 +1,6 @@
 """Administrator pages: application rounds (申报批次), users and roles, the policy's interpretation choices."""
 
-from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +9,7 @@ from ipfund.web.accounts import roles
 from ipfund.web.accounts.services import staff_user_create, user_roles_set
 from ipfund.web.portal.forms import InterpretationForm, RoundForm, RolesForm, StaffUserForm
 from ipfund.web.portal.policy import current_policy
-from ipfund.web.portal.views.common import flash_errors, role_required, show_service_error
+from ipfund.web.portal.views.common import role_required, run_service
 from ipfund.web.rounds.models import ApplicationRound, InterpretationChoice
 from ipfund.web.rounds.selectors import interpretations_in_force
 from ipfund.web.rounds.services import interpretation_choose, round_create, round_update
@@ -26,14 +24,12 @@ INTERPRETATION_SAVED = _("解释口径已记录。")
 def rounds(request):
     form = RoundForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            round_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            flash_errors(request, show_service_error(exc, [form], fallback_form=form))
-        except PermissionDenied as exc:
-            flash_errors(request, [str(exc)])
-        else:
-            messages.success(request, ROUND_SAVED)
+        if run_service(
+            request,
+            lambda: round_create(actor=request.user, **form.cleaned_data),
+            form=form,
+            success=ROUND_SAVED,
+        ):
             return redirect("portal:admin_rounds")
     now = timezone.now()
     rows = [{"round": r, "open": r.is_open(now)} for r in ApplicationRound.objects.filter(policy=current_policy().id)]
@@ -51,14 +47,12 @@ def round_edit(request, pk):
     }
     form = RoundForm(data=request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            round_update(actor=request.user, round=rnd, **form.cleaned_data)
-        except ValidationError as exc:
-            flash_errors(request, show_service_error(exc, [form], fallback_form=form))
-        except PermissionDenied as exc:
-            flash_errors(request, [str(exc)])
-        else:
-            messages.success(request, ROUND_SAVED)
+        if run_service(
+            request,
+            lambda: round_update(actor=request.user, round=rnd, **form.cleaned_data),
+            form=form,
+            success=ROUND_SAVED,
+        ):
             return redirect("portal:admin_rounds")
     return render(request, "portal/staff/round_edit.html", {"form": form, "round": rnd})
 
@@ -68,14 +62,12 @@ def users(request):
     User = get_user_model()
     form = StaffUserForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            staff_user_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            flash_errors(request, show_service_error(exc, [form], fallback_form=form))
-        except PermissionDenied as exc:
-            flash_errors(request, [str(exc)])
-        else:
-            messages.success(request, USER_CREATED)
+        if run_service(
+            request,
+            lambda: staff_user_create(actor=request.user, **form.cleaned_data),
+            form=form,
+            success=USER_CREATED,
+        ):
             return redirect("portal:admin_users")
     people = User.objects.order_by("username").select_related("applicant")
     return render(request, "portal/staff/users.html", {"form": form, "people": people})
@@ -87,14 +79,12 @@ def user_roles(request, pk):
     person = get_object_or_404(User, pk=pk)
     form = RolesForm(data=request.POST or None, initial={"roles": person.roles or []})
     if request.method == "POST" and form.is_valid():
-        try:
-            user_roles_set(actor=request.user, user=person, roles=form.cleaned_data["roles"])
-        except ValidationError as exc:
-            flash_errors(request, show_service_error(exc, [form], fallback_form=form))
-        except PermissionDenied as exc:
-            flash_errors(request, [str(exc)])
-        else:
-            messages.success(request, ROLES_SAVED)
+        if run_service(
+            request,
+            lambda: user_roles_set(actor=request.user, user=person, roles=form.cleaned_data["roles"]),
+            form=form,
+            success=ROLES_SAVED,
+        ):
             return redirect("portal:admin_users")
     return render(request, "portal/staff/user_roles.html", {"form": form, "person": person})
 
@@ -109,14 +99,12 @@ def interpretations(request):
         (i.id, [(option, f"{option}：{text}") for option, text in i.options.items()]) for i in selectable
     ]
     if request.method == "POST" and form.is_valid():
-        try:
-            interpretation_choose(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            flash_errors(request, show_service_error(exc, [form], fallback_form=form))
-        except PermissionDenied as exc:
-            flash_errors(request, [str(exc)])
-        else:
-            messages.success(request, INTERPRETATION_SAVED)
+        if run_service(
+            request,
+            lambda: interpretation_choose(actor=request.user, **form.cleaned_data),
+            form=form,
+            success=INTERPRETATION_SAVED,
+        ):
             return redirect("portal:admin_interpretations")
     in_force = interpretations_in_force()
     rows = [

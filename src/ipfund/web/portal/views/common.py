@@ -61,6 +61,22 @@ def show_service_error(exc: ValidationError, forms_by_field_owner: list, fallbac
     return leftovers
 
 
+def run_service(request, call, *, form, success: str) -> bool:
+    """Call a service for a form's page: its errors go beside the fields they name (or to the top
+    of the form), a refusal of permission is flashed; on success the message is flashed. True when
+    the service succeeded."""
+    try:
+        call()
+    except ValidationError as exc:
+        flash_errors(request, show_service_error(exc, [form], fallback_form=form))
+        return False
+    except PermissionDenied as exc:
+        flash_errors(request, [str(exc)])
+        return False
+    messages.success(request, success)
+    return True
+
+
 def flash_errors(request, texts: list[str]) -> None:
     for text in texts:
         messages.error(request, text)
