@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import shutil
 import subprocess
 import sys

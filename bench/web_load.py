@@ -24,8 +24,6 @@ import os
 import platform
 import queue
 import random
-import re
-import statistics
 import subprocess
 import sys
 import threading

@@ -14,7 +14,6 @@ import json
 from collections import defaultdict
 from decimal import Decimal
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -521,12 +521,14 @@ class Evaluator:
 
     def _emit(self, r: StaticResult, out: list, explain: bool) -> None:
         cols, item = r.cols, r.cols.item
+        from .explain import explain_decision  # only evaluations that explain need it
+
         relied = self._relied[item.id]
         flags = r.flags.tolist()
         status = r.status.tolist()
         final = r.final.tolist()
         capped = r.capped.tolist()
-        pos = r.pos_list if hasattr(r, "pos_list") else cols.pos.tolist()
+        pos = cols.pos.tolist()
         for i in range(cols.n):
             reasons, eligible, cut = _outcome(flags[i], status[i], capped[i])
             amount = final[i] if eligible else 0
@@ -541,8 +543,6 @@ class Evaluator:
                 "interpretations": relied,
             }
             if explain:
-                from .explain import explain_decision
-
                 d["explanation"] = explain_decision(self, r, i, d)
             out[pos[i]] = d
 

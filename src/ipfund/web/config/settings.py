@@ -62,33 +62,22 @@ INSTALLED_APPS = [
     "ipfund.web.payments",
     "ipfund.web.notifications",
     "ipfund.web.api",
+    "ipfund.web.portal",
 ]
-
-try:  # the pages helper's app; the platform runs (API, admin) without it
-    import ipfund.web.portal  # noqa: F401
-
-    INSTALLED_APPS.append("ipfund.web.portal")
-except ImportError:
-    pass
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Pages are Chinese unless the visitor picks English with the language switch; the browser's
+    # Accept-Language is not followed (see portal/middleware.py).
+    "ipfund.web.portal.middleware.ChineseByDefaultLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
-
-# (Added by the pages helper.) Pages are Chinese unless the visitor picks English with the
-# language switch; the browser's Accept-Language is not followed. See portal/middleware.py.
-if "ipfund.web.portal" in INSTALLED_APPS:
-    MIDDLEWARE[MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware")] = (
-        "ipfund.web.portal.middleware.ChineseByDefaultLocaleMiddleware"
-    )
 
 ROOT_URLCONF = "ipfund.web.config.urls"
 WSGI_APPLICATION = "ipfund.web.config.wsgi.application"

@@ -1,6 +1,4 @@
-"""URLs: the pages (portal, when installed) at /, the API at /api/, Django admin at /django-admin/."""
-
-from importlib.util import find_spec
+"""URLs: the pages at /, the API at /api/, Django admin at /django-admin/."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -11,7 +9,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("ipfund.web.portal.urls")),
 ]
-
-if find_spec("ipfund.web.portal") and find_spec("ipfund.web.portal.urls"):
-    urlpatterns.append(path("", include("ipfund.web.portal.urls")))
