@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # serves Swagger UI for /api/docs from our own static files, not a CDN (intranets)
     "ipfund.web.accounts",
     "ipfund.web.audit",
     "ipfund.web.rounds",
