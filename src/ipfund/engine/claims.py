@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
@@ -442,6 +443,29 @@ def _fast_checker(fact: Fact):
 DATES: dict[str, int] = {}
 
 
+def _same(col):
+    return col, ()
+
+
+def _typed_money(col):
+    if _types(col) == {str}:
+        return list(map(_yuan_text_fen, col)), ()
+    return [_yuan_text_fen(v) if type(v) is str else v * 100 for v in col], ()
+
+
+def _typed_checker(fact: Fact):
+    """What is left to check of a fact `wire` has decoded (its type and form are already sure)."""
+    if fact.type in ("year", "bool", "enum"):
+        return _same
+    if fact.type == "text":
+        return _fast_text
+    if fact.type == "money":
+        return _typed_money
+    if fact.type == "date":
+        return lambda col: (list(map(date.toordinal, col)), ())
+    return _fast_by_one(_checker(fact))  # number, uscc_list
+
+
 def _event_one(v):
     if type(v) is not str:
         return None
@@ -483,6 +507,7 @@ class FastColumns:
         self.builder = builder
         item = builder.item
         self.facts = tuple((f.name, _fast_checker(f), f.optional, f.default) for f in item.facts)
+        self.typed = tuple((f.name, _typed_checker(f), f.type) for f in item.facts)
         self.kinds = frozenset(KINDS)
         self._struct_order: dict[type, list[int]] = {}
         fact_gets = "".join(f"f.get({f.name!r}, _M), " for f in item.facts)
@@ -520,9 +545,14 @@ class FastColumns:
             fields = type(facts[0]).__struct_fields__
             order = self._struct_order[type(facts[0])] = [fields.index(name) for name, *_ in self.facts]
         cols = [kinds, a_ids, in_zone, sme, names, events, cids] + [fact_cols[i] for i in order]
-        return self.add_columns(rows, cols)
+        return self.add_columns(rows, cols, typed=True)
 
-    def add_columns(self, rows: list[int], cols: list) -> list[int]:
+    def add_columns(self, rows: list[int], cols: list, typed: bool = False) -> list[int]:
+        """Check the columns and append the sound claims. `typed`: the values come from `wire`,
+        whose decoder already checked types, kinds, enums, year ranges, dates and money forms;
+        what is left is what only Python knows (check characters, blank text, list codes)."""
+        if typed:
+            return self._add_typed(rows, cols)
         kinds, aids, in_zone, sme, names, raw_events, ids = cols[:7]
         bad: set[int] = set()
         try:
@@ -552,6 +582,24 @@ class FastColumns:
             vals, b = check(col)
             bad.update(b)
             values.append(vals)
+        return self._append(rows, bad, ids, names, kinds, aids, in_zone, sme, events, values)
+
+    def _add_typed(self, rows: list[int], cols: list) -> list[int]:
+        kinds, aids, in_zone, sme, names, events, ids = cols[:7]
+        bad: set[int] = set()
+        if not _ids_known(kinds, aids):
+            ok = list(map(_id_ok, kinds, aids))
+            if not all(ok):
+                bad.update(i for i, v in enumerate(ok) if not v)
+        events = list(map(date.toordinal, events))
+        values = []
+        for (name, check, kind), col in zip(self.typed, cols[7:]):
+            vals, b = check(col)
+            bad.update(b)
+            values.append(vals)
+        return self._append(rows, bad, ids, names, kinds, aids, in_zone, sme, events, values)
+
+    def _append(self, rows, bad, ids, names, kinds, aids, in_zone, sme, events, values) -> list[int]:
         slow = []
         if bad:
             slow = [rows[i] for i in sorted(bad)]

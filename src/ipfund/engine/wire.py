@@ -9,26 +9,43 @@ dates, enums, ranges). It only ever saves work, never decides.
 
 from __future__ import annotations
 
+import datetime
 from functools import lru_cache
-from typing import Union
+from typing import Annotated, Literal, Union
 
 import msgspec
 
+from .vocabulary import KINDS
+
+_MONEY_TEXT = Annotated[str, msgspec.Meta(pattern=r"\A[0-9]{1,12}(\.[0-9]{1,2})?\Z")]
+_MONEY_INT = Annotated[int, msgspec.Meta(ge=0, le=100_000_000_000)]
+
+#: What msgspec itself checks, in C, for each fact type. Everything it accepts the careful reader
+#: accepts too (a narrower form, never a wider one); the rest is checked on the columns.
 _TYPES = {
-    "year": int,
-    "money": Union[str, int],  # a float is re-read exactly by the careful reader
+    "year": Annotated[int, msgspec.Meta(ge=1, le=9999)],
+    "money": Union[_MONEY_TEXT, _MONEY_INT],  # a float, or another form, goes to the careful reader
     "bool": bool,
-    "enum": str,
-    "text": str,
-    "date": str,
+    "text": str,  # non-blank is checked on the column (str.strip's idea of blank, not a regex's)
+    "date": datetime.date,
     "number": Union[int, float],
     "uscc_list": list[str],
 }
 
 Applicant = msgspec.defstruct(
     "Applicant",
-    [("id", str), ("kind", str), ("in_zone", bool), ("sme", bool, False), ("name", Union[str, None], None)],
+    [
+        ("id", Annotated[str, msgspec.Meta(min_length=18, max_length=18)]),
+        ("kind", Literal[KINDS]),
+        ("in_zone", bool),
+        ("sme", bool, False),
+        ("name", Union[str, None], None),
+    ],
 )
+
+
+def _type(fact):
+    return Literal[tuple(fact.options)] if fact.type == "enum" else _TYPES[fact.type]
 
 
 @lru_cache(maxsize=None)
@@ -36,12 +53,12 @@ def decoder(policy) -> tuple[msgspec.json.Decoder, dict]:
     """(decoder of one claim of any item of the policy, struct class → item id)."""
     classes, item_of = [], {}
     for item in policy.items.values():
-        required = [(f.name, _TYPES[f.type]) for f in item.facts if not f.optional]
-        optional = [(f.name, _TYPES[f.type], f.default) for f in item.facts if f.optional]
+        required = [(f.name, _type(f)) for f in item.facts if not f.optional]
+        optional = [(f.name, _type(f), f.default) for f in item.facts if f.optional]
         facts = msgspec.defstruct(f"Facts_{item.id}", required + optional)
         claim = msgspec.defstruct(
             f"Claim_{item.id}",
-            [("id", str), ("applicant", Applicant), ("event_date", str), ("facts", facts)],
+            [("id", str), ("applicant", Applicant), ("event_date", datetime.date), ("facts", facts)],
             tag_field="item",
             tag=item.id,
         )
