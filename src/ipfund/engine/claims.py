@@ -98,32 +98,32 @@ def _uscc_list(v, field):
     return len(seen)
 
 
+def _enum_checker(fact: Fact):
+    options = frozenset(fact.options)
+    message = BAD_ENUM.format(options=", ".join(fact.options))
+
+    def _enum(v, field):
+        if type(v) is not str or v not in options:
+            raise InvalidInput(field, message)
+        return v
+
+    return _enum
+
+
+#: The careful check of each fact type: (value, field) → typed value, or InvalidInput.
+_CHECKERS = {
+    "year": _year,
+    "money": parse_money,
+    "bool": _bool,
+    "text": _text,
+    "date": _date,
+    "number": _number,
+    "uscc_list": _uscc_list,
+}
+
+
 def _checker(fact: Fact):
-    if fact.type == "year":
-        return _year
-    if fact.type == "money":
-        return parse_money
-    if fact.type == "bool":
-        return _bool
-    if fact.type == "text":
-        return _text
-    if fact.type == "date":
-        return _date
-    if fact.type == "number":
-        return _number
-    if fact.type == "uscc_list":
-        return _uscc_list
-    if fact.type == "enum":
-        options = frozenset(fact.options)
-        message = BAD_ENUM.format(options=", ".join(fact.options))
-
-        def _enum(v, field):
-            if type(v) is not str or v not in options:
-                raise InvalidInput(field, message)
-            return v
-
-        return _enum
-    raise ValueError(f"unknown fact type {fact.type!r}")
+    return _enum_checker(fact) if fact.type == "enum" else _CHECKERS[fact.type]
 
 
 _DTYPES = {
@@ -426,17 +426,11 @@ def _fast_by_one(check):
 
 
 def _fast_checker(fact: Fact):
-    if fact.type == "year":
-        return _fast_year
-    if fact.type == "bool":
-        return _fast_bool
-    if fact.type == "text":
-        return _fast_text
+    """The column-wise check of a fact type; types without one check each value carefully."""
     if fact.type == "enum":
         return _fast_enum(frozenset(fact.options))
-    if fact.type == "money":
-        return _fast_money
-    return _fast_by_one(_checker(fact))
+    fast = {"year": _fast_year, "bool": _fast_bool, "text": _fast_text, "money": _fast_money}.get(fact.type)
+    return fast or _fast_by_one(_checker(fact))
 
 
 #: ISO date text → ordinal, for every valid date met (a few thousand distinct dates in practice).
