@@ -476,9 +476,12 @@ def _ids_known(kinds, aids) -> bool:
             return VALID_USCC.issuperset(aids)
         if set(kinds) == {"person"}:
             return VALID_RIC.issuperset(aids)
+        pairs = list(zip(kinds, aids))  # persons and organisations in one item (lawsuits, prizes)
+        return VALID_RIC.issuperset([a for k, a in pairs if k == "person"]) and VALID_USCC.issuperset(
+            [a for k, a in pairs if k != "person"]
+        )
     except TypeError:
-        pass
-    return False
+        return False
 
 
 def _id_ok(kind, aid):
