@@ -29,7 +29,8 @@ from make_jsonl import main as make_jsonl  # noqa: E402
 from ipfund.engine import evaluate_batch, load_policy  # noqa: E402
 from ipfund.engine import wire  # noqa: E402
 from ipfund.engine.bulk import iter_lines  # noqa: E402
-from ipfund.engine.evaluation import Evaluator, Ledger  # noqa: E402
+from ipfund.engine.evaluation import Evaluator  # noqa: E402
+from ipfund.engine.ledger import Ledger  # noqa: E402
 
 POLICY = "zhaoqing-hitech-ip-2022"
 

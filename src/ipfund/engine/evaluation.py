@@ -19,6 +19,7 @@ from itertools import repeat
 import numpy as np
 
 from .claims import ClaimReader, Columns, FastColumns
+from .ledger import CAP_REACHED, DUPLICATE, OK, Ledger, caps_at_once, keys_at_once, one_by_one
 from .errors import (
     DUPLICATE_ID,
     MONEY_FORMAT,
@@ -31,7 +32,6 @@ from .money import InexactFloat, fen_to_yuan, parse_money
 from .vocabulary import REASON_ORDER, Item
 
 STATIC_REASONS = REASON_ORDER[:7]  # the ledger pass adds duplicate and cap_reached
-OK, DUPLICATE, CAP_REACHED = 0, 1, 2
 
 
 @contextmanager
@@ -55,16 +55,6 @@ def _year_of(ordinal: int) -> int:
 @lru_cache(maxsize=1 << 10)
 def _decode(flags: int) -> tuple[str, ...]:
     return tuple(r for bit, r in enumerate(STATIC_REASONS) if flags >> bit & 1)
-
-
-class Ledger:
-    """What has been awarded so far: keys taken (→ the claim holding each), cap groups used and
-    top-ups paid (fen). The ledger pass reads and extends it; history seeds it."""
-
-    def __init__(self):
-        self.taken: dict[tuple, str] = {}
-        self.used: dict[tuple, int] = {}
-        self.paid: dict[tuple, int] = {}
 
 
 class StaticResult:
@@ -322,7 +312,7 @@ class Evaluator:
         Items never share keys or cap groups, so each item is decided on its own. An item with
         only a duplicate key is decided at once (first occurrences); one with only a cap by
         cumulative sums per group; the rest — keys with caps, top-ups — and every claim that is
-        to be explained go one by one (`_one_by_one`, the reference the others must agree with).
+        to be explained go one by one (`ledger.one_by_one`, the reference the others must agree with).
         """
         for r in results:
             if r.rows is None:
@@ -332,110 +322,14 @@ class Evaluator:
                 continue
             keys, tops, groups, caps = r.fields
             if explain or tops is not None or (keys is not None and groups is not None) or r.fen.dtype == object:
-                self._one_by_one(r, rows, keys, tops, groups, caps, explain)
+                one_by_one(self.ledger, r, rows, keys, tops, groups, caps, explain)
             elif groups is not None:
-                if not self._caps_at_once(r, rows, groups, caps):
-                    self._one_by_one(r, rows, keys, tops, groups, caps, explain)
+                if not caps_at_once(self.ledger, r, rows, groups, caps):
+                    one_by_one(self.ledger, r, rows, keys, tops, groups, caps, explain)
             elif keys is not None:
-                self._keys_at_once(r, rows, keys)
+                keys_at_once(self.ledger, r, rows, keys)
             else:
                 r.final[rows] = r.fen[rows]
-
-    def _keys_at_once(self, r: StaticResult, rows, keys) -> None:
-        taken = self.ledger.taken
-        n = len(keys)
-        first = dict(zip(reversed(keys), range(n - 1, -1, -1)))  # key → its first index
-        for k in first.keys() & taken.keys():
-            del first[k]
-        winners = np.fromiter(first.values(), dtype=np.int64, count=len(first))
-        ok = np.zeros(n, dtype=bool)
-        ok[winners] = True
-        ids = r.cols.ids
-        taken.update(zip(first.keys(), [ids[j] for j in rows[winners].tolist()]))
-        r.status[rows[~ok]] = DUPLICATE
-        won = rows[ok]
-        r.final[won] = r.fen[won]
-
-    def _caps_at_once(self, r: StaticResult, rows, groups, caps) -> bool:
-        """Cumulative sums per cap group: what claim i may have is min(cap, used before + asked
-        up to i) − min(cap, used before + asked before i). False when a group's cap changes
-        within the chunk (a parameter changed): then one by one."""
-        used = self.ledger.used
-        uniq = list(dict.fromkeys(groups))
-        index = {g: i for i, g in enumerate(uniq)}
-        codes = np.fromiter(map(index.__getitem__, groups), dtype=np.int64, count=len(groups))
-        order = np.argsort(codes, kind="stable")
-        c = codes[order]
-        cap = caps[order]
-        starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
-        if (cap != np.repeat(cap[starts], np.diff(np.r_[starts, len(c)]))).any():
-            return False
-        asked = r.fen[rows][order]
-        init = np.fromiter((used.get(g, 0) for g in uniq), dtype=np.int64, count=len(uniq))
-        cum = np.cumsum(asked)
-        base = np.repeat(cum[starts] - asked[starts], np.diff(np.r_[starts, len(c)]))
-        after = init[c] + cum - base
-        before = after - asked
-        granted = np.maximum(np.minimum(after, cap) - np.minimum(before, cap), 0)
-        full = before >= cap
-        target = rows[order]
-        r.final[target] = np.where(full, 0, granted)
-        r.status[target[full]] = CAP_REACHED
-        r.capped[target] |= full | (granted < asked)
-        totals = np.add.reduceat(granted, starts)
-        for g_code, total in zip(c[starts].tolist(), totals.tolist()):
-            g = uniq[g_code]
-            used[g] = used.get(g, 0) + total
-        return True
-
-    def _one_by_one(self, r: StaticResult, rows, keys, tops, groups, caps, explain) -> None:
-        taken, used, paid = self.ledger.taken, self.ledger.used, self.ledger.paid
-        fens = r.fen[rows].tolist()
-        ids = r.cols.ids
-        caps = caps.tolist() if caps is not None else None
-        for j, row in enumerate(rows.tolist()):
-            info = {} if explain else None
-            if explain:
-                r.info[row] = info
-            key = keys[j] if keys is not None else None
-            if key is not None:
-                holder = taken.get(key)
-                if holder is not None:
-                    r.status[row] = DUPLICATE
-                    if explain:
-                        info["key"], info["holder"] = key, holder
-                    continue
-            fen = fens[j]
-            top = tops[j] if tops is not None else None
-            if top is not None:
-                before = paid.get(top, 0)
-                if explain:
-                    info["paid_before"], info["entitlement"] = before, fen
-                fen -= before
-                if fen <= 0:
-                    r.status[row] = DUPLICATE
-                    continue
-            group = groups[j] if groups is not None else None
-            if group is not None:
-                before = used.get(group, 0)
-                room = caps[j] - before
-                if explain:
-                    info["cap"], info["used_before"], info["group"], info["asked"] = caps[j], before, group, fen
-                if room <= 0:
-                    r.status[row] = CAP_REACHED
-                    r.capped[row] = True
-                    continue
-                if fen > room:
-                    fen = room
-                    r.capped[row] = True
-                used[group] = before + fen
-            if key is not None:
-                taken[key] = ids[row]
-                if explain:
-                    info["key"] = key
-            if top is not None:
-                paid[top] = paid.get(top, 0) + fen
-            r.final[row] = fen
 
     # -- decisions -------------------------------------------------------------------------
 
