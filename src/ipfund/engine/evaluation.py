@@ -2,9 +2,9 @@
 
 Two passes. The *static* pass runs each item's rule over its columns at once: validity, zone,
 applicant kind, SME status, the rule's conditions and its formula — vectorised, so one claim and a
-million cost the same code. The *ledger* pass then walks the surviving claims in batch order,
-as if decided one after another: a duplicate key already taken, a top-up already paid, a cap group
-already used. It touches only small integers and tuples, once per claim.
+million cost the same code. The *ledger* pass (ledger.py) then decides the surviving claims in
+batch order, as if one after another: a duplicate key already taken, a top-up already paid, a cap
+group already used. Decisions come out as dicts (with explanations) or encoded JSON lines (bulk).
 """
 
 from __future__ import annotations
