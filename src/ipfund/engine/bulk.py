@@ -1,9 +1,11 @@
 """Bulk evaluation: JSONL in, one decision per line out, streaming in chunks.
 
 The ledger (keys taken, caps used, top-ups paid) is carried from chunk to chunk, so the result is
-the same as evaluating the whole file as one batch — in bounded memory. Lines are read with orjson;
-a line orjson cannot read exactly (a money value sent as a long binary float, an integer beyond 64
-bits) is re-read with the exact reader the batch path uses, so both paths decide alike.
+the same as evaluating the whole file as one batch — in bounded memory. Lines are decoded by
+msgspec into typed structs (wire.py); a line it refuses (an invalid claim, a money value sent as
+a binary float, an integer beyond 64 bits) is re-read with the exact reader the batch path uses,
+so both paths decide alike. With workers, reading and the static pass run in other processes and
+the main process decides each block against the ledger, in order.
 """
 
 from __future__ import annotations
@@ -69,6 +71,22 @@ def _blocks(fh, block: int = 1 << 22) -> Iterator[bytes]:
         yield rest
 
 
+def _read_block(ev: Evaluator, lines: list[bytes]) -> dict[int, dict]:
+    """Read one chunk of lines into the evaluator's columns; the errors by position."""
+    bad: dict[int, dict] = {}
+
+    def source(p):
+        try:
+            return _exact(lines[p])
+        except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+            bad[p] = _line_error(exc, lines[p])
+            return None
+
+    errors = ev.read_structs(wire.decode_chunk(ev.policy, lines), source)
+    errors.update(bad)  # an unreadable line's own message wins over "not an object"
+    return errors
+
+
 def _line_error(exc, line: bytes = b"") -> dict:
     message = LINE_TOO_LONG if line == TOO_LONG else BAD_LINE.format(detail=str(exc).splitlines()[0][:200])
     return {"id": None, "error": {"code": "invalid_input", "field": "claim", "message": message}}
@@ -84,17 +102,7 @@ class BulkEvaluator:
         self.explain = explain
 
     def _decide(self, lines: list[bytes], encoded: bool = False):
-        bad: dict[int, dict] = {}
-
-        def source(p):
-            try:
-                return _exact(lines[p])
-            except (ValueError, RecursionError, UnicodeDecodeError) as exc:
-                bad[p] = _line_error(exc, lines[p])
-                return None
-
-        errors = self.ev.read_structs(wire.decode_chunk(self.policy, lines), source)
-        errors.update(bad)
+        errors = _read_block(self.ev, lines)
         if encoded and not self.explain:
             return self.ev.decide_encoded(len(lines), errors)
         return self.ev.decide(len(lines), errors, self.explain)
@@ -155,18 +163,8 @@ def _worker_static(blob: bytes):
     ev: Evaluator = _WORKER["ev"]
     ev.seen_ids = set()  # repeated ids within the block; across blocks the main process checks
     lines = [line for line in blob.split(b"\n") if line.strip()]
-    bad: dict[int, dict] = {}
-
-    def source(p):
-        try:
-            return _exact(lines[p])
-        except (ValueError, RecursionError, UnicodeDecodeError) as exc:
-            bad[p] = _line_error(exc, lines[p])
-            return None
-
     with no_gc():
-        errors = ev.read_structs(wire.decode_chunk(ev.policy, lines), source)
-        errors.update(bad)
+        errors = _read_block(ev, lines)
         results = [ev.static(cols) for cols in ev.reader.columns()]
         out = ev.render_errors(len(lines), errors)
         for r in results:
