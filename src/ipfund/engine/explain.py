@@ -48,10 +48,14 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
         lines.append("✗ " + REASON_LABELS["not_sme"] + "（本项目仅补助中小微企业）")
     facts = "；".join(f"{f.label}={_fact_text(f, row['facts'][f.name])}" for f in item.facts)
     lines.append(f"申报事实：{facts}")
+    failed = 0
     for cond in item.conditions:
         m = cond.applies(_OneRow(cols, i), P, interp, _one(r.fen[i]))
         if bool(_first(m)):
+            failed += 1
             lines.append(f"✗ {cond.describe}（{cond.reason}）")
+    if item.conditions and not failed:
+        lines.append(f"✓ 本项目的 {len(item.conditions)} 项条件均已满足")
     fen, steps = item.formula.explain(row, P, interp)
     lines.append("计算：")
     lines.extend("  " + s for s in steps)
