@@ -45,7 +45,7 @@ def run(args) -> int:
 def _run_jsonl(args, history, interpretations) -> int:
     import os
 
-    from ipfund.engine.bulk import BulkEvaluator, ParallelBulk, iter_lines
+    from ipfund.engine.bulk import BulkEvaluator, ParallelBulk
 
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     if workers > 1 and not args.explain:
@@ -55,7 +55,7 @@ def _run_jsonl(args, history, interpretations) -> int:
     src = sys.stdin.buffer if args.jsonl == "-" else _open(args.jsonl)
     out = sys.stdout.buffer
     progress = _progress(args.jsonl, src) if sys.stderr.isatty() and args.jsonl != "-" else None
-    chunks = bulk.run_blocks(src) if isinstance(bulk, ParallelBulk) else bulk.run_chunks(iter_lines(src))
+    chunks = bulk.run_blocks(src)
     try:
         for chunk, consumed in chunks:
             out.write(chunk)

@@ -71,20 +71,25 @@ def _blocks(fh, block: int = 1 << 22) -> Iterator[bytes]:
         yield rest
 
 
-def _read_block(ev: Evaluator, lines: list[bytes]) -> dict[int, dict]:
-    """Read one chunk of lines into the evaluator's columns; the errors by position."""
+def _read_block(ev: Evaluator, blob: bytes) -> tuple[int, dict[int, dict]]:
+    """Read one block of lines into the evaluator's columns: (how many claims, the errors by
+    position). The block is split into lines only if some line needs the careful reader."""
+    structs, some_none, lines = wire.decode_block(ev.policy, blob)
     bad: dict[int, dict] = {}
 
     def source(p):
+        nonlocal lines
+        if lines is None:  # decoded whole, so every line holds one claim and none is blank
+            lines = blob.split(b"\n")
         try:
             return _exact(lines[p])
         except (ValueError, RecursionError, UnicodeDecodeError) as exc:
             bad[p] = _line_error(exc, lines[p])
             return None
 
-    errors = ev.read_structs(wire.decode_chunk(ev.policy, lines), source)
+    errors = ev.read_structs((structs, some_none), source)
     errors.update(bad)  # an unreadable line's own message wins over "not an object"
-    return errors
+    return len(structs), errors
 
 
 def _line_error(exc, line: bytes = b"") -> dict:
@@ -101,11 +106,11 @@ class BulkEvaluator:
         self.ev.add_history(_history_claims(self.policy, history))
         self.explain = explain
 
-    def _decide(self, lines: list[bytes], encoded: bool = False):
-        errors = _read_block(self.ev, lines)
+    def _decide(self, blob: bytes, encoded: bool = False):
+        n, errors = _read_block(self.ev, blob)
         if encoded and not self.explain:
-            return self.ev.decide_encoded(len(lines), errors)
-        return self.ev.decide(len(lines), errors, self.explain)
+            return self.ev.decide_encoded(n, errors), n
+        return self.ev.decide(n, errors, self.explain), n
 
     def _chunks(self, lines: Iterable[bytes]) -> Iterator[list[bytes]]:
         chunk: list[bytes] = []
@@ -123,18 +128,19 @@ class BulkEvaluator:
         """Decisions as dicts, chunk by chunk."""
         for chunk in self._chunks(lines):
             with no_gc():
-                decided = self._decide(chunk)
+                decided, _ = self._decide(b"\n".join(chunk))
             yield decided
 
-    def run_chunks(self, lines: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
-        """Decisions encoded as JSON lines, chunk by chunk, with how many each chunk holds."""
+    def run_blocks(self, fh, block: int = 1 << 22) -> Iterator[tuple[bytes, int]]:
+        """Decisions encoded as JSON lines for a binary file read in blocks of whole lines, block
+        by block, with how many decisions each holds."""
         dumps = orjson.dumps
-        for chunk in self._chunks(lines):
+        for blob in _blocks(fh, block):
             with no_gc():
-                decided = self._decide(chunk, encoded=True)
+                decided, n = self._decide(blob, encoded=True)
                 if not isinstance(decided, bytes):
                     decided = b"\n".join(map(dumps, decided)) + b"\n"
-            yield decided, len(chunk)
+            yield (decided if n else b""), n
 
 
 def evaluate_lines(lines: Iterable[bytes], *, policy: str, history: dict | None = None, interpretations=None,
@@ -162,11 +168,10 @@ def _worker_static(blob: bytes):
     (the lines rendered, their count, the prepared results, the ids met)."""
     ev: Evaluator = _WORKER["ev"]
     ev.seen_ids = set()  # repeated ids within the block; across blocks the main process checks
-    lines = [line for line in blob.split(b"\n") if line.strip()]
     with no_gc():
-        errors = _read_block(ev, lines)
+        n, errors = _read_block(ev, blob)
         results = [ev.static(cols) for cols in ev.reader.columns()]
-        out = ev.render_errors(len(lines), errors)
+        out = ev.render_errors(n, errors)
         for r in results:
             ev.render_optimistic(r, out)
             r.shippable()
@@ -207,8 +212,8 @@ class ParallelBulk(BulkEvaluator):
         with no_gc():
             if not seen.isdisjoint(ids):
                 # An id seen in an earlier block: this block is decided here, the careful way.
-                chunk = [line for line in blob.split(b"\n") if line.strip()]
-                return self._decide(chunk, encoded=True), len(chunk)
+                decided, n = self._decide(blob, encoded=True)
+                return (decided if n else b""), n
             seen.update(ids)
             self.ev.ledger_pass(results, False)
             out = None

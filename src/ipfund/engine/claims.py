@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import chain
 from datetime import date
 from decimal import Decimal
 
@@ -33,7 +34,7 @@ from .errors import (
     YEAR_RANGE,
     InvalidInput,
 )
-from .identifiers import VALID_RIC, VALID_USCC, canonical, ric_valid, uscc_valid
+from .identifiers import VALID_RIC, VALID_USCC, canonical, ric_valid, uscc_valid, uscc_valid_many
 from .money import INT64_SAFE_FEN, parse_money
 from .vocabulary import KINDS, Fact, Item
 
@@ -457,7 +458,9 @@ def _typed_checker(fact: Fact):
         return _typed_money
     if fact.type == "date":
         return lambda col: (list(map(date.toordinal, col)), ())
-    return _fast_by_one(_checker(fact))  # number, uscc_list
+    if fact.type == "uscc_list":
+        return _typed_uscc_list
+    return _fast_by_one(_checker(fact))  # number
 
 
 def _event_one(v):
@@ -482,6 +485,39 @@ def _ids_known(kinds, aids) -> bool:
         )
     except TypeError:
         return False
+
+
+def _bad_ids(kinds, aids) -> list[int]:
+    """Positions whose identifier is not valid for its kind (the typed path: every id is a string
+    of 18 characters). Codes of organisations are checked in one vectorised pass."""
+    persons = [i for i, k in enumerate(kinds) if k == "person"] if "person" in kinds else []
+    if not persons:
+        return np.flatnonzero(~uscc_valid_many(aids)).tolist()
+    bad = []
+    if len(persons) < len(kinds):
+        orgs = [i for i, k in enumerate(kinds) if k != "person"]
+        ok = uscc_valid_many([aids[i] for i in orgs])
+        bad += [orgs[j] for j in np.flatnonzero(~ok).tolist()]
+    if not VALID_RIC.issuperset([aids[i] for i in persons]):
+        bad += [i for i in persons if not ric_valid(aids[i])]
+    return bad
+
+
+def _typed_uscc_list(col):
+    """Lists of codes (strings, as `wire` guarantees): every code of the column checked in one
+    vectorised pass; a list with a bad code goes to the careful reader, which names its place."""
+    sizes = list(map(len, col))
+    flat = list(chain.from_iterable(col))
+    if not flat:
+        return sizes, ()
+    ok = uscc_valid_many(flat)
+    bad = ()
+    if not ok.all():
+        bad = np.unique(np.repeat(np.arange(len(col)), sizes)[~ok]).tolist()
+    joined = "".join(flat)
+    if joined == joined.upper():
+        return list(map(len, map(set, col))), bad
+    return [len({canonical(code) for code in v}) for v in col], bad
 
 
 def _id_ok(kind, aid):
@@ -584,10 +620,7 @@ class FastColumns:
     def _add_typed(self, rows: list[int], cols: list) -> list[int]:
         kinds, aids, in_zone, sme, names, events, ids = cols[:7]
         bad: set[int] = set()
-        if not _ids_known(kinds, aids):
-            ok = list(map(_id_ok, kinds, aids))
-            if not all(ok):
-                bad.update(i for i, v in enumerate(ok) if not v)
+        bad.update(_bad_ids(kinds, aids))
         events = list(map(date.toordinal, events))
         values = []
         for (name, check, kind), col in zip(self.typed, cols[7:]):

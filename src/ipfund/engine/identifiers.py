@@ -66,6 +66,41 @@ def _address_in_use(address: str, year: int) -> bool:
     return True
 
 
+#: GB 32100's check: the value of each of the first 17 characters in the alphabet times its weight.
+_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_valid_many(codes: list[str]):
+    """`uscc_valid` of every code, as a numpy array of booleans — one vectorised pass over a
+    whole column (bulk reads a million), the same answer as asking `uscc_valid` of each.
+
+    Codes that are all 18 ASCII characters are checked together: case folded, each character's
+    value looked up in a table of the GB 32100 alphabet (python-stdnum's, so both agree on it),
+    the weighted sum taken mod 31. Anything else (another length, other scripts, a non-string)
+    is asked one by one, as the careful reader does.
+    """
+    import numpy as np
+
+    n = len(codes)
+    joined = "".join(codes) if all(type(c) is str for c in codes) else None
+    if joined is None or len(joined) != 18 * n or not joined.isascii() or set(map(len, codes)) - {18}:
+        return np.fromiter(map(uscc_valid, codes), dtype=bool, count=n)
+    chars = np.frombuffer(joined.upper().encode("ascii"), dtype=np.uint8).reshape(n, 18)
+    values = _uscc_table()[chars]
+    total = values[:, :17] @ np.array(_WEIGHTS, dtype=np.int64)
+    return (values >= 0).all(axis=1) & (values[:, 17] == (31 - total % 31) % 31)
+
+
+@lru_cache(maxsize=1)
+def _uscc_table():
+    import numpy as np
+
+    table = np.full(256, -1, dtype=np.int64)
+    for value, char in enumerate(uscc._alphabet):
+        table[ord(char)] = value
+    return table
+
+
 def canonical(identifier: str) -> str:
     """The form used in duplicate keys and caps: upper case ('x' check characters are common)."""
     return identifier.upper()

@@ -10,6 +10,7 @@ dates, enums, ranges). It only ever saves work, never decides.
 from __future__ import annotations
 
 import datetime
+import re
 from functools import lru_cache
 from typing import Annotated, Literal, Union
 
@@ -76,10 +77,50 @@ def decode_chunk(policy, lines: list[bytes]) -> tuple[list, bool]:
             return structs, False
     except (msgspec.ValidationError, msgspec.DecodeError):
         pass
+    return _line_by_line(dec, lines), True
+
+
+def _line_by_line(dec, lines: list[bytes]) -> list:
     out = []
     for line in lines:
         try:
             out.append(dec.decode(line))
         except (msgspec.ValidationError, msgspec.DecodeError):
             out.append(None)
-    return out, True
+    return out
+
+
+#: A blank line inside a block (bytes.strip's idea of blank: the file may hold any of these).
+_BLANK_INSIDE = re.compile(rb"\n[ \t\r\x0b\x0c]*\n")
+
+
+def decode_block(policy, blob: bytes) -> tuple[list, bool, list[bytes] | None]:
+    """A block of JSON lines, decoded in one call: (structs, whether any is None, the non-blank
+    lines — None when the block never had to be split).
+
+    The block is decoded whole when every one of its lines holds exactly one claim: as many
+    values as lines and no blank line (a blank line skipped and a line holding two values would
+    otherwise cancel out and shift the claims between them). Else it is split into its non-blank
+    lines and decoded as `decode_chunk` does.
+    """
+    dec, _ = decoder(policy)
+    try:
+        structs = dec.decode_lines(blob)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        structs = None
+    if structs is not None:
+        nl = blob.find(b"\n")
+        first, last = (blob if nl < 0 else blob[:nl]), blob[blob.rfind(b"\n") + 1 :]
+        if (
+            len(structs) == blob.count(b"\n") + 1
+            and first.strip()
+            and last.strip()
+            and not _BLANK_INSIDE.search(blob)
+        ):
+            return structs, False, None
+    lines = [line for line in blob.split(b"\n") if line.strip()]
+    if structs is not None:
+        decoded = decode_chunk(policy, lines)
+    else:  # the whole block failed: some line is bad, so go straight to one line at a time
+        decoded = _line_by_line(dec, lines), True
+    return decoded[0], decoded[1], lines

@@ -1,0 +1,74 @@
+"""How `ipfund evaluate --jsonl` reads its lines: blocks are decoded whole when they can be, and
+that must never shift a decision — blank lines of any kind are skipped, a line holding two claims
+is one error, and lists of codes are judged as the batch path judges them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from stdnum.cn import uscc
+
+from ipfund.engine import evaluate_batch
+
+POLICY = "zhaoqing-hitech-ip-2022"
+IPFUND = shutil.which("ipfund") or str(Path(sys.executable).with_name("ipfund"))
+
+
+def _uscc(i: int) -> str:
+    body = f"91441200{i:09d}"
+    return body + uscc.calc_check_digit(body + "0")
+
+
+def _claim(i: int, clients: list[str] | None = None) -> dict:
+    if clients is not None:
+        return {"id": f"p{i}", "item": "custody_provider", "event_date": "2023-05-01",
+                "applicant": {"id": _uscc(900 + i), "kind": "service_agency", "in_zone": True},
+                "facts": {"sme_clients": clients}}
+    return {"id": f"c{i}", "item": "patent_alliance", "event_date": "2023-05-01",
+            "applicant": {"id": _uscc(i), "kind": "social_org", "in_zone": True},
+            "facts": {"alliance_id": f"AL-{i}", "review_passed": True}}
+
+
+def _run(path: Path, workers: int) -> list[dict]:
+    proc = subprocess.run([IPFUND, "evaluate", "--jsonl", str(path), "--policy", POLICY, "--workers", str(workers)],
+                          capture_output=True, check=True, timeout=120)
+    return [json.loads(x) for x in proc.stdout.splitlines()]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_blank_lines_and_a_line_with_two_claims_shift_nothing(tmp_path, workers):
+    # A blank line and a line holding two claims in the same block: as many values as lines.
+    lines = [json.dumps(_claim(0)), "", json.dumps(_claim(1)) + " " + json.dumps(_claim(2)),
+             "  \t\r", json.dumps(_claim(3)), "\x0c", json.dumps(_claim(4))]
+    path = tmp_path / "claims.jsonl"
+    path.write_text("\n" + "\n".join(lines) + "\n\n", encoding="utf-8")
+    decisions = _run(path, workers)
+    assert len(decisions) == 4
+    assert [d.get("id") for d in decisions] == ["c0", None, "c3", "c4"]
+    assert decisions[1]["error"]["field"] == "claim"
+    assert all(d["eligible"] and d["amount"] == "200000.00" for d in (decisions[0], decisions[2], decisions[3]))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_lists_of_codes_are_judged_as_the_batch_judges_them(tmp_path, workers):
+    good = [_uscc(i) for i in range(40)]
+    bad = good[7][:-1] + ("0" if good[7][-1] != "0" else "1")
+    claims = [
+        _claim(0, good[:10]),                         # 10 distinct: the first tier
+        _claim(1, good[:19] + good[:5]),              # repeats count once: still 19
+        _claim(2, [c.lower() for c in good[:20]]),    # lower case is the same code: 20
+        _claim(3, good[:12] + [bad]),                 # one bad code: invalid, naming its place
+        _claim(4, good[:30] + ["91441200ABC"]),       # too short
+        _claim(5, []),
+    ]
+    path = tmp_path / "providers.jsonl"
+    path.write_text("".join(json.dumps(c) + "\n" for c in claims), encoding="utf-8")
+    decisions = _run(path, workers)
+    assert decisions == evaluate_batch({"policy": POLICY, "claims": claims}, explain=False)["decisions"]
+    assert [d.get("amount") for d in decisions] == ["50000.00", "50000.00", "100000.00", None, None, "0.00"]
+    assert decisions[3]["error"]["field"] == "facts.sme_clients" and "13" in decisions[3]["error"]["message"]

@@ -1,0 +1,45 @@
+"""The vectorised check of unified social credit codes answers exactly as python-stdnum's, one
+code at a time (the bulk reader checks a million codes with it)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.cn import uscc
+
+from ipfund.engine.identifiers import uscc_valid, uscc_valid_many
+
+ALPHABET = uscc._alphabet
+
+
+def _valid(body: str) -> str:
+    return body + uscc.calc_check_digit(body + "0")
+
+
+bodies = st.text(alphabet=ALPHABET, min_size=17, max_size=17)
+valid_codes = bodies.map(_valid)
+# Near misses: a wrong check character, lower case, letters outside GB 32100 (I O S V Z), another
+# length, other scripts (including characters whose upper case is ASCII).
+near = st.one_of(
+    bodies.map(lambda b: b + "0"),
+    valid_codes.map(str.lower),
+    valid_codes.map(lambda c: c[:5] + "I" + c[6:]),
+    st.text(alphabet=ALPHABET + "IOSVZ" + "abcıſ é", min_size=16, max_size=19),
+)
+
+
+@given(st.lists(st.one_of(valid_codes, near), max_size=60))
+def test_many_at_once_agrees_with_one_by_one(codes):
+    assert uscc_valid_many(codes).tolist() == [uscc_valid(c) for c in codes]
+
+
+def test_a_column_of_valid_codes_is_valid_and_one_bad_character_is_found():
+    codes = [_valid(f"91441200{i:09d}") for i in range(1000)]
+    assert uscc_valid_many(codes).all()
+    codes[417] = codes[417][:-1] + ("0" if codes[417][-1] != "0" else "1")
+    assert uscc_valid_many(codes).tolist().index(False) == 417
+    assert uscc_valid_many(codes).sum() == 999
+
+
+def test_non_strings_are_not_valid():
+    assert uscc_valid_many([None, 91441200, _valid("91441200MA4W0Q9X3")]).tolist() == [False, False, True]
