@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-from stdnum.cn import uscc
+from stdnum.cn import ric, uscc
 
-from ipfund.engine.identifiers import uscc_valid, uscc_valid_many
+from ipfund.engine.identifiers import ric_valid, ric_valid_many, uscc_valid, uscc_valid_many
 
 ALPHABET = uscc._alphabet
 
@@ -43,3 +43,28 @@ def test_a_column_of_valid_codes_is_valid_and_one_bad_character_is_found():
 
 def test_non_strings_are_not_valid():
     assert uscc_valid_many([None, 91441200, _valid("91441200MA4W0Q9X3")]).tolist() == [False, False, True]
+
+
+def _ric(body: str) -> str:
+    return body + ric.calc_check_digit(body + "0")
+
+
+# Address codes in use, retired, never used; real and impossible birth dates; any sequence.
+ric_bodies = st.builds(
+    lambda address, born, seq: f"{address}{born}{seq:03d}",
+    st.sampled_from(["441202", "441200", "110101", "440106", "999999", "000000", "441203", "230502"]),
+    st.one_of(st.dates().map(lambda d: d.strftime("%Y%m%d")), st.sampled_from(["19990230", "20231301", "00000000"])),
+    st.integers(0, 999),
+)
+valid_rics = ric_bodies.map(_ric)
+near_rics = st.one_of(
+    ric_bodies.map(lambda b: b + "0"),
+    valid_rics.map(str.lower),
+    valid_rics.map(lambda c: c[:17] + "Y"),
+    st.text(alphabet="0123456789Xx１a", min_size=17, max_size=19),
+)
+
+
+@given(st.lists(st.one_of(valid_rics, near_rics), max_size=60))
+def test_resident_numbers_many_at_once_agree_with_one_by_one(numbers):
+    assert ric_valid_many(numbers).tolist() == [ric_valid(n) for n in numbers]

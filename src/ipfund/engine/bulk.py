@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from itertools import chain
 from typing import Iterable, Iterator
 
 import orjson
 
 from . import wire
+from .claim_ids import ClaimIds
 from .evaluation import Evaluator, no_gc
 from .policy import load_policy
 
@@ -167,7 +169,7 @@ def _worker_static(blob: bytes):
     """One block of the input read, judged statically and rendered optimistically:
     (the lines rendered, their count, the prepared results, the ids met)."""
     ev: Evaluator = _WORKER["ev"]
-    ev.seen_ids = set()  # repeated ids within the block; across blocks the main process checks
+    ev.seen_ids = ClaimIds()  # repeated ids within the block; across blocks the main process checks
     with no_gc():
         n, errors = _read_block(ev, blob)
         results = [ev.static(cols) for cols in ev.reader.columns()]
@@ -175,8 +177,10 @@ def _worker_static(blob: bytes):
         for r in results:
             ev.render_optimistic(r, out)
             r.shippable()
-    # One bytes object travels far cheaper than a list of small ones.
-    return b"\n".join(out), len(out), results, list(ev.seen_ids)
+    # One bytes object travels far cheaper than a list of small ones. The block's ids travel once:
+    # those of sound claims inside the results, those of invalid claims in their errors.
+    invalid_ids = [e["id"] for e in errors.values() if e["id"] is not None]
+    return b"\n".join(out), len(out), results, invalid_ids
 
 
 class ParallelBulk(BulkEvaluator):
@@ -207,14 +211,16 @@ class ParallelBulk(BulkEvaluator):
                 yield self._finish(*pending.popleft())
 
     def _finish(self, blob: bytes, future) -> tuple[bytes, int]:
-        rendered, size, results, ids = future.get()
+        rendered, size, results, invalid_ids = future.get()
         seen = self.ev.seen_ids
+        ids = list(chain(invalid_ids, *(r.cols.ids for r in results)))
+        if invalid_ids:  # an id repeated within the block is among them: each counts once here
+            ids = list(dict.fromkeys(ids))
         with no_gc():
-            if not seen.isdisjoint(ids):
+            if not seen.add_new(ids):
                 # An id seen in an earlier block: this block is decided here, the careful way.
                 decided, n = self._decide(blob, encoded=True)
                 return (decided if n else b""), n
-            seen.update(ids)
             self.ev.ledger_pass(results, False)
             out = None
             for r in results:

@@ -34,7 +34,7 @@ from .errors import (
     YEAR_RANGE,
     InvalidInput,
 )
-from .identifiers import VALID_RIC, VALID_USCC, canonical, ric_valid, uscc_valid, uscc_valid_many
+from .identifiers import VALID_RIC, VALID_USCC, canonical, ric_valid, ric_valid_many, uscc_valid, uscc_valid_many
 from .money import INT64_SAFE_FEN, parse_money
 from .vocabulary import KINDS, Fact, Item
 
@@ -442,12 +442,6 @@ def _same(col):
     return col, ()
 
 
-def _typed_money(col):
-    if _types(col) == {str}:
-        return list(map(_yuan_text_fen, col)), ()
-    return [_yuan_text_fen(v) if type(v) is str else v * 100 for v in col], ()
-
-
 def _typed_checker(fact: Fact):
     """What is left to check of a fact `wire` has decoded (its type and form are already sure)."""
     if fact.type in ("year", "bool", "enum"):
@@ -455,7 +449,7 @@ def _typed_checker(fact: Fact):
     if fact.type == "text":
         return _fast_text
     if fact.type == "money":
-        return _typed_money
+        return _fast_money  # integers are in range already; text gets its form checked here
     if fact.type == "date":
         return lambda col: (list(map(date.toordinal, col)), ())
     if fact.type == "uscc_list":
@@ -489,7 +483,7 @@ def _ids_known(kinds, aids) -> bool:
 
 def _bad_ids(kinds, aids) -> list[int]:
     """Positions whose identifier is not valid for its kind (the typed path: every id is a string
-    of 18 characters). Codes of organisations are checked in one vectorised pass."""
+    of 18 characters), each kind's codes checked in one vectorised pass."""
     persons = [i for i, k in enumerate(kinds) if k == "person"] if "person" in kinds else []
     if not persons:
         return np.flatnonzero(~uscc_valid_many(aids)).tolist()
@@ -498,9 +492,8 @@ def _bad_ids(kinds, aids) -> list[int]:
         orgs = [i for i, k in enumerate(kinds) if k != "person"]
         ok = uscc_valid_many([aids[i] for i in orgs])
         bad += [orgs[j] for j in np.flatnonzero(~ok).tolist()]
-    if not VALID_RIC.issuperset([aids[i] for i in persons]):
-        bad += [i for i in persons if not ric_valid(aids[i])]
-    return bad
+    ok = ric_valid_many([aids[i] for i in persons])
+    return bad + [persons[j] for j in np.flatnonzero(~ok).tolist()]
 
 
 def _typed_uscc_list(col):

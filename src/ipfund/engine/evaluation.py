@@ -19,6 +19,7 @@ from itertools import repeat
 import numpy as np
 
 from .claims import ClaimReader, Columns, FastColumns
+from .claim_ids import ClaimIds
 from .ledger import CAP_REACHED, DUPLICATE, OK, Ledger, caps_at_once, keys_at_once, one_by_one
 from .errors import (
     DUPLICATE_ID,
@@ -99,7 +100,7 @@ class Evaluator:
         self.ledger = Ledger()
         self.reader = ClaimReader(policy.items)
         self.fast = _LazyFast(self.reader.builders)
-        self.seen_ids: set[str] = set()
+        self.seen_ids = ClaimIds()  # every id met, however long the stream
         self._templates: dict[str, dict] = {}
         self._relied = {
             item.id: [f"{iid}={self.interp[iid]}" for iid in item.interpretations + ("A10",) if iid in self.interp]
@@ -174,16 +175,17 @@ class Evaluator:
             ids = present = list(map(_ID, structs))
         seen = self.seen_ids
         repeated: set[int] = set()
-        if len(set(present)) == len(present) and seen.isdisjoint(present):
-            seen.update(present)
-        else:
+        if not seen.add_new(present):  # some id came before: find which, all at once
+            met = seen.met(ids if not some_none else [cid or "" for cid in ids])
+            new: dict[str, None] = {}
             for p, cid in enumerate(ids):
                 if cid is None:
                     continue
-                if cid in seen:
+                if p in met or cid in new:
                     repeated.add(p)
                 else:
-                    seen.add(cid)
+                    new[cid] = None
+            seen.add_new(list(new))
         _, item_of = wire.decoder(self.policy)
         if some_none or repeated:
             for p in repeated:
