@@ -15,6 +15,7 @@ from decimal import Decimal
 from itertools import chain
 from typing import Iterable, Iterator
 
+import numpy as np
 import orjson
 
 from . import wire
@@ -180,7 +181,9 @@ def _worker_static(blob: bytes):
     # One bytes object travels far cheaper than a list of small ones. The block's ids travel once:
     # those of sound claims inside the results, those of invalid claims in their errors.
     invalid_ids = [e["id"] for e in errors.values() if e["id"] is not None]
-    return b"\n".join(out), len(out), results, invalid_ids
+    starts = np.zeros(len(out) + 1, dtype=np.int64)  # where each line starts (and one past the end)
+    np.cumsum(np.fromiter(map(len, out), dtype=np.int64, count=len(out)) + 1, out=starts[1:])
+    return b"\n".join(out), starts, results, invalid_ids
 
 
 class ParallelBulk(BulkEvaluator):
@@ -211,7 +214,8 @@ class ParallelBulk(BulkEvaluator):
                 yield self._finish(*pending.popleft())
 
     def _finish(self, blob: bytes, future) -> tuple[bytes, int]:
-        rendered, size, results, invalid_ids = future.get()
+        rendered, starts, results, invalid_ids = future.get()
+        size = len(starts) - 1
         seen = self.ev.seen_ids
         ids = list(chain(invalid_ids, *(r.cols.ids for r in results)))
         if invalid_ids:  # an id repeated within the block is among them: each counts once here
@@ -222,13 +226,24 @@ class ParallelBulk(BulkEvaluator):
                 decided, n = self._decide(blob, encoded=True)
                 return (decided if n else b""), n
             self.ev.ledger_pass(results, False)
-            out = None
+            changed: dict[int, bytes] = {}
             for r in results:
                 rows = self.ev.changed_rows(r)
                 if rows is not None and len(rows):
-                    if out is None:
-                        out = rendered.split(b"\n")
-                    self.ev.render(r, rows, out)
-            if out is not None:
-                rendered = b"\n".join(out)
+                    self.ev.render(r, rows, changed)
+            if changed:
+                rendered = _splice(rendered, starts.tolist(), changed)
         return (rendered + b"\n" if size else b""), size
+
+
+def _splice(rendered: bytes, starts: list[int], changed: dict[int, bytes]) -> bytes:
+    """The rendered lines with those at the changed positions replaced (the others not copied one
+    by one: the runs between changed lines are taken whole)."""
+    pieces = []
+    done = 0
+    for p in sorted(changed):
+        pieces.append(rendered[done : starts[p]])
+        pieces.append(changed[p])
+        done = starts[p + 1] - 1  # the line's end, before its line break
+    pieces.append(rendered[done:])
+    return b"".join(pieces)

@@ -116,10 +116,23 @@ def ric_valid_many(numbers: list[str]):
     address = digits[:, :6] @ np.array([100000, 10000, 1000, 100, 10, 1])
     pairs = address * 10000 + year
     distinct, where = np.unique(pairs[ok], return_inverse=True)
-    in_use = np.array([_address_in_use(f"{p // 10000:06d}", p % 10000) for p in distinct.tolist()], dtype=bool)
+    in_use = np.array(list(map(_in_use_by_pair, distinct.tolist())), dtype=bool)
     ok[ok] = in_use[where]
     return ok
 
+
+class _InUse(dict):
+    """address * 10000 + year → whether the address code was in use that year (a dict hit is
+    the common case; a miss asks `_address_in_use`). Bounded like the other caches here."""
+
+    def __missing__(self, pair: int) -> bool:
+        in_use = _address_in_use(f"{pair // 10000:06d}", pair % 10000)
+        if len(self) < 1 << 18:
+            self[pair] = in_use
+        return in_use
+
+
+_in_use_by_pair = _InUse().__getitem__
 
 _MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
