@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ipfund.engine.claim_ids import ClaimIds
+from ipfund.engine.claim_ids import BlockIds, ClaimIds
 
 ids = st.one_of(
     st.integers(0, 300).map(lambda i: f"c{i}"),
@@ -60,3 +60,8 @@ def test_a_million_ids_in_blocks_then_each_is_found_and_a_new_one_is_not():
     assert not register.add_new(["new", "c999999"]) and "new" not in register
     assert register.met(["new", "c0", "c500000", "c-1"]) == {1, 2}
     assert register.add_new(["new"]) and "new" in register
+
+
+@given(steps)
+def test_the_plain_set_for_one_block_answers_alike(script):
+    _replay(BlockIds(), script)

@@ -19,7 +19,7 @@ import numpy as np
 import orjson
 
 from . import wire
-from .claim_ids import ClaimIds
+from .claim_ids import BlockIds
 from .evaluation import Evaluator, no_gc
 from .policy import load_policy
 
@@ -170,7 +170,7 @@ def _worker_static(blob: bytes):
     """One block of the input read, judged statically and rendered optimistically:
     (the lines rendered, their count, the prepared results, the ids met)."""
     ev: Evaluator = _WORKER["ev"]
-    ev.seen_ids = ClaimIds()  # repeated ids within the block; across blocks the main process checks
+    ev.seen_ids = BlockIds()  # repeated ids within the block; across blocks the main process checks
     with no_gc():
         n, errors = _read_block(ev, blob)
         results = [ev.static(cols) for cols in ev.reader.columns()]

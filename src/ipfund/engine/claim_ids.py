@@ -120,3 +120,17 @@ class ClaimIds:
             large = (np.insert(large_hashes, where, small), np.insert(large_slots, where, small_slots))
             small, small_slots = small[:0], small_slots[:0]
         self._levels = [(small, small_slots), large]
+
+
+class BlockIds(set):
+    """The ids of one block only, as a plain set with `ClaimIds`' bulk methods: what a worker
+    process needs to find ids repeated within its block (the main process checks across blocks)."""
+
+    def add_new(self, ids: list[str]) -> bool:
+        if len(set(ids)) == len(ids) and self.isdisjoint(ids):
+            self.update(ids)
+            return True
+        return False
+
+    def met(self, ids: list[str]) -> set[int]:
+        return {i for i, cid in enumerate(ids) if cid in self}
