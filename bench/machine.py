@@ -25,4 +25,18 @@ def describe() -> str:
         pass
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (f"{cpu}, {os.cpu_count()} cores{mem}; Python {platform.python_version()}; "
-            f"load average {load:.2f} at start")
+            f"load average {load:.2f} at start; an empty Python loop takes {loop_ns():.0f} ns an iteration")
+
+
+def loop_ns(n: int = 5_000_000) -> float:
+    """The speed of this (virtual) machine today, best of three: the same VM has run the same code
+    2.8 times slower on one day than on another, so figures are only comparable alongside this."""
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        for _ in range(n):
+            pass
+        best = min(best, time.perf_counter() - t)
+    return best / n * 1e9

@@ -1,11 +1,12 @@
 """Bulk evaluation: JSONL in, one decision per line out, streaming in chunks.
 
 The ledger (keys taken, caps used, top-ups paid) is carried from chunk to chunk, so the result is
-the same as evaluating the whole file as one batch — in bounded memory. Lines are decoded by
-msgspec into typed structs (wire.py); a line it refuses (an invalid claim, a money value sent as
-a binary float, an integer beyond 64 bits) is re-read with the exact reader the batch path uses,
-so both paths decide alike. With workers, reading and the static pass run in other processes and
-the main process decides each block against the ledger, in order.
+the same as evaluating the whole file as one batch — in bounded memory. Each block of lines is
+decoded by msgspec into typed structs in one call (wire.py), split into lines only when some line
+needs it; a line msgspec refuses (an invalid claim, a money value sent as a binary float, an integer
+beyond 64 bits) is re-read with the exact reader the batch path uses, so both paths decide alike.
+With workers, reading, the static pass and encoding run in other processes and the main process
+decides each block against the ledger, in order, re-encoding only the lines the ledger changed.
 """
 
 from __future__ import annotations
