@@ -169,7 +169,8 @@ def _worker_init(policy_id: str, interpretations) -> None:
 
 def _worker_static(blob: bytes):
     """One block of the input read, judged statically and rendered optimistically:
-    (the lines rendered, their count, the prepared results, the ids met)."""
+    (the lines rendered, where each of them starts, the prepared results, the ids of the invalid
+    claims — those of the sound ones are in the results)."""
     ev: Evaluator = _WORKER["ev"]
     ev.seen_ids = BlockIds()  # repeated ids within the block; across blocks the main process checks
     with no_gc():

@@ -31,7 +31,9 @@ class ClaimIds:
         return len(self._pending) + len(self._ends)
 
     def __contains__(self, cid: str) -> bool:
-        return cid in self._pending or bool(self._stored([cid], *self._locate([cid])))
+        if cid in self._pending:
+            return True
+        return bool(len(self._ends)) and bool(self._stored([cid], *self._locate([cid])))
 
     def add(self, cid: str) -> None:
         """Register one id not met yet (the caller asked `in` first)."""
