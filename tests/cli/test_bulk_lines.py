@@ -72,3 +72,21 @@ def test_lists_of_codes_are_judged_as_the_batch_judges_them(tmp_path, workers):
     assert decisions == evaluate_batch({"policy": POLICY, "claims": claims}, explain=False)["decisions"]
     assert [d.get("amount") for d in decisions] == ["50000.00", "50000.00", "100000.00", None, None, "0.00"]
     assert decisions[3]["error"]["field"] == "facts.sme_clients" and "13" in decisions[3]["error"]["message"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_money_text_of_odd_forms_is_judged_as_the_batch_judges_it(tmp_path, workers):
+    # A line break inside a value once passed a check made over the whole column joined by line
+    # breaks, and then crashed the conversion: every form here must give the batch's decision.
+    odd = ["12\n34", "1\n", "\n1", " 1", "1.234", "１２", "1e3", "", "12.5", "007", "3000.00"]
+    claims = []
+    for i, cost in enumerate(odd):
+        claims.append({"id": f"m{i}", "item": "custody_sme", "event_date": "2023-05-01",
+                       "applicant": {"id": _uscc(i), "kind": "enterprise", "in_zone": True, "sme": True},
+                       "facts": {"service_year": 2023, "actual_cost": cost}})
+    path = tmp_path / "money.jsonl"
+    path.write_text("".join(json.dumps(c) + "\n" for c in claims), encoding="utf-8")
+    decisions = _run(path, workers)
+    assert decisions == evaluate_batch({"policy": POLICY, "claims": claims}, explain=False)["decisions"]
+    assert decisions[0]["error"]["field"] == "facts.actual_cost"
+    assert [d.get("amount") for d in decisions[-3:]] == ["6.25", "3.50", "1500.00"]

@@ -396,7 +396,8 @@ def _yuan_text_fen(s: str) -> int:
 def _money_strings(col):
     """Yuan strings "123" / "123.4" / "123.45" → fen: one regex over the whole column proves the
     form, then each converts with int(); None when any string is not of that plain form."""
-    if _PLAIN_YUAN.match("\n".join(col) + "\n") is None:
+    text = "\n".join(col) + "\n"
+    if text.count("\n") != len(col) or _PLAIN_YUAN.match(text) is None:  # a value may hold a "\n" too
         return None
     return list(map(_yuan_text_fen, col))
 

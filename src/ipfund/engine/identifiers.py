@@ -93,8 +93,8 @@ def uscc_valid_many(codes: list[str]):
 def ric_valid_many(numbers: list[str]):
     """`ric_valid` of every number, as a numpy array of booleans, in one vectorised pass: the
     check character (python-stdnum's `(1 - 2 * int(first 17, 13)) % 11`, taken mod 11 digit by
-    digit as 13 ≡ 2), then the birth date and the address code in use in the birth year, asked
-    once for each distinct (address, date)."""
+    digit as 13 ≡ 2), then the birth date, then the address code in use in the birth year, asked
+    once for each distinct (address, year)."""
     import numpy as np
 
     n = len(numbers)

@@ -20,8 +20,9 @@ from .vocabulary import KINDS
 
 _MONEY_INT = Annotated[int, msgspec.Meta(ge=0, le=100_000_000_000)]
 
-#: What msgspec itself checks, in C, for each fact type. Everything it accepts the careful reader
-#: accepts too (a narrower form, never a wider one); the rest is checked on the columns.
+#: What msgspec itself checks, in C, for each fact type. What it accepts is checked again on the
+#: columns where the type alone does not settle it (money text, blank text, check characters);
+#: anything in doubt goes to the careful reader.
 _TYPES = {
     "year": Annotated[int, msgspec.Meta(ge=1, le=9999)],
     # A float goes to the careful reader. The form of money text is checked on the column, one
