@@ -30,7 +30,7 @@ def describe() -> str:
 
 def loop_ns(n: int = 5_000_000) -> float:
     """The speed of this (virtual) machine today, best of three: the same VM has run the same code
-    2.8 times slower on one day than on another, so figures are only comparable alongside this."""
+    about half as fast on one day as on the next, so figures are only comparable alongside this."""
     import time
 
     best = float("inf")
