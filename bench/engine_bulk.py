@@ -85,12 +85,9 @@ def compute(path: Path) -> None:
           f"(reading all of them into columns in one piece, not as the bulk path streams: {read:.2f} s)")
 
 
-def end_to_end(path: Path, workers: int | None) -> Path:
-    exe = shutil.which("ipfund") or str(Path(sys.executable).with_name("ipfund"))
-    out = path.with_suffix(f".decisions{'' if workers is None else f'-w{workers}'}.jsonl")
-    cmd = [exe, "evaluate", "--jsonl", str(path), "--policy", POLICY]
-    if workers is not None:
-        cmd += ["--workers", str(workers)]
+def measured(cmd: list[str], out: Path) -> tuple[float, float]:
+    """Run a command with its stdout to `out`: (wall seconds, peak memory in MB of its whole
+    process tree, as proportional set size sampled every 0.1 s)."""
     peak = 0
     with open(out, "wb") as fh:
         t = time.perf_counter()
@@ -109,10 +106,24 @@ def end_to_end(path: Path, workers: int | None) -> Path:
         wall = time.perf_counter() - t
         done.set()
         sampler.join()
+    if proc.returncode:
+        raise SystemExit(f"{cmd[0]} exited with {proc.returncode}")
+    return wall, peak / 1024
+
+
+def ipfund_command(path: Path, workers: int | None) -> list[str]:
+    exe = shutil.which("ipfund") or str(Path(sys.executable).with_name("ipfund"))
+    cmd = [exe, "evaluate", "--jsonl", str(path), "--policy", POLICY]
+    return cmd + ["--workers", str(workers)] if workers is not None else cmd
+
+
+def end_to_end(path: Path, workers: int | None) -> Path:
+    out = path.with_suffix(f".decisions{'' if workers is None else f'-w{workers}'}.jsonl")
+    wall, peak = measured(ipfund_command(path, workers), out)
     size = path.stat().st_size / 1e6
     label = "default workers" if workers is None else f"--workers {workers}"
     print(f"end to end, ipfund evaluate --jsonl ({size:.0f} MB, {label}): {wall:.2f} s wall, "
-          f"peak memory {peak / 1024:.0f} MB (all processes, proportional set size)")
+          f"peak memory {peak:.0f} MB (all processes, proportional set size)")
     return out
 
 
