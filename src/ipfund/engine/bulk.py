@@ -12,6 +12,8 @@ decides each block against the ledger, in order, re-encoding only the lines the 
 from __future__ import annotations
 
 import json
+import os
+import stat
 from decimal import Decimal
 from itertools import chain
 from typing import Iterable, Iterator
@@ -75,6 +77,38 @@ def _blocks(fh, block: int = 1 << 22) -> Iterator[bytes]:
         yield rest
 
 
+def _spans(fh, block: int = 1 << 22, window: int = 1 << 16) -> Iterator[tuple[int, int] | bytes]:
+    """Like `_blocks`, for a regular file: where each block lies, (offset, length), found by
+    reading only a little past each cut — so that workers can read their blocks themselves
+    instead of being sent them. The file position follows the blocks given out. Should a line
+    run on past the little read there (a very long line), the rest of the file comes as blocks
+    from `_blocks` (bytes), whose reading bounds such lines."""
+    fd = fh.fileno()
+    size = os.fstat(fd).st_size
+    pos = fh.tell()
+    while pos < size:
+        target = pos + block
+        if target >= size:
+            end = size - 1 if os.pread(fd, 1, size - 1) == b"\n" else size
+        else:
+            nl = os.pread(fd, window, target).find(b"\n")
+            if nl < 0:
+                fh.seek(pos)
+                yield from _blocks(fh, block)
+                return
+            end = target + nl
+        fh.seek(min(end + 1, size))
+        yield pos, end - pos
+        pos = end + 1
+
+
+def _is_regular(fh) -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(fh.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError):  # io.BytesIO and the like have no descriptor
+        return False
+
+
 def _read_block(ev: Evaluator, blob: bytes) -> tuple[int, dict[int, dict]]:
     """Read one block of lines into the evaluator's columns: (how many claims, the errors by
     position). The block is split into lines only if some line needs the careful reader."""
@@ -106,7 +140,7 @@ class BulkEvaluator:
         from . import _history_claims
 
         self.policy = load_policy(policy)
-        self.ev = Evaluator(self.policy, interpretations)
+        self.ev = Evaluator(self.policy, interpretations, holders=explain)
         self.ev.add_history(_history_claims(self.policy, history))
         self.explain = explain
 
@@ -167,11 +201,13 @@ def _worker_init(policy_id: str, interpretations) -> None:
     _WORKER["ev"] = Evaluator(load_policy(policy_id), interpretations)
 
 
-def _worker_static(blob: bytes):
-    """One block of the input read, judged statically and rendered optimistically:
+def _worker_static(task):
+    """One block of the input — its bytes, or where it lies in the input file, (descriptor,
+    length, offset) — read, judged statically and rendered optimistically:
     (the lines rendered, where each of them starts, the prepared results, the ids of the invalid
     claims — those of the sound ones are in the results)."""
     ev: Evaluator = _WORKER["ev"]
+    blob = task if isinstance(task, bytes) else os.pread(*task)
     ev.seen_ids = BlockIds()  # repeated ids within the block; across blocks the main process checks
     with no_gc():
         n, errors = _read_block(ev, blob)
@@ -206,16 +242,22 @@ class ParallelBulk(BulkEvaluator):
 
         ctx = multiprocessing.get_context("fork")
         pending: deque = deque()
+        # A regular file is read by the workers themselves (they inherit its descriptor): the
+        # main process only finds where blocks end. A pipe's blocks are read here and sent.
+        fd = fh.fileno() if _is_regular(fh) else None
         with ctx.Pool(self.workers, initializer=_worker_init, initargs=(self.policy_id, self.interpretations)) as pool:
-            for blob in _blocks(fh, block):
-                pending.append((blob, pool.apply_async(_worker_static, (blob,))))
+            for task in _spans(fh, block) if fd is not None else _blocks(fh, block):
+                if not isinstance(task, bytes):
+                    offset, length = task
+                    task = (fd, length, offset)  # os.pread's order
+                pending.append((task, pool.apply_async(_worker_static, (task,))))
                 # Bounded look-ahead; whatever is already done goes out at once.
                 while pending and (len(pending) > self.workers + 1 or pending[0][1].ready()):
                     yield self._finish(*pending.popleft())
             while pending:
                 yield self._finish(*pending.popleft())
 
-    def _finish(self, blob: bytes, future) -> tuple[bytes, int]:
+    def _finish(self, task, future) -> tuple[bytes, int]:
         rendered, starts, results, invalid_ids = future.get()
         size = len(starts) - 1
         seen = self.ev.seen_ids
@@ -225,7 +267,7 @@ class ParallelBulk(BulkEvaluator):
         with no_gc():
             if not seen.add_new(ids):
                 # An id seen in an earlier block: this block is decided here, the careful way.
-                decided, n = self._decide(blob, encoded=True)
+                decided, n = self._decide(task if isinstance(task, bytes) else os.pread(*task), encoded=True)
                 return (decided if n else b""), n
             self.ev.ledger_pass(results, False)
             changed: dict[int, bytes] = {}

@@ -93,11 +93,13 @@ class StaticResult:
 class Evaluator:
     """Evaluates batches of one policy in order, keeping the ledger between calls (streaming)."""
 
-    def __init__(self, policy, interpretations: dict[str, str] | None = None):
+    def __init__(self, policy, interpretations: dict[str, str] | None = None, *, holders: bool = True):
+        """`holders`: keep which claim holds each duplicate key, which explanations name (a stream
+        that is never explained does without them)."""
         self.policy = policy
         self.interp = policy.resolve_interpretations(interpretations)
         self.P = policy.params
-        self.ledger = Ledger()
+        self.ledger = Ledger(holders)
         self.reader = ClaimReader(policy.items)
         self.fast = _LazyFast(self.reader.builders)
         self.seen_ids = ClaimIds()  # every id met, however long the stream
@@ -237,11 +239,11 @@ class Evaluator:
             none = [None] * cols.n
             for j, (key, top, group) in enumerate(zip(keys or none, tops or none, groups or none)):
                 pos = int(cols.pos[j])
-                entries.append((pos, cols.ids[j], key, top, group, amounts[pos]))
+                entries.append((pos, cols.item.id, cols.ids[j], keys is not None, key, top, group, amounts[pos]))
         led = self.ledger
-        for _, cid, key, top, group, fen in sorted(entries, key=lambda e: e[0]):
-            if key is not None:
-                led.taken.setdefault(key, cid)
+        for _, item_id, cid, keyed, key, top, group, fen in sorted(entries, key=lambda e: e[0]):
+            if keyed:  # a one-fact key is the value itself, which may be None
+                led.taken_for(item_id).setdefault(key, led.holder(cid))
             if top is not None:
                 led.paid[top] = led.paid.get(top, 0) + fen
             if group is not None:
@@ -286,7 +288,12 @@ class Evaluator:
             return col[rows].tolist()
 
         fields = item.key_fields(interp)
-        keys = list(zip(repeat(item.id), *[values(f) for f in fields])) if fields else None
+        if not fields:
+            keys = None
+        elif len(fields) == 1:  # a key of one fact is the value itself (see Ledger)
+            keys = values(fields[0])
+        else:
+            keys = list(zip(*[values(f) for f in fields]))
         tops = list(zip(repeat(item.id), values("applicant"))) if item.tops_up(interp) else None
         cap = item.cap
         if cap is None:

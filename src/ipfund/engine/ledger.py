@@ -15,17 +15,43 @@ OK, DUPLICATE, CAP_REACHED = 0, 1, 2
 
 class Ledger:
     """What has been awarded so far: keys taken (→ the claim holding each), cap groups used and
-    top-ups paid (fen). The ledger pass reads and extends it; history seeds it."""
+    top-ups paid (fen). The ledger pass reads and extends it; history seeds it.
 
-    def __init__(self):
-        self.taken: dict[tuple, str] = {}
+    Keys are by far the most numerous entries (hundreds of thousands in a long stream), so they
+    are kept per item — items never share keys — and a key of one fact is that fact's value
+    itself, not a tuple: a patent number, not (item, patent number). Without `holders` (a stream
+    that is never explained), who holds a key is not kept, only that it is taken."""
+
+    def __init__(self, holders: bool = True):
+        self.taken: dict[str, dict] = {}  # item id → {key → the claim holding it}
         self.used: dict[tuple, int] = {}
         self.paid: dict[tuple, int] = {}
+        self.holders = holders
+
+    def taken_for(self, item_id: str) -> dict:
+        taken = self.taken.get(item_id)
+        if taken is None:
+            taken = self.taken[item_id] = {}
+        return taken
+
+    def holder(self, cid: str) -> str:
+        """What is kept as the holder of a key taken by claim `cid`."""
+        return cid if self.holders else ""
+
+
+def full_key(item_id: str, key) -> tuple:
+    """A key as explanations show it: the item and every part of the key."""
+    return (item_id, *key) if type(key) is tuple else (item_id, key)
+
+
+def _item_id(r) -> str:
+    item = r.cols.item
+    return item if type(item) is str else item.id
 
 
 def keys_at_once(ledger: Ledger, r, rows, keys) -> None:
     """Duplicate keys only: the first occurrence of each key not yet taken wins."""
-    taken = ledger.taken
+    taken = ledger.taken_for(_item_id(r))
     n = len(keys)
     first = dict(zip(reversed(keys), range(n - 1, -1, -1)))  # key → its first index
     for k in first.keys() & taken.keys():
@@ -33,8 +59,11 @@ def keys_at_once(ledger: Ledger, r, rows, keys) -> None:
     winners = np.fromiter(first.values(), dtype=np.int64, count=len(first))
     ok = np.zeros(n, dtype=bool)
     ok[winners] = True
-    ids = r.cols.ids
-    taken.update(zip(first.keys(), [ids[j] for j in rows[winners].tolist()]))
+    if ledger.holders:
+        ids = r.cols.ids
+        taken.update(zip(first.keys(), [ids[j] for j in rows[winners].tolist()]))
+    else:
+        taken.update(dict.fromkeys(first.keys(), ""))
     r.status[rows[~ok]] = DUPLICATE
     won = rows[ok]
     r.final[won] = r.fen[won]
@@ -73,21 +102,23 @@ def caps_at_once(ledger: Ledger, r, rows, groups, caps) -> bool:
 
 def one_by_one(ledger: Ledger, r, rows, keys, tops, groups, caps, explain) -> None:
     """Claim after claim: the reference every other way of deciding must agree with."""
-    taken, used, paid = ledger.taken, ledger.used, ledger.paid
+    item_id = _item_id(r)
+    taken, used, paid = ledger.taken_for(item_id), ledger.used, ledger.paid
     fens = r.fen[rows].tolist()
     ids = r.cols.ids
     caps = caps.tolist() if caps is not None else None
+    keyed = keys is not None
     for j, row in enumerate(rows.tolist()):
         info = {} if explain else None
         if explain:
             r.info[row] = info
-        key = keys[j] if keys is not None else None
-        if key is not None:
+        key = keys[j] if keyed else None  # a one-fact key is the value itself, which may be None
+        if keyed:
             holder = taken.get(key)
             if holder is not None:
                 r.status[row] = DUPLICATE
                 if explain:
-                    info["key"], info["holder"] = key, holder
+                    info["key"], info["holder"] = full_key(item_id, key), holder
                 continue
         fen = fens[j]
         top = tops[j] if tops is not None else None
@@ -113,10 +144,10 @@ def one_by_one(ledger: Ledger, r, rows, keys, tops, groups, caps, explain) -> No
                 fen = room
                 r.capped[row] = True
             used[group] = before + fen
-        if key is not None:
-            taken[key] = ids[row]
+        if keyed:
+            taken[key] = ledger.holder(ids[row])
             if explain:
-                info["key"] = key
+                info["key"] = full_key(item_id, key)
         if top is not None:
             paid[top] = paid.get(top, 0) + fen
         r.final[row] = fen

@@ -1,0 +1,89 @@
+"""Where the bulk path cuts a file into blocks. With workers, a regular file is not sent to them:
+the main process only finds where blocks end (`_spans`) and each worker reads its own block. The
+cuts must give back exactly the file's lines, whatever their lengths, and decisions must not
+depend on where the cuts fall."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from stdnum.cn import uscc
+
+from ipfund.engine.bulk import BulkEvaluator, ParallelBulk, _blocks, _spans
+
+POLICY = "zhaoqing-hitech-ip-2022"
+
+
+def _pieces(path, block: int, window: int) -> list[bytes]:
+    """The blocks `_spans` gives, read the way a worker reads them, and the file position after."""
+    out = []
+    with open(path, "rb") as fh:
+        fd = fh.fileno()
+        for span in _spans(fh, block, window):
+            out.append(span if isinstance(span, bytes) else _pread(fd, *span))
+        end = fh.tell()
+    return out, end
+
+
+def _pread(fd, offset, length):
+    import os
+
+    return os.pread(fd, length, offset)
+
+
+lines = st.lists(st.one_of(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"x")),
+                           st.integers(0, 300).map(lambda n: b"y" * n)), max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=lines, final_newline=st.booleans(), block=st.integers(1, 200), window=st.integers(1, 64))
+def test_spans_give_back_the_lines_of_the_file(tmp_path_factory, lines, final_newline, block, window):
+    content = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
+    path = tmp_path_factory.mktemp("spans") / "claims.jsonl"
+    path.write_bytes(content)
+    pieces, end = _pieces(path, block, window)
+    expected = content[:-1] if content.endswith(b"\n") else content
+    assert b"\n".join(pieces) == expected
+    # The same lines as the blocks read from a pipe; the position is the end (the progress bar).
+    assert b"\n".join(_blocks(io.BytesIO(content), block)) == expected
+    assert end == len(content)
+
+
+def _uscc(i: int) -> str:
+    body = f"91441200{i:09d}"
+    return body + uscc.calc_check_digit(body + "0")
+
+
+def _claim(i: int, *, id_=None, alliance=None) -> bytes:
+    return json.dumps({"id": id_ or f"c{i}", "item": "patent_alliance", "event_date": "2023-05-01",
+                       "applicant": {"id": _uscc(i % 7), "kind": "social_org", "in_zone": True},
+                       "facts": {"alliance_id": alliance or f"AL-{i % 5}", "review_passed": True}}).encode()
+
+
+def test_workers_reading_their_own_blocks_decide_as_one_process(tmp_path):
+    # Small blocks, so that cuts fall everywhere: a line far longer than the look-past window
+    # (the rest of the file then goes the way a pipe's does), blank lines at cuts, an id
+    # repeated in a later block (that block is decided again in the main process, from the
+    # file), keys and caps across blocks, and no final line break.
+    rows = [_claim(i) for i in range(60)]
+    rows[20] = _claim(20, alliance="AL-" + "9" * 200_000)
+    rows[30:30] = [b"", b"   "]
+    rows[45] = _claim(45, id_="c3")
+    content = b"\n".join(rows)
+    path = tmp_path / "claims.jsonl"
+    path.write_bytes(content)
+
+    def run(bulk, fh):
+        return b"".join(chunk for chunk, _ in bulk.run_blocks(fh, block=700))
+
+    alone = run(BulkEvaluator(POLICY), io.BytesIO(content))
+    with open(path, "rb") as fh:
+        parallel = run(ParallelBulk(POLICY, workers=2), fh)
+    assert parallel == alone
+    decisions = [json.loads(x) for x in alone.splitlines()]
+    assert len(decisions) == 60
+    assert decisions[43]["error"]["field"] == "id"  # the 46th line, 44th claim: "c3" again
+    assert sum(d.get("eligible", False) for d in decisions) == 6  # AL-0…AL-4 and the long one
