@@ -140,7 +140,7 @@ class BulkEvaluator:
         from . import _history_claims
 
         self.policy = load_policy(policy)
-        self.ev = Evaluator(self.policy, interpretations, holders=explain)
+        self.ev = Evaluator(self.policy, interpretations, explainable=explain)
         self.ev.add_history(_history_claims(self.policy, history))
         self.explain = explain
 
@@ -198,7 +198,7 @@ _WORKER: dict = {}
 
 
 def _worker_init(policy_id: str, interpretations) -> None:
-    _WORKER["ev"] = Evaluator(load_policy(policy_id), interpretations)
+    _WORKER["ev"] = Evaluator(load_policy(policy_id), interpretations, explainable=False)  # keys as the main's
 
 
 def _worker_static(task):

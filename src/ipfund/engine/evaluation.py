@@ -93,13 +93,15 @@ class StaticResult:
 class Evaluator:
     """Evaluates batches of one policy in order, keeping the ledger between calls (streaming)."""
 
-    def __init__(self, policy, interpretations: dict[str, str] | None = None, *, holders: bool = True):
-        """`holders`: keep which claim holds each duplicate key, which explanations name (a stream
-        that is never explained does without them)."""
+    def __init__(self, policy, interpretations: dict[str, str] | None = None, *, explainable: bool = True):
+        """`explainable`: decisions may be explained, so the ledger keeps which claim holds each
+        duplicate key and keys keep their parts; a stream that is never explained keeps neither
+        (see `Ledger` and `_compact_keys`) and so much less memory."""
         self.policy = policy
         self.interp = policy.resolve_interpretations(interpretations)
         self.P = policy.params
-        self.ledger = Ledger(holders)
+        self.ledger = Ledger(holders=explainable)
+        self.explainable = explainable
         self.reader = ClaimReader(policy.items)
         self.fast = _LazyFast(self.reader.builders)
         self.seen_ids = ClaimIds()  # every id met, however long the stream
@@ -292,6 +294,9 @@ class Evaluator:
             keys = None
         elif len(fields) == 1:  # a key of one fact is the value itself (see Ledger)
             keys = values(fields[0])
+        elif not self.explainable and all(_joinable(item, f) for f in fields):
+            keys = _compact_keys([values(f) for f in fields], [f != "applicant" and item.fact(f).type == "text"
+                                                                for f in fields])
         else:
             keys = list(zip(*[values(f) for f in fields]))
         tops = list(zip(repeat(item.id), values("applicant"))) if item.tops_up(interp) else None
@@ -451,6 +456,34 @@ class Evaluator:
 
 
 _ID = operator.attrgetter("id")
+
+
+_SEP = "\x1f"  # the unit separator
+
+
+def _joinable(item: Item, name: str) -> bool:
+    """Whether a key part's values print injectively: the applicant's code, a year (an int), an
+    option or a text (strings) — a required fact, so never None."""
+    if name == "applicant":
+        return True
+    fact = item.fact(name)
+    return not fact.optional and fact.type in ("year", "enum", "text")
+
+
+def _compact_keys(parts: list[list], free_text: list[bool]) -> list:
+    """Keys of several facts as one string each, the parts joined by a separator: a third of the
+    memory of a tuple of them. Each key has one form, given by its values alone, so equal keys
+    stay equal: joined when no part holds the separator — then the string splits back into
+    exactly its parts, and as each part's type is fixed (years print as digits), distinct keys
+    stay distinct — and a tuple otherwise (only a free text can hold one)."""
+    if not parts[0]:
+        return []
+    texts = [p if type(p[0]) is str else list(map(str, p)) for p in parts]
+    joined = list(map(_SEP.join, zip(*texts)))
+    if any(_SEP in "".join(p) for p, free in zip(texts, free_text) if free):
+        seps = len(parts) - 1
+        joined = [j if j.count(_SEP) == seps else t for j, t in zip(joined, zip(*parts))]
+    return joined
 
 
 def _group_by_type(structs: list, keep: list[int] | None):
