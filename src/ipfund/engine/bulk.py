@@ -252,7 +252,7 @@ class ParallelBulk(BulkEvaluator):
                     task = (fd, length, offset)  # os.pread's order
                 pending.append((task, pool.apply_async(_worker_static, (task,))))
                 # Bounded look-ahead; whatever is already done goes out at once.
-                while pending and (len(pending) > self.workers + 1 or pending[0][1].ready()):
+                while pending and (len(pending) > self.workers or pending[0][1].ready()):
                     yield self._finish(*pending.popleft())
             while pending:
                 yield self._finish(*pending.popleft())
