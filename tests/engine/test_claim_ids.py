@@ -41,14 +41,14 @@ def _replay(register: ClaimIds, script) -> None:
 @settings(max_examples=200)
 @given(steps)
 def test_answers_as_a_set_would(script):
-    _replay(ClaimIds(pending_max=3, small_max=4), script)
+    _replay(ClaimIds(pending_max=3, filter_bits=64), script)
 
 
 @settings(max_examples=200)
 @given(steps)
 def test_colliding_hashes_are_settled_by_the_stored_bytes(script):
     # Every id of the same length hashes alike: membership must come from comparing the ids.
-    _replay(ClaimIds(pending_max=2, small_max=3, hash_fn=len), script)
+    _replay(ClaimIds(pending_max=2, filter_bits=64, hash_fn=len), script)
 
 
 def test_a_million_ids_in_blocks_then_each_is_found_and_a_new_one_is_not():

@@ -197,15 +197,23 @@ def evaluate_lines(lines: Iterable[bytes], *, policy: str, history: dict | None 
 _WORKER: dict = {}
 
 
-def _worker_init(policy_id: str, interpretations) -> None:
+#: A string whose hash tells whether two processes hash strings alike (same hash seed).
+_HASH_PROBE = "ipfund: claim ids"
+
+
+def _worker_init(policy_id: str, interpretations, main_probe: int | None = None) -> None:
     _WORKER["ev"] = Evaluator(load_policy(policy_id), interpretations, explainable=False)  # keys as the main's
+    # Forked workers share the main process's hash seed, so they can hash the block's ids for it
+    # (they hashed them already, finding repeats). Should they ever not, the main hashes itself.
+    _WORKER["same_hashes"] = main_probe == hash(_HASH_PROBE)
 
 
 def _worker_static(task):
     """One block of the input — its bytes, or where it lies in the input file, (descriptor,
     length, offset) — read, judged statically and rendered optimistically:
     (the lines rendered, where each of them starts, the prepared results, the ids of the invalid
-    claims — those of the sound ones are in the results)."""
+    claims — those of the sound ones are in the results — and, when the block has no invalid
+    claim, the hashes of its ids in result order, or None)."""
     ev: Evaluator = _WORKER["ev"]
     blob = task if isinstance(task, bytes) else os.pread(*task)
     ev.seen_ids = BlockIds()  # repeated ids within the block; across blocks the main process checks
@@ -219,9 +227,13 @@ def _worker_static(task):
     # One bytes object travels far cheaper than a list of small ones. The block's ids travel once:
     # those of sound claims inside the results, those of invalid claims in their errors.
     invalid_ids = [e["id"] for e in errors.values() if e["id"] is not None]
+    id_hashes = None
+    if _WORKER.get("same_hashes") and not invalid_ids:  # the order the main process lists them in
+        ids = list(chain.from_iterable(r.cols.ids for r in results))
+        id_hashes = np.fromiter(map(hash, ids), dtype=np.int64, count=len(ids))
     starts = np.zeros(len(out) + 1, dtype=np.int64)  # where each line starts (and one past the end)
     np.cumsum(np.fromiter(map(len, out), dtype=np.int64, count=len(out)) + 1, out=starts[1:])
-    return b"\n".join(out), starts, results, invalid_ids
+    return b"\n".join(out), starts, results, invalid_ids, id_hashes
 
 
 class ParallelBulk(BulkEvaluator):
@@ -245,7 +257,7 @@ class ParallelBulk(BulkEvaluator):
         # A regular file is read by the workers themselves (they inherit its descriptor): the
         # main process only finds where blocks end. A pipe's blocks are read here and sent.
         fd = fh.fileno() if _is_regular(fh) else None
-        with ctx.Pool(self.workers, initializer=_worker_init, initargs=(self.policy_id, self.interpretations)) as pool:
+        with ctx.Pool(self.workers, initializer=_worker_init, initargs=(self.policy_id, self.interpretations, hash(_HASH_PROBE))) as pool:
             for task in _spans(fh, block) if fd is not None else _blocks(fh, block):
                 if not isinstance(task, bytes):
                     offset, length = task
@@ -258,14 +270,14 @@ class ParallelBulk(BulkEvaluator):
                 yield self._finish(*pending.popleft())
 
     def _finish(self, task, future) -> tuple[bytes, int]:
-        rendered, starts, results, invalid_ids = future.get()
+        rendered, starts, results, invalid_ids, id_hashes = future.get()
         size = len(starts) - 1
         seen = self.ev.seen_ids
         ids = list(chain(invalid_ids, *(r.cols.ids for r in results)))
         if invalid_ids:  # an id repeated within the block is among them: each counts once here
             ids = list(dict.fromkeys(ids))
         with no_gc():
-            if not seen.add_new(ids):
+            if not seen.add_new(ids, None if invalid_ids else id_hashes):
                 # An id seen in an earlier block: this block is decided here, the careful way.
                 decided, n = self._decide(task if isinstance(task, bytes) else os.pread(*task), encoded=True)
                 return (decided if n else b""), n

@@ -2,12 +2,13 @@
 
 A repeated id is invalid input wherever in the stream it comes again, so bulk evaluation must
 remember every id it has met: a million of them as a Python set cost about 90 MB. Here they are
-kept as their UTF-8 bytes end to end, with sorted arrays of 64-bit hashes to find them — about 31
-bytes an id. Equal hashes are settled by comparing the stored bytes, so every answer is exact.
+kept as their UTF-8 bytes end to end, with sorted runs of 64-bit hashes to find them and a Bloom
+filter in front — about 35 bytes an id. Equal hashes are settled by comparing the stored bytes,
+so every answer is exact.
 
-Bulk registers a whole block of ids at once (`add_new`), while its strings are still in the CPU
-cache; the claim-by-claim reader uses `in` and `add`, which go through a small set first. Hashes
-are Python's own `hash(str)` and are only ever compared within one process.
+Bulk registers a whole block of ids at once (`add_new`); the claim-by-claim reader uses `in` and
+`add`, which go through a small set first. Hashes are Python's own `hash(str)`, compared only
+within one process and the worker processes forked from it (which share its hash seed).
 """
 
 from __future__ import annotations
@@ -16,24 +17,29 @@ import numpy as np
 
 
 class ClaimIds:
-    def __init__(self, pending_max: int = 1 << 16, small_max: int = 1 << 17, hash_fn=hash):
+    def __init__(self, pending_max: int = 1 << 16, filter_bits: int = 1 << 25, hash_fn=hash):
         self._hash = hash_fn  # another function only in tests (to make hashes collide)
-        self._small_max = small_max
         self._pending: set[str] = set()  # ids added one at a time, not yet stored
         self._pending_max = pending_max
-        empty = np.empty(0, dtype=np.int64)
-        # Sorted hashes, and for each the index of its id, in two levels (see below).
-        self._levels = [(empty, empty), (empty, empty)]
-        self._ends = np.empty(0, dtype=np.int64)  # where each stored id's bytes end
+        # A one-hash Bloom filter over the stored hashes: most ids of a block are new, and the
+        # filter says so for nearly all of them without looking further. It is made larger as
+        # ids accumulate, so that few new ids (about 1 in 16 at most) need a closer look.
+        self._filter = np.zeros(filter_bits // 8, dtype=np.uint8)
+        # The stored hashes as sorted runs (each with the number of each hash's id), merged
+        # like a log-structured merge tree: a run is merged into the one before it when it has
+        # grown to half its size, so each hash is merged about log2(ids / block) times.
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self._ends = np.empty(1024, dtype=np.int64)  # where each stored id's bytes end
+        self._stored_n = 0
         self._bytes = bytearray()
 
     def __len__(self) -> int:
-        return len(self._pending) + len(self._ends)
+        return len(self._pending) + self._stored_n
 
     def __contains__(self, cid: str) -> bool:
         if cid in self._pending:
             return True
-        return bool(len(self._ends)) and bool(self._stored([cid], *self._locate([cid])))
+        return bool(self._stored_n) and bool(self._stored([cid], self._hashes([cid])))
 
     def add(self, cid: str) -> None:
         """Register one id not met yet (the caller asked `in` first)."""
@@ -41,67 +47,76 @@ class ClaimIds:
         if len(self._pending) >= self._pending_max:
             ids = list(self._pending)
             self._pending = set()
-            self._store(ids, *self._locate(ids))
+            self._store(ids, self._hashes(ids))
 
-    def add_new(self, ids: list[str]) -> bool:
+    def add_new(self, ids: list[str], hashes: np.ndarray | None = None) -> bool:
         """Register the ids if they are distinct and none was met before, and say so; otherwise
-        register none of them and return False (the caller then finds which with `met`)."""
+        register none of them and return False (the caller then finds which with `met`).
+        `hashes`: the ids' hashes, if the caller has them already (a worker process forked from
+        this one hashes strings alike)."""
         if not ids:
             return True
         if not self._pending.isdisjoint(ids):
             return False
-        where = self._locate(ids)
-        hashes = where[1]
-        if (hashes[1:] == hashes[:-1]).any() and len(set(ids)) != len(ids):
+        if len(set(ids)) != len(ids):
             return False
-        if self._stored(ids, *where):
+        if hashes is None:
+            hashes = self._hashes(ids)
+        if self._stored(ids, hashes):
             return False
-        self._store(ids, *where)
+        self._store(ids, hashes)
         return True
 
     def met(self, ids: list[str]) -> set[int]:
         """Positions in `ids` of the ids met before (not counting repeats within `ids`)."""
-        found = set(self._stored(ids, *self._locate(ids))) if len(self._ends) else set()
+        found = set(self._stored(ids, self._hashes(ids))) if self._stored_n else set()
         if self._pending:
             found.update(i for i, cid in enumerate(ids) if cid in self._pending)
         return found
 
     # -- the stored part ---------------------------------------------------------------------
-    # Two sorted levels, so that registering a block copies the small one, not all ids met: new
-    # hashes go into the small level, which is merged into the large one when it grows past
-    # `small_max` (one copy of the large level then, not one per block).
 
-    def _locate(self, ids: list[str]):
-        """(the order that sorts the ids' hashes, the hashes in that order, where each would go in
-        each level): one sort and one search per level serve both look-up and insertion."""
-        hashes = np.fromiter(map(self._hash, ids), dtype=np.int64, count=len(ids))
-        order = np.argsort(hashes, kind="stable")
-        hashes = hashes[order]
-        at = [np.searchsorted(level_hashes, hashes) for level_hashes, _ in self._levels]  # sorted queries
-        return order, hashes, at
+    def _hashes(self, ids: list[str]) -> np.ndarray:
+        return np.fromiter(map(self._hash, ids), dtype=np.int64, count=len(ids))
 
-    def _stored(self, ids: list[str], order, hashes, at) -> list[int]:
-        """Positions in `ids` of the ids already stored."""
+    def _bits(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each hash sits in the filter: (byte, bit mask). Hashes of strings are spread
+        over all their bits; the filter takes the high ones (the low ones pick `hash_fn=len`'s
+        few values in tests, which is fine: they only make the filter useless, never wrong)."""
+        spot = (hashes.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - self._filter_log2())
+        return (spot >> np.uint64(3)).astype(np.intp), (np.uint8(1) << (spot & np.uint64(7)).astype(np.uint8))
+
+    def _filter_log2(self) -> int:
+        return (len(self._filter) * 8).bit_length() - 1
+
+    def _stored(self, ids: list[str], hashes: np.ndarray) -> list[int]:
+        """Positions in `ids` of the ids already stored: those the filter lets through and whose
+        hash is in a run, confirmed by comparing the stored bytes."""
+        if not self._stored_n:
+            return []
+        byte, mask = self._bits(hashes)
+        maybe = np.flatnonzero(self._filter[byte] & mask)
+        if not len(maybe):
+            return []
+        wanted = hashes[maybe]
         found = []
-        for (level_hashes, slots), where in zip(self._levels, at):
-            n = len(level_hashes)
-            if not n:
-                continue
-            for k in np.flatnonzero(level_hashes[np.minimum(where, n - 1)] == hashes).tolist():  # almost never
-                j = int(where[k])
-                cid = ids[int(order[k])]
-                while j < n and level_hashes[j] == hashes[k]:
-                    if self._id(int(slots[j])) == cid:
-                        found.append(int(order[k]))
+        for run_hashes, numbers in self._runs:
+            at = np.searchsorted(run_hashes, wanted)
+            n = len(run_hashes)
+            for k in np.flatnonzero(run_hashes[np.minimum(at, n - 1)] == wanted).tolist():
+                j, h, cid = int(at[k]), int(wanted[k]), ids[int(maybe[k])]
+                while j < n and run_hashes[j] == h:  # every stored id with this hash
+                    if self._id(int(numbers[j])) == cid:
+                        found.append(int(maybe[k]))
                         break
                     j += 1
-        return found
+        return sorted(set(found))
 
-    def _id(self, slot: int) -> str:
-        start = int(self._ends[slot - 1]) if slot else 0
-        return self._bytes[start : int(self._ends[slot])].decode("utf-8", "surrogatepass")
+    def _id(self, number: int) -> str:
+        start = int(self._ends[number - 1]) if number else 0
+        return self._bytes[start : int(self._ends[number])].decode("utf-8", "surrogatepass")
 
-    def _store(self, ids: list[str], order, hashes, at) -> None:
+    def _store(self, ids: list[str], hashes: np.ndarray) -> None:
         text = "".join(ids)
         if text.isascii():
             self._bytes += text.encode("ascii")
@@ -110,18 +125,43 @@ class ClaimIds:
             encoded = [cid.encode("utf-8", "surrogatepass") for cid in ids]
             self._bytes += b"".join(encoded)
             sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(ids))
-        base = len(self._ends)
-        start = int(self._ends[-1]) if base else 0
-        self._ends = np.concatenate([self._ends, start + np.cumsum(sizes)])
-        (small, small_slots), large = self._levels
-        small = np.insert(small, at[0], hashes)
-        small_slots = np.insert(small_slots, at[0], base + order)
-        if len(small) > self._small_max:
-            large_hashes, large_slots = large
-            where = np.searchsorted(large_hashes, small)
-            large = (np.insert(large_hashes, where, small), np.insert(large_slots, where, small_slots))
-            small, small_slots = small[:0], small_slots[:0]
-        self._levels = [(small, small_slots), large]
+        base, n = self._stored_n, len(ids)
+        if base + n > len(self._ends):  # grown by doubling: each end is copied O(1) times
+            grown = np.empty(max(2 * len(self._ends), base + n), dtype=np.int64)
+            grown[:base] = self._ends[:base]
+            self._ends = grown
+        np.cumsum(sizes, out=self._ends[base : base + n])
+        if base:
+            self._ends[base : base + n] += self._ends[base - 1]
+        self._stored_n = base + n
+        order = np.argsort(hashes, kind="stable")
+        self._runs.append((hashes[order], base + order))
+        while len(self._runs) > 1 and 2 * len(self._runs[-1][0]) >= len(self._runs[-2][0]):
+            later = self._runs.pop()
+            self._runs[-1] = _merge(*self._runs[-1], *later)
+        if 16 * self._stored_n > len(self._filter) * 8:
+            self._filter = np.zeros(2 * len(self._filter), dtype=np.uint8)
+            for run_hashes, _ in self._runs:
+                self._mark(run_hashes)
+        else:
+            self._mark(hashes)
+
+    def _mark(self, hashes: np.ndarray) -> None:
+        byte, mask = self._bits(hashes)
+        np.bitwise_or.at(self._filter, byte, mask)
+
+
+def _merge(h1: np.ndarray, n1: np.ndarray, h2: np.ndarray, n2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted runs (hashes, id numbers) as one, in linear time: each hash of the second goes
+    after the equal ones of the first, so ids with equal hashes keep the order they came in."""
+    at = np.searchsorted(h1, h2, side="right") + np.arange(len(h2))
+    hashes = np.empty(len(h1) + len(h2), dtype=np.int64)
+    numbers = np.empty(len(hashes), dtype=np.int64)
+    rest = np.ones(len(hashes), dtype=bool)
+    rest[at] = False
+    hashes[at], numbers[at] = h2, n2
+    hashes[rest], numbers[rest] = h1, n1
+    return hashes, numbers
 
 
 class BlockIds(set):

@@ -635,7 +635,8 @@ class FastColumns:
         b = self.builder
         b.pos += rows
         b.ids += ids
-        b.applicant += map(str.upper, aids)
+        joined = "".join(aids)  # valid codes only (ASCII): upper-cased one by one only if some need it
+        b.applicant += aids if joined == joined.upper() else map(str.upper, aids)
         b.name += names
         b.kind += kinds
         b.in_zone += in_zone

@@ -44,6 +44,7 @@ Applicant = msgspec.defstruct(
         ("sme", bool, False),
         ("name", Union[str, None], None),
     ],
+    gc=False,
 )
 
 
@@ -58,12 +59,13 @@ def decoder(policy) -> tuple[msgspec.json.Decoder, dict]:
     for item in policy.items.values():
         required = [(f.name, _type(f)) for f in item.facts if not f.optional]
         optional = [(f.name, _type(f), f.default) for f in item.facts if f.optional]
-        facts = msgspec.defstruct(f"Facts_{item.id}", required + optional)
+        facts = msgspec.defstruct(f"Facts_{item.id}", required + optional, gc=False)
         claim = msgspec.defstruct(
             f"Claim_{item.id}",
             [("id", str), ("applicant", Applicant), ("event_date", datetime.date), ("facts", facts)],
             tag_field="item",
             tag=item.id,
+            gc=False,
         )
         classes.append(claim)
         item_of[claim] = item.id
