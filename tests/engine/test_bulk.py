@@ -87,3 +87,21 @@ def test_workers_reading_their_own_blocks_decide_as_one_process(tmp_path):
     assert len(decisions) == 60
     assert decisions[43]["error"]["field"] == "id"  # the 46th line, 44th claim: "c3" again
     assert sum(d.get("eligible", False) for d in decisions) == 6  # AL-0…AL-4 and the long one
+
+
+def test_workers_hash_ids_for_the_main_process_only_when_they_hash_alike():
+    from itertools import chain
+
+    from ipfund.engine import bulk
+
+    blob = b"\n".join(_claim(i) for i in range(30))
+    try:
+        bulk._worker_init(POLICY, None, hash(bulk._HASH_PROBE))  # forked: the same hash seed
+        *_, results, invalid_ids, hashes = bulk._worker_static(blob)
+        ids = list(chain.from_iterable(r.cols.ids for r in results))
+        assert not invalid_ids and sorted(ids) == sorted(f"c{i}" for i in range(30))
+        assert hashes.tolist() == [hash(cid) for cid in ids]
+        bulk._worker_init(POLICY, None, hash(bulk._HASH_PROBE) + 1)  # another seed: the main hashes
+        assert bulk._worker_static(blob)[-1] is None
+    finally:
+        bulk._WORKER.clear()
