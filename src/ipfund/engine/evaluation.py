@@ -419,7 +419,7 @@ class Evaluator:
             amounts = [fen_to_yuan(x).encode() for x in final.tolist()]
         else:
             amounts = list(map(b"%d.%02d".__mod__, zip((final // 100).tolist(), (final % 100).tolist())))
-        lines = list(map(b'{"id":"%b"%b%b%b'.__mod__, zip(encoded, map(_HEAD, heads), amounts, map(_TAIL, heads))))
+        lines = list(map(b"".join, zip(repeat(b'{"id":"'), encoded, map(_HEAD, heads), amounts, map(_TAIL, heads))))
         if every:
             for p, line in zip(cols.pos.tolist(), lines):
                 out[p] = line
@@ -555,7 +555,8 @@ def _shape(code: int) -> tuple[int, int, bool]:
 
 
 def _template(item: Item, relied: list[str], flags: int, status: int, capped: bool) -> tuple[bytes, bytes]:
-    """The bytes of a decision around its id and amount, for one shape of outcome."""
+    """The bytes of a decision between its id and amount and after the amount, for one shape of
+    outcome: the line is '{"id":"' + id + head + amount + tail."""
     import orjson
 
     reasons, eligible, cut = _outcome(flags, status, capped)
@@ -564,4 +565,4 @@ def _template(item: Item, relied: list[str], flags: int, status: int, capped: bo
         "citation": item.clause, "interpretations": relied,
     })
     head, tail = probe[1:].split(b"\\u0000")  # drop the opening brace: the id comes first
-    return b"," + head, tail
+    return b'",' + head, tail

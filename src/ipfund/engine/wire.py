@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Annotated, Literal, Union
 
 import msgspec
+import numpy as np
 
 from .vocabulary import KINDS
 
@@ -96,6 +97,22 @@ def _line_by_line(dec, lines: list[bytes]) -> list:
 
 #: A blank line inside a block (bytes.strip's idea of blank: the file may hold any of these).
 _BLANK_INSIDE = re.compile(rb"\n[ \t\r\x0b\x0c]*\n")
+_BLANK_BYTES = np.array([ord(c) for c in " \t\r\x0b\x0c\n"], dtype=np.uint8)
+
+
+def _one_value_per_line(blob: bytes, values: int) -> bool:
+    """Whether the block has exactly `values` lines and none of them is blank. One numpy pass
+    finds the line breaks; a line that starts with a blank byte (rare in JSON lines) sends the
+    question to the exact regular expression."""
+    text = np.frombuffer(blob, dtype=np.uint8)
+    breaks = np.flatnonzero(text == 10)
+    if len(breaks) + 1 != values or not blob or blob[-1] == 10:
+        return False
+    starts = np.concatenate(([0], breaks + 1))
+    if not np.isin(text[starts], _BLANK_BYTES).any():
+        return True  # every line starts with a value, so none is blank
+    first, last = blob[: breaks[0]] if len(breaks) else blob, blob[breaks[-1] + 1 :] if len(breaks) else blob
+    return bool(first.strip()) and bool(last.strip()) and _BLANK_INSIDE.search(blob) is None
 
 
 def decode_block(policy, blob: bytes) -> tuple[list, bool, list[bytes] | None]:
@@ -112,16 +129,8 @@ def decode_block(policy, blob: bytes) -> tuple[list, bool, list[bytes] | None]:
         structs = dec.decode_lines(blob)
     except (msgspec.ValidationError, msgspec.DecodeError):
         structs = None
-    if structs is not None:
-        nl = blob.find(b"\n")
-        first, last = (blob if nl < 0 else blob[:nl]), blob[blob.rfind(b"\n") + 1 :]
-        if (
-            len(structs) == blob.count(b"\n") + 1
-            and first.strip()
-            and last.strip()
-            and not _BLANK_INSIDE.search(blob)
-        ):
-            return structs, False, None
+    if structs is not None and _one_value_per_line(blob, len(structs)):
+        return structs, False, None
     lines = [line for line in blob.split(b"\n") if line.strip()]
     if structs is not None:
         decoded = decode_chunk(policy, lines)
