@@ -25,7 +25,7 @@ rows = st.tuples(st.sampled_from(["441202200405212806", "91441200MA4W0Q9X3B"]), 
 @given(st.lists(rows, min_size=1, max_size=12))
 def test_compact_keys_are_equal_exactly_when_the_facts_are(keys):
     parts = [list(col) for col in zip(*keys)]
-    compact = _compact_keys(parts, [False, False, False, True])
+    compact = _compact_keys(parts)
     for i in range(len(keys)):
         for j in range(len(keys)):
             assert (compact[i] == compact[j]) == (keys[i] == keys[j])

@@ -295,8 +295,7 @@ class Evaluator:
         elif len(fields) == 1:  # a key of one fact is the value itself (see Ledger)
             keys = values(fields[0])
         elif not self.explainable and all(_joinable(item, f) for f in fields):
-            keys = _compact_keys([values(f) for f in fields], [f != "applicant" and item.fact(f).type == "text"
-                                                                for f in fields])
+            keys = _compact_keys([values(f) for f in fields])
         else:
             keys = list(zip(*[values(f) for f in fields]))
         tops = list(zip(repeat(item.id), values("applicant"))) if item.tops_up(interp) else None
@@ -349,6 +348,8 @@ class Evaluator:
 
     def decide(self, size: int, errors: dict[int, dict], explain: bool) -> list[dict]:
         """Evaluate the claims read since the last call; decisions in batch order (positions 0..size-1)."""
+        if explain and not self.explainable:
+            raise ValueError("this evaluator keeps no key holders: make it with explainable=True to explain")
         results = [self.static(cols) for cols in self.reader.columns()]
         self.ledger_pass(results, explain)
         out: list = [None] * size
@@ -470,17 +471,17 @@ def _joinable(item: Item, name: str) -> bool:
     return not fact.optional and fact.type in ("year", "enum", "text")
 
 
-def _compact_keys(parts: list[list], free_text: list[bool]) -> list:
+def _compact_keys(parts: list[list]) -> list:
     """Keys of several facts as one string each, the parts joined by a separator: a third of the
     memory of a tuple of them. Each key has one form, given by its values alone, so equal keys
     stay equal: joined when no part holds the separator — then the string splits back into
     exactly its parts, and as each part's type is fixed (years print as digits), distinct keys
-    stay distinct — and a tuple otherwise (only a free text can hold one)."""
+    stay distinct — and a tuple otherwise (in practice only a free text can hold one)."""
     if not parts[0]:
         return []
     texts = [p if type(p[0]) is str else list(map(str, p)) for p in parts]
     joined = list(map(_SEP.join, zip(*texts)))
-    if any(_SEP in "".join(p) for p, free in zip(texts, free_text) if free):
+    if any(_SEP in "".join(p) for p in texts):
         seps = len(parts) - 1
         joined = [j if j.count(_SEP) == seps else t for j, t in zip(joined, zip(*parts))]
     return joined
