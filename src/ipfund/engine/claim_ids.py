@@ -17,7 +17,7 @@ import numpy as np
 
 
 class ClaimIds:
-    def __init__(self, pending_max: int = 1 << 16, filter_bits: int = 1 << 25, hash_fn=hash):
+    def __init__(self, pending_max: int = 1 << 16, filter_bits: int = 1 << 16, hash_fn=hash):
         self._hash = hash_fn  # another function only in tests (to make hashes collide)
         self._pending: set[str] = set()  # ids added one at a time, not yet stored
         self._pending_max = pending_max
