@@ -90,3 +90,35 @@ def test_money_text_of_odd_forms_is_judged_as_the_batch_judges_it(tmp_path, work
     assert decisions == evaluate_batch({"policy": POLICY, "claims": claims}, explain=False)["decisions"]
     assert decisions[0]["error"]["field"] == "facts.actual_cost"
     assert [d.get("amount") for d in decisions[-3:]] == ["6.25", "3.50", "1500.00"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_history_keys_meet_the_stream_keys_as_in_the_batch(tmp_path, workers):
+    # A stream that is never explained keeps keys of several facts joined into one string, and
+    # history goes through the same path: earlier awards must still block the same keys, including
+    # a work title holding the separator.
+    def song(i, work, person=0):
+        return {"id": f"s{i}", "item": "song_qingling_award", "event_date": "2023-05-01",
+                "applicant": {"id": "441202200405212806" if person == 0 else "11010519491231002X",
+                              "kind": "person", "in_zone": True},
+                "facts": {"level": "gold", "award_year": 2023, "work": work}}
+
+    def contest(i, year):
+        return {"id": f"k{i}", "item": "contest_match", "event_date": "2023-05-01",
+                "applicant": {"id": _uscc(1), "kind": "enterprise", "in_zone": True},
+                "facts": {"contest_year": year, "standing": "winner", "contest_award_amount": "1000.00"}}
+
+    history = {"policy": POLICY, "awarded": [dict(song(90, "a\x1fb"), amount="5000.00"),
+                                             dict(contest(91, 2023), amount="500.00")]}
+    claims = [song(0, "a\x1fb"), song(1, "a"), song(2, "a\x1fb", person=1), song(3, "a"),
+              contest(4, 2023), contest(5, 2024), contest(6, 2024)]
+    path = tmp_path / "claims.jsonl"
+    path.write_text("".join(json.dumps(c) + "\n" for c in claims), encoding="utf-8")
+    hist = tmp_path / "history.json"
+    hist.write_text(json.dumps(history), encoding="utf-8")
+    proc = subprocess.run([IPFUND, "evaluate", "--jsonl", str(path), "--policy", POLICY, "--workers", str(workers),
+                           "--history", str(hist)], capture_output=True, check=True, timeout=120)
+    decisions = [json.loads(x) for x in proc.stdout.splitlines()]
+    batch = evaluate_batch({"policy": POLICY, "claims": claims}, history=history, explain=False)["decisions"]
+    assert decisions == batch
+    assert [d["eligible"] for d in decisions] == [False, True, True, False, False, True, False]
