@@ -105,3 +105,32 @@ def test_workers_hash_ids_for_the_main_process_only_when_they_hash_alike():
         assert bulk._worker_static(blob)[-1] is None
     finally:
         bulk._WORKER.clear()
+
+
+def test_bad_applicant_ids_anywhere_in_a_block_are_named_as_the_batch_names_them():
+    # Applicant ids are checked once for the whole block, all items together, and each bad one
+    # must come back to its own claim: bad ids in several items, first and last places included.
+    from ipfund.engine import evaluate_batch
+
+    good = [_uscc(i) for i in range(8)]
+    bad_org = good[1][:-1] + ("0" if good[1][-1] != "0" else "1")
+    claims = []
+    for i in range(24):
+        item = ("patent_alliance", "custody_sme", "patent_attorney")[i % 3]
+        person = item == "patent_attorney"
+        aid = ("11010519491231002X" if person else good[i % 8])
+        if i in (0, 7, 11, 23):
+            aid = "110105194912310021" if person else bad_org  # a wrong check character
+        facts = {"patent_alliance": {"alliance_id": f"AL-{i}", "review_passed": True},
+                 "custody_sme": {"service_year": 2023, "actual_cost": "100.00"},
+                 "patent_attorney": {"passed_exam": True, "employed_in_zone": True, "contract_years": 3}}[item]
+        claims.append({"id": f"b{i}", "item": item, "event_date": "2023-05-01",
+                       "applicant": {"id": aid, "kind": "person" if person else "enterprise", "in_zone": True,
+                                     "sme": True},
+                       "facts": facts})
+    content = b"\n".join(json.dumps(c).encode() for c in claims)
+    bulk = [json.loads(x) for chunk, _ in BulkEvaluator(POLICY).run_blocks(io.BytesIO(content))
+            for x in chunk.splitlines()]
+    assert bulk == evaluate_batch({"policy": POLICY, "claims": claims}, explain=False)["decisions"]
+    assert [i for i, d in enumerate(bulk) if "error" in d] == [0, 7, 11, 23]
+    assert all(bulk[i]["error"]["field"] == "applicant.id" for i in (0, 7, 11, 23))

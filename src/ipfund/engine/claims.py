@@ -482,6 +482,11 @@ def _ids_known(kinds, aids) -> bool:
         return False
 
 
+def bad_ids(kinds, aids) -> list[int]:
+    """Positions whose applicant id is not valid for its kind (ids from `wire`: strings of 18)."""
+    return _bad_ids(kinds, aids)
+
+
 def _bad_ids(kinds, aids) -> list[int]:
     """Positions whose identifier is not valid for its kind (the typed path: every id is a string
     of 18 characters), each kind's codes checked in one vectorised pass."""
@@ -561,6 +566,10 @@ class FastColumns:
 
     def add_structs(self, rows: list[int], structs: list) -> list[int]:
         """The same for claims decoded by `wire` (typed structs, facts already type-checked)."""
+        return self.add_columns(rows, self.transpose(structs), typed=True)
+
+    def transpose(self, structs: list) -> list:
+        """Typed structs of this item as columns, in `add_columns`' order."""
         from msgspec.structs import astuple  # bulk only: single claims need not import msgspec
 
         # Transposed at C speed: each struct to a tuple, then zip(*) (see wire for the field order).
@@ -571,15 +580,16 @@ class FastColumns:
         if order is None:
             fields = type(facts[0]).__struct_fields__
             order = self._struct_order[type(facts[0])] = [fields.index(name) for name, *_ in self.facts]
-        cols = [kinds, a_ids, in_zone, sme, names, events, cids] + [fact_cols[i] for i in order]
-        return self.add_columns(rows, cols, typed=True)
+        return [kinds, a_ids, in_zone, sme, names, events, cids] + [fact_cols[i] for i in order]
 
-    def add_columns(self, rows: list[int], cols: list, typed: bool = False) -> list[int]:
+    def add_columns(self, rows: list[int], cols: list, typed: bool = False, bad_ids=None) -> list[int]:
         """Check the columns and append the sound claims. `typed`: the values come from `wire`,
         whose decoder already checked types, kinds, enums, year ranges, dates and money forms;
-        what is left is what only Python knows (check characters, blank text, list codes)."""
+        what is left is what only Python knows (check characters, blank text, list codes).
+        `bad_ids`: where the applicant ids are invalid, if the caller checked them already (a
+        whole block's at once costs far less than each item's apart)."""
         if typed:
-            return self._add_typed(rows, cols)
+            return self._add_typed(rows, cols, bad_ids)
         kinds, aids, in_zone, sme, names, raw_events, ids = cols[:7]
         bad: set[int] = set()
         try:
@@ -611,10 +621,10 @@ class FastColumns:
             values.append(vals)
         return self._append(rows, bad, ids, names, kinds, aids, in_zone, sme, events, values)
 
-    def _add_typed(self, rows: list[int], cols: list) -> list[int]:
+    def _add_typed(self, rows: list[int], cols: list, bad_ids=None) -> list[int]:
         kinds, aids, in_zone, sme, names, events, ids = cols[:7]
         bad: set[int] = set()
-        bad.update(_bad_ids(kinds, aids))
+        bad.update(_bad_ids(kinds, aids) if bad_ids is None else bad_ids)
         events = list(map(date.toordinal, events))
         values = []
         for (name, check, kind), col in zip(self.typed, cols[7:]):

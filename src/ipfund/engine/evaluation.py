@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import gc
 import operator
+from bisect import bisect_right
 from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 
 import numpy as np
 
-from .claims import ClaimReader, Columns, FastColumns
+from .claims import ClaimReader, Columns, FastColumns, bad_ids
 from .claim_ids import ClaimIds
 from .ledger import CAP_REACHED, DUPLICATE, OK, Ledger, caps_at_once, keys_at_once, one_by_one
 from .errors import (
@@ -198,9 +199,21 @@ class Evaluator:
             keep = [p for p, s in enumerate(structs) if s is not None and p not in repeated]
         else:
             keep = None
+        # Each item's claims as columns; the applicant ids of all of them checked in one pass.
+        staged = []
         for cls, rows in _group_by_type(structs, keep):
-            members = list(map(structs.__getitem__, rows))
-            for p in self.fast.get(item_of[cls]).add_structs(rows, members):
+            fast = self.fast.get(item_of[cls])
+            staged.append((fast, rows, fast.transpose(list(map(structs.__getitem__, rows)))))
+        bad = bad_ids(list(chain.from_iterable(c[0] for _, _, c in staged)),
+                      list(chain.from_iterable(c[1] for _, _, c in staged)))
+        bad_by_group: list[list[int]] = [[] for _ in staged]
+        if bad:
+            ends = np.cumsum([len(rows) for _, rows, _ in staged]).tolist()
+            for b in bad:
+                g = bisect_right(ends, b)
+                bad_by_group[g].append(b - (ends[g - 1] if g else 0))
+        for (fast, rows, cols), group_bad in zip(staged, bad_by_group):
+            for p in fast.add_columns(rows, cols, typed=True, bad_ids=group_bad):
                 careful[p] = None
         for p, obj in careful.items():
             self._read_exact(p, (lambda _p, _o=obj: _o) if obj is not None else source, errors)
