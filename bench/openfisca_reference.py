@@ -35,7 +35,7 @@ from openfisca_core.simulations import SimulationBuilder
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 from openfisca_core.variables import Variable
 
-ETERNITY = DateUnit.YEAR  # formulas need a dated period; every claim is read in one year
+UNIT = DateUnit.YEAR  # formulas need a dated period; every claim is read in one year
 PERIOD = "2023"
 
 Claim = build_entity(key="claim", plural="claims", label="一项申报", is_person=True)
@@ -83,11 +83,11 @@ ItemE, KindE, LevelE = _enum("ItemE", ITEMS), _enum("KindE", KINDS), _enum("Leve
 
 
 def _input(name, value_type, **kw):
-    return type(name, (Variable,), {"value_type": value_type, "entity": Claim, "definition_period": ETERNITY,
+    return type(name, (Variable,), {"value_type": value_type, "entity": Claim, "definition_period": UNIT,
                                     "label": name, **kw})
 
 
-# Facts. `level` carries each item's one enumerated fact (level, title, standing-free, venue, kind).
+# Facts. `level` carries each item's one enumerated fact: its level, or its title, venue or kind.
 FLOATS = ("money_a", "money_b", "money_c")          # the item's money facts, in order
 INTS = ("event_day", "registered_day")               # dates as yyyymmdd
 BOOLS = ("in_zone", "sme", "b1", "b2")               # the item's boolean conditions, in order
@@ -113,7 +113,7 @@ def _formula(item, body):
     def formula(claim, period, parameters):
         p = parameters("2022-01-18")
         return np.where(claim("item", PERIOD) == ItemE[item], body(claim, p), 0)
-    return type(item, (Variable,), {"value_type": float, "entity": Claim, "definition_period": ETERNITY,
+    return type(item, (Variable,), {"value_type": float, "entity": Claim, "definition_period": UNIT,
                                     "label": item, "formula": formula})
 
 
@@ -160,7 +160,7 @@ FORMULAS = [
 
 
 class amount(Variable):  # noqa: N801 — OpenFisca names a variable after its class
-    value_type, entity, definition_period, label = float, Claim, ETERNITY, "amount"
+    value_type, entity, definition_period, label = float, Claim, UNIT, "amount"
 
     def formula(claim, period, parameters):
         return sum(claim(item, PERIOD) for item in ITEMS)

@@ -483,11 +483,6 @@ def _ids_known(kinds, aids) -> bool:
 
 
 def bad_ids(kinds, aids) -> list[int]:
-    """Positions whose applicant id is not valid for its kind (ids from `wire`: strings of 18)."""
-    return _bad_ids(kinds, aids)
-
-
-def _bad_ids(kinds, aids) -> list[int]:
     """Positions whose identifier is not valid for its kind (the typed path: every id is a string
     of 18 characters), each kind's codes checked in one vectorised pass."""
     persons = [i for i, k in enumerate(kinds) if k == "person"] if "person" in kinds else []
@@ -582,14 +577,14 @@ class FastColumns:
             order = self._struct_order[type(facts[0])] = [fields.index(name) for name, *_ in self.facts]
         return [kinds, a_ids, in_zone, sme, names, events, cids] + [fact_cols[i] for i in order]
 
-    def add_columns(self, rows: list[int], cols: list, typed: bool = False, bad_ids=None) -> list[int]:
+    def add_columns(self, rows: list[int], cols: list, typed: bool = False, bad_applicants=None) -> list[int]:
         """Check the columns and append the sound claims. `typed`: the values come from `wire`,
         whose decoder already checked types, kinds, enums, year ranges, dates and money forms;
         what is left is what only Python knows (check characters, blank text, list codes).
-        `bad_ids`: where the applicant ids are invalid, if the caller checked them already (a
-        whole block's at once costs far less than each item's apart)."""
+        `bad_applicants`: where the applicant ids are invalid, if the caller checked them already
+        (a whole block's at once costs far less than each item's apart)."""
         if typed:
-            return self._add_typed(rows, cols, bad_ids)
+            return self._add_typed(rows, cols, bad_applicants)
         kinds, aids, in_zone, sme, names, raw_events, ids = cols[:7]
         bad: set[int] = set()
         try:
@@ -621,10 +616,9 @@ class FastColumns:
             values.append(vals)
         return self._append(rows, bad, ids, names, kinds, aids, in_zone, sme, events, values)
 
-    def _add_typed(self, rows: list[int], cols: list, bad_ids=None) -> list[int]:
+    def _add_typed(self, rows: list[int], cols: list, bad_applicants=None) -> list[int]:
         kinds, aids, in_zone, sme, names, events, ids = cols[:7]
-        bad: set[int] = set()
-        bad.update(_bad_ids(kinds, aids) if bad_ids is None else bad_ids)
+        bad: set[int] = set(bad_ids(kinds, aids) if bad_applicants is None else bad_applicants)
         events = list(map(date.toordinal, events))
         values = []
         for (name, check, kind), col in zip(self.typed, cols[7:]):

@@ -213,7 +213,7 @@ class Evaluator:
                 g = bisect_right(ends, b)
                 bad_by_group[g].append(b - (ends[g - 1] if g else 0))
         for (fast, rows, cols), group_bad in zip(staged, bad_by_group):
-            for p in fast.add_columns(rows, cols, typed=True, bad_ids=group_bad):
+            for p in fast.add_columns(rows, cols, typed=True, bad_applicants=group_bad):
                 careful[p] = None
         for p, obj in careful.items():
             self._read_exact(p, (lambda _p, _o=obj: _o) if obj is not None else source, errors)
