@@ -37,6 +37,7 @@ urlpatterns = [
     path("claims/<int:pk>/", staff.claim_link, name="claim_link"),
     path("staff/review/", staff.review_queue_view, name="review_queue"),
     path("staff/approval/", staff.approval_queue_view, name="approval_queue"),
+    path("staff/batch/<slug:action>/", staff.queue_batch, name="queue_batch"),
     path("staff/claims/<int:pk>/", staff.staff_claim, name="staff_claim"),
     path("staff/claims/<int:pk>/history/", staff.claim_audit, name="claim_audit"),
     path("staff/claims/<int:pk>/<slug:action>/", staff.claim_action, name="claim_action"),
