@@ -23,6 +23,8 @@ class Claim(models.Model):
     event_date = models.DateField()
     facts = models.JSONField(default=dict)
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    # 受理编号, e.g. ZQGX-2026-000123: given on first submission from a per-year sequence, never reused.
+    reference = models.CharField(max_length=32, unique=True, null=True, blank=True)
     # A retried API call or a double-clicked submit carries the same key and gets the same claim.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
 
@@ -63,6 +65,17 @@ class Claim(models.Model):
     @property
     def state_label(self) -> str:
         return State(self.state).label
+
+
+class ClaimReferenceSequence(models.Model):
+    """The last 受理编号 number given in one year; submissions lock the row to take the next."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "受理编号序列"
+        verbose_name_plural = "受理编号序列"
 
 
 def evidence_path(instance: "Evidence", filename: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,7 +21,7 @@ from ipfund.web.rounds.selectors import interpretations_in_force, round_last_clo
 from ipfund.web.uploads import check_upload
 
 from .contract import coerce_facts, contract_applicant, contract_claim
-from .models import Claim, Evidence
+from .models import Claim, ClaimReferenceSequence, Evidence
 from .workflow import ACTION_ROLE, EDITABLE, Action, State, next_state
 
 NOT_AN_APPLICANT = "只有已绑定申报主体的账户可以申报。"
@@ -52,6 +53,7 @@ NOTIFY = {
 
 def claim_snapshot(claim: Claim) -> dict:
     return {
+        "reference": claim.reference,
         "state": claim.state,
         "item": claim.item,
         "event_date": claim.event_date,
@@ -234,6 +236,18 @@ def evidence_missing(claim: Claim) -> list[str]:
 # --- submission ------------------------------------------------------------------------------
 
 
+def claim_reference_next(*, at: dt.datetime) -> str:
+    """The next 受理编号 of the year of ``at`` (local time): PREFIX-YYYY-NNNNNN, in the caller's
+    transaction, the year's row locked so two submissions never take one number."""
+    year = timezone.localtime(at).year
+    ClaimReferenceSequence.objects.bulk_create([ClaimReferenceSequence(year=year, last=0)], ignore_conflicts=True)
+    seq = ClaimReferenceSequence.objects.select_for_update().get(year=year)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"{settings.IPFUND_REFERENCE_PREFIX}-{year}-{seq.last:06d}"
+
+
+
 @transaction.atomic
 def claim_submit(*, actor, claim: Claim) -> Claim:
     """Submit a draft (inside an open round covering the item) or resubmit a returned claim."""
@@ -258,6 +272,7 @@ def claim_submit(*, actor, claim: Claim) -> Claim:
         actor=actor,
         claim=claim,
         action=Action.SUBMIT,
+        reference=claim.reference or claim_reference_next(at=now),
         round=rnd,
         submitted_at=now,
         decision=decision,

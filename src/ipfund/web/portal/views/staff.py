@@ -71,7 +71,7 @@ def claim_link(request, pk):
     return redirect("portal:claim_detail", pk=pk)
 
 
-def _queue(request, *, state_default: str, template: str, title):
+def _queue(request, *, state_default: str, template: str, title, export_kind: str):
     policy = current_policy()
     round_id = request.GET.get("round") or ""
     item = request.GET.get("item") or ""
@@ -90,18 +90,19 @@ def _queue(request, *, state_default: str, template: str, title):
             "items": policy.items.values(),
             "states": [(s, labels.status_label(s)) for s in State.values if s != State.DRAFT],
             "selected": {"round": round_id, "item": item, "state": state},
+            "export_kind": export_kind,
         },
     )
 
 
 @role_required(roles.REVIEWER)
 def review_queue_view(request):
-    return _queue(request, state_default=State.SUBMITTED, template="portal/staff/queue.html", title=_("初审队列"))
+    return _queue(request, state_default=State.SUBMITTED, template="portal/staff/queue.html", title=_("初审队列"), export_kind="queue_review")
 
 
 @role_required(roles.APPROVER)
 def approval_queue_view(request):
-    return _queue(request, state_default=State.RECOMMENDED, template="portal/staff/queue.html", title=_("审定队列"))
+    return _queue(request, state_default=State.RECOMMENDED, template="portal/staff/queue.html", title=_("审定队列"), export_kind="queue_approval")
 
 
 def _claim_page(request, claim, forms=None, confirm_form=None):
