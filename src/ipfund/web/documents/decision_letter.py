@@ -34,7 +34,7 @@ def readable_steps(explanation: list[str]) -> list[str]:
         text = line.strip()
         if not text or text.startswith(_SKIP):
             continue
-        text = _PARAMETER_ID.sub("参数", _CODE_IN_BRACKETS.sub("", text))
+        text = _PARAMETER_ID.sub("参数", _CODE_IN_BRACKETS.sub("", text)).replace("✓", "√")  # √ is in GB 2312
         steps.append(text)
     return steps
 
@@ -50,7 +50,8 @@ def decision_letter_pdf(claim: Claim, out: IO[bytes]) -> None:
     policy = heading["policy"]
     spec = policy.items[claim.item]
     clause = policy.clause(spec.clause)
-    clause_title = f"{spec.clause}（{clause.title}）" if clause else spec.clause
+    # "四（一）“鼓励知识产权托管”": the clause's heading without its list of items in brackets
+    clause_title = f"{spec.clause}“{clause.title.split('（')[0]}”" if clause else spec.clause
     amount = claim.approved_amount
     profile = claim.applicant
     you = "你" if profile.is_person else "你单位"
@@ -62,7 +63,7 @@ def decision_letter_pdf(claim: Claim, out: IO[bytes]) -> None:
         Paragraph(
             esc(
                 f"{you}{f'于 {submitted:%Y年%m月%d日} ' if submitted else ''}提交的“{spec.title}”资助申请，"
-                f"经初审、审定和公示，公示期满无异议。根据{cited(heading)}第{clause_title}条的规定，"
+                f"经初审、审定和公示，公示期满无异议。根据{cited(heading)}{clause_title}的规定，"
                 f"决定给予{you}资助人民币 {yuan(amount)} 元（大写：{rmb_capitals(amount)}）。"
             ),
             BODY,
