@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ipfund.web.portal.views import accounts, admin, applicant, files, notices, public, staff
+from ipfund.web.portal.views import accounts, admin, applicant, documents, files, jobs, notices, public, staff
 
 app_name = "portal"
 
@@ -52,4 +52,13 @@ urlpatterns = [
     path("staff/admin/users/", admin.users, name="admin_users"),
     path("staff/admin/users/<int:pk>/roles/", admin.user_roles, name="admin_user_roles"),
     path("staff/admin/interpretations/", admin.interpretations, name="admin_interpretations"),
+    # documents (PDF) and exports (background jobs)
+    path("notices/<int:pk>/pdf/", documents.notice_document, name="notice_pdf"),
+    path("claims/<int:pk>/receipt.pdf", documents.receipt_document, name="claim_receipt"),
+    path("claims/<int:pk>/decision-letter.pdf", documents.decision_letter_document, name="decision_letter"),
+    path("staff/finance/payment-list.pdf", documents.payment_list_document, name="payment_list_pdf"),
+    path("staff/exports/", jobs.exports, name="exports"),
+    path("staff/jobs/", jobs.job_start, name="job_start"),
+    path("staff/jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("staff/jobs/<int:pk>/file/", jobs.job_file, name="job_file"),
 ]

@@ -102,6 +102,7 @@ NAV_ENTRIES = (
     ("portal:admin_rounds", _("申报批次"), roles.ADMIN),
     ("portal:admin_users", _("用户与角色"), roles.ADMIN),
     ("portal:admin_interpretations", _("解释口径"), roles.ADMIN),
+    ("portal:exports", _("导出与文书"), roles.STAFF_ROLES),
 )
 
 
@@ -112,7 +113,8 @@ def portal_nav(context):
     path = request.path if request else ""
     links = []
     for url_name, label, role in NAV_ENTRIES:
-        if role is not None and not roles.has_role(user, role):
+        needed = (role,) if isinstance(role, str) else role
+        if needed is not None and not any(roles.has_role(user, r) for r in needed):
             continue
         url = reverse(url_name)
         active = " active" if path.startswith(url) else ""
@@ -127,3 +129,11 @@ def unread_count(context) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return notifications_unread(user)
+
+
+@register.filter
+def decision_letter_ready(claim) -> bool:
+    """Whether the claim's decision letter (资助决定书) can be issued: its notice period has passed."""
+    from ipfund.web.documents.decision_letter import LETTER_STATES
+
+    return claim.state in LETTER_STATES

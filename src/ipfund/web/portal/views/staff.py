@@ -96,7 +96,7 @@ SORT_HEADINGS = [
 ]
 
 
-def _queue(request, *, state_default: str, template: str, title, batch_action: str | None, results=None):
+def _queue(request, *, state_default: str, template: str, title, batch_action: str | None, export_kind: str, results=None):
     policy = current_policy()
     round_id = request.GET.get("round") or ""
     item = request.GET.get("item") or ""
@@ -131,6 +131,7 @@ def _queue(request, *, state_default: str, template: str, title, batch_action: s
             "batch_action": batch_action if state == state_default else None,
             "batch_label": BATCH_ACTIONS.get(batch_action or ""),
             "results": results,
+            "export_kind": export_kind,
         },
     )
 
@@ -147,14 +148,16 @@ def _sort_link(key: str, current: str) -> dict:
 @role_required(roles.REVIEWER)
 def review_queue_view(request):
     return _queue(
-        request, state_default=State.SUBMITTED, template="portal/staff/queue.html", title=_("初审队列"), batch_action="recommend"
+        request, state_default=State.SUBMITTED, template="portal/staff/queue.html", title=_("初审队列"), batch_action="recommend",
+        export_kind="queue_review",
     )
 
 
 @role_required(roles.APPROVER)
 def approval_queue_view(request):
     return _queue(
-        request, state_default=State.RECOMMENDED, template="portal/staff/queue.html", title=_("审定队列"), batch_action="approve"
+        request, state_default=State.RECOMMENDED, template="portal/staff/queue.html", title=_("审定队列"), batch_action="approve",
+        export_kind="queue_approval",
     )
 
 
@@ -174,7 +177,7 @@ def queue_batch(request, action):
     except ValidationError as exc:
         flash_errors(request, error_messages(exc))
         results = None
-    return _queue(request, template="portal/staff/queue.html", batch_action=action, results=results, **view)
+    return _queue(request, template="portal/staff/queue.html", batch_action=action, results=results, export_kind={"recommend": "queue_review", "approve": "queue_approval"}[action], **view)
 
 
 def _claim_page(request, claim, forms=None, confirm_form=None):
