@@ -237,6 +237,8 @@ else:
 # The audit chain's head is copied here after each commit that appends to it (and by
 # `ipfund audit checkpoint`): a directory that a database administrator cannot rewrite.
 IPFUND_CHECKPOINT_DIR = Path(os.environ.get("IPFUND_CHECKPOINT_DIR", DATA_DIR / "checkpoints"))
+# `audit verify` fails when the chain has events and no checkpoint (production's default).
+IPFUND_CHECKPOINT_REQUIRED = _env_bool("IPFUND_CHECKPOINT_REQUIRED", default=PRODUCTION)
 
 # --- logging --------------------------------------------------------------------------------
 # Every handler passes through the masking filter so an ID number or bank account that reaches

@@ -43,8 +43,3 @@ def index_key() -> bytes:
 
     return settings.IPFUND_INDEX_KEY.encode("utf-8")
 
-
-def audit_key() -> bytes:
-    from django.conf import settings
-
-    return settings.IPFUND_AUDIT_KEY.encode("utf-8")
