@@ -68,7 +68,12 @@ def checkpoint_write(seq: int, head_hash: str, *, force: bool = False) -> bool:
                 current = None  # a damaged file is replaced by the true head
             if current is not None and current.seq >= seq:
                 return False
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"seq": seq, "hash": head_hash, "mac": _mac(seq, head_hash)}), encoding="utf-8")
-        os.replace(tmp, path)
+        checkpoint_save(path, seq, head_hash)
     return True
+
+
+def checkpoint_save(path: Path, seq: int, head_hash: str) -> None:
+    """Write a checkpoint file at ``path`` (replacing it whole: a reader never sees half a file)."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"seq": seq, "hash": head_hash, "mac": _mac(seq, head_hash)}), encoding="utf-8")
+    os.replace(tmp, path)
