@@ -52,6 +52,7 @@ class ApplicantProfile(models.Model):
     bank_account = EncryptedTextField(blank=True)
     # Finds every profile paid into one account (a shared account is flagged to staff).
     bank_account_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    bank_holder = models.CharField(max_length=200, blank=True)  # 户名: the name the account is held in
     created_at = models.DateTimeField(auto_now_add=True)
     # Set when the person's data was erased (PIPL): the encrypted numbers are blanked, the name
     # replaced; the ledger and the audit chain, which know only the pseudonym, stay as they were.
