@@ -13,8 +13,8 @@ PSEUDONYM = "个人#0123456789ABCDEF"
 
 
 def test_pseudonym_shape():
-    assert is_pseudonym(PSEUDONYM)
-    for bad in ["个人#0123456789abcdef", "个人#0123456789ABCDE", "个人#0123456789ABCDEFA", "人#0123456789ABCDEF0", 12]:
+    assert is_pseudonym(PSEUDONYM) and is_pseudonym(PSEUDONYM.lower())
+    for bad in ["个人#0123456789ABCDEG", "个人#0123456789ABCDE", "个人#0123456789ABCDEFA", "人#0123456789ABCDEF0", 12]:
         assert not is_pseudonym(bad)
     assert not ric_valid(PSEUDONYM) and person_id_valid(PSEUDONYM)
 
@@ -31,7 +31,7 @@ def _claim(cid, person):
 
 def test_a_pseudonymous_person_is_decided_and_keyed_by_the_pseudonym():
     result = evaluate_batch(
-        {"policy": "zhaoqing-hitech-ip-2022", "claims": [_claim("a", PSEUDONYM), _claim("b", PSEUDONYM)]},
+        {"policy": "zhaoqing-hitech-ip-2022", "claims": [_claim("a", PSEUDONYM), _claim("b", PSEUDONYM.lower())]},
         explain=True,
     )
     first, second = result["decisions"]

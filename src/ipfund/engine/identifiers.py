@@ -163,7 +163,8 @@ def _uscc_table():
 
 #: A person the platform knows by a keyed pseudonym instead of the number (it verified the number
 #: at registration and keeps it encrypted; see web/pii/pseudonyms.py): "个人#" and 16 hex digits
-#: in upper case. The engine needs only that the same person always has the same identifier.
+#: (upper case as written by the platform; compared in upper case, like every identifier). The
+#: engine needs only that the same person always has the same identifier.
 PSEUDONYM_PREFIX = "个人#"
 _PSEUDONYM_HEX = frozenset("0123456789ABCDEF")
 
@@ -173,7 +174,7 @@ def is_pseudonym(identifier) -> bool:
         type(identifier) is str
         and len(identifier) == len(PSEUDONYM_PREFIX) + 16
         and identifier.startswith(PSEUDONYM_PREFIX)
-        and _PSEUDONYM_HEX.issuperset(identifier[len(PSEUDONYM_PREFIX):])
+        and _PSEUDONYM_HEX.issuperset(identifier[len(PSEUDONYM_PREFIX):].upper())
     )
 
 

@@ -36,6 +36,10 @@ def test_rekey_then_erase(tmp_path):
         person = db.execute("SELECT u.username FROM accounts_applicantprofile p JOIN accounts_user u ON u.id = p.user_id "
                             "WHERE p.kind = 'person' LIMIT 1").fetchone()[0]
         admin = db.execute("SELECT username FROM accounts_user WHERE roles LIKE '%admin%' LIMIT 1").fetchone()[0]
+        payments = [r[0] for r in db.execute("SELECT bank_account FROM payments_payment").fetchall()]
+    assert payments and all(payments)
+    for token in payments:
+        Fernet(new.encode()).decrypt(token.encode())
     for number, account in rows:
         Fernet(new.encode()).decrypt(number.encode())
         if account:

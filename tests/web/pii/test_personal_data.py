@@ -98,16 +98,18 @@ def test_rekey_moves_every_value_onto_the_newest_key(applicant, settings):
     assert profile.contact_phone == "13800138000"
 
 
-def test_reveal_is_audited_and_limited_to_the_role(enterprise, staff):
-    profile = enterprise.applicant
+def test_reveal_is_audited_and_limited_to_the_role(applicant, staff):
+    profile = applicant("person").applicant
     with pytest.raises(PermissionDenied):
-        pii.pii_reveal(actor=staff.reviewer, profile=profile, field="bank_account", purpose="核对")
+        pii.pii_reveal(actor=staff.finance, profile=profile, field="id_number", purpose="核对")
     with pytest.raises(ValidationError):
-        pii.pii_reveal(actor=staff.finance, profile=profile, field="bank_account", purpose=" ")
-    value = pii.pii_reveal(actor=staff.finance, profile=profile, field="bank_account", purpose="拨付前核对账户")
-    assert value == profile.bank_account
+        pii.pii_reveal(actor=staff.reviewer, profile=profile, field="id_number", purpose=" ")
+    with pytest.raises(ValidationError):
+        pii.pii_reveal(actor=staff.reviewer, profile=profile, field="bank_account", purpose="核对")
+    value = pii.pii_reveal(actor=staff.reviewer, profile=profile, field="id_number", purpose="核对身份证明材料")
+    assert value == profile.id_number
     event = AuditEvent.objects.filter(action="pii_reveal").get()
-    assert event.actor == staff.finance and event.after == {"field": "bank_account", "purpose": "拨付前核对账户"}
+    assert event.actor == staff.reviewer and event.after == {"field": "id_number", "purpose": "核对身份证明材料"}
     assert value not in str(event.after)
 
 

@@ -1,4 +1,5 @@
-"""Services on personal data: the indexes kept beside the encrypted numbers, an audited reveal,
+"""Services on personal data: the indexes kept beside the encrypted numbers, an audited reveal
+(of ID numbers and phones; finance's reveal of bank accounts is payments.account_for_finance),
 re-encryption under the newest key (rotation) and erasure (PIPL) that leaves the ledger and the
 audit chain verifiable."""
 
@@ -14,12 +15,11 @@ from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
 
 from .blind_index import blind_index
-from .fields import reencrypt
+from .fields import EncryptedTextField, reencrypt
 from .pseudonyms import applicant_identity
 
 REVEAL_FIELDS = {
     "id_number": ("证件号码", (roles.REVIEWER, roles.APPROVER, roles.ADMIN)),
-    "bank_account": ("银行账号", (roles.FINANCE,)),
     "contact_phone": ("联系电话", (roles.REVIEWER, roles.APPROVER, roles.FINANCE, roles.ADMIN)),
 }
 REVEAL_UNKNOWN_FIELD = "不能查看该字段：{field}。"
@@ -30,8 +30,6 @@ ERASE_REASON_REQUIRED = "请填写删除个人信息的依据（reason）。"
 ERASE_ALREADY = "该申报主体的个人信息已删除。"
 ERASE_NOT_PERSON = "只能删除个人申报主体的个人信息；单位的统一社会信用代码是公开信息。"
 ERASED_NAME = "已删除的申请人"
-
-PROFILE_ENCRYPTED = ("id_number", "contact_phone", "bank_account")
 
 
 def profile_protect(profile) -> None:
@@ -84,6 +82,9 @@ def applicant_erase(*, actor, profile, reason: str):
         id_number="", id_number_index=None, contact_phone="", bank_account="", bank_account_index="",
         name=ERASED_NAME, address="", contact_name="", bank_name="", erased_at=timezone.now(),
     )
+    # A pending or past account change holds the number too. Payments keep the account they were
+    # paid to (encrypted): accounting records of public money must be kept.
+    profile.bank_account_changes.update(bank_account="", bank_holder="")
     user = profile.user
     user.is_active = False
     user.email = ""
@@ -99,51 +100,40 @@ def applicant_erase(*, actor, profile, reason: str):
 
 @dataclass(frozen=True)
 class RekeyResult:
-    profiles: int
+    rows: int
     values: int
 
 
-def encrypted_columns() -> list[tuple[str, list[str]]]:
-    """Every table holding encrypted personal data, with its encrypted columns (the profile's
-    numbers, and the accounts recorded on payments and account changes)."""
+def encrypted_columns() -> list[tuple[str, tuple[str, ...]]]:
+    """(table, encrypted columns) of every model of the platform that holds an EncryptedTextField."""
     from django.apps import apps
 
-    from .fields import EncryptedTextField
-
-    tables = []
+    found = []
     for model in apps.get_models():
-        columns = [f.column for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
-        if columns:
-            tables.append((model._meta.db_table, columns))
-    return sorted(tables)
+        columns = tuple(f.column for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField))
+        if columns and not model._meta.proxy:
+            found.append((model._meta.db_table, columns))
+    return found
 
 
 def pii_rekey(*, batch: int = 500) -> RekeyResult:
-    """Re-encrypt every personal number under the newest data key (the first of IPFUND_DATA_KEYS).
+    """Re-encrypt every encrypted column under the newest data key (the first of IPFUND_DATA_KEYS).
     Tokens are rotated without the clear text leaving MultiFernet; each batch is one transaction,
     so a run that stops can simply be started again."""
     from django.db import connection
 
-    from ipfund.web.accounts.models import ApplicantProfile
-
-    profiles = values = 0
+    rows = values = 0
     for table, columns in encrypted_columns():
         last = 0
+        sets = ", ".join(f"{c} = %s" for c in columns)
         while True:
             with transaction.atomic(), connection.cursor() as cursor:
                 # Raw columns: the tokens themselves, not the clear text the field would decrypt to.
-                cursor.execute(
-                    f"SELECT id, {', '.join(columns)} FROM {table} WHERE id > %s ORDER BY id LIMIT %s", [last, batch]
-                )
-                rows = cursor.fetchall()
-                for pk, *tokens in rows:
-                    fresh = [reencrypt(t) if t else t for t in tokens]
-                    sets = ", ".join(f"{c} = %s" for c in columns)
-                    cursor.execute(f"UPDATE {table} SET {sets} WHERE id = %s", [*fresh, pk])
-                    if table == ApplicantProfile._meta.db_table:
-                        profiles += 1
-                    values += sum(1 for t in tokens if t)
-                    last = pk
-            if len(rows) < batch:
+                cursor.execute(f"SELECT id, {', '.join(columns)} FROM {table} WHERE id > %s ORDER BY id LIMIT %s", [last, batch])
+                fetched = cursor.fetchall()
+                for pk, *tokens in fetched:
+                    cursor.execute(f"UPDATE {table} SET {sets} WHERE id = %s", [*(reencrypt(t) if t else t for t in tokens), pk])
+                    rows, values, last = rows + 1, values + sum(1 for t in tokens if t), pk
+            if len(fetched) < batch:
                 break
-    return RekeyResult(profiles, values)
+    return RekeyResult(rows, values)
