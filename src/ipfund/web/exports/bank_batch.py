@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db.models import Count, Sum
+
 from ipfund.web.claims.selectors import claims_to_pay
 
 from .claim_rows import item_title, with_net
@@ -36,9 +38,8 @@ def export_bank_batch(job, path, progress) -> int:
     claims = with_net(claims_to_pay(user=job.requested_by).select_related("applicant")).filter(net__gt=0)
     payable = claims.exclude(applicant__bank_account="")
     missing = claims.filter(applicant__bank_account="")
-    count, total = 0, Decimal("0.00")
-    for net in payable.values_list("net", flat=True).iterator(chunk_size=CHUNK):
-        count, total = count + 1, total + net
+    summed = payable.aggregate(count=Count("id"), total=Sum("net"))
+    count, total = summed["count"], summed["total"] or Decimal("0.00")
 
     def rows():
         for n, c in enumerate(payable.iterator(chunk_size=CHUNK), 1):
