@@ -104,8 +104,9 @@ def job_file_open(*, actor, job: Job):
     """The finished file for its requester; the download itself is audited too."""
     if job.requested_by_id != actor.pk:
         raise PermissionDenied(NOT_ALLOWED)
+    handle = open(Path(settings.MEDIA_ROOT) / job.file, "rb")  # FileNotFoundError before any audit
     audit_record(actor=actor, action="export_download", obj=job, after={"kind": job.kind, "filename": job.filename})
-    return open(Path(settings.MEDIA_ROOT) / job.file, "rb")
+    return handle
 
 
 def job_recover_embedded() -> tuple[int, int]:
