@@ -21,7 +21,8 @@ from ipfund.web.rounds.selectors import interpretations_in_force, round_last_clo
 from ipfund.web.uploads import check_upload
 
 from .contract import coerce_facts, contract_applicant, contract_claim
-from .models import Claim, ClaimReferenceSequence, Evidence
+from .models import Claim, Evidence
+from .reference import CLAIM, reference_next
 from .workflow import ACTION_ROLE, EDITABLE, Action, State, next_state
 
 NOT_AN_APPLICANT = "只有已绑定申报主体的账户可以申报。"
@@ -59,6 +60,7 @@ def claim_snapshot(claim: Claim) -> dict:
         "event_date": claim.event_date,
         "facts": claim.facts,
         "round": claim.round_id,
+        "reference": claim.reference,
         "engine_amount": claim.engine_amount,
         "recommended_amount": claim.recommended_amount,
         "approved_amount": claim.approved_amount,
@@ -236,18 +238,6 @@ def evidence_missing(claim: Claim) -> list[str]:
 # --- submission ------------------------------------------------------------------------------
 
 
-def claim_reference_next(*, at: dt.datetime) -> str:
-    """The next 受理编号 of the year of ``at`` (local time): PREFIX-YYYY-NNNNNN, in the caller's
-    transaction, the year's row locked so two submissions never take one number."""
-    year = timezone.localtime(at).year
-    ClaimReferenceSequence.objects.bulk_create([ClaimReferenceSequence(year=year, last=0)], ignore_conflicts=True)
-    seq = ClaimReferenceSequence.objects.select_for_update().get(year=year)
-    seq.last += 1
-    seq.save(update_fields=["last"])
-    return f"{settings.IPFUND_REFERENCE_PREFIX}-{year}-{seq.last:06d}"
-
-
-
 @transaction.atomic
 def claim_submit(*, actor, claim: Claim) -> Claim:
     """Submit a draft (inside an open round covering the item) or resubmit a returned claim."""
@@ -272,9 +262,9 @@ def claim_submit(*, actor, claim: Claim) -> Claim:
         actor=actor,
         claim=claim,
         action=Action.SUBMIT,
-        reference=claim.reference or claim_reference_next(at=now),
         round=rnd,
         submitted_at=now,
+        reference=claim.reference or reference_next(CLAIM, at=now),
         decision=decision,
         engine_amount=Decimal(decision.get("amount", "0")),
     )

@@ -13,10 +13,17 @@ AMOUNT_COLUMNS = [Column("政策计算金额", 14, money=True), Column("推荐�
 
 
 def queue_claims(*, user, params: dict):
-    """The queue of ``user`` filtered by ``params`` (round, item, state), in the page's order."""
+    """The queue of ``user`` filtered by ``params`` (round, item, state, search), in the page's order."""
     round_id = str(params.get("round") or "")
     rnd = ApplicationRound.objects.filter(pk=round_id).first() if round_id.isdigit() else None
-    return review_queue(user=user, round=rnd, item=params.get("item") or None, state=params.get("state") or None)
+    return review_queue(
+        user=user,
+        round=rnd,
+        item=params.get("item") or None,
+        state=params.get("state") or None,
+        search=(params.get("q") or "")[:100],
+        sort=params.get("sort") or "submitted",
+    )
 
 
 def export_queue(job, path, progress) -> int:

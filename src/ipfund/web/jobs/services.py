@@ -26,7 +26,7 @@ JOB_FAILED = "任务执行失败，请稍后重试；如仍失败请联系管理
 JOB_INTERRUPTED = "任务因平台重启而中断，请重新导出。"
 YEAR_INVALID = "请填写有效的统计年度（2000 至 2100 之间的四位数字）。"
 ROUND_INVALID = "申报批次无效，请从列表中选择。"
-PARAM_KEYS = ("round", "item", "state", "policy", "year")
+PARAM_KEYS = ("round", "item", "state", "policy", "year", "q", "sort")
 
 
 def job_params_clean(kind: str, raw) -> dict:
