@@ -1,14 +1,16 @@
 """Finance's bank batch payment file (批量付款): one row per award to pay with the full account
 and holder — the only export that carries them — a summary sheet with the count and total, and
-the awards left out for want of an account."""
+the awards held back (no complete account, or an account change waiting for a second person)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from ipfund.web.claims.selectors import claims_to_pay
+from ipfund.web.payments.models import BankAccountChange
+from ipfund.web.payments.services import ACCOUNT_CHANGE_PENDING, NO_ACCOUNT, payee_account
 
 from .claim_rows import item_title, with_net
 from .xlsx import CHUNK, Column, Sheet, write_workbook
@@ -23,34 +25,35 @@ COLUMNS = [
     Column("用途", 18),
     Column("备注", 40),
 ]
-MISSING_COLUMNS = [Column("受理编号", 20), Column("申报主体", 34), Column("应拨付金额", 14, money=True), Column("原因", 30)]
-NO_ACCOUNT = "申报主体未登记银行账户"
-
-
-def account_of(profile) -> tuple[str, str, str]:
-    """(account, holder, bank) as registered by the applicant. The holder is the applicant unless
-    the profile names another (an account-change service may add one)."""
-    holder = getattr(profile, "bank_holder", "") or profile.name
-    return (profile.bank_account or "").replace(" ", ""), holder, profile.bank_name
+HELD_COLUMNS = [Column("受理编号", 20), Column("申报主体", 34), Column("应拨付金额", 14, money=True), Column("原因", 40)]
 
 
 def export_bank_batch(job, path, progress) -> int:
-    claims = with_net(claims_to_pay(user=job.requested_by).select_related("applicant")).filter(net__gt=0)
-    payable = claims.exclude(applicant__bank_account="")
-    missing = claims.filter(applicant__bank_account="")
+    pending = BankAccountChange.objects.filter(applicant=OuterRef("applicant"), state=BankAccountChange.PENDING)
+    claims = (
+        with_net(claims_to_pay(user=job.requested_by).select_related("applicant"))
+        .filter(net__gt=0)
+        .annotate(change_pending=Exists(pending))
+    )
+    no_account = Q(applicant__bank_account="") | Q(applicant__bank_name="")
+    payable = claims.exclude(no_account).filter(change_pending=False)
+    held = claims.filter(no_account | Q(change_pending=True))
     summed = payable.aggregate(count=Count("id"), total=Sum("net"))
     count, total = summed["count"], summed["total"] or Decimal("0.00")
 
     def rows():
         for n, c in enumerate(payable.iterator(chunk_size=CHUNK), 1):
-            account, holder, bank = account_of(c.applicant)
+            account = payee_account(c.applicant)  # the one reader of stored accounts (payments)
             note = f"{c.reference or '#' + str(c.pk)} {item_title(c.policy, c.item)}"
-            yield [n, account, holder, bank, c.net, PURPOSE, note]
+            yield [n, account.bank_account.replace(" ", ""), account.bank_holder, account.bank_name, c.net, PURPOSE, note]
 
-    left_out = ([c.reference or f"#{c.pk}", c.applicant.name, c.net, NO_ACCOUNT] for c in missing.iterator(chunk_size=CHUNK))
+    def held_rows():
+        for c in held.iterator(chunk_size=CHUNK):
+            yield [c.reference or f"#{c.pk}", c.applicant.name, c.net, ACCOUNT_CHANGE_PENDING if c.change_pending else NO_ACCOUNT]
+
     summary = Sheet("汇总", [Column("项目", 16), Column("内容", 20)], iter([["总笔数", count], ["总金额（元）", f"{total:.2f}"]]))
     write_workbook(
-        path, [Sheet("批量付款", COLUMNS, rows(), total=count), summary, Sheet("未导出", MISSING_COLUMNS, left_out)], progress
+        path, [Sheet("批量付款", COLUMNS, rows(), total=count), summary, Sheet("未导出", HELD_COLUMNS, held_rows())], progress
     )
     return count
 
