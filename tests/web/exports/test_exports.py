@@ -133,15 +133,18 @@ def test_award_list_per_round_and_per_policy(final_awards, staff, applicant):
     assert empty["资助名单"][1:] == []
 
 
-def test_annual_statistics(final_awards, staff):
+def test_annual_statistics_are_the_dashboards_figures(final_awards, staff):
     year = timezone.localdate().year
     _, sheets = export(staff.admin, "statistics", year=str(year))
-    by_item = sheets[f"{year}年按项目"]
-    total = by_item[-1]
-    assert total[0] == "合计" and total[2:4] == [2, 2] and Decimal(str(total[4])) == Decimal("8000.00")
-    by_kind = {r[0]: r for r in sheets[f"{year}年按主体类型"][1:]}
-    assert by_kind["个人"][1] == 1 and by_kind["企业"][1] == 1
-    assert dict((r[0], r[1]) for r in sheets[f"{year}年按状态"][1:]) == {"公示期满（待拨付）": 2}
+    summary = dict(sheets["汇总"][1:])
+    assert summary["已审定金额（元）"] == "8000.00" and summary["已拨付金额（元）"] == "0.00"
+    by_item = {r[0]: r for r in sheets["按项目"][1:]}
+    assert Decimal(str(by_item["中小微企业知识产权托管补助"][2])) == Decimal("3000.00")
+    by_kind = {r[0]: r[1] for r in sheets["按主体类型"][1:]}
+    assert by_kind == {"企业": 1, "个人": 1}
+    assert dict((r[0], r[1]) for r in sheets["按状态"][1:]) == {"公示期满（待拨付）": 2}
+    assert len(sheets["按月份"]) == 13
+    assert "custody_sme" not in str(sheets)
 
 
 def test_statistics_year_must_be_valid(staff, db):
