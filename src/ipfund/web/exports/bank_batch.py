@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef
 
 from ipfund.web.claims.selectors import claims_to_pay
 from ipfund.web.payments.models import BankAccountChange
@@ -35,27 +35,37 @@ def export_bank_batch(job, path, progress) -> int:
         .filter(net__gt=0)
         .annotate(change_pending=Exists(pending))
     )
-    no_account = Q(applicant__bank_account="") | Q(applicant__bank_name="")
-    payable = claims.exclude(no_account).filter(change_pending=False)
-    held = claims.filter(no_account | Q(change_pending=True))
-    summed = payable.aggregate(count=Count("id"), total=Sum("net"))
-    count, total = summed["count"], summed["total"] or Decimal("0.00")
+    # Accounts are read (and decrypted) one row at a time, so completeness is judged here, not in
+    # SQL; the sheets are written in order, so the summary and the held awards follow the batch.
+    paid = {"count": 0, "total": Decimal("0.00")}
+    held: list[list] = []
 
     def rows():
-        for n, c in enumerate(payable.iterator(chunk_size=CHUNK), 1):
+        for c in claims.iterator(chunk_size=CHUNK):
             account = payee_account(c.applicant)  # the one reader of stored accounts (payments)
+            if c.change_pending or not account.complete:
+                reason = ACCOUNT_CHANGE_PENDING if c.change_pending else NO_ACCOUNT
+                held.append([c.reference or f"#{c.pk}", c.applicant.name, c.net, reason])
+                continue
+            paid["count"] += 1
+            paid["total"] += c.net
             note = f"{c.reference or '#' + str(c.pk)} {item_title(c.policy, c.item)}"
-            yield [n, account.bank_account.replace(" ", ""), account.bank_holder, account.bank_name, c.net, PURPOSE, note]
+            yield [paid["count"], account.bank_account.replace(" ", ""), account.bank_holder, account.bank_name, c.net, PURPOSE, note]
 
-    def held_rows():
-        for c in held.iterator(chunk_size=CHUNK):
-            yield [c.reference or f"#{c.pk}", c.applicant.name, c.net, ACCOUNT_CHANGE_PENDING if c.change_pending else NO_ACCOUNT]
+    def summary():
+        yield ["总笔数", paid["count"]]
+        yield ["总金额（元）", f"{paid['total']:.2f}"]
 
-    summary = Sheet("汇总", [Column("项目", 16), Column("内容", 20)], iter([["总笔数", count], ["总金额（元）", f"{total:.2f}"]]))
     write_workbook(
-        path, [Sheet("批量付款", COLUMNS, rows(), total=count), summary, Sheet("未导出", HELD_COLUMNS, held_rows())], progress
+        path,
+        [
+            Sheet("批量付款", COLUMNS, rows(), total=claims.count()),
+            Sheet("汇总", [Column("项目", 16), Column("内容", 20)], summary()),
+            Sheet("未导出", HELD_COLUMNS, iter(held)),
+        ],
+        progress,
     )
-    return count
+    return paid["count"]
 
 
 def filename(params: dict) -> str:
