@@ -187,7 +187,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = IPFUND_MAX_UPLOAD_BYTES + 1024 * 1024
 # --- the fund -------------------------------------------------------------------------------
 IPFUND_POLICY_ID = os.environ.get("IPFUND_POLICY_ID", "zhaoqing-hitech-ip-2022")
 IPFUND_NOTICE_DAYS = int(os.environ.get("IPFUND_NOTICE_DAYS", "7"))
-# 受理编号 prefix (ZQGX-2026-000123): the zone's short name, one sequence per year.
 
 # --- background jobs ------------------------------------------------------------------------
 # Production: Celery on Redis (CELERY_BROKER_URL=redis://…; run `celery -A ipfund.web.jobs.celery_app
