@@ -64,7 +64,9 @@ INSTALLED_APPS = [
     "ipfund.web.budgets",
     "ipfund.web.notifications",
     "ipfund.web.api",
+    "ipfund.web.jobs",
     "ipfund.web.portal",
+    "ipfund.web.pii",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +150,8 @@ IPFUND_LOGIN_MAX_FAILURES = int(os.environ.get("IPFUND_LOGIN_MAX_FAILURES", "5")
 IPFUND_LOGIN_WINDOW_SECONDS = int(os.environ.get("IPFUND_LOGIN_WINDOW_SECONDS", "900"))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("IPFUND_CACHE_URL"):  # e.g. redis://127.0.0.1:6379/1: rate limits shared by every worker
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["IPFUND_CACHE_URL"]}}
 
 # --- language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -183,6 +187,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = IPFUND_MAX_UPLOAD_BYTES + 1024 * 1024
 # --- the fund -------------------------------------------------------------------------------
 IPFUND_POLICY_ID = os.environ.get("IPFUND_POLICY_ID", "zhaoqing-hitech-ip-2022")
 IPFUND_NOTICE_DAYS = int(os.environ.get("IPFUND_NOTICE_DAYS", "7"))
+# 受理编号 prefix (ZQGX-2026-000123): the zone's short name, one sequence per year.
+
+# --- background jobs ------------------------------------------------------------------------
+# Production: Celery on Redis (CELERY_BROKER_URL=redis://…; run `celery -A ipfund.web.jobs.celery_app
+# worker`). Without a broker the platform runs jobs on a worker thread of its own process.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Limits on anonymous work (throttle.py): objections per client address and per notice per hour,
+# the length of an objection, and the public calculator API's claims per request and rate.
+IPFUND_OBJECTIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("IPFUND_OBJECTIONS_PER_ADDRESS_PER_HOUR", "5"))
+IPFUND_OBJECTIONS_PER_NOTICE_PER_HOUR = int(os.environ.get("IPFUND_OBJECTIONS_PER_NOTICE_PER_HOUR", "60"))
+IPFUND_OBJECTION_REASON_MAX = int(os.environ.get("IPFUND_OBJECTION_REASON_MAX", "2000"))
+IPFUND_EVALUATE_MAX_CLAIMS = int(os.environ.get("IPFUND_EVALUATE_MAX_CLAIMS", "200"))
+IPFUND_EVALUATE_PER_MINUTE = int(os.environ.get("IPFUND_EVALUATE_PER_MINUTE", "30"))
 
 # --- e-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
@@ -212,6 +234,33 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("IPFUND_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# --- keys outside the database -------------------------------------------------------------
+# Personal data (resident ID numbers, bank accounts, phones) is encrypted with Fernet keys
+# (IPFUND_DATA_KEYS, comma-separated, newest first: the first encrypts, all decrypt, so a new key
+# is put in front and `ipfund rekey` moves every row onto it). A separate key makes the blind
+# index and the pseudonyms (IPFUND_INDEX_KEY; never rotated: the ledger keeps its pseudonyms),
+# another keys the audit chain (IPFUND_AUDIT_KEY). Production refuses to start without them;
+# elsewhere each is derived from the secret key, so the demo and the tests run with no setup.
+IPFUND_DATA_KEYS = _env_list("IPFUND_DATA_KEYS")
+IPFUND_INDEX_KEY = os.environ.get("IPFUND_INDEX_KEY", "")
+IPFUND_AUDIT_KEY = os.environ.get("IPFUND_AUDIT_KEY", "")
+if PRODUCTION:
+    _missing = [n for n, v in (("IPFUND_DATA_KEYS", IPFUND_DATA_KEYS), ("IPFUND_INDEX_KEY", IPFUND_INDEX_KEY),
+                               ("IPFUND_AUDIT_KEY", IPFUND_AUDIT_KEY)) if not v]
+    if _missing:
+        raise RuntimeError("生产环境必须设置密钥：" + "、".join(_missing))
+else:
+    from ipfund.web.pii.keys import derived_key
+
+    IPFUND_DATA_KEYS = IPFUND_DATA_KEYS or [derived_key(SECRET_KEY, "data")]
+    IPFUND_INDEX_KEY = IPFUND_INDEX_KEY or derived_key(SECRET_KEY, "index")
+    IPFUND_AUDIT_KEY = IPFUND_AUDIT_KEY or derived_key(SECRET_KEY, "audit")
+# The audit chain's head is copied here after each commit that appends to it (and by
+# `ipfund audit checkpoint`): a directory that a database administrator cannot rewrite.
+IPFUND_CHECKPOINT_DIR = Path(os.environ.get("IPFUND_CHECKPOINT_DIR", DATA_DIR / "checkpoints"))
+# `audit verify` fails when the chain has events and no checkpoint (production's default).
+IPFUND_CHECKPOINT_REQUIRED = _env_bool("IPFUND_CHECKPOINT_REQUIRED", default=PRODUCTION)
 
 # --- logging --------------------------------------------------------------------------------
 # Every handler passes through the masking filter so an ID number or bank account that reaches

@@ -104,6 +104,7 @@ NAV_ENTRIES = (
     ("portal:admin_budgets", _("资金预算"), roles.ADMIN),
     ("portal:admin_users", _("用户与角色"), roles.ADMIN),
     ("portal:admin_interpretations", _("解释口径"), roles.ADMIN),
+    ("portal:exports", _("导出与文书"), roles.STAFF_ROLES),
 )
 
 
@@ -130,3 +131,11 @@ def unread_count(context) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return notifications_unread(user)
+
+
+@register.filter
+def decision_letter_ready(claim) -> bool:
+    """Whether the claim's decision letter (资助决定书) can be issued: its notice period has passed."""
+    from ipfund.web.documents.decision_letter import LETTER_STATES
+
+    return claim.state in LETTER_STATES
