@@ -1,0 +1,68 @@
+"""In a real browser: finance records a batch payment under one bank reference, and the statistics
+dashboard shows the round's totals against its budget, with its ECharts charts drawn."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from ipfund.web.budgets.services import budget_set
+from ipfund.web.claims.models import Claim
+from ipfund.web.demo import flow
+from ipfund.web.demo.samples import sample
+from ipfund.web.notices.services import notice_close, notice_publish
+from ipfund.web.payments.models import Payment
+from ipfund.web.policy import current_policy
+from ipfund.web.rounds.services import round_create
+
+from .test_journey import sign_in, submit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def awards_waiting_for_payment(staff, rnd, n: int) -> list[Claim]:
+    claims = [
+        flow.advance(flow.submitted_from_sample(flow.new_applicant("enterprise", sme=True), sample("custody_sme")), "approved", staff)
+        for _ in range(n)
+    ]
+    notice = notice_publish(actor=staff.reviewer, claims=claims)
+    with flow.clock_at(notice.ends_at + dt.timedelta(seconds=1)):
+        notice_close(actor=staff.reviewer, notice=notice)
+    return claims
+
+
+def test_finance_batch_payment_and_the_round_against_its_budget(new_context, screenshots):
+    staff = flow.create_staff()
+    now = timezone.now()
+    rnd = round_create(
+        actor=staff.admin, name="2026年第三批", opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
+        items=list(current_policy().items),
+    )
+    budget_set(actor=staff.admin, policy=current_policy().id, year=timezone.localdate().year, amount="7000", round=rnd)
+    a, b = awards_waiting_for_payment(staff, rnd, 2)
+
+    page = new_context()
+    sign_in(page, "finance", flow.STAFF_PASSWORDS["finance"])
+    page.goto("/staff/finance/")
+    page.check(f"#pay-{a.pk}")
+    page.check(f"#pay-{b.pk}")
+    page.fill("#id_reference", "PL-2026-0301")
+    submit(page, page.locator("#record-batch"))
+    result = page.locator("#batch-result")
+    assert "PL-2026-0301" in result.inner_text()
+    assert result.locator("tr.ok").count() == 2
+    assert "已按凭证号 PL-2026-0301 拨付 2 项" in page.inner_text(".messages")
+    screenshots(page, "money-batch-payment")
+    assert sorted(Payment.objects.values_list("reference", flat=True)) == ["PL-2026-0301", "PL-2026-0301"]
+
+    page.goto(f"/staff/statistics/?round={rnd.pk}")
+    budget_row = page.locator("#budgets tbody tr").first
+    text = budget_row.inner_text()
+    assert "2026年第三批" in text and "¥7,000.00" in text and "¥6,000.00" in text
+    assert "预警：已使用预算的 80% 以上" in text
+    assert page.inner_text("#total-committed") == "¥6,000.00" and page.inner_text("#total-paid") == "¥6,000.00"
+    page.wait_for_selector("#chart-budgets svg")
+    page.wait_for_selector("#chart-month svg")
+    assert "中小微企业知识产权托管补助" in page.inner_text("#chart-item").replace("\n", "")
+    assert budget_row.locator(".meter > span").evaluate("el => el.style.width") == "85.7%"
+    screenshots(page, "money-dashboard-round-budget")
