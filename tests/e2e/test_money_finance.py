@@ -12,6 +12,7 @@ from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.notices.services import notice_close, notice_publish
 from ipfund.web.payments.models import Payment
+from ipfund.web.payments.services import payment_fail
 from ipfund.web.policy import current_policy
 from ipfund.web.rounds.services import round_create
 
@@ -66,3 +67,44 @@ def test_finance_batch_payment_and_the_round_against_its_budget(new_context, scr
     assert "中小微企业知识产权托管补助" in page.inner_text("#chart-item").replace("\n", "")
     assert budget_row.locator(".meter > span").evaluate("el => el.style.width") == "85.7%"
     screenshots(page, "money-dashboard-round-budget")
+
+
+def test_failed_payment_new_account_confirmed_by_a_second_person(new_context, screenshots):
+    staff = flow.create_staff()
+    now = timezone.now()
+    rnd = round_create(
+        actor=staff.admin, name="2026年第四批", opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
+        items=list(current_policy().items),
+    )
+    (claim,) = awards_waiting_for_payment(staff, rnd, 1)
+    payment_fail(actor=staff.finance, claim=claim, reason="收款账户已销户")
+    user = claim.applicant.user
+
+    page = new_context()
+    sign_in(page, user.username, flow.APPLICANT_PASSWORD)
+    page.goto(f"/me/claims/{claim.pk}/")
+    todo = page.locator("#payment-failed-todo")
+    assert "收款账户已销户" in todo.inner_text() and "当前无需您操作" not in page.inner_text("main")
+    screenshots(page, "money-applicant-failed-payment")
+    submit(page, page.locator("#update-bank-account"))
+    page.fill("#id_bank_name", "中国建设银行肇庆分行")
+    page.fill("#id_bank_account", "6217000000004321")
+    submit(page, page.get_by_role("button", name="保存"))
+    assert "须经工作人员复核确认后才生效" in page.inner_text(".messages")
+    assert page.locator("#pending-bank-change").is_visible()
+
+    finance = new_context()
+    sign_in(finance, "finance", flow.STAFF_PASSWORDS["finance"])
+    finance.goto("/staff/finance/")
+    assert "账户变更待复核，暂停拨付" in finance.inner_text("#to-pay")
+    submit(finance, finance.get_by_role("link", name="去复核"))
+    submit(finance, finance.get_by_role("link", name="复核"))
+    assert "6217000000004321" in finance.inner_text("#proposed-account")
+    screenshots(finance, "money-account-change-review")
+    submit(finance, finance.locator("#confirm-change"))
+    assert "账户变更已确认" in finance.inner_text(".messages")
+    finance.goto(f"/staff/finance/{claim.pk}/")
+    assert finance.inner_text("#bank-account") == "6217000000004321"
+    finance.fill("#id_reference", "ZF-2026-0402")
+    submit(finance, finance.locator("#record-payment"))
+    assert Payment.objects.get(claim=claim).bank_account == "6217000000004321"
