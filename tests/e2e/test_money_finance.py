@@ -21,6 +21,14 @@ from .test_journey import sign_in, submit
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def open_round(staff, name: str):
+    now = timezone.now()
+    return round_create(
+        actor=staff.admin, name=name, opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
+        items=list(current_policy().items),
+    )
+
+
 def awards_waiting_for_payment(staff, rnd, n: int) -> list[Claim]:
     claims = [
         flow.advance(flow.submitted_from_sample(flow.new_applicant("enterprise", sme=True), sample("custody_sme")), "approved", staff)
@@ -34,11 +42,7 @@ def awards_waiting_for_payment(staff, rnd, n: int) -> list[Claim]:
 
 def test_finance_batch_payment_and_the_round_against_its_budget(new_context, screenshots):
     staff = flow.create_staff()
-    now = timezone.now()
-    rnd = round_create(
-        actor=staff.admin, name="2026年第三批", opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
-        items=list(current_policy().items),
-    )
+    rnd = open_round(staff, "2026年第三批")
     budget_set(actor=staff.admin, policy=current_policy().id, year=timezone.localdate().year, amount="7000", round=rnd)
     a, b = awards_waiting_for_payment(staff, rnd, 2)
 
@@ -71,11 +75,7 @@ def test_finance_batch_payment_and_the_round_against_its_budget(new_context, scr
 
 def test_failed_payment_new_account_confirmed_by_a_second_person(new_context, screenshots):
     staff = flow.create_staff()
-    now = timezone.now()
-    rnd = round_create(
-        actor=staff.admin, name="2026年第四批", opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
-        items=list(current_policy().items),
-    )
+    rnd = open_round(staff, "2026年第四批")
     (claim,) = awards_waiting_for_payment(staff, rnd, 1)
     payment_fail(actor=staff.finance, claim=claim, reason="收款账户已销户")
     user = claim.applicant.user
