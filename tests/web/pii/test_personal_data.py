@@ -148,3 +148,30 @@ def test_production_refuses_to_start_without_keys(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode != 0
     assert "生产环境必须设置密钥：IPFUND_DATA_KEYS、IPFUND_INDEX_KEY、IPFUND_AUDIT_KEY" in result.stderr
+
+
+def test_the_account_paid_is_encrypted_too_and_rekeyed(applicant, staff, open_round, settings):
+    """The account recorded on a payment is personal data like the profile's: never in clear in
+    the database, read back in clear by the platform, moved to a new key by rekey."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ipfund.web.notices.services import notice_close, notice_publish
+    from ipfund.web.payments.models import Payment
+    from ipfund.web.payments.services import payment_record
+
+    person, claim = approved_person_claim(applicant, staff)
+    notice = notice_publish(actor=staff.reviewer)
+    with flow.clock_at(notice.ends_at + dt.timedelta(seconds=1)):
+        notice_close(actor=staff.reviewer, notice=notice)
+    claim.refresh_from_db()
+    payment = payment_record(actor=staff.finance, claim=claim, paid_on=timezone.localdate(), reference="ZF-PII-1")
+    account = person.applicant.bank_account
+    assert Payment.objects.get(pk=payment.pk).bank_account == account
+    assert account not in database_text()
+    new_key = Fernet.generate_key().decode()
+    settings.IPFUND_DATA_KEYS = [new_key, *settings.IPFUND_DATA_KEYS]
+    call_command("rekey", verbosity=0)
+    settings.IPFUND_DATA_KEYS = [new_key]
+    assert Payment.objects.get(pk=payment.pk).bank_account == account
