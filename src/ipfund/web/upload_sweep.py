@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 
 DEFAULT_GRACE = dt.timedelta(hours=24)
+# Text columns that hold a path relative to the upload directory (not a FileField).
+PATH_COLUMNS = (("jobs", "Job", "file"),)
 
 
 @dataclass(frozen=True)
@@ -24,12 +26,15 @@ class SweepResult:
 
 
 def referenced_files() -> set[str]:
-    """Every file name held by a FileField of any model of the platform."""
+    """Every file name held by a FileField of any model of the platform, or by a path column."""
+    columns = [(model, field.name) for model in apps.get_models() for field in model._meta.get_fields()
+               if isinstance(field, models.FileField)]
+    for app_label, model_name, name in PATH_COLUMNS:
+        if apps.is_installed(f"ipfund.web.{app_label}"):
+            columns.append((apps.get_model(app_label, model_name), name))
     names: set[str] = set()
-    for model in apps.get_models():
-        for field in model._meta.get_fields():
-            if isinstance(field, models.FileField):
-                names.update(n for n in model._default_manager.exclude(**{field.name: ""}).values_list(field.name, flat=True) if n)
+    for model, name in columns:
+        names.update(n for n in model._default_manager.exclude(**{name: ""}).values_list(name, flat=True) if n)
     return names
 
 

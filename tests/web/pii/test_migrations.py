@@ -15,7 +15,7 @@ from ipfund.web.accounts.idgen import make_ric
 from ipfund.web.audit.canonical import GENESIS_HASH, event_fields, unkeyed_event_hash
 from ipfund.web.pii.pseudonyms import person_pseudonym
 
-BEFORE = [("accounts", "0002_applicant_bank_holder"), ("audit", "0001_initial"), ("ledger", "0001_initial")]
+BEFORE = [("accounts", "0001_initial"), ("audit", "0001_initial"), ("ledger", "0001_initial")]
 NUMBER = make_ric(4242)
 
 

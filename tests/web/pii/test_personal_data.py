@@ -22,6 +22,7 @@ from ipfund.web.audit.services import audit_verify
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.ledger.models import AwardEntry, CapBucket, DuplicateKey
+from ipfund.web.payments.models import BankAccountChange
 from ipfund.web.pii import services as pii
 from ipfund.web.pii.pseudonyms import person_pseudonym
 
@@ -118,6 +119,8 @@ def test_erasure_blanks_the_person_and_keeps_ledger_and_chain(applicant, staff, 
     profile = person.applicant
     number, pseudonym = profile.id_number, profile.ledger_identity
     ledger_before = list(AwardEntry.objects.values_list("id", "amount", "claim_data", "duplicate_key"))
+    change = BankAccountChange.objects.create(applicant=profile, bank_name="中国银行肇庆分行", bank_account="6217850000000000123",
+                                              bank_holder="张三", requested_by=person)
 
     erased = pii.applicant_erase(actor=staff.admin, profile=profile, reason="本人依《个人信息保护法》第四十七条申请删除")
 
@@ -125,6 +128,8 @@ def test_erasure_blanks_the_person_and_keeps_ledger_and_chain(applicant, staff, 
     assert erased.id_number_index is None and erased.name == pii.ERASED_NAME
     assert erased.ledger_identity == pseudonym and erased.masked_id_number == "（已删除）"
     assert not erased.user.is_active
+    change.refresh_from_db()
+    assert change.bank_account == "" and change.bank_holder == ""
     assert list(AwardEntry.objects.values_list("id", "amount", "claim_data", "duplicate_key")) == ledger_before
     assert audit_verify().ok
     assert number not in database_text()

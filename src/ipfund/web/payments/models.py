@@ -34,7 +34,7 @@ class Payment(models.Model):
     batch = models.ForeignKey(PaymentBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
     # The account the money went to, as it stood when the payment was recorded.
     bank_name = models.CharField(max_length=200, blank=True)
-    bank_account = EncryptedTextField(blank=True)  # IPFUND_DATA_KEYS, like the profile's
+    bank_account = EncryptedTextField(blank=True)  # personal data: encrypted like the profile's
     bank_holder = models.CharField(max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -64,7 +64,7 @@ class BankAccountChange(models.Model):
 
     applicant = models.ForeignKey("accounts.ApplicantProfile", on_delete=models.PROTECT, related_name="bank_account_changes")
     bank_name = models.CharField(max_length=200)
-    bank_account = EncryptedTextField()  # IPFUND_DATA_KEYS, like the profile's
+    bank_account = EncryptedTextField()  # personal data: encrypted like the profile's
     bank_holder = models.CharField(max_length=200)
     state = models.CharField(max_length=10, choices=STATES, default=PENDING)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -71,17 +71,3 @@ def _pseudonymise_ledger(apps, persons) -> None:
             CapBucket.objects.filter(pk=bucket.pk).update(group=bucket.group.replace(number, pseudonym))
         for claim in Claim.objects.filter(applicant_id=pk, decision__isnull=False):
             Claim.objects.filter(pk=claim.pk).update(decision=_replaced(claim.decision, number, pseudonym))
-
-
-def encrypt_plain_columns(table: str, columns: tuple[str, ...]):
-    """A RunPython function encrypting the plaintext ``columns`` of ``table`` (empty stays empty)."""
-
-    def run(apps, schema_editor) -> None:
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute(f"SELECT id, {', '.join(columns)} FROM {table}")
-            for pk, *values in cursor.fetchall():
-                clear = [_clear(v) for v in values]
-                sets = ", ".join(f"{c} = %s" for c in columns)
-                cursor.execute(f"UPDATE {table} SET {sets} WHERE id = %s", [*(encrypt(v) if v else "" for v in clear), pk])
-
-    return run

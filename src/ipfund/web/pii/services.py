@@ -15,7 +15,7 @@ from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
 
 from .blind_index import blind_index
-from .fields import EncryptedTextField, reencrypt
+from .fields import reencrypt
 from .pseudonyms import applicant_identity
 
 REVEAL_FIELDS = {
@@ -100,40 +100,51 @@ def applicant_erase(*, actor, profile, reason: str):
 
 @dataclass(frozen=True)
 class RekeyResult:
-    rows: int
+    profiles: int
     values: int
 
 
-def encrypted_columns() -> list[tuple[str, tuple[str, ...]]]:
-    """(table, encrypted columns) of every model of the platform that holds an EncryptedTextField."""
+def encrypted_columns() -> list[tuple[str, list[str]]]:
+    """Every table holding encrypted personal data, with its encrypted columns (the profile's
+    numbers, and the accounts recorded on payments and account changes)."""
     from django.apps import apps
 
-    found = []
+    from .fields import EncryptedTextField
+
+    tables = []
     for model in apps.get_models():
-        columns = tuple(f.column for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField))
-        if columns and not model._meta.proxy:
-            found.append((model._meta.db_table, columns))
-    return found
+        columns = [f.column for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if columns:
+            tables.append((model._meta.db_table, columns))
+    return sorted(tables)
 
 
 def pii_rekey(*, batch: int = 500) -> RekeyResult:
-    """Re-encrypt every encrypted column under the newest data key (the first of IPFUND_DATA_KEYS).
+    """Re-encrypt every personal number under the newest data key (the first of IPFUND_DATA_KEYS).
     Tokens are rotated without the clear text leaving MultiFernet; each batch is one transaction,
     so a run that stops can simply be started again."""
     from django.db import connection
 
-    rows = values = 0
+    from ipfund.web.accounts.models import ApplicantProfile
+
+    profiles = values = 0
     for table, columns in encrypted_columns():
         last = 0
-        sets = ", ".join(f"{c} = %s" for c in columns)
         while True:
             with transaction.atomic(), connection.cursor() as cursor:
                 # Raw columns: the tokens themselves, not the clear text the field would decrypt to.
-                cursor.execute(f"SELECT id, {', '.join(columns)} FROM {table} WHERE id > %s ORDER BY id LIMIT %s", [last, batch])
-                fetched = cursor.fetchall()
-                for pk, *tokens in fetched:
-                    cursor.execute(f"UPDATE {table} SET {sets} WHERE id = %s", [*(reencrypt(t) if t else t for t in tokens), pk])
-                    rows, values, last = rows + 1, values + sum(1 for t in tokens if t), pk
-            if len(fetched) < batch:
+                cursor.execute(
+                    f"SELECT id, {', '.join(columns)} FROM {table} WHERE id > %s ORDER BY id LIMIT %s", [last, batch]
+                )
+                rows = cursor.fetchall()
+                for pk, *tokens in rows:
+                    fresh = [reencrypt(t) if t else t for t in tokens]
+                    sets = ", ".join(f"{c} = %s" for c in columns)
+                    cursor.execute(f"UPDATE {table} SET {sets} WHERE id = %s", [*fresh, pk])
+                    if table == ApplicantProfile._meta.db_table:
+                        profiles += 1
+                    values += sum(1 for t in tokens if t)
+                    last = pk
+            if len(rows) < batch:
                 break
-    return RekeyResult(rows, values)
+    return RekeyResult(profiles, values)

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("ledger", "0001_initial"),
         # Persons' numbers were replaced by pseudonyms in the ledger before it became insert-only.
-        ("accounts", "0004_encrypt_existing_rows"),
+        ("accounts", "0003_encrypt_existing_rows"),
     ]
 
     operations = [migration_operations(LEDGER_TABLES)]

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from ipfund.web.pii.services import pii_rekey
 
-DONE = "已用最新密钥重新加密：{rows} 行，{values} 项个人信息。"
+DONE = "已用最新密钥重新加密：{profiles} 个申报主体，{values} 项个人信息。"
 
 
 class Command(BaseCommand):
@@ -13,4 +13,4 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = pii_rekey()
         if options["verbosity"]:
-            self.stdout.write(DONE.format(rows=result.rows, values=result.values))
+            self.stdout.write(DONE.format(profiles=result.profiles, values=result.values))

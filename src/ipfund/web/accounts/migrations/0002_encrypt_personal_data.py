@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_applicant_bank_holder'),
+        ('accounts', '0001_initial'),
     ]
 
     operations = [

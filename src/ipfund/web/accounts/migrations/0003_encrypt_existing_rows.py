@@ -8,7 +8,7 @@ from ipfund.web.pii.migration_ops import encrypt_existing_profiles
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("accounts", "0003_encrypt_personal_data"),
+        ("accounts", "0002_encrypt_personal_data"),
         ("ledger", "0001_initial"),
         ("claims", "0001_initial"),
     ]
