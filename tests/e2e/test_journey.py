@@ -155,8 +155,8 @@ def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path)
     assert "已审定通过" in approver.content()
     sign_out(approver)
 
-    # --- the reviewer publishes the notice (公示) ---------------------------------------------------
-    sign_in(reviewer, "reviewer", STAFF_PASSWORDS["reviewer"])
+    # --- a second reviewer publishes the notice (公示): whoever recommended may not judge objections --
+    sign_in(reviewer, "reviewer2", STAFF_PASSWORDS["reviewer2"])
     reviewer.goto("/staff/notices/")
     screenshots(reviewer, "notice-publish")
     reviewer.click("#publish")

@@ -21,6 +21,11 @@ APPLICANT_KINDS = {
 
 class User(AbstractUser):
     roles = models.JSONField(default=list, blank=True)
+    # The unified social credit code of the organisation a staff member belongs to (if it may
+    # apply to the fund): separation of duties keeps them off that organisation's claims.
+    affiliation = models.CharField(max_length=18, blank=True)
+    # Set when an administrator chose the password: the first sign-in must replace it.
+    password_change_required = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "用户"

@@ -48,7 +48,10 @@ def review_queue(*, user, round=None, item: str | None = None, state: str | None
             return Claim.objects.none()
     if not roles.is_staff_member(user):
         return Claim.objects.none()
-    queue = claims_visible_to(user).filter(state=state).order_by("submitted_at", "id")
+    # A staff member's own claims (as applicant or affiliated organisation) never reach their queue.
+    queue = claims_visible_to(user).filter(state=state).exclude(applicant__user=user).order_by("submitted_at", "id")
+    if getattr(user, "affiliation", ""):
+        queue = queue.exclude(applicant__id_number=user.affiliation)
     if round is not None:
         queue = queue.filter(round=round)
     if item:

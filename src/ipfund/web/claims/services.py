@@ -19,6 +19,7 @@ from ipfund.web.policy import current_policy, evaluate_one
 from ipfund.web.rounds.selectors import interpretations_in_force, round_last_closed_for, round_open_for
 from ipfund.web.uploads import check_upload
 
+from . import duties
 from .contract import coerce_facts, contract_applicant, contract_claim
 from .models import Claim, Evidence
 from .workflow import ACTION_ROLE, EDITABLE, Action, State, next_state
@@ -78,6 +79,10 @@ def claim_transition(*, actor, claim: Claim, action: str, note: str = "", **chan
         raise PermissionDenied(NOT_ALLOWED)
     if role == roles.APPLICANT and claim.applicant.user_id != actor.pk:
         raise PermissionDenied(NOT_YOUR_CLAIM)
+    if role != roles.APPLICANT:
+        duties.check_not_own_claim(actor, claim)
+    if action == Action.APPROVE:
+        duties.check_may_approve(actor, claim)
     before = claim_snapshot(claim)
     claim.state = next_state(claim.state, action)
     for field, value in changes.items():

@@ -258,7 +258,12 @@ class StaffUserForm(forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150, error_messages=REQUIRED)
     full_name = forms.CharField(label=_("姓名"), max_length=150, required=False)
     email = forms.EmailField(label=_("电子邮箱"), required=False, error_messages={"invalid": _("请输入有效的电子邮箱地址。")})
-    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(render_value=True), error_messages=REQUIRED)
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(render_value=True), error_messages=REQUIRED,
+                               help_text=_("首次登录时须由本人修改。"))
+    affiliation = forms.CharField(
+        label=_("所属单位统一社会信用代码"), max_length=18, required=False,
+        help_text=_("若其所在单位也申报资助，填写后该人员不能处理本单位的申报。"),
+    )
     roles = forms.MultipleChoiceField(
         label=_("角色"), widget=forms.CheckboxSelectMultiple, choices=(), required=False
     )

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.selectors import audit_history
+from ipfund.web.claims import duties
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.selectors import claim_get_for, claim_timeline, claims_to_pay, review_queue
 from ipfund.web.claims.services import claim_estimate
@@ -111,6 +112,7 @@ def _claim_page(request, claim, forms=None, confirm_form=None):
     estimate = claim_estimate(actor=user, claim=claim)
     earlier = [entry for entry in awards_of_applicant(applicant=claim.applicant) if entry.claim_id != claim.pk]
     forms = forms or {}
+    own_claim = duties.is_own_claim(user, claim)
     context = {
         "claim": claim,
         "spec": spec,
@@ -124,9 +126,10 @@ def _claim_page(request, claim, forms=None, confirm_form=None):
         "events": timeline.staff_timeline(claim_timeline(claim)),
         "is_reviewer": roles.has_role(user, roles.REVIEWER),
         "is_approver": roles.has_role(user, roles.APPROVER),
-        "can_review": roles.has_role(user, roles.REVIEWER) and Action.RECOMMEND in possible,
-        "can_approve": roles.has_role(user, roles.APPROVER) and Action.APPROVE in possible,
-        "own_review": claim.reviewer_id == user.pk,
+        "own_claim": own_claim,
+        "can_review": not own_claim and roles.has_role(user, roles.REVIEWER) and Action.RECOMMEND in possible,
+        "can_approve": not own_claim and roles.has_role(user, roles.APPROVER) and Action.APPROVE in possible,
+        "own_review": user.pk in duties.recommenders_of(claim),
         "return_form": forms.get("return") or ReturnForm(),
         "reject_form": forms.get("reject") or RejectForm(),
         "recommend_form": forms.get("recommend") or RecommendForm(),
