@@ -105,7 +105,7 @@ def approval_queue_view(request):
     return _queue(request, state_default=State.RECOMMENDED, template="portal/staff/queue.html", title=_("审定队列"))
 
 
-def _claim_page(request, claim, forms=None, confirm_form=None):
+def _claim_page(request, claim, forms=None, confirm_form=None, status=200):
     spec = current_policy().items[claim.item]
     possible = actions_from(claim.state)
     user = request.user
@@ -136,7 +136,7 @@ def _claim_page(request, claim, forms=None, confirm_form=None):
         "confirm_form": confirm_form or facts_form(spec, initial_facts=claim.facts),
         "send_back_form": forms.get("send_back") or SendBackForm(),
     }
-    return render(request, "portal/staff/claim.html", context)
+    return render(request, "portal/staff/claim.html", context, status=status)
 
 
 @role_required(*STAFF)
@@ -196,8 +196,12 @@ def claim_action(request, pk, action):
     except ValidationError as exc:
         owners = [f for f in (form, confirm) if f is not None]
         flash_errors(request, show_service_error(exc, owners))
-    except (IllegalTransition, PermissionDenied) as exc:
+    except IllegalTransition as exc:
         flash_errors(request, _errors(exc))
+    except PermissionDenied as exc:  # refused by the rules (role, separation of duties): said, and a 403
+        flash_errors(request, _errors(exc))
+        claim.refresh_from_db()
+        return _claim_page(request, claim, forms=forms, confirm_form=confirm, status=403)
     claim.refresh_from_db()
     return _claim_page(request, claim, forms=forms, confirm_form=confirm)
 
