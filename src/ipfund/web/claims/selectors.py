@@ -59,6 +59,20 @@ def review_queue(*, user, round=None, item: str | None = None, state: str | None
     return queue
 
 
+def claims_listed_for(user) -> QuerySet[Claim]:
+    """The claims a person's own list pages show: an applicant's claims; for staff, their queues
+    (初审: submitted, 审定: recommended, 财务: to pay) — never every claim with its facts."""
+    if not roles.is_staff_member(user):
+        return claims_visible_to(user)
+    pks: set[int] = set()
+    if roles.has_role(user, roles.REVIEWER):
+        pks.update(review_queue(user=user, state=State.SUBMITTED).values_list("pk", flat=True))
+    if roles.has_role(user, roles.APPROVER):
+        pks.update(review_queue(user=user, state=State.RECOMMENDED).values_list("pk", flat=True))
+    pks.update(claims_to_pay(user=user).values_list("pk", flat=True))
+    return Claim.objects.select_related("applicant", "round").filter(pk__in=pks).order_by("id")
+
+
 def claims_to_pay(*, user) -> QuerySet[Claim]:
     """Final awards not yet paid, and failed payments waiting for a retry (finance's list)."""
     if not roles.has_role(user, roles.FINANCE):

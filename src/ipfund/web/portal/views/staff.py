@@ -76,6 +76,8 @@ def _queue(request, *, state_default: str, template: str, title):
     policy = current_policy()
     round_id = request.GET.get("round") or ""
     item = request.GET.get("item") or ""
+    if item not in policy.items:  # only the policy's own item codes filter (a NUL byte broke PostgreSQL)
+        item = ""
     state = request.GET.get("state") or state_default
     if state not in State.values:
         state = state_default
