@@ -53,6 +53,8 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "portal:dashboard": ({}, {"GET": SIGNED_IN}),
     "portal:notifications": ({}, {"GET": SIGNED_IN}),
     "portal:notifications_read": ({}, {"POST": SIGNED_IN}),
+    "portal:api_tokens": ({}, {"GET": SIGNED_IN, "POST": SIGNED_IN}),
+    "portal:api_token_revoke": ({"pk": "token"}, {"POST": {OWN}}),  # own's token: nobody else's to revoke
     # applicant pages: own objects only
     "portal:profile": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
     "portal:eligible": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
@@ -156,6 +158,7 @@ def world(staff, applicant, open_round, django_capture_on_commit_callbacks):
     objects = {
         "claim": claim, "notice": notice, "entry": entry, "objection": objection, "evidence": claim.evidence.first(),
         "round": open_round, "user": staff.finance, "item": "custody_sme",
+        "token": api_token_create(actor=own, name="own")[0],
     }
     return {"users": users, "objects": objects, "staff_claim": staff_claim}
 

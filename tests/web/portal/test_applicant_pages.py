@@ -322,3 +322,23 @@ def test_login_is_throttled_after_repeated_failures_with_a_chinese_message(appli
     assert response.status_code == 200
     assert LOGIN_THROTTLED in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_api_tokens_are_issued_listed_and_revoked_on_a_page(applicant, open_round):
+    from ipfund.web.api.models import ApiToken
+
+    user = applicant("enterprise", sme=True)
+    client = signed_in(user)
+    assert "请填写此项。" in client.post(reverse("portal:api_tokens"), {"name": ""}).content.decode()
+    page = client.post(reverse("portal:api_tokens"), {"name": "财务系统对接"})
+    assert page["Cache-Control"] == "no-store"
+    secret = page.context["secret"]
+    assert secret in page.content.decode() and "只显示这一次" in page.content.decode()
+    listed = client.get(reverse("portal:api_tokens")).content.decode()
+    assert "财务系统对接" in listed and secret not in listed
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert api.get("/api/claims").status_code == 200
+    token = ApiToken.objects.get(user=user)
+    client.post(reverse("portal:api_token_revoke", args=[token.pk]))
+    assert api.get("/api/claims").status_code == 401
+    assert "已撤销" in client.get(reverse("portal:api_tokens")).content.decode()

@@ -105,6 +105,11 @@ class RegisterForm(forms.Form):
 REGISTER_FIELD_ALIASES = {"password": "password1"}
 
 
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("令牌名称"), max_length=100, error_messages=REQUIRED,
+                           help_text=_("例如“财务系统对接”，便于日后区分和撤销。"))
+
+
 class ProfileForm(forms.Form):
     name = forms.CharField(label=_("单位名称 / 姓名"), max_length=200, error_messages=REQUIRED)
     address = forms.CharField(label=_("地址"), max_length=300, required=False)

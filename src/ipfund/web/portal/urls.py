@@ -21,6 +21,8 @@ urlpatterns = [
     path("start/", accounts.dashboard, name="dashboard"),
     path("notifications/", accounts.notifications, name="notifications"),
     path("notifications/read/", accounts.notifications_read, name="notifications_read"),
+    path("me/tokens/", accounts.api_tokens, name="api_tokens"),
+    path("me/tokens/<int:pk>/revoke/", accounts.api_token_revoke_view, name="api_token_revoke"),
     # applicant
     path("me/profile/", accounts.profile, name="profile"),
     path("me/eligible/", applicant.eligible, name="eligible"),
