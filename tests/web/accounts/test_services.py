@@ -18,7 +18,7 @@ from ipfund.web.masking import MaskingLogFilter, mask_bank_account, mask_id_numb
 
 def register(**overrides):
     fields = dict(username="xc-tech", password="Strong-Pass-2026", email="a@b.cn", kind="enterprise",
-                  id_number=make_uscc("enterprise", 501), name="星辰科技", sme=True, bank_account="6222020200112233445")
+                  id_number=make_uscc("enterprise", 501), name="星辰科技", sme=True, bank_account="6222020200112233446")
     fields.update(overrides)
     return services.applicant_register(**fields)
 

@@ -11,7 +11,7 @@ from ipfund.web.audit.services import audit_record
 from . import roles as role_names
 from ipfund.web.notifications.services import notification_send
 
-from .identifiers import invalid_message, verify_applicant_id
+from .identifiers import bank_account_check, invalid_message, verify_applicant_id
 from .usernames import username_check
 from .models import APPLICANT_KINDS, ApplicantProfile, User
 
@@ -78,6 +78,10 @@ def applicant_register(
     if not (name or "").strip():
         errors["name"] = [NAME_REQUIRED]
     try:
+        bank_account = bank_account_check(bank_account)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
         validate_password(password, User(username=username, email=email))
     except ValidationError as exc:
         errors["password"] = list(exc.messages)
@@ -115,6 +119,8 @@ def applicant_profile_update(*, actor: User, profile: ApplicantProfile, **change
         raise ValidationError({field: ["该字段不可修改。"] for field in sorted(unknown)})
     if "name" in changes and not (changes["name"] or "").strip():
         raise ValidationError({"name": [NAME_REQUIRED]})
+    if "bank_account" in changes:
+        changes["bank_account"] = bank_account_check(changes["bank_account"])
     profile = ApplicantProfile.objects.select_for_update().get(pk=profile.pk)
     before = profile_snapshot(profile)
     for field, value in changes.items():

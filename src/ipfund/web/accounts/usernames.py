@@ -23,7 +23,7 @@ _ALLOWED = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
 RESERVED = frozenset(
     {
         "system", "public", "admin", "administrator", "root", "superuser", "staff", "support",
-        "security", "audit", "auditor", "ipfund", "reviewer", "approver", "finance", "applicant",
+        "security", "audit", "auditor", "ipfund", "reviewer", "approver", "finance",
         "anonymous", "null", "none", "api", "webmaster", "postmaster", "noreply", "no-reply",
     }
 )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ipfund.web.accounts import roles
+from ipfund.web.accounts.selectors import applicants_sharing_account
 from ipfund.web.audit.selectors import audit_history
 from ipfund.web.claims import duties
 from ipfund.web.claims.models import Claim
@@ -129,6 +130,7 @@ def _claim_page(request, claim, forms=None, confirm_form=None, status=200):
         "is_reviewer": roles.has_role(user, roles.REVIEWER),
         "is_approver": roles.has_role(user, roles.APPROVER),
         "own_claim": own_claim,
+        "shared_account": applicants_sharing_account(claim.applicant),
         "can_review": not own_claim and roles.has_role(user, roles.REVIEWER) and Action.RECOMMEND in possible,
         "can_approve": not own_claim and roles.has_role(user, roles.APPROVER) and Action.APPROVE in possible,
         "own_review": user.pk in duties.recommenders_of(claim),
