@@ -14,7 +14,10 @@ duties keeps them off it); and one staff member per role.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -23,7 +26,9 @@ from ipfund.web.api.services import api_token_create
 from ipfund.web.api.views import api
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
-from ipfund.web.notices.services import notice_publish, objection_file
+from ipfund.web.jobs.models import Job
+from ipfund.web.payments.models import BankAccountChange
+from ipfund.web.notices.services import notice_close, notice_publish, objection_file
 
 ANON, OWN, OTHER, STAFF_OWN = "anonymous", "own", "other", "staff_own"
 REVIEWER, APPROVER, FINANCE, ADMIN = "reviewer", "approver", "finance", "admin"
@@ -86,6 +91,21 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "portal:admin_users": ({}, {"GET": {ADMIN}}),
     "portal:admin_user_roles": ({"pk": "user"}, {"GET": {ADMIN}}),
     "portal:admin_interpretations": ({}, {"GET": {ADMIN}}),
+    "portal:queue_batch": ({"action": "recommend"}, {"POST": REVIEWERS}),
+    "portal:finance_batch": ({}, {"POST": {FINANCE}}),
+    "portal:account_changes": ({}, {"GET": {FINANCE, ADMIN}}),
+    "portal:account_change": ({"pk": "account_change"}, {"GET": {FINANCE, ADMIN}}),
+    "portal:statistics": ({}, {"GET": STAFF | {STAFF_OWN}}),
+    "portal:admin_budgets": ({}, {"GET": {ADMIN}}),
+    # documents and exports
+    "portal:notice_pdf": ({"pk": "notice"}, {"GET": EVERYONE}),
+    "portal:claim_receipt": ({"pk": "claim"}, {"GET": OWNER | STAFF}),
+    "portal:decision_letter": ({"pk": "final_claim"}, {"GET": {OWN} | STAFF | {STAFF_OWN}}),
+    "portal:payment_list_pdf": ({}, {"GET": {FINANCE}}),
+    "portal:exports": ({}, {"GET": STAFF | {STAFF_OWN}}),
+    "portal:job_start": ({}, {"POST": STAFF | {STAFF_OWN}}),
+    "portal:job_detail": ({"pk": "job"}, {"GET": {FINANCE}}),  # the finance member's own job: nobody else's
+    "portal:job_file": ({"pk": "job"}, {"GET": {FINANCE}}),
     # Django's admin: only its index is probed (its own permissions guard the rest)
     "admin:*": ({}, {"GET": {ADMIN}}),
     # the API, by operation; a staff token sees what its pages show, never another applicant's draft
@@ -137,8 +157,9 @@ def api_operations() -> set[str]:
 def test_every_url_is_in_the_matrix():
     declared = set(MATRIX)
     served = url_names() | api_operations()
-    assert not served - declared, f"URLs without a row in the authorization matrix: {sorted(served - declared)}"
-    assert not declared - served, f"rows for URLs that are not served: {sorted(declared - served)}"
+    missing, stale = sorted(served - declared), sorted(declared - served)
+    assert not missing, f"URLs without a row in the authorization matrix: {missing}"
+    assert not stale, f"rows for URLs that are not served: {stale}"
 
 
 @pytest.fixture
@@ -146,6 +167,10 @@ def world(staff, applicant, open_round, django_capture_on_commit_callbacks):
     """One claim of ``own`` through to the notice with an objection; principals signed in."""
     own, other = applicant("enterprise", sme=True), applicant("enterprise", sme=True)
     staff_own = applicant("enterprise", sme=True)
+    final_claim = flow.advance(flow.submitted_from_sample(own, sample("custody_sme", 2)), "approved", staff)
+    earlier = notice_publish(actor=staff.reviewer2, claims=[final_claim])
+    with flow.clock_at(earlier.ends_at):
+        notice_close(actor=staff.reviewer2, notice=earlier)
     claim = flow.advance(flow.submitted_from_sample(own, sample("custody_sme")), "approved", staff)
     notice = notice_publish(actor=staff.reviewer2)
     entry = notice.entries.get()
@@ -157,10 +182,22 @@ def world(staff, applicant, open_round, django_capture_on_commit_callbacks):
              FINANCE: staff.finance, ADMIN: staff.admin}
     objects = {
         "claim": claim, "notice": notice, "entry": entry, "objection": objection, "evidence": claim.evidence.first(),
-        "round": open_round, "user": staff.finance, "item": "custody_sme",
+        "final_claim": final_claim, "round": open_round, "user": staff.finance, "item": "custody_sme",
         "token": api_token_create(actor=own, name="own")[0],
+        "job": _finance_job(staff.finance),
+        "account_change": BankAccountChange.objects.create(
+            applicant=own.applicant, bank_name="中国银行", bank_account="6222020011112222333", bank_holder="x", requested_by=own
+        ),
     }
     return {"users": users, "objects": objects, "staff_claim": staff_claim}
+
+
+def _finance_job(user) -> Job:
+    folder = Path(settings.MEDIA_ROOT) / "jobs"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "matrix.txt").write_text("x", encoding="utf-8")
+    return Job.objects.create(kind="queue_finance", requested_by=user, state=Job.DONE, file="jobs/matrix.txt",
+                              filename="matrix.txt", content_type="text/plain")
 
 
 def _client(world, principal, *, api_call: bool) -> Client:
