@@ -25,7 +25,8 @@ def run(args) -> int:
     if args.demo:
         from .demo import load_and_report
 
-        load_and_report()
+        if load_and_report():
+            return 2
     from django.core.management import call_command
 
     print(f"平台已启动：http://{args.host}:{args.port}/   （接口文档 /api/docs，Ctrl-C 退出）")

@@ -9,8 +9,18 @@ from .models import ApplicantProfile, User
 @admin.register(User)
 class PlatformUserAdmin(UserAdmin):
     list_display = ("username", "email", "roles", "is_active")
-    # Roles are changed through user_roles_set (audited), not here.
+    # Users, roles and passwords change only through the audited services (the staff pages), never
+    # here: the admin shows accounts and changes nothing.
     readonly_fields = ("roles",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ApplicantProfile)

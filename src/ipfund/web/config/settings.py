@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Pages are Chinese unless the visitor picks English with the language switch; the browser's
@@ -233,6 +234,28 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("IPFUND_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Content Security Policy (django-csp) on every answer: scripts only from our own static files —
+# no inline script, no eval, no other origin. Inline style attributes are still allowed (a few
+# templates set a width); they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+# Django's admin lets a superuser change anyone's password or roles outside the audit chain: it
+# is not served in production (IPFUND_DJANGO_ADMIN=1 turns it on, e.g. for a one-off inspection),
+# and where it is served its user pages are read-only.
+IPFUND_DJANGO_ADMIN = _env_bool("IPFUND_DJANGO_ADMIN", default=not PRODUCTION)
 
 # --- logging --------------------------------------------------------------------------------
 # Every handler passes through the masking filter so an ID number or bank account that reaches
