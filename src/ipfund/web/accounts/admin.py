@@ -3,24 +3,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from ipfund.web.admin_readonly import ReadOnlyAdmin
+
 from .models import ApplicantProfile, User
 
 
 @admin.register(User)
-class PlatformUserAdmin(UserAdmin):
+class PlatformUserAdmin(ReadOnlyAdmin, UserAdmin):
     list_display = ("username", "email", "roles", "is_active")
     # Users, roles and passwords change only through the audited services (the staff pages), never
     # here: the admin shows accounts and changes nothing.
     readonly_fields = ("roles",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ApplicantProfile)
