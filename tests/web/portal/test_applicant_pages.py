@@ -311,19 +311,6 @@ def test_notifications_list_shows_status_changes(applicant, open_round):
     assert "已提交，等待初审" in html
 
 
-def test_login_is_throttled_after_repeated_failures_with_a_chinese_message(applicant, settings):
-    from ipfund.web.accounts.backends import LOGIN_THROTTLED
-
-    applicant("enterprise", username="target")
-    client = Client()
-    for _ in range(settings.IPFUND_LOGIN_MAX_FAILURES):
-        client.post(reverse("portal:login"), {"username": "target", "password": "wrong"})
-    response = client.post(reverse("portal:login"), {"username": "target", "password": APPLICANT_PASSWORD})
-    assert response.status_code == 200
-    assert LOGIN_THROTTLED in response.content.decode()
-    assert "_auth_user_id" not in client.session
-
-
 def test_api_tokens_are_issued_listed_and_revoked_on_a_page(applicant, open_round):
     from ipfund.web.api.models import ApiToken
 

@@ -1,4 +1,4 @@
-"""User (with roles), ApplicantProfile (the verified applicant), LoginFailure (throttling)."""
+"""User (with roles), ApplicantProfile (the verified applicant)."""
 
 from __future__ import annotations
 
@@ -71,9 +71,3 @@ class ApplicantProfile(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.contact_phone)
-
-
-class LoginFailure(models.Model):
-    username = models.CharField(max_length=150, db_index=True)
-    client = models.CharField(max_length=64, blank=True, db_index=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -245,3 +245,28 @@ def user_roles_set(*, actor: User, user: User, roles: list[str] | tuple) -> User
     if sorted(before) != role_list:
         _tell_about_roles(actor=actor, user=user, before=before, after=role_list)
     return user
+
+
+PASSWORD_WRONG = "原密码不正确。"
+
+
+@transaction.atomic
+def account_password_set(*, actor: User, new_password: str, via: str = "change") -> User:
+    """Give the actor a new password of their own choosing (after checking it), audited; a password
+    an administrator had set no longer has to be changed."""
+    try:
+        validate_password(new_password, actor)
+    except ValidationError as exc:
+        raise ValidationError({"new_password1": list(exc.messages)}) from None
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    user.set_password(new_password)
+    user.password_change_required = False
+    user.save(update_fields=["password", "password_change_required"])
+    audit_record(actor=user, action=f"password_{via}", obj=user, after={"username": user.username})
+    return user
+
+
+def account_password_change(*, actor: User, old_password: str, new_password: str) -> User:
+    if not actor.check_password(old_password):
+        raise ValidationError({"old_password": [PASSWORD_WRONG]})
+    return account_password_set(actor=actor, new_password=new_password, via="change")

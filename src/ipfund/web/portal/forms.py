@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ipfund.web.accounts.backends import LOGIN_THROTTLED, login_throttled
 from ipfund.web.portal import labels
 from ipfund.web.portal.facts import BOOL_CHOICES, ERROR_CHOOSE, ERROR_DATE, ERROR_MONEY, ERROR_REQUIRED, NO, YES
 
@@ -41,14 +40,7 @@ def _date_field(label, required=True):
 
 
 class LoginForm(AuthenticationForm):
-    """Django's sign-in form; a throttled username or address is told so before any password check."""
-
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        client = self.request.META.get("REMOTE_ADDR", "")[:64] if self.request else ""
-        if username and login_throttled(username, client):
-            raise ValidationError(LOGIN_THROTTLED, code="throttled")
-        return super().clean()
+    """Django's sign-in form (throttling is django-axes', answered by accounts.backends)."""
 
 
 class RegisterForm(forms.Form):
@@ -109,6 +101,12 @@ class RegisterForm(forms.Form):
 
 # Service errors about the password come back under "password"; the form's field is password1.
 REGISTER_FIELD_ALIASES = {"password": "password1"}
+
+
+class MfaTokenForm(forms.Form):
+    token = forms.CharField(label=_("验证码"), max_length=12, error_messages=REQUIRED,
+                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+                            help_text=_("验证器（如手机上的身份验证器应用）当前显示的 6 位数字。"))
 
 
 class ApiTokenForm(forms.Form):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ipfund.web.accounts import roles
+from ipfund.web.accounts.backends import BACKEND
 from ipfund.web.accounts.selectors import applicant_of
 from ipfund.web.accounts.services import applicant_profile_update, applicant_register
 from ipfund.web.notifications.selectors import notifications_for
@@ -61,7 +62,7 @@ def register(request):
                 target = REGISTER_FIELD_ALIASES.get(field, field)
                 form.add_error(target if target in form.fields else None, [m for e in errors for m in e.messages])
         else:
-            login(request, user, backend="ipfund.web.accounts.backends.ThrottledModelBackend")
+            login(request, user, backend=BACKEND)
             messages.success(request, REGISTERED)
             return redirect("portal:eligible")
     return render(request, "portal/registration/register.html", {"form": form})
