@@ -202,8 +202,8 @@ def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path)
     finance = new_context()
     sign_in(finance, "finance", STAFF_PASSWORDS["finance"])
     assert finance.url.endswith("/staff/finance/")
-    assert "**** 0123" in finance.inner_text("#to-pay")  # the account, masked
-    assert "6222 0212 3456 7890 123" not in finance.content()
+    assert "**** 0128" in finance.inner_text("#to-pay")  # the account, masked
+    assert "6222 0212 3456 7890 128" not in finance.content()
     screenshots(finance, "finance-queue")
     submit(finance, finance.get_by_role("link", name="办理", exact=True).first)
     finance.fill("#id_reference", "ZQGX-2026-0001")
