@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from django.test import Client
 
 WEB = Path(__file__).resolve().parents[3] / "src" / "ipfund" / "web"
@@ -52,7 +53,8 @@ def test_the_user_admin_changes_nothing(staff):
 def test_django_admin_is_not_served_in_production(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "IPFUND_DJANGO_ADMIN"}}
     env.update(IPFUND_PRODUCTION="1", IPFUND_SECRET_KEY="x" * 60, IPFUND_ALLOWED_HOSTS="ipfund.example.gov.cn",
-               IPFUND_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="ipfund.web.config.settings")
+               IPFUND_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="ipfund.web.config.settings",
+               IPFUND_DATA_KEYS=Fernet.generate_key().decode(), IPFUND_INDEX_KEY="i" * 40, IPFUND_AUDIT_KEY="a" * 40)
     probe = (
         "import django; django.setup()\n"
         "from django.urls import Resolver404, resolve\n"

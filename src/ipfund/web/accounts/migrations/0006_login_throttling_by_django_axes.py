@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_staff_affiliation_and_password_change'),
+        ('accounts', '0005_staff_affiliation_and_password_change'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_applicant_bank_holder'),
+        ('accounts', '0004_merge_20261203_1832'),
     ]
 
     operations = [
