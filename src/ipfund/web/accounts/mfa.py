@@ -7,6 +7,8 @@ for a current code (when ``IPFUND_STAFF_MFA`` is on: always in production).
 
 from __future__ import annotations
 
+import base64
+
 import qrcode
 import qrcode.image.svg
 from django.core.exceptions import ValidationError
@@ -38,6 +40,12 @@ def mfa_qr_svg(device: TOTPDevice) -> str:
     """The device's otpauth:// address as an SVG QR code (no image file, no script)."""
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     return image.to_string(encoding="unicode")
+
+
+def mfa_manual_key(device: TOTPDevice) -> str:
+    """The key as authenticator apps take it when typed in: base32, in groups of four."""
+    text = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return " ".join(text[i:i + 4] for i in range(0, len(text), 4))
 
 
 def _code(token) -> str:

@@ -13,7 +13,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 
-from ipfund.web.accounts.mfa import mfa_check, mfa_device_confirm, mfa_device_start, mfa_enrolled, mfa_qr_svg
+from ipfund.web.accounts.mfa import (
+    mfa_check,
+    mfa_device_confirm,
+    mfa_device_start,
+    mfa_enrolled,
+    mfa_manual_key,
+    mfa_qr_svg,
+)
 from ipfund.web.accounts.services import account_password_change, account_password_set
 from ipfund.web.portal.forms import MfaTokenForm
 from ipfund.web.portal.views.common import show_service_error
@@ -96,7 +103,7 @@ def mfa_setup(request):
             messages.success(request, MFA_ENROLLED)
             return _next(request)
     return render(request, "portal/registration/mfa_setup.html", {
-        "form": form, "qr": mfa_qr_svg(device), "key": device.key, "next": request.GET.get("next", ""),
+        "form": form, "qr": mfa_qr_svg(device), "key": mfa_manual_key(device), "next": request.GET.get("next", ""),
     })
 
 
