@@ -10,6 +10,25 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", help="数据目录（默认 $IPFUND_DATA_DIR 或 ./var）")
 
 
+DEMO_REFUSED_PRODUCTION = "拒绝载入演示数据：当前为生产环境（IPFUND_PRODUCTION=1）。演示账户的密码是公开打印的，不能进入生产数据库。"
+DEMO_REFUSED_REAL_DATA = "拒绝载入演示数据：该数据库已有非演示账户（{count} 个），演示数据只能载入空数据库或演示数据库。"
+
+
+def demo_refusal() -> str | None:
+    """Why the demo must not be loaded here: a production deployment, or a database with real accounts."""
+    from django.conf import settings
+
+    from ipfund.web.accounts.models import User
+    from ipfund.web.demo import flow
+
+    if settings.PRODUCTION:
+        return DEMO_REFUSED_PRODUCTION
+    users = User.objects.all()
+    if users.exists() and not users.filter(username="admin", email="admin@ipfund.local").exists():
+        return DEMO_REFUSED_REAL_DATA.format(count=users.exclude(username__in=list(flow.STAFF_PASSWORDS)).count())
+    return None
+
+
 def load_and_report(out=sys.stdout) -> int:
     from django.core.exceptions import ValidationError
     from django.test.utils import override_settings
@@ -17,6 +36,10 @@ def load_and_report(out=sys.stdout) -> int:
     from ipfund.web.demo import flow
     from ipfund.web.demo.loader import load_demo
 
+    refusal = demo_refusal()
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     try:
         # The demo's hundreds of notifications stay in the application, not on the console.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):

@@ -27,7 +27,8 @@ def run(args) -> int:
     if args.demo:
         from .demo import load_and_report
 
-        load_and_report()
+        if load_and_report():
+            return 2
     from django.conf import settings
     from django.core.management import call_command
 

@@ -127,7 +127,7 @@ def test_the_reviewer_cannot_approve_their_own_recommendation(staff, submitted):
     client = signed_in(both)
     client.post(reverse("portal:claim_action", args=[submitted.pk, "recommend"]), recommend_data(submitted))
     page = client.get(reverse("portal:staff_claim", args=[submitted.pk])).content.decode()
-    assert "您是该申报的初审人，不能审定。" in page
+    assert "您是该申报的初审推荐人，不能审定。" in page
     response = client.post(reverse("portal:claim_action", args=[submitted.pk, "approve"]))
     assert APPROVER_IS_REVIEWER in response.content.decode()
     submitted.refresh_from_db()
@@ -146,7 +146,7 @@ def test_a_finance_user_cannot_review(staff, submitted):
 def test_publish_notice_public_page_masks_persons_and_objection_flow(staff, applicant, open_round):
     person = applicant("person", name="欧阳小明")
     claim = advance(submitted_from_sample(person, sample("patent_attorney")), "approved", staff)
-    reviewer = signed_in(staff.reviewer)
+    reviewer = signed_in(staff.reviewer2)  # not the one who recommended: they may not judge objections
     response = reviewer.post(reverse("portal:notice_manage"), {"claims": [str(claim.pk)], "period_days": "7", "title": ""})
     notice = Notice.objects.get()
     assert response["Location"] == reverse("portal:notice_detail", args=[notice.pk])

@@ -1,4 +1,4 @@
-"""User (with roles), ApplicantProfile (the verified applicant), LoginFailure (throttling)."""
+"""User (with roles), ApplicantProfile (the verified applicant)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,11 @@ ERASED = "（已删除）"
 
 class User(AbstractUser):
     roles = models.JSONField(default=list, blank=True)
+    # The unified social credit code of the organisation a staff member belongs to (if it may
+    # apply to the fund): separation of duties keeps them off that organisation's claims.
+    affiliation = models.CharField(max_length=18, blank=True)
+    # Set when an administrator chose the password: the first sign-in must replace it.
+    password_change_required = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "用户"
@@ -82,9 +87,3 @@ class ApplicantProfile(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.contact_phone)
-
-
-class LoginFailure(models.Model):
-    username = models.CharField(max_length=150, db_index=True)
-    client = models.CharField(max_length=64, blank=True, db_index=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -102,8 +102,28 @@ def review_queue(
     order = QUEUE_SORTS.get(key, QUEUE_SORTS["submitted"])
     if sort.startswith("-") and key in QUEUE_SORTS:
         order = tuple(f"-{f}" for f in order)
-    claims = staff_claims(user=user, round=round, item=item, search=search)
-    return claims.filter(state=state).order_by(*order)
+    claims = staff_claims(user=user, round=round, item=item, search=search).filter(state=state)
+    # A staff member's own claims (as applicant or affiliated organisation) never reach their queue.
+    claims = claims.exclude(applicant__user=user)
+    if getattr(user, "affiliation", ""):
+        from ipfund.web.pii.blind_index import blind_index  # the number is encrypted: found by its index
+
+        claims = claims.exclude(applicant__id_number_index=blind_index("id_number", user.affiliation))
+    return claims.order_by(*order)
+
+
+def claims_listed_for(user) -> QuerySet[Claim]:
+    """The claims a person's own list pages show: an applicant's claims; for staff, their queues
+    (初审: submitted, 审定: recommended, 财务: to pay) — never every claim with its facts."""
+    if not roles.is_staff_member(user):
+        return claims_visible_to(user)
+    pks: set[int] = set()
+    if roles.has_role(user, roles.REVIEWER):
+        pks.update(review_queue(user=user, state=State.SUBMITTED).values_list("pk", flat=True))
+    if roles.has_role(user, roles.APPROVER):
+        pks.update(review_queue(user=user, state=State.RECOMMENDED).values_list("pk", flat=True))
+    pks.update(claims_to_pay(user=user).values_list("pk", flat=True))
+    return Claim.objects.select_related("applicant", "round").filter(pk__in=pks).order_by("id")
 
 
 def claims_to_pay(*, user) -> QuerySet[Claim]:

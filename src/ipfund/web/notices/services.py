@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
+from ipfund.web.claims import duties
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.reference import OBJECTION, reference_next
 from ipfund.web.claims.services import claim_lock, claim_transition
@@ -175,7 +176,8 @@ def objection_resolve(*, actor, objection: Objection, upheld: bool, resolution: 
     _require_reviewer(actor)
     if not (resolution or "").strip():
         raise ValidationError({"resolution": [RESOLUTION_REQUIRED]})
-    objection = Objection.objects.select_for_update().select_related("entry").get(pk=objection.pk)
+    objection = Objection.objects.select_for_update().select_related("entry__claim__applicant").get(pk=objection.pk)
+    duties.check_may_resolve_objection(actor, objection.entry.claim)
     if objection.state != Objection.OPEN:
         raise ValidationError(OBJECTION_RESOLVED, code="resolved")
     objection.state = Objection.UPHELD if upheld else Objection.DISMISSED

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ipfund.web.accounts.backends import LOGIN_THROTTLED, login_throttled
 from ipfund.web.portal import labels
 from ipfund.web.portal.facts import BOOL_CHOICES, ERROR_CHOOSE, ERROR_DATE, ERROR_MONEY, ERROR_REQUIRED, NO, YES
 
@@ -41,14 +40,7 @@ def _date_field(label, required=True):
 
 
 class LoginForm(AuthenticationForm):
-    """Django's sign-in form; a throttled username or address is told so before any password check."""
-
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        client = self.request.META.get("REMOTE_ADDR", "")[:64] if self.request else ""
-        if username and login_throttled(username, client):
-            raise ValidationError(LOGIN_THROTTLED, code="throttled")
-        return super().clean()
+    """Django's sign-in form (throttling is django-axes', answered by accounts.backends)."""
 
 
 class RegisterForm(forms.Form):
@@ -109,6 +101,17 @@ class RegisterForm(forms.Form):
 
 # Service errors about the password come back under "password"; the form's field is password1.
 REGISTER_FIELD_ALIASES = {"password": "password1"}
+
+
+class MfaTokenForm(forms.Form):
+    token = forms.CharField(label=_("验证码"), max_length=12, error_messages=REQUIRED,
+                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+                            help_text=_("验证器（如手机上的身份验证器应用）当前显示的 6 位数字。"))
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("令牌名称"), max_length=100, error_messages=REQUIRED,
+                           help_text=_("例如“财务系统对接”，便于日后区分和撤销。"))
 
 
 class ProfileForm(forms.Form):
@@ -274,7 +277,12 @@ class StaffUserForm(forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150, error_messages=REQUIRED)
     full_name = forms.CharField(label=_("姓名"), max_length=150, required=False)
     email = forms.EmailField(label=_("电子邮箱"), required=False, error_messages={"invalid": _("请输入有效的电子邮箱地址。")})
-    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(render_value=True), error_messages=REQUIRED)
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(render_value=True), error_messages=REQUIRED,
+                               help_text=_("首次登录时须由本人修改。"))
+    affiliation = forms.CharField(
+        label=_("所属单位统一社会信用代码"), max_length=18, required=False,
+        help_text=_("若其所在单位也申报资助，填写后该人员不能处理本单位的申报。"),
+    )
     roles = forms.MultipleChoiceField(
         label=_("角色"), widget=forms.CheckboxSelectMultiple, choices=(), required=False
     )
