@@ -67,7 +67,7 @@ def test_bank_batch_has_full_account_and_holder_and_a_summary(final_awards, staf
         flow.advance(flow.submitted_from_sample(changing, sample("custody_sme", 2)), "approved", staff),
     ]
     flow.publish_and_finalize(staff, claims=claims)
-    bank_change_request(actor=changing, profile=changing.applicant, account=PayeeAccount("中国银行肇庆分行", "6217000000000000123", "换账户科技有限公司"))
+    bank_change_request(actor=changing, profile=changing.applicant, account=PayeeAccount("中国银行肇庆分行", "6217000000000000129", "换账户科技有限公司"))
     ApplicantProfile.objects.filter(pk=final_awards[1].applicant_id).update(bank_holder="肇庆星湖新材料有限公司（基本户）")
     job, sheets = export(staff.finance, "bank_batch")
     header, *rows = sheets["批量付款"]

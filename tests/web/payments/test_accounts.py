@@ -23,7 +23,7 @@ from ipfund.web.payments.models import BankAccountChange, Payment
 
 pytestmark = pytest.mark.django_db
 
-NEW_ACCOUNT = "6217000000001234567"
+NEW_ACCOUNT = "6217000000001234560"
 
 
 def signed_in(user) -> Client:
