@@ -202,7 +202,7 @@ def test_finance_pays_once_and_applicant_sees_paid(staff, applicant, open_round)
     page = signed_in(user).get(reverse("portal:claim_detail", args=[claim.pk])).content.decode()
     assert "已拨付" in page and "¥300,000.00" in page
     history = finance.get(reverse("portal:claim_audit", args=[claim.pk])).content.decode()
-    assert "payment_record" in history and "ZF-2026-001" in history
+    assert "记录拨付" in history and "ZF-2026-001" in history and "payment_record" not in history
 
 
 def test_payment_failure_then_retry(staff, applicant, open_round):
@@ -227,8 +227,11 @@ def test_payment_failure_then_retry(staff, applicant, open_round):
 def test_audit_history_page_lists_every_state_change(staff, submitted):
     advance(submitted, "recommended", staff)
     html = signed_in(staff.approver).get(reverse("portal:claim_audit", args=[submitted.pk])).content.decode()
-    for action in ("claim_draft_create", "evidence_attach", "claim_submit", "claim_recommend"):
+    for action in ("创建申报草稿", "上传证明材料", "提交申报", "初审推荐"):
         assert action in html
+    # in words: no action codes, no raw JSON, the reviewer by name, not `reviewer：2`
+    assert "claim_draft_create" not in html and '{"' not in html
+    assert "初审人</span>：—" not in html and "初审人</span>：reviewer" in html
 
 
 def test_admin_creates_a_round_with_errors_beside_fields(staff):

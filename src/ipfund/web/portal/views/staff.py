@@ -286,7 +286,9 @@ def claim_audit(request, pk):
     for obj in related:
         events.extend(audit_history(object_type=obj._meta.label_lower, object_id=obj.pk))
     events.sort(key=lambda e: e.seq)
-    rows = [{"event": e, "changes": timeline.audit_changes(e)} for e in events]
+    rows = [
+        {"event": e, "actor": timeline.actor_name(e), "changes": timeline.audit_changes(e, item=claim.item)} for e in events
+    ]
     return render(
         request,
         "portal/staff/audit.html",
