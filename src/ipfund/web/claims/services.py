@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -53,6 +54,7 @@ NOTIFY = {
 
 def claim_snapshot(claim: Claim) -> dict:
     return {
+        "reference": claim.reference,
         "state": claim.state,
         "item": claim.item,
         "event_date": claim.event_date,

@@ -61,8 +61,10 @@ INSTALLED_APPS = [
     "ipfund.web.review",
     "ipfund.web.notices",
     "ipfund.web.payments",
+    "ipfund.web.budgets",
     "ipfund.web.notifications",
     "ipfund.web.api",
+    "ipfund.web.jobs",
     "ipfund.web.portal",
 ]
 
@@ -184,6 +186,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = IPFUND_MAX_UPLOAD_BYTES + 1024 * 1024
 # --- the fund -------------------------------------------------------------------------------
 IPFUND_POLICY_ID = os.environ.get("IPFUND_POLICY_ID", "zhaoqing-hitech-ip-2022")
 IPFUND_NOTICE_DAYS = int(os.environ.get("IPFUND_NOTICE_DAYS", "7"))
+# 受理编号 prefix (ZQGX-2026-000123): the zone's short name, one sequence per year.
+
+# --- background jobs ------------------------------------------------------------------------
+# Production: Celery on Redis (CELERY_BROKER_URL=redis://…; run `celery -A ipfund.web.jobs.celery_app
+# worker`). Without a broker the platform runs jobs on a worker thread of its own process.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Limits on anonymous work (throttle.py): objections per client address and per notice per hour,
 # the length of an objection, and the public calculator API's claims per request and rate.

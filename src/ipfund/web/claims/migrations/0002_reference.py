@@ -2,6 +2,21 @@
 
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
+
+
+def number_submitted_claims(apps, schema_editor):
+    """Claims submitted before references existed get theirs, in order of submission."""
+    Claim = apps.get_model("claims", "Claim")
+    Sequence = apps.get_model("claims", "ReferenceSequence")
+    last: dict[int, int] = {}
+    for claim in Claim.objects.filter(submitted_at__isnull=False, reference__isnull=True).order_by("submitted_at", "id"):
+        year = timezone.localtime(claim.submitted_at).year
+        last[year] = last.get(year, 0) + 1
+        claim.reference = f"ZQGX-{year}-{last[year]:06d}"
+        claim.save(update_fields=["reference"])
+    for year, n in last.items():
+        Sequence.objects.create(series="ZQGX", year=year, last=n)
 
 
 class Migration(migrations.Migration):
@@ -36,4 +51,5 @@ class Migration(migrations.Migration):
             model_name='referencesequence',
             constraint=models.UniqueConstraint(fields=('series', 'year'), name='reference_sequence_unique'),
         ),
+        migrations.RunPython(number_submitted_claims, migrations.RunPython.noop),
     ]
