@@ -16,9 +16,11 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 
 from ipfund.web.accounts.models import User
-from ipfund.web.claims.models import Claim, Evidence
+from ipfund.web.claims.models import Claim
 from ipfund.web.demo.loader import load_demo
+from ipfund.web.jobs.models import Job
 from ipfund.web.notices.models import Notice, NoticeEntry, Objection
+from ipfund.web.payments.models import BankAccountChange
 from ipfund.web.policy import current_policy
 from ipfund.web.rounds.models import ApplicationRound
 
@@ -26,7 +28,8 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 # Pages that only answer POST, or hand back files rather than pages.
 NOT_PAGES = {"claim_action", "claim_submit", "claim_withdraw", "notice_close", "notifications_read", "logout",
-             "queue_batch", "evidence_file", "objection_file"}
+             "queue_batch", "finance_batch", "job_start", "evidence_file", "objection_file", "job_file",
+             "notice_pdf", "claim_receipt", "decision_letter", "payment_list_pdf"}
 
 ENGLISH_DEFAULTS = [
     "This field is required", "Enter a valid", "Select a valid choice", "Ensure this value", "Your password",
@@ -113,6 +116,7 @@ def one_per_state(qs):
 def fillings(name: str, demo) -> list[dict]:
     """The keyword arguments to walk one URL name with, from the demo's objects."""
     claims = demo["claims"]
+    with_args = {p.name for p in portal_pages() if p.pattern.converters}
     by_name = {
         "claim_new": [{"item": i} for i in current_policy().items],
         "claim_detail": [{"pk": c.pk} for c in claims],
@@ -126,7 +130,10 @@ def fillings(name: str, demo) -> list[dict]:
         "objection_detail": [{"pk": o.pk} for o in Objection.objects.all()],
         "admin_round_edit": [{"pk": r.pk} for r in ApplicationRound.objects.all()],
         "admin_user_roles": [{"pk": u.pk} for u in User.objects.order_by("id")[:3]],
+        "account_change": [{"pk": c.pk} for c in BankAccountChange.objects.all()[:3]],
+        "job_detail": [{"pk": j.pk} for j in Job.objects.all()[:3]],
     }
+    assert set(by_name) >= with_args, f"no demo objects for {sorted(with_args - set(by_name))}: add them here"
     return by_name.get(name, [{}])
 
 

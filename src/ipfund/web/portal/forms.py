@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ipfund.web.accounts.backends import LOGIN_THROTTLED, login_throttled
 from ipfund.web.portal import labels
-from ipfund.web.portal.facts import BOOL_CHOICES, ERROR_CHOOSE, ERROR_DATE, ERROR_MONEY, ERROR_REQUIRED, NO, YES
+from ipfund.web.portal.facts import BOOL_CHOICES, MoneyField, ERROR_CHOOSE, ERROR_DATE, ERROR_MONEY, ERROR_REQUIRED, NO, YES
 
 ERROR_PASSWORDS_DIFFER = _("两次输入的密码不一致。")
 ERROR_FILE_REQUIRED = _("请选择要上传的文件。")
@@ -174,7 +174,7 @@ class RejectForm(forms.Form):
 
 
 class RecommendForm(forms.Form):
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label=_("推荐金额（元）"),
         required=False,
         min_value=0,

@@ -75,6 +75,39 @@ def actor_name(event) -> str:
     return str(ACTOR_LABELS.get(event.actor_label, event.actor_label))
 
 
+# The usual road of a claim, in order: what each state waits for next (the coming steps).
+ROAD = [
+    ("submitted", _("提交申报")),
+    ("recommended", _("初审（核对事实与材料，推荐金额）")),
+    ("approved", _("审定（按资助台账核定金额）")),
+    ("in_notice", _("公示（接受社会监督，可提出异议）")),
+    ("final", _("公示期满，资助确定")),
+    ("paid", _("资金拨付")),
+]
+
+
+@dataclass
+class Coming:
+    state: str
+    label: str
+
+
+def coming_steps(state: str) -> list[Coming]:
+    """The steps still ahead of a claim in ``state`` on the usual road; none once it has ended."""
+    order = [s for s, _ in ROAD]
+    if state == "draft":
+        ahead = ROAD
+    elif state == "returned":
+        ahead = [("submitted", _("补正后重新提交"))] + ROAD[1:]
+    elif state == "payment_failed":
+        ahead = [("paid", _("重新拨付"))]
+    elif state in order:
+        ahead = ROAD[order.index(state) + 1 :]
+    else:  # rejected, withdrawn, revoked, paid: the road has ended
+        ahead = []
+    return [Coming(s, str(label)) for s, label in ahead]
+
+
 def applicant_timeline(events) -> list[Step]:
     return [_step(e, e.action in APPLICANT_NOTES) for e in events if e.action in ACTION_LABELS]
 

@@ -12,7 +12,7 @@ from ipfund.web.portal.policy import current_policy
 from ipfund.web.portal.views.common import role_required, run_service
 from ipfund.web.portal.wording import for_people
 from ipfund.web.rounds.models import ApplicationRound, InterpretationChoice
-from ipfund.web.rounds.selectors import interpretations_in_force
+from ipfund.web.rounds.selectors import interpretations_in_force, round_phase
 from ipfund.web.rounds.services import interpretation_choose, round_create, round_update
 
 ROUND_SAVED = _("申报批次已保存。")
@@ -33,7 +33,10 @@ def rounds(request):
         ):
             return redirect("portal:admin_rounds")
     now = timezone.now()
-    rows = [{"round": r, "open": r.is_open(now)} for r in ApplicationRound.objects.filter(policy=current_policy().id)]
+    rows = [
+        {"round": r, "open": r.is_open(now), "phase": round_phase(r, at=now)}
+        for r in ApplicationRound.objects.filter(policy=current_policy().id)
+    ]
     return render(request, "portal/staff/rounds.html", {"form": form, "rows": rows})
 
 

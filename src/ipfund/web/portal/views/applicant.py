@@ -28,7 +28,7 @@ from ipfund.web.portal.facts import display_facts, facts_form
 from ipfund.web.portal.forms import ClaimMetaForm, evidence_form
 from ipfund.web.portal.policy import current_policy, items_open_to
 from ipfund.web.portal.views.common import error_messages, flash_errors, new_form_token, role_required, show_service_error
-from ipfund.web.rounds.selectors import round_open_for
+from ipfund.web.rounds.selectors import round_last_closed_for, round_next_for, round_open_for
 
 DRAFT_SAVED = _("申报草稿已保存。请核对预计金额，确认无误后提交。")
 SUBMITTED = _("申报已提交，请等待初审。")
@@ -55,7 +55,15 @@ def _own_claim(request, pk) -> Claim:
 def eligible(request):
     """我可以申报什么: the items open to the applicant's kind, with amounts and the policy sentence."""
     applicant = _applicant_or_404(request)
-    items = [{"spec": item, "round": round_open_for(item.id)} for item in items_open_to(applicant.kind)]
+    items = [
+        {
+            "spec": item,
+            "round": round_open_for(item.id),
+            "closed": round_last_closed_for(item.id),
+            "next": round_next_for(item.id),
+        }
+        for item in items_open_to(applicant.kind)
+    ]
     return render(request, "portal/applicant/eligible.html", {"applicant": applicant, "items": items})
 
 
@@ -197,6 +205,7 @@ def claim_detail(request, pk):
             "decision": decision,
             "clause": current_policy().clause(spec.clause),
             "events": timeline.applicant_timeline(claim_timeline(claim)),
+            "coming": timeline.coming_steps(claim.state),
             "can_edit": claim.state in EDITABLE,
             "can_submit": Action.SUBMIT in possible,
             "can_withdraw": Action.WITHDRAW in possible,

@@ -196,6 +196,7 @@ def _claim_page(request, claim, forms=None, confirm_form=None):
         "caps": caps_used(claim),
         "net_award": award_net(claim=claim),
         "events": timeline.staff_timeline(claim_timeline(claim)),
+        "coming": timeline.coming_steps(claim.state),
         "is_reviewer": roles.has_role(user, roles.REVIEWER),
         "is_approver": roles.has_role(user, roles.APPROVER),
         "can_review": roles.has_role(user, roles.REVIEWER) and Action.RECOMMEND in possible,
