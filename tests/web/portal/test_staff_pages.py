@@ -78,7 +78,7 @@ def test_evidence_can_be_framed_by_our_own_pages(staff, submitted):
 def test_return_needs_a_comment_shown_beside_the_field(staff, submitted):
     response = signed_in(staff.reviewer).post(reverse("portal:claim_action", args=[submitted.pk, "return"]), {"comment": ""})
     assert response.status_code == 200
-    assert "请填写此项。" in field_block(response.content.decode(), "comment")
+    assert "请填写此项。" in field_block(response.content.decode(), "return-comment")
     submitted.refresh_from_db()
     assert submitted.state == "submitted"
 
@@ -98,7 +98,7 @@ def test_recommend_cannot_raise_the_amount_above_the_engine(staff, submitted):
         reverse("portal:claim_action", args=[submitted.pk, "recommend"]), recommend_data(submitted, amount="300000.01")
     )
     html = response.content.decode()
-    assert AMOUNT_ABOVE_ENGINE.format(engine=Decimal("300000.00")) in field_block(html, "amount")
+    assert AMOUNT_ABOVE_ENGINE.format(engine=Decimal("300000.00")) in field_block(html, "recommend-amount")
     assert 'value="300000.01"' in html
     submitted.refresh_from_db()
     assert submitted.state == "submitted"

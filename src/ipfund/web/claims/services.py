@@ -192,8 +192,11 @@ def claim_draft_update(*, actor, claim: Claim, event_date=None, facts: dict | No
     claim.event_date, claim.facts, _ = claim_facts_check(
         claim.applicant, claim.item, event_date or claim.event_date, claim.facts if facts is None else facts
     )
+    after = claim_snapshot(claim)
+    if after == before:  # nothing changed (a save of files only, say): not an edit of the claim
+        return claim
     claim.save()
-    audit_record(actor=actor, action="claim_draft_update", obj=claim, before=before, after=claim_snapshot(claim))
+    audit_record(actor=actor, action="claim_draft_update", obj=claim, before=before, after=after)
     return claim
 
 

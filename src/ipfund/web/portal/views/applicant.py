@@ -31,6 +31,7 @@ from ipfund.web.portal.views.common import error_messages, flash_errors, new_for
 from ipfund.web.rounds.selectors import round_last_closed_for, round_next_for, round_open_for
 
 DRAFT_SAVED = _("申报草稿已保存。请核对预计金额，确认无误后提交。")
+RETURNED_SAVED = _("补正内容已保存，尚未重新提交。请核对后点击“重新提交”，初审人员才会收到。")
 SUBMITTED = _("申报已提交，请等待初审。")
 WITHDRAWN = _("申报已撤回。")
 FILES_AGAIN = _("出于安全原因，浏览器不会保留已选择的文件，请重新选择需要上传的文件。")
@@ -176,7 +177,7 @@ def claim_edit(request, pk):
         else:
             _attach_files(request, claim, files)
             if not files.errors:
-                messages.success(request, DRAFT_SAVED)
+                messages.success(request, RETURNED_SAVED if claim.state == State.RETURNED else DRAFT_SAVED)
                 return redirect("portal:claim_detail", pk=claim.pk)
     if request.FILES:
         messages.warning(request, FILES_AGAIN)
