@@ -50,16 +50,27 @@ def load_and_report(out=sys.stdout) -> int:
         _accounts(out, dict(flow.STAFF_PASSWORDS), flow.APPLICANT_PASSWORD)
         return 0
     print(f"演示数据已载入：{summary.applicants} 个申报主体，{summary.claims} 件申报。", file=out)
-    print("各状态申报数：" + "，".join(f"{k} {v}" for k, v in sorted(summary.states.items())), file=out)
+    print("各状态申报数：" + state_counts(summary.states), file=out)
     _accounts(out, summary.staff_passwords, summary.applicant_password)
     return 0
 
 
+def state_counts(states: dict[str, int]) -> str:
+    """``{"approved": 3, "draft": 7}`` as 审定通过 3 件，草稿 7 件, in the workflow's order."""
+    from ipfund.web.claims.workflow import State
+
+    return "，".join(f"{State(s).label} {states[s]} 件" for s in State.values if states.get(s))
+
+
 def _accounts(out, staff_passwords: dict, applicant_password: str) -> None:
-    print("登录账户（用户名 / 密码）：", file=out)
+    from ipfund.web.accounts.roles import ROLE_LABELS
+    from ipfund.web.demo import flow
+
+    print("登录账户（用户名 / 密码 / 角色）：", file=out)
     for username, password in staff_passwords.items():
-        print(f"  {username:<10} {password}", file=out)
-    print(f"  {'applicant':<10} {applicant_password}   （其他申报人账户密码相同）", file=out)
+        role = "、".join(ROLE_LABELS[r] for r in flow.STAFF_ROLES.get(username, []))
+        print(f"  {username:<10} {password:<22} {role}", file=out)
+    print(f"  {'applicant':<10} {applicant_password:<22} {ROLE_LABELS['applicant']}（其他申报人账户密码相同）", file=out)
 
 
 def run(args) -> int:

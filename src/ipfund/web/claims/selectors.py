@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Count, Q, QuerySet
 
 from ipfund.web.accounts import roles
+from ipfund.web.accounts.models import ApplicantProfile
 from ipfund.web.pii.blind_index import blind_index
 from ipfund.web.accounts.selectors import applicant_of
 
@@ -57,6 +60,9 @@ def _default_state(user) -> str | None:
     return None
 
 
+REFERENCE_TEXT = re.compile(r"^[A-Z]+(-[A-Z]+)?-\d{4}-\d{6}$")
+
+
 def queue_search(claims: QuerySet[Claim], text: str) -> QuerySet[Claim]:
     """Claims whose applicant name contains ``text``, whose credit code or reference starts with it,
     or whose applicant is the person with exactly this resident ID number (stored encrypted, found
@@ -65,12 +71,16 @@ def queue_search(claims: QuerySet[Claim], text: str) -> QuerySet[Claim]:
     if not text:
         return claims
     upper = text.upper()
-    return claims.filter(
-        Q(applicant__name__icontains=text)
-        | Q(applicant__ledger_identity__startswith=upper)  # an organisation's credit code (public)
-        | Q(applicant__id_number_index=blind_index("id_number", upper))  # a person's number, typed in full
-        | Q(reference__startswith=upper)
-    )
+    if REFERENCE_TEXT.match(upper):  # a whole reference number: the unique index finds it
+        return claims.filter(reference=upper)
+    # The applicants first (a table a tenth the size of the claims), then their claims by the
+    # applicant index: one OR across the join would scan every claim.
+    applicants = ApplicantProfile.objects.filter(
+        Q(name__icontains=text)
+        | Q(ledger_identity__startswith=upper)  # an organisation's credit code (public)
+        | Q(id_number_index=blind_index("id_number", upper))  # a person's number, typed in full
+    ).values("pk")
+    return claims.filter(Q(applicant__in=applicants) | Q(reference__startswith=upper))
 
 
 def staff_claims(*, user, round=None, item: str | None = None, search: str = "") -> QuerySet[Claim]:

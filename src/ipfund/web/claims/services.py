@@ -45,13 +45,13 @@ class IdempotencyKeyReused(ValidationError):
 NOTIFY = {
     Action.SUBMIT: "您的申报 #{id}（{title}）已提交，等待初审。",
     Action.WITHDRAW: "您的申报 #{id}（{title}）已撤回。",
-    Action.RETURN: "您的申报 #{id}（{title}）被退回补正：{note}",
-    Action.REJECT: "您的申报 #{id}（{title}）不予资助：{note}",
+    Action.RETURN: "您的申报 #{id}（{title}）被退回补正：{note}。",
+    Action.REJECT: "您的申报 #{id}（{title}）不予资助：{note}。",
     Action.RECOMMEND: "您的申报 #{id}（{title}）已通过初审，等待审定。",
     Action.APPROVE: "您的申报 #{id}（{title}）已审定通过，资助金额 {amount} 元，将进行公示。",
     Action.SEND_BACK: "您的申报 #{id}（{title}）已退回初审重新审核。",
     Action.PUBLISH: "您的申报 #{id}（{title}）资助结果正在公示。",
-    Action.REVOKE: "您的申报 #{id}（{title}）因公示异议成立，资助已撤销：{note}",
+    Action.REVOKE: "您的申报 #{id}（{title}）因公示异议成立，资助已撤销：{note}。",
     Action.FINALIZE: "您的申报 #{id}（{title}）公示期满无异议，资助确定，等待拨付。",
     Action.PAY: "您的申报 #{id}（{title}）资助资金 {amount} 元已拨付。",
     Action.PAY_FAIL: "您的申报 #{id}（{title}）资助资金拨付未成功：{note}。我们将重新拨付。",
@@ -109,7 +109,8 @@ def claim_transition(*, actor, claim: Claim, action: str, note: str = "", **chan
     notification_send(
         user=claim.applicant.user,
         claim=claim,
-        message=NOTIFY[action].format(id=claim.pk, title=title, note=note, amount=amount),
+        # A note ends its own sentence in the message: its own full stop is dropped, never doubled.
+        message=NOTIFY[action].format(id=claim.pk, title=title, note=note.strip().rstrip("。.；;"), amount=amount),
     )
     return claim
 
@@ -227,8 +228,11 @@ def claim_draft_update(*, actor, claim: Claim, event_date=None, facts: dict | No
     claim.event_date, claim.facts, _ = claim_facts_check(
         claim.applicant, claim.item, event_date or claim.event_date, claim.facts if facts is None else facts
     )
+    after = claim_snapshot(claim)
+    if after == before:  # nothing changed (a save of files only, say): not an edit of the claim
+        return claim
     claim.save()
-    audit_record(actor=actor, action="claim_draft_update", obj=claim, before=before, after=claim_snapshot(claim))
+    audit_record(actor=actor, action="claim_draft_update", obj=claim, before=before, after=after)
     return claim
 
 

@@ -35,6 +35,7 @@ NOTICE_PERIOD_NOT_OVER = "公示期至 {ends} 结束，期满后才能结束公�
 NOTICE_OPEN_OBJECTIONS = "还有 {count} 件异议未处理，处理完毕后才能结束公示。"
 NOTICE_CLOSED = "该公示已结束。"
 NOTICE_TITLE = "知识产权专项资金拟资助名单公示（{date}）"
+NOTICE_TITLE_ROUNDS = "{rounds}知识产权专项资金拟资助名单公示（{date}）"
 OBJECTION_TOO_LONG = "{label}不能超过 {limit} 个字。"
 OBJECTION_ALREADY_OPEN = "您对该项资助的异议正在处理中，请勿重复提交。"
 OBJECTION_ADDRESS_LIMIT = "同一网络地址每小时最多提交 {limit} 件异议，请稍后再试。"
@@ -57,6 +58,15 @@ def _entry_for(claim: Claim) -> NoticeEntry:
     )
 
 
+def _automatic_title(pks: list[int], now) -> str:
+    """The title a notice gets when none is typed: the names of its rounds, and the date."""
+    names = list(dict.fromkeys(
+        Claim.objects.filter(pk__in=pks, round__isnull=False).order_by("round__opens_at").values_list("round__name", flat=True)
+    ))
+    date = timezone.localdate(now).isoformat()
+    return NOTICE_TITLE_ROUNDS.format(rounds="、".join(names), date=date) if names else NOTICE_TITLE.format(date=date)
+
+
 @transaction.atomic
 def notice_publish(*, actor, claims=None, title: str = "", period_days: int | None = None) -> Notice:
     """Publish approved awards (all of them, or the given claims) for the notice period."""
@@ -72,7 +82,7 @@ def notice_publish(*, actor, claims=None, title: str = "", period_days: int | No
         raise ValidationError(NOTHING_TO_PUBLISH, code="nothing_to_publish")
     now = timezone.now()
     notice = Notice.objects.create(
-        title=(title or "").strip() or NOTICE_TITLE.format(date=timezone.localdate(now).isoformat()),
+        title=(title or "").strip() or _automatic_title(pks, now),
         published_at=now,
         ends_at=now + timedelta(days=period_days),
         period_days=period_days,

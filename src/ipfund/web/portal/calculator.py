@@ -25,6 +25,11 @@ from ipfund.web.portal.policy import current_policy, current_policy_id, items_op
 VISITOR_ORGANISATION_ID = "91441200MA4W0Q9X3H"
 VISITOR_PERSON_ID = "441203199001010010"
 
+# How the explanation names the visitor, and the stand-in identifier it shows instead of a code
+# the visitor never typed.
+VISITOR_NAME = _("您")
+VISITOR_ID_SHOWN = {VISITOR_ORGANISATION_ID: _("本单位"), VISITOR_PERSON_ID: _("本人")}
+
 ERROR_ITEM_NOT_FOR_KIND = _("所选申请人类型不能申报该项目，请重新选择。")
 
 
@@ -96,6 +101,7 @@ def build_batch(main: dict, facts: dict) -> dict:
                 "item": main["item"],
                 "applicant": {
                     "id": applicant_id,
+                    "name": str(VISITOR_NAME),
                     "kind": kind,
                     "in_zone": main["in_zone"],
                     "sme": bool(main.get("sme")),
@@ -115,9 +121,12 @@ def run_calculator(data) -> tuple[CalculatorForm, object, CalculatorOutcome | No
     """
     evaluating = bool(data and data.get("evaluate"))
     kind = (data or {}).get("kind") or ""
-    main = CalculatorForm(data=data if evaluating else None, initial=_initial(data), kind=kind)
     item_id = (data or {}).get("item") or ""
     item_spec = current_policy().items.get(item_id)
+    initial = _initial(data)
+    if item_spec is not None and item_spec.requires_sme and "sme" not in initial:
+        initial["sme"] = YES  # only an SME can claim it: the visitor asking is presumably one
+    main = CalculatorForm(data=data if evaluating else None, initial=initial, kind=kind)
     facts = None
     if item_spec is not None:
         facts = facts_form(item_spec, data=data if evaluating else None)
@@ -130,7 +139,7 @@ def run_calculator(data) -> tuple[CalculatorForm, object, CalculatorOutcome | No
         result = evaluate_batch(batch)
     except BatchError as exc:
         return main, facts, CalculatorOutcome(message=str(exc.args[0]))
-    decision = result["decisions"][0]
+    decision = _without_visitor_id(result["decisions"][0])
     if "error" in decision:
         if attach_engine_error(decision["error"], {"facts": facts, "main": main}):
             return main, facts, None
@@ -152,3 +161,16 @@ def _initial(data) -> dict:
         for key in ("kind", "item", "event_date", "in_zone", "sme")
         if data.get(key)
     }
+
+
+def _without_visitor_id(decision: dict) -> dict:
+    """The stand-in identifier the calculator sent is replaced by 本单位 / 本人 in what is shown."""
+    lines = decision.get("explanation")
+    if not lines:
+        return decision
+    shown = []
+    for line in lines:
+        for code, words in VISITOR_ID_SHOWN.items():
+            line = line.replace(code, str(words))
+        shown.append(line)
+    return {**decision, "explanation": shown}

@@ -8,7 +8,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ipfund.web.portal import labels
-from ipfund.web.portal.facts import BOOL_CHOICES, ERROR_CHOOSE, ERROR_DATE, ERROR_MONEY, ERROR_REQUIRED, NO, YES
+from ipfund.web.portal.facts import BOOL_CHOICES, MoneyField, ERROR_CHOOSE, ERROR_DATE, ERROR_MONEY, ERROR_REQUIRED, NO, YES
 
 ERROR_PASSWORDS_DIFFER = _("两次输入的密码不一致。")
 ERROR_FILE_REQUIRED = _("请选择要上传的文件。")
@@ -168,16 +168,30 @@ def evidence_form(item_spec, data=None, files=None, have=()) -> EvidenceForm:
     return form
 
 
-class ReturnForm(forms.Form):
+class _OnAPageWithOthers(forms.Form):
+    """A form shown on a page beside others with the same field names (the staff claim page):
+    its ids carry ``id_prefix`` so no two inputs share an id, while the posted names stay plain."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ReturnForm(_OnAPageWithOthers):
+    id_prefix = "return"
     comment = forms.CharField(label=_("退回补正意见（申请人可见）"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)
 
 
-class RejectForm(forms.Form):
+class RejectForm(_OnAPageWithOthers):
+    id_prefix = "reject"
     reason = forms.CharField(label=_("不予资助理由"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)
 
 
-class RecommendForm(forms.Form):
-    amount = forms.DecimalField(
+class RecommendForm(_OnAPageWithOthers):
+    id_prefix = "recommend"
+    amount = MoneyField(
         label=_("推荐金额（元）"),
         required=False,
         min_value=0,
@@ -190,7 +204,8 @@ class RecommendForm(forms.Form):
     reason = forms.CharField(label=_("调减理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class SendBackForm(forms.Form):
+class SendBackForm(_OnAPageWithOthers):
+    id_prefix = "send_back"
     reason = forms.CharField(label=_("退回初审理由"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)
 
 

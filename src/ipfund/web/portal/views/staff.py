@@ -199,6 +199,7 @@ def _claim_page(request, claim, forms=None, confirm_form=None, status=200):
         "caps": caps_used(claim),
         "net_award": award_net(claim=claim),
         "events": timeline.staff_timeline(claim_timeline(claim)),
+        "coming": timeline.coming_steps(claim.state),
         "is_reviewer": roles.has_role(user, roles.REVIEWER),
         "is_approver": roles.has_role(user, roles.APPROVER),
         "own_claim": own_claim,
@@ -298,7 +299,9 @@ def claim_audit(request, pk):
     for obj in related:
         events.extend(audit_history(object_type=obj._meta.label_lower, object_id=obj.pk))
     events.sort(key=lambda e: e.seq)
-    rows = [{"event": e, "changes": timeline.audit_changes(e)} for e in events]
+    rows = [
+        {"event": e, "actor": timeline.actor_name(e), "changes": timeline.audit_changes(e, item=claim.item)} for e in events
+    ]
     return render(
         request,
         "portal/staff/audit.html",
