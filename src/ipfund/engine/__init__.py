@@ -16,9 +16,13 @@ def _history_claims(policy, history) -> list:
         return []
     if type(history) is not dict or type(history.get("awarded")) is not list:
         raise BatchError(HISTORY_NOT_LIST)
-    if history.get("policy", policy.id) != policy.id:
-        raise BatchError(HISTORY_POLICY.format(got=history.get("policy"), want=policy.id))
-    return history["awarded"]
+    got = history.get("policy", policy.id)
+    if got == policy.id:
+        return history["awarded"]
+    if got not in {p.id for p in policy.ancestors()}:
+        raise BatchError(HISTORY_POLICY.format(got=got, want=policy.id))
+    # Awards of a predecessor this policy continues: each read under its own policy.
+    return [{"policy": got, **a} if type(a) is dict else a for a in history["awarded"]]
 
 
 def evaluate_batch(batch: dict, *, history: dict | None = None, interpretations: dict | None = None,

@@ -27,6 +27,9 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
         f"依据 {policy.document_number}{item.clause}「{item.source}」",
         f"项目：{item.title}（{item.id}）",
     ]
+    lines += [f"  依据修订：{doc}「{sentence}」" for doc, sentence in policy.amendments_in_force(item, cols.event[i])]
+    if item.continues:
+        lines.append(f"延续：{item.continues.replace('/', ' 的 ')}，重复资助与累计上限与之合并计算")
     who = row["name"] or "申请人"
     lines.append(
         f"申请人：{who}（{policy.kind_labels.get(row['kind'], row['kind'])}）；"
@@ -38,7 +41,7 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
         lines.append(f"✗ 事件日期 {iso(row['event'])} 不在政策有效期 {iso(start)} 至 {iso(end)} 内（{policy.document_number}：有效期三年）")
     else:
         lines.append(f"✓ 事件日期在政策有效期 {iso(start)} 至 {iso(end)} 内")
-    if item.zone_exempt:
+    if item.zone_exempt and not item.declared_gates:
         lines.append("✓ 本项目承接单位为区主管部门委托的全国品牌机构，不要求在区内注册")
     elif "not_in_zone" in reasons:
         lines.append("✗ " + REASON_LABELS["not_in_zone"])
