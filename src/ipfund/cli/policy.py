@@ -120,7 +120,7 @@ def _list(args) -> int:
         lines.append("  版本：" + "；".join(f"{d.isoformat()} {num}（{what}）" for d, num, what in policy.versions()))
         lines.append(f"  有效期：{start} 至 {end}")
         if policy.predecessor_id:
-            lines.append(f"  延续：{policy.predecessor_id} 的 {len(policy.continued)} 个项目")
+            lines.append(f"  延续：{policy.predecessor().document_number} 的 {len(policy.continued)} 个项目")
         lines.append(f"  状态：{STATE_LABELS[state_on(policy, day)]}")
         lines.append("")
     _print(lines[:-1])

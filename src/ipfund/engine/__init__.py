@@ -6,7 +6,7 @@ from __future__ import annotations
 from .errors import NO_CLAIMS, NOT_OBJECT, BatchError, InvalidInput
 from .policy import Policy, load_policy
 
-__all__ = ["BatchError", "InvalidInput", "Policy", "load_policy", "evaluate_batch"]
+__all__ = ["BatchError", "InvalidInput", "Policy", "load_policy", "evaluate_batch", "evaluate_claims"]
 
 
 def _history_claims(policy, history) -> list:
@@ -31,12 +31,18 @@ def evaluate_batch(batch: dict, *, history: dict | None = None, interpretations:
 
     Raises BatchError when the batch, history or interpretation choices are unusable.
     """
-    from .evaluation import Evaluator, no_gc
-
     if type(batch) is not dict:
         raise BatchError(NOT_OBJECT)
     policy = load_policy(batch.get("policy"))
-    claims = batch.get("claims")
+    return evaluate_claims(policy, batch.get("claims"), history=history, interpretations=interpretations,
+                           explain=explain)
+
+
+def evaluate_claims(policy: Policy, claims: list, *, history: dict | None = None,
+                    interpretations: dict | None = None, explain: bool = True) -> dict:
+    """`evaluate_batch` for a policy already loaded (a package being written, not yet installed)."""
+    from .evaluation import Evaluator, no_gc
+
     if type(claims) is not list:
         raise BatchError(NO_CLAIMS)
     ev = Evaluator(policy, interpretations)

@@ -27,9 +27,9 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
         f"依据 {policy.document_number}{item.clause}「{item.source}」",
         f"项目：{item.title}（{item.id}）",
     ]
-    lines += [f"  依据修订：{doc}「{sentence}」" for doc, sentence in policy.amendments_in_force(item, cols.event[i])]
+    lines += [f"修订依据：{doc}「{sentence}」" for doc, sentence in policy.amendments_in_force(item, cols.event[i])]
     if item.continues:
-        lines.append(f"延续：{item.continues.replace('/', ' 的 ')}，重复资助与累计上限与之合并计算")
+        lines.append(f"延续：{policy.continued_label(item)}，重复资助与累计上限与之合并计算")
     who = row["name"] or "申请人"
     lines.append(
         f"申请人：{who}（{policy.kind_labels.get(row['kind'], row['kind'])}）；"

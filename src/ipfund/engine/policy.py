@@ -291,6 +291,12 @@ class Policy:
                 raise BatchError(NO_PREDECESSOR.format(id=self.id, pred=self.predecessor_id)) from None
         return self._predecessor
 
+    def continued_label(self, item: Item) -> str:
+        """The predecessor's item an item continues, as a person reads it: 文号「title」."""
+        pred = self.predecessor()
+        old = pred.items[self.continued[item.id]]
+        return f"{pred.document_number}「{old.title}」"
+
     def ancestors(self) -> list["Policy"]:
         """The predecessor, its predecessor, … (nearest first)."""
         out, seen, p = [], {self.id}, self.predecessor()

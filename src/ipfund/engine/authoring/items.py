@@ -46,9 +46,11 @@ BAD_FIELD = "项目 {item}：「{field}」{problem}"
 
 
 def _need(spec: dict, item: str, field: str):
-    if field not in spec or spec[field] in (None, ""):
+    """spec's value of the last part of a dotted field name (the whole name goes in the message)."""
+    key = field.rsplit(".", 1)[-1]
+    if key not in spec or spec[key] in (None, ""):
         raise AuthoringError(MISSING_FIELD.format(item=item, field=field))
-    return spec[field]
+    return spec[key]
 
 
 def _bad(item: str, field: str, problem: str) -> AuthoringError:
@@ -74,7 +76,9 @@ def _facts(item: str, spec) -> tuple[Fact, ...]:
         ftype = f.get("type")
         if ftype not in FACT_TYPES:
             raise _bad(item, where + ".type", f"应为 {'、'.join(FACT_TYPES)} 之一，现为 {ftype!r}")
-        label = _need(f, item, where + ".label")
+        label = f.get("label")
+        if not label:
+            raise AuthoringError(MISSING_FIELD.format(item=item, field=where + ".label"))
         options = f.get("options") or {}
         if ftype == "enum" and (not isinstance(options, dict) or not options):
             raise _bad(item, where + ".options", "枚举事实须列出选项（代码: 中文名称）")

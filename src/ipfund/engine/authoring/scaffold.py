@@ -19,8 +19,8 @@ SECTION = re.compile(r"^\s*（([一二三四五六七八九十]+)）\s*(.*)$")
 SENTENCE = re.compile(r"[^。；]+[。；]?")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,}〔\d{4}〕\d+号")
 DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-TERM_YEARS = re.compile(r"有效期([一二三四五六七八九十\d]+)年")
-NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
+TERM_YEARS = re.compile(r"有效期([一两二三四五六七八九十\d]+)年")
+NUMERALS = {**{c: i for i, c in enumerate("一二三四五六七八九十", 1)}, "两": 2}
 
 DIR_NOT_EMPTY = "目录 {dir} 已存在且不为空：政策包骨架只写入新目录或空目录"
 NO_CLAUSES = "原文中没有找到编号条款（如「一、」「（一）」开头的段落）"
