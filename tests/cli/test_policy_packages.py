@@ -130,12 +130,19 @@ def test_a_cap_spanning_both_policies_counts_an_award_of_2022(tmp_path):
 
 def test_the_bulk_path_reads_the_package_on_the_path_too(tmp_path):
     lines = tmp_path / "claims.jsonl"
-    claim = {"id": "c1", "item": "service_revenue", "applicant": AGENCY, "event_date": "2026-03-01",
-             "facts": {"year": 2025, "ip_service_revenue": "500000"}}
-    lines.write_text(json.dumps(claim) + "\n", "utf-8")
-    proc = run("evaluate", "--jsonl", lines, "--policy", "fictional-successor-2025", "--workers", "2")
-    assert proc.returncode == 0, text(proc)
-    assert json.loads(proc.stdout.splitlines()[0])["amount"] == "20000.00"
+    claims = [{"id": f"c{year}", "item": "service_revenue", "applicant": AGENCY, "event_date": "2026-03-01",
+               "facts": {"year": year, "ip_service_revenue": "500000"}} for year in (2024, 2025)]
+    lines.write_text("".join(json.dumps(c) + "\n" for c in claims), "utf-8")
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps({"policy": "zhaoqing-hitech-ip-2022", "awarded": [
+        {"id": "h1", "item": "service_revenue", "applicant": AGENCY, "event_date": "2025-01-10", "amount": "30000.00",
+         "facts": {"year": 2024, "ip_service_revenue": "1500000"}}]}), "utf-8")
+    for workers in ("1", "2"):
+        proc = run("evaluate", "--jsonl", lines, "--policy", "fictional-successor-2025", "--workers", workers,
+                   "--history", history)
+        assert proc.returncode == 0, text(proc)
+        got = [json.loads(line) for line in proc.stdout.splitlines()]
+        assert [(d["amount"], d["reasons"]) for d in got] == [("0.00", ["duplicate"]), ("20000.00", [])]
 
 
 def test_explanation_quotes_the_amending_sentence_in_force(tmp_path):
