@@ -160,6 +160,22 @@ def test_explanation_quotes_the_amending_sentence_in_force(tmp_path):
     assert "达到3000000.00 元 → 100000.00 元" in after
 
 
+def test_explanation_outside_validity_quotes_the_packages_own_term(tmp_path):
+    claim = {"id": "c1", "item": "custody_sme", "applicant": SME, "event_date": "2027-01-18",
+             "facts": {"service_year": 2026, "actual_cost": "10000"}}
+    (d,) = json.loads(_evaluate(tmp_path, [claim]).stdout)["decisions"]
+    assert d["reasons"] == ["outside_validity"]
+    assert "不在政策有效期 2025-01-18 至 2027-01-17 内（虚构高管办〔2025〕1号四「本措施自发布之日起实施，有效期两年" \
+        in "\n".join(d["explanation"])
+
+
+def test_show_of_a_continued_item_names_its_predecessor_and_amendments():
+    out = text(run("policy", "show", "service_revenue", "--policy", "fictional-successor-2025"))
+    assert "延续：肇高管办〔2022〕2号「知识产权服务费收入奖励」" in out
+    assert "自 2026-01-01 起：达到 500000.00 元 → 20000.00 元" in out and "（虚构高管办〔2025〕9号）" in out
+    assert "承接单位可不在区内注册" not in out and "可申报：知识产权服务机构、企业\n" in out
+
+
 # --- policy check ---------------------------------------------------------------------------
 
 

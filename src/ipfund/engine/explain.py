@@ -38,7 +38,7 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
     start, end = P.value_one("validity.start", row["event"]), P.value_one("validity.end", row["event"])
     reasons = set(decision["reasons"])
     if "outside_validity" in reasons:
-        lines.append(f"✗ 事件日期 {iso(row['event'])} 不在政策有效期 {iso(start)} 至 {iso(end)} 内（{policy.document_number}：有效期三年）")
+        lines.append(f"✗ 事件日期 {iso(row['event'])} 不在政策有效期 {iso(start)} 至 {iso(end)} 内（{policy.document_number}{_validity_source(policy)}）")
     else:
         lines.append(f"✓ 事件日期在政策有效期 {iso(start)} 至 {iso(end)} 内")
     if item.zone_exempt and not item.declared_gates:
@@ -92,6 +92,15 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
         why = "；".join(REASON_LABELS[x] for x in decision["reasons"])
         lines.append(f"结论：不予资助（{why}），金额 0.00 元")
     return lines
+
+
+def _validity_source(policy) -> str:
+    """The clause and sentence that set the policy's term (the package's own words, not ours)."""
+    clause = policy.clause(policy.parameters["validity.end"].clause)
+    if clause is None:
+        return ""
+    sentence = next((s for s in clause.source if "有效期" in s), clause.source[0] if clause.source else "")
+    return f"{clause.number}「{sentence}」" if sentence else clause.number
 
 
 def _fact_text(fact, value) -> str:
