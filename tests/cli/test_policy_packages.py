@@ -82,6 +82,12 @@ def test_list_rejects_a_bad_date_in_chinese():
     assert proc.returncode == 2 and "--on 应为 YYYY-MM-DD" in text(proc)
 
 
+def test_a_path_entry_without_packages_is_reported(tmp_path):
+    proc = run("policy", "list", path=os.pathsep.join([str(FIXTURES), str(tmp_path), str(tmp_path / "gone")]))
+    assert proc.returncode == 0 and "fictional-successor-2025" in text(proc)
+    assert f"{tmp_path} 不是政策包" in text(proc) and f"IPFUND_POLICY_PATH 中的目录 {tmp_path / 'gone'} 不存在" in text(proc)
+
+
 def test_a_folder_may_not_install_an_id_twice(tmp_path):
     twin = copy_of(tmp_path)
     proc = run("policy", "list", path=os.pathsep.join([str(FIXTURES), str(twin)]))
@@ -199,6 +205,8 @@ def test_check_passes_on_the_fictional_package_and_on_the_builtin_one():
      ["档次门槛应由低到高"]),
     ("policy.yaml", "value: {gold: \"400000\", silver: \"250000\", excellence: \"150000\"}",
      "value: {gold: \"400000\", platinum: \"250000\", excellence: \"150000\"}", ["没有的取值 platinum", "silver"]),
+    ("policy.yaml", 'tiers: [["1000000", "40000"], ["3000000"', 'tiers: [[1000000, "40000"], ["3000000"',
+     ["项目 service_revenue：参数 service_revenue.tiers 自 2025-01-18 起的版本，档次门槛应写成以元计的字符串"]),
     ("policy.yaml", "    key: [patent_number]\n", "    key: [patent_number, level]\n", ["延续项目 china_patent_award", "重复键"]),
     ("policy.yaml", "    custody_sme: custody_sme\n", "    custody_sme: custody_provider\n", ["延续项目 custody_sme", "上限分组"]),
     ("policy.yaml", "    interpretations: [B2]\n", "    interpretations: [B9]\n", ["解释 'B9' 未在解释登记"]),

@@ -20,6 +20,7 @@ STATE_LABELS = {IN_FORCE: "现行", NOT_YET: "未生效", EXPIRED: "已失效"}
 
 DUPLICATE_PACKAGE = "政策编号 {id} 已由 {first} 安装，{second} 中的同名政策包未被采用"
 NOT_A_PACKAGE = "{path} 不是政策包（缺少 policy.yaml），其中也没有政策包"
+NO_FOLDER = "IPFUND_POLICY_PATH 中的目录 {path} 不存在"
 NO_ID = "{path}/policy.yaml 缺少 id（政策编号）"
 
 
@@ -56,8 +57,9 @@ def package_id(folder: Path) -> str | None:
     return str(pid) if pid else None
 
 
-def path_folders(value: str | None = None) -> list[Path]:
-    """The folders of IPFUND_POLICY_PATH that hold packages (each a package or a folder of them)."""
+def path_folders(value: str | None = None, problems: list[str] | None = None) -> list[Path]:
+    """The package folders named by IPFUND_POLICY_PATH (each entry a package or a folder of them);
+    an entry that is neither is reported in `problems`."""
     value = os.environ.get(ENV, "") if value is None else value
     out = []
     for entry in value.split(os.pathsep):
@@ -66,16 +68,19 @@ def path_folders(value: str | None = None) -> list[Path]:
         folder = Path(entry).expanduser()
         if (folder / "policy.yaml").is_file():
             out.append(folder)
-        elif folder.is_dir():
-            out.extend(sorted(p for p in folder.iterdir() if (p / "policy.yaml").is_file()))
+            continue
+        inside = sorted(p for p in folder.iterdir() if (p / "policy.yaml").is_file()) if folder.is_dir() else []
+        if not inside and problems is not None:
+            problems.append(NOT_A_PACKAGE.format(path=folder) if folder.is_dir() else NO_FOLDER.format(path=folder))
+        out.extend(inside)
     return out
 
 
 def discover(value: str | None = None) -> tuple[dict[str, PackageRef], list[str]]:
     """Every installed package by id, built-ins first, and the problems met (in Chinese)."""
     found: dict[str, PackageRef] = {ref.id: ref for ref in _builtin()}
-    problems = []
-    for folder in path_folders(value):
+    problems: list[str] = []
+    for folder in path_folders(value, problems):
         try:
             pid = package_id(folder)
         except (OSError, ValueError) as exc:

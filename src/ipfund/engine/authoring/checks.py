@@ -158,6 +158,8 @@ def _item(policy, item, text, numbers) -> list[str]:
             out.append(f"{where}：参数 {param} 的类型为 {par.kind}，本算法需要 {'、'.join(kinds)}")
         elif isinstance(f, Table):
             out += _table_keys(where, item, f, par)
+        elif isinstance(f, Tiers):
+            out += _tier_units(policy, where, f, par)
     if item.cap is not None and item.cap.param in policy.parameters:
         want = "money_table" if item.cap.by else "money"
         if policy.parameters[item.cap.param].kind != want:
@@ -190,6 +192,18 @@ def _table_keys(where, item, formula, par) -> list[str]:
     if never:
         out.append(f"{where}：事实 {formula.by} 的取值 {'、'.join(sorted(never))} 在参数 {par.name} 的任何版本中都没有金额")
     return out
+
+
+def _tier_units(policy, where, formula, par) -> list[str]:
+    """Money thresholds are written as yuan strings, counts as integers: a count written where money
+    is meant (or the reverse) would compare fen with a number of enterprises, silently."""
+    raw = (policy.data.get("parameters") or {}).get(par.name, {}).get("values") or []
+    want, word = (str, "以元计的字符串（如 \"1000000\"）") if formula.of_money else (int, "整数（家数、数量）")
+    for version in raw:
+        tiers = ((version.get("value") or {}).get("tiers") or []) if isinstance(version, dict) else []
+        if any(type(t[0]) is not want for t in tiers if isinstance(t, (list, tuple)) and t):
+            return [f"{where}：参数 {par.name} 自 {version.get('from')} 起的版本，档次门槛应写成{word}"]
+    return []
 
 
 def _continues(policy) -> list[str]:
