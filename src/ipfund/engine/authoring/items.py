@@ -251,8 +251,14 @@ def _kinds(item: str, spec, field: str, allowed) -> tuple[str, ...]:
     return tuple(str(k) for k in spec)
 
 
-def build_item(item_id: str, spec: dict, kinds_allowed=KINDS) -> Item:
-    """One item written as data → an Item of the engine's vocabulary."""
+def _table_keys_by_version(parameters: dict, name: str) -> list[set[str]]:
+    versions = ((parameters or {}).get(name) or {}).get("values") or []
+    return [set(map(str, v.get("value") or {})) for v in versions if isinstance(v, dict) and isinstance(v.get("value"), dict)]
+
+
+def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict | None = None) -> Item:
+    """One item written as data → an Item of the engine's vocabulary (`parameters`: the package's,
+    to see whether a version of a table drops one of the item's options)."""
     if not isinstance(spec, dict):
         raise AuthoringError(f"项目 {item_id}：应为映射")
     unknown = set(spec) - ITEM_KEYS
@@ -262,8 +268,10 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS) -> Item:
     formula = _formula(item_id, _need(spec, item_id, "formula"), facts)
     conditions = [_condition(item_id, i, c, facts, formula) for i, c in enumerate(spec.get("conditions") or [])]
     table = spec["formula"].get("table")
-    if table:  # a table version that drops a key: claims of that key at its dates are not funded
-        by = spec["formula"]["by"]
+    by = spec["formula"].get("by")
+    options = set(next((f.options for f in facts if f.name == by), ()))
+    if table and any(options - keys for keys in _table_keys_by_version(parameters, str(table))):
+        # A version of the table lacks an option: claims of it at that version's dates are not funded.
         label = next(f.label for f in facts if f.name == by)
         conditions.append(Condition(
             "condition_not_met", f"{label}不在事件日期施行的金额表中（该版本不予资助）",
@@ -324,5 +332,5 @@ def build_items(data: dict) -> tuple[Item, ...]:
     for k in kinds:
         if k not in KINDS:
             raise AuthoringError(f"applicant_kinds：未知的申请人类型 {k!r}（计算合同可用：{'、'.join(KINDS)}）")
-    return tuple(build_item(str(iid), spec, kinds) for iid, spec in items.items())
+    return tuple(build_item(str(iid), spec, kinds, data.get("parameters")) for iid, spec in items.items())
 
