@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal
 
-from ..vocabulary import AtMost, Fixed, Rate, Residual, Table, Tiers, Amount
+from ..vocabulary import Amount, AtMost, Fixed, Rate, Residual, Table, Tiers
 
 
 def money(fen: int) -> str:
@@ -56,7 +56,7 @@ def _tiers_text(value, of_money: bool) -> str:
     return "、".join(f"{word} {unit(t)} {money(a)}" for t, a in tiers)
 
 
-def _table_changes(name, old, new, labels) -> list[str]:
+def _table_changes(old, new, labels) -> list[str]:
     out = []
     for key in dict.fromkeys([*old, *new]):
         label = labels.get(key, key)
@@ -69,12 +69,12 @@ def _table_changes(name, old, new, labels) -> list[str]:
     return out
 
 
-def _formula_changes(a: _Reader, b: _Reader, fa, fb, old_item, new_item) -> list[str]:
+def _formula_changes(a: _Reader, b: _Reader, fa, fb, new_item) -> list[str] | None:
     """Changes between two formulas of the same form; None when their forms differ."""
     if type(fa) is not type(fb):
         return None
     if isinstance(fa, AtMost):
-        inner = _formula_changes(a, b, fa.inner, fb.inner, old_item, new_item)
+        inner = _formula_changes(a, b, fa.inner, fb.inner, new_item)
         if inner is None:
             return None
         va, vb = a.value(fa.param), b.value(fb.param)
@@ -82,7 +82,7 @@ def _formula_changes(a: _Reader, b: _Reader, fa, fb, old_item, new_item) -> list
         return inner + top
     if isinstance(fa, Table):
         labels = new_item.fact(fb.by).option_labels or {}
-        changes = _table_changes(fa.param, a.value(fa.param), b.value(fb.param), labels)
+        changes = _table_changes(a.value(fa.param), b.value(fb.param), labels)
         return [f"金额：{'；'.join(changes)}（{b.document(fb.param)}）"] if changes else []
     if isinstance(fa, Rate):
         va, vb = a.value(fa.param), b.value(fb.param)
@@ -110,7 +110,7 @@ def _formula_changes(a: _Reader, b: _Reader, fa, fb, old_item, new_item) -> list
 
 def _pair_changes(a: _Reader, b: _Reader, old, new) -> list[str]:
     out = []
-    formula = _formula_changes(a, b, old.formula, new.formula, old, new)
+    formula = _formula_changes(a, b, old.formula, new.formula, new)
     if formula is None:
         out.append(f"计算方法：{old.summary} → {new.summary}")
     else:
@@ -122,7 +122,7 @@ def _pair_changes(a: _Reader, b: _Reader, old, new) -> list[str]:
         if va != vb:
             out.append(f"上限（{new.cap.label}）{money(va)} → {money(vb)}（{b.document(new.cap.param)}）")
     elif old.cap is not None:
-        changes = _table_changes(new.cap.param, a.value(old.cap.param), b.value(new.cap.param), {})
+        changes = _table_changes(a.value(old.cap.param), b.value(new.cap.param), {})
         if changes:
             out.append(f"上限（{new.cap.label}）：{'；'.join(changes)}")
     kinds = b.policy.kind_labels

@@ -143,7 +143,7 @@ def _applies_flag(flag: str):
     return lambda cols, P, interp, fen: ~getattr(cols, flag)
 
 
-def _condition(item: str, i: int, spec, facts, formula) -> Condition:
+def _condition(item: str, i: int, spec, facts) -> Condition:
     where = f"conditions[{i + 1}]"
     if not isinstance(spec, dict):
         raise _bad(item, where, "应为映射")
@@ -266,7 +266,7 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict |
         raise _bad(item_id, "、".join(sorted(map(str, unknown))), f"不是项目的字段（可用：{'、'.join(sorted(ITEM_KEYS))}）")
     facts = _facts(item_id, _need(spec, item_id, "facts"))
     formula = _formula(item_id, _need(spec, item_id, "formula"), facts)
-    conditions = [_condition(item_id, i, c, facts, formula) for i, c in enumerate(spec.get("conditions") or [])]
+    conditions = [_condition(item_id, i, c, facts) for i, c in enumerate(spec.get("conditions") or [])]
     table = spec["formula"].get("table")
     by = spec["formula"].get("by")
     options = set(next((f.options for f in facts if f.name == by), ()))
