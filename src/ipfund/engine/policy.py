@@ -104,8 +104,13 @@ def _parse_value(kind: str, raw):
     raise ValueError(f"unknown parameter kind {kind!r}")
 
 
-def _as_date(raw) -> _dt.date:
-    return raw if isinstance(raw, _dt.date) else _dt.date.fromisoformat(str(raw))
+def _as_date(raw, where: str = "日期") -> _dt.date:
+    if isinstance(raw, _dt.date):
+        return raw
+    try:
+        return _dt.date.fromisoformat(str(raw))
+    except ValueError:
+        raise ValueError(f"{where}应为 YYYY-MM-DD 格式的日期，现为 {raw!r}") from None
 
 
 class Params:
@@ -232,13 +237,13 @@ class Policy:
         self.title: str = data["title"]
         self.document_number: str = data.get("document_number", "")
         self.source_text = source_text
-        self.issued_on = _as_date(data["issued_on"])
+        self.issued_on = _as_date(data["issued_on"], "issued_on（发布日期）")
         self.clauses = [
             Clause(str(c["number"]), c["title"], tuple(c.get("source", ())), bool(c.get("monetary"))) for c in data["clauses"]
         ]
         self.parameters: dict[str, Parameter] = {}
         for name, p in data["parameters"].items():
-            values = sorted(p["values"], key=lambda v: _as_date(v["from"]))
+            values = sorted(p["values"], key=lambda v, _n=name: _as_date(v["from"], f"参数 {_n} 的 from（施行日期）"))
             self.parameters[name] = Parameter(
                 name=name,
                 clause=str(p.get("clause", "")),
