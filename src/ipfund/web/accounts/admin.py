@@ -18,7 +18,7 @@ class ApplicantProfileAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "masked_id_number", "in_zone", "sme")
     list_filter = ("kind", "sme", "in_zone")
     search_fields = ("name",)
-    exclude = ("id_number", "bank_account")
+    exclude = ("id_number", "bank_account", "contact_phone")
     readonly_fields = ("masked_id_number", "masked_bank_account")
 
     def has_change_permission(self, request, obj=None):

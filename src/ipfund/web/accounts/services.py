@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from ipfund.web.audit.services import audit_record
+from ipfund.web.masking import mask_person_name
+from ipfund.web.pii.services import profile_by_id_number, profile_protect
 
 from . import roles as role_names
 from .identifiers import invalid_message, verify_applicant_id
@@ -30,10 +32,12 @@ BANK_FIELDS = ("bank_name", "bank_account", "bank_holder")
 
 def profile_snapshot(profile: ApplicantProfile) -> dict:
     """What the audit trail keeps of a profile: personal numbers masked, never in clear."""
+    person = profile.kind == "person"
     return {
         "kind": profile.kind,
-        "id_number": profile.masked_id_number,
-        "name": profile.name,
+        # A person by the pseudonym the ledger knows them by; the chain can never be erased.
+        "id_number": profile.ledger_identity if person else profile.masked_id_number,
+        "name": mask_person_name(profile.name) if person else profile.name,
         "address": profile.address,
         "in_zone": profile.in_zone,
         "sme": profile.sme,
@@ -69,7 +73,7 @@ def applicant_register(
     compact = verify_applicant_id(kind, id_number or "") if kind in APPLICANT_KINDS else None
     if kind in APPLICANT_KINDS and compact is None:
         errors["id_number"] = [invalid_message(kind)]
-    elif compact and ApplicantProfile.objects.filter(id_number=compact).exists():
+    elif compact and profile_by_id_number(compact) is not None:
         errors["id_number"] = [ID_NUMBER_TAKEN]
     if User.objects.filter(username=username).exists():
         errors["username"] = [USERNAME_TAKEN]
@@ -84,7 +88,7 @@ def applicant_register(
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username, password=password, email=email, roles=[role_names.APPLICANT])
-            profile = ApplicantProfile.objects.create(
+            profile = ApplicantProfile(
                 user=user,
                 kind=kind,
                 id_number=compact,
@@ -98,6 +102,8 @@ def applicant_register(
                 bank_account=bank_account,
                 bank_holder=(bank_holder or "").strip(),
             )
+            profile_protect(profile)
+            profile.save()
     except IntegrityError:  # a simultaneous registration took the name or the number
         raise ValidationError({"id_number": [ID_NUMBER_TAKEN]}) from None
     audit_record(actor=user, action="applicant_register", obj=profile, after=profile_snapshot(profile))
@@ -131,6 +137,7 @@ def applicant_profile_update(*, actor: User, profile: ApplicantProfile, **change
         setattr(profile, field, value)
     if profile.kind == "person":
         profile.sme = False
+    profile_protect(profile)
     profile.save()
     audit_record(actor=actor, action="applicant_profile_update", obj=profile, before=before, after=profile_snapshot(profile))
     return profile

@@ -72,8 +72,10 @@ def coerce_facts(item_spec, raw: dict) -> dict:
 
 
 def contract_applicant(profile) -> dict:
+    # The engine, and so the ledger and the audit chain, know a person by the keyed pseudonym,
+    # never by the resident ID number (web/pii/pseudonyms.py).
     return {
-        "id": profile.id_number,
+        "id": profile.ledger_identity,
         "kind": profile.kind,
         "name": profile.name,
         "in_zone": profile.in_zone,

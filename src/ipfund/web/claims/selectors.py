@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from ipfund.web.accounts import roles
+from ipfund.web.pii.blind_index import blind_index
 from ipfund.web.accounts.selectors import applicant_of
 
 from .models import Claim, Evidence
@@ -57,14 +58,17 @@ def _default_state(user) -> str | None:
 
 
 def queue_search(claims: QuerySet[Claim], text: str) -> QuerySet[Claim]:
-    """Claims whose applicant name contains ``text``, or whose credit code / reference starts with it."""
+    """Claims whose applicant name contains ``text``, whose credit code or reference starts with it,
+    or whose applicant is the person with exactly this resident ID number (stored encrypted, found
+    through its blind index)."""
     text = (text or "").strip().replace("\x00", "")
     if not text:
         return claims
     upper = text.upper()
     return claims.filter(
         Q(applicant__name__icontains=text)
-        | Q(applicant__id_number__startswith=upper)
+        | Q(applicant__ledger_identity__startswith=upper)  # an organisation's credit code (public)
+        | Q(applicant__id_number_index=blind_index("id_number", upper))  # a person's number, typed in full
         | Q(reference__startswith=upper)
     )
 

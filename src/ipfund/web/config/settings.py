@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ipfund.web.api",
     "ipfund.web.jobs",
     "ipfund.web.portal",
+    "ipfund.web.pii",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +234,33 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("IPFUND_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# --- keys outside the database -------------------------------------------------------------
+# Personal data (resident ID numbers, bank accounts, phones) is encrypted with Fernet keys
+# (IPFUND_DATA_KEYS, comma-separated, newest first: the first encrypts, all decrypt, so a new key
+# is put in front and `ipfund rekey` moves every row onto it). A separate key makes the blind
+# index and the pseudonyms (IPFUND_INDEX_KEY; never rotated: the ledger keeps its pseudonyms),
+# another keys the audit chain (IPFUND_AUDIT_KEY). Production refuses to start without them;
+# elsewhere each is derived from the secret key, so the demo and the tests run with no setup.
+IPFUND_DATA_KEYS = _env_list("IPFUND_DATA_KEYS")
+IPFUND_INDEX_KEY = os.environ.get("IPFUND_INDEX_KEY", "")
+IPFUND_AUDIT_KEY = os.environ.get("IPFUND_AUDIT_KEY", "")
+if PRODUCTION:
+    _missing = [n for n, v in (("IPFUND_DATA_KEYS", IPFUND_DATA_KEYS), ("IPFUND_INDEX_KEY", IPFUND_INDEX_KEY),
+                               ("IPFUND_AUDIT_KEY", IPFUND_AUDIT_KEY)) if not v]
+    if _missing:
+        raise RuntimeError("生产环境必须设置密钥：" + "、".join(_missing))
+else:
+    from ipfund.web.pii.keys import derived_key
+
+    IPFUND_DATA_KEYS = IPFUND_DATA_KEYS or [derived_key(SECRET_KEY, "data")]
+    IPFUND_INDEX_KEY = IPFUND_INDEX_KEY or derived_key(SECRET_KEY, "index")
+    IPFUND_AUDIT_KEY = IPFUND_AUDIT_KEY or derived_key(SECRET_KEY, "audit")
+# The audit chain's head is copied here after each commit that appends to it (and by
+# `ipfund audit checkpoint`): a directory that a database administrator cannot rewrite.
+IPFUND_CHECKPOINT_DIR = Path(os.environ.get("IPFUND_CHECKPOINT_DIR", DATA_DIR / "checkpoints"))
+# `audit verify` fails when the chain has events and no checkpoint (production's default).
+IPFUND_CHECKPOINT_REQUIRED = _env_bool("IPFUND_CHECKPOINT_REQUIRED", default=PRODUCTION)
 
 # --- logging --------------------------------------------------------------------------------
 # Every handler passes through the masking filter so an ID number or bank account that reaches
