@@ -6,7 +6,7 @@ from __future__ import annotations
 from .errors import NO_CLAIMS, NOT_OBJECT, BatchError, InvalidInput
 from .policy import Policy, load_policy
 
-__all__ = ["BatchError", "InvalidInput", "Policy", "load_policy", "evaluate_batch"]
+__all__ = ["BatchError", "InvalidInput", "Policy", "load_policy", "evaluate_batch", "evaluate_claims"]
 
 
 def _history_claims(policy, history) -> list:
@@ -16,9 +16,13 @@ def _history_claims(policy, history) -> list:
         return []
     if type(history) is not dict or type(history.get("awarded")) is not list:
         raise BatchError(HISTORY_NOT_LIST)
-    if history.get("policy", policy.id) != policy.id:
-        raise BatchError(HISTORY_POLICY.format(got=history.get("policy"), want=policy.id))
-    return history["awarded"]
+    got = history.get("policy", policy.id)
+    if got == policy.id:
+        return history["awarded"]
+    if got not in {p.id for p in policy.ancestors()}:
+        raise BatchError(HISTORY_POLICY.format(got=got, want=policy.id))
+    # Awards of a predecessor this policy continues: each read under its own policy.
+    return [{"policy": got, **a} if type(a) is dict else a for a in history["awarded"]]
 
 
 def evaluate_batch(batch: dict, *, history: dict | None = None, interpretations: dict | None = None,
@@ -27,12 +31,18 @@ def evaluate_batch(batch: dict, *, history: dict | None = None, interpretations:
 
     Raises BatchError when the batch, history or interpretation choices are unusable.
     """
-    from .evaluation import Evaluator, no_gc
-
     if type(batch) is not dict:
         raise BatchError(NOT_OBJECT)
     policy = load_policy(batch.get("policy"))
-    claims = batch.get("claims")
+    return evaluate_claims(policy, batch.get("claims"), history=history, interpretations=interpretations,
+                           explain=explain)
+
+
+def evaluate_claims(policy: Policy, claims: list, *, history: dict | None = None,
+                    interpretations: dict | None = None, explain: bool = True) -> dict:
+    """`evaluate_batch` for a policy already loaded (a package being written, not yet installed)."""
+    from .evaluation import Evaluator, no_gc
+
     if type(claims) is not list:
         raise BatchError(NO_CLAIMS)
     ev = Evaluator(policy, interpretations)

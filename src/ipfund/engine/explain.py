@@ -27,6 +27,9 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
         f"依据 {policy.document_number}{item.clause}「{item.source}」",
         f"项目：{item.title}（{item.id}）",
     ]
+    lines += [f"修订依据：{doc}「{sentence}」" for doc, sentence in policy.amendments_in_force(item, cols.event[i])]
+    if item.continues:
+        lines.append(f"延续：{policy.continued_label(item)}，重复资助与累计上限与之合并计算")
     who = row["name"] or "申请人"
     lines.append(
         f"申请人：{who}（{policy.kind_labels.get(row['kind'], row['kind'])}）；"
@@ -35,10 +38,10 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
     start, end = P.value_one("validity.start", row["event"]), P.value_one("validity.end", row["event"])
     reasons = set(decision["reasons"])
     if "outside_validity" in reasons:
-        lines.append(f"✗ 事件日期 {iso(row['event'])} 不在政策有效期 {iso(start)} 至 {iso(end)} 内（{policy.document_number}：有效期三年）")
+        lines.append(f"✗ 事件日期 {iso(row['event'])} 不在政策有效期 {iso(start)} 至 {iso(end)} 内（{policy.document_number}{_validity_source(policy)}）")
     else:
         lines.append(f"✓ 事件日期在政策有效期 {iso(start)} 至 {iso(end)} 内")
-    if item.zone_exempt:
+    if item.zone_exempt and not item.declared_gates:
         lines.append("✓ 本项目承接单位为区主管部门委托的全国品牌机构，不要求在区内注册")
     elif "not_in_zone" in reasons:
         lines.append("✗ " + REASON_LABELS["not_in_zone"])
@@ -89,6 +92,15 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
         why = "；".join(REASON_LABELS[x] for x in decision["reasons"])
         lines.append(f"结论：不予资助（{why}），金额 0.00 元")
     return lines
+
+
+def _validity_source(policy) -> str:
+    """The clause and sentence that set the policy's term (the package's own words, not ours)."""
+    clause = policy.clause(policy.parameters["validity.end"].clause)
+    if clause is None:
+        return ""
+    sentence = next((s for s in clause.source if "有效期" in s), clause.source[0] if clause.source else "")
+    return f"{clause.number}「{sentence}」" if sentence else clause.number
 
 
 def _fact_text(fact, value) -> str:
