@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 # Pages that only answer POST, or hand back files rather than pages.
 NOT_PAGES = {"claim_action", "claim_submit", "claim_withdraw", "notice_close", "notifications_read", "logout",
              "queue_batch", "finance_batch", "job_start", "evidence_file", "objection_file", "job_file",
-             "notice_pdf", "claim_receipt", "decision_letter", "payment_list_pdf"}
+             "notice_pdf", "claim_receipt", "decision_letter", "payment_list_pdf", "api_token_revoke"}
 
 ENGLISH_DEFAULTS = [
     "This field is required", "Enter a valid", "Select a valid choice", "Ensure this value", "Your password",
@@ -113,6 +113,15 @@ def one_per_state(qs):
     return list(seen.values())
 
 
+def _reset_link(user) -> dict:
+    """The arguments of the link a password-reset mail carries for ``user``."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return {"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)}
+
+
 def fillings(name: str, demo) -> list[dict]:
     """The keyword arguments to walk one URL name with, from the demo's objects."""
     claims = demo["claims"]
@@ -132,6 +141,7 @@ def fillings(name: str, demo) -> list[dict]:
         "admin_user_roles": [{"pk": u.pk} for u in User.objects.order_by("id")[:3]],
         "account_change": [{"pk": c.pk} for c in BankAccountChange.objects.all()[:3]],
         "job_detail": [{"pk": j.pk} for j in Job.objects.all()[:3]],
+        "password_reset_confirm": [_reset_link(User.objects.filter(applicant__isnull=False).order_by("id").first())],
     }
     assert set(by_name) >= with_args, f"no demo objects for {sorted(with_args - set(by_name))}: add them here"
     return by_name.get(name, [{}])
