@@ -23,6 +23,7 @@ from .errors import (
     BAD_USCC,
     BAD_USCC_IN_LIST,
     MISSING,
+    MONEY_ZERO,
     NOT_BOOL,
     NOT_DATE,
     NOT_INT,
@@ -31,6 +32,7 @@ from .errors import (
     NOT_OBJECT_FIELD,
     NOT_STRING,
     UNKNOWN_ITEM,
+    YEAR_AFTER_EVENT,
     YEAR_RANGE,
     InvalidInput,
 )
@@ -127,6 +129,73 @@ def _checker(fact: Fact):
     return _enum_checker(fact) if fact.type == "enum" else _CHECKERS[fact.type]
 
 
+class _YearOf(dict):
+    """date ordinal → its calendar year (a dict hit for the few thousand dates of a stream)."""
+
+    def __missing__(self, ordinal: int) -> int:
+        y = date.fromordinal(ordinal).year
+        if len(self) < 1 << 16:
+            self[ordinal] = y
+        return y
+
+
+year_of = _YearOf().__getitem__
+
+
+def _after_type(fact: Fact, value, field: str, event: int | None):
+    """What a fact's type asks beyond its form (contract v2): identifiers in their normal form
+    (not empty), money bases more than 0, years no later than the event's."""
+    if fact.normal is not None:
+        value = fact.normal_form(value)
+        if not value:
+            raise InvalidInput(field, NOT_STRING)
+    elif fact.positive and value == 0:
+        raise InvalidInput(field, MONEY_ZERO)
+    elif fact.type == "year" and event is not None and value > year_of(event):
+        raise InvalidInput(field, YEAR_AFTER_EVENT.format(year=year_of(event)))
+    return value
+
+
+def _after_type_columns(facts, values: list, events: list, bad: set) -> None:
+    """`_after_type` over the columns of a chunk (values in `facts` order), in place: normal
+    forms taken, claims that fail added to `bad` (the careful reader then names the field)."""
+    years = None
+    for fact, i in zip(facts, range(len(values))):
+        col = values[i]
+        if fact.normal is not None:
+            col = values[i] = [fact.normal_form(v) for v in col]
+            if not all(col):
+                bad.update(j for j, v in enumerate(col) if not v)
+        elif fact.positive:
+            if 0 in col:
+                bad.update(j for j, v in enumerate(col) if v == 0)
+        elif fact.type == "year":
+            if years is None:
+                years = list(map(year_of, events)) if None not in events else [
+                    year_of(e) if e is not None else 9999 for e in events]
+            if any(map(int.__gt__, [v if type(v) is int else 0 for v in col], years)):
+                bad.update(j for j, (v, y) in enumerate(zip(col, years)) if type(v) is int and v > y)
+
+
+def _needless(facts, cols: list, by_name: dict) -> list:
+    """Columns with the values of facts not needed for the claim (`Fact.needless_when`) set to
+    a placeholder that passes the column checks; `_blank_needless` then empties them."""
+    out = list(cols)
+    for i, fact in enumerate(facts):
+        if fact.needless_when is not None:
+            other, values = fact.needless_when
+            other_col = cols[by_name[other]]
+            out[i] = ["-" if type(o) is str and o in values else v for o, v in zip(other_col, cols[i])]
+    return out
+
+
+def _blank_needless(facts, values: list, by_name: dict) -> None:
+    for i, fact in enumerate(facts):
+        if fact.needless_when is not None:
+            other, skip = fact.needless_when
+            values[i] = ["" if type(o) is str and o in skip else v for o, v in zip(values[by_name[other]], values[i])]
+
+
 _DTYPES = {
     "year": np.int64,
     "money": np.int64,
@@ -178,7 +247,7 @@ class ItemBuilder:
 
     def __init__(self, item: Item):
         self.item = item
-        self.checks = tuple((f.name, "facts." + f.name, _checker(f), f.optional, f.default) for f in item.facts)
+        self.checks = tuple((f.name, "facts." + f.name, _checker(f), f.optional, f.default, f) for f in item.facts)
         self.reset()
 
     def reset(self):
@@ -189,19 +258,31 @@ class ItemBuilder:
     def __len__(self):
         return len(self.pos)
 
-    def add_facts(self, facts) -> list:
-        """Validate the facts of one claim (raising InvalidInput); returns the typed values."""
+    def add_facts(self, facts, event: int | None = None) -> list:
+        """Validate the facts of one claim (raising InvalidInput); returns the typed values.
+        `event`: the claim's event date (ordinal), which no year fact may come after."""
         if type(facts) is not dict:
             raise InvalidInput("facts", MISSING if facts is _MISSING else NOT_OBJECT_FIELD)
         out = []
-        for name, field, check, optional, default in self.checks:
+        read: dict = {}
+        for name, field, check, optional, default, fact in self.checks:
             v = facts.get(name, _MISSING)
-            if v is _MISSING:
+            if fact.needless_when is not None:
+                other, values = fact.needless_when
+                if read.get(other) in values:  # not needed, and no part of any key
+                    read[name] = ""
+                    out.append("")
+                    continue
+                if v is _MISSING:
+                    raise InvalidInput(field, MISSING)
+            elif v is _MISSING:
                 if optional:
-                    out.append(check(default, field))
+                    read[name] = value = check(default, field)
+                    out.append(value)
                     continue
                 raise InvalidInput(field, MISSING)
-            out.append(check(v, field))
+            read[name] = value = _after_type(fact, check(v, field), field, event)
+            out.append(value)
         return out
 
     def append(self, pos, cid, applicant, name, kind, in_zone, sme, event, values):
@@ -254,7 +335,8 @@ class ItemBuilder:
 class ClaimReader:
     """Validates claims of the contract's format and routes them to their item's builder."""
 
-    def __init__(self, items: dict[str, Item]):
+    def __init__(self, items: dict[str, Item], interp: dict | None = None):
+        self.interp = interp or {}
         self.builders = _Lazy(items, ItemBuilder)
         self._kind_message = BAD_KIND.format(options=", ".join(KINDS))
         self._kinds = frozenset(KINDS)
@@ -295,7 +377,7 @@ class ClaimReader:
         event = parse_iso(ev) if type(ev) is str else None
         if event is None:
             raise InvalidInput("event_date", MISSING if ev is None else NOT_DATE)
-        values = builder.add_facts(obj.get("facts", _MISSING))
+        values = builder.add_facts(obj.get("facts", _MISSING), event)
         builder.append(pos, cid, canonical(aid), name, kind, in_zone, sme, event, values)
 
     def columns(self) -> list[Columns]:
@@ -535,6 +617,10 @@ class FastColumns:
         item = builder.item
         self.facts = tuple((f.name, _fast_checker(f), f.optional, f.default) for f in item.facts)
         self.typed = tuple((f.name, _typed_checker(f), f.type) for f in item.facts)
+        self.fact_list = item.facts
+        self.fact_index = {f.name: i for i, f in enumerate(item.facts)}
+        self.needless = any(f.needless_when is not None for f in item.facts)
+        self.after_type = any(f.normal or f.positive or f.type == "year" for f in item.facts)
         self.kinds = frozenset(KINDS)
         self._struct_order: dict[type, list[int]] = {}
         fact_gets = "".join(f"f.get({f.name!r}, _M), " for f in item.facts)
@@ -608,12 +694,22 @@ class FastColumns:
         if None in events:
             bad.update(i for i, v in enumerate(events) if v is None)
         values = []
-        for (name, check, optional, default), col in zip(self.facts, cols[7:]):
+        fact_cols = cols[7:]
+        if self.needless:
+            fact_cols = _needless(self.fact_list, fact_cols, self.fact_index)
+        for (name, check, optional, default), col in zip(self.facts, fact_cols):
             if optional and _MISSING in col:
                 col = [default if v is _MISSING else v for v in col]
             vals, b = check(col)
             bad.update(b)
             values.append(vals)
+        return self._finish(rows, bad, ids, names, kinds, aids, in_zone, sme, events, values)
+
+    def _finish(self, rows, bad, ids, names, kinds, aids, in_zone, sme, events, values) -> list[int]:
+        if self.needless:
+            _blank_needless(self.fact_list, values, self.fact_index)
+        if self.after_type:
+            _after_type_columns(self.fact_list, values, events, bad)
         return self._append(rows, bad, ids, names, kinds, aids, in_zone, sme, events, values)
 
     def _add_typed(self, rows: list[int], cols: list, bad_applicants=None) -> list[int]:
@@ -621,11 +717,14 @@ class FastColumns:
         bad: set[int] = set(bad_ids(kinds, aids) if bad_applicants is None else bad_applicants)
         events = list(map(date.toordinal, events))
         values = []
-        for (name, check, kind), col in zip(self.typed, cols[7:]):
+        fact_cols = cols[7:]
+        if self.needless:
+            fact_cols = _needless(self.fact_list, fact_cols, self.fact_index)
+        for (name, check, kind), col in zip(self.typed, fact_cols):
             vals, b = check(col)
             bad.update(b)
             values.append(vals)
-        return self._append(rows, bad, ids, names, kinds, aids, in_zone, sme, events, values)
+        return self._finish(rows, bad, ids, names, kinds, aids, in_zone, sme, events, values)
 
     def _append(self, rows, bad, ids, names, kinds, aids, in_zone, sme, events, values) -> list[int]:
         slow = []

@@ -103,7 +103,7 @@ class Evaluator:
         self.P = policy.params
         self.ledger = Ledger(holders=explainable)
         self.explainable = explainable
-        self.reader = ClaimReader(policy.items)
+        self.reader = ClaimReader(policy.items, self.interp)
         self.fast = _LazyFast(self.reader.builders)
         self.seen_ids = ClaimIds()  # every id met, however long the stream
         self._templates: dict[str, dict] = {}
@@ -232,7 +232,7 @@ class Evaluator:
 
     def add_history(self, awarded: list) -> None:
         """Take earlier awards as decided: their keys, cap use and top-ups, with their amounts."""
-        reader = ClaimReader(self.policy.items)
+        reader = ClaimReader(self.policy.items, self.interp)
         amounts = {}
         for index, obj in enumerate(awarded):
             try:
@@ -311,11 +311,11 @@ class Evaluator:
             keys = _compact_keys([values(f) for f in fields])
         else:
             keys = list(zip(*[values(f) for f in fields]))
-        tops = list(zip(repeat(item.id), values("applicant"))) if item.tops_up(interp) else None
+        tops = list(zip(repeat(item.id), *map(values, item.top_up_by))) if item.tops_up(interp) else None
         cap = item.cap
         if cap is None:
             return keys, tops, None, None
-        parts = [values(f) for f in cap.group]
+        parts = [values(f) for f in cap.group_fields(interp)]
         if cap.per_year_when and interp.get(cap.per_year_when[0]) == cap.per_year_when[1]:
             parts.append([_year_of(o) for o in cols.event[rows].tolist()])
         groups = list(zip(repeat(item.id), *parts))

@@ -74,7 +74,7 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
         if "cap" in info:
             room = info["cap"] - info["used_before"]
             lines.append(
-                f"上限：{P.describe(item.cap.param, row['event'])}，{item.cap.label}"
+                f"上限：{P.describe(item.cap.param, row['event'])}，{item.cap.group_label(interp)}"
                 f"（{_key_text(info['group'], row)}）最高 {fen_to_yuan(info['cap'])} 元；此前已用 {fen_to_yuan(info['used_before'])} 元，"
                 f"剩余 {fen_to_yuan(max(room, 0))} 元；本次申请 {fen_to_yuan(info['asked'])} 元"
             )
