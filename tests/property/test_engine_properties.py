@@ -429,3 +429,32 @@ def test_bulk_across_chunk_boundaries_equals_batch():
     patents = {c["facts"]["patent_number"] for c in claims if c["item"] == "china_patent_award"}
     assert sum(1 for c, d in zip(claims, bulk)
                if c["item"] == "china_patent_award" and d["eligible"]) == len(patents)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_contest_edition_pays_the_same_in_any_order(data):
+    """A1 (default top_up): what an applicant is paid for one edition is 50% of the highest award
+    amount it claimed, whatever the order of its claims (the defect: top 100 first, winner lost)."""
+    bodies = data.draw(st.lists(st.fixed_dictionaries({
+        "applicant": st.sampled_from(ENT[:3]), "standing": st.sampled_from(["winner", "top50", "top100"]),
+        "contest_year": st.sampled_from([2022, 2023]),
+        "contest_award_amount": st.sampled_from(["40000", "100000", "480000", "0.01", "99999.99"])}),
+        min_size=1, max_size=12), label="claims")
+    claims = [{"id": f"c{i}", "item": "contest_match", "applicant": b["applicant"], "event_date": "2023-07-20",
+               "facts": {k: b[k] for k in ("standing", "contest_year", "contest_award_amount")}}
+              for i, b in enumerate(bodies)]
+    order = data.draw(st.permutations(claims), label="order")
+
+    def paid(batch):
+        totals = defaultdict(Decimal)
+        for c, d in zip(batch, evaluate({"policy": POLICY, "claims": batch})["decisions"]):
+            totals[(c["applicant"]["id"], c["facts"]["contest_year"])] += D(d["amount"])
+        return totals
+
+    want = defaultdict(Decimal)
+    for c in claims:
+        key = (c["applicant"]["id"], c["facts"]["contest_year"])
+        want[key] = max(want[key], half_up(D(c["facts"]["contest_award_amount"]) / 2))
+    assert paid(claims) == want
+    assert paid(list(order)) == want
