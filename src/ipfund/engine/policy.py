@@ -36,12 +36,72 @@ def squeeze(text: str) -> str:
     return _SPACE.sub("", text)
 
 
+#: The role a passage of the text plays in its clause, as `ipfund policy show` names it.
+ROLE_LABELS = {
+    "document": "文件信息",
+    "heading": "标题",
+    "goal": "目标",
+    "scope": "适用范围",
+    "definition": "定义",
+    "procedure": "程序",
+    "money": "资金",
+}
+
+#: Where a sentence of the text ends (once the PDF's layout is squeezed out).
+_SENTENCE_END = re.compile(r"(?<=[。！？])")
+
+
 @dataclass(eq=False, repr=False)
 class Clause:
     number: str
     title: str
     source: tuple[str, ...]
     monetary: bool
+    roles: tuple[str, ...] = ()  # the role of each passage of `source`
+
+    @property
+    def passages(self) -> tuple[tuple[str, str], ...]:
+        """(role, text) of every passage of the clause."""
+        return tuple(zip(self.roles, self.source))
+
+
+def _clause(raw: dict) -> Clause:
+    monetary = bool(raw.get("monetary"))
+    texts, roles = [], []
+    for entry in raw.get("source", ()):
+        if isinstance(entry, dict):
+            texts.append(str(entry.get("text", "")))
+            roles.append(str(entry.get("role", "money" if monetary else "goal")))
+        else:
+            texts.append(str(entry))
+            roles.append("money" if monetary else "goal")
+    return Clause(str(raw["number"]), raw["title"], tuple(texts), monetary, tuple(roles))
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text, squeezed: each ends at 。！？ (the last one may not)."""
+    return [s for s in _SENTENCE_END.split(squeeze(text)) if s]
+
+
+def uncatalogued(source_text: str, passages) -> list[str]:
+    """The sentences of the text with any character that no passage of the catalogue covers."""
+    text = squeeze(source_text)
+    covered = bytearray(len(text))
+    for passage in passages:
+        p = squeeze(passage)
+        if not p:
+            continue
+        at = text.find(p)
+        while at >= 0:
+            covered[at : at + len(p)] = b"\x01" * len(p)
+            at = text.find(p, at + 1)
+    out, start = [], 0
+    for sentence in sentences(source_text):
+        end = start + len(sentence)
+        if not all(covered[start:end]):
+            out.append(sentence)
+        start = end
+    return out
 
 
 @dataclass(eq=False, repr=False)
@@ -52,6 +112,8 @@ class Interpretation:
     options: dict
     default: str
     selectable: bool
+    reason: str = ""  # why the default
+    explicit: bool = False  # the text is explicit: one option, the code follows the text
 
 
 @dataclass(eq=False, repr=False)
@@ -204,9 +266,7 @@ class Policy:
         self.document_number: str = data.get("document_number", "")
         self.source_text = source_text
         self.issued_on = _as_date(data["issued_on"])
-        self.clauses = [
-            Clause(str(c["number"]), c["title"], tuple(c.get("source", ())), bool(c.get("monetary"))) for c in data["clauses"]
-        ]
+        self.clauses = [_clause(c) for c in data["clauses"]]
         self.parameters: dict[str, Parameter] = {}
         for name, p in data["parameters"].items():
             values = sorted(p["values"], key=lambda v: _as_date(v["from"]))
@@ -221,7 +281,8 @@ class Policy:
         self.params = Params(self.parameters)
         self.interpretations = {
             iid: Interpretation(
-                iid, i["question"], str(i.get("clause", "")), dict(i["options"]), i["default"], bool(i.get("selectable"))
+                iid, i["question"], str(i.get("clause", "")), dict(i["options"]), i["default"], bool(i.get("selectable")),
+                str(i.get("reason", "")), bool(i.get("explicit")),
             )
             for iid, i in data["interpretations"].items()
         }
@@ -258,51 +319,56 @@ class Policy:
         return out
 
     def check(self) -> list[str]:
-        """Everything that would make the package disagree with itself or with its text."""
+        """Everything that would make the package disagree with itself or with its text (in
+        Chinese: a person reads them)."""
         problems = []
         text = squeeze(self.source_text)
         numbers = {c.number for c in self.clauses}
         for c in self.clauses:
             if not c.source:
-                problems.append(f"clause {c.number}: no source sentence")
-            for s in c.source:
+                problems.append(f"条款 {c.number}：没有原文语句")
+            for s, role in zip(c.source, c.roles):
                 if squeeze(s) not in text:
-                    problems.append(f"clause {c.number}: sentence not in the source text: {s}")
+                    problems.append(f"条款 {c.number}：原文中没有这句话：{s}")
+                if role not in ROLE_LABELS:
+                    problems.append(f"条款 {c.number}：未知的语句作用 {role!r}（可选：{'、'.join(ROLE_LABELS)}）")
+        for sentence in uncatalogued(self.source_text, [s for c in self.clauses for s in c.source]):
+            problems.append(f"原文语句不属于任何条款：{sentence}")
         for name, p in self.parameters.items():
             if not p.clause:
-                problems.append(f"parameter {name}: no clause")
+                problems.append(f"参数 {name}：未注明条款")
             elif p.clause not in numbers:
-                problems.append(f"parameter {name}: clause {p.clause!r} is not in the clause catalogue")
+                problems.append(f"参数 {name}：条款 {p.clause} 不在条款目录中")
         for iid, i in self.interpretations.items():
             if i.default not in i.options:
-                problems.append(f"interpretation {iid}: default {i.default!r} is not one of its options")
+                problems.append(f"解释 {iid}：默认选项 {i.default!r} 不在其选项中")
             if i.clause and i.clause not in numbers:
-                problems.append(f"interpretation {iid}: clause {i.clause!r} is not in the clause catalogue")
+                problems.append(f"解释 {iid}：条款 {i.clause} 不在条款目录中")
         for item in self.items.values():
             clause = self.clause(item.clause)
             if clause is None:
-                problems.append(f"item {item.id}: clause {item.clause!r} is not in the clause catalogue")
+                problems.append(f"项目 {item.id}：条款 {item.clause} 不在条款目录中")
             elif squeeze(item.source) not in text:
-                problems.append(f"item {item.id}: source sentence not in the source text: {item.source}")
+                problems.append(f"项目 {item.id}：原文中没有这句话：{item.source}")
             elif not any(squeeze(item.source) in squeeze(s) or squeeze(s) in squeeze(item.source) for s in clause.source):
-                problems.append(f"item {item.id}: source sentence is not among clause {item.clause}'s sentences")
+                problems.append(f"项目 {item.id}：所引语句不在条款 {item.clause} 的语句中")
             for name in _item_params(item):
                 if name not in self.parameters:
-                    problems.append(f"item {item.id}: parameter {name!r} is not defined")
+                    problems.append(f"项目 {item.id}：参数 {name} 未定义")
             for iid in item.interpretations:
                 if iid not in self.interpretations:
-                    problems.append(f"item {item.id}: interpretation {iid!r} is not in the register")
+                    problems.append(f"项目 {item.id}：解释 {iid} 不在解释登记表中")
             for k in item.kinds:
                 if k not in KINDS:
-                    problems.append(f"item {item.id}: unknown applicant kind {k!r}")
+                    problems.append(f"项目 {item.id}：未知的申请人类型 {k!r}")
             for cond in item.conditions:
                 if cond.reason not in REASON_ORDER:
-                    problems.append(f"item {item.id}: unknown reason {cond.reason!r}")
+                    problems.append(f"项目 {item.id}：未知的原因 {cond.reason!r}")
             if not item.evidence:
-                problems.append(f"item {item.id}: no evidence checklist")
+                problems.append(f"项目 {item.id}：没有证明材料清单")
         for needed in ("validity.start", "validity.end"):
             if needed not in self.parameters:
-                problems.append(f"parameter {needed} is missing")
+                problems.append(f"缺少参数 {needed}")
         return problems
 
 
@@ -339,7 +405,7 @@ def _load_yaml(path: Path) -> dict:
     try:
         data = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path.name} cannot be read: {exc}") from None
+        raise ValueError(f"{path.name} 无法读取：{exc}") from None
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
