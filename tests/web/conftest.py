@@ -29,6 +29,14 @@ def _isolated_files_and_mail(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # The rate limits count in Django's cache (per process in tests): each test starts at zero.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def staff(db) -> flow.Staff:
     return flow.create_staff()

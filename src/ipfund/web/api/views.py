@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from ninja import Body, File, Form, Header, NinjaAPI, Status
 from ninja.files import UploadedFile
@@ -13,6 +14,7 @@ from ipfund.web.claims import selectors as claim_selectors
 from ipfund.web.claims import services as claim_services
 from ipfund.web.notices.selectors import notice_entries, notices_public
 from ipfund.web.policy import BatchError, current_policy
+from ipfund.web.throttle import client_hash, rate_allow
 from ipfund.engine import evaluate_batch
 
 from . import schemas
@@ -98,13 +100,52 @@ def item_detail(request, item_id: str):
     return _item_out(item)
 
 
-@api.post("/evaluate", response={200: dict, 400: schemas.ErrorOut}, tags=["policy"], summary="政策计算器（合同格式）")
+@api.post(
+    "/evaluate",
+    response={200: dict, 400: schemas.ErrorOut, 413: schemas.ErrorOut, 429: schemas.ErrorOut},
+    tags=["policy"],
+    summary="政策计算器（合同格式）",
+)
 def evaluate(request, batch: Body[dict]):
-    """Body: the contract's batch; optional `history` and `interpretations` as in the contract."""
+    """Body: the contract's batch; optional `history` and `interpretations` as in the contract.
+
+    Anonymous callers may send at most ``IPFUND_EVALUATE_MAX_CLAIMS`` claims a request and
+    ``IPFUND_EVALUATE_PER_MINUTE`` requests a minute from one address (429 beyond); a caller with
+    an API token is not limited.
+    """
+    if _token_user(request) is None:
+        limited = _anonymous_limits(request, batch)
+        if limited is not None:
+            return limited
     history = batch.get("history")
     interpretations = batch.get("interpretations")
     body = {k: v for k, v in batch.items() if k not in {"history", "interpretations"}}
     return evaluate_batch(body, history=history, interpretations=interpretations, explain=True)
+
+
+EVALUATE_TOO_MANY = "一次最多计算 {limit} 件申报（claims 共 {count} 件），请分批提交，或凭 API 令牌调用。"
+EVALUATE_RATE = "政策计算器每分钟最多调用 {limit} 次，请 1 分钟后再试。"
+
+
+def _token_user(request):
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return api_token_user(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _anonymous_limits(request, batch: dict):
+    limit = settings.IPFUND_EVALUATE_MAX_CLAIMS
+    claims = batch.get("claims")
+    if isinstance(claims, list) and len(claims) > limit:
+        message = EVALUATE_TOO_MANY.format(limit=limit, count=len(claims))
+        return api.create_response(request, {"detail": message, "errors": {"claims": [message]}}, status=413)
+    per_minute = settings.IPFUND_EVALUATE_PER_MINUTE
+    if not rate_allow("evaluate", client_hash(request), limit=per_minute, window_seconds=60):
+        message = EVALUATE_RATE.format(limit=per_minute)
+        response = api.create_response(request, {"detail": message, "errors": {}}, status=429)
+        response["Retry-After"] = "60"
+        return response
+    return None
 
 
 @api.get("/notices", response=list[schemas.NoticeOut], tags=["notices"], summary="公示")

@@ -23,6 +23,8 @@ class Claim(models.Model):
     event_date = models.DateField()
     facts = models.JSONField(default=dict)
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    # 受理编号, given at the first submission (claims/reference.py); drafts have none.
+    reference = models.CharField(max_length=32, null=True, blank=True, unique=True)
     # A retried API call or a double-clicked submit carries the same key and gets the same claim.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
 
@@ -53,7 +55,10 @@ class Claim(models.Model):
                 name="claim_recommended_not_negative",
             ),
         ]
-        indexes = [models.Index(fields=["item", "state"])]
+        indexes = [
+            models.Index(fields=["item", "state"]),
+            models.Index(fields=["state", "submitted_at", "id"], name="claim_queue_order"),
+        ]
         verbose_name = "申报"
         verbose_name_plural = "申报"
 
@@ -63,6 +68,17 @@ class Claim(models.Model):
     @property
     def state_label(self) -> str:
         return State(self.state).label
+
+
+class ReferenceSequence(models.Model):
+    """The last reference number given in one series and year (claims/reference.py)."""
+
+    series = models.CharField(max_length=16)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "year"], name="reference_sequence_unique")]
 
 
 def evidence_path(instance: "Evidence", filename: str) -> str:

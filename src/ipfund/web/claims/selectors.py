@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from ipfund.web.accounts import roles
 from ipfund.web.accounts.selectors import applicant_of
@@ -37,23 +37,69 @@ def evidence_get_for(user, pk) -> Evidence:
     return Evidence.objects.select_related("claim").get(pk=pk, claim__in=claims_visible_to(user))
 
 
-def review_queue(*, user, round=None, item: str | None = None, state: str | None = None) -> QuerySet[Claim]:
-    """The work waiting for a reviewer (submitted) or an approver (recommended), filterable."""
-    if state is None:
-        if roles.has_role(user, roles.REVIEWER):
-            state = State.SUBMITTED
-        elif roles.has_role(user, roles.APPROVER):
-            state = State.RECOMMENDED
-        else:
-            return Claim.objects.none()
+# The orders a queue may be sorted in (the page's ?sort=; a leading "-" reverses).
+QUEUE_SORTS = {
+    "submitted": ("submitted_at", "id"),
+    "reference": ("reference", "id"),
+    "applicant": ("applicant__name", "id"),
+    "item": ("item", "submitted_at", "id"),
+    "engine_amount": ("engine_amount", "id"),
+    "recommended_amount": ("recommended_amount", "id"),
+}
+
+
+def _default_state(user) -> str | None:
+    if roles.has_role(user, roles.REVIEWER):
+        return State.SUBMITTED
+    if roles.has_role(user, roles.APPROVER):
+        return State.RECOMMENDED
+    return None
+
+
+def queue_search(claims: QuerySet[Claim], text: str) -> QuerySet[Claim]:
+    """Claims whose applicant name contains ``text``, or whose credit code / reference starts with it."""
+    text = (text or "").strip().replace("\x00", "")
+    if not text:
+        return claims
+    upper = text.upper()
+    return claims.filter(
+        Q(applicant__name__icontains=text)
+        | Q(applicant__id_number__startswith=upper)
+        | Q(reference__startswith=upper)
+    )
+
+
+def staff_claims(*, user, round=None, item: str | None = None, search: str = "") -> QuerySet[Claim]:
+    """Every submitted claim a staff member may see, filtered by round, item and search text."""
     if not roles.is_staff_member(user):
         return Claim.objects.none()
-    queue = claims_visible_to(user).filter(state=state).order_by("submitted_at", "id")
+    claims = claims_visible_to(user)
     if round is not None:
-        queue = queue.filter(round=round)
+        claims = claims.filter(round=round)
     if item:
-        queue = queue.filter(item=item)
-    return queue
+        claims = claims.filter(item=item)
+    return queue_search(claims, search)
+
+
+def queue_counts(claims: QuerySet[Claim]) -> dict[str, int]:
+    """How many of ``claims`` are in each state (one grouped query)."""
+    rows = claims.order_by().values("state").annotate(n=Count("id")).values_list("state", "n")
+    return dict(rows)
+
+
+def review_queue(
+    *, user, round=None, item: str | None = None, state: str | None = None, search: str = "", sort: str = "submitted"
+) -> QuerySet[Claim]:
+    """The work waiting for a reviewer (submitted) or an approver (recommended), filterable and sortable."""
+    state = state or _default_state(user)
+    if state is None or not roles.is_staff_member(user):
+        return Claim.objects.none()
+    key = sort.removeprefix("-")
+    order = QUEUE_SORTS.get(key, QUEUE_SORTS["submitted"])
+    if sort.startswith("-") and key in QUEUE_SORTS:
+        order = tuple(f"-{f}" for f in order)
+    claims = staff_claims(user=user, round=round, item=item, search=search)
+    return claims.filter(state=state).order_by(*order)
 
 
 def claims_to_pay(*, user) -> QuerySet[Claim]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,6 +22,7 @@ from ipfund.web.uploads import check_upload
 
 from .contract import coerce_facts, contract_applicant, contract_claim
 from .models import Claim, Evidence
+from .reference import CLAIM, reference_next
 from .workflow import ACTION_ROLE, EDITABLE, Action, State, next_state
 
 NOT_AN_APPLICANT = "只有已绑定申报主体的账户可以申报。"
@@ -52,11 +54,13 @@ NOTIFY = {
 
 def claim_snapshot(claim: Claim) -> dict:
     return {
+        "reference": claim.reference,
         "state": claim.state,
         "item": claim.item,
         "event_date": claim.event_date,
         "facts": claim.facts,
         "round": claim.round_id,
+        "reference": claim.reference,
         "engine_amount": claim.engine_amount,
         "recommended_amount": claim.recommended_amount,
         "approved_amount": claim.approved_amount,
@@ -260,6 +264,7 @@ def claim_submit(*, actor, claim: Claim) -> Claim:
         action=Action.SUBMIT,
         round=rnd,
         submitted_at=now,
+        reference=claim.reference or reference_next(CLAIM, at=now),
         decision=decision,
         engine_amount=Decimal(decision.get("amount", "0")),
     )

@@ -61,8 +61,10 @@ INSTALLED_APPS = [
     "ipfund.web.review",
     "ipfund.web.notices",
     "ipfund.web.payments",
+    "ipfund.web.budgets",
     "ipfund.web.notifications",
     "ipfund.web.api",
+    "ipfund.web.jobs",
     "ipfund.web.portal",
 ]
 
@@ -147,6 +149,8 @@ IPFUND_LOGIN_MAX_FAILURES = int(os.environ.get("IPFUND_LOGIN_MAX_FAILURES", "5")
 IPFUND_LOGIN_WINDOW_SECONDS = int(os.environ.get("IPFUND_LOGIN_WINDOW_SECONDS", "900"))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("IPFUND_CACHE_URL"):  # e.g. redis://127.0.0.1:6379/1: rate limits shared by every worker
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["IPFUND_CACHE_URL"]}}
 
 # --- language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -182,6 +186,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = IPFUND_MAX_UPLOAD_BYTES + 1024 * 1024
 # --- the fund -------------------------------------------------------------------------------
 IPFUND_POLICY_ID = os.environ.get("IPFUND_POLICY_ID", "zhaoqing-hitech-ip-2022")
 IPFUND_NOTICE_DAYS = int(os.environ.get("IPFUND_NOTICE_DAYS", "7"))
+# 受理编号 prefix (ZQGX-2026-000123): the zone's short name, one sequence per year.
+
+# --- background jobs ------------------------------------------------------------------------
+# Production: Celery on Redis (CELERY_BROKER_URL=redis://…; run `celery -A ipfund.web.jobs.celery_app
+# worker`). Without a broker the platform runs jobs on a worker thread of its own process.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Limits on anonymous work (throttle.py): objections per client address and per notice per hour,
+# the length of an objection, and the public calculator API's claims per request and rate.
+IPFUND_OBJECTIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("IPFUND_OBJECTIONS_PER_ADDRESS_PER_HOUR", "5"))
+IPFUND_OBJECTIONS_PER_NOTICE_PER_HOUR = int(os.environ.get("IPFUND_OBJECTIONS_PER_NOTICE_PER_HOUR", "60"))
+IPFUND_OBJECTION_REASON_MAX = int(os.environ.get("IPFUND_OBJECTION_REASON_MAX", "2000"))
+IPFUND_EVALUATE_MAX_CLAIMS = int(os.environ.get("IPFUND_EVALUATE_MAX_CLAIMS", "200"))
+IPFUND_EVALUATE_PER_MINUTE = int(os.environ.get("IPFUND_EVALUATE_PER_MINUTE", "30"))
 
 # --- e-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

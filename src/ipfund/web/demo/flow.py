@@ -142,3 +142,14 @@ def clock_at(moment: dt.datetime):
     start, real_now = timezone.now(), timezone.now
     with mock.patch("django.utils.timezone.now", lambda: moment + (real_now() - start)):
         yield
+
+
+def publish_and_finalize(staff: Staff, claims=None):
+    """Publish the approved claims (all, or ``claims``) and close the notice once its period has
+    passed: the awards become final, ready for finance. Returns the notice."""
+    from ipfund.web.notices.services import notice_close, notice_publish
+
+    notice = notice_publish(actor=staff.reviewer, claims=claims)
+    with clock_at(notice.ends_at + dt.timedelta(seconds=1)):
+        notice_close(actor=staff.reviewer, notice=notice)
+    return notice

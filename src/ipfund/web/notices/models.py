@@ -58,6 +58,7 @@ class Objection(models.Model):
     OPEN, UPHELD, DISMISSED = "open", "upheld", "dismissed"
 
     entry = models.ForeignKey(NoticeEntry, on_delete=models.PROTECT, related_name="objections")
+    reference = models.CharField(max_length=32, null=True, blank=True, unique=True)  # 异议编号, given when filed
     name = models.CharField(max_length=100)
     contact = models.CharField(max_length=200)
     reason = models.TextField()
@@ -70,6 +71,8 @@ class Objection(models.Model):
     resolution = models.TextField(blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Where it came from (for the per-address limit; kept as a hash, never the address itself).
+    client_hash = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         ordering = ["filed_at", "id"]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
 from ipfund.web.claims.models import Claim
+from ipfund.web.claims.reference import OBJECTION, reference_next
 from ipfund.web.claims.services import claim_lock, claim_transition
 from ipfund.web.claims.workflow import Action, State
 from ipfund.web.ledger.services import award_revoke
@@ -33,6 +34,11 @@ NOTICE_PERIOD_NOT_OVER = "公示期至 {ends} 结束，期满后才能结束公�
 NOTICE_OPEN_OBJECTIONS = "还有 {count} 件异议未处理，处理完毕后才能结束公示。"
 NOTICE_CLOSED = "该公示已结束。"
 NOTICE_TITLE = "知识产权专项资金拟资助名单公示（{date}）"
+OBJECTION_TOO_LONG = "{label}不能超过 {limit} 个字。"
+OBJECTION_ALREADY_OPEN = "您对该项资助的异议正在处理中，请勿重复提交。"
+OBJECTION_ADDRESS_LIMIT = "同一网络地址每小时最多提交 {limit} 件异议，请稍后再试。"
+OBJECTION_NOTICE_LIMIT = "该公示本小时收到的异议已达 {limit} 件，请稍后再试，或直接与实施单位联系。"
+OBJECTION_LIMITS = {"name": 100, "contact": 200}
 
 
 def _require_reviewer(actor) -> None:
@@ -88,19 +94,61 @@ def notice_publish(*, actor, claims=None, title: str = "", period_days: int | No
     return notice
 
 
-@transaction.atomic
-def objection_file(*, entry: NoticeEntry, name: str, contact: str, reason: str, upload=None) -> Objection:
-    """Anyone, without an account, objects to one award during the notice period."""
+def _objection_text_errors(name: str, contact: str, reason: str) -> dict:
     errors = {}
+    limits = {**OBJECTION_LIMITS, "reason": settings.IPFUND_OBJECTION_REASON_MAX}
     for field, label, value in (("name", "姓名", name), ("contact", "联系方式", contact), ("reason", "异议理由", reason)):
-        if not (value or "").strip():
+        value = (value or "").strip()
+        if not value:
             errors[field] = [OBJECTION_FIELDS.format(label=label)]
+        elif len(value) > limits[field]:
+            errors[field] = [OBJECTION_TOO_LONG.format(label=label, limit=limits[field])]
+    return errors
+
+
+def _contact_key(contact: str) -> str:
+    return "".join(contact.split()).lower()
+
+
+def _objection_limits(*, entry: NoticeEntry, notice: Notice, contact: str, client: str, now) -> None:
+    """At most one open objection per contact per award; a rate per client address and per notice.
+
+    Counted in the database under the notice's row lock, so every worker sees the same counts.
+    """
+    open_same = Objection.objects.filter(entry=entry, state=Objection.OPEN).values_list("contact", flat=True)
+    if any(_contact_key(c) == _contact_key(contact) for c in open_same):
+        raise ValidationError({"contact": [OBJECTION_ALREADY_OPEN]})
+    hour_ago = now - timedelta(hours=1)
+    per_address = settings.IPFUND_OBJECTIONS_PER_ADDRESS_PER_HOUR
+    if client and Objection.objects.filter(client_hash=client, filed_at__gte=hour_ago).count() >= per_address:
+        raise ValidationError(OBJECTION_ADDRESS_LIMIT.format(limit=per_address), code="throttled")
+    per_notice = settings.IPFUND_OBJECTIONS_PER_NOTICE_PER_HOUR
+    if Objection.objects.filter(entry__notice=notice, filed_at__gte=hour_ago).count() >= per_notice:
+        raise ValidationError(OBJECTION_NOTICE_LIMIT.format(limit=per_notice), code="throttled")
+
+
+@transaction.atomic
+def objection_file(*, entry: NoticeEntry, name: str, contact: str, reason: str, upload=None, client: str = "") -> Objection:
+    """Anyone, without an account, objects to one award during the notice period.
+
+    ``client`` is the keyed hash of the sender's address (throttle.client_hash), for the limits.
+    """
+    errors = _objection_text_errors(name, contact, reason)
     if errors:
         raise ValidationError(errors)
     notice = Notice.objects.select_for_update().get(pk=entry.notice_id)
-    if not notice.in_period(timezone.now()):
+    now = timezone.now()
+    if not notice.in_period(now):
         raise ValidationError(OBJECTION_PERIOD_OVER, code="period_over")
-    objection = Objection(entry=entry, name=name.strip(), contact=contact.strip(), reason=reason.strip())
+    _objection_limits(entry=entry, notice=notice, contact=contact.strip(), client=client, now=now)
+    objection = Objection(
+        entry=entry,
+        name=name.strip(),
+        contact=contact.strip(),
+        reason=reason.strip(),
+        client_hash=client,
+        reference=reference_next(OBJECTION, at=now),
+    )
     if upload is not None:
         checked = check_upload(upload, field="evidence")
         objection.evidence_content_type = checked.content_type
@@ -112,7 +160,12 @@ def objection_file(*, entry: NoticeEntry, name: str, contact: str, reason: str, 
             objection.evidence.delete(save=False)
         raise
     # The objector's contact is personal data: the trail keeps that an objection was filed.
-    audit_record(actor="public", action="objection_file", obj=objection, after={"entry": entry.pk, "claim": entry.claim_id})
+    audit_record(
+        actor="public",
+        action="objection_file",
+        obj=objection,
+        after={"entry": entry.pk, "claim": entry.claim_id, "reference": objection.reference},
+    )
     return objection
 
 

@@ -1,8 +1,10 @@
 """Forms of the portal (besides the facts forms generated per item): accounts, review, notices, finance, admin."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ipfund.web.accounts.backends import LOGIN_THROTTLED, login_throttled
@@ -69,6 +71,9 @@ class RegisterForm(forms.Form):
     contact_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
     bank_name = forms.CharField(label=_("开户银行"), max_length=200, required=False)
     bank_account = forms.CharField(label=_("银行账号"), max_length=40, required=False, help_text=_("资助资金拨付到此账户。"))
+    bank_holder = forms.CharField(
+        label=_("账户户名"), max_length=200, required=False, help_text=_("开户时登记的户名；不填则按单位名称 / 姓名。")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,6 +103,7 @@ class RegisterForm(forms.Form):
             "contact_phone": data.get("contact_phone", ""),
             "bank_name": data.get("bank_name", ""),
             "bank_account": data.get("bank_account", ""),
+            "bank_holder": data.get("bank_holder", ""),
         }
 
 
@@ -119,6 +125,7 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=_("为保护信息安全，已保存的账号只显示末四位；留空表示不修改。"),
     )
+    bank_holder = forms.CharField(label=_("账户户名"), max_length=200, required=False)
 
     def changes(self, profile) -> dict:
         data = dict(self.cleaned_data)
@@ -184,10 +191,19 @@ class SendBackForm(forms.Form):
     reason = forms.CharField(label=_("退回初审理由"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)
 
 
+def _too_long(label, limit):
+    return {**REQUIRED, "max_length": format_lazy(_("{label}不能超过 {limit} 个字。"), label=label, limit=limit)}
+
+
 class ObjectionForm(forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=100, error_messages=REQUIRED)
-    contact = forms.CharField(label=_("联系方式"), max_length=200, error_messages=REQUIRED)
-    reason = forms.CharField(label=_("异议理由"), widget=forms.Textarea(attrs={"rows": 5}), error_messages=REQUIRED)
+    name = forms.CharField(label=_("姓名"), max_length=100, error_messages=_too_long(_("姓名"), 100))
+    contact = forms.CharField(label=_("联系方式"), max_length=200, error_messages=_too_long(_("联系方式"), 200))
+    reason = forms.CharField(
+        label=_("异议理由"),
+        max_length=settings.IPFUND_OBJECTION_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages=_too_long(_("异议理由"), settings.IPFUND_OBJECTION_REASON_MAX),
+    )
     evidence = forms.FileField(
         label=_("证明材料（可选）"),
         required=False,

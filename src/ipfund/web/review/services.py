@@ -7,6 +7,7 @@ is written to the ledger at min(recommended, the engine's amount at that instant
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,7 @@ from django.db import transaction
 from ipfund.engine.vocabulary import REASON_LABELS
 from ipfund.web.accounts import roles
 from ipfund.web.claims.models import Claim
+from ipfund.web.claims.selectors import claim_get_for
 from ipfund.web.claims.services import NOT_ALLOWED, claim_estimate, claim_facts_check, claim_lock, claim_transition
 from ipfund.web.claims.workflow import Action, next_state
 from ipfund.web.ledger.services import award_grant
@@ -121,3 +123,56 @@ def approval_send_back(*, actor, claim: Claim, reason: str) -> Claim:
     return claim_transition(
         actor=actor, claim=claim, action=Action.SEND_BACK, note=reason, decision_reason=reason, recommended_amount=None
     )
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What one claim of a batch came to: done, or the message that refused it."""
+
+    claim_id: int
+    reference: str
+    ok: bool
+    message: str
+
+
+BATCH_ACTIONS = {"recommend": "初审推荐", "approve": "审定通过"}
+BATCH_EMPTY = "请至少选择一件申报。"
+BATCH_TOO_MANY = "一次最多批量处理 {limit} 件申报。"
+BATCH_LIMIT = 200
+BATCH_DONE = "已{action}"
+
+
+def review_batch(*, actor, action: str, claim_ids) -> list[BatchResult]:
+    """Recommend (at the engine's amount) or approve several claims, each in its own transaction
+    through the same service as a single action, so caps, duplicate keys and separation of duties
+    hold claim by claim; one refusal does not undo the others."""
+    if action not in BATCH_ACTIONS:
+        raise ValidationError({"action": ["未知的批量操作。"]})
+    ids = list(dict.fromkeys(int(i) for i in claim_ids))
+    if not ids:
+        raise ValidationError({"claims": [BATCH_EMPTY]})
+    if len(ids) > BATCH_LIMIT:
+        raise ValidationError({"claims": [BATCH_TOO_MANY.format(limit=BATCH_LIMIT)]})
+    service = review_recommend if action == "recommend" else approval_approve
+    results = []
+    for pk in ids:
+        try:
+            claim = claim_get_for(actor, pk)
+        except Claim.DoesNotExist:
+            results.append(BatchResult(pk, "", False, "未找到该申报。"))
+            continue
+        try:
+            done = service(actor=actor, claim=claim)
+        except ValidationError as exc:
+            results.append(BatchResult(pk, claim.reference or "", False, "；".join(_texts(exc))))
+        except PermissionDenied as exc:
+            results.append(BatchResult(pk, claim.reference or "", False, str(exc) or NOT_ALLOWED))
+        else:
+            results.append(BatchResult(pk, done.reference or "", True, BATCH_DONE.format(action=BATCH_ACTIONS[action])))
+    return results
+
+
+def _texts(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [str(m) for errors in exc.error_dict.values() for e in errors for m in e.messages]
+    return [str(m) for m in exc.messages]

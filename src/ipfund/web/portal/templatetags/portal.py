@@ -86,7 +86,7 @@ def get_item(mapping, key):
     return mapping.get(key)
 
 
-# Top-bar entries: (url name, label, role or None for everyone). Roles come from accounts.roles.
+# Top-bar entries: (url name, label, role, roles or None for everyone). Roles come from accounts.roles.
 NAV_ENTRIES = (
     ("portal:calculator", _("政策计算器"), None),
     ("portal:policy", _("政策一览"), None),
@@ -99,9 +99,12 @@ NAV_ENTRIES = (
     ("portal:approval_queue", _("审定"), roles.APPROVER),
     ("portal:notice_manage", _("公示管理"), roles.REVIEWER),
     ("portal:finance_queue", _("拨付"), roles.FINANCE),
+    ("portal:statistics", _("统计"), (roles.REVIEWER, roles.APPROVER, roles.FINANCE, roles.ADMIN)),
     ("portal:admin_rounds", _("申报批次"), roles.ADMIN),
+    ("portal:admin_budgets", _("资金预算"), roles.ADMIN),
     ("portal:admin_users", _("用户与角色"), roles.ADMIN),
     ("portal:admin_interpretations", _("解释口径"), roles.ADMIN),
+    ("portal:exports", _("导出与文书"), roles.STAFF_ROLES),
 )
 
 
@@ -112,7 +115,8 @@ def portal_nav(context):
     path = request.path if request else ""
     links = []
     for url_name, label, role in NAV_ENTRIES:
-        if role is not None and not roles.has_role(user, role):
+        needed = (role,) if isinstance(role, str) else role
+        if needed is not None and not any(roles.has_role(user, r) for r in needed):
             continue
         url = reverse(url_name)
         active = " active" if path.startswith(url) else ""
@@ -127,3 +131,11 @@ def unread_count(context) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return notifications_unread(user)
+
+
+@register.filter
+def decision_letter_ready(claim) -> bool:
+    """Whether the claim's decision letter (资助决定书) can be issued: its notice period has passed."""
+    from ipfund.web.documents.decision_letter import LETTER_STATES
+
+    return claim.state in LETTER_STATES

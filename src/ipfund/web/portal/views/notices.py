@@ -17,8 +17,9 @@ from ipfund.web.notices.selectors import notice_entries, notices_public, objecti
 from ipfund.web.notices.services import notice_close, notice_publish, objection_file, objection_resolve
 from ipfund.web.portal.forms import NoticePublishForm, ObjectionForm, ObjectionResolveForm
 from ipfund.web.portal.views.common import error_messages, flash_errors, role_required, show_service_error
+from ipfund.web.throttle import client_hash
 
-OBJECTION_FILED = _("异议已收到，我们将在公示期内核实处理。")
+OBJECTION_FILED = _("异议已收到（异议编号 {reference}），我们将在公示期内核实处理。")
 PUBLISHED = _("公示已发布。")
 CLOSED = _("公示已结束，无异议的资助已确定，转财务拨付。")
 RESOLVED = _("异议已处理。")
@@ -45,13 +46,18 @@ def objection_new(request, pk, entry_pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            objection_file(
-                entry=entry, name=data["name"], contact=data["contact"], reason=data["reason"], upload=data.get("evidence")
+            objection = objection_file(
+                entry=entry,
+                name=data["name"],
+                contact=data["contact"],
+                reason=data["reason"],
+                upload=data.get("evidence"),
+                client=client_hash(request),
             )
         except ValidationError as exc:
             flash_errors(request, show_service_error(exc, [form], fallback_form=form))
         else:
-            messages.success(request, OBJECTION_FILED)
+            messages.success(request, str(OBJECTION_FILED).format(reference=objection.reference))
             return redirect("portal:notice_detail", pk=notice.pk)
     return render(
         request,

@@ -1,8 +1,11 @@
-"""Back-office pages: reviewer (初审) queue and claim page, approver (审定), finance (财务), audit history."""
+"""Back-office pages: reviewer (初审) queue and claim page, approver (审定), audit history (finance: finance.py)."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,19 +14,25 @@ from django.views.decorators.http import require_POST
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.selectors import audit_history
+from ipfund.web.budgets.selectors import budget_warnings
 from ipfund.web.claims.models import Claim
-from ipfund.web.claims.selectors import claim_get_for, claim_timeline, claims_to_pay, review_queue
+from ipfund.web.claims.selectors import (
+    QUEUE_SORTS,
+    claim_get_for,
+    claim_timeline,
+    claims_to_pay,
+    queue_counts,
+    review_queue,
+    staff_claims,
+)
 from ipfund.web.claims.services import claim_estimate
 from ipfund.web.claims.workflow import Action, IllegalTransition, State, actions_from
 from ipfund.web.ledger.selectors import award_net, awards_of_applicant
 from ipfund.web.notices.models import Objection
 from ipfund.web.payments.models import Payment
-from ipfund.web.payments.services import payment_fail, payment_record
 from ipfund.web.portal import labels, timeline
 from ipfund.web.portal.facts import display_facts, facts_form
 from ipfund.web.portal.forms import (
-    PaymentFailForm,
-    PaymentForm,
     RecommendForm,
     RejectForm,
     ReturnForm,
@@ -31,10 +40,12 @@ from ipfund.web.portal.forms import (
 )
 from ipfund.web.portal.ledger_view import caps_used
 from ipfund.web.portal.policy import current_policy
-from ipfund.web.portal.views.common import error_messages, flash_errors, role_required, show_service_error
+from ipfund.web.portal.views.common import FORBIDDEN, error_messages, flash_errors, role_required, show_service_error
 from ipfund.web.review.services import (
+    BATCH_ACTIONS,
     approval_approve,
     approval_send_back,
+    review_batch,
     review_recommend,
     review_reject,
     review_return,
@@ -46,8 +57,6 @@ REJECTED = _("已作不予资助处理。")
 RECOMMENDED = _("已初审推荐，等待审定。")
 APPROVED = _("已审定通过，资助已记入台账。")
 SENT_BACK = _("已退回初审。")
-PAID = _("已记录拨付。")
-PAY_FAILED = _("已记录拨付失败，待重新拨付。")
 
 STAFF = (roles.REVIEWER, roles.APPROVER, roles.FINANCE, roles.ADMIN)
 
@@ -71,37 +80,102 @@ def claim_link(request, pk):
     return redirect("portal:claim_detail", pk=pk)
 
 
-def _queue(request, *, state_default: str, template: str, title):
+QUEUE_PAGE_SIZE = 50
+# The columns a queue sorts by, with their headings (the selector knows the orders).
+SORT_HEADINGS = [
+    ("reference", _("受理编号")),
+    ("applicant", _("申报主体")),
+    ("item", _("项目")),
+    ("submitted", _("提交时间")),
+    ("engine_amount", _("政策计算金额")),
+    ("recommended_amount", _("推荐金额")),
+]
+
+
+def _queue(request, *, state_default: str, template: str, title, batch_action: str | None, export_kind: str, results=None):
     policy = current_policy()
     round_id = request.GET.get("round") or ""
     item = request.GET.get("item") or ""
+    search = (request.GET.get("q") or "")[:100]
+    sort = request.GET.get("sort") or "submitted"
+    if sort.removeprefix("-") not in QUEUE_SORTS:
+        sort = "submitted"
     state = request.GET.get("state") or state_default
     if state not in State.values:
         state = state_default
+    if item not in policy.items:
+        item = ""
     rnd = ApplicationRound.objects.filter(pk=round_id).first() if round_id.isdigit() else None
-    claims = review_queue(user=request.user, round=rnd, item=item or None, state=state).select_related("applicant")
+    claims = review_queue(user=request.user, round=rnd, item=item or None, state=state, search=search, sort=sort)
+    page = Paginator(claims.select_related("applicant", "round"), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = queue_counts(staff_claims(user=request.user, round=rnd, item=item or None, search=search))
+    keep = {"round": round_id, "item": item, "state": state, "q": search}
     return render(
         request,
         template,
         {
             "title": title,
-            "claims": claims,
+            "claims": page.object_list,
+            "page": page,
             "rounds": ApplicationRound.objects.filter(policy=policy.id),
             "items": policy.items.values(),
-            "states": [(s, labels.status_label(s)) for s in State.values if s != State.DRAFT],
-            "selected": {"round": round_id, "item": item, "state": state},
+            "states": [(s, labels.status_label(s), counts.get(s, 0)) for s in State.values if s != State.DRAFT],
+            "selected": {**keep, "sort": sort},
+            "query": urlencode({k: v for k, v in keep.items() if v}),
+            "query_sorted": urlencode({k: v for k, v in {**keep, "sort": sort}.items() if v}),
+            "headings": [(key, label, _sort_link(key, sort)) for key, label in SORT_HEADINGS],
+            "batch_action": batch_action if state == state_default else None,
+            "batch_label": BATCH_ACTIONS.get(batch_action or ""),
+            "results": results,
+            "export_kind": export_kind,
+            "budget_warnings": budget_warnings(policy=policy.id, on=timezone.localdate(), round_id=rnd.pk if rnd else None)
+            if roles.has_role(request.user, roles.APPROVER) else [],
         },
     )
 
 
+def _sort_link(key: str, current: str) -> dict:
+    """The ?sort= value a column heading links to, and the arrow it shows now."""
+    if current == key:
+        return {"value": f"-{key}", "arrow": "↑"}
+    if current == f"-{key}":
+        return {"value": key, "arrow": "↓"}
+    return {"value": key, "arrow": ""}
+
+
 @role_required(roles.REVIEWER)
 def review_queue_view(request):
-    return _queue(request, state_default=State.SUBMITTED, template="portal/staff/queue.html", title=_("初审队列"))
+    return _queue(
+        request, state_default=State.SUBMITTED, template="portal/staff/queue.html", title=_("初审队列"), batch_action="recommend",
+        export_kind="queue_review",
+    )
 
 
 @role_required(roles.APPROVER)
 def approval_queue_view(request):
-    return _queue(request, state_default=State.RECOMMENDED, template="portal/staff/queue.html", title=_("审定队列"))
+    return _queue(
+        request, state_default=State.RECOMMENDED, template="portal/staff/queue.html", title=_("审定队列"), batch_action="approve",
+        export_kind="queue_approval",
+    )
+
+
+@role_required(roles.REVIEWER, roles.APPROVER)
+@require_POST
+def queue_batch(request, action):
+    """Batch recommend (reviewers) or approve (approvers): one result per claim, shown above the queue."""
+    if action == "recommend" and roles.has_role(request.user, roles.REVIEWER):
+        view = dict(state_default=State.SUBMITTED, title=_("初审队列"))
+    elif action == "approve" and roles.has_role(request.user, roles.APPROVER):
+        view = dict(state_default=State.RECOMMENDED, title=_("审定队列"))
+    else:
+        raise PermissionDenied(FORBIDDEN)
+    ids = [pk for pk in request.POST.getlist("claims") if pk.isdigit()]
+    try:
+        results = review_batch(actor=request.user, action=action, claim_ids=ids)
+    except ValidationError as exc:
+        flash_errors(request, error_messages(exc))
+        results = None
+    return _queue(request, template="portal/staff/queue.html", batch_action=action, results=results, export_kind={"recommend": "queue_review", "approve": "queue_approval"}[action], **view)
 
 
 def _claim_page(request, claim, forms=None, confirm_form=None):
@@ -132,6 +206,8 @@ def _claim_page(request, claim, forms=None, confirm_form=None):
         "recommend_form": forms.get("recommend") or RecommendForm(),
         "confirm_form": confirm_form or facts_form(spec, initial_facts=claim.facts),
         "send_back_form": forms.get("send_back") or SendBackForm(),
+        "budget_warnings": budget_warnings(policy=claim.policy, on=timezone.localdate(), round_id=claim.round_id)
+        if Action.APPROVE in possible else [],
     }
     return render(request, "portal/staff/claim.html", context)
 
@@ -218,56 +294,4 @@ def claim_audit(request, pk):
         request,
         "portal/staff/audit.html",
         {"claim": claim, "rows": rows, "labels": {**timeline.ACTION_LABELS, **timeline.FILE_ACTION_LABELS}},
-    )
-
-
-@role_required(roles.FINANCE)
-def finance_queue(request):
-    claims = claims_to_pay(user=request.user).select_related("applicant")
-    rows = [{"claim": c, "net": award_net(claim=c), "failures": list(c.payment_failures.all())} for c in claims]
-    return render(request, "portal/staff/finance.html", {"rows": rows, "today": timezone.localdate()})
-
-
-@role_required(roles.FINANCE)
-def finance_claim(request, pk):
-    claim = _claim_or_404(request, pk)
-    pay_form = PaymentForm(initial={"paid_on": timezone.localdate()})
-    fail_form = PaymentFailForm()
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "fail":
-                fail_form = PaymentFailForm(request.POST)
-                if fail_form.is_valid():
-                    payment_fail(actor=request.user, claim=claim, reason=fail_form.cleaned_data["reason"])
-                    messages.success(request, PAY_FAILED)
-                    return redirect("portal:finance_queue")
-            else:
-                pay_form = PaymentForm(request.POST)
-                if pay_form.is_valid():
-                    payment_record(
-                        actor=request.user,
-                        claim=claim,
-                        paid_on=pay_form.cleaned_data["paid_on"],
-                        reference=pay_form.cleaned_data["reference"],
-                    )
-                    messages.success(request, PAID)
-                    return redirect("portal:finance_queue")
-        except ValidationError as exc:
-            target = fail_form if request.POST.get("action") == "fail" else pay_form
-            flash_errors(request, show_service_error(exc, [target]))
-        except (IllegalTransition, PermissionDenied) as exc:
-            flash_errors(request, _errors(exc))
-        claim.refresh_from_db()
-    return render(
-        request,
-        "portal/staff/finance_claim.html",
-        {
-            "claim": claim,
-            "net": award_net(claim=claim),
-            "failures": list(claim.payment_failures.all()),
-            "payment": getattr(claim, "payment", None) if claim.state == State.PAID else None,
-            "pay_form": pay_form,
-            "fail_form": fail_form,
-            "can_pay": claim.state in (State.FINAL, State.PAYMENT_FAILED),
-        },
     )

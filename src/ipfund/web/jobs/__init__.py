@@ -1,0 +1,1 @@
+"""Background jobs: large exports and batches of letters run outside the web request, with progress."""

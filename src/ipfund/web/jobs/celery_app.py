@@ -1,0 +1,24 @@
+"""The Celery application of production (broker: CELERY_BROKER_URL, e.g. Redis).
+
+Run a worker with ``celery -A ipfund.web.jobs.celery_app worker``; Celery's Django fix-up sets
+Django up in the worker. Without a broker URL the platform runs jobs in its own process instead
+(jobs/runner.py) and no worker is needed.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipfund.web.config.settings")
+
+app = Celery("ipfund")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+@app.task(name="ipfund.jobs.run", acks_late=True, ignore_result=True)
+def run_job(job_id: int) -> None:
+    from .services import job_run
+
+    job_run(job_id=job_id)

@@ -1,0 +1,47 @@
+"""The kinds of job: who may ask for each, what it writes, what its file is called.
+
+A kind's ``run(job, path, progress)`` writes the file at ``path`` and returns how many rows or
+documents it wrote; ``progress(done, total)`` records how far it got.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ipfund.web.accounts import roles
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP = "application/zip"
+
+
+@dataclass(frozen=True)
+class JobKind:
+    title: str
+    roles: tuple[str, ...]
+    run: Callable
+    filename: Callable[[dict], str]
+    content_type: str = XLSX
+
+
+def _exports():
+    from ipfund.web.exports import awards, bank_batch, queues, statistics
+    from ipfund.web.exports import letters
+
+    return awards, bank_batch, queues, statistics, letters
+
+
+def kinds() -> dict[str, JobKind]:
+    awards, bank_batch, queues, statistics, letters = _exports()
+    staff = (roles.REVIEWER, roles.APPROVER, roles.FINANCE, roles.ADMIN)
+    return {
+        "queue_review": JobKind("初审队列导出", (roles.REVIEWER,), queues.export_queue, queues.filename),
+        "queue_approval": JobKind("审定队列导出", (roles.APPROVER,), queues.export_queue, queues.filename),
+        "queue_finance": JobKind("待拨付清单导出", (roles.FINANCE,), queues.export_finance_queue, queues.filename),
+        "awards": JobKind("资助名单导出", staff, awards.export_awards, awards.filename),
+        "bank_batch": JobKind("银行批量付款文件", (roles.FINANCE,), bank_batch.export_bank_batch, bank_batch.filename),
+        "statistics": JobKind("年度统计导出", staff, statistics.export_statistics, statistics.filename),
+        "decision_letters": JobKind(
+            "资助决定书批量生成", (roles.REVIEWER, roles.APPROVER, roles.ADMIN), letters.export_letters, letters.filename, ZIP
+        ),
+    }
