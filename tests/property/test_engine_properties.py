@@ -98,10 +98,10 @@ ITEM_STRATEGIES = {
                                   "provincial_demonstration"])})),
     "china_patent_award": (ORGS + PERSON[:1], st.fixed_dictionaries({
         "patent_number": PATENTS,
-        "level": st.sampled_from(["gold", "silver", "excellence"])})),
+        "level": st.sampled_from(["gold", "silver", "excellence"])}, optional={"design_award": st.booleans()})),
     "guangdong_patent_award": (ORGS, st.fixed_dictionaries({
         "patent_number": PATENTS,
-        "level": st.sampled_from(["gold", "silver", "excellence"])})),
+        "level": st.sampled_from(["gold", "silver", "excellence"])}, optional={"design_award": st.booleans()})),
     "guangdong_outstanding_inventor": (PERSON + [ENT[0]], st.fixed_dictionaries({"award_year": YEARS})),
     "song_qingling_award": (PERSON + [SCHOOL, INST, UNIV], st.fixed_dictionaries({
         "level": st.sampled_from(["gold", "silver", "bronze", "organization", "best_design"]),
@@ -118,7 +118,8 @@ ITEM_STRATEGIES = {
         "brand_institution": BOOL_MOSTLY_TRUE})),
     "navigation_enterprise": (ENT + AGENCY, st.fixed_dictionaries({
         "project_id": st.sampled_from(["NE-1", "NE-2", "NE-3"]), "actual_cost": money(),
-        "accepted": BOOL_MOSTLY_TRUE, "higher_level_funded": st.sampled_from([False, False, True])})),
+        "accepted": BOOL_MOSTLY_TRUE, "higher_level_funded": st.sampled_from([False, False, True])},
+        optional={"higher_level_amount": money(200_000)})),
     "ip_operation_match": (ORGS + PERSON[:1], st.fixed_dictionaries({
         "project_id": st.sampled_from(["OP-1", "OP-2", "op-1", "ＯＰ－２", " OP-1 "]),
         "funding_level": st.sampled_from(["national", "provincial", "city"]),
@@ -127,7 +128,7 @@ ITEM_STRATEGIES = {
         "alliance_id": st.sampled_from(["AL-1", "AL-2", "al-1", "AL－2"]), "review_passed": BOOL_MOSTLY_TRUE})),
     "patent_litigation": (ANYONE, st.fixed_dictionaries({
         "case_number": CASES,
-        "venue": st.sampled_from(["foreign", "domestic"]),
+        "venue": st.sampled_from(["foreign", "domestic", "hk_macao_taiwan"]),
         "infringement_established": BOOL_MOSTLY_TRUE, "judgment_effective": BOOL_MOSTLY_TRUE})),
     "custody_sme": (ENT + AGENCY + [SCHOOL], st.fixed_dictionaries({
         "service_year": YEARS, "actual_cost": money(30_000)})),
@@ -174,6 +175,8 @@ def claim_bodies(draw):
                                                                    int(body["event_date"][:4]))})
     if body["facts"].get("level") in ("organization", "gardener") and draw(st.booleans()):
         body["facts"] = {k: v for k, v in body["facts"].items() if k != "work"}  # not needed (v2 defects)
+    if draw(st.integers(0, 3)) == 0:  # now and then a filing date (A26 reads it)
+        body["facts"] = dict(body["facts"], filed_on=draw(st.sampled_from(["2024-12-31", "2025-01-17", "2025-01-18", "2025-06-01"])))
     if draw(st.integers(0, 19)) == 0:  # now and then an invalid claim: it must count against nothing
         body["facts"] = dict(body["facts"])
         body["facts"][next(iter(body["facts"]))] = {"not": "valid"}
@@ -189,6 +192,19 @@ def batches(draw, min_size=0, max_size=30):
 
 interpretation_choices = st.fixed_dictionaries(
     {}, optional={k: st.sampled_from(v) for k, v in INTERPRETATIONS.items()})
+
+
+def _register():
+    import yaml
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "src/ipfund/policies/zhaoqing_hitech_ip_2022/policy.yaml"
+    return {k: list(v["options"]) for k, v in yaml.safe_load(path.read_text(encoding="utf-8"))["interpretations"].items()}
+
+
+#: Every option of the whole register: for the properties that compare two ways of deciding.
+every_interpretation_choice = st.fixed_dictionaries(
+    {}, optional={k: st.sampled_from(v) for k, v in _register().items()})
 
 
 def evaluate(batch, history=None, interpretations=None):
@@ -340,7 +356,7 @@ def test_each_duplicate_key_is_awarded_at_most_once(batch, interp):
 
 
 @SETTINGS
-@given(batch=batches(min_size=1), interp=interpretation_choices, data=st.data())
+@given(batch=batches(min_size=1), interp=every_interpretation_choice, data=st.data())
 def test_two_parts_with_history_equal_the_whole(batch, interp, data):
     k = data.draw(st.integers(0, len(batch["claims"])), label="split")
     whole = evaluate(batch, interpretations=interp)["decisions"]
@@ -357,7 +373,7 @@ def test_two_parts_with_history_equal_the_whole(batch, interp, data):
 
 
 @SETTINGS
-@given(batch=batches(), interp=interpretation_choices, explain=st.booleans())
+@given(batch=batches(), interp=every_interpretation_choice, explain=st.booleans())
 def test_bulk_path_equals_batch_path(batch, interp, explain):
     from ipfund.engine.bulk import evaluate_lines
 
@@ -373,7 +389,7 @@ def test_bulk_path_equals_batch_path(batch, interp, explain):
 
 
 @SETTINGS
-@given(batch=batches(min_size=1, max_size=15), interp=interpretation_choices, data=st.data())
+@given(batch=batches(min_size=1, max_size=15), interp=every_interpretation_choice, data=st.data())
 def test_bulk_path_with_history_equals_batch_path(batch, interp, data):
     from ipfund.engine.bulk import evaluate_lines
 

@@ -125,8 +125,30 @@ _CHECKERS = {
 }
 
 
-def _checker(fact: Fact):
-    return _enum_checker(fact) if fact.type == "enum" else _CHECKERS[fact.type]
+def _uscc_list_all(v, field):
+    """Like `_uscc_list`, counting every code listed (a client served twice counts twice)."""
+    _uscc_list(v, field)
+    return len(v)
+
+
+def _optional_date(v, field):
+    """A date that may be left out (None): 0 then, which no date is."""
+    return 0 if v is None else _date(v, field)
+
+
+def _checker(fact: Fact, interp: dict | None = None):
+    if fact.type == "enum":
+        return _enum_checker(fact)
+    if fact.type == "uscc_list" and fact.reads(interp, "count_all"):
+        return _uscc_list_all
+    if fact.type == "date" and fact.optional and fact.default is None:
+        return _optional_date
+    return _CHECKERS[fact.type]
+
+
+def _empty(fact: Fact):
+    """The value of an optional fact left out that has no default (a date: 0)."""
+    return 0 if fact.type == "date" else None
 
 
 class _YearOf(dict):
@@ -142,7 +164,7 @@ class _YearOf(dict):
 year_of = _YearOf().__getitem__
 
 
-def _after_type(fact: Fact, value, field: str, event: int | None):
+def _after_type(fact: Fact, value, field: str, event: int | None, interp: dict | None = None):
     """What a fact's type asks beyond its form (contract v2): identifiers in their normal form
     (not empty), money bases more than 0, years no later than the event's."""
     if fact.normal is not None:
@@ -153,10 +175,12 @@ def _after_type(fact: Fact, value, field: str, event: int | None):
         raise InvalidInput(field, MONEY_ZERO)
     elif fact.type == "year" and event is not None and value > year_of(event):
         raise InvalidInput(field, YEAR_AFTER_EVENT.format(year=year_of(event)))
+    elif fact.alias_when:
+        value = fact.alias(value, interp)
     return value
 
 
-def _after_type_columns(facts, values: list, events: list, bad: set) -> None:
+def _after_type_columns(facts, values: list, events: list, bad: set, interp: dict | None = None) -> None:
     """`_after_type` over the columns of a chunk (values in `facts` order), in place: normal
     forms taken, claims that fail added to `bad` (the careful reader then names the field)."""
     years = None
@@ -175,6 +199,8 @@ def _after_type_columns(facts, values: list, events: list, bad: set) -> None:
                     year_of(e) if e is not None else 9999 for e in events]
             if any(map(int.__gt__, [v if type(v) is int else 0 for v in col], years)):
                 bad.update(j for j, (v, y) in enumerate(zip(col, years)) if type(v) is int and v > y)
+        elif fact.alias_when:
+            values[i] = [fact.alias(v, interp) for v in col]
 
 
 def _needless(facts, cols: list, by_name: dict) -> list:
@@ -189,11 +215,14 @@ def _needless(facts, cols: list, by_name: dict) -> list:
     return out
 
 
-def _blank_needless(facts, values: list, by_name: dict) -> None:
+def _blank_needless(facts, values: list, by_name: dict, aids: list) -> None:
+    """The values of facts not needed replaced by the applicant's code (upper case), which stands
+    for them in keys: an organisation award is the organisation's, whatever title it gives."""
     for i, fact in enumerate(facts):
         if fact.needless_when is not None:
             other, skip = fact.needless_when
-            values[i] = ["" if type(o) is str and o in skip else v for o, v in zip(values[by_name[other]], values[i])]
+            values[i] = [a.upper() if type(o) is str and o in skip else v
+                         for o, v, a in zip(values[by_name[other]], values[i], aids)]
 
 
 _DTYPES = {
@@ -245,9 +274,11 @@ def _py(x):
 class ItemBuilder:
     """Collects the valid claims of one item and turns them into Columns."""
 
-    def __init__(self, item: Item):
+    def __init__(self, item: Item, interp: dict | None = None):
         self.item = item
-        self.checks = tuple((f.name, "facts." + f.name, _checker(f), f.optional, f.default, f) for f in item.facts)
+        self.interp = interp or {}
+        self.checks = tuple((f.name, "facts." + f.name, _checker(f, self.interp), f.optional, f.default, f)
+                            for f in item.facts)
         self.reset()
 
     def reset(self):
@@ -258,7 +289,7 @@ class ItemBuilder:
     def __len__(self):
         return len(self.pos)
 
-    def add_facts(self, facts, event: int | None = None) -> list:
+    def add_facts(self, facts, event: int | None = None, applicant: str = "") -> list:
         """Validate the facts of one claim (raising InvalidInput); returns the typed values.
         `event`: the claim's event date (ordinal), which no year fact may come after."""
         if type(facts) is not dict:
@@ -269,19 +300,19 @@ class ItemBuilder:
             v = facts.get(name, _MISSING)
             if fact.needless_when is not None:
                 other, values = fact.needless_when
-                if read.get(other) in values:  # not needed, and no part of any key
-                    read[name] = ""
-                    out.append("")
+                if read.get(other) in values:  # not needed: the applicant stands for it in keys
+                    read[name] = applicant
+                    out.append(applicant)
                     continue
                 if v is _MISSING:
                     raise InvalidInput(field, MISSING)
             elif v is _MISSING:
                 if optional:
-                    read[name] = value = check(default, field)
+                    read[name] = value = check(default, field) if default is not None else _empty(fact)
                     out.append(value)
                     continue
                 raise InvalidInput(field, MISSING)
-            read[name] = value = _after_type(fact, check(v, field), field, event)
+            read[name] = value = _after_type(fact, check(v, field), field, event, self.interp)
             out.append(value)
         return out
 
@@ -337,7 +368,7 @@ class ClaimReader:
 
     def __init__(self, items: dict[str, Item], interp: dict | None = None):
         self.interp = interp or {}
-        self.builders = _Lazy(items, ItemBuilder)
+        self.builders = _Lazy(items, lambda item: ItemBuilder(item, self.interp))
         self._kind_message = BAD_KIND.format(options=", ".join(KINDS))
         self._kinds = frozenset(KINDS)
 
@@ -377,7 +408,7 @@ class ClaimReader:
         event = parse_iso(ev) if type(ev) is str else None
         if event is None:
             raise InvalidInput("event_date", MISSING if ev is None else NOT_DATE)
-        values = builder.add_facts(obj.get("facts", _MISSING), event)
+        values = builder.add_facts(obj.get("facts", _MISSING), event, canonical(aid))
         builder.append(pos, cid, canonical(aid), name, kind, in_zone, sme, event, values)
 
     def columns(self) -> list[Columns]:
@@ -509,12 +540,12 @@ def _fast_by_one(check):
     return fast
 
 
-def _fast_checker(fact: Fact):
+def _fast_checker(fact: Fact, interp: dict | None = None):
     """The column-wise check of a fact type; types without one check each value carefully."""
     if fact.type == "enum":
         return _fast_enum(frozenset(fact.options))
     fast = {"year": _fast_year, "bool": _fast_bool, "text": _fast_text, "money": _fast_money}.get(fact.type)
-    return fast or _fast_by_one(_checker(fact))
+    return fast or _fast_by_one(_checker(fact, interp))
 
 
 #: ISO date text → ordinal, for every valid date met (a few thousand distinct dates in practice).
@@ -525,7 +556,7 @@ def _same(col):
     return col, ()
 
 
-def _typed_checker(fact: Fact):
+def _typed_checker(fact: Fact, interp: dict | None = None):
     """What is left to check of a fact `wire` has decoded (its type and form are already sure)."""
     if fact.type in ("year", "bool", "enum"):
         return _same
@@ -534,10 +565,12 @@ def _typed_checker(fact: Fact):
     if fact.type == "money":
         return _fast_money  # integers are in range already; text gets its form checked here
     if fact.type == "date":
+        if fact.optional and fact.default is None:
+            return lambda col: ([0 if d is None else d.toordinal() for d in col], ())
         return lambda col: (list(map(date.toordinal, col)), ())
     if fact.type == "uscc_list":
-        return _typed_uscc_list
-    return _fast_by_one(_checker(fact))  # number
+        return _typed_uscc_list_all if fact.reads(interp, "count_all") else _typed_uscc_list
+    return _fast_by_one(_checker(fact, interp))  # number
 
 
 def _event_one(v):
@@ -596,6 +629,12 @@ def _typed_uscc_list(col):
     return [len({canonical(code) for code in v}) for v in col], bad
 
 
+def _typed_uscc_list_all(col):
+    """`_typed_uscc_list`, counting every code listed."""
+    sizes, bad = _typed_uscc_list(col)
+    return list(map(len, col)), bad
+
+
 def _id_ok(kind, aid):
     if type(aid) is not str:
         return False
@@ -615,12 +654,14 @@ class FastColumns:
     def __init__(self, builder: ItemBuilder):
         self.builder = builder
         item = builder.item
-        self.facts = tuple((f.name, _fast_checker(f), f.optional, f.default) for f in item.facts)
-        self.typed = tuple((f.name, _typed_checker(f), f.type) for f in item.facts)
+        interp = builder.interp
+        self.interp = interp
+        self.facts = tuple((f.name, _fast_checker(f, interp), f.optional, f.default) for f in item.facts)
+        self.typed = tuple((f.name, _typed_checker(f, interp), f.type) for f in item.facts)
         self.fact_list = item.facts
         self.fact_index = {f.name: i for i, f in enumerate(item.facts)}
         self.needless = any(f.needless_when is not None for f in item.facts)
-        self.after_type = any(f.normal or f.positive or f.type == "year" for f in item.facts)
+        self.after_type = any(f.normal or f.positive or f.type == "year" or f.alias_when for f in item.facts)
         self.kinds = frozenset(KINDS)
         self._struct_order: dict[type, list[int]] = {}
         fact_gets = "".join(f"f.get({f.name!r}, _M), " for f in item.facts)
@@ -707,9 +748,9 @@ class FastColumns:
 
     def _finish(self, rows, bad, ids, names, kinds, aids, in_zone, sme, events, values) -> list[int]:
         if self.needless:
-            _blank_needless(self.fact_list, values, self.fact_index)
+            _blank_needless(self.fact_list, values, self.fact_index, aids)
         if self.after_type:
-            _after_type_columns(self.fact_list, values, events, bad)
+            _after_type_columns(self.fact_list, values, events, bad, self.interp)
         return self._append(rows, bad, ids, names, kinds, aids, in_zone, sme, events, values)
 
     def _add_typed(self, rows: list[int], cols: list, bad_applicants=None) -> list[int]:

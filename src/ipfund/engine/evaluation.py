@@ -107,8 +107,16 @@ class Evaluator:
         self.fast = _LazyFast(self.reader.builders)
         self.seen_ids = ClaimIds()  # every id met, however long the stream
         self._templates: dict[str, dict] = {}
+        # Readings of the validity period the register offers (policy.yaml `validity_readings`):
+        # its last day one later (the start day not counted), and claims filed after it refused.
+        readings = policy.data.get("validity_readings", {})
+        shift = readings.get("end_one_day_later")
+        self.end_shift = 1 if shift and self.interp.get(shift[0]) == shift[1] else 0
+        filing = readings.get("filed_within_validity")
+        self.filing_fact = filing[2] if filing and self.interp.get(filing[0]) == filing[1] else None
         self._relied = {
-            item.id: [f"{iid}={self.interp[iid]}" for iid in item.interpretations + ("A10",) if iid in self.interp]
+            item.id: [f"{iid}={self.interp[iid]}" for iid in dict.fromkeys(item.interpretations + _validity_ids(policy))
+                      if iid in self.interp]
             for item in policy.items.values()
         }
 
@@ -266,11 +274,19 @@ class Evaluator:
 
     # -- the two passes --------------------------------------------------------------------
 
+    def validity_end(self, events):
+        """The last day of the validity period at these event dates, as the register reads it."""
+        return self.P.date("validity.end", events) + self.end_shift
+
     def static(self, cols: Columns) -> StaticResult:
         item: Item = cols.item
         P, interp, ev = self.P, self.interp, cols.event
         masks = {}
-        masks["outside_validity"] = (ev < P.date("validity.start", ev)) | (ev > P.date("validity.end", ev))
+        end = self.validity_end(ev)
+        masks["outside_validity"] = (ev < P.date("validity.start", ev)) | (ev > end)
+        filing = self.filing_fact
+        if filing is not None and filing in cols.facts:  # filed after the policy expired
+            masks["outside_validity"] = masks["outside_validity"] | (cols.facts[filing] > end)
         if not item.zone_exempt:
             masks["not_in_zone"] = ~cols.in_zone
         allowed = _kind_in(cols.kind, item.kinds)
@@ -299,6 +315,8 @@ class Evaluator:
         item, interp, n = cols.item, self.interp, len(rows)
 
         def values(name):
+            if name == "event_year":  # the calendar year of the event date (每年 read as the event's)
+                return [_year_of(o) for o in cols.event[rows].tolist()]
             col = cols.applicant if name == "applicant" else cols.facts[name]
             return col[rows].tolist()
 
@@ -472,13 +490,19 @@ class Evaluator:
 _ID = operator.attrgetter("id")
 
 
+def _validity_ids(policy) -> tuple[str, ...]:
+    """The interpretations every decision relies on: those of the validity period."""
+    readings = policy.data.get("validity_readings", {})
+    return tuple(dict.fromkeys(r[0] for r in readings.values())) or ("A10",)
+
+
 _SEP = "\x1f"  # the unit separator
 
 
 def _joinable(item: Item, name: str) -> bool:
     """Whether a key part's values print injectively: the applicant's code, a year (an int), an
     option or a text (strings) — a required fact, so never None."""
-    if name == "applicant":
+    if name in ("applicant", "event_year"):
         return True
     fact = item.fact(name)
     return not fact.optional and fact.type in ("year", "enum", "text")

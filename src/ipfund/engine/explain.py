@@ -32,7 +32,7 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
         f"申请人：{who}（{policy.kind_labels.get(row['kind'], row['kind'])}）；"
         f"{'在区内' if row['in_zone'] else '不在区内'}；事件日期 {iso(row['event'])}"
     )
-    start, end = P.value_one("validity.start", row["event"]), P.value_one("validity.end", row["event"])
+    start, end = P.value_one("validity.start", row["event"]), P.value_one("validity.end", row["event"]) + ev.end_shift
     reasons = set(decision["reasons"])
     if "outside_validity" in reasons:
         lines.append(f"✗ 事件日期 {iso(row['event'])} 不在政策有效期 {iso(start)} 至 {iso(end)} 内（{policy.document_number}：有效期三年）")
@@ -46,16 +46,17 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
         lines.append(f"✗ 申请人类型「{policy.kind_labels.get(row['kind'])}」不属于本项目可申报的类型")
     if "not_sme" in reasons:
         lines.append("✗ " + REASON_LABELS["not_sme"] + "（本项目仅补助中小微企业）")
-    facts = "；".join(f"{f.label}={_fact_text(f, row['facts'][f.name])}" for f in item.facts)
+    facts = "；".join(f"{f.label}={_fact_text(f, row['facts'][f.name])}" for f in item.facts if not _needless(f, row))
     lines.append(f"申报事实：{facts}")
     failed = 0
-    for cond in item.conditions:
+    conditions = [c for c in item.conditions if c.in_force(interp)]
+    for cond in conditions:
         m = cond.applies(_OneRow(cols, i), P, interp, _one(r.fen[i]))
         if bool(_first(m)):
             failed += 1
             lines.append(f"✗ {cond.describe}（{cond.reason}）")
-    if item.conditions and not failed:
-        lines.append(f"✓ 本项目的 {len(item.conditions)} 项条件均已满足")
+    if conditions and not failed:
+        lines.append(f"✓ 本项目的 {len(conditions)} 项条件均已满足")
     fen, steps = item.formula.explain(row, P, interp)
     lines.append("计算：")
     lines.extend("  " + s for s in steps)
@@ -89,6 +90,15 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
         why = "；".join(REASON_LABELS[x] for x in decision["reasons"])
         lines.append(f"结论：不予资助（{why}），金额 0.00 元")
     return lines
+
+
+def _needless(fact, row) -> bool:
+    """A fact this claim does not need (a work title of an organisation award), or an optional
+    date left out."""
+    if fact.needless_when is not None:
+        other, values = fact.needless_when
+        return row["facts"].get(other) in values
+    return fact.type == "date" and fact.optional and not row["facts"].get(fact.name)
 
 
 def _fact_text(fact, value) -> str:

@@ -344,6 +344,10 @@ class Policy:
                 problems.append(f"解释 {iid}：默认选项 {i.default!r} 不在其选项中")
             if i.clause and i.clause not in numbers:
                 problems.append(f"解释 {iid}：条款 {i.clause} 不在条款目录中")
+            if not i.reason:
+                problems.append(f"解释 {iid}：未说明默认选项的理由")
+            if len(i.options) < 2 and not i.explicit:
+                problems.append(f"解释 {iid}：只有一个选项（文本明确时注明 explicit）")
         for item in self.items.values():
             clause = self.clause(item.clause)
             if clause is None:

@@ -67,6 +67,21 @@ class Fact:
     normal: str | None = None  # "identifier" | "patent_number": compared in a normal form
     positive: bool = False
     needless_when: tuple[str, frozenset] | None = None
+    #: Readings of the value under an interpretation: {(interp, option): reading}; "count_all"
+    #: (a list of codes counted as listed, not distinct).
+    reads_when: dict = field(default_factory=dict)
+    #: An option of an enum read as another under an interpretation: {value: (interp, {option: as})}.
+    alias_when: dict = field(default_factory=dict)
+
+    def reads(self, interp, reading: str) -> bool:
+        return any((interp or {}).get(i) == o for (i, o), r in self.reads_when.items() if r == reading)
+
+    def alias(self, value, interp):
+        rule = self.alias_when.get(value) if type(value) is str else None
+        if rule is None:
+            return value
+        iid, by_option = rule
+        return by_option.get((interp or {}).get(iid), value)
 
     def normal_form(self, value):
         """The value as keys and caps compare it (the value itself unless an identifier)."""
@@ -270,6 +285,35 @@ class AtMost(Formula):
 
 
 @dataclass(eq=False, repr=False)
+class Less(Formula):
+    """Under an interpretation, the inner amount less a money fact (what was paid elsewhere for
+    the same thing), never below 0: only the difference is paid."""
+
+    inner: Formula
+    minus: str
+    when: tuple[str, str]
+
+    @property
+    def params(self):
+        return self.inner.params
+
+    def compute(self, cols, P, interp):
+        fen, cut = self.inner.compute(cols, P, interp)
+        if interp.get(self.when[0]) == self.when[1]:
+            fen = np.maximum(fen - cols.facts[self.minus], 0)
+        return fen, cut
+
+    def explain(self, row, P, interp):
+        fen, lines = self.inner.explain(row, P, interp)
+        if interp.get(self.when[0]) != self.when[1]:
+            return fen, lines
+        other = row["facts"][self.minus]
+        left = max(fen - other, 0)
+        lines.append(f"{fen_to_yuan(fen)} 元 − 已获上级资金 {fen_to_yuan(other)} 元 = {fen_to_yuan(left)} 元（只补差额）")
+        return left, lines
+
+
+@dataclass(eq=False, repr=False)
 class Residual(Formula):
     """What is left of a cost after other subsidies: max(0, cost − the others)."""
 
@@ -362,6 +406,13 @@ class Condition:
     reason: str
     describe: str
     applies: Callable
+    only_when: tuple[str, str] | None = None  # a condition of one reading of the text only
+    not_when: tuple[str, str] | None = None  # … or of every reading but one
+
+    def in_force(self, interp) -> bool:
+        if self.only_when is not None and interp.get(self.only_when[0]) != self.only_when[1]:
+            return False
+        return not (self.not_when is not None and interp.get(self.not_when[0]) == self.not_when[1])
 
 
 def unless(fact: str, describe: str, reason: str = "condition_not_met") -> Condition:

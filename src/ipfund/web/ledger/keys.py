@@ -30,11 +30,13 @@ class LedgerKeys:
 def _value(claim: dict, name: str, item=None) -> str:
     if name == "applicant":
         return canonical(claim["applicant"]["id"])
+    if name == "event_year":
+        return claim["event_date"][:4]
     value = claim["facts"].get(name)
     if item is not None:
         fact = item.fact(name)
         if fact.needless_when is not None and claim["facts"].get(fact.needless_when[0]) in fact.needless_when[1]:
-            return ""  # not needed for this claim, and no part of its key (an organisation award)
+            return canonical(claim["applicant"]["id"])  # not needed: the applicant stands for it (the engine's reading)
         value = fact.normal_form(value)  # identifiers compared in their normal form (contract v2)
     return str(value)
 
