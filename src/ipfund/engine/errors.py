@@ -16,20 +16,20 @@ class InvalidInput(Exception):
         self.message = message
 
 
-# Batch-level messages.
-NOT_JSON = "batch is not valid JSON: {detail}"
-NOT_OBJECT = "batch must be a JSON object with a \"claims\" list"
-NO_CLAIMS = "batch has no \"claims\" list"
-UNKNOWN_POLICY = "unknown policy: {policy!r} (known: {known})"
-UNKNOWN_INTERPRETATION = "unknown interpretation: {id!r} (known: {known})"
-UNKNOWN_OPTION = "unknown option {option!r} for interpretation {id} (options: {options})"
-BAD_INTERPRET_ARG = "--interpret takes ID=OPTION, got {arg!r}"
-TOO_DEEP = "batch is nested too deeply to be a claims batch"
-TOO_LARGE = "batch file is larger than {limit} MB; use `ipfund evaluate --jsonl` for bulk input"
-HISTORY_INVALID = "history claim #{index} is invalid: {field}: {message}"
-HISTORY_NO_AMOUNT = "history claim #{index} has no valid \"amount\": {message}"
-HISTORY_NOT_LIST = "history must be a JSON object with an \"awarded\" list"
-HISTORY_POLICY = "history is for policy {got!r}, batch is for {want!r}"
+# Batch-level messages (Chinese: the CLI prints them to a person).
+NOT_JSON = "批次不是有效的 JSON：{detail}"
+NOT_OBJECT = "批次应为含有 \"claims\" 列表的 JSON 对象"
+NO_CLAIMS = "批次中没有 \"claims\" 列表"
+UNKNOWN_POLICY = "未知的政策：{policy!r}（已有：{known}）"
+UNKNOWN_INTERPRETATION = "未知的解释：{id!r}（已有：{known}）"
+UNKNOWN_OPTION = "解释 {id} 没有选项 {option!r}（可选：{options}）"
+BAD_INTERPRET_ARG = "--interpret 的格式为 编号=选项，收到 {arg!r}"
+TOO_DEEP = "批次嵌套过深，不是申报批次"
+TOO_LARGE = "批次文件超过 {limit} MB；大批量请用 `ipfund evaluate --jsonl`"
+HISTORY_INVALID = "已发放记录第 {index} 项无效：{field}：{message}"
+HISTORY_NO_AMOUNT = "已发放记录第 {index} 项没有有效的 \"amount\"：{message}"
+HISTORY_NOT_LIST = "已发放记录应为含有 \"awarded\" 列表的 JSON 对象"
+HISTORY_POLICY = "已发放记录属于政策 {got!r}，批次属于 {want!r}"
 
 # Claim-level messages (Chinese: reviewers and applicants read them).
 MISSING = "缺少必填项"

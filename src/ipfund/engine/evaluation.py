@@ -248,13 +248,13 @@ class Evaluator:
             except InvalidInput as err:
                 raise BatchError(HISTORY_INVALID.format(index=index, field=err.field, message=err.message)) from None
             except InexactFloat:
-                raise BatchError(HISTORY_INVALID.format(index=index, field="facts", message="money must be exact")) from None
+                raise BatchError(HISTORY_INVALID.format(index=index, field="facts", message="金额须精确（最多两位小数）")) from None
             try:
                 amounts[index] = parse_money(obj.get("amount"), "amount") if "amount" in obj else None
             except (InvalidInput, InexactFloat) as err:
-                raise BatchError(HISTORY_NO_AMOUNT.format(index=index, message=getattr(err, "message", "inexact"))) from None
+                raise BatchError(HISTORY_NO_AMOUNT.format(index=index, message=getattr(err, "message", "金额须精确"))) from None
             if amounts[index] is None:
-                raise BatchError(HISTORY_NO_AMOUNT.format(index=index, message="missing"))
+                raise BatchError(HISTORY_NO_AMOUNT.format(index=index, message="缺少必填项"))
         entries = []
         for cols in reader.columns():
             every = np.arange(cols.n)

@@ -13,6 +13,9 @@ from .money import fen_to_yuan
 from .vocabulary import REASON_LABELS
 
 
+_VALIDITY_SHOWN_ONCE = frozenset({"A10", "A26"})
+
+
 def _key_text(key: tuple, row: dict) -> str:
     # A person's identity number never appears in full: explanations are shown and exported.
     hide = row["applicant"] if row["kind"] == "person" else None
@@ -25,7 +28,7 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
     row = cols.row(i)
     lines = [
         f"依据 {policy.document_number}{item.clause}「{item.source}」",
-        f"项目：{item.title}（{item.id}）",
+        f"项目：{item.title}",
     ]
     who = row["name"] or "申请人"
     lines.append(
@@ -36,8 +39,6 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
     reasons = set(decision["reasons"])
     if "outside_validity" in reasons:
         lines.append(f"✗ 事件日期 {iso(row['event'])} 不在政策有效期 {iso(start)} 至 {iso(end)} 内（{policy.document_number}：有效期三年）")
-    else:
-        lines.append(f"✓ 事件日期在政策有效期 {iso(start)} 至 {iso(end)} 内")
     if item.zone_exempt:
         lines.append("✓ 本项目承接单位为区主管部门委托的全国品牌机构，不要求在区内注册")
     elif "not_in_zone" in reasons:
@@ -54,7 +55,7 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
         m = cond.applies(_OneRow(cols, i), P, interp, _one(r.fen[i]))
         if bool(_first(m)):
             failed += 1
-            lines.append(f"✗ {cond.describe}（{cond.reason}）")
+            lines.append(f"✗ {cond.describe}")
     if conditions and not failed:
         lines.append(f"✓ 本项目的 {len(conditions)} 项条件均已满足")
     fen, steps = item.formula.explain(row, P, interp)
@@ -82,7 +83,9 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
     for rel in decision["interpretations"]:
         iid, option = rel.split("=", 1)
         interp_obj = policy.interpretations[iid]
-        lines.append(f"适用解释 {iid}={option}：{interp_obj.options[option]}")
+        if iid in _VALIDITY_SHOWN_ONCE and "outside_validity" not in reasons:
+            continue  # the validity reading is said where it matters: when the claim is outside it
+        lines.append(f"按解释（{interp_obj.question}）：{interp_obj.options[option]}")
     if decision["eligible"]:
         tail = "（已按上限核减）" if decision["capped"] else ""
         lines.append(f"结论：资助 {decision['amount']} 元{tail}")
@@ -107,7 +110,7 @@ def _fact_text(fact, value) -> str:
     if fact.type == "bool":
         return "是" if value else "否"
     if fact.type == "enum":
-        return f"{(fact.option_labels or {}).get(value, value)}（{value}）"
+        return f"{(fact.option_labels or {}).get(value, value)}"
     if fact.type == "date":
         return iso(value)
     if fact.type == "uscc_list":

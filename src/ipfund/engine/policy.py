@@ -228,7 +228,7 @@ class Params:
     def describe(self, name, event) -> str:
         par = self.p[name]
         start = _dt.date.fromordinal(par.starts[par.period_one(event)]).isoformat()
-        return f"参数 {name}（{par.title}；{par.clause}；自 {start} 起施行）"
+        return f"{par.title}（{par.clause}，自 {start} 起施行）"
 
     def show(self, name) -> list[str]:
         """Every dated value of a parameter, for `ipfund policy show`."""
