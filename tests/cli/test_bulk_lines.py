@@ -104,7 +104,7 @@ def test_history_keys_meet_the_stream_keys_as_in_the_batch(tmp_path, workers):
                 "facts": {"level": "gold", "award_year": 2023, "work": work}}
 
     def contest(i, year):
-        return {"id": f"k{i}", "item": "contest_match", "event_date": "2023-05-01",
+        return {"id": f"k{i}", "item": "contest_match", "event_date": f"{year}-05-01",
                 "applicant": {"id": _uscc(1), "kind": "enterprise", "in_zone": True},
                 "facts": {"contest_year": year, "standing": "winner", "contest_award_amount": "1000.00"}}
 

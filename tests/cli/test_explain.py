@@ -85,7 +85,8 @@ def test_explain_shows_clause_sentence_parameters_and_amount(batch):
     assert proc.returncode == 0
     assert "一（二）" in out
     assert "对获得中国专利金奖、银奖、优秀奖的单位分别每项奖励30万元、20万元、15万元" in no_ws(out)
-    assert "china_patent_award.amount" in out, "names the parameter it used"
+    assert "中国专利奖奖励（每项）（一（二），自 2022-01-18 起施行）" in out, "names the parameter it used, in words"
+    assert "china_patent_award.amount" not in out, "no parameter ids for a person"
     assert "200000" in out, "shows the amount"
     assert "\x1b[" not in out, "plain text when piped"
 
@@ -97,16 +98,16 @@ def test_explain_shows_arithmetic_and_cap_usage(batch):
     assert "50%" in out or "0.5" in out
     assert "6000" in out, "how much of the cap was already used"
     assert "4000" in out, "what is left / what is paid"
-    assert "custody_sme.cap_per_year" in out
+    assert "中小微企业托管补助每家每年上限" in out and "custody_sme.cap_per_year" not in out
 
 
 def test_explain_names_the_interpretations_relied_on(batch):
     default = text(run("explain", batch, "--id", "l3"))
-    assert "A7" in default and "policy_life" in default
-    assert "cap_reached" in default or "上限" in default
+    assert "每个申请人、每个地域在政策有效期内累计封顶" in default, "the reading relied on, in words"
+    assert "policy_life" not in default and "cap_reached" not in default and "上限" in default
     per_year = run("explain", batch, "--id", "l3", "--interpret", "A7=per_year")
     assert per_year.returncode == 0
-    assert "per_year" in text(per_year)
+    assert "每个自然年" in text(per_year) and "per_year" not in text(per_year)
 
 
 def test_explain_duplicate_names_the_earlier_claim(batch):

@@ -189,3 +189,31 @@ def test_check_on_a_missing_directory_fails_cleanly(tmp_path):
     proc = run("policy", "check", "--path", tmp_path / "nowhere")
     assert proc.returncode != 0
     assert b"Traceback" not in proc.stderr
+
+
+# --- the whole text catalogued --------------------------------------------------------------
+
+
+def test_check_fails_when_the_catalogue_misses_a_sentence_of_the_text(tmp_path):
+    # The list of custody services (what "相关服务" means in 四（一）) removed from the catalogue.
+    passage = ("      - {role: definition, text: 鼓励中小微企业委托知识产权服务机构进行专利信息分析、专利申请流程服务、"
+               "制度建设、专利运营、专利维权、战略规划、品牌宣传和建设、人才培养等事务进行托管，提升中小微企业知识产权综合能力和水平。}\n")
+    copy = _broken_copy(tmp_path, "policy.yaml", passage, "")
+    text = _check_fails(copy, "不属于任何条款")
+    assert "鼓励中小微企业委托知识产权服务机构进行专利信息分析" in text
+
+
+def test_check_fails_when_the_catalogue_misses_the_footer(tmp_path):
+    copy = _broken_copy(tmp_path, "policy.yaml", "      - {role: document, text: 公开方式：主动公开}\n", "")
+    _check_fails(copy, "公开方式：主动公开")
+
+
+def test_policy_show_shows_the_non_monetary_clauses():
+    text = out(run("policy", "show"))
+    for clause in ("印发通知", "序言", "二（一）", "实施期限", "公开与印发"):
+        assert clause in text
+    # goals, scope, definitions and procedure, each named by its role
+    assert "［定义］鼓励中小微企业委托知识产权服务机构进行专利信息分析" in text
+    assert "［适用范围］对提供知识产权代理、咨询、检索" in text
+    assert "［程序］侵权是否成立以生效裁判文书为准。" in text
+    assert "［目标］聚焦园区重点产业" in text

@@ -67,7 +67,7 @@ def test_a_cap_spanning_both_policies_counts_both():
 
 def test_the_predecessor_alone_does_not_know_the_successor():
     history = {"policy": NEW, "awarded": []}
-    with pytest.raises(BatchError, match="history is for policy"):
+    with pytest.raises(BatchError, match="已发放记录属于政策"):
         evaluate_batch({"policy": OLD, "claims": []}, history=history)
 
 
@@ -80,7 +80,7 @@ def test_an_award_under_an_unrelated_policy_is_refused():
 def test_a_history_award_of_the_predecessor_is_checked_under_its_own_items():
     bad = custody("h1", "2024-12-20", 2024, "16000", policy=OLD, amount="8000.00")
     bad["facts"] = {"service_year": 2024}
-    with pytest.raises(BatchError, match="history claim #0 is invalid: facts.actual_cost"):
+    with pytest.raises(BatchError, match="已发放记录第 0 项无效：facts.actual_cost"):
         decide([], {"policy": NEW, "awarded": [bad]})
 
 

@@ -30,7 +30,7 @@ def read_json_file(path: str):
             with open(path, "rb") as fh:
                 raw = fh.read(MAX_BATCH_MB * 1024 * 1024 + 1)
     except OSError as exc:
-        raise BatchError(f"cannot read {path}: {exc.strerror}") from None
+        raise BatchError(f"无法读取 {path}：{exc.strerror}") from None
     if len(raw) > MAX_BATCH_MB * 1024 * 1024:
         raise BatchError(TOO_LARGE.format(limit=MAX_BATCH_MB))
     try:

@@ -25,12 +25,12 @@ def run(args) -> int:
         history = read_json_file(args.history) if args.history else None
         if args.jsonl:
             if args.batch:
-                raise BatchError("give either a batch file or --jsonl, not both")
+                raise BatchError("批次文件与 --jsonl 只能给出其一")
             if not args.policy:
-                raise BatchError("--jsonl needs --policy ID")
+                raise BatchError("--jsonl 需要 --policy 政策编号")
             return _run_jsonl(args, history, interpretations)
         if not args.batch:
-            raise BatchError("give a batch file (or - for stdin), or --jsonl FILE --policy ID")
+            raise BatchError("请给出批次文件（- 表示标准输入），或 --jsonl 文件 --policy 政策编号")
         from ipfund.engine import evaluate_batch
 
         result = evaluate_batch(read_json_file(args.batch), history=history, interpretations=interpretations)
@@ -73,7 +73,7 @@ def _open(path):
     try:
         return open(path, "rb")
     except OSError as exc:
-        raise BatchError(f"cannot read {path}: {exc.strerror}") from None
+        raise BatchError(f"无法读取 {path}：{exc.strerror}") from None
 
 
 def _progress(path, fh):

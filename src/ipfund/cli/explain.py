@@ -7,7 +7,7 @@ import sys
 from ipfund.cli.common import add_interpret, fail, parse_interpret, read_json_file
 from ipfund.engine.errors import BatchError
 
-NO_SUCH_ID = "no claim with id {id!r} in the batch"
+NO_SUCH_ID = "批次中没有 id 为 {id!r} 的申报"
 
 
 def add_parser(p) -> None:
@@ -39,9 +39,14 @@ def _headline(d) -> str:
     if "error" in d:
         e = d["error"]
         return f"申报 {d['id']}：输入无效（{e['field']}：{e['message']}）"
+    from ipfund.engine.policy import load_policy
+    from ipfund.engine.vocabulary import REASON_LABELS
+
+    item = load_policy("zhaoqing-hitech-ip-2022").items.get(d["item"])
+    title = item.title if item is not None else d["item"]
     verdict = f"资助 {d['amount']} 元" if d["eligible"] else "不予资助"
-    extra = f"；原因：{', '.join(d['reasons'])}" if d["reasons"] else ""
-    return f"申报 {d['id']}（{d['item']}，{d['citation']}）：{verdict}{extra}"
+    extra = f"；原因：{'；'.join(REASON_LABELS.get(r, r) for r in d['reasons'])}" if d["reasons"] else ""
+    return f"申报 {d['id']}（{title}，{d['citation']}）：{verdict}{extra}"
 
 
 def _plain(d) -> None:

@@ -70,9 +70,7 @@ def run(args) -> int:
     except Exception as exc:  # noqa: BLE001 - any broken package is reported, never a traceback
         return fail(f"政策包无法读取：{type(exc).__name__}: {exc}")
     if args.action == "check":
-        from ipfund.engine.authoring.checks import check_package
-
-        problems = check_package(policy)
+        problems = policy.check()
         for p in problems:
             print(f"ipfund policy check: {p}", file=sys.stderr)
         if problems:
@@ -200,19 +198,26 @@ def _zone_note(item) -> str:
 
 
 def _overview(policy) -> list[str]:
+    from ipfund.engine.policy import ROLE_LABELS
+
     lines = [f"{policy.title}（{policy.document_number}，{policy.issued_on.isoformat()} 发布，政策编号 {policy.id}）", ""]
     for clause in policy.clauses:
         items = [i for i in policy.items.values() if i.clause == clause.number]
         lines.append(f"{clause.number}  {clause.title}" + ("" if clause.monetary else "  ［非资金条款］"))
         for item in items:
             lines.append(f"    {item.id:<34} {item.title}：{item.summary}")
-        if not items:
-            lines.append(f"    「{clause.source[0][:60]}{'…' if len(clause.source[0]) > 60 else ''}」")
-    lines += ["", "解释（--interpret ID=OPTION 可选择）："]
+        for role, passage in clause.passages:  # what is not money: goals, scope, definitions, procedure
+            if role not in ("money", "heading"):
+                lines.append(f"    ［{ROLE_LABELS.get(role, role)}］{passage}")
+    lines += ["", "解释（--interpret 编号=选项 可选择）："]
     for i in policy.interpretations.values():
-        mark = "可选" if i.selectable else "固定"
-        lines.append(f"  {i.id} [{mark}] {i.question} 默认：{i.default}（{' / '.join(i.options)}）")
-    lines += ["", "`ipfund policy show ITEM` 显示一个项目的全部内容。"]
+        mark = "可选" if i.selectable else "文本明确" if i.explicit else "固定"
+        lines.append(f"  {i.id}（{i.clause}）[{mark}] {i.question}")
+        for option, text in i.options.items():
+            lines.append(f"      {'● ' if option == i.default else '○ '}{option}：{text}" + ("（默认）" if option == i.default else ""))
+        if i.reason:
+            lines.append(f"      默认理由：{i.reason}")
+    lines += ["", "`ipfund policy show 项目编号` 显示一个项目的全部内容。"]
     return lines
 
 

@@ -23,6 +23,7 @@ from .errors import (
     BAD_USCC,
     BAD_USCC_IN_LIST,
     MISSING,
+    MONEY_ZERO,
     NOT_BOOL,
     NOT_DATE,
     NOT_INT,
@@ -31,6 +32,7 @@ from .errors import (
     NOT_OBJECT_FIELD,
     NOT_STRING,
     UNKNOWN_ITEM,
+    YEAR_AFTER_EVENT,
     YEAR_RANGE,
     InvalidInput,
 )
@@ -131,8 +133,104 @@ _CHECKERS = {
 }
 
 
-def _checker(fact: Fact):
-    return _enum_checker(fact) if fact.type == "enum" else _CHECKERS[fact.type]
+def _uscc_list_all(v, field):
+    """Like `_uscc_list`, counting every code listed (a client served twice counts twice)."""
+    _uscc_list(v, field)
+    return len(v)
+
+
+def _optional_date(v, field):
+    """A date that may be left out (None): 0 then, which no date is."""
+    return 0 if v is None else _date(v, field)
+
+
+def _checker(fact: Fact, interp: dict | None = None):
+    if fact.type == "enum":
+        return _enum_checker(fact)
+    if fact.type == "uscc_list" and fact.reads(interp, "count_all"):
+        return _uscc_list_all
+    if fact.type == "date" and fact.optional and fact.default is None:
+        return _optional_date
+    return _CHECKERS[fact.type]
+
+
+def _empty(fact: Fact):
+    """The value of an optional fact left out that has no default (a date: 0)."""
+    return 0 if fact.type == "date" else None
+
+
+class _YearOf(dict):
+    """date ordinal → its calendar year (a dict hit for the few thousand dates of a stream)."""
+
+    def __missing__(self, ordinal: int) -> int:
+        y = date.fromordinal(ordinal).year
+        if len(self) < 1 << 16:
+            self[ordinal] = y
+        return y
+
+
+year_of = _YearOf().__getitem__
+
+
+def _after_type(fact: Fact, value, field: str, event: int | None, interp: dict | None = None):
+    """What a fact's type asks beyond its form (contract v2): identifiers in their normal form
+    (not empty), money bases more than 0, years no later than the event's."""
+    if fact.normal is not None:
+        value = fact.normal_form(value)
+        if not value:
+            raise InvalidInput(field, NOT_STRING)
+    elif fact.positive and value == 0:
+        raise InvalidInput(field, MONEY_ZERO)
+    elif fact.type == "year" and event is not None and value > year_of(event):
+        raise InvalidInput(field, YEAR_AFTER_EVENT.format(year=year_of(event)))
+    elif fact.alias_when:
+        value = fact.alias(value, interp)
+    return value
+
+
+def _after_type_columns(facts, values: list, events: list, bad: set, interp: dict | None = None) -> None:
+    """`_after_type` over the columns of a chunk (values in `facts` order), in place: normal
+    forms taken, claims that fail added to `bad` (the careful reader then names the field)."""
+    years = None
+    for fact, i in zip(facts, range(len(values))):
+        col = values[i]
+        if fact.normal is not None:
+            col = values[i] = [fact.normal_form(v) for v in col]
+            if not all(col):
+                bad.update(j for j, v in enumerate(col) if not v)
+        elif fact.positive:
+            if 0 in col:
+                bad.update(j for j, v in enumerate(col) if v == 0)
+        elif fact.type == "year":
+            if years is None:
+                years = list(map(year_of, events)) if None not in events else [
+                    year_of(e) if e is not None else 9999 for e in events]
+            if any(map(int.__gt__, [v if type(v) is int else 0 for v in col], years)):
+                bad.update(j for j, (v, y) in enumerate(zip(col, years)) if type(v) is int and v > y)
+        elif fact.alias_when:
+            values[i] = [fact.alias(v, interp) for v in col]
+
+
+def _needless(facts, cols: list, by_name: dict) -> list:
+    """Columns with the values of facts not needed for the claim (`Fact.needless_when`) set to
+    a placeholder that passes the column checks; `_blank_needless` then empties them."""
+    out = list(cols)
+    for i, fact in enumerate(facts):
+        if fact.needless_when is not None:
+            other, values = fact.needless_when
+            other_col = cols[by_name[other]]
+            out[i] = ["-" if type(o) is str and o in values else v for o, v in zip(other_col, cols[i])]
+    return out
+
+
+def _blank_needless(facts, values: list, by_name: dict, aids: list) -> None:
+    """The values of facts not needed replaced by the applicant's code (upper case), which stands
+    for them in keys: an organisation award is the organisation's, whatever title it gives."""
+    for i, fact in enumerate(facts):
+        if fact.needless_when is not None:
+            other, skip = fact.needless_when
+            values[i] = [a.upper() if type(o) is str and o in skip else v
+                         for o, v, a in zip(values[by_name[other]], values[i], aids)]
 
 
 _DTYPES = {
@@ -184,9 +282,11 @@ def _py(x):
 class ItemBuilder:
     """Collects the valid claims of one item and turns them into Columns."""
 
-    def __init__(self, item: Item):
+    def __init__(self, item: Item, interp: dict | None = None):
         self.item = item
-        self.checks = tuple((f.name, "facts." + f.name, _checker(f), f.optional, f.default) for f in item.facts)
+        self.interp = interp or {}
+        self.checks = tuple((f.name, "facts." + f.name, _checker(f, self.interp), f.optional, f.default, f)
+                            for f in item.facts)
         self.reset()
 
     def reset(self):
@@ -197,19 +297,31 @@ class ItemBuilder:
     def __len__(self):
         return len(self.pos)
 
-    def add_facts(self, facts) -> list:
-        """Validate the facts of one claim (raising InvalidInput); returns the typed values."""
+    def add_facts(self, facts, event: int | None = None, applicant: str = "") -> list:
+        """Validate the facts of one claim (raising InvalidInput); returns the typed values.
+        `event`: the claim's event date (ordinal), which no year fact may come after."""
         if type(facts) is not dict:
             raise InvalidInput("facts", MISSING if facts is _MISSING else NOT_OBJECT_FIELD)
         out = []
-        for name, field, check, optional, default in self.checks:
+        read: dict = {}
+        for name, field, check, optional, default, fact in self.checks:
             v = facts.get(name, _MISSING)
-            if v is _MISSING:
+            if fact.needless_when is not None:
+                other, values = fact.needless_when
+                if read.get(other) in values:  # not needed: the applicant stands for it in keys
+                    read[name] = applicant
+                    out.append(applicant)
+                    continue
+                if v is _MISSING:
+                    raise InvalidInput(field, MISSING)
+            elif v is _MISSING:
                 if optional:
-                    out.append(check(default, field))
+                    read[name] = value = check(default, field) if default is not None else _empty(fact)
+                    out.append(value)
                     continue
                 raise InvalidInput(field, MISSING)
-            out.append(check(v, field))
+            read[name] = value = _after_type(fact, check(v, field), field, event, self.interp)
+            out.append(value)
         return out
 
     def append(self, pos, cid, applicant, name, kind, in_zone, sme, event, values):
@@ -262,8 +374,9 @@ class ItemBuilder:
 class ClaimReader:
     """Validates claims of the contract's format and routes them to their item's builder."""
 
-    def __init__(self, items: dict[str, Item]):
-        self.builders = _Lazy(items, ItemBuilder)
+    def __init__(self, items: dict[str, Item], interp: dict | None = None):
+        self.interp = interp or {}
+        self.builders = _Lazy(items, lambda item: ItemBuilder(item, self.interp))
         self._kind_message = BAD_KIND.format(options=", ".join(KINDS))
         self._kinds = frozenset(KINDS)
 
@@ -303,7 +416,7 @@ class ClaimReader:
         event = parse_iso(ev) if type(ev) is str else None
         if event is None:
             raise InvalidInput("event_date", MISSING if ev is None else NOT_DATE)
-        values = builder.add_facts(obj.get("facts", _MISSING))
+        values = builder.add_facts(obj.get("facts", _MISSING), event, canonical(aid))
         builder.append(pos, cid, canonical(aid), name, kind, in_zone, sme, event, values)
 
     def columns(self) -> list[Columns]:
@@ -435,12 +548,12 @@ def _fast_by_one(check):
     return fast
 
 
-def _fast_checker(fact: Fact):
+def _fast_checker(fact: Fact, interp: dict | None = None):
     """The column-wise check of a fact type; types without one check each value carefully."""
     if fact.type == "enum":
         return _fast_enum(frozenset(fact.options))
     fast = {"year": _fast_year, "bool": _fast_bool, "text": _fast_text, "money": _fast_money}.get(fact.type)
-    return fast or _fast_by_one(_checker(fact))
+    return fast or _fast_by_one(_checker(fact, interp))
 
 
 #: ISO date text → ordinal, for every valid date met (a few thousand distinct dates in practice).
@@ -451,7 +564,7 @@ def _same(col):
     return col, ()
 
 
-def _typed_checker(fact: Fact):
+def _typed_checker(fact: Fact, interp: dict | None = None):
     """What is left to check of a fact `wire` has decoded (its type and form are already sure)."""
     if fact.type in ("year", "bool", "enum"):
         return _same
@@ -460,10 +573,12 @@ def _typed_checker(fact: Fact):
     if fact.type == "money":
         return _fast_money  # integers are in range already; text gets its form checked here
     if fact.type == "date":
+        if fact.optional and fact.default is None:
+            return lambda col: ([0 if d is None else d.toordinal() for d in col], ())
         return lambda col: (list(map(date.toordinal, col)), ())
     if fact.type == "uscc_list":
-        return _typed_uscc_list
-    return _fast_by_one(_checker(fact))  # number
+        return _typed_uscc_list_all if fact.reads(interp, "count_all") else _typed_uscc_list
+    return _fast_by_one(_checker(fact, interp))  # number
 
 
 def _event_one(v):
@@ -522,6 +637,12 @@ def _typed_uscc_list(col):
     return [len({canonical(code) for code in v}) for v in col], bad
 
 
+def _typed_uscc_list_all(col):
+    """`_typed_uscc_list`, counting every code listed."""
+    sizes, bad = _typed_uscc_list(col)
+    return list(map(len, col)), bad
+
+
 def _id_ok(kind, aid):
     if type(aid) is not str:
         return False
@@ -541,8 +662,14 @@ class FastColumns:
     def __init__(self, builder: ItemBuilder):
         self.builder = builder
         item = builder.item
-        self.facts = tuple((f.name, _fast_checker(f), f.optional, f.default) for f in item.facts)
-        self.typed = tuple((f.name, _typed_checker(f), f.type) for f in item.facts)
+        interp = builder.interp
+        self.interp = interp
+        self.facts = tuple((f.name, _fast_checker(f, interp), f.optional, f.default) for f in item.facts)
+        self.typed = tuple((f.name, _typed_checker(f, interp), f.type) for f in item.facts)
+        self.fact_list = item.facts
+        self.fact_index = {f.name: i for i, f in enumerate(item.facts)}
+        self.needless = any(f.needless_when is not None for f in item.facts)
+        self.after_type = any(f.normal or f.positive or f.type == "year" or f.alias_when for f in item.facts)
         self.kinds = frozenset(KINDS)
         self._struct_order: dict[type, list[int]] = {}
         fact_gets = "".join(f"f.get({f.name!r}, _M), " for f in item.facts)
@@ -616,12 +743,22 @@ class FastColumns:
         if None in events:
             bad.update(i for i, v in enumerate(events) if v is None)
         values = []
-        for (name, check, optional, default), col in zip(self.facts, cols[7:]):
+        fact_cols = cols[7:]
+        if self.needless:
+            fact_cols = _needless(self.fact_list, fact_cols, self.fact_index)
+        for (name, check, optional, default), col in zip(self.facts, fact_cols):
             if optional and _MISSING in col:
                 col = [default if v is _MISSING else v for v in col]
             vals, b = check(col)
             bad.update(b)
             values.append(vals)
+        return self._finish(rows, bad, ids, names, kinds, aids, in_zone, sme, events, values)
+
+    def _finish(self, rows, bad, ids, names, kinds, aids, in_zone, sme, events, values) -> list[int]:
+        if self.needless:
+            _blank_needless(self.fact_list, values, self.fact_index, aids)
+        if self.after_type:
+            _after_type_columns(self.fact_list, values, events, bad, self.interp)
         return self._append(rows, bad, ids, names, kinds, aids, in_zone, sme, events, values)
 
     def _add_typed(self, rows: list[int], cols: list, bad_applicants=None) -> list[int]:
@@ -629,11 +766,14 @@ class FastColumns:
         bad: set[int] = set(bad_ids(kinds, aids) if bad_applicants is None else bad_applicants)
         events = list(map(date.toordinal, events))
         values = []
-        for (name, check, kind), col in zip(self.typed, cols[7:]):
+        fact_cols = cols[7:]
+        if self.needless:
+            fact_cols = _needless(self.fact_list, fact_cols, self.fact_index)
+        for (name, check, kind), col in zip(self.typed, fact_cols):
             vals, b = check(col)
             bad.update(b)
             values.append(vals)
-        return self._append(rows, bad, ids, names, kinds, aids, in_zone, sme, events, values)
+        return self._finish(rows, bad, ids, names, kinds, aids, in_zone, sme, events, values)
 
     def _append(self, rows, bad, ids, names, kinds, aids, in_zone, sme, events, values) -> list[int]:
         slow = []

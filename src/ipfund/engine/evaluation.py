@@ -104,12 +104,20 @@ class Evaluator:
         self.P = policy.params
         self.ledger = Ledger(holders=explainable, ledger_ids=policy.ledger_ids)
         self.explainable = explainable
-        self.reader = ClaimReader(policy.items)
+        self.reader = ClaimReader(policy.items, self.interp)
         self.fast = _LazyFast(self.reader.builders)
         self.seen_ids = ClaimIds()  # every id met, however long the stream
         self._templates: dict[str, dict] = {}
+        # Readings of the validity period the register offers (policy.yaml `validity_readings`):
+        # its last day one later (the start day not counted), and claims filed after it refused.
+        readings = policy.data.get("validity_readings", {})
+        shift = readings.get("end_one_day_later")
+        self.end_shift = 1 if shift and self.interp.get(shift[0]) == shift[1] else 0
+        filing = readings.get("filed_within_validity")
+        self.filing_fact = filing[2] if filing and self.interp.get(filing[0]) == filing[1] else None
         self._relied = {
-            item.id: [f"{iid}={self.interp[iid]}" for iid in item.interpretations + ("A10",) if iid in self.interp]
+            item.id: [f"{iid}={self.interp[iid]}" for iid in dict.fromkeys(item.interpretations + _validity_ids(policy))
+                      if iid in self.interp]
             for item in policy.items.values()
         }
 
@@ -251,7 +259,7 @@ class Evaluator:
 
     def _add_history(self, all_awarded: list, indexes: list[int], into: "Evaluator | None" = None) -> None:
         awarded = _Subset(all_awarded, indexes)
-        reader = ClaimReader(self.policy.items)
+        reader = ClaimReader(self.policy.items, self.interp)
         amounts = {}
         for index, obj in enumerate(awarded):
             try:
@@ -259,13 +267,13 @@ class Evaluator:
             except InvalidInput as err:
                 raise BatchError(HISTORY_INVALID.format(index=awarded.at(index), field=err.field, message=err.message)) from None
             except InexactFloat:
-                raise BatchError(HISTORY_INVALID.format(index=awarded.at(index), field="facts", message="money must be exact")) from None
+                raise BatchError(HISTORY_INVALID.format(index=awarded.at(index), field="facts", message="金额须精确（最多两位小数）")) from None
             try:
                 amounts[index] = parse_money(obj.get("amount"), "amount") if "amount" in obj else None
             except (InvalidInput, InexactFloat) as err:
-                raise BatchError(HISTORY_NO_AMOUNT.format(index=awarded.at(index), message=getattr(err, "message", "inexact"))) from None
+                raise BatchError(HISTORY_NO_AMOUNT.format(index=awarded.at(index), message=getattr(err, "message", "金额须精确"))) from None
             if amounts[index] is None:
-                raise BatchError(HISTORY_NO_AMOUNT.format(index=awarded.at(index), message="missing"))
+                raise BatchError(HISTORY_NO_AMOUNT.format(index=awarded.at(index), message="缺少必填项"))
         entries = []
         for cols in reader.columns():
             every = np.arange(cols.n)
@@ -285,11 +293,19 @@ class Evaluator:
 
     # -- the two passes --------------------------------------------------------------------
 
+    def validity_end(self, events):
+        """The last day of the validity period at these event dates, as the register reads it."""
+        return self.P.date("validity.end", events) + self.end_shift
+
     def static(self, cols: Columns) -> StaticResult:
         item: Item = cols.item
         P, interp, ev = self.P, self.interp, cols.event
         masks = {}
-        masks["outside_validity"] = (ev < P.date("validity.start", ev)) | (ev > P.date("validity.end", ev))
+        end = self.validity_end(ev)
+        masks["outside_validity"] = (ev < P.date("validity.start", ev)) | (ev > end)
+        filing = self.filing_fact
+        if filing is not None and filing in cols.facts:  # filed after the policy expired
+            masks["outside_validity"] = masks["outside_validity"] | (cols.facts[filing] > end)
         if not item.zone_exempt:
             masks["not_in_zone"] = ~cols.in_zone
         allowed = _kind_in(cols.kind, item.kinds)
@@ -318,6 +334,8 @@ class Evaluator:
         item, interp, n = cols.item, self.interp, len(rows)
 
         def values(name):
+            if name == "event_year":  # the calendar year of the event date (每年 read as the event's)
+                return [_year_of(o) for o in cols.event[rows].tolist()]
             col = cols.applicant if name == "applicant" else cols.facts[name]
             return col[rows].tolist()
 
@@ -330,11 +348,11 @@ class Evaluator:
             keys = _compact_keys([values(f) for f in fields])
         else:
             keys = list(zip(*[values(f) for f in fields]))
-        tops = list(zip(repeat(item.ledger_id), values("applicant"))) if item.tops_up(interp) else None
+        tops = list(zip(repeat(item.ledger_id), *map(values, item.top_up_by))) if item.tops_up(interp) else None
         cap = item.cap
         if cap is None:
             return keys, tops, None, None
-        parts = [values(f) for f in cap.group]
+        parts = [values(f) for f in cap.group_fields(interp)]
         if cap.per_year_when and interp.get(cap.per_year_when[0]) == cap.per_year_when[1]:
             parts.append([_year_of(o) for o in cols.event[rows].tolist()])
         groups = list(zip(repeat(item.ledger_id), *parts))
@@ -504,13 +522,19 @@ class _Subset:
         return self.indexes[index]
 
 
+def _validity_ids(policy) -> tuple[str, ...]:
+    """The interpretations every decision relies on: those of the validity period."""
+    readings = policy.data.get("validity_readings", {})
+    return tuple(dict.fromkeys(r[0] for r in readings.values())) or ("A10",)
+
+
 _SEP = "\x1f"  # the unit separator
 
 
 def _joinable(item: Item, name: str) -> bool:
     """Whether a key part's values print injectively: the applicant's code, a year (an int), an
     option or a text (strings) — a required fact, so never None."""
-    if name == "applicant":
+    if name in ("applicant", "event_year"):
         return True
     fact = item.fact(name)
     return not fact.optional and fact.type in ("year", "enum", "text")

@@ -13,6 +13,9 @@ from .money import fen_to_yuan
 from .vocabulary import REASON_LABELS
 
 
+_VALIDITY_SHOWN_ONCE = frozenset({"A10", "A26"})
+
+
 def _key_text(key: tuple, row: dict) -> str:
     # A person's identity number never appears in full: explanations are shown and exported.
     hide = row["applicant"] if row["kind"] == "person" else None
@@ -25,7 +28,7 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
     row = cols.row(i)
     lines = [
         f"依据 {policy.document_number}{item.clause}「{item.source}」",
-        f"项目：{item.title}（{item.id}）",
+        f"项目：{item.title}",
     ]
     lines += [f"修订依据：{doc}「{sentence}」" for doc, sentence in policy.amendments_in_force(item, cols.event[i])]
     if item.continues:
@@ -35,12 +38,10 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
         f"申请人：{who}（{policy.kind_labels.get(row['kind'], row['kind'])}）；"
         f"{'在区内' if row['in_zone'] else '不在区内'}；事件日期 {iso(row['event'])}"
     )
-    start, end = P.value_one("validity.start", row["event"]), P.value_one("validity.end", row["event"])
+    start, end = P.value_one("validity.start", row["event"]), P.value_one("validity.end", row["event"]) + ev.end_shift
     reasons = set(decision["reasons"])
     if "outside_validity" in reasons:
         lines.append(f"✗ 事件日期 {iso(row['event'])} 不在政策有效期 {iso(start)} 至 {iso(end)} 内（{policy.document_number}{_validity_source(policy)}）")
-    else:
-        lines.append(f"✓ 事件日期在政策有效期 {iso(start)} 至 {iso(end)} 内")
     if item.zone_exempt and not item.declared_gates:
         lines.append("✓ 本项目承接单位为区主管部门委托的全国品牌机构，不要求在区内注册")
     elif "not_in_zone" in reasons:
@@ -49,16 +50,17 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
         lines.append(f"✗ 申请人类型「{policy.kind_labels.get(row['kind'])}」不属于本项目可申报的类型")
     if "not_sme" in reasons:
         lines.append("✗ " + REASON_LABELS["not_sme"] + "（本项目仅补助中小微企业）")
-    facts = "；".join(f"{f.label}={_fact_text(f, row['facts'][f.name])}" for f in item.facts)
+    facts = "；".join(f"{f.label}={_fact_text(f, row['facts'][f.name])}" for f in item.facts if not _needless(f, row))
     lines.append(f"申报事实：{facts}")
     failed = 0
-    for cond in item.conditions:
+    conditions = [c for c in item.conditions if c.in_force(interp)]
+    for cond in conditions:
         m = cond.applies(_OneRow(cols, i), P, interp, _one(r.fen[i]))
         if bool(_first(m)):
             failed += 1
-            lines.append(f"✗ {cond.describe}（{cond.reason}）")
-    if item.conditions and not failed:
-        lines.append(f"✓ 本项目的 {len(item.conditions)} 项条件均已满足")
+            lines.append(f"✗ {cond.describe}")
+    if conditions and not failed:
+        lines.append(f"✓ 本项目的 {len(conditions)} 项条件均已满足")
     fen, steps = item.formula.explain(row, P, interp)
     lines.append("计算：")
     lines.extend("  " + s for s in steps)
@@ -77,14 +79,16 @@ def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
         if "cap" in info:
             room = info["cap"] - info["used_before"]
             lines.append(
-                f"上限：{P.describe(item.cap.param, row['event'])}，{item.cap.label}"
+                f"上限：{P.describe(item.cap.param, row['event'])}，{item.cap.group_label(interp)}"
                 f"（{_key_text(info['group'], row)}）最高 {fen_to_yuan(info['cap'])} 元；此前已用 {fen_to_yuan(info['used_before'])} 元，"
                 f"剩余 {fen_to_yuan(max(room, 0))} 元；本次申请 {fen_to_yuan(info['asked'])} 元"
             )
     for rel in decision["interpretations"]:
         iid, option = rel.split("=", 1)
         interp_obj = policy.interpretations[iid]
-        lines.append(f"适用解释 {iid}={option}：{interp_obj.options[option]}")
+        if iid in _VALIDITY_SHOWN_ONCE and "outside_validity" not in reasons:
+            continue  # the validity reading is said where it matters: when the claim is outside it
+        lines.append(f"按解释（{interp_obj.question}）：{interp_obj.options[option]}")
     if decision["eligible"]:
         tail = "（已按上限核减）" if decision["capped"] else ""
         lines.append(f"结论：资助 {decision['amount']} 元{tail}")
@@ -103,13 +107,22 @@ def _validity_source(policy) -> str:
     return f"{clause.number}「{sentence}」" if sentence else clause.number
 
 
+def _needless(fact, row) -> bool:
+    """A fact this claim does not need (a work title of an organisation award), or an optional
+    date left out."""
+    if fact.needless_when is not None:
+        other, values = fact.needless_when
+        return row["facts"].get(other) in values
+    return fact.type == "date" and fact.optional and not row["facts"].get(fact.name)
+
+
 def _fact_text(fact, value) -> str:
     if fact.type == "money":
         return f"{fen_to_yuan(value)} 元"
     if fact.type == "bool":
         return "是" if value else "否"
     if fact.type == "enum":
-        return f"{(fact.option_labels or {}).get(value, value)}（{value}）"
+        return f"{(fact.option_labels or {}).get(value, value)}"
     if fact.type == "date":
         return iso(value)
     if fact.type == "uscc_list":

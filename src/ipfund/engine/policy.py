@@ -36,12 +36,72 @@ def squeeze(text: str) -> str:
     return _SPACE.sub("", text)
 
 
+#: The role a passage of the text plays in its clause, as `ipfund policy show` names it.
+ROLE_LABELS = {
+    "document": "文件信息",
+    "heading": "标题",
+    "goal": "目标",
+    "scope": "适用范围",
+    "definition": "定义",
+    "procedure": "程序",
+    "money": "资金",
+}
+
+#: Where a sentence of the text ends (once the PDF's layout is squeezed out).
+_SENTENCE_END = re.compile(r"(?<=[。！？])")
+
+
 @dataclass(eq=False, repr=False)
 class Clause:
     number: str
     title: str
     source: tuple[str, ...]
     monetary: bool
+    roles: tuple[str, ...] = ()  # the role of each passage of `source`
+
+    @property
+    def passages(self) -> tuple[tuple[str, str], ...]:
+        """(role, text) of every passage of the clause."""
+        return tuple(zip(self.roles, self.source))
+
+
+def _clause(raw: dict) -> Clause:
+    monetary = bool(raw.get("monetary"))
+    texts, roles = [], []
+    for entry in raw.get("source", ()):
+        if isinstance(entry, dict):
+            texts.append(str(entry.get("text", "")))
+            roles.append(str(entry.get("role", "money" if monetary else "goal")))
+        else:
+            texts.append(str(entry))
+            roles.append("money" if monetary else "goal")
+    return Clause(str(raw["number"]), raw["title"], tuple(texts), monetary, tuple(roles))
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text, squeezed: each ends at 。！？ (the last one may not)."""
+    return [s for s in _SENTENCE_END.split(squeeze(text)) if s]
+
+
+def uncatalogued(source_text: str, passages) -> list[str]:
+    """The sentences of the text with any character that no passage of the catalogue covers."""
+    text = squeeze(source_text)
+    covered = bytearray(len(text))
+    for passage in passages:
+        p = squeeze(passage)
+        if not p:
+            continue
+        at = text.find(p)
+        while at >= 0:
+            covered[at : at + len(p)] = b"\x01" * len(p)
+            at = text.find(p, at + 1)
+    out, start = [], 0
+    for sentence in sentences(source_text):
+        end = start + len(sentence)
+        if not all(covered[start:end]):
+            out.append(sentence)
+        start = end
+    return out
 
 
 @dataclass(eq=False, repr=False)
@@ -52,6 +112,8 @@ class Interpretation:
     options: dict
     default: str
     selectable: bool
+    reason: str = ""  # why the default
+    explicit: bool = False  # the text is explicit: one option, the code follows the text
 
 
 @dataclass(eq=False, repr=False)
@@ -197,8 +259,8 @@ class Params:
         start = _dt.date.fromordinal(par.starts[par.period_one(event)]).isoformat()
         amended = par.amendment(event)
         if amended:
-            return f"参数 {name}（{par.title}；{amended[0]}「{amended[1]}」；自 {start} 起施行）"
-        return f"参数 {name}（{par.title}；{par.clause}；自 {start} 起施行）"
+            return f"{par.title}（{amended[0]}「{amended[1]}」，自 {start} 起施行）"
+        return f"{par.title}（{par.clause}，自 {start} 起施行）"
 
     def show(self, name) -> list[str]:
         """Every dated value of a parameter, for `ipfund policy show`."""
@@ -238,9 +300,7 @@ class Policy:
         self.document_number: str = data.get("document_number", "")
         self.source_text = source_text
         self.issued_on = _as_date(data["issued_on"], "issued_on（发布日期）")
-        self.clauses = [
-            Clause(str(c["number"]), c["title"], tuple(c.get("source", ())), bool(c.get("monetary"))) for c in data["clauses"]
-        ]
+        self.clauses = [_clause(c) for c in data["clauses"]]
         self.parameters: dict[str, Parameter] = {}
         for name, p in data["parameters"].items():
             values = sorted(p["values"], key=lambda v, _n=name: _as_date(v["from"], f"参数 {_n} 的 from（施行日期）"))
@@ -259,7 +319,8 @@ class Policy:
         self.params = Params(self.parameters)
         self.interpretations = {
             iid: Interpretation(
-                iid, i["question"], str(i.get("clause", "")), dict(i["options"]), i["default"], bool(i.get("selectable"))
+                iid, i["question"], str(i.get("clause", "")), dict(i["options"]), i["default"], bool(i.get("selectable")),
+                str(i.get("reason", "")), bool(i.get("explicit")),
             )
             for iid, i in data["interpretations"].items()
         }
@@ -354,10 +415,25 @@ class Policy:
         return out
 
     def check(self) -> list[str]:
-        """Everything that would make the package disagree with itself or with its text (Chinese)."""
+        """Everything that would make the package disagree with itself or with its text (in
+        Chinese: a person reads them): the authoring checks of every package, then the catalogue
+        (every sentence of the text in some clause, each with its role) and the register (a
+        reason for every default; one option only where the text is explicit)."""
         from .authoring.checks import check_package
 
-        return check_package(self)
+        problems = check_package(self)
+        for c in self.clauses:
+            for role in c.roles:
+                if role not in ROLE_LABELS:
+                    problems.append(f"条款 {c.number}：未知的语句作用 {role!r}（可选：{'、'.join(ROLE_LABELS)}）")
+        for sentence in uncatalogued(self.source_text, [s for c in self.clauses for s in c.source]):
+            problems.append(f"原文语句不属于任何条款：{sentence}")
+        for iid, i in self.interpretations.items():
+            if not i.reason:
+                problems.append(f"解释 {iid}：未说明默认选项的理由")
+            if len(i.options) < 2 and not i.explicit:
+                problems.append(f"解释 {iid}：只有一个选项（文本明确时注明 explicit）")
+        return problems
 
 
 def _with_evidence(item: Item, evidence: tuple[str, ...]) -> Item:
@@ -393,7 +469,7 @@ def _load_yaml(path: Path) -> dict:
     try:
         data = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path.name} cannot be read: {exc}") from None
+        raise ValueError(f"{path.name} 无法读取：{exc}") from None
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")

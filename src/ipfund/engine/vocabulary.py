@@ -7,6 +7,8 @@ claim in Chinese, so the arithmetic a reviewer reads is the arithmetic that ran.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -46,7 +48,14 @@ REASON_LABELS = {
 
 @dataclass(eq=False, repr=False)
 class Fact:
-    """One fact a claim must state. `type` is one of the contract's types."""
+    """One fact a claim must state. `type` is one of the contract's types.
+
+    The type's own rules go with it: an identifier (`normal` set) is kept in its normal form, so
+    duplicate keys and cap groups compare the thing and not its spelling; a money fact that is
+    the base of a share or a payment (`positive`) must be more than 0; a year fact is no later
+    than the year of the claim's event date; `needless_when` names the values of another fact for
+    which this one is not needed and not part of any key (an organisation award has no work).
+    """
 
     name: str
     type: str  # year | money | bool | enum | text | date | number | uscc_list
@@ -55,14 +64,75 @@ class Fact:
     option_labels: dict | None = None
     optional: bool = False
     default: object = None
+    normal: str | None = None  # "identifier" | "patent_number": compared in a normal form
+    positive: bool = False
+    needless_when: tuple[str, frozenset] | None = None
+    #: Readings of the value under an interpretation: {(interp, option): reading}; "count_all"
+    #: (a list of codes counted as listed, not distinct).
+    reads_when: dict = field(default_factory=dict)
+    #: An option of an enum read as another under an interpretation: {value: (interp, {option: as})}.
+    alias_when: dict = field(default_factory=dict)
+
+    def reads(self, interp, reading: str) -> bool:
+        return any((interp or {}).get(i) == o for (i, o), r in self.reads_when.items() if r == reading)
+
+    def alias(self, value, interp):
+        rule = self.alias_when.get(value) if type(value) is str else None
+        if rule is None:
+            return value
+        iid, by_option = rule
+        return by_option.get((interp or {}).get(iid), value)
+
+    def normal_form(self, value):
+        """The value as keys and caps compare it (the value itself unless an identifier)."""
+        if self.normal is None or type(value) is not str:
+            return value
+        return normal_identifier(value, self.normal == "patent_number")
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normal_identifier(text: str, patent: bool = False) -> str:
+    """An identifier's normal form (calculator contract v2): Unicode NFKC (full-width brackets
+    and digits become half-width), every whitespace removed, upper case; a patent number also
+    without a leading "ZL". "" when nothing is left."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = _WHITESPACE.sub("", text).upper()
+    if patent and text.startswith("ZL"):
+        text = text[2:]
+    return text
 
 
 def year(name, label):
     return Fact(name, "year", label)
 
 
-def money(name, label, optional=False, default=None):
-    return Fact(name, "money", label, optional=optional, default=default)
+def money(name, label, optional=False, default=None, positive=False):
+    return Fact(name, "money", label, optional=optional, default=default, positive=positive)
+
+
+def base(name, label):
+    """A money fact that is the base of a share or a payment: 0 is no claim (invalid input)."""
+    return Fact(name, "money", label, positive=True)
+
+
+def identifier(name, label):
+    """A project, alliance or case number: compared in its normal form."""
+    return Fact(name, "text", label, normal="identifier")
+
+
+def patent_number(name, label):
+    """A patent number: compared in its normal form, without the "ZL" prefix."""
+    return Fact(name, "text", label, normal="patent_number")
+
+
+def work_title(name, label, needless_for: dict):
+    """A work's title, needed unless another fact has one of the given values
+    ({fact: (values…)}), and then no part of the claim's key."""
+    (fact, values), = needless_for.items()
+    return Fact(name, "text", label, optional=True, default=None, needless_when=(fact, frozenset(values)))
 
 
 def flag(name, label):
@@ -215,6 +285,35 @@ class AtMost(Formula):
 
 
 @dataclass(eq=False, repr=False)
+class Less(Formula):
+    """Under an interpretation, the inner amount less a money fact (what was paid elsewhere for
+    the same thing), never below 0: only the difference is paid."""
+
+    inner: Formula
+    minus: str
+    when: tuple[str, str]
+
+    @property
+    def params(self):
+        return self.inner.params
+
+    def compute(self, cols, P, interp):
+        fen, cut = self.inner.compute(cols, P, interp)
+        if interp.get(self.when[0]) == self.when[1]:
+            fen = np.maximum(fen - cols.facts[self.minus], 0)
+        return fen, cut
+
+    def explain(self, row, P, interp):
+        fen, lines = self.inner.explain(row, P, interp)
+        if interp.get(self.when[0]) != self.when[1]:
+            return fen, lines
+        other = row["facts"][self.minus]
+        left = max(fen - other, 0)
+        lines.append(f"{fen_to_yuan(fen)} 元 − 已获上级资金 {fen_to_yuan(other)} 元 = {fen_to_yuan(left)} 元（只补差额）")
+        return left, lines
+
+
+@dataclass(eq=False, repr=False)
 class Residual(Formula):
     """What is left of a cost after other subsidies: max(0, cost − the others)."""
 
@@ -301,6 +400,13 @@ class Condition:
     reason: str
     describe: str
     applies: Callable
+    only_when: tuple[str, str] | None = None  # a condition of one reading of the text only
+    not_when: tuple[str, str] | None = None  # … or of every reading but one
+
+    def in_force(self, interp) -> bool:
+        if self.only_when is not None and interp.get(self.only_when[0]) != self.only_when[1]:
+            return False
+        return not (self.not_when is not None and interp.get(self.not_when[0]) == self.not_when[1])
 
 
 def unless(fact: str, describe: str, reason: str = "condition_not_met") -> Condition:
@@ -335,6 +441,19 @@ class Cap:
     label: str
     by: str | None = None
     per_year_when: tuple[str, str] | None = None
+    group_when: dict = field(default_factory=dict)  # {(interp, option): (group fields, label)}
+
+    def group_fields(self, interp) -> tuple[str, ...]:
+        for (iid, option), (fields, _label) in self.group_when.items():
+            if interp.get(iid) == option:
+                return fields
+        return self.group
+
+    def group_label(self, interp) -> str:
+        for (iid, option), (_fields, label) in self.group_when.items():
+            if interp.get(iid) == option:
+                return label
+        return self.label
 
 
 @dataclass(eq=False, repr=False)
@@ -352,6 +471,7 @@ class Item:
     key_when: dict = field(default_factory=dict)  # {(interp, option): key fields}
     cap: Cap | None = None
     top_up_when: tuple[str, str] | bool = False  # pays entitlement minus what was paid already
+    top_up_by: tuple[str, ...] = ("applicant",)  # … by this applicant (for this edition, …)
     kinds_by: tuple[str, dict] | None = None  # (fact, {value: kinds}) overrides `kinds`
     zone_exempt: bool = False
     requires_sme: bool = False

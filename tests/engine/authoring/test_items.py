@@ -39,7 +39,7 @@ PACKAGE = {
     "document_number": "测试〔2023〕1号",
     "issued_on": "2023-01-01",
     "documents": [{"number": "测试〔2023〕9号", "title": "修订", "date": "2023-12-01", "source_file": "amend.txt"}],
-    "clauses": [{"number": "一", "title": "测试", "monetary": True, "source": [SENTENCE]}],
+    "clauses": [{"number": "一", "title": "测试", "monetary": True, "source": [{"role": "heading", "text": "一、测试"}, SENTENCE]}],
     "parameters": {
         "validity.start": _param("date", {"from": "2023-01-01", "value": "2023-01-01"}),
         "validity.end": _param("date", {"from": "2023-01-01", "value": "2025-12-31"}),
@@ -57,7 +57,7 @@ PACKAGE = {
         "min_years": _param("number", {"from": "2023-01-01", "value": 3}),
         "earliest": _param("date", {"from": "2023-01-01", "value": "2020-01-01"}),
     },
-    "interpretations": {"X1": {"question": "问题？", "clause": "一", "default": "a", "selectable": True,
+    "interpretations": {"X1": {"question": "问题？", "clause": "一", "default": "a", "selectable": True, "reason": "测试用的默认。",
                                "options": {"a": "甲", "b": "乙"}}},
     "items": {
         "fixed_item": _item({"fixed": "fixed"}, {"year": {"type": "year", "label": "年度"}}, key=["applicant", "year"],
@@ -135,7 +135,7 @@ def test_a_gate_is_a_declared_condition(policy):
 
 def test_key_and_key_when(policy):
     claims = [claim("a", "fixed_item", {"year": 2023}), claim("b", "fixed_item", {"year": 2023}),
-              claim("c", "fixed_item", {"year": 2024})]
+              claim("c", "fixed_item", {"year": 2024}, "2024-06-01")]
     assert [outcome(d)[1] for d in decide(policy, claims)] == [[], ["duplicate"], []]
     assert [outcome(d)[1] for d in decide(policy, claims, interpret={"X1": "b"})] == [[], ["duplicate"], ["duplicate"]]
 
@@ -154,8 +154,8 @@ def test_table_keys_added_and_dropped_by_a_version(policy):
 def test_rate_at_most_and_cap(policy):
     ds = decide(policy, [claim("a", "capped_rate", {"cost": "150", "year": 2023}),
                          claim("b", "capped_rate", {"cost": "500", "year": 2023}),
-                         claim("c", "capped_rate", {"cost": "10", "year": 2024}),
-                         claim("d", "capped_rate", {"cost": "10", "year": 2024}, applicant=OUT)])
+                         claim("c", "capped_rate", {"cost": "10", "year": 2024}, "2024-06-01"),
+                         claim("d", "capped_rate", {"cost": "10", "year": 2024}, "2024-06-01", applicant=OUT)])
     assert [(d["amount"], d["capped"], d["reasons"]) for d in ds] == [
         ("75.00", False, []), ("75.00", True, ["cap_reached"]), ("5.00", False, []), ("0.00", False, ["not_sme"])
     ], "rate 50% at most 100 a claim; 150 a year; only the declared SME gate applies"

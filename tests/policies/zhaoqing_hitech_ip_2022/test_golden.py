@@ -209,3 +209,15 @@ def test_engine_does_not_mutate_its_input():
     before = copy.deepcopy(batch)
     evaluate_batch(batch)
     assert batch == before
+
+
+def test_every_option_of_every_interpretation_has_a_golden_case():
+    """The register is complete only if each of its options is chosen by some golden case."""
+    register = yaml.safe_load((PACKAGE / "policy.yaml").read_text(encoding="utf-8"))["interpretations"]
+    chosen = {(str(k), str(v)) for _, case in CASES for k, v in case.get("interpret", {}).items()}
+    missing = sorted((iid, option) for iid, entry in register.items() for option in entry["options"]
+                     if (iid, option) not in chosen)
+    assert not missing, f"options without a golden case: {missing}"
+    for iid, entry in register.items():
+        assert entry.get("reason"), f"{iid}: the register gives the reason for its default"
+        assert len(entry["options"]) >= 2 or entry.get("explicit"), f"{iid}: one option, and the text not explicit"

@@ -72,7 +72,7 @@ def test_partial_room_is_paid_partly_under_the_lock(staff, open_round, applicant
     sme = applicant("enterprise", sme=True)
     claims = []
     for i, cost in enumerate(["14000", "14000"]):  # 7,000 each against 10,000
-        claim = flow.submitted_from_sample(sme, sample("custody_sme", i), facts={"service_year": 2024, "actual_cost": cost})
+        claim = flow.submitted_from_sample(sme, sample("custody_sme", i), facts={"service_year": 2023, "actual_cost": cost})
         claims.append(flow.advance(claim, "recommended", staff))
     outcomes = approve_all_at_once(claims, staff.approver)
     amounts = sorted(o.approved_amount for o in outcomes if not isinstance(o, Exception))

@@ -54,8 +54,8 @@ def test_interpretation_choice_is_checked(staff):
         services.interpretation_choose(actor=staff.admin, interpretation="A12", option="never", effective_from=today, reason="r")
     assert err.value.message_dict["option"] == [services.UNKNOWN_OPTION.format(option="never")]
     with pytest.raises(ValidationError) as err:
-        services.interpretation_choose(actor=staff.admin, interpretation="A3", option="same_level", effective_from=today, reason="r")
-    assert err.value.message_dict["interpretation"] == [services.NOT_SELECTABLE.format(interpretation="A3")]
+        services.interpretation_choose(actor=staff.admin, interpretation="A27", option="both_awards", effective_from=today, reason="r")
+    assert err.value.message_dict["interpretation"] == [services.NOT_SELECTABLE.format(interpretation="A27")]
     with pytest.raises(ValidationError) as err:
         services.interpretation_choose(actor=staff.admin, interpretation="A7", option="per_year", effective_from=today, reason=" ")
     assert err.value.message_dict["reason"] == [services.REASON_REQUIRED]

@@ -181,7 +181,9 @@ def _item(policy, item, text, numbers) -> list[str]:
 
 
 def _table_keys(where, item, formula, par) -> list[str]:
-    options = set(item.fact(formula.by).options)
+    fact = item.fact(formula.by)
+    # An option read as another under an interpretation (fact.alias_when) takes that one's amount.
+    options = set(fact.options) - set(fact.alias_when)
     out = []
     for start, value in zip(par.starts, par.values):
         extra = set(value) - options

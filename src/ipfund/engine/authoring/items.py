@@ -65,6 +65,11 @@ def _one_choice(spec, item: str, field: str) -> tuple[str, str]:
     return str(iid), str(option)
 
 
+# How a text fact is compared in keys (contract v2): "identifier" (case, project, alliance
+# numbers: full/half-width brackets and spaces ignored), "patent_number" (also without "ZL").
+FACT_NORMAL_FORMS = ("identifier", "patent_number")
+
+
 def _facts(item: str, spec) -> tuple[Fact, ...]:
     if not isinstance(spec, dict) or not spec:
         raise _bad(item, "facts", "应为「事实名: {type, label}」的映射，至少一项")
@@ -87,7 +92,15 @@ def _facts(item: str, spec) -> tuple[Fact, ...]:
         default = f.get("default")
         if ftype == "enum" and default is not None:
             default = str(default)
-        out.append(Fact(str(name), ftype, str(label), tuple(options), options or None, optional, default))
+        normal = f.get("normal")
+        if normal is not None and (ftype != "text" or normal not in FACT_NORMAL_FORMS):
+            raise _bad(item, where + ".normal", f"仅文本事实可写，应为 {'、'.join(FACT_NORMAL_FORMS)} 之一，现为 {normal!r}")
+        positive = bool(f.get("positive", False))
+        if positive and ftype != "money":
+            raise _bad(item, where + ".positive", "仅金额事实可写（作为计算基数的金额不得为 0）")
+        out.append(
+            Fact(str(name), ftype, str(label), tuple(options), options or None, optional, default, normal=normal, positive=positive)
+        )
     return tuple(out)
 
 

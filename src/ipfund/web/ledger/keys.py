@@ -27,10 +27,18 @@ class LedgerKeys:
     cap_groups: tuple[CapGroup, ...]
 
 
-def _value(claim: dict, name: str) -> str:
+def _value(claim: dict, name: str, item=None) -> str:
     if name == "applicant":
         return canonical(claim["applicant"]["id"])
-    return str(claim["facts"][name])
+    if name == "event_year":
+        return claim["event_date"][:4]
+    value = claim["facts"].get(name)
+    if item is not None:
+        fact = item.fact(name)
+        if fact.needless_when is not None and claim["facts"].get(fact.needless_when[0]) in fact.needless_when[1]:
+            return canonical(claim["applicant"]["id"])  # not needed: the applicant stands for it (the engine's reading)
+        value = fact.normal_form(value)  # identifiers compared in their normal form (contract v2)
+    return str(value)
 
 
 def _joined(item_id: str, parts) -> str:
@@ -42,13 +50,13 @@ def ledger_keys(policy, claim: dict, interpretations: dict[str, str]) -> LedgerK
     item = policy.items[claim["item"]]
     interp = policy.resolve_interpretations(interpretations)
     fields = item.key_fields(interp)
-    key = _joined(item.id, [_value(claim, f) for f in fields]) if fields else None
+    key = _joined(item.id, [_value(claim, f, item) for f in fields]) if fields else None
     groups: list[CapGroup] = []
     if item.tops_up(interp):
-        groups.append(CapGroup(_joined(item.id, ["top_up", _value(claim, "applicant")]), None))
+        groups.append(CapGroup(_joined(item.id, ["top_up", *(_value(claim, f, item) for f in item.top_up_by)]), None))
     cap = item.cap
     if cap is not None:
-        parts = [_value(claim, f) for f in cap.group]
+        parts = [_value(claim, f, item) for f in cap.group_fields(interp)]
         event = dt.date.fromisoformat(claim["event_date"])
         if cap.per_year_when and interp.get(cap.per_year_when[0]) == cap.per_year_when[1]:
             parts.append(str(event.year))
