@@ -114,3 +114,14 @@ def test_a_policy_object_or_its_id_and_unusable_choices():
         decide("no-such-policy", [])
     with pytest.raises(BatchError):
         decide(POLICY, [custody("c1", "100")], interpretations={"A7": "weekly"})
+
+
+def test_a_stored_record_reads_back_as_the_same_decision():
+    earlier = Award(custody("old", "12002.02"), Decimal("6000.01"))
+    bad = Claim("x", "custody_sme", Applicant("123", "enterprise", True, True), "2024-01-10", {})
+    for d in decide(POLICY, [custody("c4", "9000.00"), bad], history=[earlier]):
+        record = json.loads(json.dumps(d.as_record(), ensure_ascii=False))
+        assert Decision.from_record(record) == d
+    older = {"id": "c", "item": "custody_sme", "eligible": True, "amount": "1.00", "capped": False, "reasons": [],
+             "citation": "四（一）", "explanation": ["第一步", "结论"]}
+    assert Decision.from_record(older).explanation.render("zh") == ["第一步", "结论"]

@@ -19,7 +19,7 @@ import numpy as np
 from .errors import BatchError
 from .money import fen_to_yuan
 from .policy import Policy, load_policy
-from .trace import Explanation
+from .trace import Explanation, Step
 
 ELIGIBLE, INELIGIBLE, INVALID = "eligible", "ineligible", "invalid"
 CAP, TOP_UP = "cap", "top_up"
@@ -133,6 +133,56 @@ class Decision:
         if self.explanation is not None:
             out["explanation"] = self.explanation.render("zh")
         return out
+
+    def as_record(self) -> dict:
+        """The decision as JSON data to store (the contract's fields, the ledger fields and the
+        explanation both as its Chinese lines and as the tree); `from_record` reads it back."""
+        out = {**self.as_contract(), "policy": self.policy, "item": self.item}
+        if self.error is None:
+            out["duplicate_key"] = self.duplicate_key
+            out["cap_groups"] = [
+                {"group": g.group, "kind": g.kind, "limit": None if g.limit is None else f"{g.limit:.2f}",
+                 "parameter": g.parameter, "label": g.label} for g in self.cap_groups
+            ]
+            if self.explanation is not None:
+                out["steps"] = self.explanation.as_dicts()
+        return out
+
+    @classmethod
+    def from_record(cls, data: Mapping) -> "Decision":
+        """A stored decision read back (a record of `as_record`, or an older one holding only the
+        contract's fields: its explanation then has one plain step per line)."""
+        policy = data.get("policy", "")
+        if "error" in data:
+            e = data["error"]
+            return cls(claim_id=data.get("id"), policy=policy, item=data.get("item"), outcome=INVALID,
+                       amount=Decimal("0.00"), error=InputError(e.get("field", ""), e.get("message", ""),
+                                                                e.get("code", "invalid_input")))
+        if "steps" in data:
+            explanation = Explanation(tuple(_step(s) for s in data["steps"]))
+        elif "explanation" in data:
+            explanation = Explanation(tuple(Step("line", line, line) for line in data["explanation"]))
+        else:
+            explanation = None
+        return cls(
+            claim_id=data.get("id"), policy=policy, item=data.get("item"),
+            outcome=ELIGIBLE if data.get("eligible") else INELIGIBLE, amount=Decimal(data.get("amount") or "0.00"),
+            capped=bool(data.get("capped")), reasons=tuple(data.get("reasons") or ()), citation=data.get("citation", ""),
+            interpretations=tuple(data.get("interpretations") or ()), duplicate_key=data.get("duplicate_key"),
+            cap_groups=tuple(
+                CapGroup(g["group"], g["kind"], None if g.get("limit") is None else Decimal(g["limit"]),
+                         g.get("parameter"), g.get("label", "")) for g in data.get("cap_groups") or ()
+            ),
+            explanation=explanation,
+        )
+
+
+def _step(data: Mapping) -> Step:
+    return Step(
+        kind=data["kind"], zh=data["zh"], en=data["en"], passed=data.get("passed"), clause=data.get("clause"),
+        parameters=tuple(data.get("parameters") or ()), values=tuple((data.get("values") or {}).items()),
+        children=tuple(_step(c) for c in data.get("children") or ()),
+    )
 
 
 def decide(policy: Policy | str, claims: Iterable[Claim], *, history: Iterable[Award] = (),

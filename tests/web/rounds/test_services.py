@@ -35,7 +35,7 @@ def test_interpretation_choice_from_a_date_changes_the_engine(applicant, open_ro
     first = flow.submitted_from_sample(agency, sample("service_revenue", 0))  # year 2022
     flow.advance(first, "approved", staff)
     second = flow.draft_from_sample(agency, sample("service_revenue", 1))  # year 2023
-    assert claim_estimate(actor=agency, claim=second)["eligible"] is True  # A12 per_year (default)
+    assert claim_estimate(actor=agency, claim=second).eligible is True  # A12 per_year (default)
 
     today = timezone.localdate()
     services.interpretation_choose(actor=staff.admin, interpretation="A12", option="once",
@@ -45,7 +45,7 @@ def test_interpretation_choice_from_a_date_changes_the_engine(applicant, open_ro
                                    effective_from=today, reason="局务会决定每单位只奖一次")
     assert interpretations_in_force() == {"A12": "once"}
     decision = claim_estimate(actor=agency, claim=second)
-    assert decision["eligible"] is False and decision["reasons"] == ["duplicate"]
+    assert decision.eligible is False and decision.reasons == ("duplicate",)
 
 
 def test_interpretation_choice_is_checked(staff):

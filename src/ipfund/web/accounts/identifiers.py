@@ -3,7 +3,7 @@ so the platform accepts exactly the numbers the calculator accepts."""
 
 from __future__ import annotations
 
-from ipfund.engine.identifiers import canonical, ric_valid, uscc_valid
+from ipfund.web.engine_door import canonical, ric_valid, uscc_valid
 
 INVALID_USCC = "统一社会信用代码无效：请核对18位代码及校验码。"
 INVALID_RIC = "居民身份证号码无效：请核对出生日期、地址码及校验码。"

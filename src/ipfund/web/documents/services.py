@@ -7,7 +7,7 @@ import io
 from ipfund.web.audit.services import audit_record
 from ipfund.web.claims.selectors import claims_to_pay
 from ipfund.web.exports.claim_rows import item_title, with_net
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 
 from .layout import policy_heading
 from .payment_list import payment_list_pdf

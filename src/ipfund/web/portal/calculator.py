@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ipfund.engine import BatchError, evaluate_batch
+from ipfund.web.engine_door import BatchError, Decision, decide_calculator
 from ipfund.web.portal import labels
 from ipfund.web.portal.facts import (
     BOOL_CHOICES,
@@ -17,13 +17,7 @@ from ipfund.web.portal.facts import (
     attach_engine_error,
     facts_form,
 )
-from ipfund.web.portal.policy import current_policy, current_policy_id, items_open_to
-
-# The calculator is anonymous, but the contract requires a verified identifier for the
-# applicant. These two are well-formed (check characters computed with python-stdnum) and
-# stand for "the visitor"; a one-claim batch without history cannot collide with anyone.
-VISITOR_ORGANISATION_ID = "91441200MA4W0Q9X3H"
-VISITOR_PERSON_ID = "441203199001010010"
+from ipfund.web.portal.policy import current_policy, items_open_to
 
 ERROR_ITEM_NOT_FOR_KIND = _("所选申请人类型不能申报该项目，请重新选择。")
 
@@ -78,33 +72,11 @@ class CalculatorForm(forms.Form):
 
 @dataclass
 class CalculatorOutcome:
-    decision: dict | None = None
+    decision: Decision | None = None
     clause: object | None = None
     sentence: str = ""
     message: str = ""
     reasons: list[str] = field(default_factory=list)
-
-
-def build_batch(main: dict, facts: dict) -> dict:
-    kind = main["kind"]
-    applicant_id = VISITOR_PERSON_ID if kind == "person" else VISITOR_ORGANISATION_ID
-    return {
-        "policy": current_policy_id(),
-        "claims": [
-            {
-                "id": "calculator",
-                "item": main["item"],
-                "applicant": {
-                    "id": applicant_id,
-                    "kind": kind,
-                    "in_zone": main["in_zone"],
-                    "sme": bool(main.get("sme")),
-                },
-                "event_date": main["event_date"].isoformat(),
-                "facts": facts,
-            }
-        ],
-    }
 
 
 def run_calculator(data) -> tuple[CalculatorForm, object, CalculatorOutcome | None]:
@@ -125,21 +97,21 @@ def run_calculator(data) -> tuple[CalculatorForm, object, CalculatorOutcome | No
         return main, facts, None
     if not (main.is_valid() & facts.is_valid()):
         return main, facts, None
-    batch = build_batch(main.cleaned_data, facts.contract_facts())
+    m = main.cleaned_data
     try:
-        result = evaluate_batch(batch)
+        decision = decide_calculator(kind=m["kind"], in_zone=m["in_zone"], sme=bool(m.get("sme")), item=m["item"],
+                                     event_date=m["event_date"], facts=facts.contract_facts())
     except BatchError as exc:
         return main, facts, CalculatorOutcome(message=str(exc.args[0]))
-    decision = result["decisions"][0]
-    if "error" in decision:
-        if attach_engine_error(decision["error"], {"facts": facts, "main": main}):
+    if decision.error is not None:
+        if attach_engine_error(decision.error.field, decision.error.message, {"facts": facts, "main": main}):
             return main, facts, None
-        return main, facts, CalculatorOutcome(message=decision["error"].get("message", ""))
+        return main, facts, CalculatorOutcome(message=decision.error.message)
     outcome = CalculatorOutcome(
         decision=decision,
-        clause=current_policy().clause(decision.get("citation", "")),
+        clause=current_policy().clause(decision.citation),
         sentence=item_spec.source,
-        reasons=[labels.reason_label(code) for code in decision.get("reasons", [])],
+        reasons=[labels.reason_label(code) for code in decision.reasons],
     )
     return main, facts, outcome
 

@@ -1,13 +1,14 @@
-"""What the ledger holds against a claim's cap groups, for the reviewer's page (a read, no change)."""
+"""What the ledger holds against a claim's cap groups, for the reviewer's page (a read, no change).
+
+The groups and their limits are the engine's (the claim's Decision); only what awards already
+used of them is read here, from the cap buckets."""
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ipfund.web.claims.contract import contract_claim
-from ipfund.web.ledger.keys import ledger_keys
+from ipfund.web.engine_door import Decision
 from ipfund.web.ledger.selectors import cap_buckets_of
-from ipfund.web.portal.policy import current_policy
-from ipfund.web.rounds.selectors import interpretations_in_force
+from ipfund.web.masking import mask_text
 
 
 @dataclass
@@ -15,21 +16,27 @@ class CapUse:
     group: str
     cap: Decimal | None
     used: Decimal
+    label: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The group as a person reads it: what it groups, and its parts (identity numbers masked)."""
+        parts = [p for p in self.group.split("|")[1:] if p != "top_up"]
+        return f"{self.label or '补差'}（{mask_text('、'.join(parts))}）"
 
     @property
     def left(self) -> Decimal | None:
         return None if self.cap is None else self.cap - self.used
 
 
-def caps_used(claim) -> list[CapUse]:
-    """Each cap group the claim falls in, with the policy's cap and what awards already used."""
-    try:
-        keys = ledger_keys(current_policy(), contract_claim(claim), interpretations_in_force())
-    except (KeyError, ValueError):  # facts the keys need are missing: the engine reports the claim invalid
+def caps_used(decision: Decision | None) -> list[CapUse]:
+    """Each cap group the decided claim falls in, with the policy's cap and what awards already used."""
+    if decision is None or decision.invalid:
         return []
-    buckets = {b.group: b for b in cap_buckets_of(groups=[g.group for g in keys.cap_groups])}
-    uses = []
-    for group in keys.cap_groups:
-        bucket = buckets.get(group.group)
-        uses.append(CapUse(group=group.group, cap=group.cap, used=bucket.used if bucket else Decimal("0.00")))
-    return uses
+    groups = decision.cap_groups
+    buckets = {b.group: b for b in cap_buckets_of(policy=decision.policy, groups=[g.group for g in groups])}
+    return [
+        CapUse(group=g.group, cap=g.limit, label=g.label,
+               used=buckets[g.group].used if g.group in buckets else Decimal("0.00"))
+        for g in groups
+    ]

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 
 from .models import ApplicationRound, InterpretationChoice
 

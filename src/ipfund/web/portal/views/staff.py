@@ -195,7 +195,7 @@ def _claim_page(request, claim, forms=None, confirm_form=None):
         "evidence": list(claim.evidence.all()),
         "estimate": estimate,
         "earlier_awards": earlier,
-        "caps": caps_used(claim),
+        "caps": caps_used(estimate),
         "net_award": award_net(claim=claim),
         "events": timeline.staff_timeline(claim_timeline(claim)),
         "is_reviewer": roles.has_role(user, roles.REVIEWER),
