@@ -608,7 +608,7 @@ class FastColumns:
         if None in events:
             bad.update(i for i, v in enumerate(events) if v is None)
         values = []
-        for (name, check, optional, default), col in zip(self.facts, cols[7:]):
+        for (_name, check, optional, default), col in zip(self.facts, cols[7:]):
             if optional and _MISSING in col:
                 col = [default if v is _MISSING else v for v in col]
             vals, b = check(col)
@@ -621,7 +621,7 @@ class FastColumns:
         bad: set[int] = set(bad_ids(kinds, aids) if bad_applicants is None else bad_applicants)
         events = list(map(date.toordinal, events))
         values = []
-        for (name, check, kind), col in zip(self.typed, cols[7:]):
+        for (_name, check, _kind), col in zip(self.typed, cols[7:]):
             vals, b = check(col)
             bad.update(b)
             values.append(vals)

@@ -4,9 +4,7 @@ function every workflow move (here and in review, notices, payments) goes throug
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,7 +14,7 @@ from ipfund.web.accounts.selectors import applicant_of
 from ipfund.web.audit.services import audit_record
 from ipfund.web.notifications.services import notification_send
 from ipfund.web.engine_door import Decision, current_policy, decide_claim, decide_draft
-from ipfund.web.rounds.selectors import interpretations_in_force, round_last_closed_for, round_open_for
+from ipfund.web.rounds.selectors import round_last_closed_for, round_open_for
 from ipfund.web.uploads import check_upload
 
 from .contract import coerce_facts
@@ -59,7 +57,6 @@ def claim_snapshot(claim: Claim) -> dict:
         "event_date": claim.event_date,
         "facts": claim.facts,
         "round": claim.round_id,
-        "reference": claim.reference,
         "engine_amount": claim.engine_amount,
         "recommended_amount": claim.recommended_amount,
         "approved_amount": claim.approved_amount,
