@@ -32,7 +32,8 @@ from ipfund.engine.vocabulary import REASON_LABELS
 
 __all__ = [
     "BatchError", "CapGroup", "Decision", "Explanation", "Policy", "REASON_LABELS", "canonical", "current_policy",
-    "decide_calculator", "decide_claim", "decide_draft", "evaluate_batch", "ledger_fields", "policy_named",
+    "decide_calculator", "decide_claim", "decide_draft", "evaluate_batch", "known_policies", "ledger_fields",
+    "policy_by_id", "policy_named",
     "ric_valid", "stored_decision", "stored_explanation", "uscc_valid",
 ]
 
@@ -50,6 +51,22 @@ def policy_named(policy_id: str) -> Policy:
 
 def current_policy() -> Policy:
     return policy_named(settings.IPFUND_POLICY_ID)
+
+
+def known_policies() -> list[Policy]:
+    """Every policy package the engine knows, the one the platform runs first."""
+    from ipfund.policies import REGISTRY
+
+    current = current_policy()
+    return [current] + [load_policy(pid) for pid in REGISTRY if pid != current.id]
+
+
+def policy_by_id(policy_id: str) -> Policy | None:
+    """The policy package a stored row names (a claim's, an award's, a budget's), or None if unknown."""
+    try:
+        return load_policy(policy_id)
+    except BatchError:  # an id no package answers to: the caller shows what it has
+        return None
 
 
 # -- claims as the engine reads them --------------------------------------------------------

@@ -41,6 +41,7 @@ class ApplicantProfile(models.Model):
     contact_phone = models.CharField(max_length=30, blank=True)
     bank_name = models.CharField(max_length=200, blank=True)
     bank_account = models.CharField(max_length=40, blank=True)
+    bank_holder = models.CharField(max_length=200, blank=True)  # 户名: the name the account is held in
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

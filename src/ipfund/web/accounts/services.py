@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -20,7 +22,10 @@ ONLY_ADMIN = "只有管理员可以管理用户和角色。"
 NOT_YOUR_PROFILE = "只能修改本人的申报主体信息。"
 NAME_REQUIRED = "请填写名称。"
 
-PROFILE_FIELDS = ("name", "address", "in_zone", "sme", "contact_name", "contact_phone", "bank_name", "bank_account")
+PROFILE_FIELDS = (
+    "name", "address", "in_zone", "sme", "contact_name", "contact_phone", "bank_name", "bank_account", "bank_holder",
+)
+BANK_FIELDS = ("bank_name", "bank_account", "bank_holder")
 
 
 def profile_snapshot(profile: ApplicantProfile) -> dict:
@@ -36,6 +41,7 @@ def profile_snapshot(profile: ApplicantProfile) -> dict:
         "contact_phone": profile.masked_phone,
         "bank_name": profile.bank_name,
         "bank_account": profile.masked_bank_account,
+        "bank_holder": profile.bank_holder,
     }
 
 
@@ -55,6 +61,7 @@ def applicant_register(
     contact_phone: str = "",
     bank_name: str = "",
     bank_account: str = "",
+    bank_holder: str = "",
 ) -> User:
     errors: dict[str, list[str]] = {}
     if kind not in APPLICANT_KINDS:
@@ -89,6 +96,7 @@ def applicant_register(
                 contact_phone=contact_phone,
                 bank_name=bank_name,
                 bank_account=bank_account,
+                bank_holder=(bank_holder or "").strip(),
             )
     except IntegrityError:  # a simultaneous registration took the name or the number
         raise ValidationError({"id_number": [ID_NUMBER_TAKEN]}) from None
@@ -108,6 +116,17 @@ def applicant_profile_update(*, actor: User, profile: ApplicantProfile, **change
         raise ValidationError({"name": [NAME_REQUIRED]})
     profile = ApplicantProfile.objects.select_for_update().get(pk=profile.pk)
     before = profile_snapshot(profile)
+    bank = {f: changes.pop(f) for f in BANK_FIELDS if f in changes and changes[f] != getattr(profile, f)}
+    if bank:
+        # Imported here: payments builds on claims, which build on accounts.
+        from ipfund.web.payments.services import awaiting_payment, bank_change_request, payee_account
+
+        if awaiting_payment(profile):
+            # An award waits for payment: the new account is held until a second person confirms it.
+            proposed = dataclasses.replace(payee_account(profile), **bank)
+            bank_change_request(actor=actor, profile=profile, account=proposed)
+        else:
+            changes.update(bank)
     for field, value in changes.items():
         setattr(profile, field, value)
     if profile.kind == "person":

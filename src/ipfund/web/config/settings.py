@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ipfund.web.review",
     "ipfund.web.notices",
     "ipfund.web.payments",
+    "ipfund.web.budgets",
     "ipfund.web.notifications",
     "ipfund.web.api",
     "ipfund.web.jobs",

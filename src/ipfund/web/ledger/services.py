@@ -3,7 +3,8 @@
 Both run inside the caller's transaction. award_grant first locks the cap buckets of the claim
 (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions already hold the write
 lock), then asks the engine again against the ledger as it is under that lock, so two approvals
-at the same instant are decided one after the other. The unique duplicate key and the CHECK
+at the same instant are decided one after the other; then it locks the budget rows the award
+counts against and refuses an award that would exceed one (budgets.services.budget_guard). The unique duplicate key and the CHECK
 used <= cap are the database's own guard should anything slip past.
 """
 
@@ -15,8 +16,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from ipfund.web.audit.services import audit_record
+from ipfund.web.budgets.services import budget_guard
 from ipfund.web.engine_door import Decision, decide_claim, ledger_fields
 
 from .models import AwardEntry, CapBucket, DuplicateKey
@@ -79,6 +82,8 @@ def award_grant(*, actor, claim, limit: Decimal) -> Grant:
     if not decision.eligible or engine_amount <= 0:
         raise _refusal(decision)
     amount = min(limit, engine_amount)
+    # After the cap buckets, under the same transaction: the budgets the award counts against.
+    budget_guard(policy=decision.policy, round_id=claim.round_id, on=timezone.localdate(), amount=amount)
 
     entry = AwardEntry.objects.create(
         claim=claim,

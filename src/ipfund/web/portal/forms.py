@@ -71,6 +71,9 @@ class RegisterForm(forms.Form):
     contact_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
     bank_name = forms.CharField(label=_("开户银行"), max_length=200, required=False)
     bank_account = forms.CharField(label=_("银行账号"), max_length=40, required=False, help_text=_("资助资金拨付到此账户。"))
+    bank_holder = forms.CharField(
+        label=_("账户户名"), max_length=200, required=False, help_text=_("开户时登记的户名；不填则按单位名称 / 姓名。")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,6 +103,7 @@ class RegisterForm(forms.Form):
             "contact_phone": data.get("contact_phone", ""),
             "bank_name": data.get("bank_name", ""),
             "bank_account": data.get("bank_account", ""),
+            "bank_holder": data.get("bank_holder", ""),
         }
 
 
@@ -121,6 +125,7 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=_("为保护信息安全，已保存的账号只显示末四位；留空表示不修改。"),
     )
+    bank_holder = forms.CharField(label=_("账户户名"), max_length=200, required=False)
 
     def changes(self, profile) -> dict:
         data = dict(self.cleaned_data)

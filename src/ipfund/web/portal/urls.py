@@ -2,7 +2,19 @@
 
 from django.urls import path
 
-from ipfund.web.portal.views import accounts, admin, applicant, documents, files, jobs, notices, public, staff
+from ipfund.web.portal.views import (
+    accounts,
+    admin,
+    applicant,
+    documents,
+    files,
+    finance,
+    jobs,
+    notices,
+    public,
+    staff,
+    statistics,
+)
 
 app_name = "portal"
 
@@ -45,8 +57,13 @@ urlpatterns = [
     path("staff/notices/<int:pk>/close/", notices.notice_close_view, name="notice_close"),
     path("staff/objections/", notices.objections, name="objections"),
     path("staff/objections/<int:pk>/", notices.objection_detail, name="objection_detail"),
-    path("staff/finance/", staff.finance_queue, name="finance_queue"),
-    path("staff/finance/<int:pk>/", staff.finance_claim, name="finance_claim"),
+    path("staff/finance/", finance.finance_queue, name="finance_queue"),
+    path("staff/finance/batch/", finance.finance_batch, name="finance_batch"),
+    path("staff/finance/<int:pk>/", finance.finance_claim, name="finance_claim"),
+    path("staff/finance/account-changes/", finance.account_changes, name="account_changes"),
+    path("staff/finance/account-changes/<int:pk>/", finance.account_change, name="account_change"),
+    path("staff/statistics/", statistics.statistics, name="statistics"),
+    path("staff/admin/budgets/", statistics.budgets, name="admin_budgets"),
     path("staff/admin/rounds/", admin.rounds, name="admin_rounds"),
     path("staff/admin/rounds/<int:pk>/", admin.round_edit, name="admin_round_edit"),
     path("staff/admin/users/", admin.users, name="admin_users"),

@@ -100,7 +100,7 @@ def get_item(mapping, key):
     return mapping.get(key)
 
 
-# Top-bar entries: (url name, label, role or None for everyone). Roles come from accounts.roles.
+# Top-bar entries: (url name, label, role, roles or None for everyone). Roles come from accounts.roles.
 NAV_ENTRIES = (
     ("portal:calculator", _("政策计算器"), None),
     ("portal:policy", _("政策一览"), None),
@@ -113,7 +113,9 @@ NAV_ENTRIES = (
     ("portal:approval_queue", _("审定"), roles.APPROVER),
     ("portal:notice_manage", _("公示管理"), roles.REVIEWER),
     ("portal:finance_queue", _("拨付"), roles.FINANCE),
+    ("portal:statistics", _("统计"), (roles.REVIEWER, roles.APPROVER, roles.FINANCE, roles.ADMIN)),
     ("portal:admin_rounds", _("申报批次"), roles.ADMIN),
+    ("portal:admin_budgets", _("资金预算"), roles.ADMIN),
     ("portal:admin_users", _("用户与角色"), roles.ADMIN),
     ("portal:admin_interpretations", _("解释口径"), roles.ADMIN),
     ("portal:exports", _("导出与文书"), roles.STAFF_ROLES),

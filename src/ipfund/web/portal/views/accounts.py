@@ -15,11 +15,13 @@ from ipfund.web.accounts.selectors import applicant_of
 from ipfund.web.accounts.services import applicant_profile_update, applicant_register
 from ipfund.web.notifications.selectors import notifications_for
 from ipfund.web.notifications.services import notification_mark_read
+from ipfund.web.payments.services import bank_change_pending
 from ipfund.web.portal.forms import REGISTER_FIELD_ALIASES, LoginForm, ProfileForm, RegisterForm
 from ipfund.web.portal.views.common import role_required
 
 REGISTERED = _("注册成功，欢迎使用。")
 PROFILE_SAVED = _("账户资料已保存。")
+BANK_CHANGE_HELD = _("新的银行账户已提交。因您有待拨付的资助，新账户须经工作人员复核确认后才生效；确认前暂停拨付。")
 NOTIFICATIONS_READ = _("已全部标记为已读。")
 
 # Where each role starts after signing in, in this order of precedence.
@@ -82,8 +84,10 @@ def profile(request):
         "contact_name": applicant.contact_name,
         "contact_phone": applicant.contact_phone,
         "bank_name": applicant.bank_name,
+        "bank_holder": applicant.bank_holder,
     }
     form = ProfileForm(data=request.POST or None, initial=initial)
+    pending = bank_change_pending(applicant)
     if request.method == "POST" and form.is_valid():
         try:
             applicant_profile_update(actor=request.user, profile=applicant, **form.changes(applicant))
@@ -91,9 +95,10 @@ def profile(request):
             for field, errors in exc.error_dict.items():
                 form.add_error(field if field in form.fields else None, [m for e in errors for m in e.messages])
         else:
-            messages.success(request, PROFILE_SAVED)
+            held = bank_change_pending(applicant)
+            messages.success(request, BANK_CHANGE_HELD if held and held != pending else PROFILE_SAVED)
             return redirect("portal:profile")
-    return render(request, "portal/applicant/profile.html", {"form": form, "applicant": applicant})
+    return render(request, "portal/applicant/profile.html", {"form": form, "applicant": applicant, "pending_change": pending})
 
 
 @login_required

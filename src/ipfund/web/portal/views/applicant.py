@@ -22,6 +22,8 @@ from ipfund.web.claims.services import (
     evidence_missing,
 )
 from ipfund.web.claims.workflow import EDITABLE, Action, IllegalTransition, State, actions_from
+from ipfund.web.payments.selectors import latest_failure
+from ipfund.web.payments.services import bank_change_pending
 from ipfund.web.portal import timeline
 from ipfund.web.portal.facts import display_facts, facts_form
 from ipfund.web.portal.forms import ClaimMetaForm, evidence_form
@@ -201,6 +203,8 @@ def claim_detail(request, pk):
             "can_withdraw": Action.WITHDRAW in possible,
             "open_round": round_open_for(claim.item) if claim.state == State.DRAFT else None,
             "payment": getattr(claim, "payment", None) if claim.state == State.PAID else None,
+            "payment_failure": latest_failure(claim) if claim.state == State.PAYMENT_FAILED else None,
+            "pending_change": bank_change_pending(claim.applicant) if claim.state == State.PAYMENT_FAILED else None,
         },
     )
 

@@ -1,4 +1,4 @@
-"""Back-office pages: reviewer (初审) queue and claim page, approver (审定), finance (财务), audit history."""
+"""Back-office pages: reviewer (初审) queue and claim page, approver (审定), audit history (finance: finance.py)."""
 
 from urllib.parse import urlencode
 
@@ -14,12 +14,12 @@ from django.views.decorators.http import require_POST
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.selectors import audit_history
+from ipfund.web.budgets.selectors import budget_warnings
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.selectors import (
     QUEUE_SORTS,
     claim_get_for,
     claim_timeline,
-    claims_to_pay,
     queue_counts,
     review_queue,
     staff_claims,
@@ -29,12 +29,9 @@ from ipfund.web.claims.workflow import Action, IllegalTransition, State, actions
 from ipfund.web.ledger.selectors import award_net, awards_of_applicant
 from ipfund.web.notices.models import Objection
 from ipfund.web.payments.models import Payment
-from ipfund.web.payments.services import payment_fail, payment_record
 from ipfund.web.portal import labels, timeline
 from ipfund.web.portal.facts import display_facts, facts_form
 from ipfund.web.portal.forms import (
-    PaymentFailForm,
-    PaymentForm,
     RecommendForm,
     RejectForm,
     ReturnForm,
@@ -59,8 +56,6 @@ REJECTED = _("已作不予资助处理。")
 RECOMMENDED = _("已初审推荐，等待审定。")
 APPROVED = _("已审定通过，资助已记入台账。")
 SENT_BACK = _("已退回初审。")
-PAID = _("已记录拨付。")
-PAY_FAILED = _("已记录拨付失败，待重新拨付。")
 
 STAFF = (roles.REVIEWER, roles.APPROVER, roles.FINANCE, roles.ADMIN)
 
@@ -132,6 +127,8 @@ def _queue(request, *, state_default: str, template: str, title, batch_action: s
             "batch_label": BATCH_ACTIONS.get(batch_action or ""),
             "results": results,
             "export_kind": export_kind,
+            "budget_warnings": budget_warnings(policy=policy.id, on=timezone.localdate(), round_id=rnd.pk if rnd else None)
+            if roles.has_role(request.user, roles.APPROVER) else [],
         },
     )
 
@@ -208,6 +205,8 @@ def _claim_page(request, claim, forms=None, confirm_form=None):
         "recommend_form": forms.get("recommend") or RecommendForm(),
         "confirm_form": confirm_form or facts_form(spec, initial_facts=claim.facts),
         "send_back_form": forms.get("send_back") or SendBackForm(),
+        "budget_warnings": budget_warnings(policy=claim.policy, on=timezone.localdate(), round_id=claim.round_id)
+        if Action.APPROVE in possible else [],
     }
     return render(request, "portal/staff/claim.html", context)
 
@@ -294,56 +293,4 @@ def claim_audit(request, pk):
         request,
         "portal/staff/audit.html",
         {"claim": claim, "rows": rows, "labels": {**timeline.ACTION_LABELS, **timeline.FILE_ACTION_LABELS}},
-    )
-
-
-@role_required(roles.FINANCE)
-def finance_queue(request):
-    claims = claims_to_pay(user=request.user).select_related("applicant")
-    rows = [{"claim": c, "net": award_net(claim=c), "failures": list(c.payment_failures.all())} for c in claims]
-    return render(request, "portal/staff/finance.html", {"rows": rows, "today": timezone.localdate()})
-
-
-@role_required(roles.FINANCE)
-def finance_claim(request, pk):
-    claim = _claim_or_404(request, pk)
-    pay_form = PaymentForm(initial={"paid_on": timezone.localdate()})
-    fail_form = PaymentFailForm()
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "fail":
-                fail_form = PaymentFailForm(request.POST)
-                if fail_form.is_valid():
-                    payment_fail(actor=request.user, claim=claim, reason=fail_form.cleaned_data["reason"])
-                    messages.success(request, PAY_FAILED)
-                    return redirect("portal:finance_queue")
-            else:
-                pay_form = PaymentForm(request.POST)
-                if pay_form.is_valid():
-                    payment_record(
-                        actor=request.user,
-                        claim=claim,
-                        paid_on=pay_form.cleaned_data["paid_on"],
-                        reference=pay_form.cleaned_data["reference"],
-                    )
-                    messages.success(request, PAID)
-                    return redirect("portal:finance_queue")
-        except ValidationError as exc:
-            target = fail_form if request.POST.get("action") == "fail" else pay_form
-            flash_errors(request, show_service_error(exc, [target]))
-        except (IllegalTransition, PermissionDenied) as exc:
-            flash_errors(request, _errors(exc))
-        claim.refresh_from_db()
-    return render(
-        request,
-        "portal/staff/finance_claim.html",
-        {
-            "claim": claim,
-            "net": award_net(claim=claim),
-            "failures": list(claim.payment_failures.all()),
-            "payment": getattr(claim, "payment", None) if claim.state == State.PAID else None,
-            "pay_form": pay_form,
-            "fail_form": fail_form,
-            "can_pay": claim.state in (State.FINAL, State.PAYMENT_FAILED),
-        },
     )

@@ -1,0 +1,30 @@
+"""Budget: the amount a policy may commit in a year (round empty) or in one application round."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Budget(models.Model):
+    policy = models.CharField(max_length=64)  # the policy package's id, as AwardEntry.policy holds it
+    year = models.PositiveSmallIntegerField()
+    # Empty: the policy's annual budget. Set: a budget of one round, checked besides the annual one.
+    round = models.ForeignKey("rounds.ApplicationRound", null=True, blank=True, on_delete=models.PROTECT, related_name="budgets")
+    amount = models.DecimalField(**MONEY)
+    note = models.TextField(blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year", "policy", "round_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "year"], condition=Q(round__isnull=True), name="budget_one_annual_per_policy_year"),
+            models.UniqueConstraint(fields=["round"], condition=Q(round__isnull=False), name="budget_one_per_round"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="budget_positive"),
+        ]
+        verbose_name = "资金预算"
+        verbose_name_plural = "资金预算"

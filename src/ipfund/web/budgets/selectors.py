@@ -1,0 +1,113 @@
+"""What a budget has committed and paid, and how close it is to its limit (预警 at 80% and 100%).
+
+A budget year is the year an award was approved (written to the ledger): a grant counts in the
+year of its approval, and its reversal (a revocation) takes it back out of that same year. A
+round's budget counts every award of the round's claims. Paid is what was paid of those awards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, ExtractYear
+
+from ipfund.web.ledger.models import AwardEntry
+from ipfund.web.payments.models import Payment
+
+from .models import Budget
+
+ZERO = Decimal("0.00")
+WARN_RATIO = Decimal("0.8")
+
+LEVEL_OK, LEVEL_WARNING, LEVEL_EXHAUSTED = "ok", "warning", "exhausted"
+LEVEL_TEXT = {
+    LEVEL_OK: "",
+    LEVEL_WARNING: "预警：已使用预算的 80% 以上",
+    LEVEL_EXHAUSTED: "预警：预算已全部用完",
+}
+
+
+def approved_at():
+    """The approval time of a ledger entry: a grant's own, a reversal's grant's."""
+    return Coalesce(F("reverses__created_at"), F("created_at"))
+
+
+def _sum(queryset, field: str) -> Decimal:
+    total = queryset.aggregate(s=Coalesce(Sum(field), Value(ZERO), output_field=DecimalField(max_digits=16, decimal_places=2)))["s"]
+    return Decimal(total).quantize(Decimal("0.01"))
+
+
+def _entries_of(budget: Budget):
+    entries = AwardEntry.objects.filter(policy=budget.policy)
+    if budget.round_id is not None:
+        return entries.filter(claim__round_id=budget.round_id)
+    return entries.annotate(budget_year=ExtractYear(approved_at())).filter(budget_year=budget.year)
+
+
+def committed(budget: Budget) -> Decimal:
+    """The net amount of the awards this budget carries (grants less reversals)."""
+    return _sum(_entries_of(budget), "amount")
+
+
+def paid(budget: Budget) -> Decimal:
+    grants = _entries_of(budget).filter(kind=AwardEntry.GRANT)
+    return _sum(Payment.objects.filter(claim__in=grants.values("claim")), "amount")
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    budget: Budget
+    committed: Decimal
+    paid: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.budget.amount - self.committed
+
+    @property
+    def percent(self) -> Decimal:
+        return (self.committed * 100 / self.budget.amount).quantize(Decimal("0.1"))
+
+    @property
+    def level(self) -> str:
+        if self.committed >= self.budget.amount:
+            return LEVEL_EXHAUSTED
+        if self.committed >= self.budget.amount * WARN_RATIO:
+            return LEVEL_WARNING
+        return LEVEL_OK
+
+    @property
+    def warning(self) -> str:
+        return LEVEL_TEXT[self.level]
+
+
+def budget_status(budget: Budget) -> BudgetStatus:
+    return BudgetStatus(budget, committed(budget), paid(budget))
+
+
+def budgets_in_force(*, policy: str, year: int, round_id: int | None = None) -> list[Budget]:
+    """The budgets an approval of this policy, year and round counts against: annual, then the round's."""
+    condition = Q(round__isnull=True, year=year)
+    if round_id is not None:
+        condition |= Q(round_id=round_id)
+    return list(Budget.objects.filter(condition, policy=policy).select_related("round").order_by("round_id"))
+
+
+def budget_statuses(*, year: int | None = None, policy: str | None = None, round_id: int | None = None) -> list[BudgetStatus]:
+    budgets = Budget.objects.select_related("round")
+    if year is not None:
+        budgets = budgets.filter(year=year)
+    if policy:
+        budgets = budgets.filter(policy=policy)
+    if round_id is not None:
+        budgets = budgets.filter(Q(round__isnull=True) | Q(round_id=round_id))
+    return [budget_status(b) for b in budgets.order_by("-year", "policy", "round_id")]
+
+
+def budget_warnings(*, policy: str, on: dt.date, round_id: int | None = None) -> list[BudgetStatus]:
+    """The budgets an approval today would count against that are at 80% or more."""
+    statuses = [budget_status(b) for b in budgets_in_force(policy=policy, year=on.year, round_id=round_id)]
+    return [s for s in statuses if s.level != LEVEL_OK]

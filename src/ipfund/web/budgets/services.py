@@ -1,0 +1,111 @@
+"""budget_set (an administrator sets a budget, audited) and budget_guard (inside an approval).
+
+budget_guard runs in the approval's transaction, after the cap buckets are locked: it locks the
+budget rows the award counts against (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
+transactions already hold the write lock), sums what they carry under that lock and refuses an
+award that would take any of them past its amount. Budget rows are always locked after the cap
+buckets and in primary-key order, so approvals cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from ipfund.web.accounts import roles
+from ipfund.web.audit.services import audit_record
+from ipfund.web.rounds.models import ApplicationRound
+
+from .models import Budget
+from .selectors import budgets_in_force, committed
+
+ONLY_ADMIN = "只有管理员可以设置资金预算。"
+AMOUNT_INVALID = "预算金额应为大于零、最多两位小数的金额（元）。"
+YEAR_INVALID = "预算年度应为 2000 至 2100 之间的年份。"
+POLICY_UNKNOWN = "请选择政策。"
+ROUND_OTHER_POLICY = "所选申报批次不属于该政策。"
+BUDGET_EXCEEDED = (
+    "审定后将超出{scope}：预算 {budget} 元，已审定 {committed} 元，剩余 {remaining} 元，本次 {amount} 元。"
+    "请调整预算或暂缓审定。"
+)
+ANNUAL_SCOPE = "{year} 年度资金预算"
+ROUND_SCOPE = "申报批次“{round}”的资金预算"
+
+
+class BudgetExceeded(ValidationError):
+    """An approval refused because a budget would be exceeded; ``code`` is "budget_exceeded"."""
+
+    def __init__(self, message: str):
+        super().__init__(message, code="budget_exceeded")
+        self.reason = "budget_exceeded"
+
+
+def _amount(value) -> Decimal:
+    try:
+        amount = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"amount": [AMOUNT_INVALID]}) from None
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e12"):
+        raise ValidationError({"amount": [AMOUNT_INVALID]})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _snapshot(budget: Budget) -> dict:
+    return {"policy": budget.policy, "year": budget.year, "round": budget.round_id, "amount": budget.amount, "note": budget.note}
+
+
+@transaction.atomic
+def budget_set(*, actor, policy: str, year: int, amount, round: ApplicationRound | None = None, note: str = "") -> Budget:
+    """Create or change the annual budget of (policy, year), or the budget of one round."""
+    if not roles.has_role(actor, roles.ADMIN):
+        raise PermissionDenied(ONLY_ADMIN)
+    errors: dict[str, list[str]] = {}
+    if not (policy or "").strip():
+        errors["policy"] = [POLICY_UNKNOWN]
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        errors["year"] = [YEAR_INVALID]
+    try:
+        amount = _amount(amount)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if round is not None and round.policy != policy:
+        errors["round"] = [ROUND_OTHER_POLICY]
+    if errors:
+        raise ValidationError(errors)
+    existing = Budget.objects.select_for_update()
+    existing = existing.filter(round=round) if round is not None else existing.filter(policy=policy, year=year, round__isnull=True)
+    budget = existing.first()
+    before = _snapshot(budget) if budget else None
+    if budget is None:
+        budget = Budget(policy=policy, year=year, round=round)
+    budget.amount, budget.note, budget.set_by, budget.year = amount, (note or "").strip(), actor, year
+    try:
+        with transaction.atomic():
+            budget.save()
+    except IntegrityError:  # set at the same instant by another administrator
+        raise ValidationError({"year": ["该预算刚被其他管理员设置，请刷新后再试。"]}) from None
+    audit_record(actor=actor, action="budget_set", obj=budget, before=before, after=_snapshot(budget))
+    return budget
+
+
+def budget_guard(*, policy: str, round_id: int | None, on: dt.date, amount: Decimal) -> None:
+    """Refuse (BudgetExceeded) an award of ``amount`` that would take a budget past its amount.
+
+    Call inside the approval's transaction, before the award is written."""
+    ids = [b.pk for b in budgets_in_force(policy=policy, year=on.year, round_id=round_id)]
+    if not ids:
+        return
+    # Locked in primary-key order, the same in every approval; no join, so only budget rows are locked.
+    locked = list(Budget.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    for budget in locked:
+        used = committed(budget)
+        if used + amount > budget.amount:
+            scope = ROUND_SCOPE.format(round=budget.round.name) if budget.round else ANNUAL_SCOPE.format(year=budget.year)
+            raise BudgetExceeded(
+                BUDGET_EXCEEDED.format(
+                    scope=scope, budget=budget.amount, committed=used, remaining=max(budget.amount - used, Decimal("0.00")), amount=amount
+                )
+            )

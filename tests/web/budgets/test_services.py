@@ -1,0 +1,113 @@
+"""Budgets: set by an administrator (audited), counted at approval under a lock, warnings at 80% and 100%."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from ipfund.web.audit.models import AuditEvent
+from ipfund.web.budgets.models import Budget
+from ipfund.web.budgets.selectors import LEVEL_EXHAUSTED, LEVEL_OK, LEVEL_WARNING, budget_status, budget_warnings
+from ipfund.web.budgets.services import AMOUNT_INVALID, ONLY_ADMIN, BudgetExceeded, budget_set
+from ipfund.web.claims.models import Claim
+from ipfund.web.demo import flow
+from ipfund.web.demo.samples import sample
+from ipfund.web.ledger.models import AwardEntry
+from ipfund.web.ledger.services import award_revoke
+from ipfund.web.engine_door import current_policy
+from ipfund.web.review.services import approval_approve
+
+pytestmark = pytest.mark.django_db
+
+
+def recommended_custody(applicant, n: int) -> list[Claim]:
+    """``n`` ¥3,000.00 custody claims of ``n`` SMEs, recommended and waiting for approval."""
+    claims = []
+    for _ in range(n):
+        claim = flow.submitted_from_sample(applicant("enterprise", sme=True), sample("custody_sme"))
+        claims.append(claim)
+    return claims
+
+
+def year() -> int:
+    return timezone.localdate().year
+
+
+def test_admin_sets_and_changes_a_budget_audited(staff):
+    policy = current_policy().id
+    budget = budget_set(actor=staff.admin, policy=policy, year=year(), amount="18,000", note="区财政预算")
+    assert budget.amount == Decimal("18000.00")
+    budget_set(actor=staff.admin, policy=policy, year=year(), amount="20000.50")
+    assert Budget.objects.count() == 1 and Budget.objects.get().amount == Decimal("20000.50")
+    events = list(AuditEvent.objects.filter(action="budget_set").order_by("seq"))
+    assert len(events) == 2
+    assert events[1].before["amount"] == "18000.00" and events[1].after["amount"] == "20000.50"
+
+
+@pytest.mark.parametrize("amount", ["0", "-5", "1.234", "abc", "", "NaN"])
+def test_budget_amount_must_be_money(staff, amount):
+    with pytest.raises(ValidationError) as err:
+        budget_set(actor=staff.admin, policy=current_policy().id, year=year(), amount=amount)
+    assert err.value.message_dict["amount"] == [AMOUNT_INVALID]
+    assert Budget.objects.count() == 0
+
+
+def test_only_an_administrator_sets_budgets(staff):
+    for user in (staff.finance, staff.approver, staff.reviewer):
+        with pytest.raises(PermissionDenied, match=ONLY_ADMIN):
+            budget_set(actor=user, policy=current_policy().id, year=year(), amount="1000")
+
+
+def test_approval_beyond_the_annual_budget_is_refused_and_nothing_is_written(staff, open_round, applicant):
+    budget_set(actor=staff.admin, policy=current_policy().id, year=year(), amount="7000")
+    first, second, third = [flow.advance(c, "recommended", staff) for c in recommended_custody(applicant, 3)]
+    approval_approve(actor=staff.approver, claim=first)
+    approval_approve(actor=staff.approver, claim=second)
+    with pytest.raises(BudgetExceeded) as err:
+        approval_approve(actor=staff.approver, claim=third)
+    message = err.value.messages[0]
+    assert f"{year()} 年度资金预算" in message and "剩余 1000.00 元" in message and "本次 3000.00 元" in message
+    third.refresh_from_db()
+    assert third.state == "recommended" and third.approved_amount is None
+    assert not AwardEntry.objects.filter(claim=third).exists()
+    status = budget_status(Budget.objects.get())
+    assert (status.committed, status.remaining, status.level) == (Decimal("6000.00"), Decimal("1000.00"), LEVEL_WARNING)
+
+
+def test_a_round_budget_is_checked_besides_the_annual_one(staff, open_round, applicant):
+    policy = current_policy().id
+    budget_set(actor=staff.admin, policy=policy, year=year(), amount="1000000")
+    budget_set(actor=staff.admin, policy=policy, year=year(), amount="3000", round=open_round)
+    first, second = [flow.advance(c, "recommended", staff) for c in recommended_custody(applicant, 2)]
+    assert first.round_id == open_round.pk
+    approval_approve(actor=staff.approver, claim=first)
+    with pytest.raises(BudgetExceeded, match=f"申报批次“{open_round.name}”的资金预算"):
+        approval_approve(actor=staff.approver, claim=second)
+    statuses = {s.budget.round_id: s for s in budget_warnings(policy=policy, on=timezone.localdate(), round_id=open_round.pk)}
+    assert list(statuses) == [open_round.pk] and statuses[open_round.pk].level == LEVEL_EXHAUSTED
+
+
+def test_a_revocation_gives_the_budget_back(staff, open_round, applicant):
+    budget_set(actor=staff.admin, policy=current_policy().id, year=year(), amount="3000")
+    first, second = [flow.advance(c, "recommended", staff) for c in recommended_custody(applicant, 2)]
+    approval_approve(actor=staff.approver, claim=first)
+    assert budget_status(Budget.objects.get()).level == LEVEL_EXHAUSTED
+    award_revoke(actor=staff.reviewer, claim=first, reason="异议成立")
+    assert budget_status(Budget.objects.get()).level == LEVEL_OK
+    approval_approve(actor=staff.approver, claim=second)
+    assert budget_status(Budget.objects.get()).committed == Decimal("3000.00")
+
+
+def test_no_budget_means_no_limit_and_no_warning(staff, open_round, applicant):
+    (claim,) = [flow.advance(c, "recommended", staff) for c in recommended_custody(applicant, 1)]
+    approval_approve(actor=staff.approver, claim=claim)
+    assert budget_warnings(policy=current_policy().id, on=timezone.localdate()) == []
+
+
+def test_a_budget_of_another_year_does_not_count(staff, open_round, applicant):
+    budget_set(actor=staff.admin, policy=current_policy().id, year=year() - 1, amount="100")
+    (claim,) = [flow.advance(c, "recommended", staff) for c in recommended_custody(applicant, 1)]
+    assert approval_approve(actor=staff.approver, claim=claim).approved_amount == Decimal("3000.00")
