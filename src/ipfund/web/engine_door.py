@@ -33,7 +33,7 @@ from ipfund.engine.vocabulary import REASON_LABELS
 __all__ = [
     "BatchError", "CapGroup", "Decision", "Explanation", "Policy", "REASON_LABELS", "canonical", "current_policy",
     "decide_calculator", "decide_claim", "decide_draft", "evaluate_batch", "known_policies", "ledger_fields",
-    "policy_by_id", "policy_named",
+    "policy_by_id", "policy_named", "policy_validity",
     "ric_valid", "stored_decision", "stored_explanation", "uscc_valid",
 ]
 
@@ -67,6 +67,13 @@ def policy_by_id(policy_id: str) -> Policy | None:
         return load_policy(policy_id)
     except BatchError:  # an id no package answers to: the caller shows what it has
         return None
+
+
+def policy_validity(policy: Policy, on: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last event date the policy admits, as its validity parameters read on a day."""
+    at = on.toordinal()
+    return (dt.date.fromordinal(policy.params.value_one("validity.start", at)),
+            dt.date.fromordinal(policy.params.value_one("validity.end", at)))
 
 
 # -- claims as the engine reads them --------------------------------------------------------
