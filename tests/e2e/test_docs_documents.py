@@ -88,16 +88,26 @@ def test_bureau_prints_notice_and_letter_finance_exports_bank_file(new_context, 
     text = pdf_text(download(page, page.locator("#decision-letter-pdf"), "decision-letter.pdf"))
     assert "资助决定书" in text and claims[1].reference in text and "叁仟元整" in text
 
+    page.goto("/staff/exports/")
+    with page.expect_navigation():
+        page.locator("#export-awards button").click()
+    page.locator("#job-download").wait_for(timeout=30000)
+    awards_file = download(page, page.locator("#job-download"), "awards.xlsx")
+    listed = list(load_workbook(io.BytesIO(awards_file.read_bytes()), read_only=True).active.iter_rows(values_only=True))
+    assert len(listed) == 3 and "张*丰" not in str(listed)
+    page.goto("/staff/exports/")
+    shot(page, "03-exports-page")
+
     finance = new_context()
     sign_in(finance, "finance", flow.STAFF_PASSWORDS["finance"])
     finance.goto("/staff/finance/")
-    shot(finance, "03-finance-exports")
+    shot(finance, "04-finance-exports")
     with finance.expect_navigation():
         finance.locator("#export-bank-batch").click()
     assert re.search(r"/staff/jobs/\d+/$", finance.url)
-    shot(finance, "04-job-progress")
+    shot(finance, "05-job-progress")
     finance.locator("#job-download").wait_for(timeout=30000)  # the page refreshes itself until done
-    shot(finance, "05-job-done")
+    shot(finance, "06-job-done")
     path = download(finance, finance.locator("#job-download"), "bank-batch.xlsx")
     rows = list(load_workbook(io.BytesIO(path.read_bytes()), read_only=True).worksheets[0].iter_rows(values_only=True))
     company = claims[1].applicant

@@ -53,7 +53,7 @@ def test_cap_groups_carry_their_limits_and_history_counts_against_them():
     assert d.amount == Decimal("3999.99") and d.capped and d.reasons == ("cap_reached",)
     (group,) = d.cap_groups
     assert group.kind == "cap" and group.limit == Decimal("10000.00")
-    assert group.group == "custody_sme|91441200MA55K8T2X1|2023"
+    assert group.group == f"{POLICY}/custody_sme|91441200MA55K8T2X1|2023"
     assert group.parameter == "custody_sme.cap_per_year"
     (cap_step,) = d.explanation.find("cap")
     assert dict(cap_step.values)["used_before"] == "6000.01"
@@ -66,7 +66,7 @@ def test_duplicate_keys_are_the_engines_own():
     again = Claim("b", "china_patent_award", org, "2023-07-21", {"patent_number": "ZL201910000001.2", "level": "silver"})
     a, b = decide(POLICY, [first, again])
     assert a.duplicate_key == b.duplicate_key
-    assert a.duplicate_key.startswith("china_patent_award|") and a.duplicate_key.endswith("201910000001.2")
+    assert a.duplicate_key.startswith(f"{POLICY}/china_patent_award|") and a.duplicate_key.endswith("201910000001.2")
     assert a.eligible and b.reasons == ("duplicate",) and b.amount == Decimal("0.00")
     assert a.cap_groups == ()
 
@@ -78,7 +78,7 @@ def test_top_up_items_name_their_group_without_a_limit():
     assert d.reasons == ("below_threshold",)
     (group,) = d.cap_groups
     assert group.kind == "top_up" and group.limit is None
-    assert group.group == "custody_provider|top_up|91441200MA55K8T2X1"
+    assert group.group == f"{POLICY}/custody_provider|top_up|91441200MA55K8T2X1"
 
 
 def test_an_invalid_claim_names_its_field():

@@ -5,7 +5,7 @@ import ipfund.engine
 
 PUBLIC = {
     "Applicant", "Award", "BatchError", "CapGroup", "Claim", "Decision", "Explanation", "InputError",
-    "InvalidInput", "Policy", "Step", "decide", "evaluate_batch", "load_policy",
+    "InvalidInput", "Policy", "Step", "decide", "evaluate_batch", "evaluate_claims", "load_policy",
 }
 
 

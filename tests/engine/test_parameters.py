@@ -24,10 +24,16 @@ def amended(tmp_path_factory):
     shutil.copytree(Path(package.__file__).parent, folder, ignore=shutil.ignore_patterns("golden", "__pycache__"))
     data = yaml.safe_load((folder / "policy.yaml").read_text(encoding="utf-8"))
     params = data["parameters"]
+    # Every version after the first cites the document that set it (`policy check` requires it).
+    sentence = "自2024年1月1日起，中国专利金奖每项奖励35万元；中小微企业托管补助按实际发生费用的60%予以补助，每家企业每年不超过1.2万元。"
+    (folder / "amendment.txt").write_text(f"测试修订〔2023〕1号\n{sentence}\n", encoding="utf-8")
+    data["documents"] = [{"number": "测试修订〔2023〕1号", "title": "测试修订", "date": "2023-12-01",
+                          "source_file": "amendment.txt"}]
+    doc = {"amended_by": "测试修订〔2023〕1号", "sentence": sentence}
     params["china_patent_award.amount"]["values"].append(
-        {"from": "2024-01-01", "value": {"gold": "350000", "silver": "200000", "excellence": "150000"}})
-    params["custody_sme.rate"]["values"].append({"from": "2024-01-01", "value": "0.6"})
-    params["custody_sme.cap_per_year"]["values"].append({"from": "2024-01-01", "value": "12000"})
+        {"from": "2024-01-01", "value": {"gold": "350000", "silver": "200000", "excellence": "150000"}, **doc})
+    params["custody_sme.rate"]["values"].append({"from": "2024-01-01", "value": "0.6", **doc})
+    params["custody_sme.cap_per_year"]["values"].append({"from": "2024-01-01", "value": "12000", **doc})
     (folder / "policy.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     policy = load_policy_path(folder)
     assert policy.check() == []

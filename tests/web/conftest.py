@@ -24,6 +24,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _isolated_files_and_mail(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.IPFUND_CHECKPOINT_DIR = tmp_path / "checkpoints"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Fast hashing: the tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -63,3 +64,16 @@ def applicant(db):
 @pytest.fixture
 def enterprise(applicant):
     return applicant("enterprise", sme=True)
+
+
+@pytest.fixture
+def triggers_dropped(db):
+    """The insert-only triggers dropped, as someone who may change the schema could; the test's
+    transaction puts them back when it rolls back (DDL is transactional on both databases)."""
+    from django.db import connection
+
+    from ipfund.web.audit.insert_only import ALL_TABLES, drop_sql
+
+    with connection.cursor() as cursor:
+        for statement in drop_sql(connection.vendor, ALL_TABLES):
+            cursor.execute(statement)

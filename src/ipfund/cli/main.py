@@ -14,7 +14,11 @@ COMMANDS = {
     "policy": ("ipfund.cli.policy", "查看或检查政策包（条款、项目、参数、解释）"),
     "serve": ("ipfund.cli.serve", "运行申报平台（默认 SQLite）"),
     "demo": ("ipfund.cli.demo", "载入演示数据"),
-    "audit": ("ipfund.cli.audit", "审计链校验"),
+    "audit": ("ipfund.cli.audit", "审计链校验、检查点与对账（verify、checkpoint、reconcile）"),
+    "rekey": ("ipfund.cli.rekey", "用最新密钥重新加密个人信息"),
+    "backup": ("ipfund.cli.backup", "备份数据库、上传文件和审计检查点"),
+    "restore": ("ipfund.cli.restore", "从备份恢复到空数据库"),
+    "uploads": ("ipfund.cli.uploads", "上传文件维护（sweep：清理无记录的孤立文件）"),
     "manage": ("ipfund.cli.manage", "Django 管理命令（migrate、createsuperuser …）"),
 }
 

@@ -1,4 +1,4 @@
-"""`ipfund policy show [ITEM]` and `ipfund policy check [--path DIR]`: the policy, readable and verified."""
+"""`ipfund policy show|list|check|new|test|diff`: policy packages, readable, verified, compared."""
 
 from __future__ import annotations
 
@@ -8,40 +8,81 @@ from ipfund.cli.common import fail
 from ipfund.engine.errors import BatchError
 
 DEFAULT_POLICY = "zhaoqing-hitech-ip-2022"
-UNKNOWN_ITEM = "unknown item {item!r}; `ipfund policy show` lists them"
+UNKNOWN_ITEM = "未知的项目 {item!r}；`ipfund policy show` 列出全部项目"
 
 
 def add_parser(p) -> None:
     sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     show = sub.add_parser("show", help="列出条款和项目，或显示一个项目的全部内容")
     show.add_argument("item", nargs="?", help="项目编号，如 china_patent_award")
-    show.add_argument("--policy", default=DEFAULT_POLICY)
-    check = sub.add_parser("check", help="检查政策包：引用的条款、原文语句、参数")
-    check.add_argument("--policy", default=DEFAULT_POLICY)
-    check.add_argument("--path", help="检查此目录下的政策包（policy.yaml、source.txt、rules.py）")
+    show.add_argument("--policy", default=DEFAULT_POLICY, help="政策编号或政策包目录")
+    lst = sub.add_parser("list", help="列出已安装的政策包：文号、标题、版本、有效期、状态")
+    lst.add_argument("--on", metavar="YYYY-MM-DD", help="按此日期判断状态（默认：今天）")
+    check = sub.add_parser("check", help="检查政策包：原文语句、条款引用、条款目录、参数版本")
+    check.add_argument("target", nargs="?", help="政策包目录或政策编号（默认：内置的 2022 政策）")
+    check.add_argument("--policy", default=None, help=argparse_suppress())
+    check.add_argument("--path", help="检查此目录下的政策包（同 TARGET）")
+    new = sub.add_parser("new", help="由政策原文生成政策包骨架（条款按原文拆分，语句逐字引用）")
+    new.add_argument("dir", help="新政策包目录（须不存在或为空）")
+    new.add_argument("--source", required=True, metavar="TEXT", help="政策原文（UTF-8 文本文件）")
+    new.add_argument("--id", help="政策编号（默认：目录名）")
+    test = sub.add_parser("test", help="运行政策包自带的测试案例（golden/*.yaml）")
+    test.add_argument("target", help="政策包目录或政策编号")
+    diff = sub.add_parser("diff", help="逐项比较两个政策包或两个版本（PACKAGE@YYYY-MM-DD）")
+    diff.add_argument("old", help="原政策：政策编号或目录，可加 @日期 取该日施行的版本")
+    diff.add_argument("new", help="新政策：政策编号或目录，可加 @日期")
+
+
+def argparse_suppress():
+    import argparse
+
+    return argparse.SUPPRESS
+
+
+def _load(target: str):
+    """A policy by directory (when it is one) or by installed id."""
+    from pathlib import Path
+
+    from ipfund.engine.policy import load_policy, load_policy_path
+
+    if Path(target).is_dir() or "/" in target or target.startswith("."):
+        return load_policy_path(target)
+    return load_policy(target)
 
 
 def run(args) -> int:
-    from ipfund.engine.policy import load_policy, load_policy_path
-
     try:
-        if args.action == "check" and args.path:
-            policy = load_policy_path(args.path)
-        else:
-            policy = load_policy(args.policy)
+        if args.action == "list":
+            return _list(args)
+        if args.action == "new":
+            return _new(args)
+        target = {
+            "show": lambda: args.policy,
+            "check": lambda: args.path or args.target or args.policy or DEFAULT_POLICY,
+            "test": lambda: args.target,
+            "diff": lambda: None,
+        }[args.action]()
+        if args.action == "diff":
+            return _diff(args)
+        policy = _load(target)
     except BatchError as exc:
         return fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - any broken package is reported, never a traceback
-        return fail(f"cannot load the policy package: {type(exc).__name__}: {exc}")
+        return fail(f"政策包无法读取：{type(exc).__name__}: {exc}")
     if args.action == "check":
-        problems = policy.check()
+        from ipfund.engine.authoring.checks import check_package
+
+        problems = check_package(policy)
         for p in problems:
             print(f"ipfund policy check: {p}", file=sys.stderr)
         if problems:
+            print(f"ipfund policy check: {policy.id}：发现 {len(problems)} 个问题", file=sys.stderr)
             return 1
-        print(f"{policy.id}: {len(policy.clauses)} clauses, {len(policy.items)} items, "
-              f"{len(policy.parameters)} parameters, {len(policy.interpretations)} interpretations — OK")
+        print(f"{policy.id}：{len(policy.clauses)} 个条款、{len(policy.items)} 个项目、"
+              f"{len(policy.parameters)} 个参数、{len(policy.interpretations)} 个解释，检查通过")
         return 0
+    if args.action == "test":
+        return _test(policy)
     if args.item:
         item = policy.items.get(args.item)
         if item is None:
@@ -50,6 +91,93 @@ def run(args) -> int:
         return 0
     _print(_overview(policy))
     return 0
+
+
+def _list(args) -> int:
+    import datetime as dt
+
+    from ipfund.engine.packages import STATE_LABELS, discover, state_on
+    from ipfund.engine.policy import load_policy_path
+
+    try:
+        day = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
+    except ValueError:
+        return fail(f"--on 应为 YYYY-MM-DD 格式的日期，现为 {args.on!r}")
+    found, problems = discover()
+    for p in problems:
+        print(f"ipfund policy list: {p}", file=sys.stderr)
+    lines = [f"已安装的政策包（状态按 {day.isoformat()} 判断）：", ""]
+    for ref in found.values():
+        try:
+            policy = load_policy_path(ref.path, rules_module=ref.rules_module)
+        except BatchError as exc:
+            lines += [f"{ref.id}：无法读取（{exc}）", ""]
+            continue
+        P, o = policy.params, day.toordinal()
+        start, end = (dt.date.fromordinal(P.value_one(n, o)).isoformat() for n in ("validity.start", "validity.end"))
+        lines.append(f"{policy.title}")
+        lines.append(f"  文号：{policy.document_number}    政策编号：{policy.id}（{'内置' if ref.builtin else ref.path}）")
+        lines.append("  版本：" + "；".join(f"{d.isoformat()} {num}（{what}）" for d, num, what in policy.versions()))
+        lines.append(f"  有效期：{start} 至 {end}")
+        if policy.predecessor_id:
+            lines.append(f"  延续：{policy.predecessor().document_number} 的 {len(policy.continued)} 个项目")
+        lines.append(f"  状态：{STATE_LABELS[state_on(policy, day)]}")
+        lines.append("")
+    _print(lines[:-1])
+    return 0
+
+
+def _new(args) -> int:
+    from pathlib import Path
+
+    from ipfund.engine.authoring.scaffold import ScaffoldError, scaffold
+
+    try:
+        text = Path(args.source).read_text(encoding="utf-8")
+    except OSError as exc:
+        return fail(f"无法读取政策原文 {args.source}：{exc.strerror}")
+    except UnicodeDecodeError:
+        return fail(f"政策原文 {args.source} 不是 UTF-8 文本")
+    try:
+        written = scaffold(Path(args.dir), text, policy_id=args.id)
+    except ScaffoldError as exc:
+        return fail(str(exc))
+    print(f"已生成政策包 {args.dir}：{written['clauses']} 个条款、{written['sentences']} 句原文。")
+    print("下一步：在 policy.yaml 中填写文号、发布日期、有效期参数和项目，然后运行 "
+          f"`ipfund policy check {args.dir}`。")
+    return 0
+
+
+def _test(policy) -> int:
+    from ipfund.engine.authoring.golden import run_cases
+
+    report = run_cases(policy)
+    for line in report.failures:
+        print(line, file=sys.stderr)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _diff(args) -> int:
+    from ipfund.engine.authoring.diff import diff_policies
+
+    old, old_day = _versioned(args.old)
+    new, new_day = _versioned(args.new)
+    _print(diff_policies(old, new, old_day=old_day, new_day=new_day))
+    return 0
+
+
+def _versioned(target: str):
+    import datetime as dt
+
+    name, sep, day = target.rpartition("@") if "@" in target else (target, "", "")
+    when = None
+    if sep:
+        try:
+            when = dt.date.fromisoformat(day)
+        except ValueError:
+            raise BatchError(f"{target}：@ 后应为 YYYY-MM-DD 格式的日期") from None
+    return _load(name), when
 
 
 def _print(lines) -> None:
@@ -63,6 +191,12 @@ def _kinds(policy, item) -> str:
         for value, kinds in by_value.items():
             text += f"（{fact}={value} 时：{'、'.join(policy.kind_labels[k] for k in kinds)}）"
     return text
+
+
+def _zone_note(item) -> str:
+    if item.declared_gates:  # the package's own conditions say who must be in the zone
+        return ""
+    return "；承接单位可不在区内注册" if item.zone_exempt else "；须在区内"
 
 
 def _overview(policy) -> list[str]:
@@ -90,8 +224,10 @@ def _item_text(policy, item) -> list[str]:
         f"{item.title}（{item.id}）",
         f"条款：{item.clause}  「{item.source}」",
         f"金额：{item.summary}",
-        f"可申报：{_kinds(policy, item)}" + ("；承接单位可不在区内注册" if item.zone_exempt else "；须在区内"),
+        f"可申报：{_kinds(policy, item)}" + _zone_note(item),
     ]
+    if item.continues:
+        lines.append(f"延续：{policy.continued_label(item)}（重复资助与累计上限合并计算）")
     if item.requires_sme:
         lines.append("限中小微企业（applicant.sme = true）")
     lines.append("申报事实（facts）：")

@@ -1,6 +1,8 @@
 """`ipfund serve`: the platform on the embedded default (SQLite in the data directory).
 
-Migrations are applied on start; `--demo` loads the demo data set first. This is Django's
+Migrations are applied on start; `--demo` loads the demo data set first. Without CELERY_BROKER_URL
+background jobs (exports, batches of letters) run on a worker thread of this process, so nothing
+else needs to be started; jobs a previous run left unfinished are failed or sent again. This is Django's
 development server, for trying the platform; production runs `gunicorn ipfund.web.config.wsgi`
 with PostgreSQL (see the README).
 """
@@ -25,9 +27,15 @@ def run(args) -> int:
     if args.demo:
         from .demo import load_and_report
 
-        load_and_report()
+        if load_and_report():
+            return 2
+    from django.conf import settings
     from django.core.management import call_command
 
+    if not settings.CELERY_BROKER_URL:  # exports run on a worker thread of this process
+        from ipfund.web.jobs.services import job_recover_embedded
+
+        job_recover_embedded()
     print(f"平台已启动：http://{args.host}:{args.port}/   （接口文档 /api/docs，Ctrl-C 退出）")
     call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, use_threading=True, skip_checks=True)
     return 0

@@ -1,7 +1,8 @@
 """The engine: evaluates claims of a policy into decisions — pure Python, no Django, no clock,
 no database. Its public API is the names below: `evaluate_batch` is the calculator contract as a
-function (dicts in, dicts out); `decide` is the typed door a platform calls (Claim and Award in,
-frozen Decision out, with a structured Explanation). Everything else is private to the engine."""
+function (dicts in, dicts out) and `evaluate_claims` the same for a policy already loaded; `decide`
+is the typed door a platform calls (Claim and Award in, frozen Decision out, with a structured
+Explanation). Everything else is private to the engine."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from .trace import Explanation, Step
 
 __all__ = [
     "Applicant", "Award", "BatchError", "CapGroup", "Claim", "Decision", "Explanation", "InputError",
-    "InvalidInput", "Policy", "Step", "decide", "evaluate_batch", "load_policy",
+    "InvalidInput", "Policy", "Step", "decide", "evaluate_batch", "evaluate_claims", "load_policy",
 ]
 
 
@@ -23,9 +24,13 @@ def _history_claims(policy, history) -> list:
         return []
     if type(history) is not dict or type(history.get("awarded")) is not list:
         raise BatchError(HISTORY_NOT_LIST)
-    if history.get("policy", policy.id) != policy.id:
-        raise BatchError(HISTORY_POLICY.format(got=history.get("policy"), want=policy.id))
-    return history["awarded"]
+    got = history.get("policy", policy.id)
+    if got == policy.id:
+        return history["awarded"]
+    if got not in {p.id for p in policy.ancestors()}:
+        raise BatchError(HISTORY_POLICY.format(got=got, want=policy.id))
+    # Awards of a predecessor this policy continues: each read under its own policy.
+    return [{"policy": got, **a} if type(a) is dict else a for a in history["awarded"]]
 
 
 def evaluate_batch(batch: dict, *, history: dict | None = None, interpretations: dict | None = None,
@@ -34,12 +39,18 @@ def evaluate_batch(batch: dict, *, history: dict | None = None, interpretations:
 
     Raises BatchError when the batch, history or interpretation choices are unusable.
     """
-    from .evaluation import Evaluator, no_gc
-
     if type(batch) is not dict:
         raise BatchError(NOT_OBJECT)
     policy = load_policy(batch.get("policy"))
-    claims = batch.get("claims")
+    return evaluate_claims(policy, batch.get("claims"), history=history, interpretations=interpretations,
+                           explain=explain)
+
+
+def evaluate_claims(policy: Policy, claims: list, *, history: dict | None = None,
+                    interpretations: dict | None = None, explain: bool = True) -> dict:
+    """`evaluate_batch` for a policy already loaded (a package being written, not yet installed)."""
+    from .evaluation import Evaluator, no_gc
+
     if type(claims) is not list:
         raise BatchError(NO_CLAIMS)
     ev = Evaluator(policy, interpretations)

@@ -24,7 +24,7 @@ import orjson
 from . import wire
 from .claim_ids import BlockIds
 from .evaluation import Evaluator, no_gc
-from .policy import load_policy
+from .policy import Policy, load_policy
 
 CHUNK = 20_000
 #: Bytes of input decoded at a time (about 11,000 claims of the benchmark mix): larger blocks
@@ -142,7 +142,7 @@ class BulkEvaluator:
     def __init__(self, policy: str, *, history: dict | None = None, interpretations=None, explain: bool = False):
         from . import _history_claims
 
-        self.policy = load_policy(policy)
+        self.policy = policy if isinstance(policy, Policy) else load_policy(policy)
         self.ev = Evaluator(self.policy, interpretations, explainable=explain)
         self.ev.add_history(_history_claims(self.policy, history))
         self.explain = explain

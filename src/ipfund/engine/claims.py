@@ -34,7 +34,15 @@ from .errors import (
     YEAR_RANGE,
     InvalidInput,
 )
-from .identifiers import VALID_RIC, VALID_USCC, canonical, ric_valid, ric_valid_many, uscc_valid, uscc_valid_many
+from .identifiers import (
+    VALID_RIC,
+    VALID_USCC,
+    canonical,
+    person_id_valid,
+    person_id_valid_many,
+    uscc_valid,
+    uscc_valid_many,
+)
 from .money import INT64_SAFE_FEN, parse_money
 from .vocabulary import KINDS, Fact, Item
 
@@ -278,7 +286,7 @@ class ClaimReader:
             raise InvalidInput("applicant.kind", MISSING if kind is None else self._kind_message)
         aid = applicant.get("id")
         if kind == "person":
-            if type(aid) is not str or not ric_valid(aid):
+            if type(aid) is not str or not person_id_valid(aid):
                 raise InvalidInput("applicant.id", MISSING if aid is None else BAD_RIC)
         elif type(aid) is not str or not uscc_valid(aid):
             raise InvalidInput("applicant.id", MISSING if aid is None else BAD_USCC)
@@ -493,7 +501,7 @@ def bad_ids(kinds, aids) -> list[int]:
         orgs = [i for i, k in enumerate(kinds) if k != "person"]
         ok = uscc_valid_many([aids[i] for i in orgs])
         bad += [orgs[j] for j in np.flatnonzero(~ok).tolist()]
-    ok = ric_valid_many([aids[i] for i in persons])
+    ok = person_id_valid_many([aids[i] for i in persons])
     return bad + [persons[j] for j in np.flatnonzero(~ok).tolist()]
 
 
@@ -517,7 +525,7 @@ def _typed_uscc_list(col):
 def _id_ok(kind, aid):
     if type(aid) is not str:
         return False
-    return ric_valid(aid) if kind == "person" else uscc_valid(aid)
+    return person_id_valid(aid) if kind == "person" else uscc_valid(aid)
 
 
 _EXTRACTORS: dict[str, object] = {}

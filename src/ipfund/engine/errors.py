@@ -20,6 +20,8 @@ class InvalidInput(Exception):
 NOT_JSON = "batch is not valid JSON: {detail}"
 NOT_OBJECT = "batch must be a JSON object with a \"claims\" list"
 NO_CLAIMS = "batch has no \"claims\" list"
+NO_PACKAGE = "{path} 不是政策包：缺少 policy.yaml"
+NO_PREDECESSOR = "政策 {id} 延续的前序政策 {pred} 未安装（内置政策或 IPFUND_POLICY_PATH 中均未找到）"
 UNKNOWN_POLICY = "unknown policy: {policy!r} (known: {known})"
 UNKNOWN_INTERPRETATION = "unknown interpretation: {id!r} (known: {known})"
 UNKNOWN_OPTION = "unknown option {option!r} for interpretation {id} (options: {options})"

@@ -24,6 +24,7 @@ from .claim_ids import ClaimIds
 from .ledger import CAP_REACHED, DUPLICATE, OK, Ledger, caps_at_once, keys_at_once, one_by_one
 from .errors import (
     DUPLICATE_ID,
+    HISTORY_POLICY,
     MONEY_FORMAT,
     HISTORY_INVALID,
     HISTORY_NO_AMOUNT,
@@ -101,7 +102,7 @@ class Evaluator:
         self.policy = policy
         self.interp = policy.resolve_interpretations(interpretations)
         self.P = policy.params
-        self.ledger = Ledger(holders=explainable)
+        self.ledger = Ledger(holders=explainable, ledger_ids=policy.ledger_ids)
         self.explainable = explainable
         self.reader = ClaimReader(policy.items)
         self.fast = _LazyFast(self.reader.builders)
@@ -231,22 +232,40 @@ class Evaluator:
     # -- history ---------------------------------------------------------------------------
 
     def add_history(self, awarded: list) -> None:
-        """Take earlier awards as decided: their keys, cap use and top-ups, with their amounts."""
+        """Take earlier awards as decided: their keys, cap use and top-ups, with their amounts.
+
+        An award may name (`"policy"`) a predecessor this policy continues: it is read with that
+        policy's items and interpretation defaults, and counts for the items continuing it."""
+        by_policy: dict[str, list] = {}
+        for index, obj in enumerate(awarded):
+            pid = obj.get("policy", self.policy.id) if type(obj) is dict else self.policy.id
+            by_policy.setdefault(pid, []).append(index)
+        ancestors = {p.id: p for p in self.policy.ancestors()}
+        for pid, indexes in by_policy.items():
+            if pid == self.policy.id:
+                self._add_history(awarded, indexes)
+            elif pid in ancestors:
+                Evaluator(ancestors[pid], explainable=self.explainable)._add_history(awarded, indexes, into=self)
+            else:
+                raise BatchError(HISTORY_POLICY.format(got=pid, want=self.policy.id))
+
+    def _add_history(self, all_awarded: list, indexes: list[int], into: "Evaluator | None" = None) -> None:
+        awarded = _Subset(all_awarded, indexes)
         reader = ClaimReader(self.policy.items)
         amounts = {}
         for index, obj in enumerate(awarded):
             try:
                 reader.read(index, obj)
             except InvalidInput as err:
-                raise BatchError(HISTORY_INVALID.format(index=index, field=err.field, message=err.message)) from None
+                raise BatchError(HISTORY_INVALID.format(index=awarded.at(index), field=err.field, message=err.message)) from None
             except InexactFloat:
-                raise BatchError(HISTORY_INVALID.format(index=index, field="facts", message="money must be exact")) from None
+                raise BatchError(HISTORY_INVALID.format(index=awarded.at(index), field="facts", message="money must be exact")) from None
             try:
                 amounts[index] = parse_money(obj.get("amount"), "amount") if "amount" in obj else None
             except (InvalidInput, InexactFloat) as err:
-                raise BatchError(HISTORY_NO_AMOUNT.format(index=index, message=getattr(err, "message", "inexact"))) from None
+                raise BatchError(HISTORY_NO_AMOUNT.format(index=awarded.at(index), message=getattr(err, "message", "inexact"))) from None
             if amounts[index] is None:
-                raise BatchError(HISTORY_NO_AMOUNT.format(index=index, message="missing"))
+                raise BatchError(HISTORY_NO_AMOUNT.format(index=awarded.at(index), message="missing"))
         entries = []
         for cols in reader.columns():
             every = np.arange(cols.n)
@@ -254,11 +273,11 @@ class Evaluator:
             none = [None] * cols.n
             for j, (key, top, group) in enumerate(zip(keys or none, tops or none, groups or none)):
                 pos = int(cols.pos[j])
-                entries.append((pos, cols.item.id, cols.ids[j], keys is not None, key, top, group, amounts[pos]))
-        led = self.ledger
-        for _, item_id, cid, keyed, key, top, group, fen in sorted(entries, key=lambda e: e[0]):
+                entries.append((pos, cols.item.ledger_id, cols.ids[j], keys is not None, key, top, group, amounts[pos]))
+        led = (into or self).ledger
+        for _, ledger_id, cid, keyed, key, top, group, fen in sorted(entries, key=lambda e: e[0]):
             if keyed:  # a one-fact key is the value itself, which may be None
-                led.taken_for(item_id).setdefault(key, led.holder(cid))
+                led.taken_for(ledger_id).setdefault(key, led.holder(cid))
             if top is not None:
                 led.paid[top] = led.paid.get(top, 0) + fen
             if group is not None:
@@ -311,14 +330,14 @@ class Evaluator:
             keys = _compact_keys([values(f) for f in fields])
         else:
             keys = list(zip(*[values(f) for f in fields]))
-        tops = list(zip(repeat(item.id), values("applicant"))) if item.tops_up(interp) else None
+        tops = list(zip(repeat(item.ledger_id), values("applicant"))) if item.tops_up(interp) else None
         cap = item.cap
         if cap is None:
             return keys, tops, None, None
         parts = [values(f) for f in cap.group]
         if cap.per_year_when and interp.get(cap.per_year_when[0]) == cap.per_year_when[1]:
             parts.append([_year_of(o) for o in cols.event[rows].tolist()])
-        groups = list(zip(repeat(item.id), *parts))
+        groups = list(zip(repeat(item.ledger_id), *parts))
         ev = cols.event[rows]
         if cap.by:
             caps = self.P.table_fen(cap.param, cols.facts[cap.by][rows], ev)
@@ -470,6 +489,19 @@ class Evaluator:
 
 
 _ID = operator.attrgetter("id")
+
+
+class _Subset:
+    """Some entries of a list, by their indexes, read as a list (and where each came from)."""
+
+    def __init__(self, entries: list, indexes: list[int]):
+        self.entries, self.indexes = entries, indexes
+
+    def __iter__(self):
+        return (self.entries[i] for i in self.indexes)
+
+    def at(self, index: int) -> int:
+        return self.indexes[index]
 
 
 _SEP = "\x1f"  # the unit separator

@@ -48,6 +48,14 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
     add(Step("basis", f"依据 {doc}{item.clause}「{item.source}」", f"Basis: {doc} {item.clause}: “{item.source}”",
              clause=item.clause))
     add(Step("item", f"项目：{item.title}（{item.id}）", f"Item: {item.title} ({item.id})", values=(("item", item.id),)))
+    for amending, sentence in policy.amendments_in_force(item, cols.event[i]):
+        add(Step("amendment", f"修订依据：{amending}「{sentence}」", f"Amended by: {amending}: “{sentence}”",
+                 values=(("document", amending),)))
+    if item.continues:
+        continued = policy.continued_label(item)
+        add(Step("continuation", f"延续：{continued}，重复资助与累计上限与之合并计算",
+                 f"Continues: {continued}; duplicate funding and cumulative caps are counted together with it",
+                 values=(("continues", str(item.continues)),)))
     who = row["name"] or "申请人"
     kind_zh = policy.kind_labels.get(row["kind"], row["kind"])
     event = iso(row["event"])
@@ -62,14 +70,15 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
     reasons = set(decision["reasons"])
     validity = (("event_date", event), ("validity.start", iso(start)), ("validity.end", iso(end)))
     if "outside_validity" in reasons:
-        add(Step("validity", f"✗ 事件日期 {event} 不在政策有效期 {iso(start)} 至 {iso(end)} 内（{doc}：有效期三年）",
-                 f"✗ The event date {event} is outside the policy's validity {iso(start)} to {iso(end)}",
+        source = _validity_source(policy)
+        add(Step("validity", f"✗ 事件日期 {event} 不在政策有效期 {iso(start)} 至 {iso(end)} 内（{doc}{source}）",
+                 f"✗ The event date {event} is outside the policy's validity {iso(start)} to {iso(end)} ({doc}{source})",
                  passed=False, parameters=("validity.start", "validity.end"), values=validity))
     else:
         add(Step("validity", f"✓ 事件日期在政策有效期 {iso(start)} 至 {iso(end)} 内",
                  f"✓ The event date lies within the policy's validity {iso(start)} to {iso(end)}",
                  passed=True, parameters=("validity.start", "validity.end"), values=validity))
-    if item.zone_exempt:
+    if item.zone_exempt and not item.declared_gates:
         add(Step("zone", "✓ 本项目承接单位为区主管部门委托的全国品牌机构，不要求在区内注册",
                  "✓ The contractor is a national brand institution hired by the bureau: it need not be in the zone",
                  passed=True))
@@ -157,6 +166,15 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         add(Step("conclusion", f"结论：不予资助（{why}），金额 0.00 元", f"Conclusion: not awarded ({why_en}), amount 0.00 yuan",
                  passed=False, values=(("amount", amount),)))
     return Explanation(tuple(steps))
+
+
+def _validity_source(policy) -> str:
+    """The clause and sentence that set the policy's term (the package's own words, not ours)."""
+    clause = policy.clause(policy.parameters["validity.end"].clause)
+    if clause is None:
+        return ""
+    sentence = next((s for s in clause.source if "有效期" in s), clause.source[0] if clause.source else "")
+    return f"{clause.number}「{sentence}」" if sentence else clause.number
 
 
 def _fact_text(fact, value) -> str:

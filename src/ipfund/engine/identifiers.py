@@ -161,11 +161,46 @@ def _uscc_table():
     return table
 
 
+#: A person the platform knows by a keyed pseudonym instead of the number (it verified the number
+#: at registration and keeps it encrypted; see web/pii/pseudonyms.py): "个人#" and 16 hex digits
+#: (upper case as written by the platform; compared in upper case, like every identifier). The
+#: engine needs only that the same person always has the same identifier.
+PSEUDONYM_PREFIX = "个人#"
+_PSEUDONYM_HEX = frozenset("0123456789ABCDEF")
+
+
+def is_pseudonym(identifier) -> bool:
+    return (
+        type(identifier) is str
+        and len(identifier) == len(PSEUDONYM_PREFIX) + 16
+        and identifier.startswith(PSEUDONYM_PREFIX)
+        and _PSEUDONYM_HEX.issuperset(identifier[len(PSEUDONYM_PREFIX):].upper())
+    )
+
+
+def person_id_valid(identifier) -> bool:
+    """A person's `applicant.id`: a valid resident identity number or a platform pseudonym."""
+    return ric_valid(identifier) or is_pseudonym(identifier)
+
+
+def person_id_valid_many(identifiers: list[str]):
+    """`person_id_valid` of every identifier: `ric_valid_many`, then pseudonyms where it said no."""
+    import numpy as np
+
+    ok = ric_valid_many(identifiers)
+    for i in np.flatnonzero(~ok).tolist():
+        ok[i] = is_pseudonym(identifiers[i])
+    return ok
+
+
 def canonical(identifier: str) -> str:
     """The form used in duplicate keys and caps: upper case ('x' check characters are common)."""
     return identifier.upper()
 
 
 def mask_ric(number: str) -> str:
-    """A resident identity number as it may be shown: region and last four, the rest hidden."""
+    """A resident identity number as it may be shown: region and last four, the rest hidden; a
+    pseudonym is shown as it is (it names no one without the platform's key)."""
+    if is_pseudonym(number):
+        return number
     return number[:6] + "*" * 8 + number[-4:] if len(number) == 18 else "*" * len(number)

@@ -22,16 +22,19 @@ class Ledger:
     itself, not a tuple: a patent number, not (item, patent number). Without `holders` (a stream
     that is never explained), who holds a key is not kept, only that it is taken."""
 
-    def __init__(self, holders: bool = True):
-        self.taken: dict[str, dict] = {}  # item id → {key → the claim holding it}
+    def __init__(self, holders: bool = True, ledger_ids: dict[str, str] | None = None):
+        self.taken: dict[str, dict] = {}  # ledger id → {key → the claim holding it}
         self.used: dict[tuple, int] = {}
         self.paid: dict[tuple, int] = {}
         self.holders = holders
+        # item id → its ledger id: an item continuing a predecessor's shares that item's keys
+        self.ledger_ids = ledger_ids or {}
 
     def taken_for(self, item_id: str) -> dict:
-        taken = self.taken.get(item_id)
+        lid = self.ledger_ids.get(item_id, item_id)
+        taken = self.taken.get(lid)
         if taken is None:
-            taken = self.taken[item_id] = {}
+            taken = self.taken[lid] = {}
         return taken
 
     def holder(self, cid: str) -> str:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import UNKNOWN_POLICY, BatchError
+from .errors import NO_PACKAGE, NO_PREDECESSOR, UNKNOWN_POLICY, BatchError
 from .money import as_fraction, fen_to_yuan, yuan_to_fen
-from .vocabulary import KINDS, REASON_ORDER, Item
+from .vocabulary import Item
 
 KIND_LABELS = {
     "enterprise": "企业",
@@ -62,6 +62,7 @@ class Parameter:
     kind: str
     starts: tuple[int, ...]  # date ordinals each value took effect
     values: tuple  # parsed: int fen, Fraction, dict of fen, (inclusive, ((threshold, fen), ...)), int, ordinal
+    amended_by: tuple = ()  # per value: None (the policy's own text) or (document number, sentence)
 
     def period(self, events):
         """Index of the value in force at each event date (the first one before it took effect)."""
@@ -78,6 +79,10 @@ class Parameter:
 
     def at(self, event: int):
         return self.values[self.period_one(event)]
+
+    def amendment(self, event: int):
+        """(document number, sentence) of the amendment in force at the event, or None."""
+        return self.amended_by[self.period_one(event)] if self.amended_by else None
 
 
 def _parse_value(kind: str, raw):
@@ -99,8 +104,13 @@ def _parse_value(kind: str, raw):
     raise ValueError(f"unknown parameter kind {kind!r}")
 
 
-def _as_date(raw) -> _dt.date:
-    return raw if isinstance(raw, _dt.date) else _dt.date.fromisoformat(str(raw))
+def _as_date(raw, where: str = "日期") -> _dt.date:
+    if isinstance(raw, _dt.date):
+        return raw
+    try:
+        return _dt.date.fromisoformat(str(raw))
+    except ValueError:
+        raise ValueError(f"{where}应为 YYYY-MM-DD 格式的日期，现为 {raw!r}") from None
 
 
 class Params:
@@ -132,27 +142,46 @@ class Params:
         )
 
     def table_fen(self, name, keys, events):
+        """The amounts of a table by key, each read in the version in force at its event; a key a
+        version does not hold gives 0 there (versions may add or drop keys)."""
         par = self.p[name]
         out = np.zeros(len(keys), dtype=np.int64)
-        for key in par.values[0]:
-            out = np.where(keys == key, self._column(name, events, lambda v: v[key]), out)
+        for key in dict.fromkeys(k for v in par.values for k in v):
+            out = np.where(keys == key, self._column(name, events, lambda v: v.get(key, 0)), out)
         return out
 
-    def tiers(self, name, events):
+    def table_has(self, name, keys, events):
+        """Whether the version in force at each event holds the key."""
         par = self.p[name]
-        inclusive = par.values[0][0]
-        count = len(par.values[0][1])
-        return inclusive, [
-            (self._column(name, events, lambda v: v[1][i][0]), self._column(name, events, lambda v: v[1][i][1]))
-            for i in range(count)
-        ]
+        out = np.zeros(len(keys), dtype=bool)
+        for key in dict.fromkeys(k for v in par.values for k in v):
+            out |= (keys == key) & self._column(name, events, lambda v: key in v)
+        return out
+
+    def tier_amounts(self, name, value, events, cumulative: bool):
+        """The amount of the tiers reached by each value, read with the shape (number of tiers,
+        达到 or 超过) of the version in force at its event: the highest tier's amount, or with
+        `cumulative` every reached tier's amount added up."""
+        par = self.p[name]
+        idx = par.period(events)
+        dtype = value.dtype if value.dtype == object else np.int64
+        out = None
+        for k, (inclusive, tiers) in enumerate(par.values):
+            fen = np.zeros(len(value), dtype=dtype)
+            for threshold, amount in tiers:
+                reached = value >= threshold if inclusive else value > threshold
+                fen = np.where(reached, fen + amount if cumulative else amount, fen)
+            if isinstance(idx, int):
+                return fen
+            out = fen if out is None else np.where(idx == k, fen, out)
+        return out
 
     # One claim, for explanations.
     def money_fen_one(self, name, event):
         return self.p[name].at(event)
 
     def table_fen_one(self, name, key, event):
-        return self.p[name].at(event)[key]
+        return self.p[name].at(event).get(key, 0)
 
     def rate_one(self, name, event) -> Fraction:
         return self.p[name].at(event)
@@ -166,14 +195,19 @@ class Params:
     def describe(self, name, event) -> str:
         par = self.p[name]
         start = _dt.date.fromordinal(par.starts[par.period_one(event)]).isoformat()
+        amended = par.amendment(event)
+        if amended:
+            return f"参数 {name}（{par.title}；{amended[0]}「{amended[1]}」；自 {start} 起施行）"
         return f"参数 {name}（{par.title}；{par.clause}；自 {start} 起施行）"
 
     def show(self, name) -> list[str]:
         """Every dated value of a parameter, for `ipfund policy show`."""
         par = self.p[name]
+        docs = par.amended_by or (None,) * len(par.values)
         return [
             f"自 {_dt.date.fromordinal(s).isoformat()} 起：{_format_value(par.kind, v)}"
-            for s, v in zip(par.starts, par.values)
+            + (f"（{d[0]}）" if d else "")
+            for s, v, d in zip(par.starts, par.values, docs)
         ]
 
 
@@ -203,13 +237,13 @@ class Policy:
         self.title: str = data["title"]
         self.document_number: str = data.get("document_number", "")
         self.source_text = source_text
-        self.issued_on = _as_date(data["issued_on"])
+        self.issued_on = _as_date(data["issued_on"], "issued_on（发布日期）")
         self.clauses = [
             Clause(str(c["number"]), c["title"], tuple(c.get("source", ())), bool(c.get("monetary"))) for c in data["clauses"]
         ]
         self.parameters: dict[str, Parameter] = {}
         for name, p in data["parameters"].items():
-            values = sorted(p["values"], key=lambda v: _as_date(v["from"]))
+            values = sorted(p["values"], key=lambda v, _n=name: _as_date(v["from"], f"参数 {_n} 的 from（施行日期）"))
             self.parameters[name] = Parameter(
                 name=name,
                 clause=str(p.get("clause", "")),
@@ -217,6 +251,10 @@ class Policy:
                 kind=p["kind"],
                 starts=tuple(_as_date(v["from"]).toordinal() for v in values),
                 values=tuple(_parse_value(p["kind"], v["value"]) for v in values),
+                amended_by=tuple(
+                    (str(v["amended_by"]), str(v.get("sentence", ""))) if v.get("amended_by") else None
+                    for v in values
+                ),
             )
         self.params = Params(self.parameters)
         self.interpretations = {
@@ -231,7 +269,65 @@ class Policy:
             if not item.evidence and item.id in evidence:
                 item = _with_evidence(item, tuple(evidence[item.id]))
             self.items[item.id] = item
-        self.kind_labels = dict(KIND_LABELS)
+        self.kind_labels = {**KIND_LABELS, **{str(k): str(v) for k, v in (data.get("applicant_kinds") or {}).items()}}
+        self.documents = {str(d["number"]): d for d in data.get("documents") or ()}
+        continues = data.get("continues") or {}
+        self.predecessor_id: str | None = str(continues["policy"]) if continues.get("policy") else None
+        self.continued: dict[str, str] = {str(k): str(v) for k, v in (continues.get("items") or {}).items()}
+        self._predecessor = None
+        for item in self.items.values():
+            item.ledger_id = f"{self.id}/{item.id}"
+        if self.predecessor_id and self.continued:
+            pred = self.predecessor()
+            for mine, theirs in self.continued.items():
+                if mine in self.items and theirs in pred.items:
+                    self.items[mine].continues = f"{pred.id}/{theirs}"
+                    self.items[mine].ledger_id = pred.items[theirs].ledger_id
+        self.ledger_ids = {item.id: item.ledger_id for item in self.items.values()}
+
+    def predecessor(self) -> "Policy | None":
+        """The installed policy this one succeeds (a BatchError names it when it is not installed)."""
+        if self.predecessor_id is None:
+            return None
+        if self._predecessor is None:
+            try:
+                self._predecessor = load_policy(self.predecessor_id)
+            except BatchError:
+                raise BatchError(NO_PREDECESSOR.format(id=self.id, pred=self.predecessor_id)) from None
+        return self._predecessor
+
+    def continued_label(self, item: Item) -> str:
+        """The predecessor's item an item continues, as a person reads it: 文号「title」."""
+        pred = self.predecessor()
+        old = pred.items[self.continued[item.id]]
+        return f"{pred.document_number}「{old.title}」"
+
+    def ancestors(self) -> list["Policy"]:
+        """The predecessor, its predecessor, … (nearest first)."""
+        out, seen, p = [], {self.id}, self.predecessor()
+        while p is not None and p.id not in seen:
+            out.append(p)
+            seen.add(p.id)
+            p = p.predecessor()
+        return out
+
+    def amendments_in_force(self, item: Item, event: int) -> list[tuple[str, str]]:
+        """(document number, sentence) of each amendment in force at the event among the
+        parameters the item reads: the sentences an explanation quotes besides the item's own."""
+        out = []
+        for name in _item_params(item):
+            par = self.parameters.get(name)
+            amended = par.amendment(int(event)) if par is not None else None
+            if amended and amended not in out:
+                out.append(amended)
+        return out
+
+    def versions(self) -> list[tuple[_dt.date, str, str]]:
+        """(date, document number, what it is) of the text and of each amending document, by date."""
+        out = [(self.issued_on, self.document_number, "原文")]
+        for number, doc in self.documents.items():
+            out.append((_as_date(doc["date"]), number, str(doc.get("title", "修订"))))
+        return sorted(out, key=lambda v: v[0])
 
     @property
     def defaults(self) -> dict[str, str]:
@@ -258,52 +354,10 @@ class Policy:
         return out
 
     def check(self) -> list[str]:
-        """Everything that would make the package disagree with itself or with its text."""
-        problems = []
-        text = squeeze(self.source_text)
-        numbers = {c.number for c in self.clauses}
-        for c in self.clauses:
-            if not c.source:
-                problems.append(f"clause {c.number}: no source sentence")
-            for s in c.source:
-                if squeeze(s) not in text:
-                    problems.append(f"clause {c.number}: sentence not in the source text: {s}")
-        for name, p in self.parameters.items():
-            if not p.clause:
-                problems.append(f"parameter {name}: no clause")
-            elif p.clause not in numbers:
-                problems.append(f"parameter {name}: clause {p.clause!r} is not in the clause catalogue")
-        for iid, i in self.interpretations.items():
-            if i.default not in i.options:
-                problems.append(f"interpretation {iid}: default {i.default!r} is not one of its options")
-            if i.clause and i.clause not in numbers:
-                problems.append(f"interpretation {iid}: clause {i.clause!r} is not in the clause catalogue")
-        for item in self.items.values():
-            clause = self.clause(item.clause)
-            if clause is None:
-                problems.append(f"item {item.id}: clause {item.clause!r} is not in the clause catalogue")
-            elif squeeze(item.source) not in text:
-                problems.append(f"item {item.id}: source sentence not in the source text: {item.source}")
-            elif not any(squeeze(item.source) in squeeze(s) or squeeze(s) in squeeze(item.source) for s in clause.source):
-                problems.append(f"item {item.id}: source sentence is not among clause {item.clause}'s sentences")
-            for name in _item_params(item):
-                if name not in self.parameters:
-                    problems.append(f"item {item.id}: parameter {name!r} is not defined")
-            for iid in item.interpretations:
-                if iid not in self.interpretations:
-                    problems.append(f"item {item.id}: interpretation {iid!r} is not in the register")
-            for k in item.kinds:
-                if k not in KINDS:
-                    problems.append(f"item {item.id}: unknown applicant kind {k!r}")
-            for cond in item.conditions:
-                if cond.reason not in REASON_ORDER:
-                    problems.append(f"item {item.id}: unknown reason {cond.reason!r}")
-            if not item.evidence:
-                problems.append(f"item {item.id}: no evidence checklist")
-        for needed in ("validity.start", "validity.end"):
-            if needed not in self.parameters:
-                problems.append(f"parameter {needed} is missing")
-        return problems
+        """Everything that would make the package disagree with itself or with its text (Chinese)."""
+        from .authoring.checks import check_package
+
+        return check_package(self)
 
 
 def _with_evidence(item: Item, evidence: tuple[str, ...]) -> Item:
@@ -350,27 +404,65 @@ def _load_yaml(path: Path) -> dict:
     return data
 
 
-def load_policy_path(path: str | Path, rules_module: str | None = None) -> Policy:
-    """Load a policy package from a folder holding policy.yaml, its source text and rules.py."""
-    path = Path(path)
+def _load_path(path: Path, rules_module: str | None) -> Policy:
+    if not (path / "policy.yaml").is_file():
+        raise BatchError(NO_PACKAGE.format(path=path))
     data = _load_yaml(path / "policy.yaml")
+    if not isinstance(data, dict):
+        raise BatchError(NO_PACKAGE.format(path=path))
     source = (path / data.get("source_file", "source.txt")).read_text(encoding="utf-8")
     if rules_module:
-        rules = importlib.import_module(rules_module)
-    else:
+        items = importlib.import_module(rules_module).ITEMS
+    elif (path / "rules.py").exists():
         spec = importlib.util.spec_from_file_location(f"_ipfund_rules_{abs(hash(str(path)))}", path / "rules.py")
         rules = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(rules)
-    return Policy(data, source, tuple(rules.ITEMS), path)
+        items = rules.ITEMS
+    else:
+        from .authoring import build_items
+
+        if "items" not in data and (path / "items.yaml").is_file():
+            data = {**data, "items": _load_yaml(path / "items.yaml")}
+        items = build_items(data)
+    return Policy(data, source, tuple(items), path)
+
+
+def load_policy_path(path: str | Path, rules_module: str | None = None) -> Policy:
+    """Load a policy package from a folder holding policy.yaml and its source text, with its items
+    written as data (`items:` in policy.yaml or items.yaml) or, for a built-in package, rules.py.
+    A package that cannot be read is a BatchError naming what is wrong (in Chinese)."""
+    from .authoring import AuthoringError
+
+    try:
+        return _load_path(Path(path), rules_module)
+    except BatchError:
+        raise
+    except AuthoringError as exc:
+        raise BatchError(f"政策包 {path}：{exc}") from None
+    except OSError as exc:
+        raise BatchError(f"政策包 {path}：无法读取 {exc.filename}（{exc.strerror}）") from None
+    except KeyError as exc:
+        raise BatchError(f"政策包 {path}：缺少字段 {exc.args[0]}") from None
+    except (TypeError, ValueError) as exc:
+        raise BatchError(f"政策包 {path}：格式错误（{exc}）") from None
+
+
+def load_policy(policy_id: str) -> Policy:
+    """The installed policy of this id: built in, or found on IPFUND_POLICY_PATH (cached per id and
+    path: a policy package is immutable at run time)."""
+    import os
+
+    from .packages import ENV
+
+    return _load_installed(policy_id, os.environ.get(ENV, ""))
 
 
 @lru_cache(maxsize=None)
-def load_policy(policy_id: str) -> Policy:
-    """The policy registered under this id (cached: a policy package is immutable at run time)."""
-    from ipfund.policies import REGISTRY
+def _load_installed(policy_id, path_value: str) -> Policy:
+    from .packages import discover
 
-    package = REGISTRY.get(policy_id) if isinstance(policy_id, str) else None
-    if package is None:
-        raise BatchError(UNKNOWN_POLICY.format(policy=policy_id, known=", ".join(REGISTRY)))
-    module = importlib.import_module(package)
-    return load_policy_path(Path(module.__file__).parent, rules_module=package + ".rules")
+    found = discover(path_value)[0]
+    ref = found.get(policy_id) if isinstance(policy_id, str) else None
+    if ref is None:
+        raise BatchError(UNKNOWN_POLICY.format(policy=policy_id, known=", ".join(found)))
+    return load_policy_path(ref.path, rules_module=ref.rules_module)

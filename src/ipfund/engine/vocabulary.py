@@ -255,13 +255,7 @@ class Tiers(Formula):
         return self.cumulative_when is not None and interp.get(self.cumulative_when[0]) == self.cumulative_when[1]
 
     def compute(self, cols, P, interp):
-        inclusive, tiers = P.tiers(self.param, cols.event)
-        value = cols.facts[self.of]
-        fen = np.zeros(cols.n, dtype=value.dtype if value.dtype == object else np.int64)
-        cumulative = self._cumulative(interp)
-        for threshold, amount in tiers:
-            reached = value >= threshold if inclusive else value > threshold
-            fen = np.where(reached, fen + amount if cumulative else amount, fen)
+        fen = P.tier_amounts(self.param, cols.facts[self.of], cols.event, self._cumulative(interp))
         return fen, np.zeros(cols.n, dtype=bool)
 
     def explain(self, row, P, interp):
@@ -363,6 +357,14 @@ class Item:
     requires_sme: bool = False
     interpretations: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
+    # Written as data: the package declares its gates (zone, SME …) as conditions, none is assumed.
+    declared_gates: bool = False
+    # The item of a predecessor policy this one continues ("policy-id/item-id"), if any; its
+    # duplicate keys, top-ups and caps are shared with that item (不重复资助 across policies).
+    continues: str | None = None
+    # The ledger's name for the item: "policy-id/item-id" of the first item of its line (set by
+    # the Policy that loads it).
+    ledger_id: str = ""
 
     def key_fields(self, interp) -> tuple[str, ...] | None:
         for (iid, option), fields in self.key_when.items():

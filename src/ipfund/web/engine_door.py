@@ -27,11 +27,11 @@ from ipfund.engine import (
     evaluate_batch,
     load_policy,
 )
-from ipfund.engine.identifiers import canonical, ric_valid, uscc_valid
+from ipfund.engine.identifiers import PSEUDONYM_PREFIX, canonical, ric_valid, uscc_valid
 from ipfund.engine.vocabulary import REASON_LABELS
 
 __all__ = [
-    "BatchError", "CapGroup", "Decision", "Explanation", "Policy", "REASON_LABELS", "canonical", "current_policy",
+    "PSEUDONYM_PREFIX", "BatchError", "CapGroup", "Decision", "Explanation", "Policy", "REASON_LABELS", "canonical", "current_policy",
     "decide_calculator", "decide_claim", "decide_draft", "evaluate_batch", "known_policies", "ledger_fields",
     "policy_by_id", "policy_named", "policy_validity",
     "ric_valid", "stored_decision", "stored_explanation", "uscc_valid",
@@ -80,7 +80,9 @@ def policy_validity(policy: Policy, on: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _applicant(profile) -> Applicant:
-    return Applicant(id=profile.id_number, kind=profile.kind, in_zone=profile.in_zone, sme=profile.sme,
+    # The engine, and so the ledger and the audit chain, know a person by the keyed pseudonym,
+    # never by the resident ID number (web/pii/pseudonyms.py).
+    return Applicant(id=profile.ledger_identity, kind=profile.kind, in_zone=profile.in_zone, sme=profile.sme,
                      name=profile.name)
 
 
@@ -126,10 +128,10 @@ def decide_draft(profile, *, item: str, event_date: dt.date, facts: Mapping) -> 
 
 
 def decide_calculator(*, kind: str, in_zone: bool, sme: bool, item: str, event_date: dt.date,
-                      facts: Mapping) -> Decision:
-    """The public calculator's one claim, made by "the visitor"."""
+                      facts: Mapping, name: str = "") -> Decision:
+    """The public calculator's one claim, made by "the visitor" (named `name` in the explanation)."""
     visitor = Applicant(id=VISITOR_PERSON_ID if kind == "person" else VISITOR_ORGANISATION_ID, kind=kind,
-                        in_zone=in_zone, sme=sme)
+                        in_zone=in_zone, sme=sme, name=name)
     return _one(current_policy(), Claim(id="calculator", item=item, applicant=visitor, event_date=event_date,
                                         facts=facts))
 

@@ -63,7 +63,7 @@ def test_evaluate_is_the_contract(client, db):
     decision = client.post("/api/evaluate", batch, content_type="application/json").json()["decisions"][0]
     assert (decision["amount"], decision["capped"], decision["reasons"]) == ("10000.00", True, ["cap_reached"])
     bad = client.post("/api/evaluate", {"policy": "nope", "claims": []}, content_type="application/json")
-    assert bad.status_code == 400 and "nope" in bad.json()["detail"]
+    assert bad.status_code == 400 and "nope" in bad.json()["errors"]["batch"][0]
 
 
 def test_claims_need_a_token(client, db):

@@ -44,7 +44,7 @@ def test_no_edit_or_delete_path(enterprise):
         AuditEvent.objects.all().delete()
 
 
-def test_tampered_row_is_reported(enterprise, open_round):
+def test_tampered_row_is_reported(enterprise, open_round, triggers_dropped):
     flow.submitted_from_sample(enterprise, sample("custody_sme"))
     target = AuditEvent.objects.order_by("seq")[3]
     with connection.cursor() as cursor:
@@ -55,7 +55,7 @@ def test_tampered_row_is_reported(enterprise, open_round):
     assert result.message == services.VERIFY_BAD_HASH.format(seq=target.seq)
 
 
-def test_deleted_row_is_reported(enterprise, open_round):
+def test_deleted_row_is_reported(enterprise, open_round, triggers_dropped):
     flow.submitted_from_sample(enterprise, sample("custody_sme"))
     target = AuditEvent.objects.order_by("seq")[2]
     with connection.cursor() as cursor:
@@ -64,7 +64,7 @@ def test_deleted_row_is_reported(enterprise, open_round):
     assert not result.ok and result.broken_seq == target.seq + 1
 
 
-def test_truncated_tail_is_reported(enterprise, open_round):
+def test_truncated_tail_is_reported(enterprise, open_round, triggers_dropped):
     flow.submitted_from_sample(enterprise, sample("custody_sme"))
     last = AuditEvent.objects.order_by("-seq").first()
     with connection.cursor() as cursor:

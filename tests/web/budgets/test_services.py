@@ -111,3 +111,11 @@ def test_a_budget_of_another_year_does_not_count(staff, open_round, applicant):
     budget_set(actor=staff.admin, policy=current_policy().id, year=year() - 1, amount="100")
     (claim,) = [flow.advance(c, "recommended", staff) for c in recommended_custody(applicant, 1)]
     assert approval_approve(actor=staff.approver, claim=claim).approved_amount == Decimal("3000.00")
+
+
+def test_the_demo_sets_this_years_budget_with_its_warning_showing():
+    from ipfund.web.demo.loader import load_demo
+
+    load_demo()
+    status = budget_status(Budget.objects.get(year=year()))
+    assert status.level == LEVEL_WARNING and Decimal("80") <= status.percent < Decimal("90")

@@ -29,6 +29,9 @@ def test_demo_then_audit_verify_then_tamper(tmp_path):
     assert ok.returncode == 0 and ok.stdout.startswith("OK ")
 
     with sqlite3.connect(tmp_path / "ipfund.sqlite3") as db:
+        with pytest.raises(sqlite3.IntegrityError, match="审计事件只能追加"):
+            db.execute("UPDATE audit_auditevent SET after = '{\"state\": \"paid\"}' WHERE seq = 40")
+        db.execute("DROP TRIGGER audit_auditevent_no_update")
         db.execute("UPDATE audit_auditevent SET after = '{\"state\": \"paid\"}' WHERE seq = 40")
     broken = ipfund("audit", "verify", data_dir=tmp_path)
     assert broken.returncode == 1

@@ -16,6 +16,7 @@ from ipfund.web.claims.models import Claim
 from ipfund.web.claims.services import claim_submit
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
+from ipfund.web.documents.decision_letter import readable_steps
 from ipfund.web.documents.layout import rmb_capitals
 from ipfund.web.notices.services import notice_publish
 from ipfund.web.engine_door import current_policy
@@ -69,6 +70,18 @@ def test_rmb_capitals():
     assert rmb_capitals(Decimal("1000000")) == "壹佰万元整"
     assert rmb_capitals(Decimal("20000.05")) == "贰万元零伍分"
     assert rmb_capitals(Decimal("0")) == "零元整"
+
+
+def test_letter_steps_carry_no_codes_and_no_full_id_numbers():
+    steps = readable_steps([
+        "依据 肇高管办〔2022〕2号三「…」",
+        "项目：专利代理师资助（patent_attorney）",
+        "  参数 custody_sme.rate（比例；四（一）；自 2022-01-18 起施行） = 50%",
+        "上限：同一申请人（440101199001011234）最高 10000.00 元",
+        "适用解释 A10=event_date：…",
+        "✓ 事件日期在政策有效期内",
+    ])
+    assert steps == ["参数（比例；四（一）；自 2022-01-18 起施行） = 50%", "上限：同一申请人（44**************34）最高 10000.00 元", "√ 事件日期在政策有效期内"]
 
 
 def test_submission_gets_a_yearly_reference_and_a_receipt(enterprise, open_round, staff, tmp_path, applicant):

@@ -18,8 +18,8 @@ from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.jobs.models import Job
 from ipfund.web.jobs.services import job_run
-from ipfund.web.payments.services import payment_record
 from ipfund.web.engine_door import current_policy
+from ipfund.web.payments.services import ACCOUNT_CHANGE_PENDING, NO_ACCOUNT, PayeeAccount, bank_change_request, payment_record
 from ipfund.web.rounds.services import round_create
 
 
@@ -61,18 +61,25 @@ def final_awards(applicant, open_round, staff):
 def test_bank_batch_has_full_account_and_holder_and_a_summary(final_awards, staff, applicant):
     nobank = applicant("enterprise", sme=True, name="无账户科技有限公司")
     ApplicantProfile.objects.filter(user=nobank).update(bank_account="")
-    claim = flow.advance(flow.submitted_from_sample(nobank, sample("custody_sme", 1)), "approved", staff)
-    flow.publish_and_finalize(staff, claims=[claim])
+    changing = applicant("enterprise", sme=True, name="换账户科技有限公司")
+    claims = [
+        flow.advance(flow.submitted_from_sample(nobank, sample("custody_sme", 1)), "approved", staff),
+        flow.advance(flow.submitted_from_sample(changing, sample("custody_sme", 2)), "approved", staff),
+    ]
+    flow.publish_and_finalize(staff, claims=claims)
+    bank_change_request(actor=changing, profile=changing.applicant, account=PayeeAccount("中国银行肇庆分行", "6217000000000000129", "换账户科技有限公司"))
+    ApplicantProfile.objects.filter(pk=final_awards[1].applicant_id).update(bank_holder="肇庆星湖新材料有限公司（基本户）")
     job, sheets = export(staff.finance, "bank_batch")
     header, *rows = sheets["批量付款"]
     assert header == ["序号", "收款人账号", "收款人户名", "收款银行", "金额", "用途", "备注"]
     company = final_awards[1].applicant
-    row = next(r for r in rows if r[2] == company.name)
+    row = next(r for r in rows if r[2] == "肇庆星湖新材料有限公司（基本户）")  # the holder (户名) as registered
     assert row[1] == company.bank_account and row[3] == company.bank_name
     assert Decimal(str(row[4])) == Decimal("3000.00")
     assert final_awards[1].reference in row[6] and "custody_sme" not in row[6]
     assert sheets["汇总"][1:] == [["总笔数", 2], ["总金额（元）", "8000.00"]]
-    assert sheets["未导出"][1][1] == "无账户科技有限公司"
+    held = {r[1]: r[3] for r in sheets["未导出"][1:]}
+    assert held == {"无账户科技有限公司": NO_ACCOUNT, "换账户科技有限公司": ACCOUNT_CHANGE_PENDING}
     assert job.done == 2
     event = AuditEvent.objects.get(action="export_bank_batch")
     assert event.actor == staff.finance and event.after["rows"] == 2
@@ -126,15 +133,18 @@ def test_award_list_per_round_and_per_policy(final_awards, staff, applicant):
     assert empty["资助名单"][1:] == []
 
 
-def test_annual_statistics(final_awards, staff):
+def test_annual_statistics_are_the_dashboards_figures(final_awards, staff):
     year = timezone.localdate().year
     _, sheets = export(staff.admin, "statistics", year=str(year))
-    by_item = sheets[f"{year}年按项目"]
-    total = by_item[-1]
-    assert total[0] == "合计" and total[2:4] == [2, 2] and Decimal(str(total[4])) == Decimal("8000.00")
-    by_kind = {r[0]: r for r in sheets[f"{year}年按主体类型"][1:]}
-    assert by_kind["个人"][1] == 1 and by_kind["企业"][1] == 1
-    assert dict((r[0], r[1]) for r in sheets[f"{year}年按状态"][1:]) == {"公示期满（待拨付）": 2}
+    summary = dict(sheets["汇总"][1:])
+    assert summary["已审定金额（元）"] == "8000.00" and summary["已拨付金额（元）"] == "0.00"
+    by_item = {r[0]: r for r in sheets["按项目"][1:]}
+    assert Decimal(str(by_item["中小微企业知识产权托管补助"][2])) == Decimal("3000.00")
+    by_kind = {r[0]: r[1] for r in sheets["按主体类型"][1:]}
+    assert by_kind == {"企业": 1, "个人": 1}
+    assert dict((r[0], r[1]) for r in sheets["按状态"][1:]) == {"公示期满（待拨付）": 2}
+    assert len(sheets["按月份"]) == 13
+    assert "custody_sme" not in str(sheets)
 
 
 def test_statistics_year_must_be_valid(staff, db):

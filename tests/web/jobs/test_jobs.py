@@ -99,3 +99,15 @@ def test_celery_worker_on_redis_runs_the_job(queue, redis_broker):
     assert len(rows) == 3
     assert connection.exists("_kombu.binding.celery")  # the task went through this Redis database
     assert job.started_at is not None and job.finished_at >= job.started_at
+
+
+def test_embedded_start_fails_interrupted_jobs_and_resends_queued_ones(queue, settings):
+    from ipfund.web.jobs.services import JOB_INTERRUPTED, job_recover_embedded
+
+    settings.CELERY_BROKER_URL = ""
+    interrupted = Job.objects.create(kind="queue_review", requested_by=queue.reviewer, state=Job.RUNNING, filename="a.xlsx")
+    waiting = Job.objects.create(kind="queue_review", requested_by=queue.reviewer, params={"state": "submitted"}, filename="b.xlsx")
+    assert job_recover_embedded() == (1, 1)
+    assert Job.objects.get(pk=interrupted.pk).error == JOB_INTERRUPTED
+    assert wait_done(waiting.pk).state == Job.DONE
+    runner.embedded_wait()

@@ -70,7 +70,7 @@ def test_dismissed_objection_keeps_award_and_close_makes_final(approved, staff):
         with pytest.raises(ValidationError) as err:
             services.notice_close(actor=staff.reviewer, notice=notice)
         assert err.value.messages == [services.NOTICE_OPEN_OBJECTIONS.format(count=1)]
-        services.objection_resolve(actor=staff.reviewer, objection=objection, upheld=False, resolution="异议不成立")
+        services.objection_resolve(actor=staff.reviewer2, objection=objection, upheld=False, resolution="异议不成立")
         services.notice_close(actor=staff.reviewer, notice=notice)
     assert set(Claim.objects.values_list("state", flat=True)) == {"final"}
     assert Objection.objects.get().state == "dismissed"
@@ -89,7 +89,7 @@ def test_revoked_patent_can_be_funded_again(applicant, open_round, staff):
     first = flow.advance(flow.submitted_from_sample(a, sample("china_patent_award")), "approved", staff)
     notice = services.notice_publish(actor=staff.reviewer)
     objection = services.objection_file(entry=notice.entries.get(), name="钱七", contact="1", reason="实际获奖单位为他人")
-    services.objection_resolve(actor=staff.reviewer, objection=objection, upheld=True, resolution="成立")
+    services.objection_resolve(actor=staff.reviewer2, objection=objection, upheld=True, resolution="成立")
     assert not DuplicateKey.objects.filter(released_by__isnull=True).exists()
     second = flow.advance(flow.submitted_from_sample(b, sample("china_patent_award")), "approved", staff)
     assert second.approved_amount == Decimal("300000.00") and first.pk != second.pk

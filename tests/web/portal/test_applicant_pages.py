@@ -266,7 +266,7 @@ def test_profile_masks_the_bank_account(applicant):
     )
     assert response.status_code == 302
     user.applicant.refresh_from_db()
-    assert user.applicant.bank_account == "6222 0200 1111 2222 333"
+    assert user.applicant.bank_account == "6222020011112222333"  # kept as digits
     assert "2222 333" not in client.get(reverse("portal:profile")).content.decode()
 
 
@@ -311,14 +311,21 @@ def test_notifications_list_shows_status_changes(applicant, open_round):
     assert "已提交，等待初审" in html
 
 
-def test_login_is_throttled_after_repeated_failures_with_a_chinese_message(applicant, settings):
-    from ipfund.web.accounts.backends import LOGIN_THROTTLED
+def test_api_tokens_are_issued_listed_and_revoked_on_a_page(applicant, open_round):
+    from ipfund.web.api.models import ApiToken
 
-    applicant("enterprise", username="target")
-    client = Client()
-    for _ in range(settings.IPFUND_LOGIN_MAX_FAILURES):
-        client.post(reverse("portal:login"), {"username": "target", "password": "wrong"})
-    response = client.post(reverse("portal:login"), {"username": "target", "password": APPLICANT_PASSWORD})
-    assert response.status_code == 200
-    assert LOGIN_THROTTLED in response.content.decode()
-    assert "_auth_user_id" not in client.session
+    user = applicant("enterprise", sme=True)
+    client = signed_in(user)
+    assert "请填写此项。" in client.post(reverse("portal:api_tokens"), {"name": ""}).content.decode()
+    page = client.post(reverse("portal:api_tokens"), {"name": "财务系统对接"})
+    assert page["Cache-Control"] == "no-store"
+    secret = page.context["secret"]
+    assert secret in page.content.decode() and "只显示这一次" in page.content.decode()
+    listed = client.get(reverse("portal:api_tokens")).content.decode()
+    assert "财务系统对接" in listed and secret not in listed
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert api.get("/api/claims").status_code == 200
+    token = ApiToken.objects.get(user=user)
+    client.post(reverse("portal:api_token_revoke", args=[token.pk]))
+    assert api.get("/api/claims").status_code == 401
+    assert "已撤销" in client.get(reverse("portal:api_tokens")).content.decode()

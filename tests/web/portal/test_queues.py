@@ -108,7 +108,7 @@ def test_batch_approve_keeps_separation_of_duties_and_caps(staff, applicant, ope
     staff.reviewer.roles = [*staff.reviewer.roles, "approver"]
     staff.reviewer.save()
     refused = signed_in(staff.reviewer).post(reverse("portal:queue_batch", args=["approve"]), {"claims": [a.pk, b.pk]})
-    assert all(not r.ok and "初审人" in r.message for r in refused.context["results"])
+    assert all(not r.ok and "初审推荐人" in r.message for r in refused.context["results"])
     done = signed_in(staff.approver).post(reverse("portal:queue_batch", args=["approve"]), {"claims": [a.pk, b.pk]})
     assert all(r.ok for r in done.context["results"])
     assert set(Claim.objects.filter(pk__in=[a.pk, b.pk]).values_list("state", flat=True)) == {State.APPROVED}

@@ -78,7 +78,7 @@ def test_evidence_can_be_framed_by_our_own_pages(staff, submitted):
 def test_return_needs_a_comment_shown_beside_the_field(staff, submitted):
     response = signed_in(staff.reviewer).post(reverse("portal:claim_action", args=[submitted.pk, "return"]), {"comment": ""})
     assert response.status_code == 200
-    assert "请填写此项。" in field_block(response.content.decode(), "comment")
+    assert "请填写此项。" in field_block(response.content.decode(), "return-comment")
     submitted.refresh_from_db()
     assert submitted.state == "submitted"
 
@@ -98,7 +98,7 @@ def test_recommend_cannot_raise_the_amount_above_the_engine(staff, submitted):
         reverse("portal:claim_action", args=[submitted.pk, "recommend"]), recommend_data(submitted, amount="300000.01")
     )
     html = response.content.decode()
-    assert AMOUNT_ABOVE_ENGINE.format(engine=Decimal("300000.00")) in field_block(html, "amount")
+    assert AMOUNT_ABOVE_ENGINE.format(engine=Decimal("300000.00")) in field_block(html, "recommend-amount")
     assert 'value="300000.01"' in html
     submitted.refresh_from_db()
     assert submitted.state == "submitted"
@@ -127,7 +127,7 @@ def test_the_reviewer_cannot_approve_their_own_recommendation(staff, submitted):
     client = signed_in(both)
     client.post(reverse("portal:claim_action", args=[submitted.pk, "recommend"]), recommend_data(submitted))
     page = client.get(reverse("portal:staff_claim", args=[submitted.pk])).content.decode()
-    assert "您是该申报的初审人，不能审定。" in page
+    assert "您是该申报的初审推荐人，不能审定。" in page
     response = client.post(reverse("portal:claim_action", args=[submitted.pk, "approve"]))
     assert APPROVER_IS_REVIEWER in response.content.decode()
     submitted.refresh_from_db()
@@ -146,7 +146,7 @@ def test_a_finance_user_cannot_review(staff, submitted):
 def test_publish_notice_public_page_masks_persons_and_objection_flow(staff, applicant, open_round):
     person = applicant("person", name="欧阳小明")
     claim = advance(submitted_from_sample(person, sample("patent_attorney")), "approved", staff)
-    reviewer = signed_in(staff.reviewer)
+    reviewer = signed_in(staff.reviewer2)  # not the one who recommended: they may not judge objections
     response = reviewer.post(reverse("portal:notice_manage"), {"claims": [str(claim.pk)], "period_days": "7", "title": ""})
     notice = Notice.objects.get()
     assert response["Location"] == reverse("portal:notice_detail", args=[notice.pk])
@@ -202,7 +202,7 @@ def test_finance_pays_once_and_applicant_sees_paid(staff, applicant, open_round)
     page = signed_in(user).get(reverse("portal:claim_detail", args=[claim.pk])).content.decode()
     assert "已拨付" in page and "¥300,000.00" in page
     history = finance.get(reverse("portal:claim_audit", args=[claim.pk])).content.decode()
-    assert "payment_record" in history and "ZF-2026-001" in history
+    assert "记录拨付" in history and "ZF-2026-001" in history and "payment_record" not in history
 
 
 def test_payment_failure_then_retry(staff, applicant, open_round):
@@ -227,8 +227,11 @@ def test_payment_failure_then_retry(staff, applicant, open_round):
 def test_audit_history_page_lists_every_state_change(staff, submitted):
     advance(submitted, "recommended", staff)
     html = signed_in(staff.approver).get(reverse("portal:claim_audit", args=[submitted.pk])).content.decode()
-    for action in ("claim_draft_create", "evidence_attach", "claim_submit", "claim_recommend"):
+    for action in ("创建申报草稿", "上传证明材料", "提交申报", "初审推荐"):
         assert action in html
+    # in words: no action codes, no raw JSON, the reviewer by name, not `reviewer：2`
+    assert "claim_draft_create" not in html and '{"' not in html
+    assert "初审人</span>：—" not in html and "初审人</span>：reviewer" in html
 
 
 def test_admin_creates_a_round_with_errors_beside_fields(staff):

@@ -3,13 +3,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from ipfund.web.admin_readonly import ReadOnlyAdmin
+
 from .models import ApplicantProfile, User
 
 
 @admin.register(User)
-class PlatformUserAdmin(UserAdmin):
+class PlatformUserAdmin(ReadOnlyAdmin, UserAdmin):
     list_display = ("username", "email", "roles", "is_active")
-    # Roles are changed through user_roles_set (audited), not here.
+    # Users, roles and passwords change only through the audited services (the staff pages), never
+    # here: the admin shows accounts and changes nothing.
     readonly_fields = ("roles",)
 
 
@@ -18,7 +21,7 @@ class ApplicantProfileAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "masked_id_number", "in_zone", "sme")
     list_filter = ("kind", "sme", "in_zone")
     search_fields = ("name",)
-    exclude = ("id_number", "bank_account")
+    exclude = ("id_number", "bank_account", "contact_phone")
     readonly_fields = ("masked_id_number", "masked_bank_account")
 
     def has_change_permission(self, request, obj=None):

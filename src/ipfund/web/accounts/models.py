@@ -1,4 +1,4 @@
-"""User (with roles), ApplicantProfile (the verified applicant), LoginFailure (throttling)."""
+"""User (with roles), ApplicantProfile (the verified applicant)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from ipfund.web.masking import mask_bank_account, mask_credit_code, mask_id_number, mask_phone
+from ipfund.web.pii.fields import EncryptedTextField
 
 APPLICANT_KINDS = {
     "enterprise": "企业",
@@ -19,8 +20,16 @@ APPLICANT_KINDS = {
 }
 
 
+ERASED = "（已删除）"
+
+
 class User(AbstractUser):
     roles = models.JSONField(default=list, blank=True)
+    # The unified social credit code of the organisation a staff member belongs to (if it may
+    # apply to the fund): separation of duties keeps them off that organisation's claims.
+    affiliation = models.CharField(max_length=18, blank=True)
+    # Set when an administrator chose the password: the first sign-in must replace it.
+    password_change_required = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "用户"
@@ -31,18 +40,28 @@ class ApplicantProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applicant")
     kind = models.CharField(max_length=32, choices=list(APPLICANT_KINDS.items()))
     # Unified social credit code for organisations, resident ID number for persons; verified
-    # with python-stdnum on registration and never changed afterwards.
-    id_number = models.CharField(max_length=18, unique=True)
+    # with python-stdnum on registration and never changed afterwards. Encrypted (IPFUND_DATA_KEYS);
+    # unique and found through its keyed blind index, which erasure clears.
+    id_number = EncryptedTextField()
+    id_number_index = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    # What the engine, the ledger and the audit chain know the applicant by: the credit code of an
+    # organisation, a keyed pseudonym of a person (web/pii/pseudonyms.py); kept after erasure.
+    ledger_identity = models.CharField(max_length=40, db_index=True, default="", editable=False)
     name = models.CharField(max_length=200)
     address = models.CharField(max_length=300, blank=True)
     in_zone = models.BooleanField(default=True)
     sme = models.BooleanField(default=False)
     contact_name = models.CharField(max_length=100, blank=True)
-    contact_phone = models.CharField(max_length=30, blank=True)
+    contact_phone = EncryptedTextField(blank=True)
     bank_name = models.CharField(max_length=200, blank=True)
-    bank_account = models.CharField(max_length=40, blank=True)
+    bank_account = EncryptedTextField(blank=True)
+    # Finds every profile paid into one account (a shared account is flagged to staff).
+    bank_account_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     bank_holder = models.CharField(max_length=200, blank=True)  # 户名: the name the account is held in
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the person's data was erased (PIPL): the encrypted numbers are blanked, the name
+    # replaced; the ledger and the audit chain, which know only the pseudonym, stay as they were.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "申报主体"
@@ -57,6 +76,8 @@ class ApplicantProfile(models.Model):
 
     @property
     def masked_id_number(self) -> str:
+        if self.erased_at is not None:
+            return ERASED
         return mask_id_number(self.id_number) if self.is_person else mask_credit_code(self.id_number)
 
     @property
@@ -66,9 +87,3 @@ class ApplicantProfile(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.contact_phone)
-
-
-class LoginFailure(models.Model):
-    username = models.CharField(max_length=150, db_index=True)
-    client = models.CharField(max_length=64, blank=True, db_index=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -9,9 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from ipfund.web.audit.services import audit_record
+from ipfund.web.masking import mask_person_name
+from ipfund.web.pii.services import profile_by_id_number, profile_protect
 
 from . import roles as role_names
-from .identifiers import invalid_message, verify_applicant_id
+from ipfund.web.notifications.services import notification_send
+
+from .identifiers import bank_account_check, invalid_message, verify_applicant_id
+from .usernames import username_check
 from .models import APPLICANT_KINDS, ApplicantProfile, User
 
 USERNAME_TAKEN = "该用户名已被使用。"
@@ -21,6 +26,8 @@ UNKNOWN_ROLE = "未知角色：{role}。"
 ONLY_ADMIN = "只有管理员可以管理用户和角色。"
 NOT_YOUR_PROFILE = "只能修改本人的申报主体信息。"
 NAME_REQUIRED = "请填写名称。"
+NOT_YOUR_OWN_ROLES = "不能修改本人的角色，请由另一位管理员办理。"
+ROLES_CHANGED = "用户 {user} 的角色已由管理员 {actor} 变更：{before} → {after}。"
 
 PROFILE_FIELDS = (
     "name", "address", "in_zone", "sme", "contact_name", "contact_phone", "bank_name", "bank_account", "bank_holder",
@@ -30,10 +37,12 @@ BANK_FIELDS = ("bank_name", "bank_account", "bank_holder")
 
 def profile_snapshot(profile: ApplicantProfile) -> dict:
     """What the audit trail keeps of a profile: personal numbers masked, never in clear."""
+    person = profile.kind == "person"
     return {
         "kind": profile.kind,
-        "id_number": profile.masked_id_number,
-        "name": profile.name,
+        # A person by the pseudonym the ledger knows them by; the chain can never be erased.
+        "id_number": profile.ledger_identity if person else profile.masked_id_number,
+        "name": mask_person_name(profile.name) if person else profile.name,
         "address": profile.address,
         "in_zone": profile.in_zone,
         "sme": profile.sme,
@@ -64,17 +73,25 @@ def applicant_register(
     bank_holder: str = "",
 ) -> User:
     errors: dict[str, list[str]] = {}
+    try:
+        username = username_check(username)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if kind not in APPLICANT_KINDS:
         errors["kind"] = [UNKNOWN_KIND]
     compact = verify_applicant_id(kind, id_number or "") if kind in APPLICANT_KINDS else None
     if kind in APPLICANT_KINDS and compact is None:
         errors["id_number"] = [invalid_message(kind)]
-    elif compact and ApplicantProfile.objects.filter(id_number=compact).exists():
+    elif compact and profile_by_id_number(compact) is not None:
         errors["id_number"] = [ID_NUMBER_TAKEN]
-    if User.objects.filter(username=username).exists():
+    if "username" not in errors and User.objects.filter(username=username).exists():
         errors["username"] = [USERNAME_TAKEN]
     if not (name or "").strip():
         errors["name"] = [NAME_REQUIRED]
+    try:
+        bank_account = bank_account_check(bank_account)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     try:
         validate_password(password, User(username=username, email=email))
     except ValidationError as exc:
@@ -84,7 +101,7 @@ def applicant_register(
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username, password=password, email=email, roles=[role_names.APPLICANT])
-            profile = ApplicantProfile.objects.create(
+            profile = ApplicantProfile(
                 user=user,
                 kind=kind,
                 id_number=compact,
@@ -98,6 +115,8 @@ def applicant_register(
                 bank_account=bank_account,
                 bank_holder=(bank_holder or "").strip(),
             )
+            profile_protect(profile)
+            profile.save()
     except IntegrityError:  # a simultaneous registration took the name or the number
         raise ValidationError({"id_number": [ID_NUMBER_TAKEN]}) from None
     audit_record(actor=user, action="applicant_register", obj=profile, after=profile_snapshot(profile))
@@ -114,6 +133,8 @@ def applicant_profile_update(*, actor: User, profile: ApplicantProfile, **change
         raise ValidationError({field: ["该字段不可修改。"] for field in sorted(unknown)})
     if "name" in changes and not (changes["name"] or "").strip():
         raise ValidationError({"name": [NAME_REQUIRED]})
+    if "bank_account" in changes:
+        changes["bank_account"] = bank_account_check(changes["bank_account"])
     profile = ApplicantProfile.objects.select_for_update().get(pk=profile.pk)
     before = profile_snapshot(profile)
     bank = {f: changes.pop(f) for f in BANK_FIELDS if f in changes and changes[f] != getattr(profile, f)}
@@ -131,6 +152,7 @@ def applicant_profile_update(*, actor: User, profile: ApplicantProfile, **change
         setattr(profile, field, value)
     if profile.kind == "person":
         profile.sme = False
+    profile_protect(profile)
     profile.save()
     audit_record(actor=actor, action="applicant_profile_update", obj=profile, before=before, after=profile_snapshot(profile))
     return profile
@@ -143,37 +165,115 @@ def _check_roles(role_list) -> list[str]:
     return sorted(set(role_list))
 
 
+def _check_affiliation(affiliation: str) -> str:
+    if not (affiliation or "").strip():
+        return ""
+    compact = verify_applicant_id("enterprise", affiliation)
+    if compact is None:
+        raise ValidationError({"affiliation": [invalid_message("enterprise")]})
+    return compact
+
+
 @transaction.atomic
-def staff_user_create(*, actor: User | None, username: str, password: str, email: str = "", roles: list[str] | tuple = (), full_name: str = "") -> User:
-    """Create a staff account. ``actor`` None is the bootstrap path used by the demo loader."""
+def staff_user_create(
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    email: str = "",
+    roles: list[str] | tuple = (),
+    full_name: str = "",
+    affiliation: str = "",
+) -> User:
+    """Create a staff account. ``actor`` None is the bootstrap path used by the demo loader and
+    ``ipfund manage``; an administrator's account gets a password the person must change."""
     if actor is not None and not role_names.has_role(actor, role_names.ADMIN):
         raise PermissionDenied(ONLY_ADMIN)
+    username = username_check(username, allow_reserved=actor is None)
     role_list = _check_roles(roles)
+    affiliation = _check_affiliation(affiliation)
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": [USERNAME_TAKEN]})
-    validate_password(password)
+    try:
+        validate_password(password, User(username=username, email=email))
+    except ValidationError as exc:
+        raise ValidationError({"password": list(exc.messages)}) from None
     user = User.objects.create_user(
         username=username,
         password=password,
         email=email,
         roles=role_list,
         first_name=full_name,
+        affiliation=affiliation,
         is_staff=role_names.ADMIN in role_list,
         is_superuser=role_names.ADMIN in role_list,
+        password_change_required=actor is not None,
     )
-    audit_record(actor=actor or "system", action="staff_user_create", obj=user, after={"username": username, "roles": role_list})
+    audit_record(
+        actor=actor or "system",
+        action="staff_user_create",
+        obj=user,
+        after={"username": username, "roles": role_list, "affiliation": affiliation},
+    )
+    if actor is not None:
+        _tell_about_roles(actor=actor, user=user, before=[], after=role_list)
     return user
+
+
+def _role_text(role_list) -> str:
+    return "、".join(role_names.ROLE_LABELS.get(r, r) for r in role_list) or "无"
+
+
+def _tell_about_roles(*, actor: User, user: User, before: list[str], after: list[str]) -> None:
+    """The person whose roles changed and every other administrator hear of it (in-app and by mail)."""
+    message = ROLES_CHANGED.format(
+        user=user.get_username(), actor=actor.get_username(), before=_role_text(before), after=_role_text(after)
+    )
+    admins = [u for u in User.objects.filter(is_active=True) if role_names.has_role(u, role_names.ADMIN)]
+    for person in {user.pk: user, **{a.pk: a for a in admins if a.pk != actor.pk}}.values():
+        notification_send(user=person, message=message)
 
 
 @transaction.atomic
 def user_roles_set(*, actor: User, user: User, roles: list[str] | tuple) -> User:
+    """Change another person's roles: audited, and told to them and to the other administrators.
+    Nobody changes their own roles (an administrator granting itself 审定 is the risk)."""
     if not role_names.has_role(actor, role_names.ADMIN):
         raise PermissionDenied(ONLY_ADMIN)
+    if user.pk == actor.pk:
+        raise PermissionDenied(NOT_YOUR_OWN_ROLES)
     role_list = _check_roles(roles)
     user = User.objects.select_for_update().get(pk=user.pk)
-    before = {"roles": list(user.roles or [])}
+    before = list(user.roles or [])
     user.roles = role_list
     user.is_staff = user.is_superuser = role_names.ADMIN in role_list
     user.save(update_fields=["roles", "is_staff", "is_superuser"])
-    audit_record(actor=actor, action="user_roles_set", obj=user, before=before, after={"roles": role_list})
+    audit_record(actor=actor, action="user_roles_set", obj=user, before={"roles": before}, after={"roles": role_list})
+    if sorted(before) != role_list:
+        _tell_about_roles(actor=actor, user=user, before=before, after=role_list)
     return user
+
+
+PASSWORD_WRONG = "原密码不正确。"
+
+
+@transaction.atomic
+def account_password_set(*, actor: User, new_password: str, via: str = "change") -> User:
+    """Give the actor a new password of their own choosing (after checking it), audited; a password
+    an administrator had set no longer has to be changed."""
+    try:
+        validate_password(new_password, actor)
+    except ValidationError as exc:
+        raise ValidationError({"new_password1": list(exc.messages)}) from None
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    user.set_password(new_password)
+    user.password_change_required = False
+    user.save(update_fields=["password", "password_change_required"])
+    audit_record(actor=user, action=f"password_{via}", obj=user, after={"username": user.username})
+    return user
+
+
+def account_password_change(*, actor: User, old_password: str, new_password: str) -> User:
+    if not actor.check_password(old_password):
+        raise ValidationError({"old_password": [PASSWORD_WRONG]})
+    return account_password_set(actor=actor, new_password=new_password, via="change")

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from ninja import Body, File, Form, Header, NinjaAPI, Status
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as SchemaError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
 
@@ -17,6 +19,8 @@ from ipfund.web.engine_door import BatchError, current_policy, evaluate_batch, s
 from ipfund.web.throttle import client_hash, rate_allow
 
 from . import schemas
+from .bodies import BATCH_UNUSABLE, body_digest, evaluate_body_check, idempotency_key_check
+from .schema_errors import schema_errors
 from .services import api_token_user
 
 api = NinjaAPI(
@@ -49,7 +53,20 @@ def _messages(exc: ValidationError) -> tuple[str, dict[str, list[str]]]:
 @api.exception_handler(ValidationError)
 def _validation(request, exc: ValidationError):
     detail, errors = _messages(exc)
-    return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
+    status = 422 if isinstance(exc, claim_services.IdempotencyKeyReused) else 400
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=status)
+
+
+@api.exception_handler(SchemaError)
+def _schema(request, exc: SchemaError):
+    """A body, query or header not of the schema: 422 in Chinese, by field (not pydantic's English)."""
+    errors = schema_errors(exc.errors)
+    return api.create_response(request, {"detail": next(iter(errors.values()))[0], "errors": errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "请提供有效的接口令牌（Authorization: Bearer …）。", "errors": {}}, status=401)
 
 
 @api.exception_handler(PermissionDenied)
@@ -64,7 +81,7 @@ def _missing(request, exc):
 
 @api.exception_handler(BatchError)
 def _batch(request, exc):
-    return api.create_response(request, {"detail": exc.args[0] if exc.args else "", "errors": {}}, status=400)
+    return api.create_response(request, {"detail": BATCH_UNUSABLE, "errors": {"batch": [str(exc.args[0]) if exc.args else ""]}}, status=400)
 
 
 # --- public ----------------------------------------------------------------------------------
@@ -116,9 +133,7 @@ def evaluate(request, batch: Body[dict]):
         limited = _anonymous_limits(request, batch)
         if limited is not None:
             return limited
-    history = batch.get("history")
-    interpretations = batch.get("interpretations")
-    body = {k: v for k, v in batch.items() if k not in {"history", "interpretations"}}
+    body, history, interpretations = evaluate_body_check(batch)
     return evaluate_batch(body, history=history, interpretations=interpretations, explain=True)
 
 
@@ -197,25 +212,26 @@ def _claim_out(claim) -> dict:
     }
 
 
-ERRORS = {400: schemas.ErrorOut, 403: schemas.ErrorOut, 404: schemas.ErrorOut}
+ERRORS = {400: schemas.ErrorOut, 401: schemas.ErrorOut, 403: schemas.ErrorOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut}
 
 
-@api.get("/claims", response=list[schemas.ClaimOut], auth=bearer, tags=["claims"], summary="我的申报")
+@api.get("/claims", response=list[schemas.ClaimOut], auth=bearer, tags=["claims"], summary="我的申报（工作人员：本人的待办）")
 def claims_list(request):
-    return [_claim_out(c) for c in claim_selectors.claims_visible_to(request.auth).prefetch_related("evidence")[:200]]
+    """An applicant's token lists their claims; a staff token lists what that person's queue pages list."""
+    return [_claim_out(c) for c in claim_selectors.claims_listed_for(request.auth).prefetch_related("evidence")[:200]]
 
 
 @api.post("/claims", response={201: schemas.ClaimOut, 200: schemas.ClaimOut, **ERRORS}, auth=bearer, tags=["claims"],
           summary="新建申报（可同时提交）")
 def claims_create(request, body: schemas.ClaimIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
-    """A retried call with the same `Idempotency-Key` header returns the claim the first call made."""
-    user = request.auth
-    created = not (idempotency_key and claim_selectors.claim_by_idempotency_key(user, idempotency_key))
-    claim = claim_services.claim_draft_create(
-        actor=user, item=body.item, event_date=body.event_date, facts=body.facts, idempotency_key=idempotency_key
+    """A retried call with the same `Idempotency-Key` header and body returns the claim the first call
+    made; the same key with another body answers 422. With `"submit": true` the claim is created and
+    submitted at once or not at all."""
+    key = idempotency_key_check(idempotency_key)
+    claim, created = claim_services.claim_create(
+        actor=request.auth, item=body.item, event_date=body.event_date, facts=body.facts, idempotency_key=key,
+        request_digest=body_digest(body.dict()), submit=body.submit,
     )
-    if body.submit and claim.state == "draft":
-        claim = claim_services.claim_submit(actor=user, claim=claim)
     return Status(201 if created else 200, _claim_out(claim))
 
 

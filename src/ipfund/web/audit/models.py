@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
+
+from .canonical import event_fields
 
 AUDIT_IMMUTABLE = "审计事件只能追加，不能修改或删除。"
 
@@ -58,18 +58,7 @@ class AuditEvent(models.Model):
         raise AuditImmutableError(AUDIT_IMMUTABLE)
 
     def hashed_fields(self) -> dict:
-        return {
-            "seq": self.seq,
-            "at": self.at.astimezone(dt.timezone.utc).isoformat(),
-            "actor": self.actor_id,
-            "actor_label": self.actor_label,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "before": self.before,
-            "after": self.after,
-            "prev_hash": self.prev_hash,
-        }
+        return event_fields(self)
 
 
 class AuditHead(models.Model):

@@ -1,14 +1,18 @@
-"""audit_record appends an event to the hash chain; audit_verify walks the chain."""
+"""audit_record appends an event to the keyed hash chain; audit_verify walks the chain and holds
+it against the checkpoint kept outside the database; audit_checkpoint writes that checkpoint."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
 from .canonical import GENESIS_HASH, event_hash, normalise
+from .checkpoint import CheckpointError, checkpoint_path, checkpoint_read, checkpoint_write
 from .models import AuditEvent, AuditHead
 
 VERIFY_OK = "审计链完整：共 {count} 条事件。"
@@ -16,6 +20,12 @@ VERIFY_BAD_HASH = "第 {seq} 条事件的内容与其哈希不符（被修改过
 VERIFY_BAD_LINK = "第 {seq} 条事件的前序哈希与第 {prev} 条事件不符（链断开）。"
 VERIFY_GAP = "第 {seq} 条事件之前缺少事件（期望序号 {expected}）。"
 VERIFY_BAD_HEAD = "审计链头记录最后一条为第 {head} 条，实际最后一条为第 {last} 条（尾部被删除或改动）。"
+VERIFY_TRUNCATED = "审计检查点记录到第 {checkpoint} 条事件，数据库中只有 {count} 条（尾部被删除）。"
+VERIFY_CHECKPOINT_MISMATCH = "第 {seq} 条事件与审计检查点不符（被改写）。"
+VERIFY_NO_CHECKPOINT = "找不到审计检查点 {path}：无法确认审计链尾部未被删除（运行 ipfund audit checkpoint 建立）。"
+VERIFY_CHECKPOINT_OK = "检查点第 {seq} 条一致。"
+CHECKPOINT_BROKEN_CHAIN = "审计链不完整，不写检查点：{message}"
+CHECKPOINT_WRITTEN = "已写入审计检查点：第 {seq} 条事件（{path}）。"
 
 
 def _locked_head() -> AuditHead:
@@ -60,6 +70,9 @@ def audit_record(
         event.hash = event_hash(event.hashed_fields())
         event.save()
         AuditHead.objects.filter(pk=1).update(seq=event.seq, last_hash=event.hash)
+    # After the commit, the head goes outside the database too; a failed write is logged, the
+    # next commit or `ipfund audit checkpoint` writes it.
+    transaction.on_commit(partial(checkpoint_write, event.seq, event.hash), robust=True)
     return event
 
 
@@ -71,9 +84,17 @@ class VerifyResult:
     broken_seq: int | None = None
 
 
-def audit_verify() -> VerifyResult:
-    """Recompute every hash and link in order; report the first event that does not fit."""
-    expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
+def audit_verify(*, require_checkpoint: bool | None = None) -> VerifyResult:
+    """Recompute every keyed hash and link in order; report the first event that does not fit,
+    then hold the chain against the checkpoint outside the database (a missing checkpoint fails
+    when IPFUND_CHECKPOINT_REQUIRED, as in production)."""
+    if require_checkpoint is None:
+        require_checkpoint = settings.IPFUND_CHECKPOINT_REQUIRED
+    try:
+        checkpoint = checkpoint_read()
+    except CheckpointError as exc:
+        return VerifyResult(False, 0, str(exc))
+    expected_prev, expected_seq, count, at_checkpoint = GENESIS_HASH, 1, 0, None
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
         if event.seq != expected_seq:
             return VerifyResult(False, count, VERIFY_GAP.format(seq=event.seq, expected=expected_seq), event.seq)
@@ -81,9 +102,32 @@ def audit_verify() -> VerifyResult:
             return VerifyResult(False, count, VERIFY_BAD_LINK.format(seq=event.seq, prev=event.seq - 1), event.seq)
         if event_hash(event.hashed_fields()) != event.hash:
             return VerifyResult(False, count, VERIFY_BAD_HASH.format(seq=event.seq), event.seq)
+        if checkpoint is not None and event.seq == checkpoint.seq:
+            at_checkpoint = event.hash
         expected_prev, expected_seq, count = event.hash, event.seq + 1, count + 1
     head = AuditHead.objects.filter(pk=1).first()
     head_seq = head.seq if head else 0
     if head_seq != count or (head and head.last_hash != expected_prev):
         return VerifyResult(False, count, VERIFY_BAD_HEAD.format(head=head_seq, last=count), count + 1)
-    return VerifyResult(True, count, VERIFY_OK.format(count=count))
+    message = VERIFY_OK.format(count=count)
+    if checkpoint is None:
+        if require_checkpoint and count:
+            return VerifyResult(False, count, VERIFY_NO_CHECKPOINT.format(path=checkpoint_path()))
+    elif checkpoint.seq > count:
+        return VerifyResult(False, count, VERIFY_TRUNCATED.format(checkpoint=checkpoint.seq, count=count), count + 1)
+    elif at_checkpoint != checkpoint.hash:
+        return VerifyResult(False, count, VERIFY_CHECKPOINT_MISMATCH.format(seq=checkpoint.seq), checkpoint.seq)
+    else:
+        message += VERIFY_CHECKPOINT_OK.format(seq=checkpoint.seq)
+    return VerifyResult(True, count, message)
+
+
+def audit_checkpoint() -> str:
+    """Verify the chain, then record its head outside the database; refuses a broken chain."""
+    result = audit_verify(require_checkpoint=False)
+    if not result.ok:
+        raise ValueError(CHECKPOINT_BROKEN_CHAIN.format(message=result.message))
+    head = AuditHead.objects.filter(pk=1).first()
+    seq, last = (head.seq, head.last_hash) if head else (0, GENESIS_HASH)
+    checkpoint_write(seq, last)
+    return CHECKPOINT_WRITTEN.format(seq=seq, path=checkpoint_path())

@@ -27,6 +27,8 @@ class Claim(models.Model):
     reference = models.CharField(max_length=32, null=True, blank=True, unique=True)
     # A retried API call or a double-clicked submit carries the same key and gets the same claim.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    # The SHA-256 of the request that carried the key: the same key with another body is refused.
+    idempotency_digest = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     decision = models.JSONField(null=True, blank=True)  # the engine's last decision, as the contract gives it
     engine_amount = models.DecimalField(null=True, blank=True, **MONEY)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Count, Q, QuerySet
 
 from ipfund.web.accounts import roles
+from ipfund.web.accounts.models import ApplicantProfile
+from ipfund.web.pii.blind_index import blind_index
 from ipfund.web.accounts.selectors import applicant_of
 
 from .models import Claim, Evidence
@@ -56,17 +60,27 @@ def _default_state(user) -> str | None:
     return None
 
 
+REFERENCE_TEXT = re.compile(r"^[A-Z]+(-[A-Z]+)?-\d{4}-\d{6}$")
+
+
 def queue_search(claims: QuerySet[Claim], text: str) -> QuerySet[Claim]:
-    """Claims whose applicant name contains ``text``, or whose credit code / reference starts with it."""
+    """Claims whose applicant name contains ``text``, whose credit code or reference starts with it,
+    or whose applicant is the person with exactly this resident ID number (stored encrypted, found
+    through its blind index)."""
     text = (text or "").strip().replace("\x00", "")
     if not text:
         return claims
     upper = text.upper()
-    return claims.filter(
-        Q(applicant__name__icontains=text)
-        | Q(applicant__id_number__startswith=upper)
-        | Q(reference__startswith=upper)
-    )
+    if REFERENCE_TEXT.match(upper):  # a whole reference number: the unique index finds it
+        return claims.filter(reference=upper)
+    # The applicants first (a table a tenth the size of the claims), then their claims by the
+    # applicant index: one OR across the join would scan every claim.
+    applicants = ApplicantProfile.objects.filter(
+        Q(name__icontains=text)
+        | Q(ledger_identity__startswith=upper)  # an organisation's credit code (public)
+        | Q(id_number_index=blind_index("id_number", upper))  # a person's number, typed in full
+    ).values("pk")
+    return claims.filter(Q(applicant__in=applicants) | Q(reference__startswith=upper))
 
 
 def staff_claims(*, user, round=None, item: str | None = None, search: str = "") -> QuerySet[Claim]:
@@ -98,8 +112,28 @@ def review_queue(
     order = QUEUE_SORTS.get(key, QUEUE_SORTS["submitted"])
     if sort.startswith("-") and key in QUEUE_SORTS:
         order = tuple(f"-{f}" for f in order)
-    claims = staff_claims(user=user, round=round, item=item, search=search)
-    return claims.filter(state=state).order_by(*order)
+    claims = staff_claims(user=user, round=round, item=item, search=search).filter(state=state)
+    # A staff member's own claims (as applicant or affiliated organisation) never reach their queue.
+    claims = claims.exclude(applicant__user=user)
+    if getattr(user, "affiliation", ""):
+        from ipfund.web.pii.blind_index import blind_index  # the number is encrypted: found by its index
+
+        claims = claims.exclude(applicant__id_number_index=blind_index("id_number", user.affiliation))
+    return claims.order_by(*order)
+
+
+def claims_listed_for(user) -> QuerySet[Claim]:
+    """The claims a person's own list pages show: an applicant's claims; for staff, their queues
+    (初审: submitted, 审定: recommended, 财务: to pay) — never every claim with its facts."""
+    if not roles.is_staff_member(user):
+        return claims_visible_to(user)
+    pks: set[int] = set()
+    if roles.has_role(user, roles.REVIEWER):
+        pks.update(review_queue(user=user, state=State.SUBMITTED).values_list("pk", flat=True))
+    if roles.has_role(user, roles.APPROVER):
+        pks.update(review_queue(user=user, state=State.RECOMMENDED).values_list("pk", flat=True))
+    pks.update(claims_to_pay(user=user).values_list("pk", flat=True))
+    return Claim.objects.select_related("applicant", "round").filter(pk__in=pks).order_by("id")
 
 
 def claims_to_pay(*, user) -> QuerySet[Claim]:

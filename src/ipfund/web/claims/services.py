@@ -17,6 +17,7 @@ from ipfund.web.engine_door import Decision, current_policy, decide_claim, decid
 from ipfund.web.rounds.selectors import round_last_closed_for, round_open_for
 from ipfund.web.uploads import check_upload
 
+from . import duties
 from .contract import coerce_facts
 from .models import Claim, Evidence
 from .reference import CLAIM, reference_next
@@ -32,17 +33,22 @@ NO_OPEN_ROUND = "该项目当前没有开放的申报批次，暂不能提交。
 EVIDENCE_MISSING = "请上传以下证明材料：{labels}。"
 EVIDENCE_UNKNOWN = "该项目不需要此证明材料：{label}。"
 EVENT_DATE_REQUIRED = "请填写事件日期。"
+IDEMPOTENCY_REUSED = "该 Idempotency-Key 已用于内容不同的请求；请为新的申报使用新的 Idempotency-Key。"
+
+
+class IdempotencyKeyReused(ValidationError):
+    """The key of an earlier create came back with a different body (the API answers 422)."""
 
 NOTIFY = {
     Action.SUBMIT: "您的申报 #{id}（{title}）已提交，等待初审。",
     Action.WITHDRAW: "您的申报 #{id}（{title}）已撤回。",
-    Action.RETURN: "您的申报 #{id}（{title}）被退回补正：{note}",
-    Action.REJECT: "您的申报 #{id}（{title}）不予资助：{note}",
+    Action.RETURN: "您的申报 #{id}（{title}）被退回补正：{note}。",
+    Action.REJECT: "您的申报 #{id}（{title}）不予资助：{note}。",
     Action.RECOMMEND: "您的申报 #{id}（{title}）已通过初审，等待审定。",
     Action.APPROVE: "您的申报 #{id}（{title}）已审定通过，资助金额 {amount} 元，将进行公示。",
     Action.SEND_BACK: "您的申报 #{id}（{title}）已退回初审重新审核。",
     Action.PUBLISH: "您的申报 #{id}（{title}）资助结果正在公示。",
-    Action.REVOKE: "您的申报 #{id}（{title}）因公示异议成立，资助已撤销：{note}",
+    Action.REVOKE: "您的申报 #{id}（{title}）因公示异议成立，资助已撤销：{note}。",
     Action.FINALIZE: "您的申报 #{id}（{title}）公示期满无异议，资助确定，等待拨付。",
     Action.PAY: "您的申报 #{id}（{title}）资助资金 {amount} 元已拨付。",
     Action.PAY_FAIL: "您的申报 #{id}（{title}）资助资金拨付未成功：{note}。我们将重新拨付。",
@@ -78,6 +84,10 @@ def claim_transition(*, actor, claim: Claim, action: str, note: str = "", **chan
         raise PermissionDenied(NOT_ALLOWED)
     if role == roles.APPLICANT and claim.applicant.user_id != actor.pk:
         raise PermissionDenied(NOT_YOUR_CLAIM)
+    if role != roles.APPLICANT:
+        duties.check_not_own_claim(actor, claim)
+    if action == Action.APPROVE:
+        duties.check_may_approve(actor, claim)
     before = claim_snapshot(claim)
     claim.state = next_state(claim.state, action)
     for field, value in changes.items():
@@ -95,7 +105,8 @@ def claim_transition(*, actor, claim: Claim, action: str, note: str = "", **chan
     notification_send(
         user=claim.applicant.user,
         claim=claim,
-        message=NOTIFY[action].format(id=claim.pk, title=title, note=note, amount=amount),
+        # A note ends its own sentence in the message: its own full stop is dropped, never doubled.
+        message=NOTIFY[action].format(id=claim.pk, title=title, note=note.strip().rstrip("。.；;"), amount=amount),
     )
     return claim
 
@@ -142,16 +153,23 @@ def claim_facts_check(profile, item: str, event_date, raw_facts: dict) -> tuple[
     return event_date, facts, decision
 
 
+def _same_request(existing: Claim, request_digest: str) -> Claim:
+    if request_digest and existing.idempotency_digest and existing.idempotency_digest != request_digest:
+        raise IdempotencyKeyReused({"Idempotency-Key": [IDEMPOTENCY_REUSED]}, code="idempotency_key_reused")
+    return existing
+
+
 @transaction.atomic
 def claim_draft_create(
-    *, actor, item: str, event_date, facts: dict, idempotency_key: str | None = None
+    *, actor, item: str, event_date, facts: dict, idempotency_key: str | None = None, request_digest: str = ""
 ) -> Claim:
-    """A draft claim; a second call with the same idempotency key returns the first claim."""
+    """A draft claim; a second call with the same idempotency key returns the first claim (and
+    refuses, when ``request_digest`` is given, a second call whose body differs)."""
     profile = _applicant(actor)
     if idempotency_key:
         existing = Claim.objects.filter(applicant=profile, idempotency_key=idempotency_key).first()
         if existing is not None:
-            return existing
+            return _same_request(existing, request_digest)
     event_date, facts, _ = claim_facts_check(profile, item, event_date, facts)
     try:
         with transaction.atomic():
@@ -162,11 +180,30 @@ def claim_draft_create(
                 event_date=event_date,
                 facts=facts,
                 idempotency_key=idempotency_key or None,
+                idempotency_digest=request_digest if idempotency_key else "",
             )
     except IntegrityError:  # the same key arrived twice at once: the other request made it
-        return Claim.objects.get(applicant=profile, idempotency_key=idempotency_key)
+        return _same_request(Claim.objects.get(applicant=profile, idempotency_key=idempotency_key), request_digest)
     audit_record(actor=actor, action="claim_draft_create", obj=claim, after=claim_snapshot(claim))
     return claim
+
+
+@transaction.atomic
+def claim_create(
+    *, actor, item: str, event_date, facts: dict, idempotency_key: str | None = None, request_digest: str = "",
+    submit: bool = False,
+) -> tuple[Claim, bool]:
+    """Create (and, when asked, submit) in one transaction: a refused submission leaves no draft.
+    Returns the claim and whether this call created it (False for a retried key)."""
+    profile = _applicant(actor)
+    earlier = bool(idempotency_key) and Claim.objects.filter(applicant=profile, idempotency_key=idempotency_key).exists()
+    claim = claim_draft_create(
+        actor=actor, item=item, event_date=event_date, facts=facts, idempotency_key=idempotency_key,
+        request_digest=request_digest,
+    )
+    if submit and claim.state == State.DRAFT:
+        claim = claim_submit(actor=actor, claim=claim)
+    return claim, not earlier
 
 
 @transaction.atomic
@@ -179,8 +216,11 @@ def claim_draft_update(*, actor, claim: Claim, event_date=None, facts: dict | No
     claim.event_date, claim.facts, _ = claim_facts_check(
         claim.applicant, claim.item, event_date or claim.event_date, claim.facts if facts is None else facts
     )
+    after = claim_snapshot(claim)
+    if after == before:  # nothing changed (a save of files only, say): not an edit of the claim
+        return claim
     claim.save()
-    audit_record(actor=actor, action="claim_draft_update", obj=claim, before=before, after=claim_snapshot(claim))
+    audit_record(actor=actor, action="claim_draft_update", obj=claim, before=before, after=after)
     return claim
 
 

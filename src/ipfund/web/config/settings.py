@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +54,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",  # serves Swagger UI for /api/docs from our own static files, not a CDN (intranets)
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ipfund.web.accounts",
     "ipfund.web.audit",
     "ipfund.web.rounds",
@@ -66,10 +70,12 @@ INSTALLED_APPS = [
     "ipfund.web.api",
     "ipfund.web.jobs",
     "ipfund.web.portal",
+    "ipfund.web.pii",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Pages are Chinese unless the visitor picks English with the language switch; the browser's
@@ -78,8 +84,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # idle timeout, a password an administrator set must be changed, staff second factor
+    "ipfund.web.accounts.middleware.AccountHygieneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ipfund.web.config.urls"
@@ -136,17 +146,37 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "ipfund.web.accounts.passwords.ChineseMinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["ipfund.web.accounts.backends.ThrottledModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "ipfund.web.accounts.backends.PlatformModelBackend"]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
-# Login throttling: this many failures for one username (or one client address) within the
-# window locks further attempts until the window has passed.
+# Login throttling (django-axes): IPFUND_LOGIN_MAX_FAILURES failures of one account from one client
+# address pause that pair for IPFUND_LOGIN_WINDOW_SECONDS. Never the account alone, never the
+# address alone: a stranger cannot lock a known staff name out, nor an office's shared address.
 IPFUND_LOGIN_MAX_FAILURES = int(os.environ.get("IPFUND_LOGIN_MAX_FAILURES", "5"))
 IPFUND_LOGIN_WINDOW_SECONDS = int(os.environ.get("IPFUND_LOGIN_WINDOW_SECONDS", "900"))
+AXES_FAILURE_LIMIT = IPFUND_LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(seconds=IPFUND_LOGIN_WINDOW_SECONDS)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "ipfund.web.accounts.backends.axes_username"
+AXES_CLIENT_IP_CALLABLE = "ipfund.web.accounts.backends.client_address"
+AXES_LOCKOUT_CALLABLE = "ipfund.web.accounts.backends.login_throttled_response"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# The TLS proxy's address(es) or networks (comma-separated): only a request from one of them has
+# its X-Forwarded-For believed for the client address. Empty: the connection's address is used.
+IPFUND_TRUSTED_PROXIES = _env_list("IPFUND_TRUSTED_PROXIES")
+# A signed-in session idle this long ends (the next request goes to the sign-in page).
+IPFUND_IDLE_TIMEOUT_SECONDS = int(os.environ.get("IPFUND_IDLE_TIMEOUT_SECONDS", "1800"))
+# Staff (初审, 审定, 财务, 管理员) sign in with a second factor, TOTP (django-otp): enforced in
+# production, and wherever IPFUND_STAFF_MFA=1. The demo and the tests run without it unless asked.
+IPFUND_STAFF_MFA = _env_bool("IPFUND_STAFF_MFA", default=PRODUCTION)
+OTP_TOTP_ISSUER = "肇庆高新区知识产权专项资金"
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("IPFUND_PASSWORD_RESET_SECONDS", str(3 * 3600)))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("IPFUND_CACHE_URL"):  # e.g. redis://127.0.0.1:6379/1: rate limits shared by every worker
@@ -186,7 +216,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = IPFUND_MAX_UPLOAD_BYTES + 1024 * 1024
 # --- the fund -------------------------------------------------------------------------------
 IPFUND_POLICY_ID = os.environ.get("IPFUND_POLICY_ID", "zhaoqing-hitech-ip-2022")
 IPFUND_NOTICE_DAYS = int(os.environ.get("IPFUND_NOTICE_DAYS", "7"))
-# 受理编号 prefix (ZQGX-2026-000123): the zone's short name, one sequence per year.
 
 # --- background jobs ------------------------------------------------------------------------
 # Production: Celery on Redis (CELERY_BROKER_URL=redis://…; run `celery -A ipfund.web.jobs.celery_app
@@ -233,6 +262,54 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("IPFUND_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Content Security Policy (django-csp) on every answer: scripts only from our own static files —
+# no inline script, no eval, no other origin. Inline style attributes are still allowed (a few
+# templates set a width); they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+# Django's admin lets a superuser change anyone's password or roles outside the audit chain: it
+# is not served in production (IPFUND_DJANGO_ADMIN=1 turns it on, e.g. for a one-off inspection),
+# and where it is served its user pages are read-only.
+IPFUND_DJANGO_ADMIN = _env_bool("IPFUND_DJANGO_ADMIN", default=not PRODUCTION)
+# --- keys outside the database -------------------------------------------------------------
+# Personal data (resident ID numbers, bank accounts, phones) is encrypted with Fernet keys
+# (IPFUND_DATA_KEYS, comma-separated, newest first: the first encrypts, all decrypt, so a new key
+# is put in front and `ipfund rekey` moves every row onto it). A separate key makes the blind
+# index and the pseudonyms (IPFUND_INDEX_KEY; never rotated: the ledger keeps its pseudonyms),
+# another keys the audit chain (IPFUND_AUDIT_KEY). Production refuses to start without them;
+# elsewhere each is derived from the secret key, so the demo and the tests run with no setup.
+IPFUND_DATA_KEYS = _env_list("IPFUND_DATA_KEYS")
+IPFUND_INDEX_KEY = os.environ.get("IPFUND_INDEX_KEY", "")
+IPFUND_AUDIT_KEY = os.environ.get("IPFUND_AUDIT_KEY", "")
+if PRODUCTION:
+    _missing = [n for n, v in (("IPFUND_DATA_KEYS", IPFUND_DATA_KEYS), ("IPFUND_INDEX_KEY", IPFUND_INDEX_KEY),
+                               ("IPFUND_AUDIT_KEY", IPFUND_AUDIT_KEY)) if not v]
+    if _missing:
+        raise RuntimeError("生产环境必须设置密钥：" + "、".join(_missing))
+else:
+    from ipfund.web.pii.keys import derived_key
+
+    IPFUND_DATA_KEYS = IPFUND_DATA_KEYS or [derived_key(SECRET_KEY, "data")]
+    IPFUND_INDEX_KEY = IPFUND_INDEX_KEY or derived_key(SECRET_KEY, "index")
+    IPFUND_AUDIT_KEY = IPFUND_AUDIT_KEY or derived_key(SECRET_KEY, "audit")
+# The audit chain's head is copied here after each commit that appends to it (and by
+# `ipfund audit checkpoint`): a directory that a database administrator cannot rewrite.
+IPFUND_CHECKPOINT_DIR = Path(os.environ.get("IPFUND_CHECKPOINT_DIR", DATA_DIR / "checkpoints"))
+# `audit verify` fails when the chain has events and no checkpoint (production's default).
+IPFUND_CHECKPOINT_REQUIRED = _env_bool("IPFUND_CHECKPOINT_REQUIRED", default=PRODUCTION)
 
 # --- logging --------------------------------------------------------------------------------
 # Every handler passes through the masking filter so an ID number or bank account that reaches

@@ -1,5 +1,6 @@
-"""URLs: the pages at /, the API at /api/, Django admin at /django-admin/."""
+"""URLs: the pages at /, the API at /api/, Django admin at /django-admin/ (never in production)."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,7 +8,7 @@ from ipfund.web.api.views import api
 
 urlpatterns = [
     path("api/", api.urls),
-    path("django-admin/", admin.site.urls),
+    *([path("django-admin/", admin.site.urls)] if settings.IPFUND_DJANGO_ADMIN else []),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ipfund.web.portal.urls")),
 ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from stdnum import luhn
 from django.utils import timezone
 
 from ipfund.web.accounts import roles
@@ -79,6 +80,12 @@ NAMES = {
 }
 
 
+def _card_number(n: int) -> str:
+    """A UnionPay card number (62…, 19 digits) with its Luhn check digit."""
+    stem = "622202000000000" + f"{n:03d}"
+    return stem + luhn.calc_check_digit(stem)
+
+
 def new_applicant(kind: str, *, sme: bool = False, username: str | None = None, name: str | None = None, in_zone: bool = True):
     """A registered applicant of ``kind`` with a valid credit code or ID number."""
     assert kind in APPLICANT_KINDS
@@ -97,7 +104,7 @@ def new_applicant(kind: str, *, sme: bool = False, username: str | None = None, 
         contact_name="联系人",
         contact_phone="13800138000",
         bank_name="中国工商银行肇庆分行",
-        bank_account="6222020000000000" + f"{n:03d}",
+        bank_account=_card_number(n),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
+from decimal import ROUND_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from ipfund.web.accounts.models import User
+from ipfund.web.budgets.models import Budget
+from ipfund.web.budgets.selectors import committed as budget_committed
+from ipfund.web.budgets.services import budget_set
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.services import claim_withdraw
 from ipfund.web.notices.services import notice_close, notice_publish, objection_file, objection_resolve
@@ -115,6 +119,15 @@ def _drive(claim, target: str, staff: flow.Staff):
 
 
 @transaction.atomic
+def _demo_budget(staff, policy_id: str) -> None:
+    """This year's budget, set so that what the demo approved uses about 85% of it (the 预警 shows)."""
+    year = timezone.localdate().year
+    used = budget_committed(Budget(policy=policy_id, year=year))
+    if used > 0:
+        amount = (used / Decimal("0.85") / 1000).to_integral_value(rounding=ROUND_UP) * 1000
+        budget_set(actor=staff.admin, policy=policy_id, year=year, amount=amount, note="演示数据：区财政年度预算")
+
+
 def load_demo() -> DemoSummary:
     if User.objects.exists():
         raise ValidationError(ALREADY_LOADED)
@@ -183,6 +196,7 @@ def load_demo() -> DemoSummary:
         notice_publish(actor=staff.reviewer, claims=[c for c, t in pending if t == "in_notice" and c.state == "approved"],
                        title="2026年第二批知识产权专项资金拟资助名单公示（第一期）")
     claims += [c for c, _ in pending]
+    _demo_budget(staff, policy.id)
 
     states: dict[str, int] = {}
     for state in Claim.objects.values_list("state", flat=True):

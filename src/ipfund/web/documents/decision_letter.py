@@ -13,6 +13,7 @@ from ipfund.web.audit.selectors import audit_history
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.workflow import State
 from ipfund.web.engine_door import stored_explanation
+from ipfund.web.masking import mask_text
 
 from .fonts import register_fonts
 from .layout import BODY, HEADING, PLAIN, RIGHT, TITLE, build, cited, esc, policy_heading, rmb_capitals, signature, yuan
@@ -29,13 +30,15 @@ _PARAMETER_ID = re.compile(r"参数 [a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+")
 
 
 def readable_steps(explanation: list[str]) -> list[str]:
-    """The engine's explanation without item codes or parameter ids (codes stay in the machine output)."""
+    """The engine's explanation without item codes or parameter ids (codes stay in the machine
+    output), personal numbers masked."""
     steps = []
     for line in explanation or []:
         text = line.strip()
         if not text or text.startswith(_SKIP):
             continue
         text = _PARAMETER_ID.sub("参数", _CODE_IN_BRACKETS.sub("", text)).replace("✓", "√")  # √ is in GB 2312
+        text = mask_text(text)  # a cap's holder may be a resident ID number: printed masked
         steps.append(text)
     return steps
 

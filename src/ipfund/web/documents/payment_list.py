@@ -9,6 +9,8 @@ from typing import IO
 from django.utils import timezone
 from reportlab.platypus import Paragraph, Spacer
 
+from ipfund.web.exports.claim_rows import item_title
+
 from .fonts import register_fonts
 from .layout import NOTE, PLAIN, SUBTITLE, TITLE, build, esc, table, yuan
 
@@ -17,25 +19,31 @@ SIGN_LINE = "制表人：__________　　　　审核人：__________　　　�
 ACCOUNT_NOTE = "注：银行账号已部分隐去；完整账号见财务导出的银行批量付款文件。"
 
 
-def payment_list_pdf(rows: list[dict], out: IO[bytes], *, authority: str) -> None:
-    """``rows``: dicts with claim, net (Decimal), failures (int), as finance's list holds them."""
+def _kind(row) -> str:
+    if row.pending_change is not None:
+        return "账户变更待复核，暂停拨付"
+    return f"重新拨付（失败 {len(row.failures)} 次）" if row.failures else "首次拨付"
+
+
+def payment_list_pdf(rows: list, out: IO[bytes], *, authority: str) -> None:
+    """``rows``: finance's list as payments.selectors.to_pay gives it (claim, net, pending change, failures)."""
     register_fonts()  # before any Paragraph: it looks its font up when made
     table_rows = []
     for n, row in enumerate(rows, 1):
-        claim = row["claim"]
+        claim = row.claim
         table_rows.append(
             [
                 str(n),
                 claim.reference or f"#{claim.pk}",
                 claim.applicant.name,
-                row["item_title"],
+                item_title(claim.policy, claim.item),
                 claim.applicant.bank_name or "—",
                 claim.applicant.masked_bank_account or "—",
-                f"重新拨付（失败 {row['failures']} 次）" if row["failures"] else "首次拨付",
-                yuan(row["net"]),
+                _kind(row),
+                yuan(row.net),
             ]
         )
-    total = sum((row["net"] for row in rows), Decimal(0))
+    total = sum((row.net for row in rows), Decimal(0))
     table_rows.append(["", "", f"合计 {len(rows)} 笔", "", "", "", "", yuan(total)])
     now = timezone.localtime()
     story = [

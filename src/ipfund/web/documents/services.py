@@ -5,9 +5,8 @@ from __future__ import annotations
 import io
 
 from ipfund.web.audit.services import audit_record
-from ipfund.web.claims.selectors import claims_to_pay
-from ipfund.web.exports.claim_rows import item_title, with_net
 from ipfund.web.engine_door import current_policy
+from ipfund.web.payments.selectors import to_pay
 
 from .layout import policy_heading
 from .payment_list import payment_list_pdf
@@ -15,17 +14,13 @@ from .payment_list import payment_list_pdf
 
 def payment_list_issue(*, actor) -> bytes:
     """Finance's payment list as a PDF (the awards to pay now), audited with what it listed."""
-    claims = with_net(claims_to_pay(user=actor).select_related("applicant").prefetch_related("payment_failures"))
-    rows = [
-        {"claim": c, "net": c.net, "failures": len(c.payment_failures.all()), "item_title": item_title(c.policy, c.item)}
-        for c in claims
-    ]
+    rows = to_pay(user=actor)
     buffer = io.BytesIO()
     payment_list_pdf(rows, buffer, authority=policy_heading(current_policy().id)["authority"])
     audit_record(
         actor=actor,
         action="document_payment_list",
         object_type="payments.payment_list",
-        after={"claims": [r["claim"].pk for r in rows], "count": len(rows)},
+        after={"claims": [r.claim.pk for r in rows], "count": len(rows)},
     )
     return buffer.getvalue()

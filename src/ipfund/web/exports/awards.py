@@ -24,6 +24,7 @@ def award_claims(params: dict):
 
 def export_awards(job, path, progress) -> int:
     claims = award_claims(job.params)
+    total = claims_in(job.params, AWARDED).count()  # counted without the ledger's sums
 
     def rows():
         for c in claims.iterator(chunk_size=CHUNK):
@@ -36,7 +37,7 @@ def export_awards(job, path, progress) -> int:
                 payment.reference if payment else "",
             ]
 
-    return write_workbook(path, [Sheet("资助名单", COLUMNS, rows(), total=claims.count())], progress)
+    return write_workbook(path, [Sheet("资助名单", COLUMNS, rows(), total=total)], progress)
 
 
 def filename(params: dict) -> str:

@@ -1,12 +1,16 @@
 """Finance's bank batch payment file (批量付款): one row per award to pay with the full account
 and holder — the only export that carries them — a summary sheet with the count and total, and
-the awards left out for want of an account."""
+the awards held back (no complete account, or an account change waiting for a second person)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
+
 from ipfund.web.claims.selectors import claims_to_pay
+from ipfund.web.payments.models import BankAccountChange
+from ipfund.web.payments.services import ACCOUNT_CHANGE_PENDING, NO_ACCOUNT, payee_account
 
 from .claim_rows import item_title, with_net
 from .xlsx import CHUNK, Column, Sheet, write_workbook
@@ -21,37 +25,47 @@ COLUMNS = [
     Column("用途", 18),
     Column("备注", 40),
 ]
-MISSING_COLUMNS = [Column("受理编号", 20), Column("申报主体", 34), Column("应拨付金额", 14, money=True), Column("原因", 30)]
-NO_ACCOUNT = "申报主体未登记银行账户"
-
-
-def account_of(profile) -> tuple[str, str, str]:
-    """(account, holder, bank) as registered by the applicant. The holder is the applicant unless
-    the profile names another (an account-change service may add one)."""
-    holder = getattr(profile, "bank_holder", "") or profile.name
-    return (profile.bank_account or "").replace(" ", ""), holder, profile.bank_name
+HELD_COLUMNS = [Column("受理编号", 20), Column("申报主体", 34), Column("应拨付金额", 14, money=True), Column("原因", 40)]
 
 
 def export_bank_batch(job, path, progress) -> int:
-    claims = with_net(claims_to_pay(user=job.requested_by).select_related("applicant")).filter(net__gt=0)
-    payable = claims.exclude(applicant__bank_account="")
-    missing = claims.filter(applicant__bank_account="")
-    count, total = 0, Decimal("0.00")
-    for net in payable.values_list("net", flat=True).iterator(chunk_size=CHUNK):
-        count, total = count + 1, total + net
+    pending = BankAccountChange.objects.filter(applicant=OuterRef("applicant"), state=BankAccountChange.PENDING)
+    claims = (
+        with_net(claims_to_pay(user=job.requested_by).select_related("applicant"))
+        .filter(net__gt=0)
+        .annotate(change_pending=Exists(pending))
+    )
+    # Accounts are read (and decrypted) one row at a time, so completeness is judged here, not in
+    # SQL; the sheets are written in order, so the summary and the held awards follow the batch.
+    paid = {"count": 0, "total": Decimal("0.00")}
+    held: list[list] = []
 
     def rows():
-        for n, c in enumerate(payable.iterator(chunk_size=CHUNK), 1):
-            account, holder, bank = account_of(c.applicant)
+        for c in claims.iterator(chunk_size=CHUNK):
+            account = payee_account(c.applicant)  # the one reader of stored accounts (payments)
+            if c.change_pending or not account.complete:
+                reason = ACCOUNT_CHANGE_PENDING if c.change_pending else NO_ACCOUNT
+                held.append([c.reference or f"#{c.pk}", c.applicant.name, c.net, reason])
+                continue
+            paid["count"] += 1
+            paid["total"] += c.net
             note = f"{c.reference or '#' + str(c.pk)} {item_title(c.policy, c.item)}"
-            yield [n, account, holder, bank, c.net, PURPOSE, note]
+            yield [paid["count"], account.bank_account.replace(" ", ""), account.bank_holder, account.bank_name, c.net, PURPOSE, note]
 
-    left_out = ([c.reference or f"#{c.pk}", c.applicant.name, c.net, NO_ACCOUNT] for c in missing.iterator(chunk_size=CHUNK))
-    summary = Sheet("汇总", [Column("项目", 16), Column("内容", 20)], iter([["总笔数", count], ["总金额（元）", f"{total:.2f}"]]))
+    def summary():
+        yield ["总笔数", paid["count"]]
+        yield ["总金额（元）", f"{paid['total']:.2f}"]
+
     write_workbook(
-        path, [Sheet("批量付款", COLUMNS, rows(), total=count), summary, Sheet("未导出", MISSING_COLUMNS, left_out)], progress
+        path,
+        [
+            Sheet("批量付款", COLUMNS, rows(), total=claims.count()),
+            Sheet("汇总", [Column("项目", 16), Column("内容", 20)], summary()),
+            Sheet("未导出", HELD_COLUMNS, iter(held)),
+        ],
+        progress,
     )
-    return count
+    return paid["count"]
 
 
 def filename(params: dict) -> str:

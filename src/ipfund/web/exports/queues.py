@@ -37,13 +37,14 @@ def export_queue(job, path, progress) -> int:
 
 
 def export_finance_queue(job, path, progress) -> int:
-    claims = with_net(claims_to_pay(user=job.requested_by).select_related("applicant", "round"))
+    due = claims_to_pay(user=job.requested_by)
+    claims = with_net(due.select_related("applicant", "round"))
     columns = CLAIM_COLUMNS + [Column("开户银行", 24), Column("银行账号", 14), Column("应拨付金额", 14, money=True)]
     rows = (
         [*claim_cells(c), c.applicant.bank_name, c.applicant.masked_bank_account, c.net]
         for c in claims.iterator(chunk_size=CHUNK)
     )
-    return write_workbook(path, [Sheet("待拨付清单", columns, rows, total=claims.count())], progress)
+    return write_workbook(path, [Sheet("待拨付清单", columns, rows, total=due.count())], progress)
 
 
 def filename(params: dict) -> str:

@@ -1,68 +1,49 @@
-"""Annual statistics (年度统计): claims, approvals, amounts approved and paid in one year, by
-policy and item, by applicant kind and by state — counted by the database, one row per group."""
+"""Annual statistics (年度统计): the dashboard's own figures for one year (statistics.selectors),
+one sheet for each of its tables — totals, months, policies, clauses, items, applicant kinds,
+states and budgets — so the export and the dashboard never disagree."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from decimal import Decimal
+from ipfund.web.statistics.selectors import Filters, budget_label, dashboard
 
-from django.db.models import Count, Sum
-
-from ipfund.web.accounts.models import APPLICANT_KINDS
-from ipfund.web.claims.models import Claim
-from ipfund.web.claims.workflow import State
-from ipfund.web.payments.models import Payment
-
-from .awards import AWARDED
-from .claim_rows import item_title, policy_title
 from .xlsx import Column, Sheet, write_workbook
 
-ZERO = Decimal("0.00")
-GROUP_COLUMNS = [
-    Column("申报数", 10),
-    Column("审定通过数", 12),
-    Column("审定金额（元）", 16, money=True),
-    Column("拨付笔数", 10),
-    Column("拨付金额（元）", 16, money=True),
-]
+AMOUNTS = [Column("件数", 10), Column("已审定金额（元）", 18, money=True), Column("已拨付金额（元）", 18, money=True)]
 
 
-def _grouped(year: int, *keys: str) -> dict[tuple, list]:
-    """{group: [claims, approved, approved amount, payments, paid amount]} for claims submitted in
-    ``year`` and payments made in ``year``."""
-    out: dict[tuple, list] = defaultdict(lambda: [0, 0, ZERO, 0, ZERO])
-    submitted = Claim.objects.filter(submitted_at__year=year)
-    for row in submitted.values(*keys).annotate(n=Count("id")).order_by(*keys):
-        out[tuple(row[k] for k in keys)][0] = row["n"]
-    approved = submitted.filter(state__in=AWARDED).values(*keys).annotate(n=Count("id"), s=Sum("approved_amount"))
-    for row in approved.order_by(*keys):
-        group = out[tuple(row[k] for k in keys)]
-        group[1], group[2] = row["n"], row["s"] or ZERO
-    paid_keys = [f"claim__{k}" for k in keys]
-    paid = Payment.objects.filter(paid_on__year=year).values(*paid_keys).annotate(n=Count("id"), s=Sum("amount"))
-    for row in paid.order_by(*paid_keys):
-        group = out[tuple(row[k] for k in paid_keys)]
-        group[3], group[4] = row["n"], row["s"] or ZERO
-    return dict(sorted(out.items(), key=lambda kv: tuple(str(k) for k in kv[0])))
-
-
-def _with_total(rows: list[list], label_width: int) -> list[list]:
-    totals = [sum(r[label_width + i] for r in rows) for i in range(5)]
-    return rows + [["合计"] + [""] * (label_width - 1) + totals]
+def _table(title: str, label: str, rows) -> Sheet:
+    return Sheet(title, [Column(label, 40), *AMOUNTS], [[r.label, r.count, r.committed, r.paid] for r in rows])
 
 
 def export_statistics(job, path, progress) -> int:
     year = int(job.params["year"])
-    by_item = [
-        [policy_title(policy), item_title(policy, item), *v] for (policy, item), v in _grouped(year, "policy", "item").items()
+    board = dashboard(Filters(year=year, policy=job.params.get("policy") or None))
+    days = board.average_days_to_payment
+    summary = [
+        ["统计年度", f"{year} 年"],
+        ["已审定金额（元）", f"{board.committed:.2f}"],
+        ["已拨付金额（元）", f"{board.paid:.2f}"],
+        ["拨付笔数", board.payments],
+        ["提交至拨付平均天数", f"{days}" if days is not None else "—"],
     ]
-    by_kind = [[APPLICANT_KINDS.get(kind, kind), *v] for (kind,), v in _grouped(year, "applicant__kind").items()]
-    states = Claim.objects.filter(submitted_at__year=year).values("state").annotate(n=Count("id")).order_by("state")
-    by_state = [[State(r["state"]).label, r["n"]] for r in states]
+    budgets = [
+        [budget_label(s.budget), s.budget.amount, s.committed, s.paid, s.remaining, f"{s.percent}%", s.warning]
+        for s in board.budgets
+    ]
     sheets = [
-        Sheet(f"{year}年按项目", [Column("政策", 40), Column("申报项目", 36), *GROUP_COLUMNS], _with_total(by_item, 2)),
-        Sheet(f"{year}年按主体类型", [Column("申报主体类型", 20), *GROUP_COLUMNS], _with_total(by_kind, 1)),
-        Sheet(f"{year}年按状态", [Column("状态", 24), Column("申报数", 10)], by_state),
+        Sheet("汇总", [Column("项目", 22), Column("内容", 20)], summary),
+        _table("按月份", "月份", board.by_month),
+        _table("按政策", "政策", board.by_policy),
+        _table("按条款", "条款", board.by_clause),
+        _table("按项目", "申报项目", board.by_item),
+        _table("按主体类型", "申报主体类型", board.by_kind),
+        Sheet("按状态", [Column("状态", 24), Column("件数", 10)], [[r.label, r.count] for r in board.states]),
+        Sheet(
+            "预算执行",
+            [Column("预算", 40), Column("预算金额（元）", 16, money=True), Column("已审定（元）", 16, money=True),
+             Column("已拨付（元）", 16, money=True), Column("剩余（元）", 16, money=True), Column("使用率", 10), Column("预警", 28)],
+            budgets,
+        ),
     ]
     return write_workbook(path, sheets, progress)
 

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 UNKNOWN_KIND = "未知的导出类型。"
 NOT_ALLOWED = "您没有导出此内容的权限。"
 JOB_FAILED = "任务执行失败，请稍后重试；如仍失败请联系管理员。"
+JOB_INTERRUPTED = "任务因平台重启而中断，请重新导出。"
 YEAR_INVALID = "请填写有效的统计年度（2000 至 2100 之间的四位数字）。"
 ROUND_INVALID = "申报批次无效，请从列表中选择。"
 PARAM_KEYS = ("round", "item", "state", "policy", "year", "q", "sort")
@@ -103,5 +104,17 @@ def job_file_open(*, actor, job: Job):
     """The finished file for its requester; the download itself is audited too."""
     if job.requested_by_id != actor.pk:
         raise PermissionDenied(NOT_ALLOWED)
+    handle = open(Path(settings.MEDIA_ROOT) / job.file, "rb")  # FileNotFoundError before any audit
     audit_record(actor=actor, action="export_download", obj=job, after={"kind": job.kind, "filename": job.filename})
-    return open(Path(settings.MEDIA_ROOT) / job.file, "rb")
+    return handle
+
+
+def job_recover_embedded() -> tuple[int, int]:
+    """When the embedded platform starts: jobs a stopped process left running have failed (their
+    file is incomplete), jobs still queued are sent to this process's worker. (failed, resent)"""
+    failed = Job.objects.filter(state=Job.RUNNING).update(state=Job.FAILED, error=JOB_INTERRUPTED, finished_at=timezone.now())
+    queued = list(Job.objects.filter(state=Job.QUEUED).values_list("pk", flat=True))
+    for pk in queued:
+        with transaction.atomic():
+            job_dispatch(pk)
+    return failed, len(queued)

@@ -2,18 +2,12 @@
 
 from django.contrib import admin
 
+from ipfund.web.admin_readonly import ReadOnlyAdmin
+
 from .models import AwardEntry, CapBucket, DuplicateKey
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+ReadOnly = ReadOnlyAdmin
 
 
 @admin.register(AwardEntry)

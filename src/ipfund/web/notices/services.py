@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
+from ipfund.web.claims import duties
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.reference import OBJECTION, reference_next
 from ipfund.web.claims.services import claim_lock, claim_transition
@@ -34,6 +35,7 @@ NOTICE_PERIOD_NOT_OVER = "公示期至 {ends} 结束，期满后才能结束公�
 NOTICE_OPEN_OBJECTIONS = "还有 {count} 件异议未处理，处理完毕后才能结束公示。"
 NOTICE_CLOSED = "该公示已结束。"
 NOTICE_TITLE = "知识产权专项资金拟资助名单公示（{date}）"
+NOTICE_TITLE_ROUNDS = "{rounds}知识产权专项资金拟资助名单公示（{date}）"
 OBJECTION_TOO_LONG = "{label}不能超过 {limit} 个字。"
 OBJECTION_ALREADY_OPEN = "您对该项资助的异议正在处理中，请勿重复提交。"
 OBJECTION_ADDRESS_LIMIT = "同一网络地址每小时最多提交 {limit} 件异议，请稍后再试。"
@@ -56,6 +58,15 @@ def _entry_for(claim: Claim) -> NoticeEntry:
     )
 
 
+def _automatic_title(pks: list[int], now) -> str:
+    """The title a notice gets when none is typed: the names of its rounds, and the date."""
+    names = list(dict.fromkeys(
+        Claim.objects.filter(pk__in=pks, round__isnull=False).order_by("round__opens_at").values_list("round__name", flat=True)
+    ))
+    date = timezone.localdate(now).isoformat()
+    return NOTICE_TITLE_ROUNDS.format(rounds="、".join(names), date=date) if names else NOTICE_TITLE.format(date=date)
+
+
 @transaction.atomic
 def notice_publish(*, actor, claims=None, title: str = "", period_days: int | None = None) -> Notice:
     """Publish approved awards (all of them, or the given claims) for the notice period."""
@@ -71,7 +82,7 @@ def notice_publish(*, actor, claims=None, title: str = "", period_days: int | No
         raise ValidationError(NOTHING_TO_PUBLISH, code="nothing_to_publish")
     now = timezone.now()
     notice = Notice.objects.create(
-        title=(title or "").strip() or NOTICE_TITLE.format(date=timezone.localdate(now).isoformat()),
+        title=(title or "").strip() or _automatic_title(pks, now),
         published_at=now,
         ends_at=now + timedelta(days=period_days),
         period_days=period_days,
@@ -175,7 +186,8 @@ def objection_resolve(*, actor, objection: Objection, upheld: bool, resolution: 
     _require_reviewer(actor)
     if not (resolution or "").strip():
         raise ValidationError({"resolution": [RESOLUTION_REQUIRED]})
-    objection = Objection.objects.select_for_update().select_related("entry").get(pk=objection.pk)
+    objection = Objection.objects.select_for_update().select_related("entry__claim__applicant").get(pk=objection.pk)
+    duties.check_may_resolve_objection(actor, objection.entry.claim)
     if objection.state != Objection.OPEN:
         raise ValidationError(OBJECTION_RESOLVED, code="resolved")
     objection.state = Objection.UPHELD if upheld else Objection.DISMISSED

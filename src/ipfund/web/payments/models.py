@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from ipfund.web.pii.fields import EncryptedTextField
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -32,7 +34,7 @@ class Payment(models.Model):
     batch = models.ForeignKey(PaymentBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
     # The account the money went to, as it stood when the payment was recorded.
     bank_name = models.CharField(max_length=200, blank=True)
-    bank_account = models.CharField(max_length=40, blank=True)
+    bank_account = EncryptedTextField(blank=True)  # personal data: encrypted like the profile's
     bank_holder = models.CharField(max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -62,7 +64,7 @@ class BankAccountChange(models.Model):
 
     applicant = models.ForeignKey("accounts.ApplicantProfile", on_delete=models.PROTECT, related_name="bank_account_changes")
     bank_name = models.CharField(max_length=200)
-    bank_account = models.CharField(max_length=40)
+    bank_account = EncryptedTextField()  # personal data: encrypted like the profile's
     bank_holder = models.CharField(max_length=200)
     state = models.CharField(max_length=10, choices=STATES, default=PENDING)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -1,11 +1,17 @@
 """The public policy calculator (政策计算器): a form that builds a one-claim batch and asks the engine."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ipfund.web.engine_door import BatchError, Decision, decide_calculator
+from ipfund.web.engine_door import (
+    VISITOR_ORGANISATION_ID,
+    VISITOR_PERSON_ID,
+    BatchError,
+    Decision,
+    decide_calculator,
+)
 from ipfund.web.portal import labels
 from ipfund.web.portal.facts import (
     BOOL_CHOICES,
@@ -18,6 +24,11 @@ from ipfund.web.portal.facts import (
     facts_form,
 )
 from ipfund.web.portal.policy import current_policy, items_open_to
+
+# How the explanation names the visitor, and the stand-in identifier it shows instead of a code
+# the visitor never typed.
+VISITOR_NAME = _("您")
+VISITOR_ID_SHOWN = {VISITOR_ORGANISATION_ID: _("本单位"), VISITOR_PERSON_ID: _("本人")}
 
 ERROR_ITEM_NOT_FOR_KIND = _("所选申请人类型不能申报该项目，请重新选择。")
 
@@ -87,9 +98,12 @@ def run_calculator(data) -> tuple[CalculatorForm, object, CalculatorOutcome | No
     """
     evaluating = bool(data and data.get("evaluate"))
     kind = (data or {}).get("kind") or ""
-    main = CalculatorForm(data=data if evaluating else None, initial=_initial(data), kind=kind)
     item_id = (data or {}).get("item") or ""
     item_spec = current_policy().items.get(item_id)
+    initial = _initial(data)
+    if item_spec is not None and item_spec.requires_sme and "sme" not in initial:
+        initial["sme"] = YES  # only an SME can claim it: the visitor asking is presumably one
+    main = CalculatorForm(data=data if evaluating else None, initial=initial, kind=kind)
     facts = None
     if item_spec is not None:
         facts = facts_form(item_spec, data=data if evaluating else None)
@@ -100,9 +114,11 @@ def run_calculator(data) -> tuple[CalculatorForm, object, CalculatorOutcome | No
     m = main.cleaned_data
     try:
         decision = decide_calculator(kind=m["kind"], in_zone=m["in_zone"], sme=bool(m.get("sme")), item=m["item"],
-                                     event_date=m["event_date"], facts=facts.contract_facts())
+                                     event_date=m["event_date"], facts=facts.contract_facts(),
+                                     name=str(VISITOR_NAME))
     except BatchError as exc:
         return main, facts, CalculatorOutcome(message=str(exc.args[0]))
+    decision = _without_visitor_id(decision)
     if decision.error is not None:
         if attach_engine_error(decision.error.field, decision.error.message, {"facts": facts, "main": main}):
             return main, facts, None
@@ -124,3 +140,18 @@ def _initial(data) -> dict:
         for key in ("kind", "item", "event_date", "in_zone", "sme")
         if data.get(key)
     }
+
+
+def _without_visitor_id(decision: Decision) -> Decision:
+    """The stand-in identifier the calculator sent is replaced by 本单位 / 本人 in what is shown."""
+    if decision.explanation is None:
+        return decision
+
+    def shown(step):
+        zh, en = step.zh, step.en
+        for code, words in VISITOR_ID_SHOWN.items():
+            zh, en = zh.replace(code, str(words)), en.replace(code, str(words))
+        return replace(step, zh=zh, en=en, children=tuple(shown(c) for c in step.children))
+
+    explanation = replace(decision.explanation, steps=tuple(shown(s) for s in decision.explanation.steps))
+    return replace(decision, explanation=explanation)

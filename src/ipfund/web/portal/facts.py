@@ -1,5 +1,6 @@
 """Forms generated from an item's facts (the contract's vocabulary), and their conversion to contract values."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -25,8 +26,24 @@ BOOL_CHOICES = ((YES, _("是")), (NO, _("否")))
 MONEY_MAX_DIGITS = 14
 
 
+# Thousands separators and the currency written around an amount, as people type them:
+# "18,000", "18，000", "¥18 000.50", "18000元".
+_MONEY_DECORATION = re.compile(r"^[¥￥\s]*|[\s,，_]|元$")
+_GROUPED = re.compile(r"^\s*[¥￥]?\s*\d{1,3}([,，\s]\d{3})+(\.\d*)?\s*元?\s*$|^\s*[¥￥]?\s*\d+(\.\d*)?\s*元?\s*$")
+
+
+class MoneyField(forms.DecimalField):
+    """A DecimalField that takes an amount as people write it: thousands separators in groups of
+    three and a ¥ or 元 around it are allowed; anything else ("1,8000", "18.000,00") stays invalid."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and _GROUPED.match(value):
+            value = _MONEY_DECORATION.sub("", value.strip())
+        return super().to_python(value)
+
+
 def _money_field(required: bool, label: str) -> forms.DecimalField:
-    return forms.DecimalField(
+    return MoneyField(
         label=label,
         required=required,
         min_value=Decimal("0"),

@@ -3,13 +3,11 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ipfund.web.accounts.backends import LOGIN_THROTTLED, login_throttled
 from ipfund.web.portal import labels
-from ipfund.web.portal.facts import BOOL_CHOICES, ERROR_CHOOSE, ERROR_DATE, ERROR_MONEY, ERROR_REQUIRED, NO, YES
+from ipfund.web.portal.facts import BOOL_CHOICES, MoneyField, ERROR_CHOOSE, ERROR_DATE, ERROR_MONEY, ERROR_REQUIRED, NO, YES
 
 ERROR_PASSWORDS_DIFFER = _("两次输入的密码不一致。")
 ERROR_FILE_REQUIRED = _("请选择要上传的文件。")
@@ -41,14 +39,7 @@ def _date_field(label, required=True):
 
 
 class LoginForm(AuthenticationForm):
-    """Django's sign-in form; a throttled username or address is told so before any password check."""
-
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        client = self.request.META.get("REMOTE_ADDR", "")[:64] if self.request else ""
-        if username and login_throttled(username, client):
-            raise ValidationError(LOGIN_THROTTLED, code="throttled")
-        return super().clean()
+    """Django's sign-in form (throttling is django-axes', answered by accounts.backends)."""
 
 
 class RegisterForm(forms.Form):
@@ -111,6 +102,17 @@ class RegisterForm(forms.Form):
 REGISTER_FIELD_ALIASES = {"password": "password1"}
 
 
+class MfaTokenForm(forms.Form):
+    token = forms.CharField(label=_("验证码"), max_length=12, error_messages=REQUIRED,
+                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+                            help_text=_("验证器（如手机上的身份验证器应用）当前显示的 6 位数字。"))
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("令牌名称"), max_length=100, error_messages=REQUIRED,
+                           help_text=_("例如“财务系统对接”，便于日后区分和撤销。"))
+
+
 class ProfileForm(forms.Form):
     name = forms.CharField(label=_("单位名称 / 姓名"), max_length=200, error_messages=REQUIRED)
     address = forms.CharField(label=_("地址"), max_length=300, required=False)
@@ -165,16 +167,30 @@ def evidence_form(item_spec, data=None, files=None, have=()) -> EvidenceForm:
     return form
 
 
-class ReturnForm(forms.Form):
+class _OnAPageWithOthers(forms.Form):
+    """A form shown on a page beside others with the same field names (the staff claim page):
+    its ids carry ``id_prefix`` so no two inputs share an id, while the posted names stay plain."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ReturnForm(_OnAPageWithOthers):
+    id_prefix = "return"
     comment = forms.CharField(label=_("退回补正意见（申请人可见）"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)
 
 
-class RejectForm(forms.Form):
+class RejectForm(_OnAPageWithOthers):
+    id_prefix = "reject"
     reason = forms.CharField(label=_("不予资助理由"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)
 
 
-class RecommendForm(forms.Form):
-    amount = forms.DecimalField(
+class RecommendForm(_OnAPageWithOthers):
+    id_prefix = "recommend"
+    amount = MoneyField(
         label=_("推荐金额（元）"),
         required=False,
         min_value=0,
@@ -187,7 +203,8 @@ class RecommendForm(forms.Form):
     reason = forms.CharField(label=_("调减理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class SendBackForm(forms.Form):
+class SendBackForm(_OnAPageWithOthers):
+    id_prefix = "send_back"
     reason = forms.CharField(label=_("退回初审理由"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)
 
 
@@ -274,7 +291,12 @@ class StaffUserForm(forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150, error_messages=REQUIRED)
     full_name = forms.CharField(label=_("姓名"), max_length=150, required=False)
     email = forms.EmailField(label=_("电子邮箱"), required=False, error_messages={"invalid": _("请输入有效的电子邮箱地址。")})
-    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(render_value=True), error_messages=REQUIRED)
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(render_value=True), error_messages=REQUIRED,
+                               help_text=_("首次登录时须由本人修改。"))
+    affiliation = forms.CharField(
+        label=_("所属单位统一社会信用代码"), max_length=18, required=False,
+        help_text=_("若其所在单位也申报资助，填写后该人员不能处理本单位的申报。"),
+    )
     roles = forms.MultipleChoiceField(
         label=_("角色"), widget=forms.CheckboxSelectMultiple, choices=(), required=False
     )

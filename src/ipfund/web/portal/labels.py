@@ -121,10 +121,12 @@ def kind_choices() -> list[tuple[str, str]]:
 
 
 def interpretation_label(policy_id: str, relied: str) -> str:
-    """"A10=event_date" as the words of the option chosen, from the decision's own policy."""
+    """"A10=event_date" as the clause and the words of the option chosen, from the decision's own
+    policy (a page still takes the codes out of the words: wording.for_people)."""
     iid, _sep, option = relied.partition("=")
     try:
-        return policy_named(policy_id).interpretations[iid].options[option]
+        spec = policy_named(policy_id).interpretations[iid]
+        return f"{spec.clause}：{spec.options[option]}"
     except (BatchError, KeyError):
         return relied
 

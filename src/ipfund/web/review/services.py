@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from ipfund.web.accounts import roles
+from ipfund.web.claims import duties
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.selectors import claim_get_for
 from ipfund.web.claims.services import NOT_ALLOWED, claim_estimate, claim_facts_check, claim_lock, claim_transition
@@ -27,7 +28,7 @@ AMOUNT_ABOVE_ENGINE = "推荐金额不能高于按政策计算的金额 {engine}
 AMOUNT_INVALID = "推荐金额应为大于零、最多两位小数的金额。"
 REDUCTION_REASON_REQUIRED = "推荐金额低于按政策计算的金额 {engine} 元，请说明调减理由。"
 NOT_ELIGIBLE = "按政策计算该申报不符合资助条件（{reasons}），请作不予资助处理。"
-APPROVER_IS_REVIEWER = "审定人不能是该申报的初审人。"
+APPROVER_IS_REVIEWER = duties.RECOMMENDED_BEFORE
 
 
 def _required(text: str, field: str, message: str) -> str:
@@ -67,6 +68,9 @@ def review_recommend(
     """Recommend with the facts as confirmed; the engine recomputes against the ledger."""
     claim = claim_lock(claim)
     next_state(claim.state, Action.RECOMMEND)
+    if not roles.has_role(actor, roles.REVIEWER):
+        raise PermissionDenied(NOT_ALLOWED)
+    duties.check_not_own_claim(actor, claim)
     facts = claim.facts
     if confirmed_facts is not None:
         _, facts, _ = claim_facts_check(claim.applicant, claim.item, claim.event_date, confirmed_facts)
@@ -99,11 +103,10 @@ def approval_approve(*, actor, claim: Claim) -> Claim:
     """Approve: the ledger re-decides under its lock; a cap reached or a duplicate refuses."""
     claim = claim_lock(claim)
     next_state(claim.state, Action.APPROVE)
-    if claim.reviewer_id == actor.pk:
-        raise ValidationError(APPROVER_IS_REVIEWER, code="approver_is_reviewer")
-    # claim_transition checks the role too; checking first means a non-approver never locks buckets.
+    # claim_transition checks these too; checking first means a refused approver never locks buckets.
     if not roles.has_role(actor, roles.APPROVER):
         raise PermissionDenied(NOT_ALLOWED)
+    duties.check_may_approve(actor, claim)
     grant = award_grant(actor=actor, claim=claim, limit=claim.recommended_amount)
     return claim_transition(
         actor=actor,

@@ -33,6 +33,25 @@ def round_last_closed_for(item: str, *, at: dt.datetime | None = None) -> Applic
     return None
 
 
+def round_next_for(item: str, *, at: dt.datetime | None = None) -> ApplicationRound | None:
+    at = at or timezone.now()
+    for rnd in ApplicationRound.objects.filter(policy=current_policy().id, opens_at__gt=at).order_by("opens_at"):
+        if rnd.covers(item):
+            return rnd
+    return None
+
+
+UPCOMING, OPEN, CLOSED = "upcoming", "open", "closed"
+
+
+def round_phase(rnd: ApplicationRound, *, at: dt.datetime | None = None) -> str:
+    """Whether a round is still to open, open, or closed (已截止 is not 未开放)."""
+    at = at or timezone.now()
+    if at < rnd.opens_at:
+        return UPCOMING
+    return OPEN if at < rnd.closes_at else CLOSED
+
+
 def interpretations_in_force(*, on: dt.date | None = None) -> dict[str, str]:
     """The option of every interpretation the bureau has chosen, as of ``on`` (today)."""
     on = on or timezone.localdate()

@@ -69,7 +69,7 @@ class Dashboard:
             "kind": series(self.by_kind),
             "states": {"labels": [r.label for r in self.states], "counts": [r.count for r in self.states]},
             "budgets": [
-                {"label": budget_label(s.budget), "amount": str(s.budget.amount), "committed": str(s.committed), "paid": str(s.paid)}
+                {"label": budget_scope(s.budget), "amount": str(s.budget.amount), "committed": str(s.committed), "paid": str(s.paid)}
                 for s in self.budgets
             ],
         }
@@ -80,9 +80,12 @@ def policy_title(policy_id: str) -> str:
     return policy.title if policy else policy_id
 
 
+def budget_scope(budget) -> str:
+    return f"申报批次“{budget.round.name}”" if budget.round_id else f"{budget.year} 年度"
+
+
 def budget_label(budget) -> str:
-    scope = f"申报批次“{budget.round.name}”" if budget.round_id else f"{budget.year} 年度"
-    return f"{policy_title(budget.policy)} · {scope}"
+    return f"{policy_title(budget.policy)} · {budget_scope(budget)}"
 
 
 def _scoped(queryset, f: Filters, *, policy: str, round_: str, year: str | None):

@@ -8,9 +8,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext_lazy as _
 
 from ipfund.web.accounts import roles
+from ipfund.web.accounts.selectors import applicant_of
 from ipfund.web.notifications.selectors import unread_count as notifications_unread
 from ipfund.web import masking
-from ipfund.web.portal import labels
+from ipfund.web.portal import labels, wording
 
 register = template.Library()
 
@@ -68,7 +69,8 @@ def explanation_lines(decision) -> list[str]:
 
 @register.filter
 def interpretation_labels(decision) -> list[str]:
-    """What each interpretation a decision relied on says, in words (never its code)."""
+    """What each interpretation a decision relied on says, in words (never its code): its clause and
+    the option chosen, from the decision's own policy."""
     return [labels.interpretation_label(decision.policy, relied) for relied in decision.interpretations]
 
 
@@ -145,6 +147,24 @@ def unread_count(context) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return notifications_unread(user)
+
+
+@register.simple_tag
+def who(user) -> str:
+    """Who is signed in, as the header says it: the applicant's organisation (or person), or the
+    staff member's name and roles — never only a login name."""
+    profile = applicant_of(user)
+    if profile is not None:
+        return profile.name
+    name = user.get_full_name() or user.get_username()
+    shown = "、".join(labels.role_label(r) for r in (user.roles or []) if r != roles.APPLICANT)
+    return f"{name}（{shown}）" if shown else name
+
+
+@register.filter
+def for_people(text) -> str:
+    """An engine sentence without item, parameter, option or reason codes (portal/wording.py)."""
+    return wording.for_people(str(text))
 
 
 @register.filter

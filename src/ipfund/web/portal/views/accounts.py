@@ -5,24 +5,29 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, LogoutView
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ipfund.web.accounts import roles
+from ipfund.web.accounts.backends import BACKEND
 from ipfund.web.accounts.selectors import applicant_of
 from ipfund.web.accounts.services import applicant_profile_update, applicant_register
 from ipfund.web.notifications.selectors import notifications_for
 from ipfund.web.notifications.services import notification_mark_read
+from ipfund.web.api.models import ApiToken
+from ipfund.web.api.services import api_token_create, api_token_revoke
 from ipfund.web.payments.services import bank_change_pending
-from ipfund.web.portal.forms import REGISTER_FIELD_ALIASES, LoginForm, ProfileForm, RegisterForm
-from ipfund.web.portal.views.common import role_required
+from ipfund.web.portal.forms import REGISTER_FIELD_ALIASES, ApiTokenForm, LoginForm, ProfileForm, RegisterForm
+from ipfund.web.portal.views.common import role_required, run_service
 
 REGISTERED = _("注册成功，欢迎使用。")
 PROFILE_SAVED = _("账户资料已保存。")
 BANK_CHANGE_HELD = _("新的银行账户已提交。因您有待拨付的资助，新账户须经工作人员复核确认后才生效；确认前暂停拨付。")
 NOTIFICATIONS_READ = _("已全部标记为已读。")
+TOKEN_CREATED = _("令牌已生成。请立即复制保存：它只显示这一次。")
+TOKEN_REVOKED = _("令牌已撤销，使用它的请求将被拒绝。")
 
 # Where each role starts after signing in, in this order of precedence.
 START_PAGES = (
@@ -57,7 +62,7 @@ def register(request):
                 target = REGISTER_FIELD_ALIASES.get(field, field)
                 form.add_error(target if target in form.fields else None, [m for e in errors for m in e.messages])
         else:
-            login(request, user, backend="ipfund.web.accounts.backends.ThrottledModelBackend")
+            login(request, user, backend=BACKEND)
             messages.success(request, REGISTERED)
             return redirect("portal:eligible")
     return render(request, "portal/registration/register.html", {"form": form})
@@ -113,3 +118,31 @@ def notifications_read(request):
     notification_mark_read(actor=request.user)
     messages.success(request, NOTIFICATIONS_READ)
     return redirect("portal:notifications")
+
+
+@login_required
+def api_tokens(request):
+    """Issue, list and revoke one's own API tokens; a new secret is shown once, on this answer only."""
+    form = ApiTokenForm(data=request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        made = {}
+
+        def create():
+            made["token"], made["secret"] = api_token_create(actor=request.user, name=form.cleaned_data["name"])
+
+        if run_service(request, create, form=form, success=TOKEN_CREATED):
+            secret, form = made["secret"], ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    response = render(request, "portal/applicant/api_tokens.html", {"form": form, "tokens": tokens, "secret": secret})
+    response["Cache-Control"] = "no-store"  # the secret must not stay in a cache
+    return response
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    api_token_revoke(actor=request.user, token=token)
+    messages.success(request, TOKEN_REVOKED)
+    return redirect("portal:api_tokens")

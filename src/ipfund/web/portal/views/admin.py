@@ -10,8 +10,9 @@ from ipfund.web.accounts.services import staff_user_create, user_roles_set
 from ipfund.web.portal.forms import InterpretationForm, RoundForm, RolesForm, StaffUserForm
 from ipfund.web.portal.policy import current_policy
 from ipfund.web.portal.views.common import role_required, run_service
+from ipfund.web.portal.wording import for_people
 from ipfund.web.rounds.models import ApplicationRound, InterpretationChoice
-from ipfund.web.rounds.selectors import interpretations_in_force
+from ipfund.web.rounds.selectors import interpretations_in_force, round_phase
 from ipfund.web.rounds.services import interpretation_choose, round_create, round_update
 
 ROUND_SAVED = _("申报批次已保存。")
@@ -32,7 +33,10 @@ def rounds(request):
         ):
             return redirect("portal:admin_rounds")
     now = timezone.now()
-    rows = [{"round": r, "open": r.is_open(now)} for r in ApplicationRound.objects.filter(policy=current_policy().id)]
+    rows = [
+        {"round": r, "open": r.is_open(now), "phase": round_phase(r, at=now)}
+        for r in ApplicationRound.objects.filter(policy=current_policy().id)
+    ]
     return render(request, "portal/staff/rounds.html", {"form": form, "rows": rows})
 
 
@@ -89,14 +93,24 @@ def user_roles(request, pk):
     return render(request, "portal/staff/user_roles.html", {"form": form, "person": person})
 
 
+def _question(policy, iid: str) -> str:
+    spec = policy.interpretations.get(iid)
+    return f"{spec.clause} {spec.question}" if spec else iid
+
+
+def _option_text(policy, choice) -> str:
+    spec = policy.interpretations.get(choice.interpretation)
+    return for_people(spec.options.get(choice.option, choice.option)) if spec else choice.option
+
+
 @role_required(roles.ADMIN)
 def interpretations(request):
     policy = current_policy()
     selectable = [i for i in policy.interpretations.values() if i.selectable]
     form = InterpretationForm(data=request.POST or None, initial={"effective_from": timezone.localdate()})
-    form.fields["interpretation"].choices = [("", _("— 请选择 —"))] + [(i.id, f"{i.id} {i.question}") for i in selectable]
+    form.fields["interpretation"].choices = [("", _("— 请选择 —"))] + [(i.id, f"{i.clause} {i.question}") for i in selectable]
     form.fields["option"].choices = [("", _("— 请选择 —"))] + [
-        (i.id, [(option, f"{option}：{text}") for option, text in i.options.items()]) for i in selectable
+        (f"{i.clause} {i.question}", [(option, for_people(text)) for option, text in i.options.items()]) for i in selectable
     ]
     if request.method == "POST" and form.is_valid():
         if run_service(
@@ -111,11 +125,14 @@ def interpretations(request):
         {
             "spec": i,
             "current": in_force.get(i.id, i.default),
-            "current_text": i.options.get(in_force.get(i.id, i.default), ""),
+            "current_text": for_people(i.options.get(in_force.get(i.id, i.default), "")),
         }
         for i in policy.interpretations.values()
     ]
-    history = InterpretationChoice.objects.filter(policy=policy.id).select_related("decided_by")
+    history = [
+        {"choice": h, "question": _question(policy, h.interpretation), "option": _option_text(policy, h)}
+        for h in InterpretationChoice.objects.filter(policy=policy.id).select_related("decided_by")
+    ]
     return render(
         request,
         "portal/staff/interpretations.html",

@@ -29,9 +29,10 @@ from ipfund.web.portal.facts import display_facts, facts_form
 from ipfund.web.portal.forms import ClaimMetaForm, evidence_form
 from ipfund.web.portal.policy import current_policy, items_open_to
 from ipfund.web.portal.views.common import error_messages, flash_errors, new_form_token, role_required, show_service_error
-from ipfund.web.rounds.selectors import round_open_for
+from ipfund.web.rounds.selectors import round_last_closed_for, round_next_for, round_open_for
 
 DRAFT_SAVED = _("申报草稿已保存。请核对预计金额，确认无误后提交。")
+RETURNED_SAVED = _("补正内容已保存，尚未重新提交。请核对后点击“重新提交”，初审人员才会收到。")
 SUBMITTED = _("申报已提交，请等待初审。")
 WITHDRAWN = _("申报已撤回。")
 FILES_AGAIN = _("出于安全原因，浏览器不会保留已选择的文件，请重新选择需要上传的文件。")
@@ -56,7 +57,15 @@ def _own_claim(request, pk) -> Claim:
 def eligible(request):
     """我可以申报什么: the items open to the applicant's kind, with amounts and the policy sentence."""
     applicant = _applicant_or_404(request)
-    items = [{"spec": item, "round": round_open_for(item.id)} for item in items_open_to(applicant.kind)]
+    items = [
+        {
+            "spec": item,
+            "round": round_open_for(item.id),
+            "closed": round_last_closed_for(item.id),
+            "next": round_next_for(item.id),
+        }
+        for item in items_open_to(applicant.kind)
+    ]
     return render(request, "portal/applicant/eligible.html", {"applicant": applicant, "items": items})
 
 
@@ -169,7 +178,7 @@ def claim_edit(request, pk):
         else:
             _attach_files(request, claim, files)
             if not files.errors:
-                messages.success(request, DRAFT_SAVED)
+                messages.success(request, RETURNED_SAVED if claim.state == State.RETURNED else DRAFT_SAVED)
                 return redirect("portal:claim_detail", pk=claim.pk)
     if request.FILES:
         messages.warning(request, FILES_AGAIN)
@@ -198,6 +207,7 @@ def claim_detail(request, pk):
             "decision": decision,
             "clause": current_policy().clause(spec.clause),
             "events": timeline.applicant_timeline(claim_timeline(claim)),
+            "coming": timeline.coming_steps(claim.state),
             "can_edit": claim.state in EDITABLE,
             "can_submit": Action.SUBMIT in possible,
             "can_withdraw": Action.WITHDRAW in possible,

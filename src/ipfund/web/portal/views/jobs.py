@@ -72,5 +72,8 @@ def job_file(request, pk):
     job = _job(request, pk)
     if job.state != Job.DONE:
         raise Http404
-    return FileResponse(job_file_open(actor=request.user, job=job), as_attachment=True, filename=job.filename,
-                        content_type=job.content_type)
+    try:
+        handle = job_file_open(actor=request.user, job=job)
+    except FileNotFoundError:  # removed from disk since: ask for the export again
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=job.filename, content_type=job.content_type)

@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ipfund.web.accounts import roles
+from ipfund.web.accounts.selectors import applicants_sharing_account
 from ipfund.web.audit.selectors import audit_history
 from ipfund.web.budgets.selectors import budget_warnings
+from ipfund.web.claims import duties
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.selectors import (
     QUEUE_SORTS,
@@ -177,13 +179,14 @@ def queue_batch(request, action):
     return _queue(request, template="portal/staff/queue.html", batch_action=action, results=results, export_kind={"recommend": "queue_review", "approve": "queue_approval"}[action], **view)
 
 
-def _claim_page(request, claim, forms=None, confirm_form=None):
+def _claim_page(request, claim, forms=None, confirm_form=None, status=200):
     spec = current_policy().items[claim.item]
     possible = actions_from(claim.state)
     user = request.user
     estimate = claim_estimate(actor=user, claim=claim)
     earlier = [entry for entry in awards_of_applicant(applicant=claim.applicant) if entry.claim_id != claim.pk]
     forms = forms or {}
+    own_claim = duties.is_own_claim(user, claim)
     context = {
         "claim": claim,
         "spec": spec,
@@ -195,11 +198,14 @@ def _claim_page(request, claim, forms=None, confirm_form=None):
         "caps": caps_used(estimate),
         "net_award": award_net(claim=claim),
         "events": timeline.staff_timeline(claim_timeline(claim)),
+        "coming": timeline.coming_steps(claim.state),
         "is_reviewer": roles.has_role(user, roles.REVIEWER),
         "is_approver": roles.has_role(user, roles.APPROVER),
-        "can_review": roles.has_role(user, roles.REVIEWER) and Action.RECOMMEND in possible,
-        "can_approve": roles.has_role(user, roles.APPROVER) and Action.APPROVE in possible,
-        "own_review": claim.reviewer_id == user.pk,
+        "own_claim": own_claim,
+        "shared_account": applicants_sharing_account(claim.applicant),
+        "can_review": not own_claim and roles.has_role(user, roles.REVIEWER) and Action.RECOMMEND in possible,
+        "can_approve": not own_claim and roles.has_role(user, roles.APPROVER) and Action.APPROVE in possible,
+        "own_review": user.pk in duties.recommenders_of(claim),
         "return_form": forms.get("return") or ReturnForm(),
         "reject_form": forms.get("reject") or RejectForm(),
         "recommend_form": forms.get("recommend") or RecommendForm(),
@@ -208,7 +214,7 @@ def _claim_page(request, claim, forms=None, confirm_form=None):
         "budget_warnings": budget_warnings(policy=claim.policy, on=timezone.localdate(), round_id=claim.round_id)
         if Action.APPROVE in possible else [],
     }
-    return render(request, "portal/staff/claim.html", context)
+    return render(request, "portal/staff/claim.html", context, status=status)
 
 
 @role_required(*STAFF)
@@ -268,8 +274,12 @@ def claim_action(request, pk, action):
     except ValidationError as exc:
         owners = [f for f in (form, confirm) if f is not None]
         flash_errors(request, show_service_error(exc, owners))
-    except (IllegalTransition, PermissionDenied) as exc:
+    except IllegalTransition as exc:
         flash_errors(request, _errors(exc))
+    except PermissionDenied as exc:  # refused by the rules (role, separation of duties): said, and a 403
+        flash_errors(request, _errors(exc))
+        claim.refresh_from_db()
+        return _claim_page(request, claim, forms=forms, confirm_form=confirm, status=403)
     claim.refresh_from_db()
     return _claim_page(request, claim, forms=forms, confirm_form=confirm)
 
@@ -288,7 +298,9 @@ def claim_audit(request, pk):
     for obj in related:
         events.extend(audit_history(object_type=obj._meta.label_lower, object_id=obj.pk))
     events.sort(key=lambda e: e.seq)
-    rows = [{"event": e, "changes": timeline.audit_changes(e)} for e in events]
+    rows = [
+        {"event": e, "actor": timeline.actor_name(e), "changes": timeline.audit_changes(e, item=claim.item)} for e in events
+    ]
     return render(
         request,
         "portal/staff/audit.html",

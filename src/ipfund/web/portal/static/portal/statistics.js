@@ -26,12 +26,12 @@
   }
 
   function bars(series, horizontal) {
-    var category = { type: "category", data: series.labels, axisLabel: { interval: 0, width: 120, overflow: "truncate" } };
-    var value = { type: "value", axisLabel: { formatter: function (v) { return v >= 10000 ? v / 10000 + "万" : v; } } };
+    var category = { type: "category", data: series.labels, axisLabel: { interval: 0, width: horizontal ? 140 : 90, overflow: horizontal ? "break" : "truncate" } };
+    var value = { type: "value", splitNumber: horizontal ? 3 : 5, axisLabel: { formatter: function (v) { return v >= 10000 ? v / 10000 + "万" : v; } } };
     return {
       tooltip: { trigger: "axis", valueFormatter: yuan },
       legend: { data: [COMMITTED, PAID] },
-      grid: { left: horizontal ? 140 : 60, right: 20, bottom: 40, containLabel: false },
+      grid: { left: 10, right: 20, bottom: 10, containLabel: true },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? category : value,
       series: [
@@ -55,9 +55,9 @@
     draw("chart-budgets", {
       tooltip: { trigger: "axis", valueFormatter: yuan },
       legend: { data: ["预算", COMMITTED, PAID] },
-      grid: { left: 200, right: 20 },
-      xAxis: { type: "value" },
-      yAxis: { type: "category", data: data.budgets.map(function (b) { return b.label; }) },
+      grid: { left: 10, right: 20, bottom: 10, containLabel: true },
+      xAxis: { type: "value", splitNumber: 4 },
+      yAxis: { type: "category", axisLabel: { width: 160, overflow: "break" }, data: data.budgets.map(function (b) { return b.label; }) },
       series: [
         { name: "预算", type: "bar", data: data.budgets.map(function (b) { return b.amount; }) },
         { name: COMMITTED, type: "bar", data: data.budgets.map(function (b) { return b.committed; }) },

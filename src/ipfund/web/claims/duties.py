@@ -1,0 +1,77 @@
+"""Separation of duties (职责分离): who may not act on a claim even while holding the role.
+
+The services ask here, never the views, so the pages, the API and the CLI refuse alike:
+
+- nobody acts as staff on a claim they applied for — the same account, or the same applicant
+  (their own applicant profile, or the organisation their staff account is affiliated with);
+- one person never both recommends (初审推荐) and approves (审定) one claim — any earlier
+  recommendation counts, not only the last one, so a send-back cannot launder the roles;
+- nobody resolves an objection against a claim they handled (returned, rejected, recommended,
+  approved or sent back).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from ipfund.web.audit.models import AuditEvent
+
+OWN_CLAIM = "不能以工作人员身份处理本人（或本单位）提交的申报 #{id}。"
+RECOMMENDED_BEFORE = "审定人不能是该申报的初审推荐人。"
+HANDLED_BEFORE = "处理过申报 #{id} 的人员不能处理针对该申报的异议。"
+
+# The moves that count as having handled a claim (publishing and closing a notice are bulk
+# moves of the whole notice and are not a judgement on one claim).
+HANDLING_ACTIONS = ("claim_return", "claim_reject", "claim_recommend", "claim_approve", "claim_send_back")
+
+
+def _actor_applicant_id(actor):
+    try:
+        return actor.applicant.pk
+    except Exception:  # no applicant profile (the usual staff account)
+        return None
+
+
+def is_own_claim(actor, claim) -> bool:
+    """True when ``actor`` applied for ``claim`` (same account or same applicant)."""
+    applicant = claim.applicant
+    if applicant.user_id == actor.pk:
+        return True
+    if _actor_applicant_id(actor) == applicant.pk:
+        return True
+    affiliation = (getattr(actor, "affiliation", "") or "").upper()
+    return bool(affiliation) and affiliation == (applicant.id_number or "").upper()
+
+
+def check_not_own_claim(actor, claim) -> None:
+    if is_own_claim(actor, claim):
+        raise PermissionDenied(OWN_CLAIM.format(id=claim.pk))
+
+
+def _actors_of(claim, actions) -> set[int]:
+    return set(
+        AuditEvent.objects.filter(
+            object_type=claim._meta.label_lower, object_id=str(claim.pk), action__in=list(actions), actor__isnull=False
+        ).values_list("actor_id", flat=True)
+    )
+
+
+def recommenders_of(claim) -> set[int]:
+    return _actors_of(claim, ["claim_recommend"]) | ({claim.reviewer_id} if claim.reviewer_id else set())
+
+
+def handlers_of(claim) -> set[int]:
+    people = _actors_of(claim, HANDLING_ACTIONS)
+    return people | {pk for pk in (claim.reviewer_id, claim.approver_id) if pk}
+
+
+def check_may_approve(actor, claim) -> None:
+    check_not_own_claim(actor, claim)
+    if actor.pk in recommenders_of(claim):
+        raise PermissionDenied(RECOMMENDED_BEFORE)
+
+
+def check_may_resolve_objection(actor, claim) -> None:
+    check_not_own_claim(actor, claim)
+    if actor.pk in handlers_of(claim):
+        raise PermissionDenied(HANDLED_BEFORE.format(id=claim.pk))

@@ -1,0 +1,204 @@
+"""`audit reconcile`: the stores that must agree, held against each other, every difference named.
+
+- cap buckets against the ledger: a bucket's `used` is the sum of the ledger entries (grants and
+  their reversals) that name its group; a group named in the ledger has a bucket;
+- duplicate keys against the ledger: each grant with a key holds it, released exactly when the
+  grant was reversed;
+- claims against the ledger: an approved claim (approved … paid) has a grant of its approved
+  amount still standing, a revoked one nets to zero, any other has no ledger entry;
+- payments against the ledger: a payment pays the claim's net award;
+- the audit chain against all of them: every ledger entry and payment has its event with the
+  same amount, every claim's approved amount is the one its approval event recorded, and the
+  chain itself verifies.
+
+Cap buckets are updated by design (they are the lock and the running total), so they are not
+insert-only: this is what checks them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ipfund.web.audit.models import AuditEvent
+from ipfund.web.audit.services import audit_verify
+from ipfund.web.claims.models import Claim
+from ipfund.web.claims.workflow import State
+from ipfund.web.payments.models import Payment
+
+from .models import AwardEntry, CapBucket, DuplicateKey
+
+AWARDED_STATES = frozenset({State.APPROVED, State.IN_NOTICE, State.FINAL, State.PAID, State.PAYMENT_FAILED})
+
+OK = "对账一致：{entries} 条台账记录、{buckets} 个上限额度、{claims} 件申报、{payments} 笔拨付与审计链相符。"
+BUCKET_MISMATCH = "上限额度 {group}（{item}）已用 {used} 元，台账合计 {ledger} 元。"
+BUCKET_MISSING = "台账记录 #{entry} 计入的上限额度 {group}（{item}）不存在。"
+KEY_MISSING = "台账记录 #{entry} 的重复资助键 {key} 在重复键表中不存在。"
+KEY_MISMATCH = "重复资助键 #{pk} 为 {key}，其台账记录 #{entry} 记载的是 {ledger_key}。"
+KEY_NOT_RELEASED = "台账记录 #{entry} 已被冲销，但其重复资助键 {key} 仍被占用。"
+KEY_RELEASED = "重复资助键 {key} 已释放，但其台账记录 #{entry} 没有被冲销。"
+CLAIM_NO_GRANT = "申报 #{claim} 状态为“{state}”，审定金额 {approved} 元，但台账中没有资助记录。"
+CLAIM_AMOUNT = "申报 #{claim} 审定金额 {approved} 元，台账资助 {granted} 元。"
+CLAIM_NET = "申报 #{claim} 状态为“{state}”，台账净额 {net} 元，应为 {expected} 元。"
+CLAIM_UNEXPECTED = "申报 #{claim} 状态为“{state}”，却有台账记录（净额 {net} 元）。"
+PAYMENT_AMOUNT = "申报 #{claim} 拨付 {paid} 元，台账净额 {net} 元。"
+PAYMENT_STATE = "申报 #{claim} 有拨付记录，状态却为“{state}”。"
+AUDIT_ENTRY_MISSING = "台账记录 #{entry}（申报 #{claim}，{amount} 元）在审计链中没有对应事件。"
+AUDIT_ENTRY_AMOUNT = "台账记录 #{entry} 金额 {amount} 元，审计链第 {seq} 条记录的是 {audited} 元。"
+AUDIT_PAYMENT_MISSING = "拨付记录 #{payment}（申报 #{claim}）在审计链中没有对应事件。"
+AUDIT_PAYMENT_AMOUNT = "拨付记录 #{payment} 金额 {amount} 元，审计链第 {seq} 条记录的是 {audited} 元。"
+AUDIT_CLAIM_AMOUNT = "申报 #{claim} 审定金额 {approved} 元，审计链第 {seq} 条（审定）记录的是 {audited} 元。"
+AUDIT_CLAIM_MISSING = "申报 #{claim} 审定金额 {approved} 元，审计链中没有审定事件。"
+AUDIT_CHAIN = "审计链：{message}"
+
+
+@dataclass
+class ReconcileResult:
+    differences: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+    @property
+    def message(self) -> str:
+        return OK.format(**self.counts) if self.ok else "\n".join(self.differences)
+
+
+def _money(value) -> str:
+    return f"{Decimal(value):.2f}"
+
+
+def _amount(value) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except Exception:  # an event whose amount is not a number differs from any entry
+        return None
+
+
+def audit_reconcile() -> ReconcileResult:
+    result = ReconcileResult()
+    diff = result.differences
+    entries = list(AwardEntry.objects.order_by("id"))
+    buckets = list(CapBucket.objects.order_by("policy", "item", "group"))
+    claims = list(Claim.objects.exclude(state=State.DRAFT).order_by("id"))
+    payments = list(Payment.objects.order_by("id"))
+    result.counts = {"entries": len(entries), "buckets": len(buckets), "claims": len(claims), "payments": len(payments)}
+
+    # Cap buckets against the ledger.
+    ledger_used: dict[tuple, Decimal] = defaultdict(Decimal)
+    first_entry: dict[tuple, int] = {}
+    for entry in entries:
+        for group in entry.cap_groups or []:
+            ledger_used[(entry.policy, entry.item, group)] += entry.amount
+            first_entry.setdefault((entry.policy, entry.item, group), entry.pk)
+    bucket_keys = set()
+    for bucket in buckets:
+        key = (bucket.policy, bucket.item, bucket.group)
+        bucket_keys.add(key)
+        if bucket.used != ledger_used.get(key, Decimal(0)):
+            diff.append(BUCKET_MISMATCH.format(group=bucket.group, item=bucket.item, used=_money(bucket.used),
+                                               ledger=_money(ledger_used.get(key, 0))))
+    for key in sorted(set(ledger_used) - bucket_keys):
+        diff.append(BUCKET_MISSING.format(entry=first_entry[key], group=key[2], item=key[1]))
+
+    # Duplicate keys against the ledger.
+    reversed_grants = {e.reverses_id for e in entries if e.kind == AwardEntry.REVERSAL}
+    keys_by_entry = defaultdict(list)
+    for key in DuplicateKey.objects.order_by("id"):
+        keys_by_entry[key.entry_id].append(key)
+    grants = {e.pk: e for e in entries if e.kind == AwardEntry.GRANT}
+    for grant in grants.values():
+        held = keys_by_entry.pop(grant.pk, [])
+        if grant.duplicate_key and not held:
+            diff.append(KEY_MISSING.format(entry=grant.pk, key=grant.duplicate_key))
+        for key in held:
+            if key.key != grant.duplicate_key or key.item != grant.item or key.policy != grant.policy:
+                diff.append(KEY_MISMATCH.format(pk=key.pk, key=key.key, entry=grant.pk, ledger_key=grant.duplicate_key))
+            if grant.pk in reversed_grants and key.released_by_id is None:
+                diff.append(KEY_NOT_RELEASED.format(entry=grant.pk, key=key.key))
+            if grant.pk not in reversed_grants and key.released_by_id is not None:
+                diff.append(KEY_RELEASED.format(entry=grant.pk, key=key.key))
+    for orphans in keys_by_entry.values():  # keys of entries that are not grants
+        for key in orphans:
+            diff.append(KEY_MISMATCH.format(pk=key.pk, key=key.key, entry=key.entry_id, ledger_key="—"))
+
+    # Claims and payments against the ledger.
+    net: dict[int, Decimal] = defaultdict(Decimal)
+    grant_of: dict[int, AwardEntry] = {}
+    for entry in entries:
+        net[entry.claim_id] += entry.amount
+        if entry.kind == AwardEntry.GRANT:
+            grant_of[entry.claim_id] = entry
+    for claim in claims:
+        state = State(claim.state).label
+        grant, claim_net = grant_of.get(claim.pk), net.get(claim.pk, Decimal(0))
+        if claim.state in AWARDED_STATES:
+            if grant is None:
+                diff.append(CLAIM_NO_GRANT.format(claim=claim.pk, state=state, approved=_money(claim.approved_amount or 0)))
+                continue
+            if claim.approved_amount != grant.amount:
+                diff.append(CLAIM_AMOUNT.format(claim=claim.pk, approved=_money(claim.approved_amount or 0), granted=_money(grant.amount)))
+            if claim_net != grant.amount:
+                diff.append(CLAIM_NET.format(claim=claim.pk, state=state, net=_money(claim_net), expected=_money(grant.amount)))
+        elif claim.state == State.REVOKED:
+            if claim_net != 0:
+                diff.append(CLAIM_NET.format(claim=claim.pk, state=state, net=_money(claim_net), expected="0.00"))
+        elif claim.pk in net:
+            diff.append(CLAIM_UNEXPECTED.format(claim=claim.pk, state=state, net=_money(claim_net)))
+    claim_state = {c.pk: c.state for c in claims}
+    for payment in payments:
+        claim_net = net.get(payment.claim_id, Decimal(0))
+        if payment.amount != claim_net:
+            diff.append(PAYMENT_AMOUNT.format(claim=payment.claim_id, paid=_money(payment.amount), net=_money(claim_net)))
+        if claim_state.get(payment.claim_id) != State.PAID:
+            diff.append(PAYMENT_STATE.format(claim=payment.claim_id, state=State(claim_state.get(payment.claim_id, State.DRAFT)).label))
+
+    _against_the_chain(result, entries, claims, payments)
+    return result
+
+
+def _against_the_chain(result: ReconcileResult, entries, claims, payments) -> None:
+    diff = result.differences
+    chain = audit_verify()
+    if not chain.ok:
+        diff.append(AUDIT_CHAIN.format(message=chain.message))
+    events = AuditEvent.objects.filter(
+        action__in=["award_grant", "award_revoke", "payment_record", "claim_approve"]
+    ).order_by("seq").only("seq", "action", "object_type", "object_id", "before", "after")
+    by_object: dict[tuple, AuditEvent] = {}
+    approvals: dict[str, AuditEvent] = {}
+    for event in events:
+        if event.action == "claim_approve":
+            approvals[event.object_id] = event  # the last approval of a claim counts
+        else:
+            by_object[(event.action, event.object_id)] = event
+    for entry in entries:
+        action = "award_grant" if entry.kind == AwardEntry.GRANT else "award_revoke"
+        event = by_object.get((action, str(entry.pk)))
+        if event is None:
+            diff.append(AUDIT_ENTRY_MISSING.format(entry=entry.pk, claim=entry.claim_id, amount=_money(entry.amount)))
+            continue
+        # A grant's event records its amount; a revocation's records the amount it took back.
+        audited = _amount((event.after or {}).get("amount")) if action == "award_grant" else _amount((event.before or {}).get("amount"))
+        expected = entry.amount if action == "award_grant" else -entry.amount
+        if audited != expected:
+            diff.append(AUDIT_ENTRY_AMOUNT.format(entry=entry.pk, amount=_money(expected), seq=event.seq, audited=audited))
+    for payment in payments:
+        event = by_object.get(("payment_record", str(payment.pk)))
+        if event is None:
+            diff.append(AUDIT_PAYMENT_MISSING.format(payment=payment.pk, claim=payment.claim_id))
+        elif _amount((event.after or {}).get("amount")) != payment.amount:
+            diff.append(AUDIT_PAYMENT_AMOUNT.format(payment=payment.pk, amount=_money(payment.amount), seq=event.seq,
+                                                    audited=(event.after or {}).get("amount")))
+    for claim in claims:
+        if claim.approved_amount is None:
+            continue
+        event = approvals.get(str(claim.pk))
+        if event is None:
+            diff.append(AUDIT_CLAIM_MISSING.format(claim=claim.pk, approved=_money(claim.approved_amount)))
+        elif _amount((event.after or {}).get("approved_amount")) != claim.approved_amount:
+            diff.append(AUDIT_CLAIM_AMOUNT.format(claim=claim.pk, approved=_money(claim.approved_amount), seq=event.seq,
+                                                  audited=(event.after or {}).get("approved_amount")))

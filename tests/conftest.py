@@ -1,0 +1,30 @@
+"""Fixtures of every suite: Django's flush (run after each transactional test) passes the
+insert-only triggers of the ledger and the audit trail by dropping them and putting them back
+around its own deletes, as an operator restoring a database would; everywhere else they hold."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_passes_insert_only_triggers():
+    try:
+        from django.core.management.commands import flush
+    except ImportError:  # pragma: no cover - Django not installed
+        yield
+        return
+    from ipfund.web.audit.insert_only import ALL_TABLES, create_sql, drop_sql
+
+    original = flush.sql_flush
+
+    def sql_flush(style, connection, *args, **kwargs):
+        statements = original(style, connection, *args, **kwargs)
+        if not statements:
+            return statements
+        vendor = connection.vendor
+        return [*drop_sql(vendor, ALL_TABLES), *statements, *create_sql(vendor, ALL_TABLES)]
+
+    flush.sql_flush = sql_flush
+    yield
+    flush.sql_flush = original

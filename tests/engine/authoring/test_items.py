@@ -1,0 +1,212 @@
+"""The vocabulary written as data: every formula, condition, key, cap and top-up of a YAML item
+computes what the same piece in Python computes, through the batch and the bulk path; parameter
+versions that change shape are read with the shape of the version in force."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from ipfund.engine import BatchError, evaluate_claims
+from ipfund.engine.bulk import evaluate_lines
+from ipfund.engine.policy import load_policy_path
+
+SENTENCE = "对符合条件的申请人给予资助。"
+AMEND = "自2024年1月1日起，金额表增加铂金级，取消优秀级，档次改为达到即可。"
+ENT = {"id": "91441200MA00000159", "kind": "enterprise", "in_zone": True, "sme": True}
+OUT = {"id": "91441200MA00000234", "kind": "enterprise", "in_zone": False, "sme": False}
+PERSON = {"id": "441202198801011029", "kind": "person", "in_zone": True}
+CLIENTS = ["91441200MA00000159", "91441200MA00000234", "91441200MA000004XN", "91441200MA0000111J"]
+
+
+def _param(kind, *versions):
+    return {"clause": "一", "title": "测试参数", "kind": kind, "values": list(versions)}
+
+
+def _item(formula, facts, **more):
+    return {"clause": "一", "title": "测试项目", "source": SENTENCE, "summary": "测试", "kinds": ["enterprise"],
+            "facts": facts, "formula": formula, "evidence": ["证明材料"], **more}
+
+
+MONEY = {"type": "money", "label": "金额"}
+LEVEL = {"type": "enum", "label": "等级", "options": {"gold": "金级", "excellence": "优秀级", "platinum": "铂金级"}}
+
+PACKAGE = {
+    "id": "vocabulary-test",
+    "title": "词汇测试政策（虚构·测试用）",
+    "document_number": "测试〔2023〕1号",
+    "issued_on": "2023-01-01",
+    "documents": [{"number": "测试〔2023〕9号", "title": "修订", "date": "2023-12-01", "source_file": "amend.txt"}],
+    "clauses": [{"number": "一", "title": "测试", "monetary": True, "source": [SENTENCE]}],
+    "parameters": {
+        "validity.start": _param("date", {"from": "2023-01-01", "value": "2023-01-01"}),
+        "validity.end": _param("date", {"from": "2023-01-01", "value": "2025-12-31"}),
+        "fixed": _param("money", {"from": "2023-01-01", "value": "1000"},
+                        {"from": "2024-01-01", "value": "1500", "amended_by": "测试〔2023〕9号", "sentence": AMEND}),
+        "table": _param("money_table", {"from": "2023-01-01", "value": {"gold": "300", "excellence": "100"}},
+                        {"from": "2024-01-01", "value": {"gold": "400", "platinum": "900"},
+                         "amended_by": "测试〔2023〕9号", "sentence": AMEND}),
+        "rate": _param("rate", {"from": "2023-01-01", "value": "0.5"}),
+        "top": _param("money", {"from": "2023-01-01", "value": "100"}),
+        "cap": _param("money", {"from": "2023-01-01", "value": "150"}),
+        "tiers": _param("tiers", {"from": "2023-01-01", "value": {"inclusive": False, "tiers": [[2, "10"], [3, "20"]]}},
+                        {"from": "2024-01-01", "value": {"inclusive": True, "tiers": [[1, "5"], [2, "10"], [3, "20"]]},
+                         "amended_by": "测试〔2023〕9号", "sentence": AMEND}),
+        "min_years": _param("number", {"from": "2023-01-01", "value": 3}),
+        "earliest": _param("date", {"from": "2023-01-01", "value": "2020-01-01"}),
+    },
+    "interpretations": {"X1": {"question": "问题？", "clause": "一", "default": "a", "selectable": True,
+                               "options": {"a": "甲", "b": "乙"}}},
+    "items": {
+        "fixed_item": _item({"fixed": "fixed"}, {"year": {"type": "year", "label": "年度"}}, key=["applicant", "year"],
+                            key_when=[{"interpretation": {"X1": "b"}, "key": ["applicant"]}], interpretations=["X1"],
+                            conditions=[{"applicant": "in_zone", "reason": "not_in_zone", "describe": "不在区内"}]),
+        "table_item": _item({"table": "table", "by": "level"}, {"level": LEVEL}),
+        "capped_rate": _item({"at_most": "top", "of": {"rate": "rate", "of": "cost"}}, {"cost": MONEY, "year": {"type": "year", "label": "年度"}},
+                             cap={"param": "cap", "group": ["applicant", "year"], "label": "同一申请人同一年度"},
+                             conditions=[{"applicant": "sme", "reason": "not_sme", "describe": "不是中小微企业"}]),
+        "residual_item": _item({"residual": "cost", "minus": ["other"]}, {"cost": MONEY, "other": MONEY},
+                               conditions=[{"nothing_left": True, "reason": "funded_elsewhere", "describe": "已全额补助"}]),
+        "tiered_item": _item({"tiers": "tiers", "of": "clients", "cumulative_when": {"X1": "b"}},
+                             {"clients": {"type": "uscc_list", "label": "服务对象"}}, top_up=True, interpretations=["X1"],
+                             conditions=[{"nothing_left": True, "reason": "below_threshold", "describe": "未达最低档次"}]),
+        "gated_item": _item({"amount": "cost"}, {
+            "cost": MONEY, "done": {"type": "bool", "label": "已完成"}, "funded": {"type": "bool", "label": "已获资助"},
+            "years": {"type": "number", "label": "年限"}, "since": {"type": "date", "label": "注册日"},
+            "grade": {"type": "enum", "label": "类别", "options": {"x": "甲类", "y": "乙类"}}},
+            kinds=["enterprise", "person"], kinds_by={"fact": "grade", "values": {"y": ["person"]}},
+            conditions=[
+                {"unless": "done", "describe": "未完成"},
+                {"when": "funded", "reason": "funded_elsewhere", "describe": "已获其他资助"},
+                {"fact": "years", "below": "min_years", "describe": "年限不足"},
+                {"fact": "since", "before": "earliest", "describe": "注册过早"},
+                {"fact": "since", "years_to_event": "min_years", "describe": "未满年限"},
+                {"fact": "grade", "equals": "x", "if_interpretation": {"X1": "b"}, "describe": "按乙解释甲类不予资助"},
+            ]),
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def policy(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("vocabulary")
+    (folder / "policy.yaml").write_text(yaml.safe_dump(PACKAGE, allow_unicode=True), "utf-8")
+    (folder / "source.txt").write_text(f"一、测试\n{SENTENCE}\n", "utf-8")
+    (folder / "amend.txt").write_text(f"测试〔2023〕9号\n{AMEND}\n", "utf-8")
+    return load_policy_path(folder)
+
+
+def claim(cid, item, facts, day="2023-06-01", applicant=ENT):
+    return {"id": cid, "item": item, "applicant": applicant, "event_date": day, "facts": facts}
+
+
+def decide(policy, claims, history=None, interpret=None):
+    whole = evaluate_claims(policy, claims, history=history, interpretations=interpret)["decisions"]
+    lines = [json.dumps(c).encode() for c in claims]
+    bulk = list(evaluate_lines(iter(lines), policy=policy, history=history, interpretations=interpret))
+    strip = lambda d: {k: v for k, v in d.items() if k != "explanation"}  # noqa: E731
+    assert [strip(d) for d in bulk] == [strip(d) for d in whole]
+    return whole
+
+
+def outcome(d):
+    return d.get("amount"), d.get("reasons")
+
+
+def test_the_package_checks_clean(policy):
+    assert policy.check() == []
+
+
+def test_fixed_amount_is_read_at_the_event_date_and_cites_the_amendment(policy):
+    a, b = decide(policy, [claim("a", "fixed_item", {"year": 2023}), claim("b", "fixed_item", {"year": 2024}, "2024-01-01")])
+    assert outcome(a) == ("1000.00", []) and outcome(b) == ("1500.00", [])
+    assert not any("测试〔2023〕9号" in line for line in a["explanation"])
+    assert f"修订依据：测试〔2023〕9号「{AMEND}」" in b["explanation"]
+
+
+def test_a_gate_is_a_declared_condition(policy):
+    (d,) = decide(policy, [claim("a", "fixed_item", {"year": 2023}, applicant=OUT)])
+    assert outcome(d) == ("0.00", ["not_in_zone"])
+    (d,) = decide(policy, [claim("a", "table_item", {"level": "gold"}, applicant=OUT)])
+    assert outcome(d) == ("300.00", []), "an item that declares no zone gate pays outside the zone"
+
+
+def test_key_and_key_when(policy):
+    claims = [claim("a", "fixed_item", {"year": 2023}), claim("b", "fixed_item", {"year": 2023}),
+              claim("c", "fixed_item", {"year": 2024})]
+    assert [outcome(d)[1] for d in decide(policy, claims)] == [[], ["duplicate"], []]
+    assert [outcome(d)[1] for d in decide(policy, claims, interpret={"X1": "b"})] == [[], ["duplicate"], ["duplicate"]]
+
+
+def test_table_keys_added_and_dropped_by_a_version(policy):
+    days = ["2023-06-01", "2024-06-01"]
+    got = {(lvl, day): outcome(d) for lvl in ("gold", "excellence", "platinum") for day in days
+           for d in decide(policy, [claim("a", "table_item", {"level": lvl}, day)])}
+    assert got[("gold", days[0])] == ("300.00", []) and got[("gold", days[1])] == ("400.00", [])
+    assert got[("excellence", days[0])] == ("100.00", [])
+    assert got[("excellence", days[1])] == ("0.00", ["condition_not_met"]), "a dropped key is not funded"
+    assert got[("platinum", days[0])] == ("0.00", ["condition_not_met"]), "a key added later is not funded before"
+    assert got[("platinum", days[1])] == ("900.00", [])
+
+
+def test_rate_at_most_and_cap(policy):
+    ds = decide(policy, [claim("a", "capped_rate", {"cost": "150", "year": 2023}),
+                         claim("b", "capped_rate", {"cost": "500", "year": 2023}),
+                         claim("c", "capped_rate", {"cost": "10", "year": 2024}),
+                         claim("d", "capped_rate", {"cost": "10", "year": 2024}, applicant=OUT)])
+    assert [(d["amount"], d["capped"], d["reasons"]) for d in ds] == [
+        ("75.00", False, []), ("75.00", True, ["cap_reached"]), ("5.00", False, []), ("0.00", False, ["not_sme"])
+    ], "rate 50% at most 100 a claim; 150 a year; only the declared SME gate applies"
+
+
+def test_residual_and_nothing_left(policy):
+    a, b = decide(policy, [claim("a", "residual_item", {"cost": "100", "other": "30.5"}),
+                           claim("b", "residual_item", {"cost": "100", "other": "130"})])
+    assert outcome(a) == ("69.50", []) and outcome(b) == ("0.00", ["funded_elsewhere"])
+
+
+def test_tiers_change_shape_by_version_and_top_up(policy):
+    def at(day, n, interpret=None, history=None):
+        (d,) = decide(policy, [claim("a", "tiered_item", {"clients": CLIENTS[:n]}, day)], history, interpret)
+        return outcome(d)
+
+    assert at("2023-06-01", 2) == ("0.00", ["below_threshold"]), "超过 2: two is not enough"
+    assert at("2023-06-01", 3) == ("10.00", [])
+    assert at("2024-06-01", 1) == ("5.00", []), "the added tier, 达到 1"
+    assert at("2024-06-01", 2) == ("10.00", []), "达到 2 now pays"
+    assert at("2024-06-01", 3, {"X1": "b"}) == ("35.00", []), "cumulative: 5 + 10 + 20"
+    history = {"policy": "vocabulary-test", "awarded": [claim("h", "tiered_item", {"clients": CLIENTS[:3]}) | {"amount": "10.00"}]}
+    assert at("2024-06-01", 3, history=history) == ("10.00", []), "topped up from 10 to 20"
+
+
+def test_conditions_on_facts_parameters_and_interpretations(policy):
+    good = {"cost": "50", "done": True, "funded": False, "years": 3, "since": "2020-06-01", "grade": "x"}
+    cases = {
+        "ok": ({}, []),
+        "undone": ({"done": False}, ["condition_not_met"]),
+        "funded": ({"funded": True}, ["funded_elsewhere"]),
+        "short": ({"years": 2.5}, ["condition_not_met"]),
+        "early": ({"since": "2019-12-31"}, ["condition_not_met"]),
+        "recent": ({"since": "2021-06-02"}, ["condition_not_met"]),
+    }
+    claims = [claim(k, "gated_item", {**good, **change}) for k, (change, _) in cases.items()]
+    assert [d["reasons"] for d in decide(policy, claims)] == [r for _, r in cases.values()]
+    (d,) = decide(policy, [claim("a", "gated_item", good)], interpret={"X1": "b"})
+    assert d["reasons"] == ["condition_not_met"]
+
+
+def test_kinds_by_a_fact(policy):
+    good = {"cost": "50", "done": True, "funded": False, "years": 3, "since": "2020-06-01", "grade": "y"}
+    a, b = decide(policy, [claim("a", "gated_item", good), claim("b", "gated_item", good, applicant=PERSON)])
+    assert a["reasons"] == ["applicant_kind"] and b["reasons"] == []
+
+
+def test_a_misspelled_fact_is_refused_naming_item_and_field(tmp_path):
+    data = json.loads(json.dumps(PACKAGE))
+    data["items"]["residual_item"]["formula"]["minus"] = ["others"]
+    (tmp_path / "policy.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    (tmp_path / "source.txt").write_text(SENTENCE, "utf-8")
+    with pytest.raises(BatchError, match="项目 residual_item：「formula.residual」引用的事实 'others' 未在 facts 中定义"):
+        load_policy_path(tmp_path)

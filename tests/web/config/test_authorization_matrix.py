@@ -1,0 +1,269 @@
+"""Authorization generated from the URL list: every principal × every endpoint × own/other object.
+
+Every URL pattern the root URLconf serves and every operation of the API's OpenAPI schema must
+have a row in MATRIX (a new URL without one fails ``test_every_url_is_in_the_matrix``). Each row
+names the objects its path parameters take and, per method, which principals get through; every
+other principal must be refused (a redirect to the login page, 401, 403 or 404). "Gets through"
+means the request reached the view: any other answer, including a form re-shown with its errors,
+a 405 for a GET of a POST-only action, or a 400 for an empty API body.
+
+The principals: anonymous; ``own`` (the applicant whose claim the objects belong to); ``other``
+(another applicant); ``staff_own`` (a reviewer who is also the claim's applicant: separation of
+duties keeps them off it); and one staff member per role.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from ipfund.web.accounts.services import user_roles_set
+from ipfund.web.api.services import api_token_create
+from ipfund.web.api.views import api
+from ipfund.web.demo import flow
+from ipfund.web.demo.samples import sample
+from ipfund.web.jobs.models import Job
+from ipfund.web.payments.models import BankAccountChange
+from ipfund.web.notices.services import notice_close, notice_publish, objection_file
+
+ANON, OWN, OTHER, STAFF_OWN = "anonymous", "own", "other", "staff_own"
+REVIEWER, APPROVER, FINANCE, ADMIN = "reviewer", "approver", "finance", "admin"
+PRINCIPALS = (ANON, OWN, OTHER, STAFF_OWN, REVIEWER, APPROVER, FINANCE, ADMIN)
+
+EVERYONE = set(PRINCIPALS)
+SIGNED_IN = EVERYONE - {ANON}
+APPLICANTS = {OWN, OTHER}
+OWNER = {OWN, STAFF_OWN}  # each on their own claim
+STAFF = {REVIEWER, APPROVER, FINANCE, ADMIN}
+REVIEWERS = {REVIEWER, STAFF_OWN}
+
+# name → (path parameters: parameter → object, {method: principals that get through})
+MATRIX: dict[str, tuple[dict, dict]] = {
+    # public pages
+    "portal:home": ({}, {"GET": EVERYONE}),
+    "portal:calculator": ({}, {"GET": EVERYONE, "POST": EVERYONE}),
+    "portal:policy": ({}, {"GET": EVERYONE}),
+    "portal:notices": ({}, {"GET": EVERYONE}),
+    "portal:notice_detail": ({"pk": "notice"}, {"GET": EVERYONE}),
+    "portal:objection_new": ({"pk": "notice", "entry_pk": "entry"}, {"GET": EVERYONE, "POST": EVERYONE}),
+    "set_language": ({}, {"POST": EVERYONE}),
+    # accounts
+    "portal:register": ({}, {"GET": EVERYONE, "POST": EVERYONE}),
+    "portal:login": ({}, {"GET": EVERYONE, "POST": EVERYONE}),
+    "portal:logout": ({}, {"POST": EVERYONE}),
+    "portal:dashboard": ({}, {"GET": SIGNED_IN}),
+    "portal:password_change": ({}, {"GET": SIGNED_IN}),
+    "portal:password_reset": ({}, {"GET": EVERYONE}),
+    "portal:password_reset_done": ({}, {"GET": EVERYONE}),
+    "portal:password_reset_confirm": ({"uidb64": "MQ", "token": "set-password"}, {"GET": EVERYONE}),
+    "portal:password_reset_complete": ({}, {"GET": EVERYONE}),
+    "portal:mfa_setup": ({}, {"GET": SIGNED_IN}),
+    "portal:mfa_verify": ({}, {"GET": SIGNED_IN}),
+    "portal:notifications": ({}, {"GET": SIGNED_IN}),
+    "portal:notifications_read": ({}, {"POST": SIGNED_IN}),
+    "portal:api_tokens": ({}, {"GET": SIGNED_IN, "POST": SIGNED_IN}),
+    "portal:api_token_revoke": ({"pk": "token"}, {"POST": {OWN}}),  # own's token: nobody else's to revoke
+    # applicant pages: own objects only
+    "portal:profile": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
+    "portal:eligible": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
+    "portal:my_claims": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
+    "portal:claim_new": ({"item": "item"}, {"GET": APPLICANTS | {STAFF_OWN}}),
+    "portal:claim_detail": ({"pk": "claim"}, {"GET": OWNER}),
+    "portal:claim_edit": ({"pk": "claim"}, {"GET": OWNER}),
+    "portal:claim_submit": ({"pk": "claim"}, {"POST": OWNER}),
+    "portal:claim_withdraw": ({"pk": "claim"}, {"POST": OWNER}),
+    # files behind a permission check
+    "portal:evidence_file": ({"pk": "evidence"}, {"GET": OWNER | STAFF}),
+    "portal:objection_file": ({"pk": "objection"}, {"GET": REVIEWERS | {ADMIN}}),
+    # back office
+    "portal:claim_link": ({"pk": "claim"}, {"GET": SIGNED_IN}),
+    "portal:review_queue": ({}, {"GET": REVIEWERS}),
+    "portal:approval_queue": ({}, {"GET": {APPROVER}}),
+    # staff_own may read their own claim's staff page but never act on it
+    "portal:staff_claim": ({"pk": "claim"}, {"GET": STAFF | {STAFF_OWN}}),
+    "portal:claim_audit": ({"pk": "claim"}, {"GET": STAFF | {STAFF_OWN}}),
+    "portal:claim_action": ({"pk": "claim", "action": "reject"}, {"POST": {REVIEWER}}),
+    "portal:notice_manage": ({}, {"GET": REVIEWERS}),
+    "portal:notice_close": ({"pk": "notice"}, {"POST": REVIEWERS}),
+    "portal:objections": ({}, {"GET": REVIEWERS}),
+    "portal:objection_detail": ({"pk": "objection"}, {"GET": REVIEWERS | {ADMIN}}),
+    "portal:finance_queue": ({}, {"GET": {FINANCE}}),
+    "portal:finance_claim": ({"pk": "claim"}, {"GET": {FINANCE}}),
+    "portal:admin_rounds": ({}, {"GET": {ADMIN}}),
+    "portal:admin_round_edit": ({"pk": "round"}, {"GET": {ADMIN}}),
+    "portal:admin_users": ({}, {"GET": {ADMIN}}),
+    "portal:admin_user_roles": ({"pk": "user"}, {"GET": {ADMIN}}),
+    "portal:admin_interpretations": ({}, {"GET": {ADMIN}}),
+    "portal:queue_batch": ({"action": "recommend"}, {"POST": REVIEWERS}),
+    "portal:finance_batch": ({}, {"POST": {FINANCE}}),
+    "portal:account_changes": ({}, {"GET": {FINANCE, ADMIN}}),
+    "portal:account_change": ({"pk": "account_change"}, {"GET": {FINANCE, ADMIN}}),
+    "portal:statistics": ({}, {"GET": STAFF | {STAFF_OWN}}),
+    "portal:admin_budgets": ({}, {"GET": {ADMIN}}),
+    # documents and exports
+    "portal:notice_pdf": ({"pk": "notice"}, {"GET": EVERYONE}),
+    "portal:claim_receipt": ({"pk": "claim"}, {"GET": OWNER | STAFF}),
+    "portal:decision_letter": ({"pk": "final_claim"}, {"GET": {OWN} | STAFF | {STAFF_OWN}}),
+    "portal:payment_list_pdf": ({}, {"GET": {FINANCE}}),
+    "portal:exports": ({}, {"GET": STAFF | {STAFF_OWN}}),
+    "portal:job_start": ({}, {"POST": STAFF | {STAFF_OWN}}),
+    "portal:job_detail": ({"pk": "job"}, {"GET": {FINANCE}}),  # the finance member's own job: nobody else's
+    "portal:job_file": ({"pk": "job"}, {"GET": {FINANCE}}),
+    # Django's admin: only its index is probed (its own permissions guard the rest)
+    "admin:*": ({}, {"GET": {ADMIN}}),
+    # the API, by operation; a staff token sees what its pages show, never another applicant's draft
+    "GET /api/openapi.json": ({}, {"GET": EVERYONE}),
+    "GET /api/docs": ({}, {"GET": EVERYONE}),
+    "GET /api/items": ({}, {"GET": EVERYONE}),
+    "GET /api/items/{item_id}": ({"item_id": "item"}, {"GET": EVERYONE}),
+    "POST /api/evaluate": ({}, {"POST": EVERYONE}),
+    "GET /api/notices": ({}, {"GET": EVERYONE}),
+    "GET /api/claims": ({}, {"GET": SIGNED_IN}),
+    "POST /api/claims": ({}, {"POST": APPLICANTS | {STAFF_OWN}}),
+    "GET /api/claims/{claim_id}": ({"claim_id": "claim"}, {"GET": OWNER | STAFF}),
+    "POST /api/claims/{claim_id}/evidence": ({"claim_id": "claim"}, {"POST": OWNER}),
+    "POST /api/claims/{claim_id}/submit": ({"claim_id": "claim"}, {"POST": OWNER}),
+    "POST /api/claims/{claim_id}/withdraw": ({"claim_id": "claim"}, {"POST": OWNER}),
+    "GET /api/claims/{claim_id}/estimate": ({"claim_id": "claim"}, {"GET": OWNER | STAFF}),
+}
+
+# Patterns that are not endpoints of their own: the API's URLs are checked per operation above.
+NOT_ENDPOINTS = {"api:api-root"}
+
+
+def _walk(patterns, namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def url_names() -> set[str]:
+    names = set()
+    for name in _walk(get_resolver().url_patterns):
+        if name.startswith("admin:"):
+            names.add("admin:*")
+        elif name.startswith("api:"):
+            continue
+        else:
+            names.add(name)
+    return names
+
+
+def api_operations() -> set[str]:
+    schema = api.get_openapi_schema()
+    operations = {f"{method.upper()} /api{path.removeprefix('/api')}" for path, ops in schema["paths"].items() for method in ops}
+    return operations | {"GET /api/openapi.json", "GET /api/docs"}
+
+
+def test_every_url_is_in_the_matrix():
+    declared = set(MATRIX)
+    served = url_names() | api_operations()
+    missing, stale = sorted(served - declared), sorted(declared - served)
+    assert not missing, f"URLs without a row in the authorization matrix: {missing}"
+    assert not stale, f"rows for URLs that are not served: {stale}"
+
+
+@pytest.fixture
+def world(staff, applicant, open_round, django_capture_on_commit_callbacks):
+    """One claim of ``own`` through to the notice with an objection; principals signed in."""
+    own, other = applicant("enterprise", sme=True), applicant("enterprise", sme=True)
+    staff_own = applicant("enterprise", sme=True)
+    final_claim = flow.advance(flow.submitted_from_sample(own, sample("custody_sme", 2)), "approved", staff)
+    earlier = notice_publish(actor=staff.reviewer2, claims=[final_claim])
+    with flow.clock_at(earlier.ends_at):
+        notice_close(actor=staff.reviewer2, notice=earlier)
+    claim = flow.advance(flow.submitted_from_sample(own, sample("custody_sme")), "approved", staff)
+    notice = notice_publish(actor=staff.reviewer2)
+    entry = notice.entries.get()
+    objection = objection_file(entry=entry, name="王五", contact="1", reason="重复", upload=flow.pdf_upload())
+    # staff_own is a reviewer who applied for a claim of their own: probed on that claim.
+    staff_claim = flow.advance(flow.submitted_from_sample(staff_own, sample("custody_sme", 1)), "approved", staff)
+    staff_own = user_roles_set(actor=staff.admin, user=staff_own, roles=["applicant", "reviewer"])
+    users = {OWN: own, OTHER: other, STAFF_OWN: staff_own, REVIEWER: staff.reviewer2, APPROVER: staff.approver,
+             FINANCE: staff.finance, ADMIN: staff.admin}
+    objects = {
+        "claim": claim, "notice": notice, "entry": entry, "objection": objection, "evidence": claim.evidence.first(),
+        "final_claim": final_claim, "round": open_round, "user": staff.finance, "item": "custody_sme",
+        "token": api_token_create(actor=own, name="own")[0],
+        "job": _finance_job(staff.finance),
+        "account_change": BankAccountChange.objects.create(
+            applicant=own.applicant, bank_name="中国银行", bank_account="6222020011112222333", bank_holder="x", requested_by=own
+        ),
+    }
+    return {"users": users, "objects": objects, "staff_claim": staff_claim}
+
+
+def _finance_job(user) -> Job:
+    folder = Path(settings.MEDIA_ROOT) / "jobs"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "matrix.txt").write_text("x", encoding="utf-8")
+    return Job.objects.create(kind="queue_finance", requested_by=user, state=Job.DONE, file="jobs/matrix.txt",
+                              filename="matrix.txt", content_type="text/plain")
+
+
+def _client(world, principal, *, api_call: bool) -> Client:
+    if principal == ANON:
+        return Client()
+    user = world["users"][principal]
+    if api_call:
+        _, secret = api_token_create(actor=user, name="matrix")
+        return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _path(name: str, params: dict, world, principal) -> str:
+    objects = dict(world["objects"])
+    if principal == STAFF_OWN:  # staff_own's own claim: separation of duties is what refuses
+        objects["claim"] = world["staff_claim"]
+        objects["evidence"] = world["staff_claim"].evidence.first()
+    values = {param: (obj if isinstance(obj, str) and obj not in objects else objects[obj]) for param, obj in params.items()}
+    values = {k: (v.pk if hasattr(v, "pk") else v) for k, v in values.items()}
+    if name == "admin:*":
+        return reverse("admin:index")
+    if " " in name:
+        path = name.split(" ", 1)[1]
+        for param, value in values.items():
+            path = path.replace("{" + param + "}", str(value))
+        return path
+    return reverse(name, kwargs=values)
+
+
+def _got_through(response) -> bool:
+    if response.status_code in (401, 403, 404):
+        return False
+    location = response.get("Location", "") if response.status_code in (301, 302) else ""
+    return not ("/accounts/login/" in location or "/django-admin/login/" in location)
+
+
+def test_every_principal_on_every_endpoint(world):
+    wrong = []
+    for name, (params, methods) in sorted(MATRIX.items()):
+        api_call = name.startswith(("GET /api/claims", "POST /api/claims"))
+        for method, allowed in methods.items():
+            for principal in PRINCIPALS:
+                client = _client(world, principal, api_call=api_call)
+                path = _path(name, params, world, principal)
+                if method == "GET":
+                    response = client.get(path)
+                elif name == "POST /api/claims":  # a usable body, so a refusal comes from the rules
+                    s = sample("custody_sme", 7)
+                    body = {"item": s.item, "event_date": s.event_date.isoformat(), "facts": s.facts}
+                    response = client.post(path, body, content_type="application/json")
+                elif name == "POST /api/claims/{claim_id}/evidence":
+                    response = client.post(path, {"requirement": "托管服务合同", "file": flow.pdf_upload()})
+                elif name.startswith("POST /api"):
+                    response = client.post(path, "{}", content_type="application/json")
+                else:  # filled in, so a refusal comes from the rules, not from an empty form
+                    response = client.post(path, {"reason": "矩阵", "comment": "矩阵"})
+                expected = principal in allowed
+                if _got_through(response) != expected:
+                    wrong.append(f"{method} {path} as {principal}: {response.status_code} ({'expected through' if expected else 'expected refused'})")
+    assert not wrong, "\n".join(wrong)
