@@ -38,7 +38,7 @@ from ipfund.web.accounts.models import ApplicantProfile, User
 from ipfund.web.claims.models import Claim
 from ipfund.web.ledger.models import AwardEntry
 from ipfund.web.rounds.models import ApplicationRound
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 
 rows, LETTERS = int(sys.argv[1]), int(sys.argv[2])
 policy = current_policy().id

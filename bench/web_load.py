@@ -53,7 +53,7 @@ from ipfund.web.demo import flow
 from ipfund.web.accounts.services import staff_user_create
 from ipfund.web.api.services import api_token_create
 from ipfund.web.rounds.services import round_create
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 n_app, n_rev, n_apr = map(int, sys.argv[1:4])
 admin = staff_user_create(actor=None, username="admin", password="Bench-Admin-2026", roles=["admin"])
 for i in range(n_rev):

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 from ipfund.web.rounds.services import round_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,7 +13,7 @@ from ipfund.web.claims.models import Claim
 from ipfund.web.demo.flow import STAFF_PASSWORDS, create_staff
 from ipfund.web.notices.models import Notice, Objection
 from ipfund.web.payments.models import Payment
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 from ipfund.web.rounds.services import round_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,7 +13,7 @@ from ipfund.web.demo.samples import sample
 from ipfund.web.notices.services import notice_close, notice_publish
 from ipfund.web.payments.models import Payment
 from ipfund.web.payments.services import payment_fail
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 from ipfund.web.rounds.services import round_create
 
 from .test_journey import sign_in, submit

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.notices.services import notice_publish
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 from ipfund.web.rounds.services import round_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from ipfund.web.demo import flow
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 from ipfund.web.rounds.services import round_create
 
 

@@ -1,12 +1,20 @@
 """The engine: evaluates claims of a policy into decisions — pure Python, no Django, no clock,
-no database. `evaluate_batch` is the calculator contract as a function."""
+no database. Its public API is the names below: `evaluate_batch` is the calculator contract as a
+function (dicts in, dicts out) and `evaluate_claims` the same for a policy already loaded; `decide`
+is the typed door a platform calls (Claim and Award in, frozen Decision out, with a structured
+Explanation). Everything else is private to the engine."""
 
 from __future__ import annotations
 
 from .errors import NO_CLAIMS, NOT_OBJECT, BatchError, InvalidInput
+from .door import Applicant, Award, CapGroup, Claim, Decision, InputError, decide
 from .policy import Policy, load_policy
+from .trace import Explanation, Step
 
-__all__ = ["BatchError", "InvalidInput", "Policy", "load_policy", "evaluate_batch", "evaluate_claims"]
+__all__ = [
+    "Applicant", "Award", "BatchError", "CapGroup", "Claim", "Decision", "Explanation", "InputError",
+    "InvalidInput", "Policy", "Step", "decide", "evaluate_batch", "evaluate_claims", "load_policy",
+]
 
 
 def _history_claims(policy, history) -> list:

@@ -746,7 +746,7 @@ class FastColumns:
         fact_cols = cols[7:]
         if self.needless:
             fact_cols = _needless(self.fact_list, fact_cols, self.fact_index)
-        for (name, check, optional, default), col in zip(self.facts, fact_cols):
+        for (_name, check, optional, default), col in zip(self.facts, fact_cols):
             if optional and _MISSING in col:
                 col = [default if v is _MISSING else v for v in col]
             vals, b = check(col)
@@ -769,7 +769,7 @@ class FastColumns:
         fact_cols = cols[7:]
         if self.needless:
             fact_cols = _needless(self.fact_list, fact_cols, self.fact_index)
-        for (name, check, kind), col in zip(self.typed, fact_cols):
+        for (_name, check, _kind), col in zip(self.typed, fact_cols):
             vals, b = check(col)
             bad.update(b)
             values.append(vals)

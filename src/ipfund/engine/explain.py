@@ -1,4 +1,5 @@
-"""Explanations: the steps of one decision in Chinese, for a reviewer to read and check.
+"""Explanations: the steps of one decision, for a reviewer to read and check — a tree of steps
+(trace.Step) rendered to Chinese (the contract's explanation) or English.
 
 They name the clause and its sentence, each parameter used with its value and the date it took
 effect, each step of the arithmetic, each cap with what was already used, the interpretations
@@ -10,7 +11,20 @@ from __future__ import annotations
 from .dates import iso
 from .identifiers import mask_ric
 from .money import fen_to_yuan
+from .trace import Explanation, Step
 from .vocabulary import REASON_LABELS
+
+REASON_LABELS_EN = {
+    "outside_validity": "the event date is outside the policy's validity",
+    "not_in_zone": "the applicant is not in the zone",
+    "applicant_kind": "this kind of applicant may not claim the item",
+    "not_sme": "the applicant is not a small, medium or micro enterprise",
+    "condition_not_met": "a condition of the item is not met",
+    "funded_elsewhere": "already funded elsewhere: not funded twice",
+    "below_threshold": "below the item's threshold",
+    "duplicate": "the same thing was already funded (duplicate)",
+    "cap_reached": "over the item's cap",
+}
 
 
 _VALIDITY_SHOWN_ONCE = frozenset({"A10", "A26"})
@@ -23,79 +37,139 @@ def _key_text(key: tuple, row: dict) -> str:
 
 
 def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
+    """The contract's explanation: the Chinese lines of the decision's steps."""
+    return explanation_of(ev, r, i, decision).render("zh")
+
+
+def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
     policy, P, interp = ev.policy, ev.P, ev.interp
     cols, item = r.cols, r.cols.item
     row = cols.row(i)
-    lines = [
-        f"依据 {policy.document_number}{item.clause}「{item.source}」",
-        f"项目：{item.title}",
-    ]
-    lines += [f"修订依据：{doc}「{sentence}」" for doc, sentence in policy.amendments_in_force(item, cols.event[i])]
+    steps: list[Step] = []
+    add = steps.append
+    doc = policy.document_number
+    add(Step("basis", f"依据 {doc}{item.clause}「{item.source}」", f"Basis: {doc} {item.clause}: “{item.source}”",
+             clause=item.clause))
+    add(Step("item", f"项目：{item.title}", f"Item: {item.title} ({item.id})", values=(("item", item.id),)))
+    for amending, sentence in policy.amendments_in_force(item, cols.event[i]):
+        add(Step("amendment", f"修订依据：{amending}「{sentence}」", f"Amended by: {amending}: “{sentence}”",
+                 values=(("document", amending),)))
     if item.continues:
-        lines.append(f"延续：{policy.continued_label(item)}，重复资助与累计上限与之合并计算")
+        continued = policy.continued_label(item)
+        add(Step("continuation", f"延续：{continued}，重复资助与累计上限与之合并计算",
+                 f"Continues: {continued}; duplicate funding and cumulative caps are counted together with it",
+                 values=(("continues", str(item.continues)),)))
     who = row["name"] or "申请人"
-    lines.append(
-        f"申请人：{who}（{policy.kind_labels.get(row['kind'], row['kind'])}）；"
-        f"{'在区内' if row['in_zone'] else '不在区内'}；事件日期 {iso(row['event'])}"
-    )
+    kind_zh = policy.kind_labels.get(row["kind"], row["kind"])
+    event = iso(row["event"])
+    add(Step(
+        "applicant",
+        f"申请人：{who}（{kind_zh}）；{'在区内' if row['in_zone'] else '不在区内'}；事件日期 {event}",
+        f"Applicant: {row['name'] or 'the applicant'} ({row['kind']}); {'in' if row['in_zone'] else 'not in'} the zone; "
+        f"event date {event}",
+        values=(("kind", row["kind"]), ("in_zone", str(row["in_zone"]).lower()), ("event_date", event)),
+    ))
     start, end = P.value_one("validity.start", row["event"]), P.value_one("validity.end", row["event"]) + ev.end_shift
     reasons = set(decision["reasons"])
+    validity = (("event_date", event), ("validity.start", iso(start)), ("validity.end", iso(end)))
     if "outside_validity" in reasons:
-        lines.append(f"✗ 事件日期 {iso(row['event'])} 不在政策有效期 {iso(start)} 至 {iso(end)} 内（{policy.document_number}{_validity_source(policy)}）")
+        source = _validity_source(policy)
+        add(Step("validity", f"✗ 事件日期 {event} 不在政策有效期 {iso(start)} 至 {iso(end)} 内（{doc}{source}）",
+                 f"✗ The event date {event} is outside the policy's validity {iso(start)} to {iso(end)} ({doc}{source})",
+                 passed=False, parameters=("validity.start", "validity.end"), values=validity))
     if item.zone_exempt and not item.declared_gates:
-        lines.append("✓ 本项目承接单位为区主管部门委托的全国品牌机构，不要求在区内注册")
+        add(Step("zone", "✓ 本项目承接单位为区主管部门委托的全国品牌机构，不要求在区内注册",
+                 "✓ The contractor is a national brand institution hired by the bureau: it need not be in the zone",
+                 passed=True))
     elif "not_in_zone" in reasons:
-        lines.append("✗ " + REASON_LABELS["not_in_zone"])
+        add(Step("zone", "✗ " + REASON_LABELS["not_in_zone"], "✗ " + REASON_LABELS_EN["not_in_zone"], passed=False))
     if "applicant_kind" in reasons:
-        lines.append(f"✗ 申请人类型「{policy.kind_labels.get(row['kind'])}」不属于本项目可申报的类型")
+        add(Step("applicant_kind", f"✗ 申请人类型「{policy.kind_labels.get(row['kind'])}」不属于本项目可申报的类型",
+                 f"✗ Applicants of kind {row['kind']} may not claim this item", passed=False,
+                 values=(("kind", row["kind"]),)))
     if "not_sme" in reasons:
-        lines.append("✗ " + REASON_LABELS["not_sme"] + "（本项目仅补助中小微企业）")
-    facts = "；".join(f"{f.label}={_fact_text(f, row['facts'][f.name])}" for f in item.facts if not _needless(f, row))
-    lines.append(f"申报事实：{facts}")
+        add(Step("sme", "✗ " + REASON_LABELS["not_sme"] + "（本项目仅补助中小微企业）",
+                 "✗ " + REASON_LABELS_EN["not_sme"] + " (the item funds SMEs only)", passed=False))
+    shown_facts = [f for f in item.facts if not _needless(f, row)]
+    fact_values = tuple((f.name, _fact_text(f, row["facts"][f.name])) for f in shown_facts)
+    facts_zh = "；".join(f"{f.label}={text}" for f, (_, text) in zip(shown_facts, fact_values))
+    facts_en = "; ".join(f"{name}={text}" for name, text in fact_values)
+    add(Step("facts", f"申报事实：{facts_zh}", f"Facts: {facts_en}", values=fact_values))
     failed = 0
     conditions = [c for c in item.conditions if c.in_force(interp)]
     for cond in conditions:
         m = cond.applies(_OneRow(cols, i), P, interp, _one(r.fen[i]))
         if bool(_first(m)):
             failed += 1
-            lines.append(f"✗ {cond.describe}")
+            add(Step("condition", f"✗ {cond.describe}",
+                     f"✗ {cond.describe}: {REASON_LABELS_EN.get(cond.reason, cond.reason)}", passed=False,
+                     values=(("reason", cond.reason),)))
     if conditions and not failed:
-        lines.append(f"✓ 本项目的 {len(conditions)} 项条件均已满足")
-    fen, steps = item.formula.explain(row, P, interp)
-    lines.append("计算：")
-    lines.extend("  " + s for s in steps)
+        n = len(conditions)
+        add(Step("conditions", f"✓ 本项目的 {n} 项条件均已满足", f"✓ All {n} conditions of the item are met", passed=True))
+    fen, arithmetic = item.formula.explain(row, P, interp)
+    params = tuple(item.formula.params)
+    # The arithmetic lines come from the formula that computed the amount: their text is the
+    # formula's own (Chinese); their parameters and result are data.
+    add(Step(
+        "calculation", "计算：", "Calculation:", parameters=params, values=(("formula_amount", fen_to_yuan(fen)),),
+        children=tuple(Step("arithmetic", s, s, parameters=params) for s in arithmetic),
+    ))
     info = r.info.get(i, {})
     if not r.flags[i]:
         if "holder" in info:
-            lines.append(f"✗ 重复键（{_key_text(info['key'], row)}）已由 {info['holder']} 使用：同一事项不重复资助")
+            key = _key_text(info["key"], row)
+            add(Step("duplicate_key", f"✗ 重复键（{key}）已由 {info['holder']} 使用：同一事项不重复资助",
+                     f"✗ The duplicate key ({key}) is held by {info['holder']}: the same thing is not funded twice",
+                     passed=False, values=(("key", key), ("holder", str(info["holder"])))))
         elif "key" in info:
-            lines.append(f"✓ 重复键（{_key_text(info['key'], row)}）此前未被使用")
+            key = _key_text(info["key"], row)
+            add(Step("duplicate_key", f"✓ 重复键（{key}）此前未被使用", f"✓ The duplicate key ({key}) was not used before",
+                     passed=True, values=(("key", key),)))
         if "paid_before" in info:
             left = info["entitlement"] - info["paid_before"]
-            lines.append(
-                f"补差：应得 {fen_to_yuan(info['entitlement'])} 元 − 本项目已获 {fen_to_yuan(info['paid_before'])} 元"
-                f" = {fen_to_yuan(max(left, 0))} 元" + ("，无差额可补" if left <= 0 else "")
-            )
+            ent, paid, rest = fen_to_yuan(info["entitlement"]), fen_to_yuan(info["paid_before"]), fen_to_yuan(max(left, 0))
+            add(Step(
+                "top_up",
+                f"补差：应得 {ent} 元 − 本项目已获 {paid} 元 = {rest} 元" + ("，无差额可补" if left <= 0 else ""),
+                f"Top-up: entitlement {ent} yuan − already paid under this item {paid} yuan = {rest} yuan"
+                + (", nothing left to pay" if left <= 0 else ""),
+                passed=left > 0, values=(("entitlement", ent), ("paid_before", paid), ("left", rest)),
+            ))
         if "cap" in info:
             room = info["cap"] - info["used_before"]
-            lines.append(
+            group = _key_text(info["group"], row)
+            cap, used, rest, asked = (fen_to_yuan(info["cap"]), fen_to_yuan(info["used_before"]),
+                                      fen_to_yuan(max(room, 0)), fen_to_yuan(info["asked"]))
+            add(Step(
+                "cap",
                 f"上限：{P.describe(item.cap.param, row['event'])}，{item.cap.group_label(interp)}"
-                f"（{_key_text(info['group'], row)}）最高 {fen_to_yuan(info['cap'])} 元；此前已用 {fen_to_yuan(info['used_before'])} 元，"
-                f"剩余 {fen_to_yuan(max(room, 0))} 元；本次申请 {fen_to_yuan(info['asked'])} 元"
-            )
+                f"（{group}）最高 {cap} 元；此前已用 {used} 元，剩余 {rest} 元；本次申请 {asked} 元",
+                f"Cap: parameter {item.cap.param}, group ({group}) at most {cap} yuan; used before {used} yuan, "
+                f"left {rest} yuan; asked {asked} yuan",
+                passed=room >= info["asked"], parameters=(item.cap.param,),
+                values=(("group", group), ("cap", cap), ("used_before", used), ("left", rest), ("asked", asked)),
+            ))
     for rel in decision["interpretations"]:
         iid, option = rel.split("=", 1)
         interp_obj = policy.interpretations[iid]
         if iid in _VALIDITY_SHOWN_ONCE and "outside_validity" not in reasons:
             continue  # the validity reading is said where it matters: when the claim is outside it
-        lines.append(f"按解释（{interp_obj.question}）：{interp_obj.options[option]}")
+        meaning = interp_obj.options[option]
+        add(Step("interpretation", f"按解释（{interp_obj.question}）：{meaning}", f"Interpretation {iid}={option}: {meaning}",
+                 clause=interp_obj.clause, values=((iid, option),)))
+    amount = decision["amount"]
     if decision["eligible"]:
         tail = "（已按上限核减）" if decision["capped"] else ""
-        lines.append(f"结论：资助 {decision['amount']} 元{tail}")
+        add(Step("conclusion", f"结论：资助 {amount} 元{tail}",
+                 f"Conclusion: award {amount} yuan" + (" (cut to the cap)" if decision["capped"] else ""),
+                 passed=True, values=(("amount", amount),)))
     else:
         why = "；".join(REASON_LABELS[x] for x in decision["reasons"])
-        lines.append(f"结论：不予资助（{why}），金额 0.00 元")
-    return lines
+        why_en = "; ".join(REASON_LABELS_EN[x] for x in decision["reasons"])
+        add(Step("conclusion", f"结论：不予资助（{why}），金额 0.00 元", f"Conclusion: not awarded ({why_en}), amount 0.00 yuan",
+                 passed=False, values=(("amount", amount),)))
+    return Explanation(tuple(steps))
 
 
 def _validity_source(policy) -> str:

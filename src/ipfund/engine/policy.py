@@ -16,7 +16,7 @@ import numpy as np
 
 from .errors import NO_PACKAGE, NO_PREDECESSOR, UNKNOWN_POLICY, BatchError
 from .money import as_fraction, fen_to_yuan, yuan_to_fen
-from .vocabulary import KINDS, REASON_ORDER, Item
+from .vocabulary import Item
 
 KIND_LABELS = {
     "enterprise": "企业",

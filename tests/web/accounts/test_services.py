@@ -6,7 +6,6 @@ import logging
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
 
 from ipfund.web.accounts import services
 from ipfund.web.accounts.identifiers import INVALID_RIC, INVALID_USCC

@@ -20,7 +20,7 @@ from ipfund.web.budgets.services import BudgetExceeded, budget_set
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.ledger.models import AwardEntry
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 from ..ledger.test_concurrency import approve_all_at_once
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -160,4 +161,6 @@ def test_estimate_accounts_for_the_ledger(enterprise, open_round, staff):
     flow.advance(first, "approved", staff)
     second = flow.draft_from_sample(enterprise, sample("custody_sme"), facts={"service_year": 2023, "actual_cost": "6000"})
     decision = services.claim_estimate(actor=enterprise, claim=second)
-    assert decision["amount"] == "2000.00" and decision["capped"] is True
+    assert decision.amount == Decimal("2000.00") and decision.capped is True
+    (group,) = decision.cap_groups
+    assert group.limit == Decimal("10000.00") and group.group.endswith("|2023")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from ipfund.cli.demo import DEMO_REFUSED_PRODUCTION, DEMO_REFUSED_REAL_DATA, load_and_report
 from ipfund.web.accounts.models import User

@@ -19,7 +19,7 @@ from ipfund.web.demo.samples import sample
 from ipfund.web.documents.decision_letter import readable_steps
 from ipfund.web.documents.layout import rmb_capitals
 from ipfund.web.notices.services import notice_publish
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 from ipfund.web.review.services import approval_approve, review_recommend
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs pdftotext (apt-get install poppler-utils)")

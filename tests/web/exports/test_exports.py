@@ -18,8 +18,8 @@ from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.jobs.models import Job
 from ipfund.web.jobs.services import job_run
+from ipfund.web.engine_door import current_policy
 from ipfund.web.payments.services import ACCOUNT_CHANGE_PENDING, NO_ACCOUNT, PayeeAccount, bank_change_request, payment_record
-from ipfund.web.policy import current_policy
 from ipfund.web.rounds.services import round_create
 
 

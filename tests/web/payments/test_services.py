@@ -33,7 +33,7 @@ def test_pay_once(final_claim, staff):
     payment = services.payment_record(actor=staff.finance, claim=final_claim, paid_on=timezone.localdate(), reference="ZF-0001")
     assert payment.amount == Decimal("3000.00")
     assert Claim.objects.get(pk=final_claim.pk).state == "paid"
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         services.payment_record(actor=staff.finance, claim=final_claim, paid_on=timezone.localdate(), reference="ZF-0002")
     assert Payment.objects.count() == 1
 

@@ -73,7 +73,7 @@ def test_a_persons_cap_group_is_the_pseudonym(applicant, staff, open_round):
     claim = flow.submitted_from_sample(person, sample("patent_litigation"), facts=facts)
     flow.advance(claim, "approved", staff)
     group = CapBucket.objects.get(item="patent_litigation").group
-    assert group == f"patent_litigation|{person.applicant.ledger_identity}|domestic"
+    assert group == f"{claim.policy}/patent_litigation|{person.applicant.ledger_identity}|domestic"
     assert person.applicant.id_number not in group
 
 

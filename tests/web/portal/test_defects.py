@@ -7,7 +7,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from ipfund.web.claims.models import Claim
 from ipfund.web.claims.services import claim_draft_update
 from ipfund.web.audit.models import AuditEvent
 from ipfund.web.demo.flow import advance, draft_from_sample, submitted_from_sample
@@ -74,7 +73,7 @@ def test_closed_round_is_shown_closed_not_unopened(staff, applicant):
 
     from django.utils import timezone
 
-    from ipfund.web.policy import current_policy
+    from ipfund.web.engine_door import current_policy
     from ipfund.web.rounds.services import round_create
 
     now = timezone.now()

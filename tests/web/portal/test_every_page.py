@@ -21,7 +21,7 @@ from ipfund.web.demo.loader import load_demo
 from ipfund.web.jobs.models import Job
 from ipfund.web.notices.models import Notice, NoticeEntry, Objection
 from ipfund.web.payments.models import BankAccountChange
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 from ipfund.web.rounds.models import ApplicationRound
 
 pytestmark = pytest.mark.django_db(transaction=False)

@@ -7,11 +7,8 @@ from django.urls import reverse
 
 from ipfund.engine import load_policy
 from ipfund.web.portal import facts as facts_module
-from ipfund.web.portal.calculator import (
-    ERROR_ITEM_NOT_FOR_KIND,
-    VISITOR_ORGANISATION_ID,
-    VISITOR_PERSON_ID,
-)
+from ipfund.web.engine_door import VISITOR_ORGANISATION_ID, VISITOR_PERSON_ID
+from ipfund.web.portal.calculator import ERROR_ITEM_NOT_FOR_KIND
 
 pytestmark = pytest.mark.django_db
 

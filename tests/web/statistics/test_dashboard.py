@@ -17,7 +17,7 @@ from ipfund.web.budgets.services import budget_set
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.payments import services
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 from ipfund.web.review.services import approval_approve
 
 pytestmark = pytest.mark.django_db

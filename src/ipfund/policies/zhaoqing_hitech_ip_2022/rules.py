@@ -31,7 +31,6 @@ from ipfund.engine.vocabulary import (
     number,
     patent_number,
     unless,
-    when,
     work_title,
     year,
 )

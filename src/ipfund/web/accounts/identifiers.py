@@ -13,7 +13,7 @@ import re
 
 from stdnum import luhn
 
-from ipfund.engine.identifiers import canonical, ric_valid, uscc_valid
+from ipfund.web.engine_door import canonical, ric_valid, uscc_valid
 
 INVALID_USCC = "统一社会信用代码无效：请核对18位代码及校验码。"
 INVALID_RIC = "居民身份证号码无效：请核对出生日期、地址码及校验码。"

@@ -15,9 +15,8 @@ from ninja.security import HttpBearer
 from ipfund.web.claims import selectors as claim_selectors
 from ipfund.web.claims import services as claim_services
 from ipfund.web.notices.selectors import notice_entries, notices_public
-from ipfund.web.policy import BatchError, current_policy
+from ipfund.web.engine_door import BatchError, current_policy, evaluate_batch, stored_explanation
 from ipfund.web.throttle import client_hash, rate_allow
-from ipfund.engine import evaluate_batch
 
 from . import schemas
 from .bodies import BATCH_UNUSABLE, body_digest, evaluate_body_check, idempotency_key_check
@@ -201,7 +200,7 @@ def _claim_out(claim) -> dict:
         "approved_amount": _money(claim.approved_amount),
         "review_comment": claim.review_comment,
         "decision_reason": claim.decision_reason,
-        "explanation": list((claim.decision or {}).get("explanation") or []),
+        "explanation": stored_explanation(claim.decision),
         "evidence": [
             {"id": e.pk, "requirement": e.requirement, "original_name": e.original_name,
              "content_type": e.content_type, "size": e.size}
@@ -266,4 +265,4 @@ def claims_withdraw(request, claim_id: int):
          summary="按当前台账估算金额")
 def claims_estimate(request, claim_id: int):
     claim = claim_selectors.claim_get_for(request.auth, claim_id)
-    return claim_services.claim_estimate(actor=request.auth, claim=claim)
+    return claim_services.claim_estimate(actor=request.auth, claim=claim).as_record()

@@ -1,4 +1,4 @@
-"""Translation between a stored Claim and the calculator contract's claim object."""
+"""Facts as a form sends them turned into the types the engine reads (the engine door builds the claim)."""
 
 from __future__ import annotations
 
@@ -69,25 +69,3 @@ def coerce_facts(item_spec, raw: dict) -> dict:
             value = False  # an unticked checkbox sends nothing
         facts[fact.name] = _coerce(fact.type, value)
     return facts
-
-
-def contract_applicant(profile) -> dict:
-    # The engine, and so the ledger and the audit chain, know a person by the keyed pseudonym,
-    # never by the resident ID number (web/pii/pseudonyms.py).
-    return {
-        "id": profile.ledger_identity,
-        "kind": profile.kind,
-        "name": profile.name,
-        "in_zone": profile.in_zone,
-        "sme": profile.sme,
-    }
-
-
-def contract_claim(claim, *, facts: dict | None = None) -> dict:
-    return {
-        "id": f"claim-{claim.pk}",
-        "item": claim.item,
-        "applicant": contract_applicant(claim.applicant),
-        "event_date": claim.event_date.isoformat(),
-        "facts": claim.facts if facts is None else facts,
-    }

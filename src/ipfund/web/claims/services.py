@@ -4,9 +4,7 @@ function every workflow move (here and in review, notices, payments) goes throug
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,14 +12,13 @@ from django.utils import timezone
 from ipfund.web.accounts import roles
 from ipfund.web.accounts.selectors import applicant_of
 from ipfund.web.audit.services import audit_record
-from ipfund.web.ledger.selectors import ledger_history
 from ipfund.web.notifications.services import notification_send
-from ipfund.web.policy import current_policy, evaluate_one
-from ipfund.web.rounds.selectors import interpretations_in_force, round_last_closed_for, round_open_for
+from ipfund.web.engine_door import Decision, current_policy, decide_claim, decide_draft
+from ipfund.web.rounds.selectors import round_last_closed_for, round_open_for
 from ipfund.web.uploads import check_upload
 
 from . import duties
-from .contract import coerce_facts, contract_applicant, contract_claim
+from .contract import coerce_facts
 from .models import Claim, Evidence
 from .reference import CLAIM, reference_next
 from .workflow import ACTION_ROLE, EDITABLE, Action, State, next_state
@@ -66,7 +63,6 @@ def claim_snapshot(claim: Claim) -> dict:
         "event_date": claim.event_date,
         "facts": claim.facts,
         "round": claim.round_id,
-        "reference": claim.reference,
         "engine_amount": claim.engine_amount,
         "recommended_amount": claim.recommended_amount,
         "approved_amount": claim.approved_amount,
@@ -137,7 +133,7 @@ def _item_spec(item: str):
     return spec
 
 
-def claim_facts_check(profile, item: str, event_date, raw_facts: dict) -> tuple[dt.date, dict, dict]:
+def claim_facts_check(profile, item: str, event_date, raw_facts: dict) -> tuple[dt.date, dict, Decision]:
     """Facts in the contract's types, checked by the engine; field errors name the fact."""
     spec = _item_spec(item)
     if not event_date:
@@ -148,20 +144,12 @@ def claim_facts_check(profile, item: str, event_date, raw_facts: dict) -> tuple[
         except ValueError:
             raise ValidationError({"event_date": ["应为 YYYY-MM-DD 格式的有效日期"]}) from None
     facts = coerce_facts(spec, raw_facts or {})
-    probe = {
-        "id": "draft",
-        "item": item,
-        "applicant": contract_applicant(profile),
-        "event_date": event_date.isoformat(),
-        "facts": facts,
-    }
-    decision = evaluate_one(probe, history=[], interpretations=interpretations_in_force())
-    if "error" in decision:
-        field = decision["error"].get("field", "")
-        field = field.removeprefix("facts.") if field.startswith("facts.") else field
+    decision = decide_draft(profile, item=item, event_date=event_date, facts=facts)
+    if decision.error is not None:
+        field = decision.error.field.removeprefix("facts.")
         if field.startswith("applicant"):
             field = "__all__"
-        raise ValidationError({field or "__all__": [decision["error"].get("message", "")]})
+        raise ValidationError({field or "__all__": [decision.error.message]})
     return event_date, facts, decision
 
 
@@ -305,8 +293,8 @@ def claim_submit(*, actor, claim: Claim) -> Claim:
         round=rnd,
         submitted_at=now,
         reference=claim.reference or reference_next(CLAIM, at=now),
-        decision=decision,
-        engine_amount=Decimal(decision.get("amount", "0")),
+        decision=decision.as_record(),
+        engine_amount=decision.amount,
     )
 
 
@@ -317,7 +305,7 @@ def claim_withdraw(*, actor, claim: Claim) -> Claim:
     return claim_transition(actor=actor, claim=claim, action=Action.WITHDRAW)
 
 
-def claim_estimate(*, actor, claim: Claim, facts: dict | None = None) -> dict:
+def claim_estimate(*, actor, claim: Claim, facts: dict | None = None) -> Decision:
     """The engine's decision for the claim against the ledger now (no state change).
 
     Staff see any claim's estimate; an applicant only their own. ``facts`` (already in contract
@@ -325,8 +313,4 @@ def claim_estimate(*, actor, claim: Claim, facts: dict | None = None) -> dict:
     """
     if not roles.is_staff_member(actor):
         _own(actor, claim)
-    return evaluate_one(
-        contract_claim(claim, facts=facts),
-        history=ledger_history(item=claim.item),
-        interpretations=interpretations_in_force(),
-    )
+    return decide_claim(claim, facts=facts)

@@ -17,7 +17,7 @@ from ipfund.web.accounts.idgen import make_ric, make_uscc
 from ipfund.web.accounts.models import APPLICANT_KINDS
 from ipfund.web.accounts.services import applicant_register, staff_user_create
 from ipfund.web.claims.services import claim_draft_create, claim_submit, evidence_attach
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 from ipfund.web.review.services import approval_approve, review_recommend, review_reject, review_return
 
 from .samples import Sample

@@ -26,7 +26,7 @@ from ipfund.web.claims.models import Claim
 from ipfund.web.claims.services import claim_withdraw
 from ipfund.web.notices.services import notice_close, notice_publish, objection_file, objection_resolve
 from ipfund.web.payments.services import payment_fail, payment_record
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 from ipfund.web.review.services import approval_approve, review_recommend, review_reject, review_return
 from ipfund.web.rounds.services import round_create
 

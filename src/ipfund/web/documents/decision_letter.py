@@ -12,6 +12,7 @@ from reportlab.platypus import Paragraph
 from ipfund.web.audit.selectors import audit_history
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.workflow import State
+from ipfund.web.engine_door import stored_explanation
 from ipfund.web.masking import mask_text
 
 from .fonts import register_fonts
@@ -74,7 +75,7 @@ def decision_letter_pdf(claim: Claim, out: IO[bytes]) -> None:
         Paragraph("政策依据", HEADING),
         Paragraph(esc(f"{spec.clause}　「{spec.source}」"), BODY),
         Paragraph("计算说明", HEADING),
-        *[Paragraph(esc(step), PLAIN) for step in readable_steps((claim.decision or {}).get("explanation", []))],
+        *[Paragraph(esc(step), PLAIN) for step in readable_steps(stored_explanation(claim.decision))],
     ]
     if claim.engine_amount is not None and amount is not None and amount < claim.engine_amount:
         story += [

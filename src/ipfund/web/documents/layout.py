@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ipfund.engine import load_policy
+from ipfund.web.engine_door import policy_named
 
 from .fonts import HEI, SONG, register_fonts
 
@@ -99,7 +99,7 @@ def chinese_date(value) -> str:
 
 def policy_heading(policy_id: str) -> dict:
     """Title, document number and issuing authority of a claim's or round's own policy package."""
-    policy = load_policy(policy_id)
+    policy = policy_named(policy_id)
     return {
         "title": policy.title,
         "document_number": policy.document_number,

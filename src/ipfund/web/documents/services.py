@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 from ipfund.web.audit.services import audit_record
+from ipfund.web.engine_door import current_policy
 from ipfund.web.payments.selectors import to_pay
-from ipfund.web.policy import current_policy
 
 from .layout import policy_heading
 from .payment_list import payment_list_pdf

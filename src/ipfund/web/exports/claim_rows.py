@@ -10,7 +10,7 @@ from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ipfund.engine import load_policy
+from ipfund.web.engine_door import policy_named
 from ipfund.web.accounts.models import APPLICANT_KINDS
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.workflow import State
@@ -35,7 +35,7 @@ CLAIM_COLUMNS = [
 
 @functools.cache
 def _policy(policy_id: str):
-    return load_policy(policy_id)
+    return policy_named(policy_id)
 
 
 def item_title(policy_id: str, item: str) -> str:

@@ -6,25 +6,24 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
-from ipfund.web.policy import current_policy
-
 from .models import AwardEntry, CapBucket
 
 
-def ledger_history(*, item: str) -> list[dict]:
-    """The contract's `awarded` list for one item: every award that still stands, with its amount.
+def ledger_awards(*, policy: str, item: str) -> list[tuple[dict, Decimal]]:
+    """The engine's history for one item of a policy: every award that still stands — the claim
+    as the engine read it, and its net amount.
 
     All keys and caps of the policy are per item, so the awards of other items never change a
     decision and are left out. A revoked award nets to zero and drops out, freeing its key and cap.
     """
     net: dict[int, Decimal] = {}
     data: dict[int, dict] = {}
-    rows = AwardEntry.objects.filter(policy=current_policy().id, item=item).order_by("id")
+    rows = AwardEntry.objects.filter(policy=policy, item=item).order_by("id")
     for claim_id, kind, amount, claim_data in rows.values_list("claim_id", "kind", "amount", "claim_data"):
         net[claim_id] = net.get(claim_id, Decimal(0)) + amount
         if kind == AwardEntry.GRANT:
             data[claim_id] = claim_data
-    return [{**data[cid], "amount": f"{amount:.2f}"} for cid, amount in net.items() if amount > 0 and cid in data]
+    return [(data[cid], amount) for cid, amount in net.items() if amount > 0 and cid in data]
 
 
 def award_net(*, claim) -> Decimal:
@@ -36,5 +35,5 @@ def awards_of_applicant(*, applicant) -> QuerySet[AwardEntry]:
     return AwardEntry.objects.filter(applicant=applicant).select_related("claim").order_by("id")
 
 
-def cap_buckets_of(*, groups) -> QuerySet[CapBucket]:
-    return CapBucket.objects.filter(policy=current_policy().id, group__in=list(groups)).order_by("group")
+def cap_buckets_of(*, policy: str, groups) -> QuerySet[CapBucket]:
+    return CapBucket.objects.filter(policy=policy, group__in=list(groups)).order_by("group")

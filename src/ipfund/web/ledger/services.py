@@ -20,13 +20,10 @@ from django.utils import timezone
 
 from ipfund.web.audit.services import audit_record
 from ipfund.web.budgets.services import budget_guard
-from ipfund.web.claims.contract import contract_claim
-from ipfund.web.policy import current_policy, evaluate_one
-from ipfund.web.rounds.selectors import interpretations_in_force
+from ipfund.web.engine_door import Decision, decide_claim, ledger_fields
 
-from .keys import ledger_keys
 from .models import AwardEntry, CapBucket, DuplicateKey
-from .selectors import award_net, ledger_history
+from .selectors import award_net
 
 AWARD_DUPLICATE = "同一事项已获资助，不能重复资助。"
 AWARD_CAP_REACHED = "该项目的资助上限已用完，不能再审定资助。"
@@ -48,7 +45,7 @@ class AwardRefused(ValidationError):
 @dataclass(frozen=True)
 class Grant:
     entry: AwardEntry
-    decision: dict
+    decision: Decision
     engine_amount: Decimal
 
 
@@ -56,7 +53,7 @@ def _lock_buckets(policy_id: str, item: str, groups) -> dict[str, CapBucket]:
     if not groups:
         return {}
     CapBucket.objects.bulk_create(
-        [CapBucket(policy=policy_id, item=item, group=g.group, cap=g.cap or Decimal(0), used=0) for g in groups],
+        [CapBucket(policy=policy_id, item=item, group=g.group, cap=g.limit or Decimal(0), used=0) for g in groups],
         ignore_conflicts=True,
     )
     names = [g.group for g in groups]
@@ -65,37 +62,33 @@ def _lock_buckets(policy_id: str, item: str, groups) -> dict[str, CapBucket]:
     return {bucket.group: bucket for bucket in locked}
 
 
-def _refusal(decision: dict) -> AwardRefused:
-    if "error" in decision:
-        return AwardRefused(AWARD_INVALID.format(message=decision["error"].get("message", "")), "invalid_input")
-    reasons = decision.get("reasons") or ["condition_not_met"]
+def _refusal(decision: Decision) -> AwardRefused:
+    if decision.error is not None:
+        return AwardRefused(AWARD_INVALID.format(message=decision.error.message), "invalid_input")
+    reasons = decision.reasons or ("condition_not_met",)
     first = reasons[0]
     return AwardRefused(_REASON_MESSAGES.get(first, AWARD_NOT_ELIGIBLE.format(reasons="、".join(reasons))), first)
 
 
 def award_grant(*, actor, claim, limit: Decimal) -> Grant:
     """Write the award of an approved claim: min(limit, the engine's amount now)."""
-    policy = current_policy()
-    interpretations = interpretations_in_force()
-    judged = contract_claim(claim)
-    try:
-        keys = ledger_keys(policy, judged, interpretations)
-    except (KeyError, ValueError) as exc:  # a fact the key needs is missing: the claim is invalid
-        raise AwardRefused(AWARD_INVALID.format(message=exc), "invalid_input") from None
-    buckets = _lock_buckets(policy.id, claim.item, keys.cap_groups)
+    keys, judged = ledger_fields(claim)
+    if keys.invalid:
+        raise _refusal(keys)
+    buckets = _lock_buckets(keys.policy, claim.item, keys.cap_groups)
 
-    decision = evaluate_one(judged, history=ledger_history(item=claim.item), interpretations=interpretations)
-    engine_amount = Decimal(decision.get("amount") or "0")
-    if "error" in decision or not decision.get("eligible") or engine_amount <= 0:
+    decision = decide_claim(claim)  # under the locks: the ledger as it is now
+    engine_amount = decision.amount
+    if not decision.eligible or engine_amount <= 0:
         raise _refusal(decision)
     amount = min(limit, engine_amount)
     # After the cap buckets, under the same transaction: the budgets the award counts against.
-    budget_guard(policy=policy.id, round_id=claim.round_id, on=timezone.localdate(), amount=amount)
+    budget_guard(policy=decision.policy, round_id=claim.round_id, on=timezone.localdate(), amount=amount)
 
     entry = AwardEntry.objects.create(
         claim=claim,
         applicant=claim.applicant,
-        policy=policy.id,
+        policy=decision.policy,
         item=claim.item,
         kind=AwardEntry.GRANT,
         amount=amount,
@@ -107,19 +100,19 @@ def award_grant(*, actor, claim, limit: Decimal) -> Grant:
     try:
         with transaction.atomic():
             if keys.duplicate_key:
-                DuplicateKey.objects.create(policy=policy.id, item=claim.item, key=keys.duplicate_key, entry=entry)
+                DuplicateKey.objects.create(policy=decision.policy, item=claim.item, key=keys.duplicate_key, entry=entry)
     except IntegrityError:
         raise AwardRefused(AWARD_DUPLICATE, "duplicate") from None
     try:
         with transaction.atomic():
             for group in keys.cap_groups:
                 bucket = buckets[group.group]
-                if group.cap is None:
+                if group.limit is None:
                     # A top-up bucket's cap follows the entitlement the engine just applied.
                     used = bucket.used + amount
                     CapBucket.objects.filter(pk=bucket.pk).update(used=used, cap=max(bucket.cap, used))
                 else:
-                    CapBucket.objects.filter(pk=bucket.pk).update(used=F("used") + amount, cap=group.cap)
+                    CapBucket.objects.filter(pk=bucket.pk).update(used=F("used") + amount, cap=group.limit)
     except IntegrityError:
         raise AwardRefused(AWARD_CAP_REACHED, "cap_reached") from None
 

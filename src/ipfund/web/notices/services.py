@@ -18,7 +18,7 @@ from ipfund.web.claims.services import claim_lock, claim_transition
 from ipfund.web.claims.workflow import Action, State
 from ipfund.web.ledger.services import award_revoke
 from ipfund.web.masking import mask_person_name
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 from ipfund.web.uploads import check_upload
 
 from .models import Notice, NoticeEntry, Objection

@@ -9,7 +9,7 @@ import json
 
 from cryptography.fernet import InvalidToken
 
-from ipfund.engine.identifiers import canonical
+from ipfund.web.engine_door import canonical
 
 from .blind_index import blind_index
 from .fields import encrypt

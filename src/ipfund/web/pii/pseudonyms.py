@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from ipfund.engine.identifiers import PSEUDONYM_PREFIX, canonical
+from ipfund.web.engine_door import PSEUDONYM_PREFIX, canonical
 
 from .keys import index_key
 

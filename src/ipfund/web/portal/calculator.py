@@ -1,11 +1,17 @@
 """The public policy calculator (政策计算器): a form that builds a one-claim batch and asks the engine."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ipfund.engine import BatchError, evaluate_batch
+from ipfund.web.engine_door import (
+    VISITOR_ORGANISATION_ID,
+    VISITOR_PERSON_ID,
+    BatchError,
+    Decision,
+    decide_calculator,
+)
 from ipfund.web.portal import labels
 from ipfund.web.portal.facts import (
     BOOL_CHOICES,
@@ -17,13 +23,7 @@ from ipfund.web.portal.facts import (
     attach_engine_error,
     facts_form,
 )
-from ipfund.web.portal.policy import current_policy, current_policy_id, items_open_to
-
-# The calculator is anonymous, but the contract requires a verified identifier for the
-# applicant. These two are well-formed (check characters computed with python-stdnum) and
-# stand for "the visitor"; a one-claim batch without history cannot collide with anyone.
-VISITOR_ORGANISATION_ID = "91441200MA4W0Q9X3H"
-VISITOR_PERSON_ID = "441203199001010010"
+from ipfund.web.portal.policy import current_policy, items_open_to
 
 # How the explanation names the visitor, and the stand-in identifier it shows instead of a code
 # the visitor never typed.
@@ -83,34 +83,11 @@ class CalculatorForm(forms.Form):
 
 @dataclass
 class CalculatorOutcome:
-    decision: dict | None = None
+    decision: Decision | None = None
     clause: object | None = None
     sentence: str = ""
     message: str = ""
     reasons: list[str] = field(default_factory=list)
-
-
-def build_batch(main: dict, facts: dict) -> dict:
-    kind = main["kind"]
-    applicant_id = VISITOR_PERSON_ID if kind == "person" else VISITOR_ORGANISATION_ID
-    return {
-        "policy": current_policy_id(),
-        "claims": [
-            {
-                "id": "calculator",
-                "item": main["item"],
-                "applicant": {
-                    "id": applicant_id,
-                    "name": str(VISITOR_NAME),
-                    "kind": kind,
-                    "in_zone": main["in_zone"],
-                    "sme": bool(main.get("sme")),
-                },
-                "event_date": main["event_date"].isoformat(),
-                "facts": facts,
-            }
-        ],
-    }
 
 
 def run_calculator(data) -> tuple[CalculatorForm, object, CalculatorOutcome | None]:
@@ -134,21 +111,23 @@ def run_calculator(data) -> tuple[CalculatorForm, object, CalculatorOutcome | No
         return main, facts, None
     if not (main.is_valid() & facts.is_valid()):
         return main, facts, None
-    batch = build_batch(main.cleaned_data, facts.contract_facts())
+    m = main.cleaned_data
     try:
-        result = evaluate_batch(batch)
+        decision = decide_calculator(kind=m["kind"], in_zone=m["in_zone"], sme=bool(m.get("sme")), item=m["item"],
+                                     event_date=m["event_date"], facts=facts.contract_facts(),
+                                     name=str(VISITOR_NAME))
     except BatchError as exc:
         return main, facts, CalculatorOutcome(message=str(exc.args[0]))
-    decision = _without_visitor_id(result["decisions"][0])
-    if "error" in decision:
-        if attach_engine_error(decision["error"], {"facts": facts, "main": main}):
+    decision = _without_visitor_id(decision)
+    if decision.error is not None:
+        if attach_engine_error(decision.error.field, decision.error.message, {"facts": facts, "main": main}):
             return main, facts, None
-        return main, facts, CalculatorOutcome(message=decision["error"].get("message", ""))
+        return main, facts, CalculatorOutcome(message=decision.error.message)
     outcome = CalculatorOutcome(
         decision=decision,
-        clause=current_policy().clause(decision.get("citation", "")),
+        clause=current_policy().clause(decision.citation),
         sentence=item_spec.source,
-        reasons=[labels.reason_label(code) for code in decision.get("reasons", [])],
+        reasons=[labels.reason_label(code) for code in decision.reasons],
     )
     return main, facts, outcome
 
@@ -163,14 +142,16 @@ def _initial(data) -> dict:
     }
 
 
-def _without_visitor_id(decision: dict) -> dict:
+def _without_visitor_id(decision: Decision) -> Decision:
     """The stand-in identifier the calculator sent is replaced by 本单位 / 本人 in what is shown."""
-    lines = decision.get("explanation")
-    if not lines:
+    if decision.explanation is None:
         return decision
-    shown = []
-    for line in lines:
+
+    def shown(step):
+        zh, en = step.zh, step.en
         for code, words in VISITOR_ID_SHOWN.items():
-            line = line.replace(code, str(words))
-        shown.append(line)
-    return {**decision, "explanation": shown}
+            zh, en = zh.replace(code, str(words)), en.replace(code, str(words))
+        return replace(step, zh=zh, en=en, children=tuple(shown(c) for c in step.children))
+
+    explanation = replace(decision.explanation, steps=tuple(shown(s) for s in decision.explanation.steps))
+    return replace(decision, explanation=explanation)

@@ -224,10 +224,9 @@ def display_facts(item_spec, facts: dict) -> list[tuple[str, str]]:
     return rows
 
 
-def attach_engine_error(error: dict, forms_by_prefix: dict[str, forms.Form]) -> bool:
+def attach_engine_error(field: str, message: str, forms_by_prefix: dict[str, forms.Form]) -> bool:
     """Put an engine ``invalid_input`` error beside the field it names; False when no field matched."""
-    field = error.get("field") or ""
-    message = error.get("message") or str(_("输入有误"))
+    message = message or str(_("输入有误"))
     head, _sep, rest = field.partition(".")
     if head == "facts" and "facts" in forms_by_prefix:
         form = forms_by_prefix["facts"]

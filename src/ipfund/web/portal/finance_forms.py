@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ipfund.web.policy import known_policies
+from ipfund.web.engine_door import known_policies
 from ipfund.web.portal.facts import ERROR_REQUIRED
 from ipfund.web.portal.forms import PaymentForm
 from ipfund.web.rounds.models import ApplicationRound

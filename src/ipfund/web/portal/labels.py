@@ -5,6 +5,7 @@ Msgids are Chinese (the default language); ``locale/en`` translates them to Engl
 
 from django.utils.translation import gettext_lazy as _
 
+from ipfund.web.engine_door import BatchError, policy_named
 from ipfund.web.portal.policy import current_policy
 
 STATUS_LABELS = {  # the same words as claims.workflow.State, translatable here
@@ -117,6 +118,17 @@ def kind_choices() -> list[tuple[str, str]]:
     known = current_policy().kind_labels
     ordered = [k for k in KIND_ORDER if k in known] + [k for k in known if k not in KIND_ORDER]
     return [(k, known[k]) for k in ordered]
+
+
+def interpretation_label(policy_id: str, relied: str) -> str:
+    """"A10=event_date" as the clause and the words of the option chosen, from the decision's own
+    policy (a page still takes the codes out of the words: wording.for_people)."""
+    iid, _sep, option = relied.partition("=")
+    try:
+        spec = policy_named(policy_id).interpretations[iid]
+        return f"{spec.clause}：{spec.options[option]}"
+    except (BatchError, KeyError):
+        return relied
 
 
 def item_title(item_id: str) -> str:

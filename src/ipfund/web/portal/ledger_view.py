@@ -1,14 +1,14 @@
-"""What the ledger holds against a claim's cap groups, for the reviewer's page (a read, no change)."""
+"""What the ledger holds against a claim's cap groups, for the reviewer's page (a read, no change).
+
+The groups and their limits are the engine's (the claim's Decision); only what awards already
+used of them is read here, from the cap buckets."""
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ipfund.web.claims.contract import contract_claim
-from ipfund.web.ledger.keys import ledger_keys
+from ipfund.web.engine_door import Decision, policy_by_id
 from ipfund.web.ledger.selectors import cap_buckets_of
-from ipfund.web.masking import mask_credit_code
-from ipfund.web.portal.policy import current_policy
-from ipfund.web.rounds.selectors import interpretations_in_force
+from ipfund.web.masking import mask_text
 
 
 @dataclass
@@ -16,50 +16,40 @@ class CapUse:
     group: str
     cap: Decimal | None
     used: Decimal
-    label: str = ""  # the group in words, for a person (the group itself is a machine key)
+    label: str = ""
+    option_labels: dict | None = None  # the item's option codes in words
+
+    @property
+    def shown(self) -> str:
+        """The group as a person reads it: what it groups, and its parts — a year as 年度, an
+        option by its label, identity numbers masked; never the machine key with its "|"."""
+        labels = self.option_labels or {}
+        words = []
+        for part in self.group.split("|")[1:]:
+            if part == "top_up":
+                continue
+            if part.isdigit() and len(part) == 4:
+                words.append(f"{part}年度")
+            else:
+                words.append(labels.get(part) or mask_text(part))
+        return f"{self.label or '补差'}（{'、'.join(words)}）" if words else (self.label or "补差")
 
     @property
     def left(self) -> Decimal | None:
         return None if self.cap is None else self.cap - self.used
 
 
-def caps_used(claim) -> list[CapUse]:
-    """Each cap group the claim falls in, with the policy's cap and what awards already used."""
-    try:
-        keys = ledger_keys(current_policy(), contract_claim(claim), interpretations_in_force())
-    except (KeyError, ValueError):  # facts the keys need are missing: the engine reports the claim invalid
+def caps_used(decision: Decision | None) -> list[CapUse]:
+    """Each cap group the decided claim falls in, with the policy's cap and what awards already used."""
+    if decision is None or decision.invalid:
         return []
-    buckets = {b.group: b for b in cap_buckets_of(groups=[g.group for g in keys.cap_groups])}
-    uses = []
-    for group in keys.cap_groups:
-        bucket = buckets.get(group.group)
-        used = bucket.used if bucket else Decimal("0.00")
-        uses.append(CapUse(group=group.group, cap=group.cap, used=used, label=cap_group_label(group.group)))
-    return uses
-
-
-def cap_group_label(group: str) -> str:
-    """A cap or top-up group in words: the item's title, then each part as a person reads it
-    (a year as 年度, an organisation's code shortened, a person's pseudonym as it is, an option
-    by its label) — never the machine key with its "|"."""
-    policy = current_policy()
-    head, *parts = group.split("|")
-    item = policy.items.get(head) or next((i for i in policy.items.values() if getattr(i, "ledger_id", None) == head), None)
-    labels = {}
-    if item is not None:
-        for fact in item.facts:
-            labels.update(fact.option_labels or {})
-    words = []
-    for part in parts:
-        if part == "top_up":
-            words.append("补差")
-        elif part.isdigit() and len(part) == 4:
-            words.append(f"{part}年度")
-        elif part in labels:
-            words.append(labels[part])
-        elif len(part) == 18 and part.isalnum():
-            words.append(mask_credit_code(part))
-        else:
-            words.append(part)
-    title = item.title if item is not None else "资助项目"
-    return f"{title}（{'，'.join(words)}）" if words else title
+    groups = decision.cap_groups
+    policy = policy_by_id(decision.policy)
+    item = policy.items.get(decision.item) if policy is not None else None
+    labels = {k: v for f in (item.facts if item is not None else ()) for k, v in (f.option_labels or {}).items()}
+    buckets = {b.group: b for b in cap_buckets_of(policy=decision.policy, groups=[g.group for g in groups])}
+    return [
+        CapUse(group=g.group, cap=g.limit, label=g.label, option_labels=labels,
+               used=buckets[g.group].used if g.group in buckets else Decimal("0.00"))
+        for g in groups
+    ]

@@ -1,6 +1,6 @@
 """Which items an applicant kind may claim (the pages' view of the policy the platform runs)."""
 
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 
 __all__ = ["current_policy", "current_policy_id", "item_kinds", "items_open_to"]
 

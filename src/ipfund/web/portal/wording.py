@@ -46,11 +46,3 @@ def for_people(text: str) -> str:
     text = _reason_codes(text)
     return bare.sub(lambda m: labels.item_title(m.group(0)), text)
 
-
-def interpretation_text(relied: str) -> str:
-    """``A10=event_date`` as the clause, the question and the option chosen."""
-    iid, _, option = relied.partition("=")
-    spec = current_policy().interpretations.get(iid)
-    if spec is None:
-        return for_people(relied)
-    return f"{spec.clause}：{for_people(spec.options.get(option, option))}"

@@ -13,13 +13,13 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from ipfund.engine.vocabulary import REASON_LABELS
 from ipfund.web.accounts import roles
 from ipfund.web.claims import duties
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.selectors import claim_get_for
 from ipfund.web.claims.services import NOT_ALLOWED, claim_estimate, claim_facts_check, claim_lock, claim_transition
 from ipfund.web.claims.workflow import Action, next_state
+from ipfund.web.engine_door import reason_label
 from ipfund.web.ledger.services import award_grant
 
 COMMENT_REQUIRED = "请填写退回补正的意见，申请人将看到该意见。"
@@ -75,10 +75,9 @@ def review_recommend(
     if confirmed_facts is not None:
         _, facts, _ = claim_facts_check(claim.applicant, claim.item, claim.event_date, confirmed_facts)
     decision = claim_estimate(actor=actor, claim=claim, facts=facts)
-    engine = Decimal(decision.get("amount") or "0")
-    if "error" in decision or not decision.get("eligible") or engine <= 0:
-        codes = decision.get("reasons") or []
-        reasons = "、".join(REASON_LABELS.get(c, c) for c in codes) or decision.get("error", {}).get("message", "")
+    engine = decision.amount
+    if not decision.eligible or engine <= 0:
+        reasons = "、".join(map(reason_label, decision.reasons)) or (decision.error.message if decision.error else "")
         raise ValidationError(NOT_ELIGIBLE.format(reasons=reasons), code="not_eligible")
     recommended = engine if amount in (None, "") else _money(amount)
     if recommended > engine:
@@ -91,7 +90,7 @@ def review_recommend(
         claim=claim,
         action=Action.RECOMMEND,
         facts=facts,
-        decision=decision,
+        decision=decision.as_record(),
         engine_amount=engine,
         recommended_amount=recommended,
         reduction_reason=reason if recommended < engine else "",
@@ -115,7 +114,7 @@ def approval_approve(*, actor, claim: Claim) -> Claim:
         action=Action.APPROVE,
         approver=actor,
         approved_amount=grant.entry.amount,
-        decision=grant.decision,
+        decision=grant.decision.as_record(),
     )
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy
 
 from .models import ApplicationRound, InterpretationChoice
 

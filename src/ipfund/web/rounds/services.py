@@ -9,7 +9,7 @@ from django.db import transaction
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
-from ipfund.web.policy import current_policy
+from ipfund.web.engine_door import current_policy, policy_validity
 
 from .models import ApplicationRound, InterpretationChoice
 
@@ -22,6 +22,9 @@ UNKNOWN_INTERPRETATION = "未知的政策解释条目：{interpretation}。"
 NOT_SELECTABLE = "该解释条目不可选择：{interpretation}。"
 UNKNOWN_OPTION = "该解释条目没有此选项：{option}。"
 REASON_REQUIRED = "请说明变更理由。"
+ROUND_BEFORE_POLICY = (
+    "截止时间 {closes} 早于《{title}》（{document}）的施行日期 {start}：该批次不可能受理政策有效期内的事件，不能设置。"
+)
 
 
 def round_snapshot(rnd: ApplicationRound) -> dict:
@@ -37,6 +40,13 @@ def _validate_round(name: str, opens_at: dt.datetime, closes_at: dt.datetime, it
         errors["closes_at"] = [ROUND_DATES]
     if not items:
         errors["items"] = [ROUND_ITEMS_EMPTY]
+    # An event must have happened before its claim is submitted: a round that closes before the
+    # policy takes effect can admit none. (A round after the policy expired may still take late
+    # claims of events inside its validity.)
+    start, _end = policy_validity(policy, closes_at.date())
+    if "closes_at" not in errors and closes_at.date() < start:
+        errors["closes_at"] = [ROUND_BEFORE_POLICY.format(closes=closes_at.date().isoformat(), title=policy.title,
+                                                          document=policy.document_number, start=start.isoformat())]
     unknown = [item for item in items if item not in policy.items]
     if unknown:
         errors["items"] = [ROUND_UNKNOWN_ITEM.format(item=unknown[0])]

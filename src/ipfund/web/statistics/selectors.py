@@ -20,7 +20,7 @@ from ipfund.web.claims.models import Claim
 from ipfund.web.claims.workflow import State
 from ipfund.web.ledger.models import AwardEntry
 from ipfund.web.payments.models import Payment
-from ipfund.web.policy import policy_by_id
+from ipfund.web.engine_door import policy_by_id
 
 ZERO = Decimal("0.00")
 

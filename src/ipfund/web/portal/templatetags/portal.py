@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext_lazy as _
 
 from ipfund.web.accounts import roles
 from ipfund.web.accounts.selectors import applicant_of
@@ -57,6 +57,21 @@ def item_title(item_id: str) -> str:
 @register.filter
 def reason_label(code: str) -> str:
     return labels.reason_label(code)
+
+
+@register.filter
+def explanation_lines(decision) -> list[str]:
+    """A decision's explanation in the page's language (Chinese unless English is chosen)."""
+    if decision is None or decision.explanation is None:
+        return []
+    return decision.explanation.render("en" if (get_language() or "").startswith("en") else "zh")
+
+
+@register.filter
+def interpretation_labels(decision) -> list[str]:
+    """What each interpretation a decision relied on says, in words (never its code): its clause and
+    the option chosen, from the decision's own policy."""
+    return [labels.interpretation_label(decision.policy, relied) for relied in decision.interpretations]
 
 
 @register.filter
@@ -150,11 +165,6 @@ def who(user) -> str:
 def for_people(text) -> str:
     """An engine sentence without item, parameter, option or reason codes (portal/wording.py)."""
     return wording.for_people(str(text))
-
-
-@register.filter
-def interpretation_text(relied) -> str:
-    return wording.interpretation_text(str(relied))
 
 
 @register.filter

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from ipfund.web.accounts import roles
 from ipfund.web.accounts.selectors import applicant_of
+from ipfund.web.engine_door import stored_decision
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.selectors import claim_get_for, claim_timeline, claims_visible_to
 from ipfund.web.claims.services import (
@@ -191,7 +192,7 @@ def claim_detail(request, pk):
     estimate = None
     if claim.state in EDITABLE:
         estimate = claim_estimate(actor=request.user, claim=claim)
-    decision = claim.decision if claim.state not in EDITABLE else None
+    decision = stored_decision(claim.decision) if claim.state not in EDITABLE else None
     possible = actions_from(claim.state)
     return render(
         request,

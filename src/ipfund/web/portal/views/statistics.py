@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ipfund.web.accounts import roles
 from ipfund.web.budgets.selectors import budget_statuses
 from ipfund.web.budgets.services import budget_set
-from ipfund.web.policy import known_policies
+from ipfund.web.engine_door import known_policies
 from ipfund.web.portal.finance_forms import BudgetForm
 from ipfund.web.portal.views.common import role_required, run_service
 from ipfund.web.rounds.models import ApplicationRound

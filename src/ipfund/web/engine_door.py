@@ -1,0 +1,158 @@
+"""The platform's one door to the engine: the only web module that imports `ipfund.engine`.
+
+It turns what the platform stores (an applicant profile, a claim, the award ledger's rows) into
+the engine's typed claims and awards, asks `ipfund.engine.decide`, and hands back frozen
+`Decision`s — amount, reasons, duplicate key and cap groups with their limits, explanation tree.
+Nothing else in the web layer builds a claim for the engine, derives a key or a cap, or reads an
+engine answer as a dict. An import-linter contract (pyproject.toml) keeps it so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable, Mapping
+
+from django.conf import settings
+
+from ipfund.engine import (
+    Applicant,
+    Award,
+    BatchError,
+    CapGroup,
+    Claim,
+    Decision,
+    Explanation,
+    Policy,
+    decide,
+    evaluate_batch,
+    load_policy,
+)
+from ipfund.engine.identifiers import PSEUDONYM_PREFIX, canonical, ric_valid, uscc_valid
+from ipfund.engine.vocabulary import REASON_LABELS
+
+__all__ = [
+    "PSEUDONYM_PREFIX", "BatchError", "CapGroup", "Decision", "Explanation", "Policy", "REASON_LABELS", "canonical", "current_policy",
+    "decide_calculator", "decide_claim", "decide_draft", "evaluate_batch", "known_policies", "ledger_fields",
+    "policy_by_id", "policy_named", "policy_validity",
+    "ric_valid", "stored_decision", "stored_explanation", "uscc_valid",
+]
+
+# The calculator is anonymous, but the engine requires a verified identifier for the applicant.
+# These two are well-formed (check characters computed with python-stdnum) and stand for "the
+# visitor"; a one-claim batch without history cannot collide with anyone.
+VISITOR_ORGANISATION_ID = "91441200MA4W0Q9X3H"
+VISITOR_PERSON_ID = "441203199001010010"
+
+
+def policy_named(policy_id: str) -> Policy:
+    """An installed policy package by its id (BatchError when none is installed under it)."""
+    return load_policy(policy_id)
+
+
+def current_policy() -> Policy:
+    return policy_named(settings.IPFUND_POLICY_ID)
+
+
+def known_policies() -> list[Policy]:
+    """Every policy package the engine knows, the one the platform runs first."""
+    from ipfund.policies import REGISTRY
+
+    current = current_policy()
+    return [current] + [load_policy(pid) for pid in REGISTRY if pid != current.id]
+
+
+def policy_by_id(policy_id: str) -> Policy | None:
+    """The policy package a stored row names (a claim's, an award's, a budget's), or None if unknown."""
+    try:
+        return load_policy(policy_id)
+    except BatchError:  # an id no package answers to: the caller shows what it has
+        return None
+
+
+def policy_validity(policy: Policy, on: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last event date the policy admits, as its validity parameters read on a day."""
+    at = on.toordinal()
+    return (dt.date.fromordinal(policy.params.value_one("validity.start", at)),
+            dt.date.fromordinal(policy.params.value_one("validity.end", at)))
+
+
+# -- claims as the engine reads them --------------------------------------------------------
+
+
+def _applicant(profile) -> Applicant:
+    # The engine, and so the ledger and the audit chain, know a person by the keyed pseudonym,
+    # never by the resident ID number (web/pii/pseudonyms.py).
+    return Applicant(id=profile.ledger_identity, kind=profile.kind, in_zone=profile.in_zone, sme=profile.sme,
+                     name=profile.name)
+
+
+def _claim(claim, *, facts: Mapping | None = None) -> Claim:
+    return Claim(id=f"claim-{claim.pk}", item=claim.item, applicant=_applicant(claim.applicant),
+                 event_date=claim.event_date, facts=claim.facts if facts is None else facts)
+
+
+def _from_contract(data: Mapping) -> Claim:
+    """A claim the ledger stored as the engine read it (its contract form)."""
+    a = data["applicant"]
+    return Claim(id=data["id"], item=data["item"], event_date=data["event_date"], facts=data.get("facts") or {},
+                 applicant=Applicant(id=a["id"], kind=a["kind"], in_zone=a["in_zone"], sme=a.get("sme", False),
+                                     name=a.get("name") or ""))
+
+
+def _history(policy_id: str, item: str) -> list[Award]:
+    from ipfund.web.ledger.selectors import ledger_awards
+
+    return [Award(_from_contract(data), amount) for data, amount in ledger_awards(policy=policy_id, item=item)]
+
+
+def _one(policy: Policy, claim: Claim, *, history: Iterable[Award] = (), explain: bool = True) -> Decision:
+    from ipfund.web.rounds.selectors import interpretations_in_force
+
+    return decide(policy, [claim], history=history, interpretations=interpretations_in_force(), explain=explain)[0]
+
+
+# -- decisions -------------------------------------------------------------------------------
+
+
+def decide_claim(claim, *, facts: Mapping | None = None) -> Decision:
+    """A stored claim decided against the ledger now (``facts``, already in the engine's types,
+    replace the claim's own: a reviewer's confirmed facts)."""
+    policy = current_policy()
+    return _one(policy, _claim(claim, facts=facts), history=_history(policy.id, claim.item))
+
+
+def decide_draft(profile, *, item: str, event_date: dt.date, facts: Mapping) -> Decision:
+    """A claim being drafted, decided alone: the engine's check of its facts."""
+    claim = Claim(id="draft", item=item, applicant=_applicant(profile), event_date=event_date, facts=facts)
+    return _one(current_policy(), claim)
+
+
+def decide_calculator(*, kind: str, in_zone: bool, sme: bool, item: str, event_date: dt.date,
+                      facts: Mapping, name: str = "") -> Decision:
+    """The public calculator's one claim, made by "the visitor" (named `name` in the explanation)."""
+    visitor = Applicant(id=VISITOR_PERSON_ID if kind == "person" else VISITOR_ORGANISATION_ID, kind=kind,
+                        in_zone=in_zone, sme=sme, name=name)
+    return _one(current_policy(), Claim(id="calculator", item=item, applicant=visitor, event_date=event_date,
+                                        facts=facts))
+
+
+def ledger_fields(claim) -> tuple[Decision, dict]:
+    """What the ledger needs before it locks anything: the claim's duplicate key and cap groups
+    (an undecided look: no history), and the claim as the engine read it, for the award row."""
+    engine_claim = _claim(claim)
+    return _one(current_policy(), engine_claim, explain=False), engine_claim.as_contract()
+
+
+def stored_decision(record: Mapping | None) -> Decision | None:
+    """A decision the platform stored (`Decision.as_record()`), read back."""
+    return None if not record else Decision.from_record(record)
+
+
+def stored_explanation(record: Mapping | None, lang: str = "zh") -> list[str]:
+    """The explanation of a stored decision as lines of text (none for an invalid claim)."""
+    decision = stored_decision(record)
+    return decision.explanation.render(lang) if decision and decision.explanation else []
+
+
+def reason_label(code: str) -> str:
+    return REASON_LABELS.get(code, code)

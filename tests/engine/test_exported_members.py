@@ -1,0 +1,15 @@
+"""The engine's public API is a few names (httpx's tests/test_exported_members.py): adding one is
+a decision, made here."""
+
+import ipfund.engine
+
+PUBLIC = {
+    "Applicant", "Award", "BatchError", "CapGroup", "Claim", "Decision", "Explanation", "InputError",
+    "InvalidInput", "Policy", "Step", "decide", "evaluate_batch", "evaluate_claims", "load_policy",
+}
+
+
+def test_the_engine_exports_exactly_its_public_names():
+    assert set(ipfund.engine.__all__) == PUBLIC
+    for name in PUBLIC:
+        assert getattr(ipfund.engine, name).__module__.startswith("ipfund.engine")
