@@ -21,3 +21,15 @@ def test_conditions_met_and_not_met_are_both_said():
     assert any(line.startswith("✗") and "生效裁判文书" in line for line in pending["explanation"])
     assert not any("条件均已满足" in line for line in pending["explanation"])
     assert not any("11010519491231002X" in line for line in ok["explanation"] + pending["explanation"])
+
+
+def test_no_condition_of_the_2022_package_names_an_interpretation_by_its_code():
+    """A failed condition is said to a person in words: never "A3=not_covered" (the codes stay in
+    the decision's `interpretations`)."""
+    import re
+
+    from ipfund.engine import load_policy
+
+    policy = load_policy("zhaoqing-hitech-ip-2022")
+    described = [c.describe for item in policy.items.values() for c in item.conditions]
+    assert described and not [d for d in described if re.search(r"\bA\d+=", d)]

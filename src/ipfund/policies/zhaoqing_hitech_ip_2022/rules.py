@@ -65,7 +65,7 @@ LEVELS_PATENT_AWARD = {"gold": "金奖", "silver": "银奖", "excellence": "优�
 
 DESIGN_NOT_COVERED = Condition(
     "condition_not_met",
-    "按解释 A3=not_covered，外观设计奖不属于文中的专利金奖、银奖、优秀奖",
+    "按本区采用的解释，外观设计奖不属于文中的专利金奖、银奖、优秀奖",
     lambda cols, P, interp, fen: cols.facts["design_award"] & chosen("A3", "not_covered")(interp),
     only_when=("A3", "not_covered"),
 )
@@ -292,7 +292,7 @@ ITEMS = (
             ),
             Condition(
                 "funded_elsewhere",
-                "按解释 A22=difference，上级资金已不少于区级补贴，无差额可补",
+                "按本区采用的解释，上级资金已不少于区级补贴，无差额可补",
                 lambda cols, P, interp, fen: cols.facts["higher_level_funded"] & (fen == 0),
                 only_when=("A22", "difference"),
             ),
@@ -364,7 +364,7 @@ ITEMS = (
             unless("judgment_effective", "侵权是否成立以生效裁判文书为准，裁判文书尚未生效"),
             Condition(
                 "applicant_kind",
-                "按解释 A24=text_only，文中为“区内企事业单位或个人”，社会组织不在其列",
+                "按本区采用的解释，文中为“区内企事业单位或个人”，社会组织不在其列",
                 lambda cols, P, interp, fen: (cols.kind == "social_org") & chosen("A24", "text_only")(interp),
                 only_when=("A24", "text_only"),
             ),
@@ -457,7 +457,7 @@ ITEMS = (
             unless("first_cycle", "不属于首个认证周期"),
             Condition(
                 "condition_not_met",
-                "按解释 A17=excluded，再认证开始新的认证周期，不属于首个认证周期",
+                "按本区采用的解释，再认证开始新的认证周期，不属于首个认证周期",
                 lambda cols, P, interp, fen: (cols.facts["stage"] == "recertification") & chosen("A17", "excluded")(interp),
                 only_when=("A17", "excluded"),
             ),
@@ -469,7 +469,7 @@ ITEMS = (
             ),
             Condition(
                 "condition_not_met",
-                "按解释 A11=strict_2013，仅 GB/T 29490-2013 认证可获补助",
+                "按本区采用的解释，仅 GB/T 29490-2013 认证可获补助",
                 lambda cols, P, interp, fen: (cols.facts["standard"] == "2023") & (interp.get("A11") == "strict_2013"),
                 only_when=("A11", "strict_2013"),
             ),
