@@ -160,3 +160,16 @@ def test_explain_does_not_print_a_full_resident_id_number(batch):
     for cid in ("inv1", "inv2"):
         out = text(run("explain", batch, "--id", cid))
         assert PERSON_ID not in out, f"full resident ID number printed by explain --id {cid}"
+
+
+def test_a_failed_one_year_condition_gives_the_anniversary_date(tmp_path):
+    """四（五）「自在区注册之日起正常运营满1年」: the explanation says the day the year is full."""
+    agency = {**ENT2, "kind": "service_agency"}
+    claim = {"id": "new-agency", "item": "agency_establishment", "applicant": agency, "event_date": "2023-01-10",
+             "facts": {"kind": "branch", "registered_on": "2022-03-01", "cnipa_approved": True, "commitment_3y": True}}
+    p = tmp_path / "b.json"
+    p.write_text(json.dumps({"policy": POLICY, "claims": [claim]}, ensure_ascii=False), "utf-8")
+    proc = run("explain", p, "--id", "new-agency")
+    out = proc.stdout.decode("utf-8")
+    assert proc.returncode == 0, proc.stderr.decode("utf-8")
+    assert "✗ 自在区注册之日起正常运营未满1年（2022-03-01 注册，满1年之日为 2023-03-01；事件日期 2023-01-10）" in out, out

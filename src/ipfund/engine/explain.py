@@ -101,7 +101,8 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         m = cond.applies(_OneRow(cols, i), P, interp, _one(r.fen[i]))
         if bool(_first(m)):
             failed += 1
-            add(Step("condition", f"✗ {cond.describe}",
+            detail = f"（{cond.detail(row, P, interp)}）" if cond.detail is not None else ""
+            add(Step("condition", f"✗ {cond.describe}{detail}",
                      f"✗ {cond.describe}: {REASON_LABELS_EN.get(cond.reason, cond.reason)}", passed=False,
                      values=(("reason", cond.reason),)))
     if conditions and not failed:

@@ -402,6 +402,9 @@ class Condition:
     applies: Callable
     only_when: tuple[str, str] | None = None  # a condition of one reading of the text only
     not_when: tuple[str, str] | None = None  # … or of every reading but one
+    #: What a person needs to know when the condition fails, from the claim's own values:
+    #: ``detail(row, P, interp) -> str`` (e.g. the date a one-year condition is met).
+    detail: Callable | None = None
 
     def in_force(self, interp) -> bool:
         if self.only_when is not None and interp.get(self.only_when[0]) != self.only_when[1]:

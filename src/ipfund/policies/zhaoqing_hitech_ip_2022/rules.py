@@ -63,6 +63,22 @@ def flag_optional(name, label):
 PERSON = ("person",)
 LEVELS_PATENT_AWARD = {"gold": "金奖", "silver": "银奖", "excellence": "优秀奖"}
 
+
+def _operation_anniversary(row, P, interp) -> str:
+    """The day the agency has operated the required years in the zone, beside the event date: a
+    person sees when the claim could succeed (a 29 February registration counts to 28 February)."""
+    import datetime as _dt
+
+    years = int(P.value_one("agency_establishment.operation_years", row["event"]))
+    registered = _dt.date.fromordinal(int(row["facts"]["registered_on"]))
+    try:
+        anniversary = registered.replace(year=registered.year + years)
+    except ValueError:
+        anniversary = registered.replace(year=registered.year + years, day=28)
+    event = _dt.date.fromordinal(row["event"]).isoformat()
+    return f"{registered.isoformat()} 注册，满{years}年之日为 {anniversary.isoformat()}；事件日期 {event}"
+
+
 DESIGN_NOT_COVERED = Condition(
     "condition_not_met",
     "按本区采用的解释，外观设计奖不属于文中的专利金奖、银奖、优秀奖",
@@ -522,6 +538,7 @@ ITEMS = (
                     add_years(cols.facts["registered_on"], P.number("agency_establishment.operation_years", cols.event)),
                     interp,
                 ),
+                detail=_operation_anniversary,
             ),
         ),
         key=("applicant",),
@@ -604,3 +621,4 @@ def _short_of(value, least, interp):
 # A26 (claims filed after the policy expired) reads when each claim was filed: every item takes
 # the optional fact.
 ITEMS = tuple(replace(item, facts=item.facts + (filed_on(),)) for item in ITEMS)
+
