@@ -132,7 +132,8 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
             ent, paid, rest = fen_to_yuan(info["entitlement"]), fen_to_yuan(info["paid_before"]), fen_to_yuan(max(left, 0))
             add(Step(
                 "top_up",
-                f"补差：应得 {ent} 元 − 本项目已获 {paid} 元 = {rest} 元" + ("，无差额可补" if left <= 0 else ""),
+                f"补差：同一事项此前已获资助 {paid} 元，不重复资助，只补差额：应得 {ent} 元 − 已获 {paid} 元 = {rest} 元"
+                + ("，无差额可补" if left <= 0 else ""),
                 f"Top-up: entitlement {ent} yuan − already paid under this item {paid} yuan = {rest} yuan"
                 + (", nothing left to pay" if left <= 0 else ""),
                 passed=left > 0, values=(("entitlement", ent), ("paid_before", paid), ("left", rest)),
