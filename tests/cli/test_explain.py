@@ -173,3 +173,16 @@ def test_a_failed_one_year_condition_gives_the_anniversary_date(tmp_path):
     out = proc.stdout.decode("utf-8")
     assert proc.returncode == 0, proc.stderr.decode("utf-8")
     assert "✗ 自在区注册之日起正常运营未满1年（2022-03-01 注册，满1年之日为 2023-03-01；事件日期 2023-01-10）" in out, out
+
+
+def test_each_term_of_a_subtraction_is_named(tmp_path):
+    """四（二）: 实际费用 − 市级补助 − 其他补助, each amount with its name."""
+    claim = {"id": "ipms", "item": "ipms_certification", "applicant": ENT, "event_date": "2023-05-01",
+             "facts": {"stage": "initial", "first_cycle": True, "city_applied": True, "actual_cost": "30000",
+                       "city_subsidy": "10000", "other_subsidies": "2000"}}
+    p = tmp_path / "b.json"
+    p.write_text(json.dumps({"policy": POLICY, "claims": [claim]}, ensure_ascii=False), "utf-8")
+    proc = run("explain", p, "--id", "ipms")
+    out = proc.stdout.decode("utf-8")
+    assert proc.returncode == 0, proc.stderr.decode("utf-8")
+    assert "实际认证费用 30000.00 元 − 市级补助金额 10000.00 元 − 其他补助金额 2000.00 元 = 18000.00 元" in out, out

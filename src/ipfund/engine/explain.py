@@ -108,6 +108,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
     if conditions and not failed:
         n = len(conditions)
         add(Step("conditions", f"✓ 本项目的 {n} 项条件均已满足", f"✓ All {n} conditions of the item are met", passed=True))
+    row["labels"] = {f.name: f.label for f in item.facts}  # a formula names the terms it subtracts
     fen, arithmetic = item.formula.explain(row, P, interp)
     params = tuple(item.formula.params)
     # The arithmetic lines come from the formula that computed the amount: their text is the

@@ -313,6 +313,13 @@ class Less(Formula):
         return left, lines
 
 
+def _labelled(row):
+    """A fact's label as an explanation says it ("实际发生费用", without its unit "（元）"): each
+    term of a subtraction is named. The explanation puts the item's labels on the row."""
+    labels = row.get("labels") or {}
+    return lambda name: (labels.get(name) or name).split("（")[0]
+
+
 @dataclass(eq=False, repr=False)
 class Residual(Formula):
     """What is left of a cost after other subsidies: max(0, cost − the others)."""
@@ -329,9 +336,10 @@ class Residual(Formula):
     def explain(self, row, P, interp):
         f = row["facts"]
         fen = f[self.of] - sum(f[m] for m in self.minus)
-        parts = " − ".join(fen_to_yuan(f[m]) for m in self.minus)
+        named = _labelled(row)
+        parts = " − ".join(f"{named(m)} {fen_to_yuan(f[m])} 元" for m in self.minus)
         return max(fen, 0), [
-            f"{fen_to_yuan(f[self.of])} 元 − {parts} 元 = {fen_to_yuan(fen)} 元"
+            f"{named(self.of)} {fen_to_yuan(f[self.of])} 元 − {parts} = {fen_to_yuan(fen)} 元"
             + ("，不足部分按 0 计" if fen < 0 else "")
         ]
 
