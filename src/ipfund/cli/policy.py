@@ -238,7 +238,7 @@ def _item_text(policy, item) -> list[str]:
     lines.append("申报事实（facts）：")
     for f in item.facts:
         opts = f"：{', '.join(f'{k}={v}' for k, v in (f.option_labels or {}).items())}" if f.options else ""
-        opt = f"（可选，默认 {f.default}）" if f.optional else ""
+        opt = ("" if "可选" in f.label else "（可选）" if f.default is None else f"（可选，默认 {f.default}）") if f.optional else ""
         lines.append(f"  {f.name:<26} {f.type:<9} {f.label}{opt}{opts}")
     lines.append(
         f"有效期：事件日期在 {P.show('validity.start')[0].split('：')[1]} 至 {P.show('validity.end')[0].split('：')[1]}（含）"
