@@ -203,16 +203,7 @@ def main() -> int:
         threads += [threading.Thread(target=wl.reviewer, args=(args.port, f"rev{i}", stats, submitted, recommended, stop, ready)) for i in range(reviewers)]
         threads += [threading.Thread(target=searcher, args=(args.port, f"rev{reviewers + i}", stats, stop, ready, sample)) for i in range(searchers)]
         threads += [threading.Thread(target=wl.approver, args=(args.port, f"apr{i}", stats, recommended, outcomes, stop, ready)) for i in range(approvers)]
-        random.shuffle(threads)
-        for t in threads:
-            t.start()
-        ready.wait()
-        start = time.time()
-        time.sleep(args.seconds)
-        stop.set()
-        elapsed = time.time() - start
-        for t in threads:
-            t.join(timeout=120)
+        elapsed = wl.run_users(threads, ready, stop, args.seconds, join_timeout=120)
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
@@ -221,18 +212,7 @@ def main() -> int:
           f"PostgreSQL database {args.database}: {args.claims} claims, {args.applicants} applicants, 5 years, "
           f"policies {args.policies}; gunicorn {args.workers} workers; {args.users} users for {elapsed:.0f}s, "
           f"think time {wl.THINK[0]:g}–{wl.THINK[1]:g} s")
-    everything = [t for times in stats.times.values() for t in times]
-    print(f"{'request':<20}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}")
-    for kind in sorted(stats.times):
-        times = stats.times[kind]
-        print(f"{kind:<20}{len(times):>7}{wl.pct(times, 50):>9.1f}{wl.pct(times, 95):>9.1f}{max(times) * 1000:>9.1f}{stats.errors[kind]:>8}")
-    total_errors = sum(stats.errors.values())
-    print(f"{'ALL':<20}{len(everything):>7}{wl.pct(everything, 50):>9.1f}{wl.pct(everything, 95):>9.1f}"
-          f"{max(everything) * 1000:>9.1f}{total_errors:>8}   ({len(everything) / elapsed:.0f} req/s)")
-    for s in stats.samples:
-        print("  error sample:", s)
-    print(f"approvals answered: {dict(outcomes)} (302 = approved, 200 = refused with a message, e.g. cap reached)")
-    print(wl.check_caps(env).strip())
+    total_errors = wl.report(stats, elapsed, outcomes, env, width=20)
     return 0 if total_errors == 0 else 1
 
 

@@ -286,16 +286,7 @@ def main() -> int:
         threads = [threading.Thread(target=applicant, args=(args.port, tokens[i], stats, submitted, stop, ready)) for i in range(applicants)]
         threads += [threading.Thread(target=reviewer, args=(args.port, f"rev{i}", stats, submitted, recommended, stop, ready)) for i in range(reviewers)]
         threads += [threading.Thread(target=approver, args=(args.port, f"apr{i}", stats, recommended, outcomes, stop, ready)) for i in range(approvers)]
-        random.shuffle(threads)
-        for t in threads:
-            t.start()
-        ready.wait()
-        start = time.time()
-        time.sleep(args.seconds)
-        stop.set()
-        elapsed = time.time() - start  # requests still in flight finish and are counted
-        for t in threads:
-            t.join(timeout=60)
+        elapsed = run_users(threads, ready, stop, args.seconds, join_timeout=60)
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
@@ -303,19 +294,43 @@ def main() -> int:
     print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} CPUs, Python {platform.python_version()}; "
           f"gunicorn {args.workers} sync workers; {args.users} concurrent users for {elapsed:.0f}s, "
           f"think time {THINK[0]:g}–{THINK[1]:g} s")
+    total_errors = report(stats, elapsed, outcomes, env, width=16)
+    return 0 if total_errors == 0 else 1
+
+
+
+def run_users(threads, ready, stop, seconds: float, *, join_timeout: float) -> float:
+    """Start the users in a random order, let them work for ``seconds`` once all are ready, stop
+    them and wait; the elapsed time (requests still in flight finish and are counted)."""
+    random.shuffle(threads)
+    for t in threads:
+        t.start()
+    ready.wait()
+    start = time.time()
+    time.sleep(seconds)
+    stop.set()
+    elapsed = time.time() - start
+    for t in threads:
+        t.join(timeout=join_timeout)
+    return elapsed
+
+
+def report(stats, elapsed: float, outcomes, env, *, width: int) -> int:
+    """Print the figures per kind of request, the error samples, the approvals and the cap check;
+    the number of errors."""
     everything = [t for times in stats.times.values() for t in times]
-    print(f"{'request':<16}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}")
+    print(f"{'request':<{width}}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}")
     for kind in sorted(stats.times):
         times = stats.times[kind]
-        print(f"{kind:<16}{len(times):>7}{pct(times, 50):>9.1f}{pct(times, 95):>9.1f}{max(times) * 1000:>9.1f}{stats.errors[kind]:>8}")
+        print(f"{kind:<{width}}{len(times):>7}{pct(times, 50):>9.1f}{pct(times, 95):>9.1f}{max(times) * 1000:>9.1f}{stats.errors[kind]:>8}")
     total_errors = sum(stats.errors.values())
-    print(f"{'ALL':<16}{len(everything):>7}{pct(everything, 50):>9.1f}{pct(everything, 95):>9.1f}"
+    print(f"{'ALL':<{width}}{len(everything):>7}{pct(everything, 50):>9.1f}{pct(everything, 95):>9.1f}"
           f"{max(everything) * 1000:>9.1f}{total_errors:>8}   ({len(everything) / elapsed:.0f} req/s)")
     for sample in stats.samples:
         print("  error sample:", sample)
     print(f"approvals answered: {dict(outcomes)} (302 = approved, 200 = refused with a message, e.g. cap reached)")
     print(check_caps(env).strip())
-    return 0 if total_errors == 0 else 1
+    return total_errors
 
 
 if __name__ == "__main__":
