@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
-from ipfund.web.engine_door import current_policy
+from ipfund.web.engine_door import default_policy
 from ipfund.web.rounds.services import round_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,7 +59,7 @@ def awards(settings):
 
     round_create(
         actor=staff.admin, name="2026年第二批", opens_at=timezone.now() - dt.timedelta(days=1),
-        closes_at=timezone.now() + dt.timedelta(days=30), items=list(current_policy().items),
+        closes_at=timezone.now() + dt.timedelta(days=30), items=list(default_policy().items),
     )
     person = flow.new_applicant("person", name="张三丰")
     company = flow.new_applicant("enterprise", sme=True, name="肇庆星湖新材料有限公司")
@@ -81,7 +81,7 @@ def test_bureau_prints_notice_and_letter_finance_exports_bank_file(new_context, 
     text = pdf_text(download(page, page.locator("#notice-pdf"), "notice.pdf"))
     assert "一、拟资助单位" in text and "肇庆星湖新材料有限公司" in text
     assert "二、拟资助个人" in text and "张*丰" in text and "张三丰" not in text
-    assert "四、异议方式" in text and "（盖章）" in text and current_policy().document_number in text
+    assert "四、异议方式" in text and "（盖章）" in text and default_policy().document_number in text
 
     page.goto(f"/staff/claims/{claims[1].pk}/")
     shot(page, "02-staff-claim-documents")

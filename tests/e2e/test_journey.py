@@ -13,7 +13,7 @@ from ipfund.web.claims.models import Claim
 from ipfund.web.demo.flow import STAFF_PASSWORDS, create_staff
 from ipfund.web.notices.models import Notice, Objection
 from ipfund.web.payments.models import Payment
-from ipfund.web.engine_door import current_policy
+from ipfund.web.engine_door import default_policy
 from ipfund.web.rounds.services import round_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,7 +69,7 @@ def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path)
         name="2026年第二批",
         opens_at=now - dt.timedelta(days=1),
         closes_at=now + dt.timedelta(days=30),
-        items=list(current_policy().items),
+        items=list(default_policy().items),
     )
     certificate = tmp_path / "获奖证书.png"
     certificate.write_bytes(png())

@@ -13,7 +13,7 @@ from ipfund.web.demo.samples import sample
 from ipfund.web.notices.services import notice_close, notice_publish
 from ipfund.web.payments.models import Payment
 from ipfund.web.payments.services import payment_fail
-from ipfund.web.engine_door import current_policy
+from ipfund.web.engine_door import default_policy
 from ipfund.web.rounds.services import round_create
 
 from .test_journey import sign_in, submit
@@ -25,7 +25,7 @@ def open_round(staff, name: str):
     now = timezone.now()
     return round_create(
         actor=staff.admin, name=name, opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
-        items=list(current_policy().items),
+        items=list(default_policy().items),
     )
 
 
@@ -43,7 +43,7 @@ def awards_waiting_for_payment(staff, rnd, n: int) -> list[Claim]:
 def test_finance_batch_payment_and_the_round_against_its_budget(new_context, screenshots):
     staff = flow.create_staff()
     rnd = open_round(staff, "2026年第三批")
-    budget_set(actor=staff.admin, policy=current_policy().id, year=timezone.localdate().year, amount="7000", round=rnd)
+    budget_set(actor=staff.admin, policy=default_policy().id, year=timezone.localdate().year, amount="7000", round=rnd)
     a, b = awards_waiting_for_payment(staff, rnd, 2)
 
     page = new_context()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.notices.services import notice_publish
-from ipfund.web.engine_door import current_policy
+from ipfund.web.engine_door import default_policy
 from ipfund.web.rounds.services import round_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,7 +24,7 @@ def published(settings, tmp_path):
     staff = flow.create_staff()
     now = timezone.now()
     round_create(actor=staff.admin, name="2026年第二批", opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
-                 items=list(current_policy().items))
+                 items=list(default_policy().items))
     company = flow.new_applicant("enterprise", sme=True, name="肇庆高新区星辰新材料科技股份有限公司（第二分公司）")
     claims = [
         flow.advance(flow.submitted_from_sample(company, sample("custody_sme")), "approved", staff),

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from ipfund.web.demo import flow
-from ipfund.web.engine_door import current_policy
+from ipfund.web.engine_door import default_policy
 from ipfund.web.rounds.services import round_create
 
 
@@ -51,7 +51,7 @@ def open_round(staff):
         name="2026年第二批",
         opens_at=now - dt.timedelta(days=1),
         closes_at=now + dt.timedelta(days=30),
-        items=list(current_policy().items),
+        items=list(default_policy().items),
     )
 
 

@@ -111,6 +111,7 @@ class Decision:
     cap_groups: tuple[CapGroup, ...] = ()
     explanation: Explanation | None = None
     error: InputError | None = None
+    policy_version: str = ""  # Policy.version of the package that decided
 
     @property
     def eligible(self) -> bool:
@@ -138,6 +139,8 @@ class Decision:
         """The decision as JSON data to store (the contract's fields, the ledger fields and the
         explanation both as its Chinese lines and as the tree); `from_record` reads it back."""
         out = {**self.as_contract(), "policy": self.policy, "item": self.item}
+        if self.policy_version:
+            out["policy_version"] = self.policy_version
         if self.error is None:
             out["duplicate_key"] = self.duplicate_key
             out["cap_groups"] = [
@@ -157,7 +160,8 @@ class Decision:
             e = data["error"]
             return cls(claim_id=data.get("id"), policy=policy, item=data.get("item"), outcome=INVALID,
                        amount=Decimal("0.00"), error=InputError(e.get("field", ""), e.get("message", ""),
-                                                                e.get("code", "invalid_input")))
+                                                                e.get("code", "invalid_input")),
+                       policy_version=data.get("policy_version", ""))
         if "steps" in data:
             explanation = Explanation(tuple(_step(s) for s in data["steps"]))
         elif "explanation" in data:
@@ -173,7 +177,7 @@ class Decision:
                 CapGroup(g["group"], g["kind"], None if g.get("limit") is None else Decimal(g["limit"]),
                          g.get("parameter"), g.get("label", "")) for g in data.get("cap_groups") or ()
             ),
-            explanation=explanation,
+            explanation=explanation, policy_version=data.get("policy_version", ""),
         )
 
 
@@ -197,6 +201,7 @@ def decide(policy: Policy | str, claims: Iterable[Claim], *, history: Iterable[A
     if not isinstance(policy, Policy):
         policy = load_policy(policy)
     claims = list(claims)
+    version = policy.version
     ev = Evaluator(policy, dict(interpretations or {}))
     ev.add_history([a.as_contract() for a in history])
     out: list[Decision | None] = [None] * len(claims)
@@ -209,7 +214,8 @@ def decide(policy: Policy | str, claims: Iterable[Claim], *, history: Iterable[A
     for p, err in errors.items():
         e = err["error"]
         out[p] = Decision(claim_id=err["id"], policy=policy.id, item=claims[p].item, outcome=INVALID,
-                          amount=Decimal("0.00"), error=InputError(e["field"], e["message"], e["code"]))
+                          amount=Decimal("0.00"), error=InputError(e["field"], e["message"], e["code"]),
+                          policy_version=version)
     for r, (keys, groups) in zip(results, fields):
         item, cols = r.cols.item, r.cols
         relied = tuple(ev._relied[item.id])
@@ -223,7 +229,7 @@ def decide(policy: Policy | str, claims: Iterable[Claim], *, history: Iterable[A
                 claim_id=cols.ids[i], policy=policy.id, item=item.id, outcome=ELIGIBLE if eligible else INELIGIBLE,
                 amount=Decimal(amount), capped=cut, reasons=tuple(reasons), citation=item.clause,
                 interpretations=relied, duplicate_key=keys[i], cap_groups=groups[i],
-                explanation=explanation_of(ev, r, i, contract) if explain else None,
+                explanation=explanation_of(ev, r, i, contract) if explain else None, policy_version=version,
             )
     return out  # type: ignore[return-value]
 

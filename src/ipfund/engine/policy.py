@@ -9,7 +9,7 @@ import importlib.util
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -390,6 +390,23 @@ class Policy:
             out.append((_as_date(doc["date"]), number, str(doc.get("title", "修订"))))
         return sorted(out, key=lambda v: v[0])
 
+    @cached_property
+    def version(self) -> str:
+        """What a claim records as the version it was decided under: the package's own `version`
+        when it declares one, else the date of its latest document (the text or an amendment) and
+        a digest of the files that decide (policy.yaml, items, texts, rules), so that any change
+        to a package is a new version even when nobody wrote a new number."""
+        declared = self.data.get("version")
+        if declared:
+            return str(declared)
+        import hashlib
+
+        digest = hashlib.sha256()
+        for f in sorted(p for p in self.path.rglob("*") if p.is_file() and _decides(p.relative_to(self.path))):
+            digest.update(str(f.relative_to(self.path)).encode() + b"\0" + f.read_bytes() + b"\0")
+        latest = self.versions()[-1][0]
+        return f"{latest.isoformat()}+{digest.hexdigest()[:8]}"
+
     @property
     def defaults(self) -> dict[str, str]:
         return {iid: i.default for iid, i in self.interpretations.items()}
@@ -434,6 +451,12 @@ class Policy:
             if len(i.options) < 2 and not i.explicit:
                 problems.append(f"解释 {iid}：只有一个选项（文本明确时注明 explicit）")
         return problems
+
+
+def _decides(relative: Path) -> bool:
+    """Whether a file of a package takes part in its decisions (golden cases and caches do not)."""
+    parts = relative.parts
+    return not (parts[0] in {"golden", "__pycache__"} or relative.suffix in {".pyc", ".pyo"})
 
 
 def _with_evidence(item: Item, evidence: tuple[str, ...]) -> Item:

@@ -27,13 +27,16 @@ from ipfund.engine import (
     evaluate_batch,
     load_policy,
 )
+from ipfund.engine.door import LEDGER_SEPARATOR
 from ipfund.engine.identifiers import PSEUDONYM_PREFIX, canonical, ric_valid, uscc_valid
+from ipfund.engine.packages import EXPIRED, IN_FORCE, NOT_YET, STATE_LABELS, installed, state_on
 from ipfund.engine.vocabulary import REASON_LABELS
 
 __all__ = [
-    "PSEUDONYM_PREFIX", "BatchError", "CapGroup", "Decision", "Explanation", "Policy", "REASON_LABELS", "canonical", "current_policy",
-    "decide_calculator", "decide_claim", "decide_draft", "evaluate_batch", "known_policies", "ledger_fields",
-    "policy_by_id", "policy_named", "policy_validity",
+    "EXPIRED", "IN_FORCE", "NOT_YET", "PSEUDONYM_PREFIX", "STATE_LABELS", "BatchError", "CapGroup", "Decision",
+    "Explanation", "Policy", "REASON_LABELS", "canonical", "decide_calculator", "decide_claim", "decide_draft",
+    "default_policy", "evaluate_batch", "known_policies", "ledger_fields", "ledger_scope", "policies_in_force",
+    "policy_by_id", "policy_named", "policy_of", "policy_state", "policy_state_label", "policy_validity",
     "ric_valid", "stored_decision", "stored_explanation", "uscc_valid",
 ]
 
@@ -49,16 +52,42 @@ def policy_named(policy_id: str) -> Policy:
     return load_policy(policy_id)
 
 
-def current_policy() -> Policy:
-    return policy_named(settings.IPFUND_POLICY_ID)
+def default_policy() -> Policy:
+    """The policy a context without one falls back to (the demo's data, an API call naming none):
+    the setting IPFUND_DEFAULT_POLICY. Claims, rounds, awards and budgets name their own."""
+    return policy_named(settings.IPFUND_DEFAULT_POLICY)
 
 
-def known_policies() -> list[Policy]:
-    """Every policy package the engine knows, the one the platform runs first."""
-    from ipfund.policies import REGISTRY
+def policy_of(obj) -> Policy:
+    """The policy a stored row (claim, round, award, budget) was made under: always its own."""
+    return policy_named(obj.policy)
 
-    current = current_policy()
-    return [current] + [load_policy(pid) for pid in REGISTRY if pid != current.id]
+
+def policy_state(policy: Policy, on: dt.date) -> str:
+    """现行 / 未生效 / 已失效 on a day, by the policy's validity parameters (packages.STATE_LABELS)."""
+    return state_on(policy, on)
+
+
+def policy_state_label(policy: Policy, on: dt.date) -> str:
+    return STATE_LABELS[state_on(policy, on)]
+
+
+def known_policies(on: dt.date | None = None) -> list[Policy]:
+    """Every installed policy package (built-in, IPFUND_POLICY_PATH): those in force on `on`
+    (today by default) first, then those not yet in force, then the expired; newest first within each."""
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    order = {IN_FORCE: 0, NOT_YET: 1, EXPIRED: 2}
+    policies = [load_policy(pid) for pid in installed()]
+    return sorted(policies, key=lambda p: (order[state_on(p, on)], -p.issued_on.toordinal(), p.id))
+
+
+def policies_in_force(on: dt.date | None = None) -> list[Policy]:
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    return [p for p in known_policies(on) if state_on(p, on) == IN_FORCE]
 
 
 def policy_by_id(policy_id: str) -> Policy | None:
@@ -74,6 +103,15 @@ def policy_validity(policy: Policy, on: dt.date) -> tuple[dt.date, dt.date]:
     at = on.toordinal()
     return (dt.date.fromordinal(policy.params.value_one("validity.start", at)),
             dt.date.fromordinal(policy.params.value_one("validity.end", at)))
+
+
+def ledger_scope(name: str) -> tuple[str, str]:
+    """The (policy, item) a duplicate key or cap group is filed under in the ledger's tables: the
+    engine's ledger id at the head of the name (`policy/item|…`). An item a successor continues
+    files under its predecessor's item, so one unique row holds across both policies."""
+    head = name.split(LEDGER_SEPARATOR, 1)[0]
+    policy_id, _, item = head.partition("/")
+    return policy_id, item
 
 
 # -- claims as the engine reads them --------------------------------------------------------
@@ -99,16 +137,28 @@ def _from_contract(data: Mapping) -> Claim:
                                      name=a.get("name") or ""))
 
 
-def _history(policy_id: str, item: str) -> list[Award]:
+def _history(policy: Policy, item: str) -> list[Award]:
+    """The awards an item's claim is decided against: the item's own, and those of the items of
+    predecessor policies it continues (the same ledger id), each labelled with its policy."""
     from ipfund.web.ledger.selectors import ledger_awards
 
-    return [Award(_from_contract(data), amount) for data, amount in ledger_awards(policy=policy_id, item=item)]
+    awards = [Award(_from_contract(data), amount) for data, amount in ledger_awards(policy=policy.id, item=item)]
+    spec = policy.items.get(item)
+    if spec is None:
+        return awards
+    for pred in policy.ancestors():
+        for theirs in pred.items.values():
+            if theirs.ledger_id == spec.ledger_id:
+                awards += [Award(_from_contract(data), amount, policy=pred.id)
+                           for data, amount in ledger_awards(policy=pred.id, item=theirs.id)]
+    return awards
 
 
 def _one(policy: Policy, claim: Claim, *, history: Iterable[Award] = (), explain: bool = True) -> Decision:
     from ipfund.web.rounds.selectors import interpretations_in_force
 
-    return decide(policy, [claim], history=history, interpretations=interpretations_in_force(), explain=explain)[0]
+    return decide(policy, [claim], history=history, interpretations=interpretations_in_force(policy=policy.id),
+                  explain=explain)[0]
 
 
 # -- decisions -------------------------------------------------------------------------------
@@ -117,30 +167,29 @@ def _one(policy: Policy, claim: Claim, *, history: Iterable[Award] = (), explain
 def decide_claim(claim, *, facts: Mapping | None = None) -> Decision:
     """A stored claim decided against the ledger now (``facts``, already in the engine's types,
     replace the claim's own: a reviewer's confirmed facts)."""
-    policy = current_policy()
-    return _one(policy, _claim(claim, facts=facts), history=_history(policy.id, claim.item))
+    policy = policy_of(claim)
+    return _one(policy, _claim(claim, facts=facts), history=_history(policy, claim.item))
 
 
-def decide_draft(profile, *, item: str, event_date: dt.date, facts: Mapping) -> Decision:
-    """A claim being drafted, decided alone: the engine's check of its facts."""
+def decide_draft(profile, *, policy: Policy, item: str, event_date: dt.date, facts: Mapping) -> Decision:
+    """A claim being drafted under `policy`, decided alone: the engine's check of its facts."""
     claim = Claim(id="draft", item=item, applicant=_applicant(profile), event_date=event_date, facts=facts)
-    return _one(current_policy(), claim)
+    return _one(policy, claim)
 
 
-def decide_calculator(*, kind: str, in_zone: bool, sme: bool, item: str, event_date: dt.date,
+def decide_calculator(*, policy: Policy, kind: str, in_zone: bool, sme: bool, item: str, event_date: dt.date,
                       facts: Mapping, name: str = "") -> Decision:
     """The public calculator's one claim, made by "the visitor" (named `name` in the explanation)."""
     visitor = Applicant(id=VISITOR_PERSON_ID if kind == "person" else VISITOR_ORGANISATION_ID, kind=kind,
                         in_zone=in_zone, sme=sme, name=name)
-    return _one(current_policy(), Claim(id="calculator", item=item, applicant=visitor, event_date=event_date,
-                                        facts=facts))
+    return _one(policy, Claim(id="calculator", item=item, applicant=visitor, event_date=event_date, facts=facts))
 
 
 def ledger_fields(claim) -> tuple[Decision, dict]:
     """What the ledger needs before it locks anything: the claim's duplicate key and cap groups
     (an undecided look: no history), and the claim as the engine read it, for the award row."""
     engine_claim = _claim(claim)
-    return _one(current_policy(), engine_claim, explain=False), engine_claim.as_contract()
+    return _one(policy_of(claim), engine_claim, explain=False), engine_claim.as_contract()
 
 
 def stored_decision(record: Mapping | None) -> Decision | None:

@@ -20,13 +20,13 @@ from ipfund.web.budgets.services import BudgetExceeded, budget_set
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.ledger.models import AwardEntry
-from ipfund.web.engine_door import current_policy
+from ipfund.web.engine_door import default_policy
 from ..ledger.test_concurrency import approve_all_at_once
 
 
 @pytest.mark.django_db(transaction=True)
 def test_ten_parallel_approvals_never_exceed_the_budget(staff, open_round, applicant):
-    budget_set(actor=staff.admin, policy=current_policy().id, year=timezone.localdate().year, amount="16000")
+    budget_set(actor=staff.admin, policy=default_policy().id, year=timezone.localdate().year, amount="16000")
     claims = [
         flow.advance(flow.submitted_from_sample(applicant("enterprise", sme=True), sample("custody_sme")), "recommended", staff)
         for _ in range(10)
@@ -48,7 +48,7 @@ def test_ten_parallel_approvals_never_exceed_the_budget(staff, open_round, appli
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_parallel_approvals_against_a_round_budget_on_postgres(staff, open_round, applicant):
-    policy = current_policy().id
+    policy = default_policy().id
     budget_set(actor=staff.admin, policy=policy, year=timezone.localdate().year, amount="9000", round=open_round)
     claims = [
         flow.advance(flow.submitted_from_sample(applicant("enterprise", sme=True), sample("custody_sme")), "recommended", staff)

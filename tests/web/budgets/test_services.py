@@ -17,7 +17,7 @@ from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.ledger.models import AwardEntry
 from ipfund.web.ledger.services import award_revoke
-from ipfund.web.engine_door import current_policy
+from ipfund.web.engine_door import default_policy
 from ipfund.web.review.services import approval_approve
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def year() -> int:
 
 
 def test_admin_sets_and_changes_a_budget_audited(staff):
-    policy = current_policy().id
+    policy = default_policy().id
     budget = budget_set(actor=staff.admin, policy=policy, year=year(), amount="18,000", note="区财政预算")
     assert budget.amount == Decimal("18000.00")
     budget_set(actor=staff.admin, policy=policy, year=year(), amount="20000.50")
@@ -50,7 +50,7 @@ def test_admin_sets_and_changes_a_budget_audited(staff):
 @pytest.mark.parametrize("amount", ["0", "-5", "1.234", "abc", "", "NaN"])
 def test_budget_amount_must_be_money(staff, amount):
     with pytest.raises(ValidationError) as err:
-        budget_set(actor=staff.admin, policy=current_policy().id, year=year(), amount=amount)
+        budget_set(actor=staff.admin, policy=default_policy().id, year=year(), amount=amount)
     assert err.value.message_dict["amount"] == [AMOUNT_INVALID]
     assert Budget.objects.count() == 0
 
@@ -58,11 +58,11 @@ def test_budget_amount_must_be_money(staff, amount):
 def test_only_an_administrator_sets_budgets(staff):
     for user in (staff.finance, staff.approver, staff.reviewer):
         with pytest.raises(PermissionDenied, match=ONLY_ADMIN):
-            budget_set(actor=user, policy=current_policy().id, year=year(), amount="1000")
+            budget_set(actor=user, policy=default_policy().id, year=year(), amount="1000")
 
 
 def test_approval_beyond_the_annual_budget_is_refused_and_nothing_is_written(staff, open_round, applicant):
-    budget_set(actor=staff.admin, policy=current_policy().id, year=year(), amount="7000")
+    budget_set(actor=staff.admin, policy=default_policy().id, year=year(), amount="7000")
     first, second, third = [flow.advance(c, "recommended", staff) for c in recommended_custody(applicant, 3)]
     approval_approve(actor=staff.approver, claim=first)
     approval_approve(actor=staff.approver, claim=second)
@@ -78,7 +78,7 @@ def test_approval_beyond_the_annual_budget_is_refused_and_nothing_is_written(sta
 
 
 def test_a_round_budget_is_checked_besides_the_annual_one(staff, open_round, applicant):
-    policy = current_policy().id
+    policy = default_policy().id
     budget_set(actor=staff.admin, policy=policy, year=year(), amount="1000000")
     budget_set(actor=staff.admin, policy=policy, year=year(), amount="3000", round=open_round)
     first, second = [flow.advance(c, "recommended", staff) for c in recommended_custody(applicant, 2)]
@@ -91,7 +91,7 @@ def test_a_round_budget_is_checked_besides_the_annual_one(staff, open_round, app
 
 
 def test_a_revocation_gives_the_budget_back(staff, open_round, applicant):
-    budget_set(actor=staff.admin, policy=current_policy().id, year=year(), amount="3000")
+    budget_set(actor=staff.admin, policy=default_policy().id, year=year(), amount="3000")
     first, second = [flow.advance(c, "recommended", staff) for c in recommended_custody(applicant, 2)]
     approval_approve(actor=staff.approver, claim=first)
     assert budget_status(Budget.objects.get()).level == LEVEL_EXHAUSTED
@@ -104,11 +104,11 @@ def test_a_revocation_gives_the_budget_back(staff, open_round, applicant):
 def test_no_budget_means_no_limit_and_no_warning(staff, open_round, applicant):
     (claim,) = [flow.advance(c, "recommended", staff) for c in recommended_custody(applicant, 1)]
     approval_approve(actor=staff.approver, claim=claim)
-    assert budget_warnings(policy=current_policy().id, on=timezone.localdate()) == []
+    assert budget_warnings(policy=default_policy().id, on=timezone.localdate()) == []
 
 
 def test_a_budget_of_another_year_does_not_count(staff, open_round, applicant):
-    budget_set(actor=staff.admin, policy=current_policy().id, year=year() - 1, amount="100")
+    budget_set(actor=staff.admin, policy=default_policy().id, year=year() - 1, amount="100")
     (claim,) = [flow.advance(c, "recommended", staff) for c in recommended_custody(applicant, 1)]
     assert approval_approve(actor=staff.approver, claim=claim).approved_amount == Decimal("3000.00")
 

@@ -72,6 +72,7 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "portal:eligible": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
     "portal:my_claims": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
     "portal:claim_new": ({"item": "item"}, {"GET": APPLICANTS | {STAFF_OWN}}),
+    "portal:claim_new_under": ({"policy": "zhaoqing-hitech-ip-2022", "item": "item"}, {"GET": APPLICANTS | {STAFF_OWN}}),
     "portal:claim_detail": ({"pk": "claim"}, {"GET": OWNER}),
     "portal:claim_edit": ({"pk": "claim"}, {"GET": OWNER}),
     "portal:claim_submit": ({"pk": "claim"}, {"POST": OWNER}),
@@ -118,6 +119,7 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     # the API, by operation; a staff token sees what its pages show, never another applicant's draft
     "GET /api/openapi.json": ({}, {"GET": EVERYONE}),
     "GET /api/docs": ({}, {"GET": EVERYONE}),
+    "GET /api/policies": ({}, {"GET": EVERYONE}),
     "GET /api/items": ({}, {"GET": EVERYONE}),
     "GET /api/items/{item_id}": ({"item_id": "item"}, {"GET": EVERYONE}),
     "POST /api/evaluate": ({}, {"POST": EVERYONE}),

@@ -19,7 +19,7 @@ from ipfund.web.demo.samples import sample
 from ipfund.web.documents.decision_letter import readable_steps
 from ipfund.web.documents.layout import rmb_capitals
 from ipfund.web.notices.services import notice_publish
-from ipfund.web.engine_door import current_policy
+from ipfund.web.engine_door import default_policy
 from ipfund.web.review.services import approval_approve, review_recommend
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs pdftotext (apt-get install poppler-utils)")
@@ -94,7 +94,7 @@ def test_submission_gets_a_yearly_reference_and_a_receipt(enterprise, open_round
     text = pdf_text(data, tmp_path)
     assert "申报受理回执" in text and claim.reference in text
     assert "中小微企业知识产权托管补助" in text and "托管服务合同" in text
-    assert current_policy().document_number in text
+    assert default_policy().document_number in text
     assert "custody_sme" not in text
     fonts = fonts_embedded(data, tmp_path)
     assert fonts and all(" yes " in line for line in fonts)
@@ -124,7 +124,7 @@ def test_notice_pdf_lists_units_and_persons_apart(awards, staff, tmp_path):
     assert "张三丰" not in flat and awards[0].applicant.id_number not in flat
     assert "三、公示期" in flat and f"公示期{notice.period_days}天" in flat
     assert "四、异议方式" in flat and "提出异议" in flat
-    assert current_policy().document_number in flat
+    assert default_policy().document_number in flat
     assert "区经济贸易和科技局" in flat and "（盖章）" in flat
     assert "共2项，拟资助金额合计8,000.00元" in flat and flat.count("合计1项") == 2
     fonts = fonts_embedded(data, tmp_path)

@@ -18,7 +18,7 @@ from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.jobs.models import Job
 from ipfund.web.jobs.services import job_run
-from ipfund.web.engine_door import current_policy
+from ipfund.web.engine_door import default_policy
 from ipfund.web.payments.services import ACCOUNT_CHANGE_PENDING, NO_ACCOUNT, PayeeAccount, bank_change_request, payment_record
 from ipfund.web.rounds.services import round_create
 
@@ -119,10 +119,10 @@ def test_review_queue_export_keeps_the_page_filters(enterprise, applicant, open_
 def test_award_list_per_round_and_per_policy(final_awards, staff, applicant):
     later = round_create(
         actor=staff.admin, name="2026年第三批", opens_at=timezone.now() + dt.timedelta(days=40),
-        closes_at=timezone.now() + dt.timedelta(days=60), items=list(current_policy().items),
+        closes_at=timezone.now() + dt.timedelta(days=60), items=list(default_policy().items),
     )
     payment_record(actor=staff.finance, claim=final_awards[1], paid_on=timezone.localdate(), reference="ZF-2026-0001")
-    job, sheets = export(staff.approver, "awards", policy=current_policy().id, round=str(final_awards[0].round_id))
+    job, sheets = export(staff.approver, "awards", policy=default_policy().id, round=str(final_awards[0].round_id))
     assert job.filename == "资助名单-2026年第二批.xlsx"
     header, *rows = sheets["资助名单"]
     assert len(rows) == 2
@@ -153,7 +153,7 @@ def test_statistics_year_must_be_valid(staff, db):
 
 
 def test_decision_letters_batch(final_awards, staff):
-    job, out = export(staff.reviewer, "decision_letters", policy=current_policy().id)
+    job, out = export(staff.reviewer, "decision_letters", policy=default_policy().id)
     names = sorted(out["zip"].namelist())
     assert names == sorted(f"资助决定书-{c.reference}.pdf" for c in final_awards)
     assert all(out["zip"].read(n).startswith(b"%PDF") for n in names)

@@ -73,12 +73,12 @@ def test_closed_round_is_shown_closed_not_unopened(staff, applicant):
 
     from django.utils import timezone
 
-    from ipfund.web.engine_door import current_policy
+    from ipfund.web.engine_door import default_policy
     from ipfund.web.rounds.services import round_create
 
     now = timezone.now()
     round_create(actor=staff.admin, name="2026年第一批", opens_at=now - dt.timedelta(days=40), closes_at=now - dt.timedelta(days=10),
-                 items=list(current_policy().items))
+                 items=list(default_policy().items))
     rounds = signed_in(staff.admin).get(reverse("portal:admin_rounds")).content.decode()
     assert "已截止" in rounds and "未开放" not in rounds
     eligible = signed_in(applicant("enterprise")).get(reverse("portal:eligible")).content.decode()
@@ -142,6 +142,6 @@ def test_timeline_shows_the_coming_steps(staff, applicant, open_round):
 
 def test_try_links_do_not_wrap(db):
     html = Client().get(reverse("portal:policy")).content.decode()
-    assert '<td class="nowrap"><a href="/calculator/?item=' in html
+    assert '<td class="nowrap"><a href="/calculator/?policy=zhaoqing-hitech-ip-2022&amp;item=' in html
     css = Client().get("/static/portal/portal.css")
     assert b".nowrap, .button { white-space: nowrap; }" in b"".join(css.streaming_content if css.streaming else [css.content])

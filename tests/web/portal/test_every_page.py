@@ -21,7 +21,7 @@ from ipfund.web.demo.loader import load_demo
 from ipfund.web.jobs.models import Job
 from ipfund.web.notices.models import Notice, NoticeEntry, Objection
 from ipfund.web.payments.models import BankAccountChange
-from ipfund.web.engine_door import current_policy
+from ipfund.web.engine_door import default_policy
 from ipfund.web.rounds.models import ApplicationRound
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -73,7 +73,7 @@ def visible_text(page: str) -> str:
 
 
 def code_patterns() -> list[tuple[str, re.Pattern]]:
-    policy = current_policy()
+    policy = default_policy()
     items = "|".join(sorted(map(re.escape, policy.items), key=len, reverse=True))
     reasons = "cap_reached|below_threshold|outside_validity|not_in_zone|applicant_kind|not_sme|condition_not_met|funded_elsewhere|duplicate"
     states = "|".join(["draft", "submitted", "returned", "recommended", "approved", "in_notice", "final", "paid",
@@ -127,7 +127,8 @@ def fillings(name: str, demo) -> list[dict]:
     claims = demo["claims"]
     with_args = {p.name for p in portal_pages() if p.pattern.converters}
     by_name = {
-        "claim_new": [{"item": i} for i in current_policy().items],
+        "claim_new": [{"item": i} for i in default_policy().items],
+        "claim_new_under": [{"policy": default_policy().id, "item": i} for i in default_policy().items],
         "claim_detail": [{"pk": c.pk} for c in claims],
         "claim_edit": [{"pk": c.pk} for c in claims if c.state in ("draft", "returned")],
         "claim_link": [{"pk": c.pk} for c in claims[:3]],

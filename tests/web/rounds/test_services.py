@@ -12,7 +12,11 @@ from ipfund.web.claims.services import claim_estimate
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.rounds import services
+from ipfund.web.engine_door import default_policy
 from ipfund.web.rounds.selectors import interpretations_in_force, round_open_for
+
+
+P = default_policy().id
 
 
 def test_round_rules(staff):
@@ -22,12 +26,12 @@ def test_round_rules(staff):
     with pytest.raises(ValidationError) as err:
         services.round_create(actor=staff.admin, name="x", opens_at=now, closes_at=now, items=["nope"])
     assert err.value.message_dict["closes_at"] == [services.ROUND_DATES]
-    assert err.value.message_dict["items"] == [services.ROUND_UNKNOWN_ITEM.format(item="nope")]
+    assert err.value.message_dict["items"] == [services.ROUND_UNKNOWN_ITEM.format(title=default_policy().title, item="nope")]
     rnd = services.round_create(actor=staff.admin, name="专场", opens_at=now - dt.timedelta(hours=1),
                                 closes_at=now + dt.timedelta(days=1), items=["custody_sme"])
-    assert round_open_for("custody_sme") == rnd and round_open_for("china_patent_award") is None
+    assert round_open_for(P, "custody_sme") == rnd and round_open_for(P, "china_patent_award") is None
     services.round_update(actor=staff.admin, round=rnd, closes_at=now - dt.timedelta(minutes=1))
-    assert round_open_for("custody_sme") is None
+    assert round_open_for(P, "custody_sme") is None
 
 
 def test_interpretation_choice_from_a_date_changes_the_engine(applicant, open_round, staff):
@@ -40,10 +44,10 @@ def test_interpretation_choice_from_a_date_changes_the_engine(applicant, open_ro
     today = timezone.localdate()
     services.interpretation_choose(actor=staff.admin, interpretation="A12", option="once",
                                    effective_from=today + dt.timedelta(days=10), reason="局务会决定自下月起每单位只奖一次")
-    assert interpretations_in_force() == {}
+    assert interpretations_in_force(policy=P) == {}
     services.interpretation_choose(actor=staff.admin, interpretation="A12", option="once",
                                    effective_from=today, reason="局务会决定每单位只奖一次")
-    assert interpretations_in_force() == {"A12": "once"}
+    assert interpretations_in_force(policy=P) == {"A12": "once"}
     decision = claim_estimate(actor=agency, claim=second)
     assert decision.eligible is False and decision.reasons == ("duplicate",)
 

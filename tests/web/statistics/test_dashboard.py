@@ -17,7 +17,7 @@ from ipfund.web.budgets.services import budget_set
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.payments import services
-from ipfund.web.engine_door import current_policy
+from ipfund.web.engine_door import default_policy
 from ipfund.web.review.services import approval_approve
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def year() -> int:
 def test_dashboard_counts_committed_and_paid_with_chinese_labels(final_claims, staff, year):
     a, b = final_claims(2)
     services.payment_record(actor=staff.finance, claim=a, paid_on=timezone.localdate(), reference="ZF-1")
-    budget_set(actor=staff.admin, policy=current_policy().id, year=year, amount="7000")
+    budget_set(actor=staff.admin, policy=default_policy().id, year=year, amount="7000")
 
     for user in (staff.reviewer, staff.approver, staff.finance, staff.admin):
         response = signed_in(user).get(reverse("portal:statistics"))
@@ -54,7 +54,7 @@ def test_dashboard_counts_committed_and_paid_with_chinese_labels(final_claims, s
     board = response.context["board"]
     assert (board.committed, board.paid, board.payments) == (Decimal("6000.00"), Decimal("3000.00"), 1)
     assert board.average_days_to_payment == Decimal("0.0")
-    item = current_policy().items["custody_sme"]
+    item = default_policy().items["custody_sme"]
     assert [(r.label, r.committed, r.paid, r.count) for r in board.by_item] == [(item.title, Decimal("6000.00"), Decimal("3000.00"), 2)]
     assert [r.label for r in board.by_kind] == ["企业"]
     assert board.by_clause[0].label.startswith(item.clause)
@@ -96,7 +96,7 @@ def test_applicants_and_visitors_have_no_dashboard(applicant):
 
 def test_administrator_sets_a_budget_on_the_page(staff, open_round, year):
     client = signed_in(staff.admin)
-    data = {"policy": current_policy().id, "year": year, "round": open_round.pk, "amount": "18,000", "note": "批次预算"}
+    data = {"policy": default_policy().id, "year": year, "round": open_round.pk, "amount": "18,000", "note": "批次预算"}
     html = client.post(reverse("portal:admin_budgets"), data, follow=True).content.decode()
     assert "资金预算已保存" in html and "¥18,000.00" in html and open_round.name in html
     budget = Budget.objects.get()
@@ -106,9 +106,9 @@ def test_administrator_sets_a_budget_on_the_page(staff, open_round, year):
 
 def test_the_budget_page_names_the_wrong_field(staff, year):
     client = signed_in(staff.admin)
-    html = client.post(reverse("portal:admin_budgets"), {"policy": current_policy().id, "year": "20x6", "amount": "一万"}).content.decode()
+    html = client.post(reverse("portal:admin_budgets"), {"policy": default_policy().id, "year": "20x6", "amount": "一万"}).content.decode()
     assert "请输入四位数的年份" in html
-    html = client.post(reverse("portal:admin_budgets"), {"policy": current_policy().id, "year": year, "amount": "一万"}).content.decode()
+    html = client.post(reverse("portal:admin_budgets"), {"policy": default_policy().id, "year": year, "amount": "一万"}).content.decode()
     assert "预算金额应为大于零" in html
     assert not Budget.objects.exists()
     for user in (staff.finance, staff.approver):
@@ -116,7 +116,7 @@ def test_the_budget_page_names_the_wrong_field(staff, year):
 
 
 def test_approval_pages_warn_and_a_refused_approval_says_why(staff, open_round, applicant, year):
-    budget_set(actor=staff.admin, policy=current_policy().id, year=year, amount="3500")
+    budget_set(actor=staff.admin, policy=default_policy().id, year=year, amount="3500")
     first, second = [
         flow.advance(flow.submitted_from_sample(applicant("enterprise", sme=True), sample("custody_sme")), "recommended", staff)
         for _ in range(2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class FactOut(Schema):
@@ -16,7 +16,21 @@ class FactOut(Schema):
     optional: bool
 
 
+class PolicyOut(Schema):
+    id: str = Field(description="政策编号")
+    title: str = Field(description="政策名称")
+    document_number: str = Field(description="文号")
+    issuer: str = Field(description="发文机关")
+    valid_from: dt.date = Field(description="有效期起（事件日期）")
+    valid_until: dt.date = Field(description="有效期止（事件日期）")
+    state: str = Field(description="in_force 现行 / not_yet 未生效 / expired 已失效")
+    state_label: str = Field(description="状态（中文）")
+    version: str = Field(description="政策包版本（申报记录其所依据的版本）")
+    continues: str | None = Field(None, description="所延续的前序政策编号")
+
+
 class ItemOut(Schema):
+    policy: str = Field(description="所属政策编号")
     id: str
     clause: str
     title: str
@@ -36,6 +50,7 @@ class EvidenceOut(Schema):
 
 
 class ClaimIn(Schema):
+    policy: str | None = Field(None, description="政策编号；省略时取正在受理该项目的批次所属政策")
     item: str
     event_date: dt.date
     facts: dict[str, Any]
@@ -44,6 +59,9 @@ class ClaimIn(Schema):
 
 class ClaimOut(Schema):
     id: int
+    policy: str
+    policy_title: str
+    policy_version: str
     item: str
     state: str
     state_label: str

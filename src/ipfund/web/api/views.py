@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.utils import timezone
 from ninja import Body, File, Form, Header, NinjaAPI, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaError
@@ -15,7 +16,17 @@ from ninja.security import HttpBearer
 from ipfund.web.claims import selectors as claim_selectors
 from ipfund.web.claims import services as claim_services
 from ipfund.web.notices.selectors import notice_entries, notices_public
-from ipfund.web.engine_door import BatchError, current_policy, evaluate_batch, stored_explanation
+from ipfund.web.engine_door import (
+    BatchError,
+    evaluate_batch,
+    known_policies,
+    policy_by_id,
+    policy_state,
+    policy_state_label,
+    policy_validity,
+    stored_explanation,
+)
+from ipfund.web.portal.policy import page_policy
 from ipfund.web.throttle import client_hash, rate_allow
 
 from . import schemas
@@ -87,8 +98,25 @@ def _batch(request, exc):
 # --- public ----------------------------------------------------------------------------------
 
 
-def _item_out(item) -> dict:
+def _policy_out(policy) -> dict:
+    today = timezone.localdate()
+    start, end = policy_validity(policy, today)
     return {
+        "id": policy.id, "title": policy.title, "document_number": policy.document_number,
+        "issuer": policy.data.get("issuer", ""), "valid_from": start, "valid_until": end,
+        "state": policy_state(policy, today), "state_label": policy_state_label(policy, today),
+        "version": policy.version, "continues": policy.predecessor_id,
+    }
+
+
+@api.get("/policies", response=list[schemas.PolicyOut], tags=["policy"], summary="已安装的政策（现行在前）")
+def policies(request):
+    return [_policy_out(p) for p in known_policies()]
+
+
+def _item_out(policy, item) -> dict:
+    return {
+        "policy": policy.id,
         "id": item.id,
         "clause": item.clause,
         "title": item.title,
@@ -103,17 +131,29 @@ def _item_out(item) -> dict:
     }
 
 
-@api.get("/items", response=list[schemas.ItemOut], tags=["policy"], summary="资助项目及金额")
-def items(request):
-    return [_item_out(item) for item in current_policy().items.values()]
+def _policy_asked(policy: str | None):
+    """The policy a call names (404 when none is installed under it), else the first in force."""
+    if not policy:
+        return page_policy(None)
+    return policy_by_id(policy)
+
+
+@api.get("/items", response={200: list[schemas.ItemOut], 404: schemas.ErrorOut}, tags=["policy"],
+         summary="资助项目及金额（policy：政策编号，省略时为现行政策）")
+def items(request, policy: str | None = None):
+    spec = _policy_asked(policy)
+    if spec is None:
+        return Status(404, {"detail": f"未安装的政策：{policy}。", "errors": {"policy": [f"未安装的政策：{policy}。"]}})
+    return [_item_out(spec, item) for item in spec.items.values()]
 
 
 @api.get("/items/{item_id}", response={200: schemas.ItemOut, 404: schemas.ErrorOut}, tags=["policy"])
-def item_detail(request, item_id: str):
-    item = current_policy().items.get(item_id)
+def item_detail(request, item_id: str, policy: str | None = None):
+    spec = _policy_asked(policy)
+    item = spec.items.get(item_id) if spec is not None else None
     if item is None:
         return Status(404, {"detail": "未找到。", "errors": {}})
-    return _item_out(item)
+    return _item_out(spec, item)
 
 
 @api.post(
@@ -188,8 +228,12 @@ def _money(value: Decimal | None) -> str | None:
 
 
 def _claim_out(claim) -> dict:
+    policy = policy_by_id(claim.policy)
     return {
         "id": claim.pk,
+        "policy": claim.policy,
+        "policy_title": policy.title if policy is not None else claim.policy,
+        "policy_version": claim.policy_version,
         "item": claim.item,
         "state": claim.state,
         "state_label": claim.state_label,
@@ -229,7 +273,8 @@ def claims_create(request, body: schemas.ClaimIn, idempotency_key: str | None = 
     submitted at once or not at all."""
     key = idempotency_key_check(idempotency_key)
     claim, created = claim_services.claim_create(
-        actor=request.auth, item=body.item, event_date=body.event_date, facts=body.facts, idempotency_key=key,
+        actor=request.auth, policy=body.policy, item=body.item, event_date=body.event_date, facts=body.facts,
+        idempotency_key=key,
         request_digest=body_digest(body.dict()), submit=body.submit,
     )
     return Status(201 if created else 200, _claim_out(claim))

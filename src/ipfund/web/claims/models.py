@@ -19,6 +19,8 @@ class Claim(models.Model):
     applicant = models.ForeignKey("accounts.ApplicantProfile", on_delete=models.PROTECT, related_name="claims")
     round = models.ForeignKey("rounds.ApplicationRound", null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
     policy = models.CharField(max_length=64)
+    # The version of the policy package (Policy.version) the claim was last decided under.
+    policy_version = models.CharField(max_length=64, blank=True, default="", db_default="")
     item = models.CharField(max_length=64)
     event_date = models.DateField()
     facts = models.JSONField(default=dict)

@@ -84,14 +84,16 @@ def queue_search(claims: QuerySet[Claim], text: str) -> QuerySet[Claim]:
 
 
 def staff_claims(*, user, round=None, item: str | None = None, search: str = "") -> QuerySet[Claim]:
-    """Every submitted claim a staff member may see, filtered by round, item and search text."""
+    """Every submitted claim a staff member may see, filtered by round, item and search text. An
+    item is `policy:item` (one policy's item) or a bare item id (that item under any policy)."""
     if not roles.is_staff_member(user):
         return Claim.objects.none()
     claims = claims_visible_to(user)
     if round is not None:
         claims = claims.filter(round=round)
     if item:
-        claims = claims.filter(item=item)
+        policy, _sep, item_id = item.rpartition(":")
+        claims = claims.filter(item=item_id, **({"policy": policy} if policy else {}))
     return queue_search(claims, search)
 
 

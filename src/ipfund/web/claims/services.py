@@ -13,8 +13,15 @@ from ipfund.web.accounts import roles
 from ipfund.web.accounts.selectors import applicant_of
 from ipfund.web.audit.services import audit_record
 from ipfund.web.notifications.services import notification_send
-from ipfund.web.engine_door import Decision, current_policy, decide_claim, decide_draft
-from ipfund.web.rounds.selectors import round_last_closed_for, round_open_for
+from ipfund.web.engine_door import (
+    BatchError,
+    Decision,
+    decide_claim,
+    decide_draft,
+    default_policy,
+    policy_by_id,
+)
+from ipfund.web.rounds.selectors import round_last_closed_for, round_open_for, rounds_open
 from ipfund.web.uploads import check_upload
 
 from . import duties
@@ -27,6 +34,9 @@ NOT_AN_APPLICANT = "只有已绑定申报主体的账户可以申报。"
 NOT_YOUR_CLAIM = "只能操作本人的申报。"
 NOT_ALLOWED = "您没有执行此操作的权限。"
 UNKNOWN_ITEM = "未知申报项目：{item}。"
+UNKNOWN_POLICY = "未安装的政策：{policy}。"
+ITEM_NOT_IN_POLICY = "《{title}》没有申报项目 {item}。"
+POLICY_AMBIGUOUS = "项目 {item} 在多项政策的开放批次中均可申报，请指定政策（policy）：{policies}。"
 NOT_EDITABLE = "申报已提交，当前状态下不能修改。"
 ROUND_CLOSED = "申报已截止：“{round}”已于 {closed} 结束，逾期申报不予受理。"
 NO_OPEN_ROUND = "该项目当前没有开放的申报批次，暂不能提交。"
@@ -100,7 +110,7 @@ def claim_transition(*, actor, claim: Claim, action: str, note: str = "", **chan
         before=before,
         after={**claim_snapshot(claim), **({"note": note} if note else {})},
     )
-    title = current_policy().items[claim.item].title
+    title = _item_spec(claim.policy, claim.item).title
     amount = claim.approved_amount if claim.approved_amount is not None else claim.recommended_amount
     notification_send(
         user=claim.applicant.user,
@@ -126,16 +136,41 @@ def _own(actor, claim: Claim) -> None:
         raise PermissionDenied(NOT_YOUR_CLAIM)
 
 
-def _item_spec(item: str):
-    spec = current_policy().items.get(item)
+def _policy(policy_id: str):
+    policy = policy_by_id(policy_id)
+    if policy is None:
+        raise ValidationError({"policy": [UNKNOWN_POLICY.format(policy=policy_id)]})
+    return policy
+
+
+def _item_spec(policy_id: str, item: str):
+    policy = _policy(policy_id)
+    spec = policy.items.get(item)
     if spec is None:
-        raise ValidationError({"item": [UNKNOWN_ITEM.format(item=item)]})
+        raise ValidationError({"item": [ITEM_NOT_IN_POLICY.format(title=policy.title, item=item)]})
     return spec
 
 
-def claim_facts_check(profile, item: str, event_date, raw_facts: dict) -> tuple[dt.date, dict, Decision]:
-    """Facts in the contract's types, checked by the engine; field errors name the fact."""
-    spec = _item_spec(item)
+def claim_policy_for(item: str, policy: str | None = None) -> str:
+    """The policy a new claim of `item` is made under: the one named; else the policy whose open
+    round accepts the item (refused when several do: the applicant must say which); else the
+    default policy. Field errors name `policy` or `item`."""
+    if policy:
+        _item_spec(policy, item)
+        return policy
+    open_under = sorted({rnd.policy for rnd in rounds_open() if rnd.covers(item)})
+    if len(open_under) > 1:
+        titles = "、".join(f"{p}（{_policy(p).title}）" for p in open_under)
+        raise ValidationError({"policy": [POLICY_AMBIGUOUS.format(item=item, policies=titles)]})
+    chosen = open_under[0] if open_under else default_policy().id
+    if item not in _policy(chosen).items:
+        raise ValidationError({"item": [UNKNOWN_ITEM.format(item=item)]})
+    return chosen
+
+
+def claim_facts_check(profile, item: str, event_date, raw_facts: dict, *, policy: str) -> tuple[dt.date, dict, Decision]:
+    """Facts in the contract's types, checked by the engine under `policy`; field errors name the fact."""
+    spec = _item_spec(policy, item)
     if not event_date:
         raise ValidationError({"event_date": [EVENT_DATE_REQUIRED]})
     if isinstance(event_date, str):
@@ -144,7 +179,10 @@ def claim_facts_check(profile, item: str, event_date, raw_facts: dict) -> tuple[
         except ValueError:
             raise ValidationError({"event_date": ["应为 YYYY-MM-DD 格式的有效日期"]}) from None
     facts = coerce_facts(spec, raw_facts or {})
-    decision = decide_draft(profile, item=item, event_date=event_date, facts=facts)
+    try:
+        decision = decide_draft(profile, policy=_policy(policy), item=item, event_date=event_date, facts=facts)
+    except BatchError as exc:  # a package that cannot decide (its predecessor missing, say)
+        raise ValidationError({"policy": [str(exc)]}) from None
     if decision.error is not None:
         field = decision.error.field.removeprefix("facts.")
         if field.startswith("applicant"):
@@ -161,21 +199,25 @@ def _same_request(existing: Claim, request_digest: str) -> Claim:
 
 @transaction.atomic
 def claim_draft_create(
-    *, actor, item: str, event_date, facts: dict, idempotency_key: str | None = None, request_digest: str = ""
+    *, actor, item: str, event_date, facts: dict, policy: str | None = None, idempotency_key: str | None = None,
+    request_digest: str = "",
 ) -> Claim:
-    """A draft claim; a second call with the same idempotency key returns the first claim (and
-    refuses, when ``request_digest`` is given, a second call whose body differs)."""
+    """A draft claim of `item` under `policy` (claim_policy_for when none is named); a second call
+    with the same idempotency key returns the first claim (and refuses, when ``request_digest`` is
+    given, a second call whose body differs)."""
     profile = _applicant(actor)
     if idempotency_key:
         existing = Claim.objects.filter(applicant=profile, idempotency_key=idempotency_key).first()
         if existing is not None:
             return _same_request(existing, request_digest)
-    event_date, facts, _ = claim_facts_check(profile, item, event_date, facts)
+    policy = claim_policy_for(item, policy)
+    event_date, facts, decision = claim_facts_check(profile, item, event_date, facts, policy=policy)
     try:
         with transaction.atomic():
             claim = Claim.objects.create(
                 applicant=profile,
-                policy=current_policy().id,
+                policy=policy,
+                policy_version=decision.policy_version,
                 item=item,
                 event_date=event_date,
                 facts=facts,
@@ -190,15 +232,15 @@ def claim_draft_create(
 
 @transaction.atomic
 def claim_create(
-    *, actor, item: str, event_date, facts: dict, idempotency_key: str | None = None, request_digest: str = "",
-    submit: bool = False,
+    *, actor, item: str, event_date, facts: dict, policy: str | None = None, idempotency_key: str | None = None,
+    request_digest: str = "", submit: bool = False,
 ) -> tuple[Claim, bool]:
     """Create (and, when asked, submit) in one transaction: a refused submission leaves no draft.
     Returns the claim and whether this call created it (False for a retried key)."""
     profile = _applicant(actor)
     earlier = bool(idempotency_key) and Claim.objects.filter(applicant=profile, idempotency_key=idempotency_key).exists()
     claim = claim_draft_create(
-        actor=actor, item=item, event_date=event_date, facts=facts, idempotency_key=idempotency_key,
+        actor=actor, item=item, event_date=event_date, facts=facts, policy=policy, idempotency_key=idempotency_key,
         request_digest=request_digest,
     )
     if submit and claim.state == State.DRAFT:
@@ -213,12 +255,14 @@ def claim_draft_update(*, actor, claim: Claim, event_date=None, facts: dict | No
     if claim.state not in EDITABLE:
         raise ValidationError(NOT_EDITABLE, code="not_editable")
     before = claim_snapshot(claim)
-    claim.event_date, claim.facts, _ = claim_facts_check(
-        claim.applicant, claim.item, event_date or claim.event_date, claim.facts if facts is None else facts
+    claim.event_date, claim.facts, decision = claim_facts_check(
+        claim.applicant, claim.item, event_date or claim.event_date, claim.facts if facts is None else facts,
+        policy=claim.policy,
     )
     after = claim_snapshot(claim)
     if after == before:  # nothing changed (a save of files only, say): not an edit of the claim
         return claim
+    claim.policy_version = decision.policy_version
     claim.save()
     audit_record(actor=actor, action="claim_draft_update", obj=claim, before=before, after=after)
     return claim
@@ -231,7 +275,7 @@ def evidence_attach(*, actor, claim: Claim, requirement: str, upload) -> Evidenc
     _own(actor, claim)
     if claim.state not in EDITABLE:
         raise ValidationError(NOT_EDITABLE, code="not_editable")
-    if requirement not in _item_spec(claim.item).evidence:
+    if requirement not in _item_spec(claim.policy, claim.item).evidence:
         raise ValidationError({"requirement": [EVIDENCE_UNKNOWN.format(label=requirement)]})
     checked = check_upload(upload)
     evidence = Evidence(
@@ -260,7 +304,7 @@ def evidence_attach(*, actor, claim: Claim, requirement: str, upload) -> Evidenc
 
 def evidence_missing(claim: Claim) -> list[str]:
     have = set(claim.evidence.values_list("requirement", flat=True))
-    return [label for label in _item_spec(claim.item).evidence if label not in have]
+    return [label for label in _item_spec(claim.policy, claim.item).evidence if label not in have]
 
 
 # --- submission ------------------------------------------------------------------------------
@@ -275,9 +319,9 @@ def claim_submit(*, actor, claim: Claim) -> Claim:
     now = timezone.now()
     rnd = claim.round
     if claim.state == State.DRAFT:
-        rnd = round_open_for(claim.item, at=now)
+        rnd = round_open_for(claim.policy, claim.item, at=now)
         if rnd is None:
-            closed = round_last_closed_for(claim.item, at=now)
+            closed = round_last_closed_for(claim.policy, claim.item, at=now)
             if closed is not None:
                 closed_at = timezone.localtime(closed.closes_at).strftime("%Y-%m-%d %H:%M")
                 raise ValidationError(ROUND_CLOSED.format(round=closed.name, closed=closed_at), code="round_closed")
@@ -294,6 +338,7 @@ def claim_submit(*, actor, claim: Claim) -> Claim:
         submitted_at=now,
         reference=claim.reference or reference_next(CLAIM, at=now),
         decision=decision.as_record(),
+        policy_version=decision.policy_version,
         engine_amount=decision.amount,
     )
 

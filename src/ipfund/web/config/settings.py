@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ipfund.web.portal.context.site",
             ],
         },
     },
@@ -214,7 +215,13 @@ IPFUND_MAX_UPLOAD_BYTES = int(os.environ.get("IPFUND_MAX_UPLOAD_BYTES", str(10 *
 DATA_UPLOAD_MAX_MEMORY_SIZE = IPFUND_MAX_UPLOAD_BYTES + 1024 * 1024
 
 # --- the fund -------------------------------------------------------------------------------
-IPFUND_POLICY_ID = os.environ.get("IPFUND_POLICY_ID", "zhaoqing-hitech-ip-2022")
+# Every installed policy package runs at once (built-in ones and IPFUND_POLICY_PATH's folders); each
+# round, claim, award and budget names its own. This one is only the fallback where nothing names
+# a policy (the demo's data, an API call without `policy`).
+IPFUND_DEFAULT_POLICY = os.environ.get("IPFUND_DEFAULT_POLICY", "zhaoqing-hitech-ip-2022")
+# The only names a page shows that no policy package gives: the zone's and the bureau's.
+IPFUND_ZONE_NAME = os.environ.get("IPFUND_ZONE_NAME", "肇庆高新区")
+IPFUND_BUREAU_NAME = os.environ.get("IPFUND_BUREAU_NAME", "区经济贸易和科技局")
 IPFUND_NOTICE_DAYS = int(os.environ.get("IPFUND_NOTICE_DAYS", "7"))
 
 # --- background jobs ------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from ipfund.web.accounts.idgen import make_ric, make_uscc
 from ipfund.web.accounts.models import APPLICANT_KINDS
 from ipfund.web.accounts.services import applicant_register, staff_user_create
 from ipfund.web.claims.services import claim_draft_create, claim_submit, evidence_attach
-from ipfund.web.engine_door import current_policy
+from ipfund.web.engine_door import policy_of
 from ipfund.web.review.services import approval_approve, review_recommend, review_reject, review_return
 
 from .samples import Sample
@@ -115,12 +115,12 @@ def pdf_upload(name: str = "证明.pdf") -> SimpleUploadedFile:
 def draft_from_sample(user, s: Sample, **overrides):
     return claim_draft_create(
         actor=user, item=s.item, event_date=overrides.get("event_date", s.event_date), facts=overrides.get("facts", s.facts),
-        idempotency_key=overrides.get("idempotency_key"),
+        policy=overrides.get("policy"), idempotency_key=overrides.get("idempotency_key"),
     )
 
 
 def attach_all_evidence(user, claim) -> None:
-    for label in current_policy().items[claim.item].evidence:
+    for label in policy_of(claim).items[claim.item].evidence:
         evidence_attach(actor=user, claim=claim, requirement=label, upload=pdf_upload())
 
 

@@ -26,7 +26,7 @@ from ipfund.web.claims.models import Claim
 from ipfund.web.claims.services import claim_withdraw
 from ipfund.web.notices.services import notice_close, notice_publish, objection_file, objection_resolve
 from ipfund.web.payments.services import payment_fail, payment_record
-from ipfund.web.engine_door import current_policy
+from ipfund.web.engine_door import default_policy
 from ipfund.web.review.services import approval_approve, review_recommend, review_reject, review_return
 from ipfund.web.rounds.services import round_create
 
@@ -131,7 +131,7 @@ def _demo_budget(staff, policy_id: str) -> None:
 def load_demo() -> DemoSummary:
     if User.objects.exists():
         raise ValidationError(ALREADY_LOADED)
-    policy = current_policy()
+    policy = default_policy()
     items = list(policy.items)
     variants = itertools.count(0)
     claims = []
@@ -139,7 +139,7 @@ def load_demo() -> DemoSummary:
     with flow.clock_at(_at(2026, 7, 20)):
         staff = flow.create_staff()
         people = _Applicants()
-        round_create(actor=staff.admin, name="2026年第一批", opens_at=_at(2026, 8, 1, 0), closes_at=_at(2026, 9, 1, 0), items=items)
+        round_create(actor=staff.admin, policy=policy.id, name="2026年第一批", opens_at=_at(2026, 8, 1, 0), closes_at=_at(2026, 9, 1, 0), items=items)
 
     # Round one: every item claimed once and decided; most approved and published.
     with flow.clock_at(_at(2026, 8, 10)):
@@ -179,7 +179,7 @@ def load_demo() -> DemoSummary:
 
     # Round two, open now: claims in every earlier state.
     now = timezone.now()
-    round_create(actor=staff.admin, name="2026年第二批", opens_at=now - dt.timedelta(days=20), closes_at=now + dt.timedelta(days=38), items=items)
+    round_create(actor=staff.admin, policy=policy.id, name="2026年第二批", opens_at=now - dt.timedelta(days=20), closes_at=now + dt.timedelta(days=38), items=items)
     targets = itertools.cycle(ROUND_TWO_TARGETS)
     pending = []
     for item in items + items:

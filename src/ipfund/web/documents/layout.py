@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ipfund.web.engine_door import policy_named
+from ipfund.web.engine_door import default_policy, policy_named
 
 from .fonts import HEI, SONG, register_fonts
 
@@ -113,6 +113,12 @@ def cited(heading: dict) -> str:
     """《title》（document number）, as a document cites the policy it applies."""
     number = f"（{heading['document_number']}）" if heading["document_number"] else ""
     return f"《{heading['title']}》{number}"
+
+
+def cited_policies(policy_ids) -> str:
+    """Every policy a document applies (a notice may list awards of several), each cited once."""
+    ids = list(dict.fromkeys(policy_ids)) or [default_policy().id]
+    return "、".join(cited(policy_heading(pid)) for pid in ids)
 
 
 def signature(authority: str, on) -> list:

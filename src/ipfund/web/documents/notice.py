@@ -12,7 +12,11 @@ from reportlab.platypus import Paragraph
 from ipfund.web.notices.models import Notice
 
 from .fonts import register_fonts
-from .layout import BODY, HEADING, NOTE, PLAIN, TITLE, build, chinese_date, cited, esc, policy_heading, signature, table, yuan
+from ipfund.web.engine_door import default_policy
+
+from .layout import (
+    BODY, HEADING, NOTE, PLAIN, TITLE, build, chinese_date, cited_policies, esc, policy_heading, signature, table, yuan,
+)
 
 NO_ENTRIES = "无。"
 HOW_TO_OBJECT = (
@@ -36,8 +40,8 @@ def _section(title: str, entries: list) -> list:
 def notice_pdf(notice: Notice, out: IO[bytes]) -> None:
     register_fonts()  # before any Paragraph: it looks its font up when made
     entries = list(notice.entries.select_related("claim__applicant", "claim__round").order_by("id"))
-    policy_id = entries[0].claim.policy if entries else None
-    heading = policy_heading(policy_id)
+    policy_ids = [e.claim.policy for e in entries]
+    heading = policy_heading(policy_ids[0] if policy_ids else default_policy().id)
     rounds = sorted({e.claim.round.name for e in entries if e.claim.round_id})
     units = [e for e in entries if not e.claim.applicant.is_person]
     persons = [e for e in entries if e.claim.applicant.is_person]
@@ -47,7 +51,7 @@ def notice_pdf(notice: Notice, out: IO[bytes]) -> None:
         Paragraph(esc(notice.title), TITLE),
         Paragraph(
             esc(
-                f"根据{cited(heading)}的规定，经申报、初审和审定，现将知识产权专项资金拟资助名单{batch}予以公示，"
+                f"根据{cited_policies(policy_ids)}的规定，经申报、初审和审定，现将知识产权专项资金拟资助名单{batch}予以公示，"
                 f"共 {len(entries)} 项，拟资助金额合计 {yuan(sum((e.amount for e in entries), Decimal(0)))} 元。"
             ),
             BODY,

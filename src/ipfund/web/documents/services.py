@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 
 from ipfund.web.audit.services import audit_record
-from ipfund.web.engine_door import current_policy
+from django.conf import settings
+
 from ipfund.web.payments.selectors import to_pay
 
-from .layout import policy_heading
 from .payment_list import payment_list_pdf
 
 
@@ -16,7 +16,8 @@ def payment_list_issue(*, actor) -> bytes:
     """Finance's payment list as a PDF (the awards to pay now), audited with what it listed."""
     rows = to_pay(user=actor)
     buffer = io.BytesIO()
-    payment_list_pdf(rows, buffer, authority=policy_heading(current_policy().id)["authority"])
+    # The list may pay awards of several policies: it is the bureau's, not one policy's.
+    payment_list_pdf(rows, buffer, authority=settings.IPFUND_BUREAU_NAME)
     audit_record(
         actor=actor,
         action="document_payment_list",

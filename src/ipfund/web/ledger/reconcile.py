@@ -25,6 +25,7 @@ from ipfund.web.audit.models import AuditEvent
 from ipfund.web.audit.services import audit_verify
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.workflow import State
+from ipfund.web.engine_door import ledger_scope
 from ipfund.web.payments.models import Payment
 
 from .models import AwardEntry, CapBucket, DuplicateKey
@@ -92,8 +93,10 @@ def audit_reconcile() -> ReconcileResult:
     first_entry: dict[tuple, int] = {}
     for entry in entries:
         for group in entry.cap_groups or []:
-            ledger_used[(entry.policy, entry.item, group)] += entry.amount
-            first_entry.setdefault((entry.policy, entry.item, group), entry.pk)
+            # A group's name holds its ledger scope (policy/item): the same bucket for every policy
+            # that continues the item.
+            ledger_used[(*ledger_scope(group), group)] += entry.amount
+            first_entry.setdefault((*ledger_scope(group), group), entry.pk)
     bucket_keys = set()
     for bucket in buckets:
         key = (bucket.policy, bucket.item, bucket.group)
@@ -115,7 +118,7 @@ def audit_reconcile() -> ReconcileResult:
         if grant.duplicate_key and not held:
             diff.append(KEY_MISSING.format(entry=grant.pk, key=grant.duplicate_key))
         for key in held:
-            if key.key != grant.duplicate_key or key.item != grant.item or key.policy != grant.policy:
+            if key.key != grant.duplicate_key or (key.policy, key.item) != ledger_scope(grant.duplicate_key):
                 diff.append(KEY_MISMATCH.format(pk=key.pk, key=key.key, entry=grant.pk, ledger_key=grant.duplicate_key))
             if grant.pk in reversed_grants and key.released_by_id is None:
                 diff.append(KEY_NOT_RELEASED.format(entry=grant.pk, key=key.key))

@@ -35,5 +35,7 @@ def awards_of_applicant(*, applicant) -> QuerySet[AwardEntry]:
     return AwardEntry.objects.filter(applicant=applicant).select_related("claim").order_by("id")
 
 
-def cap_buckets_of(*, policy: str, groups) -> QuerySet[CapBucket]:
-    return CapBucket.objects.filter(policy=policy, group__in=list(groups)).order_by("group")
+def cap_buckets_of(*, groups) -> QuerySet[CapBucket]:
+    """The buckets of cap groups (a group's name holds its ledger scope, so it names one bucket
+    even when a successor policy shares it)."""
+    return CapBucket.objects.filter(group__in=list(groups)).order_by("group")

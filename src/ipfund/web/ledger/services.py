@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from ipfund.web.audit.services import audit_record
 from ipfund.web.budgets.services import budget_guard
-from ipfund.web.engine_door import Decision, decide_claim, ledger_fields
+from ipfund.web.engine_door import Decision, decide_claim, ledger_fields, ledger_scope
 
 from .models import AwardEntry, CapBucket, DuplicateKey
 from .selectors import award_net
@@ -49,17 +49,29 @@ class Grant:
     engine_amount: Decimal
 
 
-def _lock_buckets(policy_id: str, item: str, groups) -> dict[str, CapBucket]:
+def _lock_buckets(groups) -> dict[str, CapBucket]:
+    """Lock the cap buckets of the groups, each filed under its ledger scope (an item a successor
+    policy continues shares its predecessor's buckets: one cap over both policies)."""
     if not groups:
         return {}
     CapBucket.objects.bulk_create(
-        [CapBucket(policy=policy_id, item=item, group=g.group, cap=g.limit or Decimal(0), used=0) for g in groups],
+        [CapBucket(policy=ledger_scope(g.group)[0], item=ledger_scope(g.group)[1], group=g.group,
+                   cap=g.limit or Decimal(0), used=0) for g in groups],
         ignore_conflicts=True,
     )
-    names = [g.group for g in groups]
+    return _locked(g.group for g in groups)
+
+
+def _locked(names) -> dict[str, CapBucket]:
     # Ordered by group so two approvals touching the same buckets lock them in the same order.
-    locked = CapBucket.objects.select_for_update().filter(policy=policy_id, item=item, group__in=names).order_by("group")
-    return {bucket.group: bucket for bucket in locked}
+    by_scope: dict[tuple[str, str], list[str]] = {}
+    for name in names:
+        by_scope.setdefault(ledger_scope(name), []).append(name)
+    found: dict[str, CapBucket] = {}
+    for (policy_id, item), group_names in sorted(by_scope.items()):
+        rows = CapBucket.objects.select_for_update().filter(policy=policy_id, item=item, group__in=group_names)
+        found.update((bucket.group, bucket) for bucket in rows.order_by("group"))
+    return found
 
 
 def _refusal(decision: Decision) -> AwardRefused:
@@ -75,7 +87,7 @@ def award_grant(*, actor, claim, limit: Decimal) -> Grant:
     keys, judged = ledger_fields(claim)
     if keys.invalid:
         raise _refusal(keys)
-    buckets = _lock_buckets(keys.policy, claim.item, keys.cap_groups)
+    buckets = _lock_buckets(keys.cap_groups)
 
     decision = decide_claim(claim)  # under the locks: the ledger as it is now
     engine_amount = decision.amount
@@ -100,7 +112,8 @@ def award_grant(*, actor, claim, limit: Decimal) -> Grant:
     try:
         with transaction.atomic():
             if keys.duplicate_key:
-                DuplicateKey.objects.create(policy=decision.policy, item=claim.item, key=keys.duplicate_key, entry=entry)
+                scope_policy, scope_item = ledger_scope(keys.duplicate_key)
+                DuplicateKey.objects.create(policy=scope_policy, item=scope_item, key=keys.duplicate_key, entry=entry)
     except IntegrityError:
         raise AwardRefused(AWARD_DUPLICATE, "duplicate") from None
     try:
@@ -132,9 +145,7 @@ def award_revoke(*, actor, claim, reason: str) -> AwardEntry:
     net = award_net(claim=claim)
     if grant is None or net <= 0:
         raise ValidationError(AWARD_NOTHING_TO_REVOKE, code="nothing_to_revoke")
-    locked = CapBucket.objects.select_for_update().filter(
-        policy=grant.policy, item=grant.item, group__in=grant.cap_groups
-    ).order_by("group")
+    locked = list(_locked(grant.cap_groups).values())
     reversal = AwardEntry.objects.create(
         claim=claim,
         applicant=grant.applicant,

@@ -18,7 +18,7 @@ from ipfund.web.claims.services import claim_lock, claim_transition
 from ipfund.web.claims.workflow import Action, State
 from ipfund.web.ledger.services import award_revoke
 from ipfund.web.masking import mask_person_name
-from ipfund.web.engine_door import current_policy
+from ipfund.web.engine_door import policy_of
 from ipfund.web.uploads import check_upload
 
 from .models import Notice, NoticeEntry, Objection
@@ -49,8 +49,7 @@ def _require_reviewer(actor) -> None:
 
 
 def _entry_for(claim: Claim) -> NoticeEntry:
-    policy = current_policy()
-    item = policy.items[claim.item]
+    item = policy_of(claim).items[claim.item]
     profile = claim.applicant
     recipient = mask_person_name(profile.name) if profile.is_person else profile.name
     return NoticeEntry(

@@ -23,7 +23,7 @@ from ipfund.web.portal.facts import (
     attach_engine_error,
     facts_form,
 )
-from ipfund.web.portal.policy import current_policy, items_open_to
+from ipfund.web.portal.policy import items_open_to, page_policy, policy_choices, policy_facts
 
 # How the explanation names the visitor, and the stand-in identifier it shows instead of a code
 # the visitor never typed.
@@ -33,13 +33,19 @@ VISITOR_ID_SHOWN = {VISITOR_ORGANISATION_ID: _("本单位"), VISITOR_PERSON_ID: 
 ERROR_ITEM_NOT_FOR_KIND = _("所选申请人类型不能申报该项目，请重新选择。")
 
 
-def item_choices(kind: str = "") -> list[tuple[str, str]]:
-    """All items, or those open to ``kind`` when one is chosen."""
-    items = items_open_to(kind) if kind else list(current_policy().items.values())
+def item_choices(policy, kind: str = "") -> list[tuple[str, str]]:
+    """All items of the policy, or those open to ``kind`` when one is chosen."""
+    items = items_open_to(kind, policy) if kind else list(policy.items.values())
     return [("", _("— 请选择项目 —"))] + [(item.id, f"{item.clause} {item.title}") for item in items]
 
 
 class CalculatorForm(forms.Form):
+    policy = forms.ChoiceField(
+        label=_("适用政策"),
+        required=False,
+        help_text=_("默认为现行政策；已失效的政策仍可测算其有效期内发生的事件。"),
+        error_messages={"required": ERROR_CHOOSE, "invalid_choice": ERROR_CHOOSE},
+    )
     kind = forms.ChoiceField(
         label=_("申请人类型"),
         error_messages={"required": ERROR_CHOOSE, "invalid_choice": ERROR_CHOOSE},
@@ -74,10 +80,13 @@ class CalculatorForm(forms.Form):
         error_messages={"invalid_choice": ERROR_CHOOSE},
     )
 
-    def __init__(self, *args, kind: str = "", **kwargs):
+    def __init__(self, *args, policy, kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("— 请选择 —"))] + labels.kind_choices()
-        self.fields["item"].choices = item_choices(kind if kind in dict(labels.kind_choices()) else "")
+        self.fields["policy"].choices = policy_choices()
+        self.fields["policy"].initial = policy.id
+        kinds = labels.kind_choices(policy)
+        self.fields["kind"].choices = [("", _("— 请选择 —"))] + kinds
+        self.fields["item"].choices = item_choices(policy, kind if kind in dict(kinds) else "")
         self.fields["item"].error_messages["invalid_choice"] = ERROR_ITEM_NOT_FOR_KIND
 
 
@@ -97,13 +106,15 @@ def run_calculator(data) -> tuple[CalculatorForm, object, CalculatorOutcome | No
     (None until evaluated).
     """
     evaluating = bool(data and data.get("evaluate"))
+    policy = page_policy((data or {}).get("policy"))
     kind = (data or {}).get("kind") or ""
     item_id = (data or {}).get("item") or ""
-    item_spec = current_policy().items.get(item_id)
-    initial = _initial(data)
+    item_spec = policy.items.get(item_id)
+    initial = {"policy": policy.id, **_initial(data)}
     if item_spec is not None and item_spec.requires_sme and "sme" not in initial:
         initial["sme"] = YES  # only an SME can claim it: the visitor asking is presumably one
-    main = CalculatorForm(data=data if evaluating else None, initial=initial, kind=kind)
+    main = CalculatorForm(data=data if evaluating else None, initial=initial, policy=policy, kind=kind)
+    main.policy_facts = policy_facts(policy)
     facts = None
     if item_spec is not None:
         facts = facts_form(item_spec, data=data if evaluating else None)
@@ -113,7 +124,7 @@ def run_calculator(data) -> tuple[CalculatorForm, object, CalculatorOutcome | No
         return main, facts, None
     m = main.cleaned_data
     try:
-        decision = decide_calculator(kind=m["kind"], in_zone=m["in_zone"], sme=bool(m.get("sme")), item=m["item"],
+        decision = decide_calculator(policy=policy, kind=m["kind"], in_zone=m["in_zone"], sme=bool(m.get("sme")), item=m["item"],
                                      event_date=m["event_date"], facts=facts.contract_facts(),
                                      name=str(VISITOR_NAME))
     except BatchError as exc:
@@ -125,7 +136,7 @@ def run_calculator(data) -> tuple[CalculatorForm, object, CalculatorOutcome | No
         return main, facts, CalculatorOutcome(message=decision.error.message)
     outcome = CalculatorOutcome(
         decision=decision,
-        clause=current_policy().clause(decision.citation),
+        clause=policy.clause(decision.citation),
         sentence=item_spec.source,
         reasons=[labels.reason_label(code) for code in decision.reasons],
     )

@@ -280,11 +280,10 @@ class RoundForm(forms.Form):
         label=_("受理项目"), widget=forms.CheckboxSelectMultiple, error_messages={"required": _("请至少选择一个申报项目。")}
     )
 
-    def __init__(self, *args, **kwargs):
-        from ipfund.web.portal.policy import current_policy
-
+    def __init__(self, *args, policy, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["items"].choices = [(i.id, f"{i.clause} {i.title}") for i in current_policy().items.values()]
+        self.policy = policy
+        self.fields["items"].choices = [(i.id, f"{i.clause} {i.title}") for i in policy.items.values()]
 
 
 class StaffUserForm(forms.Form):

@@ -5,8 +5,7 @@ Msgids are Chinese (the default language); ``locale/en`` translates them to Engl
 
 from django.utils.translation import gettext_lazy as _
 
-from ipfund.web.engine_door import BatchError, policy_named
-from ipfund.web.portal.policy import current_policy
+from ipfund.web.engine_door import BatchError, known_policies, policy_by_id, policy_named
 
 STATUS_LABELS = {  # the same words as claims.workflow.State, translatable here
     "draft": _("草稿"),
@@ -110,12 +109,27 @@ def option_label(fact, value: str) -> str:
     return str(label) if label else value
 
 
-def kind_label(kind: str) -> str:
-    return current_policy().kind_labels.get(kind, kind)
+def _kind_labels(policy=None) -> dict[str, str]:
+    """A policy's names of applicant kinds, or (no policy) every installed policy's, the policies
+    in force first (registration asks for a kind before any policy is chosen)."""
+    if policy is not None:
+        from ipfund.web.portal.policy import item_kinds
+
+        claimable = {k for item in policy.items.values() for k in item_kinds(item)}
+        return {k: v for k, v in policy.kind_labels.items() if k in claimable}
+    out: dict[str, str] = {}
+    for p in known_policies():
+        for k, v in p.kind_labels.items():
+            out.setdefault(k, v)
+    return out
 
 
-def kind_choices() -> list[tuple[str, str]]:
-    known = current_policy().kind_labels
+def kind_label(kind: str, policy=None) -> str:
+    return _kind_labels(policy).get(kind, kind)
+
+
+def kind_choices(policy=None) -> list[tuple[str, str]]:
+    known = _kind_labels(policy)
     ordered = [k for k in KIND_ORDER if k in known] + [k for k in known if k not in KIND_ORDER]
     return [(k, known[k]) for k in ordered]
 
@@ -131,6 +145,14 @@ def interpretation_label(policy_id: str, relied: str) -> str:
         return relied
 
 
-def item_title(item_id: str) -> str:
-    item = current_policy().items.get(item_id)
-    return item.title if item else item_id
+def item_title(item_id: str, policy_id: str | None = None) -> str:
+    """An item's title in its own policy (`policy_id`), or — a bare item id — in the first
+    installed policy holding it (in force first)."""
+    if policy_id:
+        policy = policy_by_id(policy_id)
+        item = policy.items.get(item_id) if policy is not None else None
+        return item.title if item else item_id
+    for policy in known_policies():
+        if item_id in policy.items:
+            return policy.items[item_id].title
+    return item_id

@@ -47,7 +47,7 @@ def caps_used(decision: Decision | None) -> list[CapUse]:
     policy = policy_by_id(decision.policy)
     item = policy.items.get(decision.item) if policy is not None else None
     labels = {k: v for f in (item.facts if item is not None else ()) for k, v in (f.option_labels or {}).items()}
-    buckets = {b.group: b for b in cap_buckets_of(policy=decision.policy, groups=[g.group for g in groups])}
+    buckets = {b.group: b for b in cap_buckets_of(groups=[g.group for g in groups])}
     return [
         CapUse(group=g.group, cap=g.limit, label=g.label, option_labels=labels,
                used=buckets[g.group].used if g.group in buckets else Decimal("0.00"))

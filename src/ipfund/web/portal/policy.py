@@ -1,12 +1,53 @@
-"""Which items an applicant kind may claim (the pages' view of the policy the platform runs)."""
+"""The pages' view of the installed policies: which one a page shows, its state, and which of
+its items an applicant kind may claim. Every installed policy runs at once; a claim, round or
+award is always shown with its own policy."""
 
-from ipfund.web.engine_door import current_policy
+from __future__ import annotations
 
-__all__ = ["current_policy", "current_policy_id", "item_kinds", "items_open_to"]
+import datetime as dt
+
+from django.utils import timezone
+
+from ipfund.web.engine_door import (
+    IN_FORCE,
+    Policy,
+    default_policy,
+    known_policies,
+    policy_by_id,
+    policy_state,
+    policy_state_label,
+    policy_validity,
+)
+
+__all__ = ["item_kinds", "items_open_to", "page_policy", "policy_choices", "policy_facts"]
 
 
-def current_policy_id() -> str:
-    return current_policy().id
+def page_policy(policy_id: str | None) -> Policy:
+    """The policy a page was asked to show (`?policy=`): an installed one, else the first policy in
+    force today, else the default policy."""
+    policy = policy_by_id(policy_id) if policy_id else None
+    if policy is not None:
+        return policy
+    today = timezone.localdate()
+    in_force = [p for p in known_policies(today) if policy_state(p, today) == IN_FORCE]
+    return in_force[0] if in_force else default_policy()
+
+
+def policy_facts(policy: Policy, on: dt.date | None = None) -> dict:
+    """What a page says about a policy: title, 文号, issuer, validity and state (现行/未生效/已失效)."""
+    on = on or timezone.localdate()
+    start, end = policy_validity(policy, on)
+    return {
+        "id": policy.id, "title": policy.title, "document_number": policy.document_number,
+        "issuer": policy.data.get("issuer", ""), "start": start, "end": end,
+        "state": policy_state(policy, on), "state_label": policy_state_label(policy, on), "policy": policy,
+    }
+
+
+def policy_choices(on: dt.date | None = None) -> list[tuple[str, str]]:
+    """(id, 《title》（文号）· state) of every installed policy, in force first."""
+    on = on or timezone.localdate()
+    return [(p.id, f"{p.title}（{p.document_number}）· {policy_state_label(p, on)}") for p in known_policies(on)]
 
 
 def item_kinds(item) -> set[str]:
@@ -19,6 +60,6 @@ def item_kinds(item) -> set[str]:
     return kinds
 
 
-def items_open_to(kind: str) -> list:
-    """The items an applicant of this kind may claim, in the policy's order."""
-    return [item for item in current_policy().items.values() if kind in item_kinds(item)]
+def items_open_to(kind: str, policy: Policy) -> list:
+    """The items of `policy` an applicant of this kind may claim, in the policy's order."""
+    return [item for item in policy.items.values() if kind in item_kinds(item)]

@@ -167,10 +167,11 @@ def _round_name(pk) -> str:
     return rnd.name if rnd else "—"
 
 
-def _shown(field: str, value, item: str | None) -> str:
-    """A recorded value as a person reads it: labels for states, items, users and facts."""
+def _shown(field: str, value, claim) -> str:
+    """A recorded value as a person reads it: labels for states, items, users and facts (those of
+    the claim's own policy)."""
+    from ipfund.web.engine_door import policy_by_id
     from ipfund.web.portal.facts import display_facts
-    from ipfund.web.portal.policy import current_policy
     from ipfund.web.portal.templatetags.portal import yuan
 
     if value is None or value == "":
@@ -178,7 +179,7 @@ def _shown(field: str, value, item: str | None) -> str:
     if field == "state":
         return str(OBJECTION_STATES.get(value) or labels.status_label(value))
     if field == "item":
-        return labels.item_title(value)
+        return labels.item_title(value, getattr(claim, "policy", None))
     if field in ("reviewer", "approver"):
         return _user_name(value)
     if field == "round":
@@ -188,7 +189,8 @@ def _shown(field: str, value, item: str | None) -> str:
     if field == "claim":
         return f"#{value}"
     if field == "facts" and isinstance(value, dict):
-        spec = current_policy().items.get(item or "")
+        policy = policy_by_id(claim.policy) if claim is not None else None
+        spec = policy.items.get(claim.item) if policy is not None else None
         if spec is not None:
             return "；".join(f"{label}：{shown}" for label, shown in display_facts(spec, value)) or "—"
     if isinstance(value, (list, tuple)):
@@ -198,7 +200,7 @@ def _shown(field: str, value, item: str | None) -> str:
     return str(value)
 
 
-def audit_changes(event, item: str | None = None) -> list[Change]:
+def audit_changes(event, claim=None) -> list[Change]:
     """What an audit event changed, field by field in words (a creation lists every field it set)."""
     before = event.before if isinstance(event.before, dict) else {}
     after = event.after if isinstance(event.after, dict) else {}
@@ -207,5 +209,5 @@ def audit_changes(event, item: str | None = None) -> list[Change]:
         old, new = before.get(field), after.get(field)
         if old != new and not (old is None and new in (None, "", [], {})):
             label = str(FIELD_LABELS.get(field, _("其他")))
-            changes.append(Change(label, _shown(field, old, item), _shown(field, new, item)))
+            changes.append(Change(label, _shown(field, old, claim), _shown(field, new, claim)))
     return changes

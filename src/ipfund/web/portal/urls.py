@@ -48,6 +48,7 @@ urlpatterns = [
     path("me/eligible/", applicant.eligible, name="eligible"),
     path("me/claims/", applicant.my_claims, name="my_claims"),
     path("me/claims/new/<slug:item>/", applicant.claim_new, name="claim_new"),
+    path("me/claims/new/<slug:policy>/<slug:item>/", applicant.claim_new, name="claim_new_under"),
     path("me/claims/<int:pk>/", applicant.claim_detail, name="claim_detail"),
     path("me/claims/<int:pk>/edit/", applicant.claim_edit, name="claim_edit"),
     path("me/claims/<int:pk>/submit/", applicant.claim_submit_view, name="claim_submit"),

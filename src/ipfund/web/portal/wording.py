@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ipfund.web.portal import labels
-from ipfund.web.portal.policy import current_policy
+from ipfund.web.engine_door import known_policies
 
 DUPLICATE_KEY = "不重复资助的依据"
 _CODE = r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+\d*"
@@ -22,7 +22,7 @@ _REASONS_LINE = re.compile(r"原因：([a-z_,、 ]+)")
 
 
 def _items_pattern():
-    items = sorted(map(re.escape, current_policy().items), key=len, reverse=True)
+    items = sorted({re.escape(i) for p in known_policies() for i in p.items}, key=len, reverse=True)
     return re.compile(rf"（(?:{'|'.join(items)})(?:，|）)"), re.compile(rf"(?<![\w.])(?:{'|'.join(items)})(?![\w])")
 
 

@@ -73,7 +73,8 @@ def review_recommend(
     duties.check_not_own_claim(actor, claim)
     facts = claim.facts
     if confirmed_facts is not None:
-        _, facts, _ = claim_facts_check(claim.applicant, claim.item, claim.event_date, confirmed_facts)
+        _, facts, _ = claim_facts_check(claim.applicant, claim.item, claim.event_date, confirmed_facts,
+                                        policy=claim.policy)
     decision = claim_estimate(actor=actor, claim=claim, facts=facts)
     engine = decision.amount
     if not decision.eligible or engine <= 0:
@@ -91,6 +92,7 @@ def review_recommend(
         action=Action.RECOMMEND,
         facts=facts,
         decision=decision.as_record(),
+        policy_version=decision.policy_version,
         engine_amount=engine,
         recommended_amount=recommended,
         reduction_reason=reason if recommended < engine else "",
@@ -115,6 +117,7 @@ def approval_approve(*, actor, claim: Claim) -> Claim:
         approver=actor,
         approved_amount=grant.entry.amount,
         decision=grant.decision.as_record(),
+        policy_version=grant.decision.policy_version,
     )
 
 

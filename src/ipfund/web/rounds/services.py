@@ -9,14 +9,15 @@ from django.db import transaction
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
-from ipfund.web.engine_door import current_policy, policy_validity
+from ipfund.web.engine_door import default_policy, policy_by_id, policy_validity
 
 from .models import ApplicationRound, InterpretationChoice
 
 ONLY_ADMIN = "只有管理员可以设置申报批次和政策解释。"
 ROUND_DATES = "截止时间必须晚于开始时间。"
 ROUND_ITEMS_EMPTY = "请至少选择一个申报项目。"
-ROUND_UNKNOWN_ITEM = "未知申报项目：{item}。"
+ROUND_UNKNOWN_ITEM = "《{title}》没有申报项目：{item}。"
+ROUND_UNKNOWN_POLICY = "未安装的政策：{policy}。"
 ROUND_NAME_REQUIRED = "请填写批次名称。"
 UNKNOWN_INTERPRETATION = "未知的政策解释条目：{interpretation}。"
 NOT_SELECTABLE = "该解释条目不可选择：{interpretation}。"
@@ -31,8 +32,16 @@ def round_snapshot(rnd: ApplicationRound) -> dict:
     return {"name": rnd.name, "opens_at": rnd.opens_at, "closes_at": rnd.closes_at, "items": rnd.items}
 
 
-def _validate_round(name: str, opens_at: dt.datetime, closes_at: dt.datetime, items) -> list[str]:
-    policy = current_policy()
+def _policy(policy_id: str | None):
+    if not policy_id:
+        return default_policy()
+    policy = policy_by_id(policy_id)
+    if policy is None:
+        raise ValidationError({"policy": [ROUND_UNKNOWN_POLICY.format(policy=policy_id)]})
+    return policy
+
+
+def _validate_round(policy, name: str, opens_at: dt.datetime, closes_at: dt.datetime, items) -> list[str]:
     errors: dict[str, list[str]] = {}
     if not (name or "").strip():
         errors["name"] = [ROUND_NAME_REQUIRED]
@@ -49,19 +58,23 @@ def _validate_round(name: str, opens_at: dt.datetime, closes_at: dt.datetime, it
                                                           document=policy.document_number, start=start.isoformat())]
     unknown = [item for item in items if item not in policy.items]
     if unknown:
-        errors["items"] = [ROUND_UNKNOWN_ITEM.format(item=unknown[0])]
+        errors["items"] = [ROUND_UNKNOWN_ITEM.format(title=policy.title, item=unknown[0])]
     if errors:
         raise ValidationError(errors)
     return [item for item in policy.items if item in set(items)]
 
 
 @transaction.atomic
-def round_create(*, actor, name: str, opens_at: dt.datetime, closes_at: dt.datetime, items) -> ApplicationRound:
+def round_create(
+    *, actor, name: str, opens_at: dt.datetime, closes_at: dt.datetime, items, policy: str | None = None
+) -> ApplicationRound:
+    """A round (申报批次) of one policy (the default policy when none is named) for some of its items."""
     if not roles.has_role(actor, roles.ADMIN):
         raise PermissionDenied(ONLY_ADMIN)
-    ordered = _validate_round(name, opens_at, closes_at, list(items))
+    spec = _policy(policy)
+    ordered = _validate_round(spec, name, opens_at, closes_at, list(items))
     rnd = ApplicationRound.objects.create(
-        policy=current_policy().id, name=name.strip(), opens_at=opens_at, closes_at=closes_at, items=ordered
+        policy=spec.id, name=name.strip(), opens_at=opens_at, closes_at=closes_at, items=ordered
     )
     audit_record(actor=actor, action="round_create", obj=rnd, after=round_snapshot(rnd))
     return rnd
@@ -79,7 +92,7 @@ def round_update(
     opens_at = rnd.opens_at if opens_at is None else opens_at
     closes_at = rnd.closes_at if closes_at is None else closes_at
     items = rnd.items if items is None else list(items)
-    rnd.items = _validate_round(name, opens_at, closes_at, items)
+    rnd.items = _validate_round(_policy(rnd.policy), name, opens_at, closes_at, items)
     rnd.name, rnd.opens_at, rnd.closes_at = name.strip(), opens_at, closes_at
     rnd.save()
     audit_record(actor=actor, action="round_update", obj=rnd, before=before, after=round_snapshot(rnd))
@@ -88,12 +101,13 @@ def round_update(
 
 @transaction.atomic
 def interpretation_choose(
-    *, actor, interpretation: str, option: str, effective_from: dt.date, reason: str
+    *, actor, interpretation: str, option: str, effective_from: dt.date, reason: str, policy: str | None = None
 ) -> InterpretationChoice:
-    """Record that from ``effective_from`` the engine reads ``interpretation`` as ``option``."""
+    """Record that from ``effective_from`` the engine reads ``interpretation`` of ``policy`` (the
+    default policy when none is named) as ``option``."""
     if not roles.has_role(actor, roles.ADMIN):
         raise PermissionDenied(ONLY_ADMIN)
-    policy = current_policy()
+    policy = _policy(policy)
     spec = policy.interpretations.get(interpretation)
     if spec is None:
         raise ValidationError({"interpretation": [UNKNOWN_INTERPRETATION.format(interpretation=interpretation)]})

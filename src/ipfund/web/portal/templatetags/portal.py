@@ -50,8 +50,12 @@ def kind_label(kind: str) -> str:
 
 
 @register.filter
-def item_title(item_id: str) -> str:
-    return labels.item_title(item_id)
+def item_title(row) -> str:
+    """The item's title in the row's own policy (a claim, an award entry: anything with `policy`
+    and `item`), or, for a bare item id, in the first installed policy holding it."""
+    if isinstance(row, str):
+        return labels.item_title(row)
+    return labels.item_title(row.item, row.policy)
 
 
 @register.filter

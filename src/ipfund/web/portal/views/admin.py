@@ -2,13 +2,14 @@
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipfund.web.accounts import roles
 from ipfund.web.accounts.services import staff_user_create, user_roles_set
 from ipfund.web.portal.forms import InterpretationForm, RoundForm, RolesForm, StaffUserForm
-from ipfund.web.portal.policy import current_policy
+from ipfund.web.portal.policy import page_policy, policy_choices, policy_facts
 from ipfund.web.portal.views.common import role_required, run_service
 from ipfund.web.portal.wording import for_people
 from ipfund.web.rounds.models import ApplicationRound, InterpretationChoice
@@ -21,35 +22,46 @@ ROLES_SAVED = _("角色已更新。")
 INTERPRETATION_SAVED = _("解释口径已记录。")
 
 
+def _policy_picked(request):
+    """The policy an admin page works on: `policy` of the form or the query (installed), else the
+    first in force."""
+    return page_policy(request.POST.get("policy") or request.GET.get("policy"))
+
+
 @role_required(roles.ADMIN)
 def rounds(request):
-    form = RoundForm(data=request.POST or None)
+    policy = _policy_picked(request)
+    form = RoundForm(data=request.POST or None, policy=policy)
     if request.method == "POST" and form.is_valid():
         if run_service(
             request,
-            lambda: round_create(actor=request.user, **form.cleaned_data),
+            lambda: round_create(actor=request.user, policy=policy.id, **form.cleaned_data),
             form=form,
             success=ROUND_SAVED,
         ):
-            return redirect("portal:admin_rounds")
+            return redirect(f"{reverse('portal:admin_rounds')}?policy={policy.id}")
     now = timezone.now()
+    titles = dict(policy_choices())
     rows = [
-        {"round": r, "open": r.is_open(now), "phase": round_phase(r, at=now)}
-        for r in ApplicationRound.objects.filter(policy=current_policy().id)
+        {"round": r, "open": r.is_open(now), "phase": round_phase(r, at=now), "policy_title": titles.get(r.policy, r.policy)}
+        for r in ApplicationRound.objects.order_by("-opens_at", "-id")
     ]
-    return render(request, "portal/staff/rounds.html", {"form": form, "rows": rows})
+    return render(request, "portal/staff/rounds.html", {
+        "form": form, "rows": rows, "policy": policy_facts(policy), "policies": policy_choices(),
+    })
 
 
 @role_required(roles.ADMIN)
 def round_edit(request, pk):
-    rnd = get_object_or_404(ApplicationRound, pk=pk, policy=current_policy().id)
+    rnd = get_object_or_404(ApplicationRound, pk=pk)
     initial = {
         "name": rnd.name,
         "opens_at": timezone.localtime(rnd.opens_at),
         "closes_at": timezone.localtime(rnd.closes_at),
         "items": rnd.items,
     }
-    form = RoundForm(data=request.POST or None, initial=initial)
+    policy = page_policy(rnd.policy)
+    form = RoundForm(data=request.POST or None, initial=initial, policy=policy)
     if request.method == "POST" and form.is_valid():
         if run_service(
             request,
@@ -58,7 +70,7 @@ def round_edit(request, pk):
             success=ROUND_SAVED,
         ):
             return redirect("portal:admin_rounds")
-    return render(request, "portal/staff/round_edit.html", {"form": form, "round": rnd})
+    return render(request, "portal/staff/round_edit.html", {"form": form, "round": rnd, "policy": policy_facts(policy)})
 
 
 @role_required(roles.ADMIN)
@@ -105,7 +117,7 @@ def _option_text(policy, choice) -> str:
 
 @role_required(roles.ADMIN)
 def interpretations(request):
-    policy = current_policy()
+    policy = _policy_picked(request)
     selectable = [i for i in policy.interpretations.values() if i.selectable]
     form = InterpretationForm(data=request.POST or None, initial={"effective_from": timezone.localdate()})
     form.fields["interpretation"].choices = [("", _("— 请选择 —"))] + [(i.id, f"{i.clause} {i.question}") for i in selectable]
@@ -115,12 +127,12 @@ def interpretations(request):
     if request.method == "POST" and form.is_valid():
         if run_service(
             request,
-            lambda: interpretation_choose(actor=request.user, **form.cleaned_data),
+            lambda: interpretation_choose(actor=request.user, policy=policy.id, **form.cleaned_data),
             form=form,
             success=INTERPRETATION_SAVED,
         ):
-            return redirect("portal:admin_interpretations")
-    in_force = interpretations_in_force()
+            return redirect(f"{reverse('portal:admin_interpretations')}?policy={policy.id}")
+    in_force = interpretations_in_force(policy=policy.id)
     rows = [
         {
             "spec": i,
@@ -136,5 +148,6 @@ def interpretations(request):
     return render(
         request,
         "portal/staff/interpretations.html",
-        {"form": form, "rows": rows, "history": history, "selectable": selectable},
+        {"form": form, "rows": rows, "history": history, "selectable": selectable,
+         "policy": policy_facts(policy), "policies": policy_choices()},
     )

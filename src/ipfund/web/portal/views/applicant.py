@@ -9,13 +9,14 @@ from django.views.decorators.http import require_POST
 
 from ipfund.web.accounts import roles
 from ipfund.web.accounts.selectors import applicant_of
-from ipfund.web.engine_door import stored_decision
+from ipfund.web.engine_door import known_policies, policy_by_id, policy_of, stored_decision
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.selectors import claim_get_for, claim_timeline, claims_visible_to
 from ipfund.web.claims.services import (
     claim_draft_create,
     claim_draft_update,
     claim_estimate,
+    claim_policy_for,
     claim_submit,
     claim_withdraw,
     evidence_attach,
@@ -27,7 +28,7 @@ from ipfund.web.payments.services import bank_change_pending
 from ipfund.web.portal import timeline
 from ipfund.web.portal.facts import display_facts, facts_form
 from ipfund.web.portal.forms import ClaimMetaForm, evidence_form
-from ipfund.web.portal.policy import current_policy, items_open_to
+from ipfund.web.portal.policy import items_open_to, policy_facts
 from ipfund.web.portal.views.common import error_messages, flash_errors, new_form_token, role_required, show_service_error
 from ipfund.web.rounds.selectors import round_last_closed_for, round_next_for, round_open_for
 
@@ -55,18 +56,27 @@ def _own_claim(request, pk) -> Claim:
 
 @role_required(roles.APPLICANT)
 def eligible(request):
-    """我可以申报什么: the items open to the applicant's kind, with amounts and the policy sentence."""
+    """我可以申报什么: per installed policy (those in force first, an expired one shown as expired
+    with its dates), the items open to the applicant's kind, with amounts, the policy sentence and
+    the round that takes them."""
     applicant = _applicant_or_404(request)
-    items = [
-        {
-            "spec": item,
-            "round": round_open_for(item.id),
-            "closed": round_last_closed_for(item.id),
-            "next": round_next_for(item.id),
-        }
-        for item in items_open_to(applicant.kind)
-    ]
-    return render(request, "portal/applicant/eligible.html", {"applicant": applicant, "items": items})
+    sections = []
+    for policy in known_policies():
+        items = [
+            {
+                "spec": item,
+                "round": round_open_for(policy.id, item.id),
+                "closed": round_last_closed_for(policy.id, item.id),
+                "next": round_next_for(policy.id, item.id),
+            }
+            for item in items_open_to(applicant.kind, policy)
+        ]
+        if items:
+            facts = policy_facts(policy)
+            # An expired policy still takes late claims while one of its rounds is open.
+            facts["open"] = any(row["round"] or row["next"] for row in items)
+            sections.append({"policy": facts, "items": items})
+    return render(request, "portal/applicant/eligible.html", {"applicant": applicant, "sections": sections})
 
 
 @role_required(roles.APPLICANT)
@@ -93,12 +103,19 @@ def _attach_files(request, claim, files_form) -> list[str]:
 
 
 @role_required(roles.APPLICANT)
-def claim_new(request, item):
+def claim_new(request, item, policy=None):
     applicant = _applicant_or_404(request)
-    spec = current_policy().items.get(item)
+    if policy is None:  # an item without its policy: the one whose open round takes it
+        try:
+            policy = claim_policy_for(item)
+        except ValidationError as exc:
+            flash_errors(request, error_messages(exc))
+            return redirect("portal:eligible")
+    package = policy_by_id(policy)
+    spec = package.items.get(item) if package is not None else None
     if spec is None:
         raise Http404
-    if spec not in items_open_to(applicant.kind):
+    if spec not in items_open_to(applicant.kind, package):
         messages.error(request, NOT_FOR_YOUR_KIND)
         return redirect("portal:eligible")
     data = request.POST if request.method == "POST" else None
@@ -116,6 +133,7 @@ def claim_new(request, item):
                 claim = claim_draft_create(
                     actor=request.user,
                     item=spec.id,
+                    policy=package.id,
                     event_date=meta.cleaned_data["event_date"],
                     facts=facts.contract_facts(),
                     idempotency_key=key,
@@ -134,7 +152,8 @@ def claim_new(request, item):
     return render(
         request,
         "portal/applicant/claim_form.html",
-        {"spec": spec, "meta": meta, "facts_form": facts, "files_form": files, "claim": None, "applicant": applicant},
+        {"spec": spec, "meta": meta, "facts_form": facts, "files_form": files, "claim": None, "applicant": applicant,
+         "policy": policy_facts(package)},
     )
 
 
@@ -152,6 +171,7 @@ def _render_edit(request, claim, spec, meta, facts, files):
             "claim": claim,
             "evidence": list(claim.evidence.all()),
             "applicant": claim.applicant,
+            "policy": policy_facts(policy_of(claim)),
         },
     )
 
@@ -159,7 +179,7 @@ def _render_edit(request, claim, spec, meta, facts, files):
 @role_required(roles.APPLICANT)
 def claim_edit(request, pk):
     claim = _own_claim(request, pk)
-    spec = current_policy().items[claim.item]
+    spec = policy_of(claim).items[claim.item]
     if claim.state not in EDITABLE:
         return redirect("portal:claim_detail", pk=claim.pk)
     have = set(claim.evidence.values_list("requirement", flat=True))
@@ -188,7 +208,8 @@ def claim_edit(request, pk):
 @role_required(roles.APPLICANT)
 def claim_detail(request, pk):
     claim = _own_claim(request, pk)
-    spec = current_policy().items[claim.item]
+    policy = policy_of(claim)
+    spec = policy.items[claim.item]
     estimate = None
     if claim.state in EDITABLE:
         estimate = claim_estimate(actor=request.user, claim=claim)
@@ -205,13 +226,14 @@ def claim_detail(request, pk):
             "missing": evidence_missing(claim) if claim.state in EDITABLE else [],
             "estimate": estimate,
             "decision": decision,
-            "clause": current_policy().clause(spec.clause),
+            "clause": policy.clause(spec.clause),
+            "policy": policy_facts(policy),
             "events": timeline.applicant_timeline(claim_timeline(claim)),
             "coming": timeline.coming_steps(claim.state),
             "can_edit": claim.state in EDITABLE,
             "can_submit": Action.SUBMIT in possible,
             "can_withdraw": Action.WITHDRAW in possible,
-            "open_round": round_open_for(claim.item) if claim.state == State.DRAFT else None,
+            "open_round": round_open_for(claim.policy, claim.item) if claim.state == State.DRAFT else None,
             "payment": getattr(claim, "payment", None) if claim.state == State.PAID else None,
             "payment_failure": latest_failure(claim) if claim.state == State.PAYMENT_FAILED else None,
             "pending_change": bank_change_pending(claim.applicant) if claim.state == State.PAYMENT_FAILED else None,

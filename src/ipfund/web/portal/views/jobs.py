@@ -12,7 +12,7 @@ from ipfund.web.jobs.kinds import kinds
 from ipfund.web.jobs.models import Job
 from ipfund.web.jobs.selectors import job_get_for, jobs_of
 from ipfund.web.jobs.services import job_file_open, job_request
-from ipfund.web.portal.policy import current_policy
+from ipfund.web.portal.policy import page_policy, policy_choices, policy_facts
 from ipfund.web.portal.views.common import error_messages, flash_errors, role_required
 from ipfund.web.rounds.models import ApplicationRound
 
@@ -28,14 +28,15 @@ def _job(request, pk) -> Job:
 
 @role_required(*STAFF)
 def exports(request):
-    policy = current_policy()
+    policy = page_policy(request.GET.get("policy"))
     user = request.user
     allowed = {k for k, spec in kinds().items() if any(roles.has_role(user, r) for r in spec.roles)}
     return render(
         request,
         "portal/staff/exports.html",
         {
-            "policy": policy,
+            "policy": policy_facts(policy),
+            "policies": policy_choices(),
             "rounds": ApplicationRound.objects.filter(policy=policy.id),
             "allowed": allowed,
             "year": timezone.localdate().year,

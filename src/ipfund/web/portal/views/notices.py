@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from ipfund.web.documents.layout import cited_policies
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,10 +33,12 @@ def notice_list(request):
 
 def notice_detail(request, pk):
     notice = get_object_or_404(notices_public(), pk=pk)
+    entries = notice_entries(notice)
     return render(
         request,
         "portal/public/notice_detail.html",
-        {"notice": notice, "entries": notice_entries(notice), "open": notice.in_period(timezone.now())},
+        {"notice": notice, "entries": entries, "open": notice.in_period(timezone.now()),
+         "cited": cited_policies(entries.values_list("claim__policy", flat=True))},
     )
 
 

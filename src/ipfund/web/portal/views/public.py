@@ -4,26 +4,26 @@ from django.shortcuts import render
 
 from ipfund.web.portal import labels
 from ipfund.web.portal.calculator import run_calculator
-from ipfund.web.portal.policy import current_policy, item_kinds, items_open_to
+from ipfund.web.engine_door import known_policies
+from ipfund.web.portal.policy import item_kinds, items_open_to, page_policy, policy_choices, policy_facts
 from ipfund.web.rounds.selectors import rounds_open
 
 
 def home(request):
-    policy = current_policy()
-    monetary = [clause for clause in policy.clauses if clause.monetary]
-    return render(
-        request,
-        "portal/public/home.html",
-        {"item_count": len(policy.items), "clause_count": len(monetary), "rounds": rounds_open().order_by("closes_at")},
-    )
+    """The policies of the zone side by side (in force first, expired ones with their dates) and
+    the rounds taking claims now."""
+    policies = [policy_facts(p) for p in known_policies()]
+    titles = {p["id"]: p["title"] for p in policies}
+    rounds = [{"round": r, "policy_title": titles.get(r.policy, r.policy)} for r in rounds_open().order_by("closes_at")]
+    return render(request, "portal/public/home.html", {"policies": policies, "rounds": rounds})
 
 
 def calculator(request):
     main, facts, outcome = run_calculator(request.GET)
-    policy = current_policy()
+    policy = page_policy(request.GET.get("policy"))
     item_spec = policy.items.get(request.GET.get("item") or "")
     kind = request.GET.get("kind") or ""
-    items_for_kind = items_open_to(kind) if kind else []
+    items_for_kind = items_open_to(kind, policy) if kind else []
     return render(
         request,
         "portal/public/calculator.html",
@@ -38,12 +38,12 @@ def calculator(request):
     )
 
 
-def sorted_kinds(kinds: set[str]) -> list[str]:
-    return [k for k, _label in labels.kind_choices() if k in kinds]
+def sorted_kinds(kinds: set[str], policy=None) -> list[str]:
+    return [k for k, _label in labels.kind_choices(policy) if k in kinds]
 
 
 def policy_overview(request):
-    policy = current_policy()
+    policy = page_policy(request.GET.get("policy"))
     sections = []
     for clause in policy.clauses:
         items = [item for item in policy.items.values() if item.clause == clause.number]
@@ -51,7 +51,7 @@ def policy_overview(request):
             {
                 "clause": clause,
                 "items": [
-                    {"spec": item, "kinds": [labels.kind_label(k) for k in sorted_kinds(item_kinds(item))]}
+                    {"spec": item, "kinds": [labels.kind_label(k, policy) for k in sorted_kinds(item_kinds(item), policy)]}
                     for item in items
                 ],
             }
@@ -59,5 +59,6 @@ def policy_overview(request):
     return render(
         request,
         "portal/public/policy.html",
-        {"policy": policy, "sections": sections, "interpretations": policy.interpretations.values()},
+        {"policy": policy, "facts": policy_facts(policy), "policies": policy_choices(), "sections": sections,
+         "interpretations": policy.interpretations.values()},
     )

@@ -40,7 +40,8 @@ from ipfund.web.portal.forms import (
     SendBackForm,
 )
 from ipfund.web.portal.ledger_view import caps_used
-from ipfund.web.portal.policy import current_policy
+from ipfund.web.portal.policy import policy_facts
+from ipfund.web.engine_door import known_policies, policy_of
 from ipfund.web.portal.views.common import FORBIDDEN, error_messages, flash_errors, role_required, show_service_error
 from ipfund.web.review.services import (
     BATCH_ACTIONS,
@@ -94,7 +95,7 @@ SORT_HEADINGS = [
 
 
 def _queue(request, *, state_default: str, template: str, title, batch_action: str | None, export_kind: str, results=None):
-    policy = current_policy()
+    policies = known_policies()
     round_id = request.GET.get("round") or ""
     item = request.GET.get("item") or ""
     search = (request.GET.get("q") or "")[:100]
@@ -104,7 +105,10 @@ def _queue(request, *, state_default: str, template: str, title, batch_action: s
     state = request.GET.get("state") or state_default
     if state not in State.values:
         state = state_default
-    if item not in policy.items:
+    # An item is chosen under its policy ("policy:item"): item ids repeat across policies.
+    item_groups = [(p, [(f"{p.id}:{i.id}", i) for i in p.items.values()]) for p in policies]
+    # A bare item id (an older link, an export's filter) filters that item under every policy.
+    if item not in {v for _p, rows in item_groups for value, i in rows for v in (value, i.id)}:
         item = ""
     rnd = ApplicationRound.objects.filter(pk=round_id).first() if round_id.isdigit() else None
     claims = review_queue(user=request.user, round=rnd, item=item or None, state=state, search=search, sort=sort)
@@ -118,8 +122,8 @@ def _queue(request, *, state_default: str, template: str, title, batch_action: s
             "title": title,
             "claims": page.object_list,
             "page": page,
-            "rounds": ApplicationRound.objects.filter(policy=policy.id),
-            "items": policy.items.values(),
+            "rounds": ApplicationRound.objects.order_by("-opens_at", "-id"),
+            "item_groups": item_groups,
             "states": [(s, labels.status_label(s), counts.get(s, 0)) for s in State.values if s != State.DRAFT],
             "selected": {**keep, "sort": sort},
             "query": urlencode({k: v for k, v in keep.items() if v}),
@@ -129,7 +133,8 @@ def _queue(request, *, state_default: str, template: str, title, batch_action: s
             "batch_label": BATCH_ACTIONS.get(batch_action or ""),
             "results": results,
             "export_kind": export_kind,
-            "budget_warnings": budget_warnings(policy=policy.id, on=timezone.localdate(), round_id=rnd.pk if rnd else None)
+            "budget_warnings": [w for p in policies
+                                for w in budget_warnings(policy=p.id, on=timezone.localdate(), round_id=rnd.pk if rnd else None)]
             if roles.has_role(request.user, roles.APPROVER) else [],
         },
     )
@@ -180,7 +185,8 @@ def queue_batch(request, action):
 
 
 def _claim_page(request, claim, forms=None, confirm_form=None, status=200):
-    spec = current_policy().items[claim.item]
+    policy = policy_of(claim)
+    spec = policy.items[claim.item]
     possible = actions_from(claim.state)
     user = request.user
     estimate = claim_estimate(actor=user, claim=claim)
@@ -190,7 +196,8 @@ def _claim_page(request, claim, forms=None, confirm_form=None, status=200):
     context = {
         "claim": claim,
         "spec": spec,
-        "clause": current_policy().clause(spec.clause),
+        "clause": policy.clause(spec.clause),
+        "policy": policy_facts(policy),
         "facts": display_facts(spec, claim.facts),
         "evidence": list(claim.evidence.all()),
         "estimate": estimate,
@@ -228,7 +235,7 @@ def staff_claim(request, pk):
 def claim_action(request, pk, action):
     """One reviewer or approver action on a claim; a refused action re-renders the page with its errors."""
     claim = _claim_or_404(request, pk)
-    spec = current_policy().items[claim.item]
+    spec = policy_of(claim).items[claim.item]
     user = request.user
     forms = {}
     confirm = None
@@ -299,7 +306,7 @@ def claim_audit(request, pk):
         events.extend(audit_history(object_type=obj._meta.label_lower, object_id=obj.pk))
     events.sort(key=lambda e: e.seq)
     rows = [
-        {"event": e, "actor": timeline.actor_name(e), "changes": timeline.audit_changes(e, item=claim.item)} for e in events
+        {"event": e, "actor": timeline.actor_name(e), "changes": timeline.audit_changes(e, claim=claim)} for e in events
     ]
     return render(
         request,
