@@ -90,6 +90,8 @@ def test_claim_pages_show_the_claims_own_policy(staff, two_rounds, applicant):  
     assert NEW_TITLE in mine and "¥400,000.00" in mine
     theirs = text(signed_in(staff.reviewer).get(reverse("portal:staff_claim", args=[claim.pk])).content.decode())
     assert NEW_TITLE in theirs and "¥400,000.00" in theirs and "300,000" not in theirs
+    # The version it was decided under: the date of the successor's latest document (its amendment).
+    assert "计算所依据的政策版本：2025年12月1日版（校验码 " in theirs
     queue = text(signed_in(staff.reviewer).get(reverse("portal:review_queue") + f"?item={NEW}:china_patent_award")
                  .content.decode())
     assert "中国专利奖奖励" in queue and claim.reference in queue

@@ -37,7 +37,7 @@ from .services import api_token_user
 api = NinjaAPI(
     title="ipfund 知识产权专项资金平台 API",
     version="1",
-    description="肇高管办〔2022〕2号：资助项目、政策计算器，以及申报人凭令牌提交申报、查询状态。",
+    description="本区已安装的各项知识产权政策（/api/policies）：资助项目、政策计算器，以及申报人凭令牌按政策提交申报、查询状态。",
     urls_namespace="api",
 )
 

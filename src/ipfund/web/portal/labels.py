@@ -156,3 +156,15 @@ def item_title(item_id: str, policy_id: str | None = None) -> str:
         if item_id in policy.items:
             return policy.items[item_id].title
     return item_id
+
+
+def version_label(version: str) -> str:
+    """See templatetags.portal.policy_version."""
+    import datetime as dt
+
+    day, sep, digest = (version or "").partition("+")
+    try:
+        on = dt.date.fromisoformat(day)
+    except ValueError:
+        return version or "—"
+    return f"{on.year}年{on.month}月{on.day}日版（校验码 {digest}）" if sep else f"{on.year}年{on.month}月{on.day}日版"

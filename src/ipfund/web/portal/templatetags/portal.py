@@ -59,6 +59,13 @@ def item_title(row) -> str:
 
 
 @register.filter
+def policy_version(version: str) -> str:
+    """A policy package's version as a person reads it: "2025-12-01+1a2b3c4d" (the latest document's
+    date and a digest of the package) → 2025年12月1日版（校验码 1a2b3c4d）; a declared version as written."""
+    return labels.version_label(version)
+
+
+@register.filter
 def reason_label(code: str) -> str:
     return labels.reason_label(code)
 
