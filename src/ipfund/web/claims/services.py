@@ -18,7 +18,7 @@ from ipfund.web.engine_door import (
     Decision,
     decide_claim,
     decide_draft,
-    default_policy,
+    known_policies,
     policy_by_id,
 )
 from ipfund.web.rounds.selectors import round_last_closed_for, round_open_for, rounds_open
@@ -162,10 +162,13 @@ def claim_policy_for(item: str, policy: str | None = None) -> str:
     if len(open_under) > 1:
         titles = "、".join(f"{p}（{_policy(p).title}）" for p in open_under)
         raise ValidationError({"policy": [POLICY_AMBIGUOUS.format(item=item, policies=titles)]})
-    chosen = open_under[0] if open_under else default_policy().id
-    if item not in _policy(chosen).items:
+    if open_under:
+        return open_under[0]
+    # No round takes it now: the first policy holding the item, those in force first.
+    holding = [p.id for p in known_policies() if item in p.items]
+    if not holding:
         raise ValidationError({"item": [UNKNOWN_ITEM.format(item=item)]})
-    return chosen
+    return holding[0]
 
 
 def claim_facts_check(profile, item: str, event_date, raw_facts: dict, *, policy: str) -> tuple[dt.date, dict, Decision]:
