@@ -229,3 +229,15 @@ def test_another_applicant_cannot_remove_or_replace_my_evidence(applicant, open_
     assert not AuditEvent.objects.filter(action__in=["evidence_remove", "evidence_replace"]).exists()
     missing = signed_in(owner).post(reverse("portal:claim_submit", args=[claim.pk]), follow=True)
     assert EVIDENCE_MISSING.split("：")[0] not in missing.content.decode()
+
+
+def test_uploads_sweep_on_the_cli_removes_old_staged_files(applicant, open_round, capsys):
+    from ipfund.cli.main import main
+
+    client = signed_in(applicant("enterprise"))
+    client.post(reverse("portal:claim_new", args=[PATENT]), claim_post(**{"facts-level": ""}))
+    StagedUpload.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
+    names = [s.file.name for s in StagedUpload.objects.all()]
+    assert main(["uploads", "sweep"]) == 0
+    assert "暂存文件：已删除 2 个" in capsys.readouterr().out
+    assert not StagedUpload.objects.exists() and not any(stored(n) for n in names)
