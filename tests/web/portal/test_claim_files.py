@@ -241,3 +241,12 @@ def test_uploads_sweep_on_the_cli_removes_old_staged_files(applicant, open_round
     assert main(["uploads", "sweep"]) == 0
     assert "暂存文件：已删除 2 个" in capsys.readouterr().out
     assert not StagedUpload.objects.exists() and not any(stored(n) for n in names)
+
+
+def test_an_input_whose_file_is_staged_is_no_longer_marked_as_needed(applicant, open_round):
+    client = signed_in(applicant("enterprise"))
+    fake = SimpleUploadedFile("证书.pdf", b"MZ not a pdf", content_type="application/pdf")
+    html = client.post(reverse("portal:claim_new", args=[PATENT]), claim_post(**{"evidence-evidence_0": fake})).content.decode()
+    refused, staged = field_block(html, "evidence-evidence_0"), field_block(html, "evidence-evidence_1")
+    assert "required-mark" in refused and "required-mark" not in staged
+    assert "无需重新选择" in staged

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from ipfund.web.claims.services import evidence_attach
 from ipfund.web.claims.staging import staged_attach, staged_for, upload_stage
@@ -17,6 +18,7 @@ from ipfund.web.uploads import check_upload
 from .views.common import error_messages, new_form_token
 
 STAGED_FIELD = "staged"
+ALREADY_STAGED = _("已上传（待保存），无需重新选择；也可再选择补充文件")
 
 
 @dataclass
@@ -64,9 +66,15 @@ def files_attach(*, actor, claim, chosen: ChosenFiles) -> None:
         staged_attach(actor=actor, claim=claim, staged=staged)
 
 
-def files_keep(*, actor, chosen: ChosenFiles) -> list:
-    """The save failed: the newly chosen files are staged; returns every staged file to show."""
+def files_keep(*, actor, chosen: ChosenFiles, files_form) -> list:
+    """The save failed: the newly chosen files are staged, and their inputs no longer marked as
+    still needed; returns every staged file to show."""
     for requirement, upload in chosen.new:
         chosen.staged.append(upload_stage(actor=actor, token=chosen.token, requirement=requirement, upload=upload))
     chosen.new = []
+    have = {s.requirement for s in chosen.staged}
+    for name, requirement in files_form.requirements.items():
+        if requirement in have:
+            files_form.fields[name].needed = False
+            files_form.fields[name].help_text = files_form[name].help_text = ALREADY_STAGED
     return chosen.staged

@@ -113,7 +113,7 @@ def claim_new(request, item):
             else:
                 messages.success(request, DRAFT_SAVED)
                 return redirect("portal:claim_detail", pk=claim.pk)
-        staged = files_keep(actor=request.user, chosen=chosen)
+        staged = files_keep(actor=request.user, chosen=chosen, files_form=files)
         if staged:
             messages.warning(request, FILES_KEPT)
     return render(
@@ -173,7 +173,7 @@ def claim_edit(request, pk):
         else:
             messages.success(request, RETURNED_SAVED if claim.state == State.RETURNED else DRAFT_SAVED)
             return redirect("portal:claim_detail", pk=claim.pk)
-    staged = files_keep(actor=request.user, chosen=chosen)
+    staged = files_keep(actor=request.user, chosen=chosen, files_form=files)
     if staged:
         messages.warning(request, FILES_KEPT)
     return _render_edit(request, claim, spec, meta, facts, files, staged)
