@@ -3,6 +3,8 @@ server, shown as uploaded) and is not audited as an edit; evidence of a draft or
 be removed or replaced after a confirmation, each audited, and by nobody else."""
 
 import datetime as dt
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from ipfund.web.claims.staging import staged_sweep
 from ipfund.web.demo.flow import PDF_BYTES, PNG_BYTES, advance, draft_from_sample, submitted_from_sample
 from ipfund.web.demo.samples import sample
 from ipfund.web.portal.facts import ERROR_CHOOSE
+from ipfund.web.upload_sweep import uploads_sweep
 from ipfund.web.uploads import UPLOAD_TYPE
 
 from .test_applicant_pages import PATENT, claim_post, field_block, signed_in
@@ -200,6 +203,10 @@ def test_a_returned_claim_file_is_replaced_and_the_reviewed_file_is_kept(applica
     client.post(reverse("portal:claim_submit", args=[claim.pk]))
     claim.refresh_from_db()
     assert claim.state == "submitted"
+    # The kept file is still named by its (removed) row: the orphan sweep leaves it alone.
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(Path(settings.MEDIA_ROOT) / kept.file.name, (two_days_ago, two_days_ago))
+    assert kept.file.name not in uploads_sweep().removed and stored(kept.file.name)
 
 
 def test_evidence_of_a_submitted_claim_cannot_be_removed(applicant, open_round):
