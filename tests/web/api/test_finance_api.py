@@ -82,6 +82,24 @@ def test_recording_a_payment_uses_the_pages_service_and_rules(final_claims, staf
     assert post(staff.finance, "/api/payments/999999/paid", body).status_code == 404
 
 
+def test_a_bank_batch_pays_each_claim_or_says_why_not(final_claims, staff):  # noqa: F811
+    first, second = final_claims(2)
+    today = dt.date.today().isoformat()
+    post(staff.finance, f"/api/payments/{first.pk}/paid", {"paid_on": today, "reference": "PZ-0"})
+    response = post(staff.finance, "/api/payments/batch", {"claims": [first.pk, second.pk], "paid_on": today, "reference": "PL-7"})
+    assert response.status_code == 200, response.content
+    out = response.json()
+    assert (out["paid"], out["refused"]) == (1, 1) and out["batch_id"]
+    assert out["lines"] == [
+        {"claim_id": first.pk, "paid": False, "message": ALREADY_PAID},
+        {"claim_id": second.pk, "paid": True, "message": "已拨付"},
+    ]
+    assert Payment.objects.get(claim=second).batch_id == out["batch_id"]
+    empty = post(staff.finance, "/api/payments/batch", {"claims": [], "paid_on": today, "reference": "PL-8"})
+    assert empty.status_code == 400 and "claims" in empty.json()["errors"]
+    assert post(staff.admin, "/api/payments/batch", {"claims": [second.pk], "paid_on": today, "reference": "PL-9"}).status_code == 403
+
+
 def test_other_roles_may_not_list_or_record_payments(final_claims, staff):  # noqa: F811
     (claim,) = final_claims(1)
     body = {"paid_on": dt.date.today().isoformat(), "reference": "PZ-X"}

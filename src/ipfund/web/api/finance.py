@@ -19,7 +19,7 @@ from ipfund.web.ledger.selectors import award_net
 from ipfund.web.masking import mask_bank_account
 from ipfund.web.payments.models import Payment
 from ipfund.web.payments.selectors import latest_failure
-from ipfund.web.payments.services import payee_account, payment_fail, payment_record
+from ipfund.web.payments.services import payee_account, payment_batch_record, payment_fail, payment_record
 from ipfund.web.statistics.selectors import budget_label
 
 from .schemas import ErrorOut
@@ -57,6 +57,23 @@ class PaymentOut(Schema):
 class PaymentIn(Schema):
     paid_on: dt.date = Field(description="拨付日期（YYYY-MM-DD，不能晚于今天）")
     reference: str = Field(description="拨付凭证号（银行回单号）", max_length=100)
+
+
+class PaymentBatchIn(PaymentIn):
+    claims: list[int] = Field(description="本批拨付的申报 ID（待拨付或拨付失败的）", max_length=LIST_LIMIT)
+
+
+class PaymentBatchLineOut(Schema):
+    claim_id: int = Field(description="申报 ID")
+    paid: bool = Field(description="是否已拨付")
+    message: str = Field(description="结果：“已拨付”或未能拨付的原因")
+
+
+class PaymentBatchOut(Schema):
+    batch_id: int | None = Field(description="批量拨付 ID；一项也未能拨付时为空（不保留该批次）")
+    paid: int = Field(description="已拨付的项数")
+    refused: int = Field(description="未能拨付的项数")
+    lines: list[PaymentBatchLineOut] = Field(description="每项申报的结果")
 
 
 class PaymentFailIn(Schema):
@@ -146,6 +163,20 @@ def payments_record(request, claim_id: int, body: PaymentIn):
     claim = _claim_for_finance(request, claim_id)
     payment_record(actor=request.auth, claim=claim, paid_on=body.paid_on, reference=body.reference)
     return _payment_out(claim_get_for(request.auth, claim_id))
+
+
+@router.post("/payments/batch", response={200: PaymentBatchOut, **ERRORS}, summary="批量拨付（财务）")
+def payments_batch(request, body: PaymentBatchIn):
+    """一个银行批次（一个凭证号）拨付多项资助：每项各自拨付或说明不能拨付的原因，互不影响；
+    与财务页面的批量拨付相同。"""
+    _require(request.auth, (roles.FINANCE,), ONLY_FINANCE)
+    result = payment_batch_record(actor=request.auth, claim_ids=body.claims, paid_on=body.paid_on, reference=body.reference)
+    return {
+        "batch_id": result.batch.pk if result.batch else None,
+        "paid": len(result.paid),
+        "refused": len(result.refused),
+        "lines": [{"claim_id": line.claim_id, "paid": line.paid, "message": line.message} for line in result.lines],
+    }
 
 
 @router.post("/payments/{claim_id}/failed", response={200: PaymentOut, **ERRORS}, summary="记录拨付失败（财务）")
