@@ -18,7 +18,8 @@ COMMANDS = {
     "rekey": ("ipfund.cli.rekey", "用最新密钥重新加密个人信息"),
     "backup": ("ipfund.cli.backup", "备份数据库、上传文件和审计检查点"),
     "restore": ("ipfund.cli.restore", "从备份恢复到空数据库"),
-    "uploads": ("ipfund.cli.uploads", "上传文件维护（sweep：清理无记录的孤立文件）"),
+    "uploads": ("ipfund.cli.uploads", "上传文件维护（sweep：清理无记录的孤立文件和过期的暂存文件）"),
+    "exports": ("ipfund.cli.exports", "导出文件维护（sweep：删除超过保留期限的导出文件）"),
     "manage": ("ipfund.cli.manage", "Django 管理命令（migrate、createsuperuser …）"),
 }
 

@@ -2,7 +2,8 @@
 
 Migrations are applied on start; `--demo` loads the demo data set first. Without CELERY_BROKER_URL
 background jobs (exports, batches of letters) run on a worker thread of this process, so nothing
-else needs to be started; jobs a previous run left unfinished are failed or sent again. This is Django's
+else needs to be started; jobs a previous run left unfinished are failed or sent again. Expired
+export files and unsaved staged uploads are swept on start and hourly. This is Django's
 development server, for trying the platform; production runs `gunicorn ipfund.web.config.wsgi`
 with PostgreSQL (see the README).
 """
@@ -36,6 +37,9 @@ def run(args) -> int:
         from ipfund.web.jobs.services import job_recover_embedded
 
         job_recover_embedded()
+    from ipfund.web.jobs.housekeeping import housekeeping_every
+
+    housekeeping_every()  # expired exports and unsaved staged files: now, then hourly
     print(f"平台已启动：http://{args.host}:{args.port}/   （接口文档 /api/docs，Ctrl-C 退出）")
     call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, use_threading=True, skip_checks=True)
     return 0

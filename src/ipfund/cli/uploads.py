@@ -15,6 +15,7 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", help="数据目录（默认 $IPFUND_DATA_DIR 或 ./var）")
 
 
+STAGED = "暂存文件：已删除 {removed} 个超过暂存期限、未保存到申报的文件。"
 GRACE_NEGATIVE = "ipfund uploads：--grace-hours 不能为负数。"
 
 
@@ -27,8 +28,11 @@ def run(args) -> int:
     from ._django import setup
 
     setup(args.data_dir)
+    from ipfund.web.claims.staging import staged_sweep
     from ipfund.web.upload_sweep import uploads_sweep
 
+    if not args.dry_run:
+        print(STAGED.format(removed=staged_sweep()))
     result = uploads_sweep(grace=dt.timedelta(hours=args.grace_hours), dry_run=args.dry_run)
     for name in result.removed:
         print(("将删除 " if args.dry_run else "已删除 ") + name)

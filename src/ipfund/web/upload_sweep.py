@@ -34,7 +34,7 @@ def referenced_files() -> set[str]:
             columns.append((apps.get_model(app_label, model_name), name))
     names: set[str] = set()
     for model, name in columns:
-        names.update(n for n in model._default_manager.exclude(**{name: ""}).values_list(name, flat=True) if n)
+        names.update(n for n in model._base_manager.exclude(**{name: ""}).values_list(name, flat=True) if n)
     return names
 
 

@@ -14,6 +14,7 @@ duties keeps them off it); and one staff member per role.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,7 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "portal:claim_new": ({"item": "item"}, {"GET": APPLICANTS | {STAFF_OWN}}),
     "portal:claim_new_under": ({"policy": "zhaoqing-hitech-ip-2022", "item": "item"}, {"GET": APPLICANTS | {STAFF_OWN}}),
     "portal:claim_detail": ({"pk": "claim"}, {"GET": OWNER}),
+    "portal:evidence_change": ({"pk": "claim", "evidence_pk": "evidence"}, {"GET": OWNER, "POST": OWNER}),
     "portal:claim_edit": ({"pk": "claim"}, {"GET": OWNER}),
     "portal:claim_submit": ({"pk": "claim"}, {"POST": OWNER}),
     "portal:claim_withdraw": ({"pk": "claim"}, {"POST": OWNER}),
@@ -131,7 +133,14 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "POST /api/claims/{claim_id}/submit": ({"claim_id": "claim"}, {"POST": OWNER}),
     "POST /api/claims/{claim_id}/withdraw": ({"claim_id": "claim"}, {"POST": OWNER}),
     "GET /api/claims/{claim_id}/estimate": ({"claim_id": "claim"}, {"GET": OWNER | STAFF}),
+    # finance's API: payments for finance only, budgets for finance and administrators
+    "GET /api/payments": ({}, {"GET": {FINANCE}}),
+    "POST /api/payments/batch": ({}, {"POST": {FINANCE}}),
+    "POST /api/payments/{claim_id}/paid": ({"claim_id": "final_claim"}, {"POST": {FINANCE}}),
+    "POST /api/payments/{claim_id}/failed": ({"claim_id": "final_claim"}, {"POST": {FINANCE}}),
+    "GET /api/budgets": ({}, {"GET": {FINANCE, ADMIN}}),
 }
+TOKEN_CALLS = ("GET /api/claims", "POST /api/claims", "GET /api/payments", "POST /api/payments", "GET /api/budgets")
 
 # Patterns that are not endpoints of their own: the API's URLs are checked per operation above.
 NOT_ENDPOINTS = {"api:api-root"}
@@ -248,7 +257,7 @@ def _got_through(response) -> bool:
 def test_every_principal_on_every_endpoint(world):
     wrong = []
     for name, (params, methods) in sorted(MATRIX.items()):
-        api_call = name.startswith(("GET /api/claims", "POST /api/claims"))
+        api_call = name.startswith(TOKEN_CALLS)
         for method, allowed in methods.items():
             for principal in PRINCIPALS:
                 client = _client(world, principal, api_call=api_call)
@@ -261,6 +270,11 @@ def test_every_principal_on_every_endpoint(world):
                     response = client.post(path, body, content_type="application/json")
                 elif name == "POST /api/claims/{claim_id}/evidence":
                     response = client.post(path, {"requirement": "托管服务合同", "file": flow.pdf_upload()})
+                elif name.startswith("POST /api/payments"):  # usable bodies: refusals come from the rules
+                    today = dt.date.today().isoformat()
+                    body = {"reason": "矩阵", "paid_on": today, "reference": "矩阵",
+                            "claims": [world["objects"]["final_claim"].pk]}
+                    response = client.post(path, body, content_type="application/json")
                 elif name.startswith("POST /api"):
                     response = client.post(path, "{}", content_type="application/json")
                 else:  # filled in, so a refusal comes from the rules, not from an empty form

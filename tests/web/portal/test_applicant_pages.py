@@ -158,7 +158,9 @@ def test_claim_form_errors_are_beside_fields_in_chinese_and_nothing_typed_is_los
     assert str(ERROR_CHOOSE) in field_block(html, "facts-level")
     assert 'value="ZL201910000001.2"' in html
     assert 'value="2023-07-20"' in html
-    assert "请重新选择" in html  # the files must be chosen again, and the page says so
+    # The chosen files are kept on the server and shown as uploaded (browsers cannot refill file inputs).
+    assert 'id="staged-files"' in html and "获奖证书.pdf" in html and "专利证书.pdf" in html
+    assert "无需重新选择" in html
     assert not Claim.objects.exists()
 
 
@@ -168,9 +170,9 @@ def test_claim_form_refuses_a_file_that_is_not_pdf_jpeg_or_png(applicant, open_r
     response = client.post(reverse("portal:claim_new", args=[PATENT]), claim_post(**{"evidence-evidence_0": fake}))
     html = response.content.decode()
     assert UPLOAD_TYPE in field_block(html, "evidence-evidence_0")
-    claim = Claim.objects.get()
-    assert claim.state == "draft"
-    assert list(claim.evidence.values_list("requirement", flat=True)) == ["专利证书"]
+    # Nothing is saved while a file is refused; the good file waits, shown as uploaded.
+    assert not Claim.objects.exists()
+    assert "专利证书.pdf" in html and 'name="staged"' in html
 
 
 def test_money_fact_with_three_decimals_is_refused(applicant, open_round):

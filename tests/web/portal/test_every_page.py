@@ -132,6 +132,9 @@ def fillings(name: str, demo) -> list[dict]:
         "claim_detail": [{"pk": c.pk} for c in claims],
         "claim_edit": [{"pk": c.pk} for c in claims if c.state in ("draft", "returned")],
         "claim_link": [{"pk": c.pk} for c in claims[:3]],
+        "evidence_change": [
+            {"pk": c.pk, "evidence_pk": e.pk} for c in claims if c.state in ("draft", "returned") for e in c.evidence.all()[:1]
+        ],
         "staff_claim": [{"pk": c.pk} for c in claims if c.state != "draft"],
         "claim_audit": [{"pk": c.pk} for c in claims if c.state != "draft"],
         "finance_claim": [{"pk": c.pk} for c in claims if c.state in ("final", "paid", "payment_failed")],

@@ -18,6 +18,8 @@ MESSAGES = {
     "json_invalid": "请求内容不是有效的 JSON。",
     "model_attributes_type": "应为对象。",
     "string_too_long": "内容过长。",
+    "greater_than_equal": "数值过小。",
+    "less_than_equal": "数值过大。",
 }
 FALLBACK = "内容不符合接口格式。"
 SOURCES = {"body", "query", "path", "header", "form", "file", "cookie"}

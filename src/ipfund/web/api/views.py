@@ -311,3 +311,10 @@ def claims_withdraw(request, claim_id: int):
 def claims_estimate(request, claim_id: int):
     claim = claim_selectors.claim_get_for(request.auth, claim_id)
     return claim_services.claim_estimate(actor=request.auth, claim=claim).as_record()
+
+
+# --- finance: payments and budgets (api/finance.py) ---------------------------------------------
+
+from .finance import router as finance_router  # noqa: E402  (after the handlers above, on the same api)
+
+api.add_router("/", finance_router, auth=bearer)

@@ -90,6 +90,13 @@ def evidence_path(instance: "Evidence", filename: str) -> str:
     return f"evidence/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{EXTENSIONS[instance.content_type]}"
 
 
+class CurrentEvidence(models.Manager):
+    """Evidence the claim holds now: a file the applicant removed or replaced is not among it."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class Evidence(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="evidence")
     requirement = models.CharField(max_length=200)  # one label of policy.items[item].evidence
@@ -100,8 +107,41 @@ class Evidence(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Removed or replaced by the applicant (claims/evidence_changes.py): the row stays for the audit trail.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = CurrentEvidence()  # the default (and so claim.evidence): current files only
+    with_removed = models.Manager()
 
     class Meta:
         ordering = ["requirement", "uploaded_at", "id"]
+        base_manager_name = "with_removed"
         verbose_name = "证明材料"
         verbose_name_plural = "证明材料"
+
+
+def staged_path(instance: "StagedUpload", filename: str) -> str:
+    return f"staged/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{EXTENSIONS[instance.content_type]}"
+
+
+class StagedUpload(models.Model):
+    """A checked file chosen on a claim form whose save failed (another field was refused): kept for
+    the same person and form (its token) so it need not be chosen again; attached as evidence when
+    the form is saved, swept after IPFUND_STAGED_UPLOAD_HOURS (claims/staging.py)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=100)
+    requirement = models.CharField(max_length=200)
+    file = models.FileField(upload_to=staged_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["owner", "token"])]
+        verbose_name = "暂存的上传文件"
+        verbose_name_plural = "暂存的上传文件"

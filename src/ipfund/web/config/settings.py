@@ -213,6 +213,10 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 IPFUND_MAX_UPLOAD_BYTES = int(os.environ.get("IPFUND_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IPFUND_MAX_UPLOAD_BYTES + 1024 * 1024
+# Files chosen on a claim form whose save failed are kept this long for the form to be saved again.
+IPFUND_STAGED_UPLOAD_HOURS = float(os.environ.get("IPFUND_STAGED_UPLOAD_HOURS", "24"))
+# Generated export files (Excel, ZIP of letters) are deleted this many days after they were made.
+IPFUND_EXPORT_RETENTION_DAYS = float(os.environ.get("IPFUND_EXPORT_RETENTION_DAYS", "7"))
 
 # --- the fund -------------------------------------------------------------------------------
 # Every installed policy package runs at once (built-in ones and IPFUND_POLICY_PATH's folders); each

@@ -22,3 +22,14 @@ def run_job(job_id: int) -> None:
     from .services import job_run
 
     job_run(job_id=job_id)
+
+
+@app.task(name="ipfund.jobs.housekeeping", ignore_result=True)
+def housekeeping_task() -> None:
+    from .housekeeping import housekeeping
+
+    housekeeping()
+
+
+# With `celery ... beat` running: the clean-up every hour (expired exports, unsaved staged files).
+app.conf.beat_schedule = {"ipfund-housekeeping": {"task": "ipfund.jobs.housekeeping", "schedule": 3600.0}}

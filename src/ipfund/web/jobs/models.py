@@ -7,8 +7,9 @@ from django.db import models
 
 
 class Job(models.Model):
-    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-    STATES = [(QUEUED, "排队中"), (RUNNING, "进行中"), (DONE, "已完成"), (FAILED, "失败")]
+    QUEUED, RUNNING, DONE, FAILED, EXPIRED = "queued", "running", "done", "failed", "expired"
+    # EXPIRED: done, and its file deleted after IPFUND_EXPORT_RETENTION_DAYS (jobs/retention.py).
+    STATES = [(QUEUED, "排队中"), (RUNNING, "进行中"), (DONE, "已完成"), (FAILED, "失败"), (EXPIRED, "已过保留期")]
 
     kind = models.CharField(max_length=40)
     params = models.JSONField(default=dict)
@@ -31,11 +32,18 @@ class Job(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.state in (self.DONE, self.FAILED)
+        return self.state in (self.DONE, self.FAILED, self.EXPIRED)
+
+    @property
+    def kept_until(self):
+        """When the finished file is deleted (None while there is no file)."""
+        from .retention import job_kept_until
+
+        return job_kept_until(self)
 
     @property
     def percent(self) -> int:
-        if self.state == self.DONE:
+        if self.state in (self.DONE, self.EXPIRED):
             return 100
         if not self.total:
             return 0

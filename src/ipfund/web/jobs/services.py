@@ -97,6 +97,9 @@ def job_run(*, job_id: int) -> Job:
             obj=job,
             after={"kind": job.kind, "params": job.params, "rows": count, "filename": job.filename},
         )
+    from .housekeeping import housekeeping_quietly
+
+    housekeeping_quietly()  # the worker, having just written a file, deletes those past retention
     return job
 
 

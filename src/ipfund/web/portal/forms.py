@@ -167,6 +167,15 @@ def evidence_form(item_spec, data=None, files=None, have=()) -> EvidenceForm:
     return form
 
 
+class EvidenceReplaceForm(forms.Form):
+    file = forms.FileField(
+        label=_("替换为"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+        help_text=_("PDF、JPEG 或 PNG，单个文件不超过 10 MB"),
+        error_messages={"required": ERROR_FILE_REQUIRED, "empty": _("文件为空。"), "invalid": ERROR_FILE_REQUIRED},
+    )
+
+
 class _OnAPageWithOthers(forms.Form):
     """A form shown on a page beside others with the same field names (the staff claim page):
     its ids carry ``id_prefix`` so no two inputs share an id, while the posted names stay plain."""

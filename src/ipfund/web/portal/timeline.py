@@ -27,6 +27,8 @@ ACTION_LABELS = {
 # Events about what hangs on a claim (files, payments, objections): the staff audit page only.
 FILE_ACTION_LABELS = {
     "evidence_attach": _("上传证明材料"),
+    "evidence_remove": _("删除证明材料"),
+    "evidence_replace": _("替换证明材料"),
     "payment_record": _("记录拨付"),
     "payment_fail": _("记录拨付失败"),
     "objection_file": _("公示异议"),
@@ -140,6 +142,8 @@ FIELD_LABELS = {
     "claim": _("申报"),
     "entry": _("公示条目"),
     "requirement": _("材料类别"),
+    "original_name": _("文件名"),
+    "storage": _("原文件"),
     "sha256": _("文件摘要（SHA-256）"),
     "size": _("文件大小（字节）"),
     "amount": _("金额"),

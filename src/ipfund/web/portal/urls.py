@@ -7,6 +7,7 @@ from ipfund.web.portal.views import (
     admin,
     applicant,
     documents,
+    evidence,
     files,
     finance,
     jobs,
@@ -52,6 +53,7 @@ urlpatterns = [
     path("me/claims/<int:pk>/", applicant.claim_detail, name="claim_detail"),
     path("me/claims/<int:pk>/edit/", applicant.claim_edit, name="claim_edit"),
     path("me/claims/<int:pk>/submit/", applicant.claim_submit_view, name="claim_submit"),
+    path("me/claims/<int:pk>/evidence/<int:evidence_pk>/", evidence.evidence_change, name="evidence_change"),
     path("me/claims/<int:pk>/withdraw/", applicant.claim_withdraw_view, name="claim_withdraw"),
     # files, after a permission check
     path("files/evidence/<int:pk>/", files.evidence_file, name="evidence_file"),

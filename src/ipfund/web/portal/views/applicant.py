@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -19,13 +20,13 @@ from ipfund.web.claims.services import (
     claim_policy_for,
     claim_submit,
     claim_withdraw,
-    evidence_attach,
     evidence_missing,
 )
 from ipfund.web.claims.workflow import EDITABLE, Action, IllegalTransition, State, actions_from
 from ipfund.web.payments.selectors import latest_failure
 from ipfund.web.payments.services import bank_change_pending
 from ipfund.web.portal import timeline
+from ipfund.web.portal.claim_files import files_attach, files_chosen, files_keep, form_data
 from ipfund.web.portal.facts import display_facts, facts_form
 from ipfund.web.portal.forms import ClaimMetaForm, evidence_form
 from ipfund.web.portal.policy import items_open_to, policy_facts
@@ -36,7 +37,7 @@ DRAFT_SAVED = _("申报草稿已保存。请核对预计金额，确认无误后
 RETURNED_SAVED = _("补正内容已保存，尚未重新提交。请核对后点击“重新提交”，初审人员才会收到。")
 SUBMITTED = _("申报已提交，请等待初审。")
 WITHDRAWN = _("申报已撤回。")
-FILES_AGAIN = _("出于安全原因，浏览器不会保留已选择的文件，请重新选择需要上传的文件。")
+FILES_KEPT = _("已选择的文件已暂存在下方“已上传、待保存”中，无需重新选择；修改有误的内容后保存即可。")
 NOT_FOR_YOUR_KIND = _("您的申报主体类型不能申报该项目。")
 
 
@@ -86,22 +87,6 @@ def my_claims(request):
     return render(request, "portal/applicant/my_claims.html", {"applicant": applicant, "claims": claims})
 
 
-def _attach_files(request, claim, files_form) -> list[str]:
-    """Attach every chosen file; each refusal goes beside its input. Returns the labels attached."""
-    attached = []
-    for name, requirement in files_form.requirements.items():
-        upload = files_form.cleaned_data.get(name)
-        if not upload:
-            continue
-        try:
-            evidence_attach(actor=request.user, claim=claim, requirement=requirement, upload=upload)
-        except ValidationError as exc:
-            files_form.add_error(name, error_messages(exc))
-        else:
-            attached.append(requirement)
-    return attached
-
-
 @role_required(roles.APPLICANT)
 def claim_new(request, item, policy=None):
     applicant = _applicant_or_404(request)
@@ -118,47 +103,49 @@ def claim_new(request, item, policy=None):
     if spec not in items_open_to(applicant.kind, package):
         messages.error(request, NOT_FOR_YOUR_KIND)
         return redirect("portal:eligible")
-    data = request.POST if request.method == "POST" else None
+    data, token = form_data(request) if request.method == "POST" else (None, "")
     meta = ClaimMetaForm(data=data, initial={"idempotency_key": new_form_token()})
     facts = facts_form(spec, data=data)
     files = evidence_form(spec, data=data, files=request.FILES if data else None)
+    staged = []
     if request.method == "POST":
-        key = request.POST.get("idempotency_key") or None
-        if key:  # a double-clicked submit: the first click made the claim, show it
-            existing = claims_visible_to(request.user).filter(idempotency_key=key).first()
-            if existing is not None:
-                return redirect("portal:claim_detail", pk=existing.pk)
-        if meta.is_valid() & facts.is_valid() & files.is_valid():
+        existing = claims_visible_to(request.user).filter(idempotency_key=token).first()
+        if existing is not None:  # a double-clicked submit: the first click made the claim, show it
+            return redirect("portal:claim_detail", pk=existing.pk)
+        valid = meta.is_valid() & facts.is_valid() & files.is_valid()
+        chosen = files_chosen(request, files, token)
+        if valid and not files.errors:
             try:
-                claim = claim_draft_create(
-                    actor=request.user,
-                    item=spec.id,
-                    policy=package.id,
-                    event_date=meta.cleaned_data["event_date"],
-                    facts=facts.contract_facts(),
-                    idempotency_key=key,
-                )
+                with transaction.atomic():  # the draft and all its files, or nothing
+                    claim = claim_draft_create(
+                        actor=request.user,
+                        item=spec.id,
+                        policy=package.id,
+                        event_date=meta.cleaned_data["event_date"],
+                        facts=facts.contract_facts(),
+                        idempotency_key=token,
+                    )
+                    files_attach(actor=request.user, claim=claim, chosen=chosen)
             except ValidationError as exc:
                 flash_errors(request, show_service_error(exc, [facts, meta], fallback_form=meta))
             else:
-                _attach_files(request, claim, files)
-                if files.errors:
-                    # The draft exists; the refused files are shown beside their inputs there.
-                    return _render_edit(request, claim, spec, meta=None, facts=None, files=files)
                 messages.success(request, DRAFT_SAVED)
                 return redirect("portal:claim_detail", pk=claim.pk)
-        if request.FILES:
-            messages.warning(request, FILES_AGAIN)
+        staged = files_keep(actor=request.user, chosen=chosen, files_form=files)
+        if staged:
+            messages.warning(request, FILES_KEPT)
     return render(
         request,
         "portal/applicant/claim_form.html",
-        {"spec": spec, "meta": meta, "facts_form": facts, "files_form": files, "claim": None, "applicant": applicant,
-         "policy": policy_facts(package)},
+        {
+            "spec": spec, "meta": meta, "facts_form": facts, "files_form": files, "claim": None, "applicant": applicant,
+            "staged": staged, "policy": policy_facts(package),
+        },
     )
 
 
-def _render_edit(request, claim, spec, meta, facts, files):
-    meta = meta or ClaimMetaForm(initial={"event_date": claim.event_date})
+def _render_edit(request, claim, spec, meta, facts, files, staged=()):
+    meta = meta or ClaimMetaForm(initial={"event_date": claim.event_date, "idempotency_key": new_form_token()})
     facts = facts or facts_form(spec, initial_facts=claim.facts)
     return render(
         request,
@@ -170,6 +157,7 @@ def _render_edit(request, claim, spec, meta, facts, files):
             "files_form": files,
             "claim": claim,
             "evidence": list(claim.evidence.all()),
+            "staged": list(staged),
             "applicant": claim.applicant,
             "policy": policy_facts(policy_of(claim)),
         },
@@ -185,24 +173,29 @@ def claim_edit(request, pk):
     have = set(claim.evidence.values_list("requirement", flat=True))
     if request.method != "POST":
         return _render_edit(request, claim, spec, None, None, evidence_form(spec, have=have))
-    meta = ClaimMetaForm(data=request.POST)
-    facts = facts_form(spec, data=request.POST)
-    files = evidence_form(spec, data=request.POST, files=request.FILES, have=have)
-    if meta.is_valid() & facts.is_valid() & files.is_valid():
+    data, token = form_data(request)
+    meta = ClaimMetaForm(data=data)
+    facts = facts_form(spec, data=data)
+    files = evidence_form(spec, data=data, files=request.FILES, have=have)
+    valid = meta.is_valid() & facts.is_valid() & files.is_valid()
+    chosen = files_chosen(request, files, token)
+    if valid and not files.errors:
         try:
-            claim_draft_update(
-                actor=request.user, claim=claim, event_date=meta.cleaned_data["event_date"], facts=facts.contract_facts()
-            )
+            with transaction.atomic():  # the changes and all the files, or nothing (and no edit audited)
+                claim_draft_update(
+                    actor=request.user, claim=claim, event_date=meta.cleaned_data["event_date"],
+                    facts=facts.contract_facts(),
+                )
+                files_attach(actor=request.user, claim=claim, chosen=chosen)
         except ValidationError as exc:
             flash_errors(request, show_service_error(exc, [facts, meta], fallback_form=meta))
         else:
-            _attach_files(request, claim, files)
-            if not files.errors:
-                messages.success(request, RETURNED_SAVED if claim.state == State.RETURNED else DRAFT_SAVED)
-                return redirect("portal:claim_detail", pk=claim.pk)
-    if request.FILES:
-        messages.warning(request, FILES_AGAIN)
-    return _render_edit(request, claim, spec, meta, facts, files)
+            messages.success(request, RETURNED_SAVED if claim.state == State.RETURNED else DRAFT_SAVED)
+            return redirect("portal:claim_detail", pk=claim.pk)
+    staged = files_keep(actor=request.user, chosen=chosen, files_form=files)
+    if staged:
+        messages.warning(request, FILES_KEPT)
+    return _render_edit(request, claim, spec, meta, facts, files, staged)
 
 
 @role_required(roles.APPLICANT)

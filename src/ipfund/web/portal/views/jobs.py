@@ -1,5 +1,6 @@
 """Exports and batches as background jobs: the exports page, asking for one, its progress, its file."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -41,6 +42,7 @@ def exports(request):
             "allowed": allowed,
             "year": timezone.localdate().year,
             "jobs": jobs_of(user)[:20],
+            "retention_days": f"{settings.IPFUND_EXPORT_RETENTION_DAYS:g}",
         },
     )
 

@@ -17,7 +17,7 @@ from ipfund.web.accounts.selectors import applicants_sharing_account
 from ipfund.web.audit.selectors import audit_history
 from ipfund.web.budgets.selectors import budget_warnings
 from ipfund.web.claims import duties
-from ipfund.web.claims.models import Claim
+from ipfund.web.claims.models import Claim, Evidence
 from ipfund.web.claims.selectors import (
     QUEUE_SORTS,
     claim_get_for,
@@ -297,7 +297,7 @@ def claim_audit(request, pk):
     claim = _claim_or_404(request, pk)
     events = list(claim_timeline(claim))
     related = [
-        *claim.evidence.all(),
+        *Evidence.with_removed.filter(claim=claim),  # removed and replaced files too
         *claim.payment_failures.all(),
         *Payment.objects.filter(claim=claim),
         *Objection.objects.filter(entry__claim=claim),

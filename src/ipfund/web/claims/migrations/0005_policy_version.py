@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0003_idempotency_digest'),
+        ('claims', '0004_evidence_removal_staged_uploads'),
     ]
 
     operations = [

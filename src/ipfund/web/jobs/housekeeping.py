@@ -1,0 +1,56 @@
+"""The platform's periodic clean-up: expired export files, and staged claim-form files nobody saved.
+
+Run by `ipfund exports sweep` / `ipfund uploads sweep`, after each job a worker finishes, hourly by
+`ipfund serve` (embedded) and, on Celery, by beat (`celery -A ipfund.web.jobs.celery_app beat`)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from django.db import close_old_connections, connections
+
+log = logging.getLogger(__name__)
+
+INTERVAL_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Swept:
+    exports: int
+    staged: int
+
+
+def housekeeping() -> Swept:
+    from ipfund.web.claims.staging import staged_sweep
+
+    from .retention import exports_sweep
+
+    return Swept(exports=exports_sweep(), staged=staged_sweep())
+
+
+def housekeeping_quietly() -> None:
+    """For hooks that must not fail because of it (a worker after a job): a failure is logged."""
+    try:
+        housekeeping()
+    except Exception:
+        log.exception("housekeeping failed")
+
+
+def housekeeping_every(interval: float = INTERVAL_SECONDS) -> threading.Thread:
+    """A daemon thread of this process running the clean-up now and every ``interval`` seconds."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while True:
+            close_old_connections()
+            housekeeping_quietly()
+            connections.close_all()
+            if stop.wait(interval):
+                return
+
+    thread = threading.Thread(target=loop, name="ipfund-housekeeping", daemon=True)
+    thread.stop = stop  # type: ignore[attr-defined]
+    thread.start()
+    return thread
