@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "ipfund.web.jobs",
     "ipfund.web.portal",
     "ipfund.web.pii",
+    "ipfund.web.policylib",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +216,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = IPFUND_MAX_UPLOAD_BYTES + 1024 * 1024
 
 # --- the fund -------------------------------------------------------------------------------
 IPFUND_POLICY_ID = os.environ.get("IPFUND_POLICY_ID", "zhaoqing-hitech-ip-2022")
+# The policy store: packages uploaded and activated on the 政策库 page (searched besides IPFUND_POLICY_PATH).
+IPFUND_POLICY_STORE = Path(os.environ.get("IPFUND_POLICY_STORE", DATA_DIR / "policies"))
+IPFUND_POLICY_ZIP_MAX_BYTES = int(os.environ.get("IPFUND_POLICY_ZIP_MAX_BYTES", str(20 * 1024 * 1024)))  # unpacked
+IPFUND_POLICY_ZIP_MAX_FILES = int(os.environ.get("IPFUND_POLICY_ZIP_MAX_FILES", "500"))
 IPFUND_NOTICE_DAYS = int(os.environ.get("IPFUND_NOTICE_DAYS", "7"))
 
 # --- background jobs ------------------------------------------------------------------------
