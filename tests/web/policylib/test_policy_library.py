@@ -232,3 +232,16 @@ def test_only_administrators_reach_the_library(staff, applicant):
     assert store_entries() == []
     assert reverse(LIBRARY) in signed_in(staff.admin).get(reverse("portal:admin_rounds")).content.decode()  # the top bar
     assert reverse(LIBRARY) not in signed_in(staff.reviewer).get(reverse("portal:review_queue")).content.decode()
+
+
+def test_the_library_pages_show_no_code_or_english_with_both_policies_installed(staff, settings):
+    from tests.web.portal.test_every_page import code_patterns, problems, visible_text
+
+    settings.DEBUG = False
+    client = signed_in(staff.admin)
+    upload(client, zipped(FIXTURE))
+    urls = [reverse(LIBRARY), reverse("portal:admin_policy", args=[SUCCESSOR]),
+            reverse("portal:admin_policy", args=["zhaoqing-hitech-ip-2022"]) + f"?against={SUCCESSOR}"]
+    patterns = code_patterns()
+    found = [f"{url}: {p}" for url in urls for p in problems(visible_text(client.get(url).content.decode()), patterns)]
+    assert not found, "\n".join(found)
