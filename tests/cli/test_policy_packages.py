@@ -22,12 +22,15 @@ SME = {"id": "91441200MA000004XN", "kind": "enterprise", "in_zone": True, "sme":
 AGENCY = {"id": "91441200MA0000058N", "kind": "service_agency", "in_zone": True}
 
 
-def run(*args, path: str | None = str(FIXTURES), timeout: float = 60):
+def run(*args, path: str | None = str(FIXTURES), store: Path | None = None, timeout: float = 60):
     exe = Path(sys.executable).parent / "ipfund"
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
     env.pop("IPFUND_POLICY_PATH", None)
+    env.pop("IPFUND_POLICY_STORE", None)
     if path is not None:
         env["IPFUND_POLICY_PATH"] = path
+    if store is not None:
+        env["IPFUND_POLICY_STORE"] = str(store)
     proc = subprocess.run([str(exe if exe.exists() else shutil.which("ipfund")), *map(str, args)],
                           capture_output=True, timeout=timeout, env=env)
     assert b"Traceback" not in proc.stderr, proc.stderr.decode("utf-8", "replace")[-2000:]
@@ -93,6 +96,25 @@ def test_a_folder_may_not_install_an_id_twice(tmp_path):
     proc = run("policy", "list", path=os.pathsep.join([str(FIXTURES), str(twin)]))
     assert proc.returncode == 0
     assert "政策编号 fictional-successor-2025 已由" in text(proc)
+
+
+def test_the_policy_store_is_searched_besides_the_path(tmp_path):
+    store = tmp_path / "store"
+    copy_of(store)
+    (store / ".incoming-x").mkdir()  # a package being installed is not one yet
+    proc = run("policy", "list", "--on", "2025-06-01", path=None, store=store)
+    assert proc.returncode == 0 and "虚构高管办〔2025〕1号" in text(proc) and "不是政策包" not in text(proc)
+    assert run("policy", "list", path=None, store=tmp_path / "not-yet").returncode == 0  # no store yet: nothing in it
+    proc = run("policy", "list", path=str(FIXTURES), store=store)
+    assert "政策编号 fictional-successor-2025 已由" in text(proc)  # the path's package comes first
+
+
+def test_a_package_may_not_read_a_file_outside_its_folder(tmp_path):
+    package = copy_of(tmp_path)
+    edit(package / "policy.yaml", "source_file: source.txt", "source_file: ../../outside.txt")
+    (tmp_path.parent / "outside.txt").write_text("一、秘密。", encoding="utf-8")
+    proc = run("policy", "check", package)
+    assert proc.returncode != 0 and "不在政策包文件夹中" in text(proc) and "秘密" not in text(proc)
 
 
 # --- evaluate with a package found on the path --------------------------------------------

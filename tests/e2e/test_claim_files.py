@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ipfund.web.claims.models import Claim, StagedUpload
 from ipfund.web.demo.flow import APPLICANT_PASSWORD, create_staff, new_applicant
-from ipfund.web.engine_door import current_policy
+from ipfund.web.engine_door import default_policy
 from ipfund.web.rounds.services import round_create
 
 from .test_journey import PDF, png, sign_in, submit
@@ -22,7 +22,7 @@ def test_files_survive_a_refused_save_and_can_be_removed_and_replaced(new_contex
     staff = create_staff()
     now = timezone.now()
     round_create(actor=staff.admin, name="2026年第二批", opens_at=now - dt.timedelta(days=1),
-                 closes_at=now + dt.timedelta(days=30), items=list(current_policy().items))
+                 closes_at=now + dt.timedelta(days=30), items=list(default_policy().items))
     user = new_applicant("enterprise")
     certificate, patent, sealed = tmp_path / "获奖证书.png", tmp_path / "专利证书.pdf", tmp_path / "盖章证书.pdf"
     certificate.write_bytes(png())

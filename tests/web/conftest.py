@@ -25,6 +25,7 @@ def pytest_collection_modifyitems(config, items):
 def _isolated_files_and_mail(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
     settings.IPFUND_CHECKPOINT_DIR = tmp_path / "checkpoints"
+    settings.IPFUND_POLICY_STORE = tmp_path / "policies"  # the 政策库's store: empty in every test
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Fast hashing: the tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

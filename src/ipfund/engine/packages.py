@@ -1,7 +1,11 @@
-"""Where policy packages are found: the built-in ones, and the folders named by IPFUND_POLICY_PATH.
+"""Where policy packages are found: the built-in ones, the folders named by IPFUND_POLICY_PATH, and
+the policy store (IPFUND_POLICY_STORE: the folder the platform's 政策库 installs uploaded packages into).
 
 `IPFUND_POLICY_PATH` holds folders separated by `os.pathsep`; each is either a package (a folder
-with policy.yaml) or a folder of packages. A package is known by the `id` in its policy.yaml; a
+with policy.yaml) or a folder of packages. The store is one folder of packages, always searched
+after IPFUND_POLICY_PATH; it may not exist yet (nothing installed). Its folders are never changed in
+place: a package arrives by a rename into it, so the store folder's modification time says when
+its contents changed (`store_stamp`, which keys the engine's cache of loaded policies). A package is known by the `id` in its policy.yaml; a
 folder may not install an id that is already installed (that would silently change decisions).
 The state of a package (现行 / 未生效 / 已失效) is read from its validity parameters at a date.
 """
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ENV = "IPFUND_POLICY_PATH"
+STORE_ENV = "IPFUND_POLICY_STORE"
 
 IN_FORCE, NOT_YET, EXPIRED = "in_force", "not_yet", "expired"
 STATE_LABELS = {IN_FORCE: "现行", NOT_YET: "未生效", EXPIRED: "已失效"}
@@ -32,6 +37,7 @@ class PackageRef:
     path: Path
     rules_module: str | None = None
     builtin: bool = False
+    stored: bool = False  # installed in the policy store (uploaded on the 政策库 page)
 
 
 def _builtin() -> list[PackageRef]:
@@ -76,11 +82,50 @@ def path_folders(value: str | None = None, problems: list[str] | None = None) ->
     return out
 
 
-def discover(value: str | None = None) -> tuple[dict[str, PackageRef], list[str]]:
-    """Every installed package by id, built-ins first, and the problems met (in Chinese)."""
+_store: Path | None = None
+
+
+def use_store(folder: str | Path | None) -> None:
+    """Name the policy store (a platform does so at start; None: back to IPFUND_POLICY_STORE)."""
+    global _store
+    _store = Path(folder).expanduser() if folder else None
+
+
+def store_folder() -> Path | None:
+    """The policy store: the folder named by `use_store`, else by IPFUND_POLICY_STORE, else none."""
+    if _store is not None:
+        return _store
+    value = os.environ.get(STORE_ENV, "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def store_stamp() -> tuple[str, int]:
+    """The store and when its contents last changed (0: no store yet)."""
+    folder = store_folder()
+    if folder is None:
+        return "", 0
+    try:
+        return str(folder), folder.stat().st_mtime_ns
+    except OSError:
+        return str(folder), 0
+
+
+def store_packages(folder: Path | None) -> list[Path]:
+    """The package folders in the store (a folder being installed, named with a leading dot, is not one)."""
+    if folder is None or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and (p / "policy.yaml").is_file())
+
+
+def discover(value: str | None = None, store: Path | None | bool = True) -> tuple[dict[str, PackageRef], list[str]]:
+    """Every installed package by id, built-ins first, then IPFUND_POLICY_PATH's, then the store's
+    (``store``: True for the configured one, a folder, or None for none), and the problems met (in Chinese)."""
     found: dict[str, PackageRef] = {ref.id: ref for ref in _builtin()}
     problems: list[str] = []
-    for folder in path_folders(value, problems):
+    store = store_folder() if store is True else store
+    folders = [(folder, False) for folder in path_folders(value, problems)]
+    folders += [(folder, True) for folder in store_packages(store)]
+    for folder, stored in folders:
         try:
             pid = package_id(folder)
         except (OSError, ValueError) as exc:
@@ -91,12 +136,12 @@ def discover(value: str | None = None) -> tuple[dict[str, PackageRef], list[str]
         elif pid in found:
             problems.append(DUPLICATE_PACKAGE.format(id=pid, first=found[pid].path, second=folder))
         else:
-            found[pid] = PackageRef(pid, folder)
+            found[pid] = PackageRef(pid, folder, stored=stored)
     return found, problems
 
 
 def installed() -> dict[str, PackageRef]:
-    """The installed packages under the current IPFUND_POLICY_PATH."""
+    """The installed packages under the current IPFUND_POLICY_PATH and policy store."""
     return discover()[0]
 
 

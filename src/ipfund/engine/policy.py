@@ -503,13 +503,22 @@ def _load_yaml(path: Path) -> dict:
     return data
 
 
+def package_file(folder: Path, name) -> Path:
+    """A file a package names (its text, an amending document's text), which must lie inside the
+    package's folder: a package read from an upload may not read the rest of the machine."""
+    target = (folder / str(name)).resolve()
+    if folder.resolve() not in target.parents:
+        raise BatchError(f"政策包 {folder}：文件 {name!r} 不在政策包文件夹中")
+    return target
+
+
 def _load_path(path: Path, rules_module: str | None) -> Policy:
     if not (path / "policy.yaml").is_file():
         raise BatchError(NO_PACKAGE.format(path=path))
     data = _load_yaml(path / "policy.yaml")
     if not isinstance(data, dict):
         raise BatchError(NO_PACKAGE.format(path=path))
-    source = (path / data.get("source_file", "source.txt")).read_text(encoding="utf-8")
+    source = package_file(path, data.get("source_file", "source.txt")).read_text(encoding="utf-8")
     if rules_module:
         items = importlib.import_module(rules_module).ITEMS
     elif (path / "rules.py").exists():
@@ -547,20 +556,21 @@ def load_policy_path(path: str | Path, rules_module: str | None = None) -> Polic
 
 
 def load_policy(policy_id: str) -> Policy:
-    """The installed policy of this id: built in, or found on IPFUND_POLICY_PATH (cached per id and
-    path: a policy package is immutable at run time)."""
+    """The installed policy of this id: built in, found on IPFUND_POLICY_PATH or in the policy store
+    (cached per id, path and store contents: an installed package is immutable, and a package added
+    to the store is seen at once, without a restart)."""
     import os
 
-    from .packages import ENV
+    from .packages import ENV, store_stamp
 
-    return _load_installed(policy_id, os.environ.get(ENV, ""))
+    return _load_installed(policy_id, os.environ.get(ENV, ""), store_stamp())
 
 
 @lru_cache(maxsize=None)
-def _load_installed(policy_id, path_value: str) -> Policy:
+def _load_installed(policy_id, path_value: str, store: tuple[str, int]) -> Policy:
     from .packages import discover
 
-    found = discover(path_value)[0]
+    found = discover(path_value, Path(store[0]) if store[0] else None)[0]
     ref = found.get(policy_id) if isinstance(policy_id, str) else None
     if ref is None:
         raise BatchError(UNKNOWN_POLICY.format(policy=policy_id, known=", ".join(found)))

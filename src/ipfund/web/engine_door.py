@@ -205,3 +205,186 @@ def stored_explanation(record: Mapping | None, lang: str = "zh") -> list[str]:
 
 def reason_label(code: str) -> str:
     return REASON_LABELS.get(code, code)
+
+
+# -- the policy library (政策库) --------------------------------------------------------------
+# The installed packages as the administrator's 政策库 page shows them (built-in, IPFUND_POLICY_PATH,
+# the policy store), each package's `check` and golden `test`, and `diff` between two packages.
+# The store is named by settings.IPFUND_POLICY_STORE; the policylib app hands it to the engine at
+# start (`policy_store_use`), and the engine's cache of loaded policies follows the store's contents.
+
+from dataclasses import dataclass as _dataclass  # noqa: E402 - this section is kept apart from the top
+from pathlib import Path as _Path  # noqa: E402
+
+ORIGIN_BUILTIN, ORIGIN_PATH, ORIGIN_STORE = "内置", "IPFUND_POLICY_PATH", "政策库上传"
+RULES_REFUSED = "政策包含有 Python 程序（rules.py）：上传的政策包只能由数据写成"
+
+
+@_dataclass(frozen=True)
+class PackageInfo:
+    """One policy package as the 政策库 lists it (dates as its validity parameters read on a day)."""
+
+    id: str
+    title: str
+    document_number: str
+    issuer: str
+    issued_on: dt.date
+    start: dt.date
+    end: dt.date
+    state: str
+    state_label: str
+    origin: str
+    predecessor: str  # 文号《标题》 of the policy it continues ("" for none)
+    predecessor_id: str
+    continued: int  # how many of the predecessor's items it continues
+    items: int
+    versions: tuple  # (date, 文号, what) of the text and each amending document
+
+
+@_dataclass(frozen=True)
+class PackageReport:
+    """`ipfund policy check` and `ipfund policy test` of one package, in Chinese."""
+
+    check_problems: tuple[str, ...]
+    test_ran: bool
+    test_ok: bool
+    test_summary: str
+    test_failures: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.check_problems and self.test_ok
+
+
+def policy_store_use() -> None:
+    """Hand the policy store (settings.IPFUND_POLICY_STORE) to the engine, and forget loaded policies."""
+    from ipfund.engine import packages
+
+    packages.use_store(settings.IPFUND_POLICY_STORE)
+    policy_library_changed()
+
+
+def policy_store() -> _Path:
+    return _Path(settings.IPFUND_POLICY_STORE)
+
+
+def policy_library_changed() -> None:
+    """Forget every loaded policy: the next look-up reads the installed packages again."""
+    from ipfund.engine.policy import _load_installed
+
+    _load_installed.cache_clear()
+
+
+def _package_info(policy: Policy, origin: str, on: dt.date) -> PackageInfo:
+    from ipfund.engine.packages import STATE_LABELS, state_on
+
+    start, end = policy_validity(policy, on)
+    state = state_on(policy, on)
+    predecessor = ""
+    if policy.predecessor_id:
+        try:
+            pred = policy.predecessor()
+            predecessor = f"{pred.document_number}《{pred.title}》"
+        except BatchError:
+            predecessor = f"{policy.predecessor_id}（未安装）"
+    return PackageInfo(
+        id=policy.id, title=policy.title, document_number=policy.document_number,
+        issuer=str(policy.data.get("issuer") or ""), issued_on=policy.issued_on, start=start, end=end,
+        state=state, state_label=STATE_LABELS[state], origin=origin, predecessor=predecessor,
+        predecessor_id=policy.predecessor_id or "", continued=len(policy.continued), items=len(policy.items),
+        versions=tuple(policy.versions()),
+    )
+
+
+def _origin(ref) -> str:
+    return ORIGIN_BUILTIN if ref.builtin else ORIGIN_STORE if ref.stored else ORIGIN_PATH
+
+
+def policy_library(on: dt.date) -> tuple[list[PackageInfo], list[str]]:
+    """Every installed package, built-ins first, and the problems met finding or reading them (Chinese)."""
+    from ipfund.engine.packages import discover
+
+    found, problems = discover()
+    out = []
+    for ref in found.values():
+        try:
+            out.append(_package_info(load_policy(ref.id), _origin(ref), on))
+        except BatchError as exc:
+            problems.append(f"{ref.id}：{exc}")
+    return out, problems
+
+
+def policy_installed_ids() -> list[str]:
+    from ipfund.engine.packages import installed
+
+    return list(installed())
+
+
+def policy_package(policy_id: str, on: dt.date) -> PackageInfo | None:
+    """An installed package by id (None when none is installed under it or it cannot be read)."""
+    from ipfund.engine.packages import installed
+
+    ref = installed().get(policy_id)
+    if ref is None:
+        return None
+    try:
+        return _package_info(load_policy(policy_id), _origin(ref), on)
+    except BatchError:
+        return None
+
+
+def _report(policy: Policy) -> PackageReport:
+    from ipfund.engine.authoring.golden import run_cases
+
+    problems = tuple(policy.check())
+    report = run_cases(policy)
+    return PackageReport(problems, True, report.ok, report.summary(), tuple(report.failures))
+
+
+def _unreadable(message: str) -> PackageReport:
+    return PackageReport((message,), False, False, "政策包无法读取，测试案例未运行", ())
+
+
+def policy_package_report(policy_id: str) -> PackageReport:
+    """`check` and `test` of an installed package."""
+    try:
+        return _report(load_policy(policy_id))
+    except BatchError as exc:
+        return _unreadable(str(exc))
+
+
+def policy_folder_id(folder: _Path) -> str | None:
+    """The id a package folder's policy.yaml declares (None when it declares none); ValueError when unreadable."""
+    from ipfund.engine.packages import package_id
+
+    return package_id(folder)
+
+
+def policy_folder_examine(folder: _Path, on: dt.date) -> tuple[PackageInfo | None, PackageReport]:
+    """A package not yet installed (an upload, unpacked): what it is, and its `check` and `test`.
+    A package with Python rules is refused unread: loading it would run its code."""
+    from ipfund.engine.policy import load_policy_path
+
+    if (folder / "rules.py").exists():
+        return None, _unreadable(RULES_REFUSED)
+    try:
+        policy = load_policy_path(folder)
+        return _package_info(policy, ORIGIN_STORE, on), _report(policy)
+    except BatchError as exc:
+        return None, _unreadable(str(exc))
+    except Exception as exc:  # noqa: BLE001 - any broken package is reported to its uploader, never a 500
+        return None, _unreadable(f"政策包无法读取：{exc}")
+
+
+def policy_package_diff(old_id: str, new_id: str) -> list[str]:
+    """`ipfund policy diff OLD NEW` of two installed packages, as lines of Chinese text."""
+    from ipfund.engine.authoring.diff import diff_policies
+
+    return diff_policies(load_policy(old_id), load_policy(new_id))
+
+
+__all__ += [
+    "ORIGIN_BUILTIN", "ORIGIN_PATH", "ORIGIN_STORE", "PackageInfo", "PackageReport", "policy_folder_examine",
+    "policy_folder_id", "policy_installed_ids", "policy_library", "policy_library_changed", "policy_package",
+    "policy_package_diff", "policy_package_report", "policy_store", "policy_store_use",
+]

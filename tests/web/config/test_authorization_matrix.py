@@ -101,6 +101,8 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "portal:admin_users": ({}, {"GET": {ADMIN}}),
     "portal:admin_user_roles": ({"pk": "user"}, {"GET": {ADMIN}}),
     "portal:admin_interpretations": ({}, {"GET": {ADMIN}}),
+    "portal:admin_policies": ({}, {"GET": {ADMIN}, "POST": {ADMIN}}),
+    "portal:admin_policy": ({"policy_id": "zhaoqing-hitech-ip-2022"}, {"GET": {ADMIN}}),
     "portal:queue_batch": ({"action": "recommend"}, {"POST": REVIEWERS}),
     "portal:finance_batch": ({}, {"POST": {FINANCE}}),
     "portal:account_changes": ({}, {"GET": {FINANCE, ADMIN}}),

@@ -21,7 +21,7 @@ from ipfund.web.demo.loader import load_demo
 from ipfund.web.jobs.models import Job
 from ipfund.web.notices.models import Notice, NoticeEntry, Objection
 from ipfund.web.payments.models import BankAccountChange
-from ipfund.web.engine_door import default_policy
+from ipfund.web.engine_door import default_policy, policy_installed_ids
 from ipfund.web.rounds.models import ApplicationRound
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -145,6 +145,7 @@ def fillings(name: str, demo) -> list[dict]:
         "admin_user_roles": [{"pk": u.pk} for u in User.objects.order_by("id")[:3]],
         "account_change": [{"pk": c.pk} for c in BankAccountChange.objects.all()[:3]],
         "job_detail": [{"pk": j.pk} for j in Job.objects.all()[:3]],
+        "admin_policy": [{"policy_id": pid} for pid in policy_installed_ids()],
         "password_reset_confirm": [_reset_link(User.objects.filter(applicant__isnull=False).order_by("id").first())],
     }
     assert set(by_name) >= with_args, f"no demo objects for {sorted(with_args - set(by_name))}: add them here"

@@ -104,9 +104,11 @@ def _amendment(policy, amended, start) -> list[str]:
     out = []
     if not sentence:
         out.append(f"未引用修订文件 {number} 的语句（sentence）")
+    from ..policy import package_file
+
     try:
-        doc_text = (policy.path / str(doc.get("source_file", ""))).read_text(encoding="utf-8")
-    except (OSError, IsADirectoryError):
+        doc_text = package_file(policy.path, doc.get("source_file", "")).read_text(encoding="utf-8")
+    except (OSError, BatchError):
         return out + [f"修订文件 {number} 的原文 {doc.get('source_file')!r} 无法读取"]
     if sentence and _squeeze(sentence) not in _squeeze(doc_text):
         out.append(f"语句不在修订文件 {number} 的原文中（须逐字引用）：{sentence}")

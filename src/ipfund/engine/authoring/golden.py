@@ -124,13 +124,14 @@ class Report:
 
 
 def _texts(policy) -> list[str]:
-    from ..policy import squeeze
+    from ..errors import BatchError
+    from ..policy import package_file, squeeze
 
     texts = [squeeze(policy.source_text)]
     for doc in policy.documents.values():
         try:
-            texts.append(squeeze((policy.path / str(doc.get("source_file", ""))).read_text(encoding="utf-8")))
-        except OSError:
+            texts.append(squeeze(package_file(policy.path, doc.get("source_file", "")).read_text(encoding="utf-8")))
+        except (OSError, BatchError):
             pass
     return texts
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "ipfund.web.jobs",
     "ipfund.web.portal",
     "ipfund.web.pii",
+    "ipfund.web.policylib",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +227,10 @@ IPFUND_DEFAULT_POLICY = os.environ.get("IPFUND_DEFAULT_POLICY", "zhaoqing-hitech
 # The only names a page shows that no policy package gives: the zone's and the bureau's.
 IPFUND_ZONE_NAME = os.environ.get("IPFUND_ZONE_NAME", "肇庆高新区")
 IPFUND_BUREAU_NAME = os.environ.get("IPFUND_BUREAU_NAME", "区经济贸易和科技局")
+# The policy store: packages uploaded and activated on the 政策库 page (searched besides IPFUND_POLICY_PATH).
+IPFUND_POLICY_STORE = Path(os.environ.get("IPFUND_POLICY_STORE", DATA_DIR / "policies"))
+IPFUND_POLICY_ZIP_MAX_BYTES = int(os.environ.get("IPFUND_POLICY_ZIP_MAX_BYTES", str(20 * 1024 * 1024)))  # unpacked
+IPFUND_POLICY_ZIP_MAX_FILES = int(os.environ.get("IPFUND_POLICY_ZIP_MAX_FILES", "500"))
 IPFUND_NOTICE_DAYS = int(os.environ.get("IPFUND_NOTICE_DAYS", "7"))
 
 # --- background jobs ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from ipfund.web.portal.views import (
     finance,
     jobs,
     notices,
+    policylib,
     public,
     security,
     staff,
@@ -82,6 +83,8 @@ urlpatterns = [
     path("staff/admin/users/", admin.users, name="admin_users"),
     path("staff/admin/users/<int:pk>/roles/", admin.user_roles, name="admin_user_roles"),
     path("staff/admin/interpretations/", admin.interpretations, name="admin_interpretations"),
+    path("staff/admin/policies/", policylib.library, name="admin_policies"),
+    path("staff/admin/policies/<str:policy_id>/", policylib.package, name="admin_policy"),
     # documents (PDF) and exports (background jobs)
     path("notices/<int:pk>/pdf/", documents.notice_document, name="notice_pdf"),
     path("claims/<int:pk>/receipt.pdf", documents.receipt_document, name="claim_receipt"),

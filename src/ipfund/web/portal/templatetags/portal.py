@@ -131,6 +131,7 @@ NAV_ENTRIES = (
     ("portal:admin_budgets", _("资金预算"), roles.ADMIN),
     ("portal:admin_users", _("用户与角色"), roles.ADMIN),
     ("portal:admin_interpretations", _("解释口径"), roles.ADMIN),
+    ("portal:admin_policies", _("政策库"), roles.ADMIN),
     ("portal:exports", _("导出与文书"), roles.STAFF_ROLES),
 )
 

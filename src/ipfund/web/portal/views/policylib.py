@@ -1,0 +1,44 @@
+"""The administrator's 政策库 (policy library): the installed policy packages, one package's check,
+test and diff, and the upload that activates a package only when its check and test pass."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ipfund.web.accounts import roles
+from ipfund.web.engine_door import policy_library
+from ipfund.web.policylib.forms import CompareForm, PackageUploadForm
+from ipfund.web.policylib.services import package_page, package_upload
+from ipfund.web.portal.views.common import role_required
+
+ACTIVATED = _("政策包 {title}（{number}）已通过检查和测试，已启用。")
+NO_PACKAGE = _("没有安装这项政策。")
+
+
+@role_required(roles.ADMIN)
+def library(request):
+    form = PackageUploadForm(data=request.POST or None, files=request.FILES or None)
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        outcome = package_upload(actor=request.user, upload=form.cleaned_data["package"])
+        if outcome.activated:
+            messages.success(request, str(ACTIVATED).format(title=outcome.package.title, number=outcome.package.document_number))
+            return redirect("portal:admin_policy", policy_id=outcome.package.id)
+    packages, problems = policy_library(timezone.localdate())
+    return render(request, "portal/staff/policylib.html",
+                  {"form": form, "packages": packages, "problems": problems, "outcome": outcome})
+
+
+@role_required(roles.ADMIN)
+def package(request, policy_id):
+    packages, _problems = policy_library(timezone.localdate())
+    choices = [(p.id, f"{p.document_number}《{p.title}》") for p in packages if p.id != policy_id]
+    form = CompareForm(request.GET or None, choices=choices)
+    page = package_page(policy_id, form.cleaned_data["against"] if form.is_valid() else None)
+    if page is None:
+        raise Http404(NO_PACKAGE)
+    if not form.is_bound and page["against"]:
+        form = CompareForm(initial={"against": page["against"]}, choices=choices)
+    return render(request, "portal/staff/policy_package.html", {**page, "form": form})
