@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from captcha.models import CaptchaStore
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -54,6 +55,7 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     # accounts
     "portal:register": ({}, {"GET": EVERYONE, "POST": EVERYONE}),
     "portal:login": ({}, {"GET": EVERYONE, "POST": EVERYONE}),
+    "captcha-image": ({"key": "captcha"}, {"GET": EVERYONE}),  # the sign-in captcha's picture
     "portal:logout": ({}, {"POST": EVERYONE}),
     "portal:dashboard": ({}, {"GET": SIGNED_IN}),
     "portal:password_change": ({}, {"GET": SIGNED_IN}),
@@ -191,6 +193,7 @@ def world(staff, applicant, open_round, django_capture_on_commit_callbacks):
         "claim": claim, "notice": notice, "entry": entry, "objection": objection, "evidence": claim.evidence.first(),
         "final_claim": final_claim, "round": open_round, "user": staff.finance, "item": "custody_sme",
         "token": api_token_create(actor=own, name="own")[0],
+        "captcha": CaptchaStore.generate_key(),
         "job": _finance_job(staff.finance),
         "account_change": BankAccountChange.objects.create(
             applicant=own.applicant, bank_name="中国银行", bank_account="6222020011112222333", bank_holder="x", requested_by=own

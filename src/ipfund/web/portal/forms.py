@@ -38,8 +38,44 @@ def _date_field(label, required=True):
     )
 
 
+CAPTCHA_ASKED = _("该账户或此网络地址近期登录失败次数较多，请同时输入图中的验证码。")
+CAPTCHA_REQUIRED = _("请输入图中的验证码。")
+CAPTCHA_WRONG = _("验证码不正确，请输入新图中的字符。")
+
+
+def _captcha_field():
+    from captcha.fields import CaptchaField
+
+    return CaptchaField(label=_("验证码"), error_messages={"required": CAPTCHA_REQUIRED, "invalid": CAPTCHA_WRONG,
+                                                       "incomplete": CAPTCHA_REQUIRED})
+
+
 class LoginForm(AuthenticationForm):
-    """Django's sign-in form (throttling is django-axes', answered by accounts.backends)."""
+    """Django's sign-in form, with a captcha once failures pile up (accounts.signin_guard): never
+    a lock. While the captcha is unsolved the password is not checked, so it cannot be guessed."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.captcha_asked = False
+        self.captcha_asked_message = CAPTCHA_ASKED
+        if self.is_bound:
+            self._ask_captcha_if_needed()
+
+    def _ask_captcha_if_needed(self):
+        from ipfund.web.accounts.signin_guard import captcha_required
+
+        if not self.captcha_asked and captcha_required(self.request, self.data.get("username", "")):
+            self.fields["captcha"] = _captcha_field()
+            self.captcha_asked = True
+
+    def clean(self):
+        if self.captcha_asked and "captcha" in self._errors:
+            return self.cleaned_data
+        try:
+            return super().clean()
+        finally:
+            # this failure may be the one that makes the next attempt ask for a captcha
+            self._ask_captcha_if_needed()
 
 
 class RegisterForm(forms.Form):
