@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ipfund.web.accounts.middleware import LAST_SEEN
 from ipfund.web.accounts.mfa import TOKEN_INVALID
+from ipfund.web.accounts.role_changes import role_change_confirm
 from ipfund.web.accounts.services import staff_user_create
 from ipfund.web.audit.models import AuditEvent
 from ipfund.web.demo.flow import APPLICANT_PASSWORD, STAFF_PASSWORDS
@@ -164,6 +165,7 @@ def test_password_reset_by_a_chinese_mail(target, django_capture_on_commit_callb
 def test_an_administrators_password_must_be_changed_at_first_sign_in(staff):
     person = staff_user_create(actor=staff.admin, username="zhangwei", password="Chu-Shi-2026!x", roles=["reviewer"],
                                email="zw@ipfund.local")
+    role_change_confirm(actor=staff.admin2, change=person.role_changes.get())
     client = Client()
     sign_in(client, "zhangwei", "Chu-Shi-2026!x")
     page = client.get(reverse("portal:review_queue"))

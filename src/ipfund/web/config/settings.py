@@ -192,6 +192,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if os.environ.get("IPFUND_CACHE_URL"):  # e.g. redis://127.0.0.1:6379/1: rate limits shared by every worker
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["IPFUND_CACHE_URL"]}}
 
+# API tokens expire: IPFUND_API_TOKEN_DAYS after issue unless a shorter life is chosen, at most
+# IPFUND_API_TOKEN_MAX_DAYS.
+IPFUND_API_TOKEN_DAYS = int(os.environ.get("IPFUND_API_TOKEN_DAYS", "90"))
+IPFUND_API_TOKEN_MAX_DAYS = int(os.environ.get("IPFUND_API_TOKEN_MAX_DAYS", "365"))
+
 # --- language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -147,6 +147,15 @@ class MfaTokenForm(forms.Form):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("令牌名称"), max_length=100, error_messages=REQUIRED,
                            help_text=_("例如“财务系统对接”，便于日后区分和撤销。"))
+    days = forms.IntegerField(label=_("有效期（天）"), min_value=1, required=False,
+                              error_messages={"invalid": _("请输入天数（整数）。"), "min_value": _("有效期至少 1 天。")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = self.fields["days"]
+        days.initial = settings.IPFUND_API_TOKEN_DAYS
+        days.help_text = format_lazy(_("不填为 {default} 天，最长 {max} 天；到期后令牌被拒绝，须重新生成。"),
+                                     default=settings.IPFUND_API_TOKEN_DAYS, max=settings.IPFUND_API_TOKEN_MAX_DAYS)
 
 
 class ProfileForm(forms.Form):

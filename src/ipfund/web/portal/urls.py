@@ -11,6 +11,7 @@ from ipfund.web.portal.views import (
     finance,
     jobs,
     notices,
+    oversight,
     public,
     security,
     staff,
@@ -78,6 +79,8 @@ urlpatterns = [
     path("staff/admin/rounds/<int:pk>/", admin.round_edit, name="admin_round_edit"),
     path("staff/admin/users/", admin.users, name="admin_users"),
     path("staff/admin/users/<int:pk>/roles/", admin.user_roles, name="admin_user_roles"),
+    path("staff/admin/role-changes/", oversight.role_changes, name="admin_role_changes"),
+    path("staff/admin/role-changes/<int:pk>/<slug:action>/", oversight.role_change_decide, name="admin_role_change_decide"),
     path("staff/admin/interpretations/", admin.interpretations, name="admin_interpretations"),
     # documents (PDF) and exports (background jobs)
     path("notices/<int:pk>/pdf/", documents.notice_document, name="notice_pdf"),
