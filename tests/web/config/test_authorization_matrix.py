@@ -102,6 +102,7 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "portal:admin_user_roles": ({"pk": "user"}, {"GET": {ADMIN}}),
     "portal:admin_interpretations": ({}, {"GET": {ADMIN}}),
     "portal:admin_role_changes": ({}, {"GET": {ADMIN}}),
+    "portal:admin_reveal_log": ({}, {"GET": {ADMIN}}),
     "portal:admin_role_change_decide": ({"pk": "role_change", "action": "confirm"}, {"POST": {ADMIN}}),
     "portal:queue_batch": ({"action": "recommend"}, {"POST": REVIEWERS}),
     "portal:finance_batch": ({}, {"POST": {FINANCE}}),

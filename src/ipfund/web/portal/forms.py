@@ -359,6 +359,13 @@ class RolesForm(forms.Form):
         self.fields["roles"].choices = [(r, labels.role_label(r)) for r in labels.ROLE_LABELS]
 
 
+class RevealLogForm(forms.Form):
+    viewer = forms.CharField(label=_("查看人（用户名）"), max_length=150, required=False)
+    subject = forms.CharField(label=_("被查看的申报主体（名称或用户名）"), max_length=200, required=False)
+    date_from = _date_field(_("自（日期）"), required=False)
+    date_to = _date_field(_("至（日期）"), required=False)
+
+
 class InterpretationForm(forms.Form):
     interpretation = forms.ChoiceField(label=_("解释条目"), error_messages={"required": ERROR_CHOOSE, "invalid_choice": ERROR_CHOOSE})
     option = forms.ChoiceField(label=_("选项"), error_messages={"required": ERROR_CHOOSE, "invalid_choice": ERROR_CHOOSE})

@@ -81,6 +81,7 @@ urlpatterns = [
     path("staff/admin/users/<int:pk>/roles/", admin.user_roles, name="admin_user_roles"),
     path("staff/admin/role-changes/", oversight.role_changes, name="admin_role_changes"),
     path("staff/admin/role-changes/<int:pk>/<slug:action>/", oversight.role_change_decide, name="admin_role_change_decide"),
+    path("staff/admin/reveals/", oversight.reveal_log, name="admin_reveal_log"),
     path("staff/admin/interpretations/", admin.interpretations, name="admin_interpretations"),
     # documents (PDF) and exports (background jobs)
     path("notices/<int:pk>/pdf/", documents.notice_document, name="notice_pdf"),

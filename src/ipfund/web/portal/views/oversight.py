@@ -2,6 +2,7 @@
 who saw whose personal data in full."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,11 @@ from django.views.decorators.http import require_POST
 from ipfund.web.accounts import roles
 from ipfund.web.accounts.models import RoleChange
 from ipfund.web.accounts.role_changes import role_change_confirm, role_change_reject
+from ipfund.web.pii.selectors import reveal_events, reveals_described
+from ipfund.web.portal.forms import RevealLogForm
 from ipfund.web.portal.views.common import error_messages, flash_errors, role_required
+
+REVEALS_PAGE_SIZE = 50
 
 ROLE_CHANGE_CONFIRMED = _("角色变更已确认，立即生效。")
 ROLE_CHANGE_REJECTED = _("角色变更已驳回。")
@@ -41,3 +46,17 @@ def role_change_decide(request, pk, action):
     except PermissionDenied as exc:
         flash_errors(request, [str(exc)] if str(exc) else [])
     return redirect("portal:admin_role_changes")
+
+
+@role_required(roles.ADMIN)
+def reveal_log(request):
+    """Who saw whose ID number, phone or bank account in full, and when and why: from the audit chain."""
+    form = RevealLogForm(data=request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    events = reveal_events(**{k: v for k, v in filters.items() if v})
+    page = Paginator(events, REVEALS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "portal/staff/reveal_log.html", {
+        "form": form, "page": page, "rows": reveals_described(page.object_list), "query": query.urlencode(),
+    })
