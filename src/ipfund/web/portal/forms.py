@@ -65,6 +65,9 @@ class LoginForm(AuthenticationForm):
         from ipfund.web.accounts.signin_guard import captcha_required
 
         if not self.captcha_asked and captcha_required(self.request, self.data.get("username", "")):
+            from captcha.models import CaptchaStore
+
+            CaptchaStore.remove_expired()  # each showing stores a challenge: the stale ones go
             self.fields["captcha"] = _captcha_field()
             self.captcha_asked = True
 
