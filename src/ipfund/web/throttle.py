@@ -1,8 +1,8 @@
 """Limits on anonymous work: who a request comes from (a keyed hash of the address), and a
 fixed-window counter for the rates the limits allow.
 
-The address is the socket's (``REMOTE_ADDR``); behind a trusted proxy the deployment's proxy
-settings are what make it the real client's. It is stored and counted only as an HMAC with the
+The address is the client's as sign-in throttling sees it (accounts.backends.client_address): the
+connection's, or behind a proxy named in ``IPFUND_TRUSTED_PROXIES`` the one it forwards. It is stored and counted only as an HMAC with the
 secret key, so the limits never keep anyone's address.
 """
 
@@ -17,7 +17,9 @@ from django.core.cache import cache
 
 
 def client_hash(request) -> str:
-    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    from ipfund.web.accounts.backends import client_address
+
+    address = client_address(request)
     return hmac.new(settings.SECRET_KEY.encode(), f"client:{address}".encode(), hashlib.sha256).hexdigest()
 
 

@@ -1,4 +1,4 @@
-"""Issue #11 item 3: throttling that cannot lock someone out (django-axes), password change and
+"""Issue #11 item 3: throttling that cannot lock someone out (django-axes counting, a captcha, never a lock), password change and
 reset by mail, a first sign-in with an administrator's password forcing a change, idle timeout, and
 staff TOTP (django-otp) enforced when switched on."""
 
@@ -8,18 +8,23 @@ import re
 import time
 
 import pytest
+from axes.models import AccessAttempt
+from captcha.models import CaptchaStore
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ipfund.web.accounts.backends import LOGIN_THROTTLED
 from ipfund.web.accounts.middleware import LAST_SEEN
 from ipfund.web.accounts.mfa import TOKEN_INVALID
+from ipfund.web.accounts.role_changes import role_change_confirm
 from ipfund.web.accounts.services import staff_user_create
 from ipfund.web.audit.models import AuditEvent
 from ipfund.web.demo.flow import APPLICANT_PASSWORD, STAFF_PASSWORDS
+from ipfund.web.portal import forms
+
+CAPTCHA_ASKED, CAPTCHA_REQUIRED, CAPTCHA_WRONG = map(str, (forms.CAPTCHA_ASKED, forms.CAPTCHA_REQUIRED, forms.CAPTCHA_WRONG))
 
 LOGIN = "/accounts/login/"
 
@@ -37,44 +42,84 @@ def target(applicant):
     return applicant("enterprise", username="target")
 
 
+def captcha_of(response) -> dict:
+    """The captcha the sign-in page shows, answered as the person reading the image would."""
+    key = re.search(r'name="captcha_0" value="(\w+)"', response.content.decode()).group(1)
+    return {"captcha_0": key, "captcha_1": CaptchaStore.objects.get(hashkey=key).response}
+
+
+def fail(times, username, address, **extra):
+    for _ in range(times):
+        Client().post(LOGIN, {"username": username, "password": "wrong"}, REMOTE_ADDR=address, **extra)
+
+
 def test_failures_from_one_address_never_lock_the_owner_out_from_another(target, settings):
-    attacker = Client()
-    for _ in range(settings.IPFUND_LOGIN_MAX_FAILURES + 3):
-        sign_in(attacker, "target", "wrong", address="203.0.113.9")
-    throttled = sign_in(attacker, "target", APPLICANT_PASSWORD, address="203.0.113.9")
-    assert throttled.status_code == 429
-    minutes = settings.IPFUND_LOGIN_WINDOW_SECONDS // 60
-    assert LOGIN_THROTTLED.format(minutes=minutes) in throttled.content.decode()
+    fail(settings.IPFUND_LOGIN_MAX_FAILURES + 3, "target", "203.0.113.9")
     owner = Client()
     assert signed_in(sign_in(owner, "target", APPLICANT_PASSWORD, address="198.51.100.7"))
     assert owner.session["_auth_user_id"] == str(target.pk)
 
 
+def test_at_the_guessing_address_the_right_password_needs_the_captcha_never_a_lock(target, settings):
+    fail(settings.IPFUND_LOGIN_MAX_FAILURES, "target", "203.0.113.9")
+    client = Client()
+    page = sign_in(client, "target", APPLICANT_PASSWORD, address="203.0.113.9")
+    assert page.status_code == 200 and not signed_in(page)
+    assert CAPTCHA_ASKED in page.content.decode() and CAPTCHA_REQUIRED in page.content.decode()
+    assert client.get(re.search(r'src="(/captcha/image/\w+/)"', page.content.decode()).group(1))["Content-Type"] == "image/png"
+    # a wrong captcha: the password is not checked (no failure counted), the right one neither signs in
+    before = AccessAttempt.objects.get(username="target").failures_since_start
+    wrong = client.post(LOGIN, {"username": "target", "password": APPLICANT_PASSWORD, "captcha_0": captcha_of(page)["captcha_0"],
+                                "captcha_1": "XXXXX"}, REMOTE_ADDR="203.0.113.9")
+    assert not signed_in(wrong) and CAPTCHA_WRONG in wrong.content.decode()
+    assert AccessAttempt.objects.get(username="target").failures_since_start == before
+    # a wrong password with the captcha solved still fails, and is counted
+    again = client.post(LOGIN, {"username": "target", "password": "still-wrong", **captcha_of(wrong)}, REMOTE_ADDR="203.0.113.9")
+    assert not signed_in(again) and AccessAttempt.objects.get(username="target").failures_since_start == before + 1
+    # the right password with the captcha solved signs in, however many failures came before
+    done = client.post(LOGIN, {"username": "target", "password": APPLICANT_PASSWORD, **captcha_of(again)}, REMOTE_ADDR="203.0.113.9")
+    assert signed_in(done) and client.session["_auth_user_id"] == str(target.pk)
+    # and the pair's failures are cleared: the next sign-in there asks for no captcha
+    assert signed_in(sign_in(Client(), "target", APPLICANT_PASSWORD, address="203.0.113.9"))
+
+
+def test_guessing_from_many_addresses_asks_every_address_for_the_captcha(target, settings):
+    settings.IPFUND_LOGIN_ACCOUNT_FAILURES = 6
+    for n in range(6):
+        fail(1, "target", f"203.0.113.{n + 1}")
+    client = Client()
+    page = sign_in(client, "target", APPLICANT_PASSWORD, address="198.51.100.7")
+    assert not signed_in(page) and CAPTCHA_ASKED in page.content.decode()
+    assert signed_in(client.post(LOGIN, {"username": "target", "password": APPLICANT_PASSWORD, **captcha_of(page)},
+                                 REMOTE_ADDR="198.51.100.7"))
+
+
 def test_an_address_is_not_blocked_for_everyone_either(target, applicant, settings):
     colleague = applicant("enterprise", username="colleague")
-    office = Client()
-    for _ in range(settings.IPFUND_LOGIN_MAX_FAILURES * 5):
-        sign_in(office, "target", "wrong", address="192.0.2.50")
-    assert signed_in(sign_in(Client(), colleague.username, APPLICANT_PASSWORD, address="192.0.2.50"))
+    # one office address trying many names, each below the per-account count: past the address's
+    for n in range(settings.IPFUND_LOGIN_ADDRESS_FAILURES // (settings.IPFUND_LOGIN_MAX_FAILURES - 1) + 1):
+        fail(settings.IPFUND_LOGIN_MAX_FAILURES - 1, f"name{n}", "192.0.2.50")
+    client = Client()
+    page = sign_in(client, colleague.username, APPLICANT_PASSWORD, address="192.0.2.50")
+    assert not signed_in(page) and CAPTCHA_ASKED in page.content.decode()
+    assert signed_in(client.post(LOGIN, {"username": colleague.username, "password": APPLICANT_PASSWORD, **captcha_of(page)},
+                                 REMOTE_ADDR="192.0.2.50"))
 
 
 def test_behind_a_proxy_the_forwarded_address_counts_only_when_the_proxy_is_trusted(target, settings):
     settings.IPFUND_TRUSTED_PROXIES = ["127.0.0.1"]
-    for _ in range(settings.IPFUND_LOGIN_MAX_FAILURES):
-        Client().post(LOGIN, {"username": "target", "password": "wrong"}, REMOTE_ADDR="127.0.0.1",
-                      HTTP_X_FORWARDED_FOR="203.0.113.9")
-    # the same proxy, another client behind it: not throttled
+    fail(settings.IPFUND_LOGIN_MAX_FAILURES, "target", "127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    # the same proxy, another client behind it: no captcha
     other = Client().post(LOGIN, {"username": "target", "password": APPLICANT_PASSWORD}, REMOTE_ADDR="127.0.0.1",
                           HTTP_X_FORWARDED_FOR="198.51.100.7")
     assert signed_in(other)
     # a client that is not the proxy cannot choose its address by sending the header
     settings.IPFUND_TRUSTED_PROXIES = []
     for spoof in ("1.1.1.1", "2.2.2.2"):
-        for _ in range(settings.IPFUND_LOGIN_MAX_FAILURES):
-            Client().post(LOGIN, {"username": "target", "password": "wrong"}, REMOTE_ADDR="203.0.113.20",
-                          HTTP_X_FORWARDED_FOR=spoof)
-    assert Client().post(LOGIN, {"username": "target", "password": APPLICANT_PASSWORD}, REMOTE_ADDR="203.0.113.20",
-                         HTTP_X_FORWARDED_FOR="3.3.3.3").status_code == 429
+        fail(settings.IPFUND_LOGIN_MAX_FAILURES, "target", "203.0.113.20", HTTP_X_FORWARDED_FOR=spoof)
+    page = Client().post(LOGIN, {"username": "target", "password": APPLICANT_PASSWORD}, REMOTE_ADDR="203.0.113.20",
+                         HTTP_X_FORWARDED_FOR="3.3.3.3")
+    assert not signed_in(page) and CAPTCHA_ASKED in page.content.decode()
 
 
 def test_usernames_sign_in_in_any_case(target):
@@ -120,6 +165,7 @@ def test_password_reset_by_a_chinese_mail(target, django_capture_on_commit_callb
 def test_an_administrators_password_must_be_changed_at_first_sign_in(staff):
     person = staff_user_create(actor=staff.admin, username="zhangwei", password="Chu-Shi-2026!x", roles=["reviewer"],
                                email="zw@ipfund.local")
+    role_change_confirm(actor=staff.admin2, change=person.role_changes.get())
     client = Client()
     sign_in(client, "zhangwei", "Chu-Shi-2026!x")
     page = client.get(reverse("portal:review_queue"))

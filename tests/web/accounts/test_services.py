@@ -10,7 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ipfund.web.accounts import services
 from ipfund.web.accounts.identifiers import INVALID_RIC, INVALID_USCC
 from ipfund.web.accounts.idgen import make_ric, make_uscc
+from ipfund.web.accounts.role_changes import role_change_request
 from ipfund.web.audit.models import AuditEvent
+from ipfund.web.demo import flow
 from ipfund.web.masking import MaskingLogFilter, mask_bank_account, mask_id_number, mask_person_name
 
 
@@ -80,8 +82,8 @@ def test_profile_update_is_own_only(db):
 
 def test_roles_only_by_admin(staff):
     with pytest.raises(PermissionDenied):
-        services.user_roles_set(actor=staff.reviewer, user=staff.reviewer2, roles=["admin"])
-    updated = services.user_roles_set(actor=staff.admin, user=staff.reviewer2, roles=["reviewer", "approver"])
+        role_change_request(actor=staff.reviewer, user=staff.reviewer2, roles=["admin"])
+    updated = flow.roles_set(staff, staff.reviewer2, ["reviewer", "approver"])
     assert updated.roles == ["approver", "reviewer"]
     with pytest.raises(ValidationError):
-        services.user_roles_set(actor=staff.admin, user=staff.reviewer2, roles=["king"])
+        role_change_request(actor=staff.admin, user=staff.reviewer2, roles=["king"])

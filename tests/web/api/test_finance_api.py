@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from ipfund.web.accounts.services import user_roles_set
+from ipfund.web.demo import flow
 from ipfund.web.api.finance import ONLY_FINANCE, ONLY_FINANCE_OR_ADMIN, STATE_INVALID
 from ipfund.web.api.services import api_token_create
 from ipfund.web.audit.models import AuditEvent
@@ -115,7 +115,7 @@ def test_other_roles_may_not_list_or_record_payments(final_claims, staff):  # no
 
 def test_finance_may_not_pay_a_claim_of_its_own_unit(final_claims, staff):  # noqa: F811
     (claim,) = final_claims(1)
-    payer = user_roles_set(actor=staff.admin, user=claim.applicant.user, roles=["applicant", "finance"])
+    payer = flow.roles_set(staff, claim.applicant.user, ["applicant", "finance"])
     response = post(payer, f"/api/payments/{claim.pk}/paid", {"paid_on": dt.date.today().isoformat(), "reference": "PZ-3"})
     assert response.status_code == 403 and response.json()["detail"] == OWN_CLAIM.format(id=claim.pk)
     assert not Payment.objects.exists()

@@ -96,7 +96,7 @@ def test_a_staff_token_lists_its_queue_not_every_claim(staff, applicant, open_ro
     flow.draft_from_sample(a, sample("custody_sme", 2))
     listed = {}
     for who in ("reviewer", "approver", "finance", "admin"):
-        secret = api_token_create(actor=getattr(staff, who), name="t")[1]
+        secret = api_token_create(actor=getattr(staff, who), name="t", second_factor=True)[1]  # as issued after TOTP
         listed[who] = [c["id"] for c in Client().get("/api/claims", **bearer(secret)).json()]
     assert listed == {"reviewer": [submitted.pk], "approver": [recommended.pk], "finance": [], "admin": []}
 

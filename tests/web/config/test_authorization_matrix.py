@@ -18,11 +18,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from captcha.models import CaptchaStore
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from ipfund.web.accounts.services import user_roles_set
+from ipfund.web.accounts.role_changes import role_change_request
+from ipfund.web.accounts.services import staff_user_create
 from ipfund.web.api.services import api_token_create
 from ipfund.web.api.views import api
 from ipfund.web.demo import flow
@@ -55,6 +57,7 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     # accounts
     "portal:register": ({}, {"GET": EVERYONE, "POST": EVERYONE}),
     "portal:login": ({}, {"GET": EVERYONE, "POST": EVERYONE}),
+    "captcha-image": ({"key": "captcha"}, {"GET": EVERYONE}),  # the sign-in captcha's picture
     "portal:logout": ({}, {"POST": EVERYONE}),
     "portal:dashboard": ({}, {"GET": SIGNED_IN}),
     "portal:password_change": ({}, {"GET": SIGNED_IN}),
@@ -103,6 +106,9 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "portal:admin_interpretations": ({}, {"GET": {ADMIN}}),
     "portal:admin_policies": ({}, {"GET": {ADMIN}, "POST": {ADMIN}}),
     "portal:admin_policy": ({"policy_id": "zhaoqing-hitech-ip-2022"}, {"GET": {ADMIN}}),
+    "portal:admin_role_changes": ({}, {"GET": {ADMIN}}),
+    "portal:admin_reveal_log": ({}, {"GET": {ADMIN}}),
+    "portal:admin_role_change_decide": ({"pk": "role_change", "action": "confirm"}, {"POST": {ADMIN}}),
     "portal:queue_batch": ({"action": "recommend"}, {"POST": REVIEWERS}),
     "portal:finance_batch": ({}, {"POST": {FINANCE}}),
     "portal:account_changes": ({}, {"GET": {FINANCE, ADMIN}}),
@@ -197,13 +203,17 @@ def world(staff, applicant, open_round, django_capture_on_commit_callbacks):
     objection = objection_file(entry=entry, name="王五", contact="1", reason="重复", upload=flow.pdf_upload())
     # staff_own is a reviewer who applied for a claim of their own: probed on that claim.
     staff_claim = flow.advance(flow.submitted_from_sample(staff_own, sample("custody_sme", 1)), "approved", staff)
-    staff_own = user_roles_set(actor=staff.admin, user=staff_own, roles=["applicant", "reviewer"])
+    staff_own = flow.roles_set(staff, staff_own, ["applicant", "reviewer"])
     users = {OWN: own, OTHER: other, STAFF_OWN: staff_own, REVIEWER: staff.reviewer2, APPROVER: staff.approver,
              FINANCE: staff.finance, ADMIN: staff.admin}
     objects = {
         "claim": claim, "notice": notice, "entry": entry, "objection": objection, "evidence": claim.evidence.first(),
         "final_claim": final_claim, "round": open_round, "user": staff.finance, "item": "custody_sme",
         "token": api_token_create(actor=own, name="own")[0],
+        "captcha": CaptchaStore.generate_key(),
+        # asked for by the second administrator, so the one probed may confirm it
+        "role_change": role_change_request(actor=staff.admin2, roles=["reviewer"], user=staff_user_create(
+            actor=None, username="matrix-newcomer", password="Zq-Office-2026!x")),
         "job": _finance_job(staff.finance),
         "account_change": BankAccountChange.objects.create(
             applicant=own.applicant, bank_name="中国银行", bank_account="6222020011112222333", bank_holder="x", requested_by=own
@@ -225,7 +235,7 @@ def _client(world, principal, *, api_call: bool) -> Client:
         return Client()
     user = world["users"][principal]
     if api_call:
-        _, secret = api_token_create(actor=user, name="matrix")
+        _, secret = api_token_create(actor=user, name="matrix", second_factor=True)  # as issued after TOTP
         return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     client = Client()
     client.force_login(user)

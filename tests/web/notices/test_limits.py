@@ -80,6 +80,21 @@ def test_rate_per_address(entry, settings):
     assert all("203.0.113.7" not in o.client_hash for o in Objection.objects.all())
 
 
+def test_rate_per_address_behind_the_trusted_proxy_is_the_forwarded_client(entry, settings):
+    settings.IPFUND_OBJECTIONS_PER_ADDRESS_PER_HOUR = 1
+    settings.IPFUND_TRUSTED_PROXIES = ["127.0.0.1"]
+
+    def via_proxy(client_address, contact):
+        body = {"name": "李四", "contact": contact, "reason": "该企业不是中小微企业。"}
+        return Client().post(url(entry), body, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=client_address)
+
+    assert via_proxy("203.0.113.7", "13900000001").status_code == 302
+    # another person behind the same proxy is not held to the first one's limit
+    assert via_proxy("198.51.100.2", "13900000002").status_code == 302
+    refused = via_proxy("203.0.113.7", "13900000003")
+    assert services.OBJECTION_ADDRESS_LIMIT.format(limit=1) in refused.content.decode()
+
+
 def test_rate_per_notice(entry, settings):
     settings.IPFUND_OBJECTIONS_PER_NOTICE_PER_HOUR = 2
     for n in range(2):

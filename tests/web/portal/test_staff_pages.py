@@ -254,6 +254,10 @@ def test_admin_sets_roles_and_an_interpretation(staff, applicant):
     user = applicant("enterprise")
     client.post(reverse("portal:admin_user_roles", args=[user.pk]), {"roles": ["applicant", "finance"]})
     user.refresh_from_db()
+    assert user.roles == ["applicant"]  # until the second administrator confirms
+    change = user.role_changes.get()
+    signed_in(staff.admin2).post(reverse("portal:admin_role_change_decide", args=[change.pk, "confirm"]))
+    user.refresh_from_db()
     assert user.roles == ["applicant", "finance"]
     client.post(
         reverse("portal:admin_interpretations"),

@@ -61,9 +61,7 @@ def test_only_reviewers_review(submitted, staff, enterprise):
 
 
 def test_approver_must_differ_from_reviewer(submitted, staff):
-    from ipfund.web.accounts.services import user_roles_set
-
-    both = user_roles_set(actor=staff.admin, user=staff.reviewer2, roles=["reviewer", "approver"])
+    both = flow.roles_set(staff, staff.reviewer2, ["reviewer", "approver"])
     claim = services.review_recommend(actor=both, claim=submitted)
     with pytest.raises(PermissionDenied) as err:
         services.approval_approve(actor=both, claim=claim)

@@ -1,10 +1,8 @@
-"""Signing in: usernames compared in their normalised form; throttling is django-axes' (settings).
+"""Signing in: usernames compared in their normalised form, and the client address django-axes
+records failures under (signin_guard.py decides from those records when a captcha is asked for).
 
-Throttling counts failures per account *and* client address together (``AXES_LOCKOUT_PARAMETERS``),
-so whoever guesses at a known staff name from their own address locks out only themselves: the
-person with the right password, from anywhere else, still signs in. The client address is the
-connection's, unless ``IPFUND_TRUSTED_PROXIES`` names the TLS proxy in front of the platform;
-only then is the address the proxy appends to ``X-Forwarded-For`` believed.
+The client address is the connection's, unless ``IPFUND_TRUSTED_PROXIES`` names the TLS proxy in
+front of the platform; only then is the address the proxy appends to ``X-Forwarded-For`` believed.
 """
 
 from __future__ import annotations
@@ -13,11 +11,9 @@ import ipaddress
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.shortcuts import render
 
 from .usernames import username_normalise
 
-LOGIN_THROTTLED = "该账户在此网络地址登录失败次数过多，请 {minutes} 分钟后再试，或使用“忘记密码”重设密码。"
 BACKEND = "ipfund.web.accounts.backends.PlatformModelBackend"
 
 
@@ -54,15 +50,3 @@ def client_address(request) -> str:
             except ValueError:
                 return remote
     return remote
-
-
-def login_throttled_response(request, original_response=None, credentials=None):
-    """What a throttled sign-in sees: the sign-in page with a Chinese message, status 429."""
-    from ipfund.web.portal.forms import LoginForm
-
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    form = LoginForm(request, data=None, initial={"username": axes_username(request, credentials)})
-    return render(
-        request, "portal/registration/login.html",
-        {"form": form, "throttled": LOGIN_THROTTLED.format(minutes=minutes)}, status=429,
-    )

@@ -87,3 +87,37 @@ class ApplicantProfile(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.contact_phone)
+
+
+class RoleChange(models.Model):
+    """An administrator's change of someone's roles. One that grants a role waits (PENDING) until a
+    second administrator — not the one who asked, not the person concerned — confirms it; one that
+    only takes roles away applies at once (APPLIED). Either way audited and told to the admins."""
+
+    PENDING, CONFIRMED, REJECTED, SUPERSEDED, APPLIED = "pending", "confirmed", "rejected", "superseded", "applied"
+    STATES = {
+        PENDING: "待确认",
+        CONFIRMED: "已确认生效",
+        REJECTED: "已驳回",
+        SUPERSEDED: "已被新的变更取代",
+        APPLIED: "已生效（仅收回角色，无需确认）",
+    }
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="role_changes")
+    before = models.JSONField(default=list)
+    after = models.JSONField(default=list)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=16, choices=list(STATES.items()), default=PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)  # why it was rejected
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = "角色变更"
+        verbose_name_plural = "角色变更"
+
+    @property
+    def state_label(self) -> str:
+        return self.STATES.get(self.state, self.state)

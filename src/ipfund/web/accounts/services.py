@@ -1,4 +1,4 @@
-"""Account services: applicant registration and profile, staff users and their roles."""
+"""Account services: applicant registration and profile, staff users (their roles: role_changes.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from ipfund.web.masking import mask_person_name
 from ipfund.web.pii.services import profile_by_id_number, profile_protect
 
 from . import roles as role_names
-from ipfund.web.notifications.services import notification_send
-
+from .role_changes import ONLY_ADMIN, role_change_request, roles_check
 from .identifiers import bank_account_check, invalid_message, verify_applicant_id
 from .usernames import username_check
 from .models import APPLICANT_KINDS, ApplicantProfile, User
@@ -22,12 +21,8 @@ from .models import APPLICANT_KINDS, ApplicantProfile, User
 USERNAME_TAKEN = "该用户名已被使用。"
 ID_NUMBER_TAKEN = "该统一社会信用代码或身份证号码已绑定其他账户。"
 UNKNOWN_KIND = "请选择申报主体类型。"
-UNKNOWN_ROLE = "未知角色：{role}。"
-ONLY_ADMIN = "只有管理员可以管理用户和角色。"
 NOT_YOUR_PROFILE = "只能修改本人的申报主体信息。"
 NAME_REQUIRED = "请填写名称。"
-NOT_YOUR_OWN_ROLES = "不能修改本人的角色，请由另一位管理员办理。"
-ROLES_CHANGED = "用户 {user} 的角色已由管理员 {actor} 变更：{before} → {after}。"
 
 PROFILE_FIELDS = (
     "name", "address", "in_zone", "sme", "contact_name", "contact_phone", "bank_name", "bank_account", "bank_holder",
@@ -158,13 +153,6 @@ def applicant_profile_update(*, actor: User, profile: ApplicantProfile, **change
     return profile
 
 
-def _check_roles(role_list) -> list[str]:
-    for role in role_list:
-        if role not in role_names.ROLE_LABELS:
-            raise ValidationError({"roles": [UNKNOWN_ROLE.format(role=role)]})
-    return sorted(set(role_list))
-
-
 def _check_affiliation(affiliation: str) -> str:
     if not (affiliation or "").strip():
         return ""
@@ -190,7 +178,7 @@ def staff_user_create(
     if actor is not None and not role_names.has_role(actor, role_names.ADMIN):
         raise PermissionDenied(ONLY_ADMIN)
     username = username_check(username, allow_reserved=actor is None)
-    role_list = _check_roles(roles)
+    role_list = roles_check(roles)
     affiliation = _check_affiliation(affiliation)
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": [USERNAME_TAKEN]})
@@ -198,59 +186,28 @@ def staff_user_create(
         validate_password(password, User(username=username, email=email))
     except ValidationError as exc:
         raise ValidationError({"password": list(exc.messages)}) from None
+    # An administrator's new account starts with no role: the roles asked for wait for a second
+    # administrator like any other grant (an account of one's own making is no way around that).
+    granted = role_list if actor is None else []
     user = User.objects.create_user(
         username=username,
         password=password,
         email=email,
-        roles=role_list,
+        roles=granted,
         first_name=full_name,
         affiliation=affiliation,
-        is_staff=role_names.ADMIN in role_list,
-        is_superuser=role_names.ADMIN in role_list,
+        is_staff=role_names.ADMIN in granted,
+        is_superuser=role_names.ADMIN in granted,
         password_change_required=actor is not None,
     )
     audit_record(
         actor=actor or "system",
         action="staff_user_create",
         obj=user,
-        after={"username": username, "roles": role_list, "affiliation": affiliation},
+        after={"username": username, "roles": granted, "affiliation": affiliation},
     )
-    if actor is not None:
-        _tell_about_roles(actor=actor, user=user, before=[], after=role_list)
-    return user
-
-
-def _role_text(role_list) -> str:
-    return "、".join(role_names.ROLE_LABELS.get(r, r) for r in role_list) or "无"
-
-
-def _tell_about_roles(*, actor: User, user: User, before: list[str], after: list[str]) -> None:
-    """The person whose roles changed and every other administrator hear of it (in-app and by mail)."""
-    message = ROLES_CHANGED.format(
-        user=user.get_username(), actor=actor.get_username(), before=_role_text(before), after=_role_text(after)
-    )
-    admins = [u for u in User.objects.filter(is_active=True) if role_names.has_role(u, role_names.ADMIN)]
-    for person in {user.pk: user, **{a.pk: a for a in admins if a.pk != actor.pk}}.values():
-        notification_send(user=person, message=message)
-
-
-@transaction.atomic
-def user_roles_set(*, actor: User, user: User, roles: list[str] | tuple) -> User:
-    """Change another person's roles: audited, and told to them and to the other administrators.
-    Nobody changes their own roles (an administrator granting itself 审定 is the risk)."""
-    if not role_names.has_role(actor, role_names.ADMIN):
-        raise PermissionDenied(ONLY_ADMIN)
-    if user.pk == actor.pk:
-        raise PermissionDenied(NOT_YOUR_OWN_ROLES)
-    role_list = _check_roles(roles)
-    user = User.objects.select_for_update().get(pk=user.pk)
-    before = list(user.roles or [])
-    user.roles = role_list
-    user.is_staff = user.is_superuser = role_names.ADMIN in role_list
-    user.save(update_fields=["roles", "is_staff", "is_superuser"])
-    audit_record(actor=actor, action="user_roles_set", obj=user, before={"roles": before}, after={"roles": role_list})
-    if sorted(before) != role_list:
-        _tell_about_roles(actor=actor, user=user, before=before, after=role_list)
+    if actor is not None and role_list:
+        role_change_request(actor=actor, user=user, roles=role_list)
     return user
 
 

@@ -1,4 +1,4 @@
-"""ApiToken: a bearer token for one user, stored only as its SHA-256 digest."""
+"""ApiToken: a bearer token for one user, stored only as its SHA-256 digest, until it expires."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Refused from this moment on (IPFUND_API_TOKEN_DAYS after issue unless chosen shorter).
+    expires_at = models.DateTimeField()
 
     class Meta:
         verbose_name = "接口令牌"

@@ -1,10 +1,17 @@
-"""API token services: create (the secret is returned once, never stored), revoke, authenticate."""
+"""API token services: create (the secret is returned once, never stored), revoke, authenticate.
+
+Every token expires (``IPFUND_API_TOKEN_DAYS``, 90, unless a shorter life is chosen; at most
+``IPFUND_API_TOKEN_MAX_DAYS``). A staff member's token acts with staff permissions, so it is
+issued only in a session that passed the second factor (TOTP).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +24,17 @@ from .models import ApiToken
 TOKEN_NAME_REQUIRED = "请填写令牌名称。"
 NOT_YOUR_TOKEN = "只能管理本人的接口令牌。"
 TOKEN_PREFIX = "ipf_"
+TOKEN_DAYS_INVALID = "有效期须为 1 至 {max} 天。"
+STAFF_TOKEN_NEEDS_MFA = "工作人员生成接口令牌前须先通过双因素认证：请先绑定验证器并输入验证码。"
+TOKEN_EXPIRED = "接口令牌已于 {at} 过期，请在“接口令牌”页面（/me/tokens/）生成新令牌。"
+
+
+class TokenExpired(Exception):
+    """A bearer secret that was a token, past its expiry: answered 401 with TOKEN_EXPIRED."""
+
+    def __init__(self, token: ApiToken):
+        super().__init__(TOKEN_EXPIRED.format(at=timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M")))
+        self.token = token
 
 
 def _digest(secret: str) -> str:
@@ -24,13 +42,22 @@ def _digest(secret: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, actor, name: str) -> tuple[ApiToken, str]:
-    """A new token for the actor; the plain secret is in the return value and nowhere else."""
+def api_token_create(*, actor, name: str, days: int | None = None, second_factor: bool = False) -> tuple[ApiToken, str]:
+    """A new token for the actor, valid for ``days`` (the default lifetime when None); the plain
+    secret is in the return value and nowhere else. ``second_factor``: the actor's session passed
+    TOTP (django-otp's ``is_verified()``), which a staff member's token requires."""
+    if roles.is_staff_member(actor) and not second_factor:
+        raise PermissionDenied(STAFF_TOKEN_NEEDS_MFA)
     if not (name or "").strip():
         raise ValidationError({"name": [TOKEN_NAME_REQUIRED]})
+    days = settings.IPFUND_API_TOKEN_DAYS if days is None else days
+    if not 1 <= days <= settings.IPFUND_API_TOKEN_MAX_DAYS:
+        raise ValidationError({"days": [TOKEN_DAYS_INVALID.format(max=settings.IPFUND_API_TOKEN_MAX_DAYS)]})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=actor, name=name.strip(), prefix=secret[:10], digest=_digest(secret))
-    audit_record(actor=actor, action="api_token_create", obj=token, after={"name": token.name, "prefix": token.prefix})
+    token = ApiToken.objects.create(user=actor, name=name.strip(), prefix=secret[:10], digest=_digest(secret),
+                                    expires_at=timezone.now() + dt.timedelta(days=days))
+    audit_record(actor=actor, action="api_token_create", obj=token,
+                 after={"name": token.name, "prefix": token.prefix, "expires_at": token.expires_at})
     return token, secret
 
 
@@ -47,10 +74,12 @@ def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
 
 
 def api_token_user(secret: str):
-    """The active user a bearer secret belongs to, or None."""
+    """The active user a bearer secret belongs to, or None; TokenExpired for an expired token."""
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
     token = ApiToken.objects.select_related("user").filter(digest=_digest(secret), revoked_at__isnull=True).first()
     if token is None or not token.user.is_active:
         return None
+    if token.expires_at <= timezone.now():
+        raise TokenExpired(token)
     return token.user

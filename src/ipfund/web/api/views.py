@@ -32,7 +32,7 @@ from ipfund.web.throttle import client_hash, rate_allow
 from . import schemas
 from .bodies import BATCH_UNUSABLE, body_digest, evaluate_body_check, idempotency_key_check
 from .schema_errors import schema_errors
-from .services import api_token_user
+from .services import TokenExpired, api_token_user
 
 api = NinjaAPI(
     title="ipfund 知识产权专项资金平台 API",
@@ -78,6 +78,11 @@ def _schema(request, exc: SchemaError):
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
     return api.create_response(request, {"detail": "请提供有效的接口令牌（Authorization: Bearer …）。", "errors": {}}, status=401)
+
+
+@api.exception_handler(TokenExpired)
+def _expired(request, exc: TokenExpired):
+    return api.create_response(request, {"detail": str(exc), "errors": {"Authorization": [str(exc)]}}, status=401)
 
 
 @api.exception_handler(PermissionDenied)
@@ -184,7 +189,12 @@ EVALUATE_RATE = "政策计算器每分钟最多调用 {limit} 次，请 1 分钟
 def _token_user(request):
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    return api_token_user(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    try:
+        return api_token_user(token.strip())
+    except TokenExpired:  # the calculator then answers as to anyone without a token
+        return None
 
 
 def _anonymous_limits(request, batch: dict):

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # serves Swagger UI for /api/docs from our own static files, not a CDN (intranets)
     "axes",
+    "captcha",  # django-simple-captcha: asked for after repeated sign-in failures, never a lock
     "django_otp",
     "django_otp.plugins.otp_totp",
     "ipfund.web.accounts",
@@ -155,18 +156,27 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "ipfund.web.accounts.backends.PlatformModelBackend"]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
-# Login throttling (django-axes): IPFUND_LOGIN_MAX_FAILURES failures of one account from one client
-# address pause that pair for IPFUND_LOGIN_WINDOW_SECONDS. Never the account alone, never the
-# address alone: a stranger cannot lock a known staff name out, nor an office's shared address.
+# Login throttling: django-axes records every failed sign-in (account, client address); it never
+# locks anyone out (AXES_LOCK_OUT_AT_FAILURE off). Once failures within IPFUND_LOGIN_WINDOW_SECONDS
+# reach IPFUND_LOGIN_MAX_FAILURES for one account from one address, IPFUND_LOGIN_ACCOUNT_FAILURES for
+# the account from anywhere, or IPFUND_LOGIN_ADDRESS_FAILURES from the address for any account, the
+# sign-in form asks for a captcha (accounts/signin_guard.py): the right password with the captcha
+# solved always signs in, so a stranger cannot lock a known staff name or an office's address out.
 IPFUND_LOGIN_MAX_FAILURES = int(os.environ.get("IPFUND_LOGIN_MAX_FAILURES", "5"))
+IPFUND_LOGIN_ACCOUNT_FAILURES = int(os.environ.get("IPFUND_LOGIN_ACCOUNT_FAILURES", "20"))
+IPFUND_LOGIN_ADDRESS_FAILURES = int(os.environ.get("IPFUND_LOGIN_ADDRESS_FAILURES", "20"))
 IPFUND_LOGIN_WINDOW_SECONDS = int(os.environ.get("IPFUND_LOGIN_WINDOW_SECONDS", "900"))
+AXES_LOCK_OUT_AT_FAILURE = False
 AXES_FAILURE_LIMIT = IPFUND_LOGIN_MAX_FAILURES
 AXES_COOLOFF_TIME = timedelta(seconds=IPFUND_LOGIN_WINDOW_SECONDS)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "ipfund.web.accounts.backends.axes_username"
 AXES_CLIENT_IP_CALLABLE = "ipfund.web.accounts.backends.client_address"
-AXES_LOCKOUT_CALLABLE = "ipfund.web.accounts.backends.login_throttled_response"
+# The captcha: five characters drawn on an image served by our own view (no third party, no
+# script); one answer per challenge, valid for five minutes.
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 5
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 # The TLS proxy's address(es) or networks (comma-separated): only a request from one of them has
@@ -183,6 +193,11 @@ PASSWORD_RESET_TIMEOUT = int(os.environ.get("IPFUND_PASSWORD_RESET_SECONDS", str
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("IPFUND_CACHE_URL"):  # e.g. redis://127.0.0.1:6379/1: rate limits shared by every worker
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["IPFUND_CACHE_URL"]}}
+
+# API tokens expire: IPFUND_API_TOKEN_DAYS after issue unless a shorter life is chosen, at most
+# IPFUND_API_TOKEN_MAX_DAYS.
+IPFUND_API_TOKEN_DAYS = int(os.environ.get("IPFUND_API_TOKEN_DAYS", "90"))
+IPFUND_API_TOKEN_MAX_DAYS = int(os.environ.get("IPFUND_API_TOKEN_MAX_DAYS", "365"))
 
 # --- language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from captcha.views import captcha_image
 
 from ipfund.web.api.views import api
 
@@ -10,5 +12,7 @@ urlpatterns = [
     path("api/", api.urls),
     *([path("django-admin/", admin.site.urls)] if settings.IPFUND_DJANGO_ADMIN else []),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The sign-in captcha's image (django-simple-captcha; its audio and refresh views are not served).
+    re_path(r"^captcha/image/(?P<key>\w+)/$", captcha_image, {"scale": 1}, name="captcha-image"),
     path("", include("ipfund.web.portal.urls")),
 ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ipfund.web.accounts import roles
 from ipfund.web.accounts.idgen import make_ric, make_uscc
 from ipfund.web.accounts.models import APPLICANT_KINDS
+from ipfund.web.accounts.role_changes import role_change_confirm, role_change_request
 from ipfund.web.accounts.services import applicant_register, staff_user_create
 from ipfund.web.claims.services import claim_draft_create, claim_submit, evidence_attach
 from ipfund.web.engine_door import policy_of
@@ -33,6 +34,7 @@ PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 STAFF_PASSWORDS = {
     "admin": "Admin-2026-ipfund",
+    "admin2": "Admin2-2026-ipfund",  # the second administrator who confirms role changes
     "reviewer": "Review-2026-ipfund",
     "reviewer2": "Review2-2026-ipfund",
     "approver": "Approve-2026-ipfund",
@@ -40,6 +42,7 @@ STAFF_PASSWORDS = {
 }
 STAFF_ROLES = {
     "admin": [roles.ADMIN],
+    "admin2": [roles.ADMIN],
     "reviewer": [roles.REVIEWER],
     "reviewer2": [roles.REVIEWER],
     "approver": [roles.APPROVER],
@@ -51,6 +54,7 @@ APPLICANT_PASSWORD = "Apply-2026-ipfund"
 @dataclass
 class Staff:
     admin: object
+    admin2: object
     reviewer: object
     reviewer2: object
     approver: object
@@ -65,6 +69,16 @@ def create_staff() -> Staff:
         for name in STAFF_PASSWORDS
     }
     return Staff(**users)
+
+
+def roles_set(staff: Staff, user, role_list):
+    """``user`` given exactly ``role_list`` as the platform allows it: asked for by one
+    administrator, confirmed by the other (a change that only takes roles away needs no second)."""
+    change = role_change_request(actor=staff.admin, user=user, roles=role_list)
+    if change.state == change.PENDING:
+        role_change_confirm(actor=staff.admin2, change=change)
+    user.refresh_from_db()
+    return user
 
 
 _serials = itertools.count(1)

@@ -38,8 +38,47 @@ def _date_field(label, required=True):
     )
 
 
+CAPTCHA_ASKED = _("该账户或此网络地址近期登录失败次数较多，请同时输入图中的验证码。")
+CAPTCHA_REQUIRED = _("请输入图中的验证码。")
+CAPTCHA_WRONG = _("验证码不正确，请输入新图中的字符。")
+
+
+def _captcha_field():
+    from captcha.fields import CaptchaField
+
+    return CaptchaField(label=_("验证码"), error_messages={"required": CAPTCHA_REQUIRED, "invalid": CAPTCHA_WRONG,
+                                                       "incomplete": CAPTCHA_REQUIRED})
+
+
 class LoginForm(AuthenticationForm):
-    """Django's sign-in form (throttling is django-axes', answered by accounts.backends)."""
+    """Django's sign-in form, with a captcha once failures pile up (accounts.signin_guard): never
+    a lock. While the captcha is unsolved the password is not checked, so it cannot be guessed."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.captcha_asked = False
+        self.captcha_asked_message = CAPTCHA_ASKED
+        if self.is_bound:
+            self._ask_captcha_if_needed()
+
+    def _ask_captcha_if_needed(self):
+        from ipfund.web.accounts.signin_guard import captcha_required
+
+        if not self.captcha_asked and captcha_required(self.request, self.data.get("username", "")):
+            from captcha.models import CaptchaStore
+
+            CaptchaStore.remove_expired()  # each showing stores a challenge: the stale ones go
+            self.fields["captcha"] = _captcha_field()
+            self.captcha_asked = True
+
+    def clean(self):
+        if self.captcha_asked and "captcha" in self._errors:
+            return self.cleaned_data
+        try:
+            return super().clean()
+        finally:
+            # this failure may be the one that makes the next attempt ask for a captcha
+            self._ask_captcha_if_needed()
 
 
 class RegisterForm(forms.Form):
@@ -111,6 +150,15 @@ class MfaTokenForm(forms.Form):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("令牌名称"), max_length=100, error_messages=REQUIRED,
                            help_text=_("例如“财务系统对接”，便于日后区分和撤销。"))
+    days = forms.IntegerField(label=_("有效期（天）"), min_value=1, required=False,
+                              error_messages={"invalid": _("请输入天数（整数）。"), "min_value": _("有效期至少 1 天。")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = self.fields["days"]
+        days.initial = settings.IPFUND_API_TOKEN_DAYS
+        days.help_text = format_lazy(_("不填为 {default} 天，最长 {max} 天；到期后令牌被拒绝，须重新生成。"),
+                                     default=settings.IPFUND_API_TOKEN_DAYS, max=settings.IPFUND_API_TOKEN_MAX_DAYS)
 
 
 class ProfileForm(forms.Form):
@@ -320,6 +368,13 @@ class RolesForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["roles"].choices = [(r, labels.role_label(r)) for r in labels.ROLE_LABELS]
+
+
+class RevealLogForm(forms.Form):
+    viewer = forms.CharField(label=_("查看人（用户名）"), max_length=150, required=False)
+    subject = forms.CharField(label=_("被查看的申报主体（名称或用户名）"), max_length=200, required=False)
+    date_from = _date_field(_("自（日期）"), required=False)
+    date_to = _date_field(_("至（日期）"), required=False)
 
 
 class InterpretationForm(forms.Form):

@@ -130,6 +130,8 @@ NAV_ENTRIES = (
     ("portal:admin_rounds", _("申报批次"), roles.ADMIN),
     ("portal:admin_budgets", _("资金预算"), roles.ADMIN),
     ("portal:admin_users", _("用户与角色"), roles.ADMIN),
+    ("portal:admin_role_changes", _("角色变更确认"), roles.ADMIN),
+    ("portal:admin_reveal_log", _("查看记录"), roles.ADMIN),
     ("portal:admin_interpretations", _("解释口径"), roles.ADMIN),
     ("portal:admin_policies", _("政策库"), roles.ADMIN),
     ("portal:exports", _("导出与文书"), roles.STAFF_ROLES),

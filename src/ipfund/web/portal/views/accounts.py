@@ -6,12 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, LogoutView
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ipfund.web.accounts import roles
 from ipfund.web.accounts.backends import BACKEND
+from ipfund.web.accounts.mfa import mfa_enrolled
 from ipfund.web.accounts.selectors import applicant_of
 from ipfund.web.accounts.services import applicant_profile_update, applicant_register
 from ipfund.web.notifications.selectors import notifications_for
@@ -129,12 +131,19 @@ def api_tokens(request):
         made = {}
 
         def create():
-            made["token"], made["secret"] = api_token_create(actor=request.user, name=form.cleaned_data["name"])
+            made["token"], made["secret"] = api_token_create(
+                actor=request.user, name=form.cleaned_data["name"], days=form.cleaned_data.get("days"),
+                second_factor=request.user.is_verified(),
+            )
 
         if run_service(request, create, form=form, success=TOKEN_CREATED):
             secret, form = made["secret"], ApiTokenForm()
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
-    response = render(request, "portal/applicant/api_tokens.html", {"form": form, "tokens": tokens, "secret": secret})
+    needs_mfa = roles.is_staff_member(request.user) and not request.user.is_verified()
+    response = render(request, "portal/applicant/api_tokens.html", {
+        "form": form, "tokens": tokens, "secret": secret, "needs_mfa": needs_mfa, "now": timezone.now(),
+        "mfa_url": reverse("portal:mfa_verify" if mfa_enrolled(request.user) else "portal:mfa_setup") + "?next=" + request.path,
+    })
     response["Cache-Control"] = "no-store"  # the secret must not stay in a cache
     return response
 

@@ -7,7 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipfund.web.accounts import roles
-from ipfund.web.accounts.services import staff_user_create, user_roles_set
+from ipfund.web.accounts.models import RoleChange
+from ipfund.web.accounts.role_changes import role_change_request
+from ipfund.web.accounts.services import staff_user_create
 from ipfund.web.portal.forms import InterpretationForm, RoundForm, RolesForm, StaffUserForm
 from ipfund.web.portal.policy import page_policy, policy_choices, policy_facts
 from ipfund.web.portal.views.common import role_required, run_service
@@ -17,8 +19,8 @@ from ipfund.web.rounds.selectors import interpretations_in_force, round_phase
 from ipfund.web.rounds.services import interpretation_choose, round_create, round_update
 
 ROUND_SAVED = _("申报批次已保存。")
-USER_CREATED = _("用户已创建。")
-ROLES_SAVED = _("角色已更新。")
+USER_CREATED = _("用户已创建。所选角色须由另一位管理员在“角色变更确认”中确认后生效。")
+ROLES_SAVED = _("角色变更已提交：授予角色的变更须由另一位管理员确认后生效；只收回角色的变更已立即生效。")
 INTERPRETATION_SAVED = _("解释口径已记录。")
 
 
@@ -93,16 +95,18 @@ def users(request):
 def user_roles(request, pk):
     User = get_user_model()
     person = get_object_or_404(User, pk=pk)
-    form = RolesForm(data=request.POST or None, initial={"roles": person.roles or []})
+    # bound on every POST: unticking every role sends no field at all
+    form = RolesForm(data=request.POST if request.method == "POST" else None, initial={"roles": person.roles or []})
     if request.method == "POST" and form.is_valid():
         if run_service(
             request,
-            lambda: user_roles_set(actor=request.user, user=person, roles=form.cleaned_data["roles"]),
+            lambda: role_change_request(actor=request.user, user=person, roles=form.cleaned_data["roles"]),
             form=form,
             success=ROLES_SAVED,
         ):
-            return redirect("portal:admin_users")
-    return render(request, "portal/staff/user_roles.html", {"form": form, "person": person})
+            return redirect("portal:admin_role_changes")
+    pending = RoleChange.objects.filter(user=person, state=RoleChange.PENDING).select_related("requested_by").first()
+    return render(request, "portal/staff/user_roles.html", {"form": form, "person": person, "pending": pending})
 
 
 def _question(policy, iid: str) -> str:
