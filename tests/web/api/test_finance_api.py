@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 def api(user) -> tuple[Client, dict]:
-    return Client(), {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=user, name='财务系统对接')[1]}"}
+    return Client(), {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(actor=user, name='财务系统对接', second_factor=True)[1]}"}
 
 
 def get(user, path: str, **query):
