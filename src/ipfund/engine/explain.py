@@ -35,6 +35,8 @@ def _key_text(key: tuple, fields: tuple[str, ...], item, row: dict) -> str:
     option by the text's word ("诉讼地 中国内地", not `domestic`), the applicant by name."""
     parts = []
     for name, value in zip(fields, key[1:]):
+        if name not in ("applicant", "event_year") and _needless(item.fact(name), row):
+            continue  # stands for the applicant (an organisation award has no work): said once
         if name == "applicant":
             parts.append(f"申请人 {_who(value, row)}")
         elif name == "event_year":
@@ -44,6 +46,13 @@ def _key_text(key: tuple, fields: tuple[str, ...], item, row: dict) -> str:
             text = _fact_text(fact, value) if fact.type == "enum" else str(value)
             parts.append(f"{fact.label.split('（')[0]} {text}")
     return "；".join(parts)
+
+
+def _label(fact) -> str:
+    """A fact's label beside its value: a money fact's unit is said with the amount, not twice."""
+    if fact.type != "money":
+        return fact.label
+    return fact.label.replace("（元）", "").replace("，元）", "）")
 
 
 def _who(applicant: str, row: dict, name: str = "", kind: str | None = None) -> str:
@@ -87,7 +96,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         add(Step("continuation", f"延续：{continued}，重复资助与累计上限与之合并计算",
                  f"Continues: {continued}; duplicate funding and cumulative caps are counted together with it",
                  values=(("continues", str(item.continues)),)))
-    who = row["name"] or "申请人"
+    who = _who(row["applicant"], row)
     kind_zh = policy.kind_labels.get(row["kind"], row["kind"])
     event = iso(row["event"])
     add(Step(
@@ -120,7 +129,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
                  "✗ " + REASON_LABELS_EN["not_sme"] + " (the item funds SMEs only)", passed=False))
     shown_facts = [f for f in item.facts if not _needless(f, row)]
     fact_values = tuple((f.name, _fact_text(f, row["facts"][f.name])) for f in shown_facts)
-    facts_zh = "；".join(f"{f.label}={text}" for f, (_, text) in zip(shown_facts, fact_values))
+    facts_zh = "；".join(f"{_label(f)}={text}" for f, (_, text) in zip(shown_facts, fact_values))
     facts_en = "; ".join(f"{name}={text}" for name, text in fact_values)
     add(Step("facts", f"申报事实：{facts_zh}", f"Facts: {facts_en}", values=fact_values))
     failed = 0
