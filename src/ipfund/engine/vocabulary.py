@@ -381,7 +381,9 @@ class Tiers(Formula):
             if (value >= threshold) if inclusive else (value > threshold):
                 fen = fen + amount if cumulative else amount
                 hit.append((threshold, amount))
-        said = lambda fen: P.in_text(self.param, fen)  # noqa: E731 - as the text says it: 超过100万元
+        def said(fen):  # as the text says it: 超过100万元 → 3万元
+            return P.in_text(self.param, fen)
+
         t_text = "；".join(
             f"{'达到' if inclusive else '超过'}{said(t) if self.of_money else f'{t}家'} → {said(a)}" for t, a in tiers
         )
