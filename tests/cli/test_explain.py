@@ -111,9 +111,12 @@ def test_explain_names_the_interpretations_relied_on(batch):
 
 
 def test_explain_duplicate_names_the_earlier_claim(batch):
+    """The earlier claim is named as a person knows it — whose it was and its event date — and the
+    key by its facts' labels; not by the claim's id (in the platform an internal one)."""
     out = text(run("explain", batch, "--id", "p2"))
-    assert "duplicate" in out or "重复" in out
-    assert "p1" in out, "says which earlier claim holds the key"
+    assert "✗ 同一事项（专利号 201910000001.2）此前已由91441200MA00000159申报并获资助（事件日期 2023-07-20），不重复资助" \
+        in out, out
+    assert "p1" not in out
 
 
 def test_explain_outside_validity(batch):
@@ -186,3 +189,40 @@ def test_each_term_of_a_subtraction_is_named(tmp_path):
     out = proc.stdout.decode("utf-8")
     assert proc.returncode == 0, proc.stderr.decode("utf-8")
     assert "实际认证费用 30000.00 元 − 市级补助金额 10000.00 元 − 其他补助金额 2000.00 元 = 18000.00 元" in out, out
+
+
+def test_explain_says_amounts_as_the_text_does_and_options_by_their_names(tmp_path, batch):
+    """五（一）「收入超过100万元的…3万元」 and 一（二）「银奖…20万元」, as a 科员 reads them: the
+    thresholds in 万元, the level by its name, never `[silver]` or a fen-exact 1000000.00."""
+    agency = {**ENT2, "kind": "service_agency"}
+    claim = {"id": "rev", "item": "service_revenue", "applicant": agency, "event_date": "2023-03-31",
+             "facts": {"year": 2022, "ip_service_revenue": "2500000"}}
+    p = tmp_path / "rev.json"
+    p.write_text(json.dumps({"policy": POLICY, "claims": [claim]}, ensure_ascii=False), "utf-8")
+    out = text(run("explain", p, "--id", "rev"))
+    assert "超过100万元 → 3万元；超过200万元 → 6万元；超过500万元 → 15万元" in out, out
+    assert "所达最高档次金额 6万元（60000.00 元）" in out and "1000000.00" not in out
+    award = text(run("explain", batch, "--id", "p1"))
+    assert "：银奖 20万元（200000.00 元）" in award, award
+    assert "[silver]" not in award and "silver" not in award
+
+
+def test_explain_names_a_cap_group_by_its_facts_not_their_codes(batch):
+    """三「最高资助金额分别不超过30万元、10万元」: the group is 诉讼地 外国（地区）, not `foreign`."""
+    out = text(run("explain", batch, "--id", "l3"))
+    assert "同一申请人、同一诉讼地（申请人 91441200MA00000159；诉讼地 外国（地区））最高 30万元（300000.00 元）" in out, out
+    assert "foreign" not in out
+
+
+def test_explain_heads_a_claim_of_another_policy_with_its_own_item_title(tmp_path, monkeypatch):
+    """The headline reads the batch's own policy: a successor's item is named by its title."""
+    monkeypatch.setenv("IPFUND_POLICY_PATH", str(Path(__file__).resolve().parents[1] / "fixtures" / "policies"))
+    claim = {"id": "h", "item": "high_value_portfolio", "applicant": ENT, "event_date": "2025-06-01",
+             "facts": {"project_id": "HV-1", "actual_cost": "100000", "accepted": True}}
+    p = tmp_path / "b.json"
+    p.write_text(json.dumps({"policy": "fictional-successor-2025", "claims": [claim]}, ensure_ascii=False), "utf-8")
+    proc = run("explain", p, "--id", "h")
+    out = text(proc)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8")
+    assert out.startswith("申报 h（高价值专利组合培育资助，一（二））：资助 30000.00 元"), out
+    assert "high_value_portfolio" not in out

@@ -174,9 +174,21 @@ def test_check_fails_when_an_item_cites_an_unknown_clause(tmp_path):
 
 
 def test_check_fails_when_a_parameter_is_removed_that_a_rule_reads(tmp_path):
-    old = '  patent_alliance.amount:\n    clause: 二（四）\n    title: 专利联盟秘书处工作经费补贴\n    kind: money\n    values: [{from: 2022-01-18, value: "200000"}]\n'
+    old = ('  patent_alliance.amount:\n    clause: 二（四）\n    title: 专利联盟秘书处工作经费补贴\n    kind: money\n'
+           '    unit: 万元\n    values: [{from: 2022-01-18, value: "200000"}]\n')
     copy = _broken_copy(tmp_path, "policy.yaml", old, "")
     _check_fails(copy, "patent_alliance.amount")
+
+
+def test_check_fails_when_a_declared_unit_is_not_how_the_sentence_says_the_amount(tmp_path):
+    """`unit: 万元` says the text quotes the amount in 万元: 250000 is not the sentence's 20万元."""
+    old = '    title: 专利联盟秘书处工作经费补贴\n    kind: money\n    unit: 万元\n    values: [{from: 2022-01-18, value: "200000"}]\n'
+    copy = _broken_copy(tmp_path, "policy.yaml", old, old.replace('"200000"', '"250000"'))
+    _check_fails(copy, "patent_alliance.amount", "“25万”")
+    copy = _broken_copy(tmp_path / "b", "policy.yaml", old, old.replace("万元", "元"))
+    _check_fails(copy, "patent_alliance.amount", "“200000元”")
+    copy = _broken_copy(tmp_path / "c", "policy.yaml", old, old.replace("万元", "万美元"))
+    _check_fails(copy, "patent_alliance.amount", "未知的单位")
 
 
 def test_check_fails_on_unreadable_policy_yaml(tmp_path):

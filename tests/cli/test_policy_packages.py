@@ -181,11 +181,12 @@ def test_explanation_quotes_the_amending_sentence_in_force(tmp_path):
         return d["amount"], "\n".join(d["explanation"])
 
     amount, before = explained("2025-12-31")
-    assert amount == "40000.00" and "虚构高管办〔2025〕9号" not in before and "超过3000000.00 元" in before
+    assert amount == "40000.00" and "虚构高管办〔2025〕9号" not in before and "超过300万元 → 10万元" in before
     amount, after = explained("2026-01-01")
     assert amount == "100000.00"
     assert "修订依据：虚构高管办〔2025〕9号「自2026年1月1日起，当年知识产权服务费收入达到50万元" in after
-    assert "达到3000000.00 元 → 100000.00 元" in after
+    assert "达到300万元 → 10万元" in after, "the amounts as the amending sentence says them (unit: 万元)"
+    assert "所达最高档次金额 10万元（100000.00 元）" in after
 
 
 def test_explanation_outside_validity_quotes_the_packages_own_term(tmp_path):
@@ -200,7 +201,7 @@ def test_explanation_outside_validity_quotes_the_packages_own_term(tmp_path):
 def test_show_of_a_continued_item_names_its_predecessor_and_amendments():
     out = text(run("policy", "show", "service_revenue", "--policy", "fictional-successor-2025"))
     assert "延续：肇高管办〔2022〕2号「知识产权服务费收入奖励」" in out
-    assert "自 2026-01-01 起：达到 500000.00 元 → 20000.00 元" in out and "（虚构高管办〔2025〕9号）" in out
+    assert "自 2026-01-01 起：达到 50万元（500000.00 元） → 2万元（20000.00 元）" in out and "（虚构高管办〔2025〕9号）" in out
     assert "承接单位可不在区内注册" not in out and "可申报：知识产权服务机构、企业\n" in out
 
 

@@ -28,34 +28,36 @@ def run(args) -> int:
     decision = next((d for d in result["decisions"] if d.get("id") == args.id), None)
     if decision is None:
         return fail(NO_SUCH_ID.format(id=args.id))
+    from ipfund.engine.policy import load_policy
+
+    policy = load_policy(result["policy"])  # the batch's own policy (cached: evaluate_batch loaded it)
     if sys.stdout.isatty():
-        _rich(decision)
+        _rich(decision, policy)
     else:
-        _plain(decision)
+        _plain(decision, policy)
     return 0
 
 
-def _headline(d) -> str:
+def _headline(d, policy) -> str:
     if "error" in d:
         e = d["error"]
         return f"申报 {d['id']}：输入无效（{e['field']}：{e['message']}）"
-    from ipfund.engine.policy import load_policy
     from ipfund.engine.vocabulary import REASON_LABELS
 
-    item = load_policy("zhaoqing-hitech-ip-2022").items.get(d["item"])
+    item = policy.items.get(d["item"])
     title = item.title if item is not None else d["item"]
     verdict = f"资助 {d['amount']} 元" if d["eligible"] else "不予资助"
     extra = f"；原因：{'；'.join(REASON_LABELS.get(r, r) for r in d['reasons'])}" if d["reasons"] else ""
     return f"申报 {d['id']}（{title}，{d['citation']}）：{verdict}{extra}"
 
 
-def _plain(d) -> None:
-    print(_headline(d))
+def _plain(d, policy) -> None:
+    print(_headline(d, policy))
     for line in d.get("explanation", ()):
         print(f"  {line}")
 
 
-def _rich(d) -> None:
+def _rich(d, policy) -> None:
     from rich.console import Console
     from rich.panel import Panel
     from rich.text import Text
@@ -65,4 +67,4 @@ def _rich(d) -> None:
         style = "red" if line.startswith("✗") else "green" if line.startswith("✓") else "bold" if line.startswith("结论") else ""
         body.append(line + "\n", style=style)
     colour = "red" if "error" in d or not d.get("eligible") else "green"
-    Console().print(Panel(body, title=_headline(d), border_style=colour, expand=False))
+    Console().print(Panel(body, title=_headline(d, policy), border_style=colour, expand=False))

@@ -282,6 +282,8 @@ class Evaluator:
             for j, (key, top, group) in enumerate(zip(keys or none, tops or none, groups or none)):
                 pos = int(cols.pos[j])
                 entries.append((pos, cols.item.ledger_id, cols.ids[j], keys is not None, key, top, group, amounts[pos]))
+                if keys is not None and self.explainable:
+                    (into or self).ledger.remember(cols, j)
         led = (into or self).ledger
         for _, ledger_id, cid, keyed, key, top, group, fen in sorted(entries, key=lambda e: e[0]):
             if keyed:  # a one-fact key is the value itself, which may be None

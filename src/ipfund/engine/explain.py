@@ -30,10 +30,47 @@ REASON_LABELS_EN = {
 _VALIDITY_SHOWN_ONCE = frozenset({"A10", "A26"})
 
 
-def _key_text(key: tuple, row: dict) -> str:
-    # A person's identity number never appears in full: explanations are shown and exported.
-    hide = row["applicant"] if row["kind"] == "person" else None
-    return "、".join(mask_ric(v) if v == hide else str(v) for v in key[1:])
+def _key_text(key: tuple, fields: tuple[str, ...], item, row: dict) -> str:
+    """A duplicate key or cap group as a person reads it: each part named by its fact's label, an
+    option by the text's word ("诉讼地 中国内地", not `domestic`), the applicant by name."""
+    parts = []
+    for name, value in zip(fields, key[1:]):
+        if name not in ("applicant", "event_year") and _needless(item.fact(name), row):
+            continue  # stands for the applicant (an organisation award has no work): said once
+        if name == "applicant":
+            parts.append(f"申请人 {_who(value, row)}")
+        elif name == "event_year":
+            parts.append(f"事件日期所在年度 {value}")
+        else:
+            fact = item.fact(name)
+            text = _fact_text(fact, value) if fact.type == "enum" else str(value)
+            parts.append(f"{fact.label.split('（')[0]} {text}")
+    return "；".join(parts)
+
+
+def _label(fact) -> str:
+    """A fact's label beside its value: a money fact's unit is said with the amount, not twice."""
+    if fact.type != "money":
+        return fact.label
+    return fact.label.replace("（元）", "").replace("，元）", "）")
+
+
+def _who(applicant: str, row: dict, name: str = "", kind: str | None = None) -> str:
+    """An applicant as a person reads it: the name, else the identifier — a person's identity
+    number never in full (explanations are shown and exported)."""
+    if applicant == row["applicant"]:
+        name, kind = name or row["name"], row["kind"]
+    return name or (mask_ric(applicant) if kind == "person" else applicant)
+
+
+def _holder_text(ev, holder: str, row: dict) -> str:
+    """The earlier claim holding a key, as a person knows it: whose it was and its event date."""
+    known = ev.ledger.claims.get(holder)
+    if known is None:
+        return "此前已获资助"
+    applicant, name, kind, event = known
+    who = "本申请人" if applicant == row["applicant"] else _who(applicant, row, name, kind)
+    return f"此前已由{who}申报并获资助（事件日期 {iso(event)}）"
 
 
 def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
@@ -59,7 +96,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         add(Step("continuation", f"延续：{continued}，重复资助与累计上限与之合并计算",
                  f"Continues: {continued}; duplicate funding and cumulative caps are counted together with it",
                  values=(("continues", str(item.continues)),)))
-    who = row["name"] or "申请人"
+    who = _who(row["applicant"], row)
     kind_zh = policy.kind_labels.get(row["kind"], row["kind"])
     event = iso(row["event"])
     add(Step(
@@ -92,7 +129,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
                  "✗ " + REASON_LABELS_EN["not_sme"] + " (the item funds SMEs only)", passed=False))
     shown_facts = [f for f in item.facts if not _needless(f, row)]
     fact_values = tuple((f.name, _fact_text(f, row["facts"][f.name])) for f in shown_facts)
-    facts_zh = "；".join(f"{f.label}={text}" for f, (_, text) in zip(shown_facts, fact_values))
+    facts_zh = "；".join(f"{_label(f)}={text}" for f, (_, text) in zip(shown_facts, fact_values))
     facts_en = "; ".join(f"{name}={text}" for name, text in fact_values)
     add(Step("facts", f"申报事实：{facts_zh}", f"Facts: {facts_en}", values=fact_values))
     failed = 0
@@ -108,7 +145,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
     if conditions and not failed:
         n = len(conditions)
         add(Step("conditions", f"✓ 本项目的 {n} 项条件均已满足", f"✓ All {n} conditions of the item are met", passed=True))
-    row["labels"] = {f.name: f.label for f in item.facts}  # a formula names the terms it subtracts
+    row["specs"] = {f.name: f for f in item.facts}  # a formula names its terms and options in words
     fen, arithmetic = item.formula.explain(row, P, interp)
     params = tuple(item.formula.params)
     # The arithmetic lines come from the formula that computed the amount: their text is the
@@ -119,14 +156,15 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
     ))
     info = r.info.get(i, {})
     if not r.flags[i]:
+        key_fields = item.key_fields(interp) or ()
         if "holder" in info:
-            key = _key_text(info["key"], row)
-            add(Step("duplicate_key", f"✗ 重复键（{key}）已由 {info['holder']} 使用：同一事项不重复资助",
+            key = _key_text(info["key"], key_fields, item, row)
+            add(Step("duplicate_key", f"✗ 同一事项（{key}）{_holder_text(ev, info['holder'], row)}，不重复资助",
                      f"✗ The duplicate key ({key}) is held by {info['holder']}: the same thing is not funded twice",
                      passed=False, values=(("key", key), ("holder", str(info["holder"])))))
         elif "key" in info:
-            key = _key_text(info["key"], row)
-            add(Step("duplicate_key", f"✓ 重复键（{key}）此前未被使用", f"✓ The duplicate key ({key}) was not used before",
+            key = _key_text(info["key"], key_fields, item, row)
+            add(Step("duplicate_key", f"✓ 同一事项（{key}）此前未获资助", f"✓ The duplicate key ({key}) was not used before",
                      passed=True, values=(("key", key),)))
         if "paid_before" in info:
             left = info["entitlement"] - info["paid_before"]
@@ -141,13 +179,17 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
             ))
         if "cap" in info:
             room = info["cap"] - info["used_before"]
-            group = _key_text(info["group"], row)
+            group_fields = item.cap.group_fields(interp)
+            if item.cap.per_year_when and interp.get(item.cap.per_year_when[0]) == item.cap.per_year_when[1]:
+                group_fields += ("event_year",)
+            group = _key_text(info["group"], group_fields, item, row)
             cap, used, rest, asked = (fen_to_yuan(info["cap"]), fen_to_yuan(info["used_before"]),
                                       fen_to_yuan(max(room, 0)), fen_to_yuan(info["asked"]))
             add(Step(
                 "cap",
                 f"上限：{P.describe(item.cap.param, row['event'])}，{item.cap.group_label(interp)}"
-                f"（{group}）最高 {cap} 元；此前已用 {used} 元，剩余 {rest} 元；本次申请 {asked} 元",
+                f"（{group}）最高 {P.amount(item.cap.param, info['cap'])}；此前已用 {used} 元，剩余 {rest} 元；"
+                f"本次申请 {asked} 元",
                 f"Cap: parameter {item.cap.param}, group ({group}) at most {cap} yuan; used before {used} yuan, "
                 f"left {rest} yuan; asked {asked} yuan",
                 passed=room >= info["asked"], parameters=(item.cap.param,),

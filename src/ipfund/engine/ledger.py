@@ -27,6 +27,9 @@ class Ledger:
         self.used: dict[tuple, int] = {}
         self.paid: dict[tuple, int] = {}
         self.holders = holders
+        #: claim id → (applicant, name, kind, event ordinal) of a claim holding a key, for explanations
+        #: to name the earlier claim as a person knows it (kept only while explaining)
+        self.claims: dict[str, tuple] = {}
         # item id → its ledger id: an item continuing a predecessor's shares that item's keys
         self.ledger_ids = ledger_ids or {}
 
@@ -40,6 +43,11 @@ class Ledger:
     def holder(self, cid: str) -> str:
         """What is kept as the holder of a key taken by claim `cid`."""
         return cid if self.holders else ""
+
+    def remember(self, cols, j: int) -> None:
+        """Who made claim `j` of these columns and when: the holder an explanation names."""
+        self.claims[cols.ids[j]] = (str(cols.applicant[j]), str(cols.name[j] or ""), str(cols.kind[j]),
+                                   int(cols.event[j]))
 
 
 def full_key(item_id: str, key) -> tuple:
@@ -151,6 +159,7 @@ def one_by_one(ledger: Ledger, r, rows, keys, tops, groups, caps, explain) -> No
             taken[key] = ledger.holder(ids[row])
             if explain:
                 info["key"] = full_key(item_id, key)
+                ledger.remember(r.cols, row)
         if top is not None:
             paid[top] = paid.get(top, 0) + fen
         r.final[row] = fen

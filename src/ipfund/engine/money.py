@@ -88,6 +88,24 @@ def fen_to_yuan(fen: int) -> str:
     return f"{sign}{q}.{r:02d}"
 
 
+#: The units a money parameter may be quoted in (policy.yaml `unit`): the text's own.
+UNITS = ("元", "万元")
+
+
+def in_unit(fen: int, unit: str) -> str:
+    """An amount as the text writes it: "100万" in 万元, "5000" (or "0.5") in 元 — the number
+    without trailing zeros, to which the unit is appended."""
+    value = Decimal(int(fen)) / (1_000_000 if unit == "万元" else 100)
+    return format(value.normalize(), "f")
+
+
+def amount_text(fen: int, unit: str = "元") -> str:
+    """An amount for a person: "10000.00 元", or where the text says 万元, "1万元（10000.00 元）"."""
+    if unit == "万元":
+        return f"{in_unit(fen, unit)}万元（{fen_to_yuan(fen)} 元）"
+    return f"{fen_to_yuan(fen)} 元"
+
+
 def yuan_to_fen(text) -> int:
     """A parameter value written in yuan ("300000", "0.5" is not money) → integer fen."""
     d = Decimal(str(text))

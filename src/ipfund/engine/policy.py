@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import NO_PACKAGE, NO_PREDECESSOR, UNKNOWN_POLICY, BatchError
-from .money import as_fraction, fen_to_yuan, yuan_to_fen
+from .money import amount_text, as_fraction, fen_to_yuan, in_unit, yuan_to_fen
 from .vocabulary import Item
 
 KIND_LABELS = {
@@ -125,6 +125,9 @@ class Parameter:
     starts: tuple[int, ...]  # date ordinals each value took effect
     values: tuple  # parsed: int fen, Fraction, dict of fen, (inclusive, ((threshold, fen), ...)), int, ordinal
     amended_by: tuple = ()  # per value: None (the policy's own text) or (document number, sentence)
+    #: The unit the text quotes the amounts in (policy.yaml `unit`: 元 or 万元): explanations say
+    #: them so ("最高1万元"), beside the amount in 元; `policy check` finds them in the sentence.
+    unit: str = "元"
 
     def period(self, events):
         """Index of the value in force at each event date (the first one before it took effect)."""
@@ -254,6 +257,16 @@ class Params:
     def value_one(self, name, event):
         return self.p[name].at(event)
 
+    def amount(self, name, fen) -> str:
+        """An amount the parameter gives, as a person reads it: in 元, and in 万元 too where the
+        text says 万元 (the parameter's `unit`)."""
+        return amount_text(fen, self.p[name].unit)
+
+    def in_text(self, name, fen) -> str:
+        """An amount the parameter gives, only as the text writes it ("100万元", "5000元")."""
+        unit = self.p[name].unit
+        return f"{in_unit(fen, unit)}{unit}" if unit == "万元" else f"{fen_to_yuan(fen)} 元"
+
     def describe(self, name, event) -> str:
         par = self.p[name]
         start = _dt.date.fromordinal(par.starts[par.period_one(event)]).isoformat()
@@ -267,17 +280,17 @@ class Params:
         par = self.p[name]
         docs = par.amended_by or (None,) * len(par.values)
         return [
-            f"自 {_dt.date.fromordinal(s).isoformat()} 起：{_format_value(par.kind, v)}"
+            f"自 {_dt.date.fromordinal(s).isoformat()} 起：{_format_value(par.kind, v, par.unit)}"
             + (f"（{d[0]}）" if d else "")
             for s, v, d in zip(par.starts, par.values, docs)
         ]
 
 
-def _format_value(kind, v) -> str:
+def _format_value(kind, v, unit="元") -> str:
     if kind == "money":
-        return f"{fen_to_yuan(v)} 元"
+        return amount_text(v, unit)
     if kind == "money_table":
-        return "，".join(f"{k} {fen_to_yuan(x)} 元" for k, x in v.items())
+        return "，".join(f"{k} {amount_text(x, unit)}" for k, x in v.items())
     if kind == "rate":
         return f"{float(v) * 100:g}%"
     if kind == "date":
@@ -285,7 +298,7 @@ def _format_value(kind, v) -> str:
     if kind == "tiers":
         inclusive, tiers = v
         word = "达到" if inclusive else "超过"
-        return "，".join(f"{word} {t if t < 10000 else fen_to_yuan(t) + ' 元'} → {fen_to_yuan(a)} 元" for t, a in tiers)
+        return "，".join(f"{word} {t if t < 10000 else amount_text(t, unit)} → {amount_text(a, unit)}" for t, a in tiers)
     return str(v)
 
 
@@ -315,6 +328,7 @@ class Policy:
                     (str(v["amended_by"]), str(v.get("sentence", ""))) if v.get("amended_by") else None
                     for v in values
                 ),
+                unit=str(p.get("unit", "元")),
             )
         self.params = Params(self.parameters)
         self.interpretations = {

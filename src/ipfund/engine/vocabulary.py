@@ -191,7 +191,7 @@ class Table(Formula):
     def explain(self, row, P, interp):
         key = row["facts"][self.by]
         fen = P.table_fen_one(self.param, key, row["event"])
-        return fen, [f"{P.describe(self.param, row['event'])}[{key}] = {fen_to_yuan(fen)} 元"]
+        return fen, [f"{P.describe(self.param, row['event'])}：{_option(row, self.by, key)} {P.amount(self.param, fen)}"]
 
 
 @dataclass(eq=False, repr=False)
@@ -209,7 +209,7 @@ class Fixed(Formula):
 
     def explain(self, row, P, interp):
         fen = P.money_fen_one(self.param, row["event"])
-        return fen, [f"{P.describe(self.param, row['event'])} = {fen_to_yuan(fen)} 元"]
+        return fen, [f"{P.describe(self.param, row['event'])}：{P.amount(self.param, fen)}"]
 
 
 @dataclass(eq=False, repr=False)
@@ -251,7 +251,7 @@ class Amount(Formula):
 
     def explain(self, row, P, interp):
         fen = row["facts"][self.of]
-        return fen, [f"{self.of} = {fen_to_yuan(fen)} 元"]
+        return fen, [f"{_labelled(row)(self.of)} {fen_to_yuan(fen)} 元"]
 
 
 @dataclass(eq=False, repr=False)
@@ -276,11 +276,11 @@ class AtMost(Formula):
         top = P.money_fen_one(self.param, row["event"])
         if fen > top:
             lines.append(
-                f"{P.describe(self.param, row['event'])} = {fen_to_yuan(top)} 元；"
+                f"{P.describe(self.param, row['event'])}：{P.amount(self.param, top)}；"
                 f"{fen_to_yuan(fen)} 元超过上限，按 {fen_to_yuan(top)} 元计"
             )
             return top, lines
-        lines.append(f"{P.describe(self.param, row['event'])} = {fen_to_yuan(top)} 元，未超过")
+        lines.append(f"{P.describe(self.param, row['event'])}：{P.amount(self.param, top)}，未超过")
         return fen, lines
 
 
@@ -309,15 +309,21 @@ class Less(Formula):
             return fen, lines
         other = row["facts"][self.minus]
         left = max(fen - other, 0)
-        lines.append(f"{fen_to_yuan(fen)} 元 − 已获上级资金 {fen_to_yuan(other)} 元 = {fen_to_yuan(left)} 元（只补差额）")
+        lines.append(f"{fen_to_yuan(fen)} 元 − {_labelled(row)(self.minus)} {fen_to_yuan(other)} 元 = {fen_to_yuan(left)} 元（只补差额）")
         return left, lines
 
 
 def _labelled(row):
     """A fact's label as an explanation says it ("实际发生费用", without its unit "（元）"): each
-    term of a subtraction is named. The explanation puts the item's labels on the row."""
-    labels = row.get("labels") or {}
-    return lambda name: (labels.get(name) or name).split("（")[0]
+    term of a subtraction is named. The explanation puts the item's facts on the row."""
+    specs = row.get("specs") or {}
+    return lambda name: specs[name].label.split("（")[0] if name in specs else name
+
+
+def _option(row, fact: str, value) -> str:
+    """An option of an enum fact as the text names it ("银奖", not `silver`)."""
+    spec = (row.get("specs") or {}).get(fact)
+    return str((spec.option_labels or {}).get(value, value)) if spec is not None else str(value)
 
 
 @dataclass(eq=False, repr=False)
@@ -375,18 +381,19 @@ class Tiers(Formula):
             if (value >= threshold) if inclusive else (value > threshold):
                 fen = fen + amount if cumulative else amount
                 hit.append((threshold, amount))
+        def said(fen):  # as the text says it: 超过100万元 → 3万元
+            return P.in_text(self.param, fen)
+
         t_text = "；".join(
-            f"{'达到' if inclusive else '超过'}{fen_to_yuan(t) + ' 元' if self.of_money else f'{t} 家'}"
-            f" → {fen_to_yuan(a)} 元"
-            for t, a in tiers
+            f"{'达到' if inclusive else '超过'}{said(t) if self.of_money else f'{t}家'} → {said(a)}" for t, a in tiers
         )
         lines = [f"{P.describe(self.param, row['event'])}：{t_text}", f"实际：{shown}"]
         if not hit:
             lines.append("未达到最低档次")
         elif cumulative:
-            lines.append("所达各档次合计：" + " + ".join(fen_to_yuan(a) for _, a in hit) + f" = {fen_to_yuan(fen)} 元")
+            lines.append("所达各档次合计：" + " + ".join(said(a) for _, a in hit) + f" = {P.amount(self.param, fen)}")
         else:
-            lines.append(f"所达最高档次金额 {fen_to_yuan(fen)} 元")
+            lines.append(f"所达最高档次金额 {P.amount(self.param, fen)}")
         return fen, lines
 
 

@@ -74,6 +74,48 @@ def _parameters(policy, numbers) -> list[str]:
                 out.append(f"参数 {name} 自 {when} 起的版本：未注明修订文件（amended_by：文号）和语句（sentence）")
             if amended:
                 out += [f"参数 {name} 自 {when} 起的版本：{m}" for m in _amendment(policy, amended, start)]
+        out += _unit(policy, p)
+    return out
+
+
+def _unit(policy, par) -> list[str]:
+    """A declared `unit` (元 or 万元) is how the text quotes the parameter's amounts: each amount of
+    each version must be written so in the sentences that set it (the clause's, or an amending
+    document's sentence, or an earlier one) — "1万" for 10000 in 万元, "5000元" in 元."""
+    import re
+
+    from ..money import UNITS, in_unit
+
+    declared = (policy.data.get("parameters") or {}).get(par.name, {}).get("unit")
+    if declared is None:
+        return []
+    if declared not in UNITS:
+        return [f"参数 {par.name}：未知的单位 {declared!r}（可选：{'、'.join(UNITS)}）"]
+    if par.kind not in ("money", "money_table", "tiers"):
+        return [f"参数 {par.name}：类型为 {par.kind}，不是金额，不应注明单位（unit）"]
+    clause = policy.clause(par.clause)
+    own = "".join(_squeeze(s) for s in clause.source) if clause is not None else ""
+    raw = (policy.data.get("parameters") or {}).get(par.name, {}).get("values") or []
+    out, text = [], own
+    for k, value in enumerate(par.values):
+        # An amendment may restate only what it changes: the rest is still said where it was.
+        amended = par.amended_by[k] if par.amended_by else None
+        text = _squeeze(amended[1]) + "\n" + text if amended else text
+        if par.kind == "money":
+            amounts = [value]
+        elif par.kind == "money_table":
+            amounts = list(value.values())
+        else:  # tiers: the amounts, and the thresholds written as money (strings)
+            tiers = ((raw[k].get("value") or {}).get("tiers") or []) if k < len(raw) else []
+            money_thresholds = all(isinstance(t[0], str) for t in tiers if t)
+            amounts = [a for _, a in value[1]] + ([t for t, _ in value[1]] if money_thresholds else [])
+        word = "万" if declared == "万元" else "元"
+        for fen in dict.fromkeys(amounts):
+            said = in_unit(fen, declared) + word
+            if not re.search(r"(?<![\d.])" + re.escape(said), text):
+                when = _dt.date.fromordinal(par.starts[k]).isoformat()
+                out.append(f"参数 {par.name} 自 {when} 起的版本：单位注明为{declared}，但所依据的语句中没有“{said}”"
+                           f"（{in_unit(fen, '元')} 元）")
     return out
 
 
