@@ -286,26 +286,29 @@ class AtMost(Formula):
 
 @dataclass(eq=False, repr=False)
 class Less(Formula):
-    """Under an interpretation, the inner amount less a money fact (what was paid elsewhere for
-    the same thing), never below 0: only the difference is paid."""
+    """The inner amount less a money fact (what was paid elsewhere for the same thing), never
+    below 0: only the difference is paid — always, or (`when`) under one interpretation."""
 
     inner: Formula
     minus: str
-    when: tuple[str, str]
+    when: tuple[str, str] | None = None
 
     @property
     def params(self):
         return self.inner.params
 
+    def _applies(self, interp) -> bool:
+        return self.when is None or interp.get(self.when[0]) == self.when[1]
+
     def compute(self, cols, P, interp):
         fen, cut = self.inner.compute(cols, P, interp)
-        if interp.get(self.when[0]) == self.when[1]:
+        if self._applies(interp):
             fen = np.maximum(fen - cols.facts[self.minus], 0)
         return fen, cut
 
     def explain(self, row, P, interp):
         fen, lines = self.inner.explain(row, P, interp)
-        if interp.get(self.when[0]) != self.when[1]:
+        if not self._applies(interp):
             return fen, lines
         other = row["facts"][self.minus]
         left = max(fen - other, 0)
