@@ -225,12 +225,13 @@ def _condition(item: str, i: int, spec, facts, kinds_allowed=KINDS) -> Condition
            if spec.get("unless_interpretation") else None)
     if only is not None and but is not None:
         raise _bad(item, where, "if_interpretation 与 unless_interpretation 只能写其一")
-    if only is not None:
-        iid, option = only
-        applies = lambda cols, P, interp, fen: test(cols, P, interp, fen) & (interp.get(iid) == option)  # noqa: E731
-    elif but is not None:
-        iid, option = but
-        applies = lambda cols, P, interp, fen: test(cols, P, interp, fen) & (interp.get(iid) != option)  # noqa: E731
+    if only is not None or but is not None:
+        iid, option = only or but
+
+        def applies(cols, P, interp, fen):  # the test is not even run under another reading
+            if (interp.get(iid) == option) == (only is not None):
+                return test(cols, P, interp, fen)
+            return np.zeros(cols.n, dtype=bool)
     else:
         applies = test
     cond = Condition(reason, describe, applies, only_when=only, not_when=but, detail=detail)
@@ -343,19 +344,22 @@ def _comparison(item, where, spec, name, ftype, facts):
             due = add_years(cols.facts[name], P.number(param, cols.event))
             return cols.event <= due if exclusive(interp) else cols.event < due
 
+        since = str(spec["since"]) if spec.get("since") else None
         label = next(f.label for f in facts if f.name == name).split("（")[0]
-        return short, [param], _anniversary(name, label, param)
+        return short, [param], _anniversary(name, label, param, since)
     raise _bad(item, where, "fact 条件须写 equals、not_equals、below、before 或 years_to_event 之一")
 
 
-def _anniversary(name: str, label: str, param: str):
+def _anniversary(name: str, label: str, param: str, since: str | None):
     """The day the years are complete, beside the event date: a person sees when the claim could
-    succeed (《民法典》: a 29 February start completes on 28 February)."""
+    succeed (《民法典》: a 29 February start completes on 28 February). The date is said by the
+    word for what happened on it (`since`: "2022-03-01 注册"), or by the fact's label."""
     def detail(row, P, interp) -> str:
         years = int(P.value_one(param, row["event"]))
         start = int(row["facts"][name])
         due = int(add_years(np.asarray([start]), years)[0])
-        return f"{label} {iso(start)}，满{years}年之日为 {iso(due)}；事件日期 {iso(row['event'])}"
+        began = f"{iso(start)} {since}" if since else f"{label} {iso(start)}"
+        return f"{began}，满{years}年之日为 {iso(due)}；事件日期 {iso(row['event'])}"
 
     return detail
 
@@ -434,7 +438,9 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict |
     conditions = [_condition(item_id, i, c, facts, kinds_allowed) for i, c in enumerate(spec.get("conditions") or [])]
     table = spec["formula"].get("table")
     by = spec["formula"].get("by")
-    options = set(next((f.options for f in facts if f.name == by), ()))
+    by_fact = next((f for f in facts if f.name == by), None)
+    # An option read as another (read_as) takes that one's amount: it needs no entry of its own.
+    options = set(by_fact.options) - set(by_fact.alias_when) if by_fact is not None else set()
     if table and any(options - keys for keys in _table_keys_by_version(parameters, str(table))):
         # A version of the table lacks an option: claims of it at that version's dates are not funded.
         label = next(f.label for f in facts if f.name == by)
