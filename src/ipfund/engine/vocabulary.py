@@ -511,6 +511,13 @@ class Item:
             return interp.get(self.top_up_when[0]) == self.top_up_when[1]
         return bool(self.top_up_when)
 
+    def gates(self) -> frozenset[str]:
+        """The applicant gates of the item ("not_in_zone", "not_sme"): declared as conditions
+        (items written as data), or built in as flags."""
+        if self.declared_gates:
+            return frozenset(c.reason for c in self.conditions if c.reason in ("not_in_zone", "not_sme"))
+        return frozenset(r for r, on in (("not_in_zone", not self.zone_exempt), ("not_sme", self.requires_sme)) if on)
+
     def fact(self, name) -> Fact:
         for f in self.facts:
             if f.name == name:
