@@ -12,8 +12,10 @@ tree's, each producing, for the policy:
   path, with the default number of workers;
 - explain.jsonl: `ipfund evaluate --jsonl --explain` of its first M claims (default 100,000);
 
-then compares each pair with `cmp` and prints the wall time of each bulk run. `produce OUT` (used
-by the above) writes the outputs of the code on PYTHONPATH into OUT.
+then compares each pair with `cmp`. Where a pair differs it says whether the decisions without
+their explanations are still identical and which explanation lines differ (how often). It prints
+the wall time of each bulk run and exits 0 only when every decision is identical. `produce OUT`
+(used by the above) writes the outputs of the code on PYTHONPATH into OUT.
 """
 
 from __future__ import annotations
@@ -88,6 +90,42 @@ def _run_produce(src: Path, out: Path, args, claims: Path, head: Path) -> None:
                     "--claims-file", str(claims), "--explain-file", str(head)], env=env, check=True)
 
 
+def _records(path: Path):
+    import orjson
+
+    with open(path, "rb") as fh:
+        for line in fh:
+            rec = orjson.loads(line)
+            decisions = rec["decisions"] if isinstance(rec, dict) and "decisions" in rec else [rec]
+            if not isinstance(decisions, list):  # a batch error
+                yield rec, []
+                continue
+            yield ([{k: v for k, v in d.items() if k != "explanation"} for d in decisions],
+                   [d.get("explanation") or [] for d in decisions])
+
+
+def explain_difference(a: Path, b: Path) -> bool:
+    """Print whether the decisions of two differing outputs are the same without their
+    explanations, and the explanation lines only one side has; True when the decisions agree."""
+    from collections import Counter
+    from itertools import zip_longest
+
+    changed, differ, n = Counter(), 0, 0
+    for (da, ea), (db, eb) in zip_longest(_records(a), _records(b), fillvalue=(None, [])):
+        n += 1
+        if da != db:
+            differ += 1
+        for xa, xb in zip(ea, eb):
+            if xa != xb:
+                only_a = tuple(line for line in xa if line not in xb)
+                only_b = tuple(line for line in xb if line not in xa)
+                changed[(only_a, only_b)] += 1
+    print(f"    decisions without explanations: {'identical' if not differ else f'{differ} of {n} records DIFFER'}")
+    for (only_a, only_b), count in changed.most_common(10):
+        print(f"    {count} explanation(s): base only {list(only_a) or '—'}; working tree only {list(only_b) or '—'}")
+    return not differ
+
+
 def compare(args) -> int:
     claims = _claims_file(args.claims)
     head = HERE / "out" / f"claims-{args.claims}-head-{args.explain_claims}.jsonl"
@@ -108,9 +146,10 @@ def compare(args) -> int:
         same = True
         for name in ("golden.jsonl", "golden-readings.jsonl", "bulk.jsonl", "explain.jsonl"):
             a, b = work / "out-base" / name, work / "out-new" / name
-            ok = subprocess.run(["cmp", str(a), str(b)]).returncode == 0
-            same &= ok
-            print(f"{name}: {'identical' if ok else 'DIFFERENT'} ({b.stat().st_size:,} bytes)")
+            ok = subprocess.run(["cmp", "-s", str(a), str(b)]).returncode == 0
+            print(f"{name}: {'identical (cmp)' if ok else 'different (cmp)'} ({b.stat().st_size:,} bytes)")
+            if not ok:
+                same &= explain_difference(a, b)
         for name in ("bulk", "explain"):
             base_s = (work / "out-base" / f"{name}.seconds").read_text().strip()
             new_s = (work / "out-new" / f"{name}.seconds").read_text().strip()
