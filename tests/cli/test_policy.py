@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -165,12 +164,9 @@ def test_check_fails_when_a_parameter_cites_an_unknown_clause(tmp_path):
 
 
 def test_check_fails_when_an_item_cites_an_unknown_clause(tmp_path):
-    rules = (PACKAGE / "rules.py").read_text(encoding="utf-8")
-    m = re.search(r'clause="二（四）"', rules)
-    if not m:
-        pytest.skip("rules.py does not spell the patent_alliance clause as clause=\"二（四）\"")
-    copy = _broken_copy(tmp_path, "rules.py", 'clause="二（四）"', 'clause="二（九）"')
-    _check_fails(copy, "二（九）")
+    old = "  patent_alliance:\n    clause: 二（四）\n"
+    copy = _broken_copy(tmp_path, "policy.yaml", old, "  patent_alliance:\n    clause: 二（九）\n")
+    _check_fails(copy, "patent_alliance", "二（九）")
 
 
 def test_check_fails_when_a_parameter_is_removed_that_a_rule_reads(tmp_path):

@@ -107,7 +107,7 @@ def _list(args) -> int:
     lines = [f"已安装的政策包（状态按 {day.isoformat()} 判断）：", ""]
     for ref in found.values():
         try:
-            policy = load_policy_path(ref.path, rules_module=ref.rules_module)
+            policy = load_policy_path(ref.path)
         except BatchError as exc:
             lines += [f"{ref.id}：无法读取（{exc}）", ""]
             continue

@@ -114,18 +114,20 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         add(Step("validity", f"✗ 事件日期 {event} 不在政策有效期 {iso(start)} 至 {iso(end)} 内（{doc}{source}）",
                  f"✗ The event date {event} is outside the policy's validity {iso(start)} to {iso(end)} ({doc}{source})",
                  passed=False, parameters=("validity.start", "validity.end"), values=validity))
+    gates = _gate_words(item, interp)
     if item.zone_exempt and not item.declared_gates:
         add(Step("zone", "✓ 本项目承接单位为区主管部门委托的全国品牌机构，不要求在区内注册",
                  "✓ The contractor is a national brand institution hired by the bureau: it need not be in the zone",
                  passed=True))
     elif "not_in_zone" in reasons:
-        add(Step("zone", "✗ " + REASON_LABELS["not_in_zone"], "✗ " + REASON_LABELS_EN["not_in_zone"], passed=False))
+        add(Step("zone", "✗ " + gates.get("not_in_zone", REASON_LABELS["not_in_zone"]), "✗ " + REASON_LABELS_EN["not_in_zone"],
+                 passed=False))
     if "applicant_kind" in reasons:
         add(Step("applicant_kind", f"✗ 申请人类型「{policy.kind_labels.get(row['kind'])}」不属于本项目可申报的类型",
                  f"✗ Applicants of kind {row['kind']} may not claim this item", passed=False,
                  values=(("kind", row["kind"]),)))
     if "not_sme" in reasons:
-        add(Step("sme", "✗ " + REASON_LABELS["not_sme"] + "（本项目仅补助中小微企业）",
+        add(Step("sme", "✗ " + gates.get("not_sme", REASON_LABELS["not_sme"] + "（本项目仅补助中小微企业）"),
                  "✗ " + REASON_LABELS_EN["not_sme"] + " (the item funds SMEs only)", passed=False))
     shown_facts = [f for f in item.facts if not _needless(f, row)]
     fact_values = tuple((f.name, _fact_text(f, row["facts"][f.name])) for f in shown_facts)
@@ -133,7 +135,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
     facts_en = "; ".join(f"{name}={text}" for name, text in fact_values)
     add(Step("facts", f"申报事实：{facts_zh}", f"Facts: {facts_en}", values=fact_values))
     failed = 0
-    conditions = [c for c in item.conditions if c.in_force(interp)]
+    conditions = [c for c in item.conditions if c.in_force(interp) and c.reason not in _GATES]  # gates said above
     for cond in conditions:
         m = cond.applies(_OneRow(cols, i), P, interp, _one(r.fen[i]))
         if bool(_first(m)):
@@ -215,6 +217,19 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         add(Step("conclusion", f"结论：不予资助（{why}），金额 0.00 元", f"Conclusion: not awarded ({why_en}), amount 0.00 yuan",
                  passed=False, values=(("amount", amount),)))
     return Explanation(tuple(steps))
+
+
+_GATES = ("not_in_zone", "not_sme")
+
+
+def _gate_words(item, interp) -> dict[str, str]:
+    """The package's own words for the applicant gates it declares as conditions (in the zone,
+    SME): said once, in the gate's step, and not again among the item's other conditions."""
+    out: dict[str, str] = {}
+    for c in item.conditions:
+        if c.reason in _GATES and c.in_force(interp):
+            out.setdefault(c.reason, c.describe)
+    return out
 
 
 def _validity_source(policy) -> str:

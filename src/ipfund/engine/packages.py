@@ -31,11 +31,10 @@ NO_ID = "{path}/policy.yaml 缺少 id（政策编号）"
 
 @dataclass(frozen=True)
 class PackageRef:
-    """An installed package: its id, folder, and the module holding its Python rules (or None)."""
+    """An installed package: its id and folder, and whether it comes with ipfund."""
 
     id: str
     path: Path
-    rules_module: str | None = None
     builtin: bool = False
     stored: bool = False  # installed in the policy store (uploaded on the 政策库 page)
 
@@ -48,9 +47,7 @@ def _builtin() -> list[PackageRef]:
     refs = []
     for policy_id, module in REGISTRY.items():
         spec = importlib.util.find_spec(module)
-        folder = Path(spec.origin).parent
-        rules = module + ".rules" if (folder / "rules.py").exists() else None
-        refs.append(PackageRef(policy_id, folder, rules, builtin=True))
+        refs.append(PackageRef(policy_id, Path(spec.origin).parent, builtin=True))
     return refs
 
 

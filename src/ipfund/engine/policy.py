@@ -4,8 +4,6 @@ and rules — and the check that they agree with each other and with the text.""
 from __future__ import annotations
 
 import datetime as _dt
-import importlib
-import importlib.util
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -526,37 +524,28 @@ def package_file(folder: Path, name) -> Path:
     return target
 
 
-def _load_path(path: Path, rules_module: str | None) -> Policy:
+def _load_path(path: Path) -> Policy:
+    from .authoring import build_items
+
     if not (path / "policy.yaml").is_file():
         raise BatchError(NO_PACKAGE.format(path=path))
     data = _load_yaml(path / "policy.yaml")
     if not isinstance(data, dict):
         raise BatchError(NO_PACKAGE.format(path=path))
     source = package_file(path, data.get("source_file", "source.txt")).read_text(encoding="utf-8")
-    if rules_module:
-        items = importlib.import_module(rules_module).ITEMS
-    elif (path / "rules.py").exists():
-        spec = importlib.util.spec_from_file_location(f"_ipfund_rules_{abs(hash(str(path)))}", path / "rules.py")
-        rules = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(rules)
-        items = rules.ITEMS
-    else:
-        from .authoring import build_items
-
-        if "items" not in data and (path / "items.yaml").is_file():
-            data = {**data, "items": _load_yaml(path / "items.yaml")}
-        items = build_items(data)
-    return Policy(data, source, tuple(items), path)
+    if "items" not in data and (path / "items.yaml").is_file():
+        data = {**data, "items": _load_yaml(path / "items.yaml")}
+    return Policy(data, source, build_items(data), path)
 
 
-def load_policy_path(path: str | Path, rules_module: str | None = None) -> Policy:
+def load_policy_path(path: str | Path) -> Policy:
     """Load a policy package from a folder holding policy.yaml and its source text, with its items
-    written as data (`items:` in policy.yaml or items.yaml) or, for a built-in package, rules.py.
-    A package that cannot be read is a BatchError naming what is wrong (in Chinese)."""
+    written as data (`items:` in policy.yaml or items.yaml). A package that cannot be read is a
+    BatchError naming what is wrong (in Chinese)."""
     from .authoring import AuthoringError
 
     try:
-        return _load_path(Path(path), rules_module)
+        return _load_path(Path(path))
     except BatchError:
         raise
     except AuthoringError as exc:
@@ -588,4 +577,4 @@ def _load_installed(policy_id, path_value: str, store: tuple[str, int]) -> Polic
     ref = found.get(policy_id) if isinstance(policy_id, str) else None
     if ref is None:
         raise BatchError(UNKNOWN_POLICY.format(policy=policy_id, known=", ".join(found)))
-    return load_policy_path(ref.path, rules_module=ref.rules_module)
+    return load_policy_path(ref.path)

@@ -286,26 +286,29 @@ class AtMost(Formula):
 
 @dataclass(eq=False, repr=False)
 class Less(Formula):
-    """Under an interpretation, the inner amount less a money fact (what was paid elsewhere for
-    the same thing), never below 0: only the difference is paid."""
+    """The inner amount less a money fact (what was paid elsewhere for the same thing), never
+    below 0: only the difference is paid — always, or (`when`) under one interpretation."""
 
     inner: Formula
     minus: str
-    when: tuple[str, str]
+    when: tuple[str, str] | None = None
 
     @property
     def params(self):
         return self.inner.params
 
+    def _applies(self, interp) -> bool:
+        return self.when is None or interp.get(self.when[0]) == self.when[1]
+
     def compute(self, cols, P, interp):
         fen, cut = self.inner.compute(cols, P, interp)
-        if interp.get(self.when[0]) == self.when[1]:
+        if self._applies(interp):
             fen = np.maximum(fen - cols.facts[self.minus], 0)
         return fen, cut
 
     def explain(self, row, P, interp):
         fen, lines = self.inner.explain(row, P, interp)
-        if interp.get(self.when[0]) != self.when[1]:
+        if not self._applies(interp):
             return fen, lines
         other = row["facts"][self.minus]
         left = max(fen - other, 0)
@@ -514,6 +517,13 @@ class Item:
         if isinstance(self.top_up_when, tuple):
             return interp.get(self.top_up_when[0]) == self.top_up_when[1]
         return bool(self.top_up_when)
+
+    def gates(self) -> frozenset[str]:
+        """The applicant gates of the item ("not_in_zone", "not_sme"): declared as conditions
+        (items written as data), or built in as flags."""
+        if self.declared_gates:
+            return frozenset(c.reason for c in self.conditions if c.reason in ("not_in_zone", "not_sme"))
+        return frozenset(r for r, on in (("not_in_zone", not self.zone_exempt), ("not_sme", self.requires_sme)) if on)
 
     def fact(self, name) -> Fact:
         for f in self.facts:

@@ -56,6 +56,7 @@ PACKAGE = {
                          "amended_by": "测试〔2023〕9号", "sentence": AMEND}),
         "min_years": _param("number", {"from": "2023-01-01", "value": 3}),
         "earliest": _param("date", {"from": "2023-01-01", "value": "2020-01-01"}),
+        "venue_table": _param("money_table", {"from": "2023-01-01", "value": {"x": "100", "y": "50"}}),
     },
     "interpretations": {"X1": {"question": "问题？", "clause": "一", "default": "a", "selectable": True, "reason": "测试用的默认。",
                                "options": {"a": "甲", "b": "乙"}}},
@@ -70,7 +71,8 @@ PACKAGE = {
         "residual_item": _item({"residual": "cost", "minus": ["other"]}, {"cost": MONEY, "other": MONEY},
                                conditions=[{"nothing_left": True, "reason": "funded_elsewhere", "describe": "已全额补助"}]),
         "tiered_item": _item({"tiers": "tiers", "of": "clients", "cumulative_when": {"X1": "b"}},
-                             {"clients": {"type": "uscc_list", "label": "服务对象"}}, top_up=True, interpretations=["X1"],
+                             {"clients": {"type": "uscc_list", "label": "服务对象", "count_all_when": {"X1": "b"}}},
+                             top_up=True, interpretations=["X1"],
                              conditions=[{"nothing_left": True, "reason": "below_threshold", "describe": "未达最低档次"}]),
         "gated_item": _item({"amount": "cost"}, {
             "cost": MONEY, "done": {"type": "bool", "label": "已完成"}, "funded": {"type": "bool", "label": "已获资助"},
@@ -85,6 +87,35 @@ PACKAGE = {
                 {"fact": "since", "years_to_event": "min_years", "describe": "未满年限"},
                 {"fact": "grade", "equals": "x", "if_interpretation": {"X1": "b"}, "describe": "按乙解释甲类不予资助"},
             ]),
+        "readings_item": _item(
+            {"less": "other", "if_interpretation": {"X1": "b"}, "of": {"at_most": "top", "of": {"rate": "rate", "of": "cost"}}},
+            {"cost": MONEY, "other": {"type": "money", "label": "已获其他资金（元）", "optional": True, "default": 0},
+             "funded": {"type": "bool", "label": "已获其他资助"}, "years": {"type": "number", "label": "年限"},
+             "since": {"type": "date", "label": "注册日"}, "grade": {"type": "enum", "label": "类别", "options": {"x": "甲类", "y": "乙类"}}},
+            kinds=["enterprise", "person"], interpretations=["X1"],
+            conditions=[
+                {"when": "funded", "unless_interpretation": {"X1": "b"}, "reason": "funded_elsewhere", "describe": "已获资助，不重复资助"},
+                {"all": [{"when": "funded"}, {"nothing_left": True}], "if_interpretation": {"X1": "b"},
+                 "reason": "funded_elsewhere", "describe": "其他资金已不少于本项资助，无差额可补"},
+                {"all": [{"applicant_kind": ["person"]}, {"fact": "grade", "not_equals": "y"}], "describe": "个人只可申报乙类"},
+                {"fact": "years", "below": "min_years", "exclusive_when": {"X1": "b"}, "describe": "年限不足"},
+                {"fact": "since", "years_to_event": "min_years", "exclusive_when": {"X1": "b"}, "since": "注册",
+                 "describe": "未满年限"},
+                {"fact": "since", "before": "earliest", "minus_years": "min_years", "describe": "注册过早"},
+            ]),
+        "grouped_item": _item(
+            {"fixed": "fixed"},
+            {"level": {"type": "enum", "label": "奖项", "options": {"solo": "个人奖", "org": "组织奖"}},
+             "work": {"type": "text", "label": "作品（组织奖不需要）", "needless_when": {"level": ["org"]}}},
+            key=["applicant", "work", "event_year"], interpretations=["X1"],
+            cap={"param": "cap", "group": ["applicant"], "label": "同一申请人",
+                 "group_when": [{"interpretation": {"X1": "b"}, "group": ["applicant", "event_year"], "label": "同一申请人同一年度"}]}),
+        "venue_item": _item(
+            {"table": "venue_table", "by": "venue"},
+            {"venue": {"type": "enum", "label": "地点", "options": {"x": "甲地", "y": "乙地", "z": "丙地"},
+                       "read_as": {"z": {"interpretation": "X1", "as": {"a": "x", "b": "y"}}}},
+             "level": {"type": "enum", "label": "等级", "options": {"low": "低", "high": "高"}}},
+            top_up={"X1": "b"}, top_up_by=["applicant", "level"], interpretations=["X1"]),
     },
 }
 
@@ -209,4 +240,97 @@ def test_a_misspelled_fact_is_refused_naming_item_and_field(tmp_path):
     (tmp_path / "policy.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
     (tmp_path / "source.txt").write_text(SENTENCE, "utf-8")
     with pytest.raises(BatchError, match="项目 residual_item：「formula.residual」引用的事实 'others' 未在 facts 中定义"):
+        load_policy_path(tmp_path)
+
+
+READINGS = {"cost": "150", "other": "30", "funded": True, "years": 4, "since": "2020-05-01", "grade": "x"}
+
+
+def test_less_and_a_condition_of_all_of_its_tests_by_reading(policy):
+    """50% of 150 (at most 100); under X1=b less what was paid elsewhere, else funded elsewhere is refused."""
+    funded = claim("a", "readings_item", READINGS, "2023-06-01")
+    more = claim("b", "readings_item", {**READINGS, "other": "100"}, "2023-06-01")
+    unfunded = claim("c", "readings_item", {**READINGS, "funded": False, "other": "0"}, "2023-06-01")
+    assert [outcome(d) for d in decide(policy, [funded, more, unfunded])] == [
+        ("0.00", ["funded_elsewhere"]), ("0.00", ["funded_elsewhere"]), ("75.00", [])]
+    a, b, c = decide(policy, [funded, more, unfunded], interpret={"X1": "b"})
+    assert [outcome(d) for d in (a, b, c)] == [("45.00", []), ("0.00", ["funded_elsewhere"]), ("75.00", [])]
+    assert "其他资金已不少于本项资助，无差额可补" in "\n".join(b["explanation"])
+
+
+def test_a_condition_of_another_reading_is_neither_run_nor_counted(policy):
+    for reading in ("a", "b"):
+        (d,) = decide(policy, [claim("a", "readings_item", {**READINGS, "funded": False}, "2023-06-02")],
+                      interpret={"X1": reading})
+        assert "✓ 本项目的 5 项条件均已满足" in d["explanation"], d["explanation"]
+
+
+def test_applicant_kind_and_not_equals_together(policy):
+    ok = {**READINGS, "funded": False}
+    ds = decide(policy, [claim("a", "readings_item", ok, applicant=PERSON), claim("b", "readings_item", {**ok, "grade": "y"}, applicant=PERSON),
+                         claim("c", "readings_item", ok)])
+    assert [d["reasons"] for d in ds] == [["condition_not_met"], [], []]
+
+
+def test_exclusive_when_the_number_itself_is_not_enough(policy):
+    """以上 includes the number itself (3 years, the third anniversary) unless X1=b says otherwise."""
+    on_the_day = claim("a", "readings_item", {**READINGS, "funded": False, "years": 3, "since": "2020-06-01"}, "2023-06-01")
+    (d,) = decide(policy, [on_the_day])
+    assert d["reasons"] == []
+    (d,) = decide(policy, [on_the_day], interpret={"X1": "b"})
+    assert d["reasons"] == ["condition_not_met"]
+    assert "✗ 年限不足" in d["explanation"]
+    assert "✗ 未满年限（2020-06-01 注册，满3年之日为 2023-06-01；事件日期 2023-06-01）" in d["explanation"]
+
+
+def test_before_a_date_parameter_less_years(policy):
+    """earliest 2020-01-01 less min_years (3): registered on 2017-01-01 or later."""
+    ok = {**READINGS, "funded": False}
+    ds = decide(policy, [claim("a", "readings_item", {**ok, "since": "2016-12-31"}), claim("b", "readings_item", {**ok, "since": "2017-01-01"})])
+    assert [d["reasons"] for d in ds] == [["condition_not_met"], []]
+
+
+def test_needless_fact_event_year_key_and_cap_group_by_reading(policy):
+    claims = [claim("a", "grouped_item", {"level": "solo", "work": "甲"}, "2023-06-01"),
+              claim("b", "grouped_item", {"level": "solo", "work": "甲"}, "2023-09-01"),
+              claim("c", "grouped_item", {"level": "solo", "work": "甲"}, "2024-06-01"),
+              claim("d", "grouped_item", {"level": "org"}, "2025-03-01"),
+              claim("e", "grouped_item", {"level": "org", "work": "任意"}, "2025-04-01")]
+    assert [(d["amount"], d["reasons"]) for d in decide(policy, claims)] == [
+        ("150.00", ["cap_reached"]), ("0.00", ["duplicate"]), ("0.00", ["cap_reached"]),
+        ("0.00", ["cap_reached"]), ("0.00", ["cap_reached"])], "one key per work and event year (a refused claim holds none); one cap per applicant"
+    assert [(d["amount"], d["reasons"]) for d in decide(policy, claims, interpret={"X1": "b"})] == [
+        ("150.00", ["cap_reached"]), ("0.00", ["duplicate"]), ("150.00", ["cap_reached"]),
+        ("150.00", ["cap_reached"]), ("0.00", ["duplicate"])], "under X1=b the cap is per applicant and event year"
+
+
+def test_an_option_read_as_another_and_a_top_up_by_facts(policy):
+    claims = [claim("a", "venue_item", {"venue": "z", "level": "low"}), claim("b", "venue_item", {"venue": "x", "level": "low"}),
+              claim("c", "venue_item", {"venue": "x", "level": "high"})]
+    assert [d["amount"] for d in decide(policy, claims)] == ["100.00", "100.00", "100.00"], "丙地 read as 甲地"
+    assert [d["amount"] for d in decide(policy, claims, interpret={"X1": "b"})] == ["50.00", "50.00", "100.00"], (
+        "丙地 read as 乙地; topped up to 甲地 by applicant and level")
+
+
+def test_a_list_counted_as_listed_under_a_reading(policy):
+    listed = claim("a", "tiered_item", {"clients": [CLIENTS[0], CLIENTS[0], CLIENTS[1]]})
+    (d,) = decide(policy, [listed])
+    assert outcome(d) == ("0.00", ["below_threshold"]), "two distinct clients: not more than 2"
+    (d,) = decide(policy, [listed], interpret={"X1": "b"})
+    assert outcome(d) == ("10.00", []), "three listed"
+
+
+def test_common_facts_are_taken_by_every_item(tmp_path):
+    data = json.loads(json.dumps(PACKAGE))
+    data["common_facts"] = {"filed_on": {"type": "date", "label": "申报日期（可选）", "optional": True}}
+    (tmp_path / "policy.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    (tmp_path / "source.txt").write_text(f"一、测试\n{SENTENCE}\n", "utf-8")
+    (tmp_path / "amend.txt").write_text(f"测试〔2023〕9号\n{AMEND}\n", "utf-8")
+    policy = load_policy_path(tmp_path)
+    assert all(item.facts[-1].name == "filed_on" for item in policy.items.values())
+    (d,) = decide(policy, [claim("a", "fixed_item", {"year": 2023, "filed_on": "2023-07-01"})])
+    assert outcome(d) == ("1000.00", [])
+    data["items"]["fixed_item"]["facts"]["filed_on"] = {"type": "date", "label": "申报日"}
+    (tmp_path / "policy.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    with pytest.raises(BatchError, match="项目 fixed_item：「facts.filed_on」与 common_facts 中的事实同名"):
         load_policy_path(tmp_path)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from ..errors import BatchError
-from ..vocabulary import AtMost, Fixed, KINDS, REASON_ORDER, Rate, Table, Tiers
+from ..vocabulary import AtMost, Fixed, KINDS, REASON_ORDER, Less, Rate, Table, Tiers
 from .scaffold import clause_numbers
 
 #: parameter kinds each use needs
@@ -172,7 +172,7 @@ def _interpretations(policy, numbers) -> list[str]:
 
 def _formulas(formula):
     yield formula
-    if isinstance(formula, AtMost):
+    if isinstance(formula, (AtMost, Less)):
         yield from _formulas(formula.inner)
 
 

@@ -143,10 +143,8 @@ GATE_WORDS = {"not_in_zone": "申请人须在区内", "not_sme": "申请人须�
 
 
 def _gates(item) -> set[str]:
-    """The applicant gates of an item: declared as conditions, or (rules in Python) as flags."""
-    if item.declared_gates:
-        return {c.reason for c in item.conditions if c.reason in GATE_WORDS}
-    return {r for r, on in (("not_in_zone", not item.zone_exempt), ("not_sme", item.requires_sme)) if on}
+    """The applicant gates of an item: declared as conditions, or built in as flags."""
+    return set(item.gates())
 
 
 def _conditions(item) -> list[str]:

@@ -7,7 +7,9 @@ Every mistake is an AuthoringError with a Chinese message naming the item and th
 
 from __future__ import annotations
 
-from ..dates import add_years
+import numpy as np
+
+from ..dates import add_years, iso
 from ..vocabulary import (
     KINDS,
     REASON_ORDER,
@@ -18,6 +20,7 @@ from ..vocabulary import (
     Fact,
     Fixed,
     Item,
+    Less,
     Rate,
     Residual,
     Table,
@@ -35,11 +38,13 @@ class AuthoringError(ValueError):
 FACT_TYPES = ("year", "money", "bool", "enum", "text", "date", "number", "uscc_list")
 #: The applicant's own facts a condition may read (the calculator contract's applicant fields).
 APPLICANT_FLAGS = ("in_zone", "sme")
-FORMULAS = ("fixed", "table", "rate", "amount", "at_most", "residual", "tiers")
+FORMULAS = ("fixed", "table", "rate", "amount", "at_most", "less", "residual", "tiers")
 ITEM_KEYS = {
     "clause", "title", "source", "summary", "kinds", "kinds_by", "facts", "formula", "conditions",
-    "key", "key_when", "cap", "top_up", "interpretations", "evidence",
+    "key", "key_when", "cap", "top_up", "top_up_by", "interpretations", "evidence",
 }
+#: A key, top-up or cap group may also name the calendar year of the claim's event date.
+EVENT_YEAR = "event_year"
 
 MISSING_FIELD = "项目 {item}：缺少「{field}」"
 BAD_FIELD = "项目 {item}：「{field}」{problem}"
@@ -98,10 +103,51 @@ def _facts(item: str, spec) -> tuple[Fact, ...]:
         positive = bool(f.get("positive", False))
         if positive and ftype != "money":
             raise _bad(item, where + ".positive", "仅金额事实可写（作为计算基数的金额不得为 0）")
-        out.append(
-            Fact(str(name), ftype, str(label), tuple(options), options or None, optional, default, normal=normal, positive=positive)
-        )
+        fact = Fact(str(name), ftype, str(label), tuple(options), options or None, optional, default, normal=normal,
+                    positive=positive)
+        if f.get("count_all_when"):
+            if ftype != "uscc_list":
+                raise _bad(item, where + ".count_all_when", "仅统一社会信用代码清单可写（按所列份数计，不去重）")
+            fact.reads_when = {_one_choice(f["count_all_when"], item, where + ".count_all_when"): "count_all"}
+        if f.get("read_as"):
+            fact.alias_when = _read_as(item, where + ".read_as", f["read_as"], options)
+        if f.get("needless_when"):
+            fact.needless_when = _needless_when(item, where + ".needless_when", f["needless_when"], out)
+            fact.optional, fact.default = True, None
+        out.append(fact)
     return tuple(out)
+
+
+def _read_as(item: str, where: str, spec, options: dict) -> dict:
+    """{option: {interpretation: ID, as: {reading: other option}}}: an option of an enum read as
+    another one under an interpretation (its amount, cap and keys are the other one's)."""
+    if not options or not isinstance(spec, dict):
+        raise _bad(item, where, "仅枚举事实可写：{选项: {interpretation: 解释编号, as: {解释选项: 视同的选项}}}")
+    out = {}
+    for value, rule in spec.items():
+        if str(value) not in options or not isinstance(rule, dict) or not isinstance(rule.get("as"), dict):
+            raise _bad(item, where, f"{value!r} 应为本事实的选项，写 {{interpretation: 解释编号, as: {{解释选项: 视同的选项}}}}")
+        for other in rule["as"].values():
+            if str(other) not in options:
+                raise _bad(item, where, f"视同的选项 {other!r} 不是本事实的选项")
+        out[str(value)] = (str(_need(rule, item, where + ".interpretation")), {str(k): str(v) for k, v in rule["as"].items()})
+    return out
+
+
+def _needless_when(item: str, where: str, spec, before) -> tuple[str, frozenset]:
+    """{fact: [values…]}: the fact is not needed (and no part of the key: the applicant stands for
+    it) when an enum fact written before it has one of these values."""
+    if not isinstance(spec, dict) or len(spec) != 1:
+        raise _bad(item, where, "应写成「事实名: [取值…]」的一项")
+    (other, values), = spec.items()
+    known = {f.name: f for f in before}
+    if other not in known or known[other].type != "enum":
+        raise _bad(item, where, f"应引用写在本事实之前的枚举事实，现为 {other!r}")
+    values = values if isinstance(values, list) else [values]
+    for v in values:
+        if str(v) not in known[other].options:
+            raise _bad(item, where, f"{v!r} 不是事实 {other} 的选项")
+    return str(other), frozenset(map(str, values))
 
 
 def _fact_names(facts) -> set[str]:
@@ -136,6 +182,12 @@ def _formula(item: str, spec, facts, field: str = "formula"):
         return Amount(name)
     if kind == "at_most":
         return AtMost(_formula(item, _need(spec, item, f"{field}.of"), facts, f"{field}.of"), str(spec["at_most"]))
+    if kind == "less":  # another formula less a money fact (what was paid elsewhere), never below 0
+        name = str(spec["less"])
+        if name not in names or next(f.type for f in facts if f.name == name) != "money":
+            raise _bad(item, f"{field}.less", f"应引用 facts 中的金额事实，现为 {name!r}")
+        when_ = _one_choice(spec["if_interpretation"], item, f"{field}.if_interpretation") if spec.get("if_interpretation") else None
+        return Less(_formula(item, _need(spec, item, f"{field}.of"), facts, f"{field}.of"), name, when=when_)
     if kind == "residual":
         name = str(spec["residual"])
         minus = spec.get("minus") or []
@@ -152,11 +204,14 @@ def _formula(item: str, spec, facts, field: str = "formula"):
     return Tiers(str(spec["tiers"]), of=of, of_money=of_type == "money", cumulative_when=cumulative)
 
 
+CONDITION_TESTS = ("applicant", "applicant_kind", "unless", "when", "nothing_left", "fact", "all")
+
+
 def _applies_flag(flag: str):
     return lambda cols, P, interp, fen: ~getattr(cols, flag)
 
 
-def _condition(item: str, i: int, spec, facts) -> Condition:
+def _condition(item: str, i: int, spec, facts, kinds_allowed=KINDS) -> Condition:
     where = f"conditions[{i + 1}]"
     if not isinstance(spec, dict):
         raise _bad(item, where, "应为映射")
@@ -164,8 +219,36 @@ def _condition(item: str, i: int, spec, facts) -> Condition:
     reason = str(spec.get("reason", "condition_not_met"))
     if reason not in REASON_ORDER[:7]:
         raise _bad(item, where + ".reason", f"应为 {'、'.join(REASON_ORDER[:7])} 之一，现为 {reason!r}")
+    test, params, detail = _test(item, where, spec, facts, kinds_allowed)
+    only = _one_choice(spec["if_interpretation"], item, where + ".if_interpretation") if spec.get("if_interpretation") else None
+    but = (_one_choice(spec["unless_interpretation"], item, where + ".unless_interpretation")
+           if spec.get("unless_interpretation") else None)
+    if only is not None and but is not None:
+        raise _bad(item, where, "if_interpretation 与 unless_interpretation 只能写其一")
+    if only is not None or but is not None:
+        iid, option = only or but
+
+        def applies(cols, P, interp, fen):  # the test is not even run under another reading
+            if (interp.get(iid) == option) == (only is not None):
+                return test(cols, P, interp, fen)
+            return np.zeros(cols.n, dtype=bool)
+    else:
+        applies = test
+    cond = Condition(reason, describe, applies, only_when=only, not_when=but, detail=detail)
+    cond.params = tuple(params)  # read by `policy check`
+    cond.interpretation = only or but
+    return cond
+
+
+def _test(item: str, where: str, spec: dict, facts, kinds_allowed):
+    """(applies, parameters read, detail) of one test of a condition; `all: [tests…]` applies
+    where every one of them does."""
     names = _fact_names(facts)
     types = {f.name: f.type for f in facts}
+    present = [k for k in CONDITION_TESTS if k in spec and not (k == "nothing_left" and not spec[k])]
+    if len(present) != 1:
+        raise _bad(item, where, f"应恰好写 {'、'.join(CONDITION_TESTS)} 之一，现为 {present or '无'}")
+    kind = present[0]
 
     def fact(key, *allowed):
         name = str(spec[key])
@@ -175,64 +258,122 @@ def _condition(item: str, i: int, spec, facts) -> Condition:
             raise _bad(item, f"{where}.{key}", f"事实 {name} 的类型应为 {'、'.join(allowed)}")
         return name
 
-    only = _one_choice(spec["if_interpretation"], item, where + ".if_interpretation") if spec.get("if_interpretation") else None
-    if "applicant" in spec:
+    if kind == "applicant":
         flag = str(spec["applicant"])
         if flag not in APPLICANT_FLAGS:
             raise _bad(item, where + ".applicant", f"应为申请人的 {'、'.join(APPLICANT_FLAGS)} 之一")
-        cond = Condition(reason, describe, _applies_flag(flag))
-    elif "unless" in spec:
-        cond = unless(fact("unless", "bool"), describe, reason)
-    elif "when" in spec:
-        cond = when(fact("when", "bool"), describe, reason)
-    elif spec.get("nothing_left"):
-        cond = nothing_left(describe, reason)
-    elif "fact" in spec:
-        name = fact("fact")
-        cond = _comparison(item, where, spec, name, types[name], describe, reason)
-    else:
-        raise _bad(item, where, "应写 applicant、unless、when、nothing_left 或 fact 之一")
-    if only is not None:
-        inner = cond.applies
-        iid, option = only
-        cond = Condition(reason, describe, lambda cols, P, interp, fen: inner(cols, P, interp, fen) & (interp.get(iid) == option))
-    cond.params = tuple(condition_params(spec))  # read by `policy check`
-    cond.interpretation = only
-    return cond
+        return _applies_flag(flag), [], None
+    if kind == "applicant_kind":  # the applicant is of one of these kinds
+        kinds = _kinds(item, spec["applicant_kind"], where + ".applicant_kind", kinds_allowed)
+        def of_kind(cols, P, interp, fen):
+            m = cols.kind == kinds[0]
+            for k in kinds[1:]:
+                m = m | (cols.kind == k)
+            return m
+
+        return of_kind, [], None
+    if kind == "unless":
+        return unless(fact("unless", "bool"), "").applies, [], None
+    if kind == "when":
+        return when(fact("when", "bool"), "", "").applies, [], None
+    if kind == "nothing_left":
+        return nothing_left("", "").applies, [], None
+    if kind == "all":
+        parts = spec["all"]
+        if not isinstance(parts, list) or len(parts) < 2:
+            raise _bad(item, where + ".all", "应为至少两项检验的列表（同时成立时适用）")
+        tests = [_test(item, f"{where}.all[{j + 1}]", part if isinstance(part, dict) else {}, facts, kinds_allowed)
+                 for j, part in enumerate(parts)]
+
+        def every(cols, P, interp, fen):
+            m = tests[0][0](cols, P, interp, fen)
+            for t, _, _ in tests[1:]:
+                m = m & t(cols, P, interp, fen)
+            return m
+
+        return every, [n for _, ps, _ in tests for n in ps], next((d for _, _, d in tests if d is not None), None)
+    name = fact("fact")
+    return _comparison(item, where, spec, name, types[name], facts)
 
 
-def _comparison(item, where, spec, name, ftype, describe, reason) -> Condition:
-    """A fact compared with a value or a parameter read at the event date."""
-    if "equals" in spec:
-        value = spec["equals"]
+def _exclusive(item, where, spec):
+    """`exclusive_when: {解释: 选项}`: under that reading a number "以上" does not include itself."""
+    if not spec.get("exclusive_when"):
+        return lambda interp: False
+    iid, option = _one_choice(spec["exclusive_when"], item, where + ".exclusive_when")
+    return lambda interp: interp.get(iid) == option
+
+
+def _comparison(item, where, spec, name, ftype, facts):
+    """A fact compared with a value or a parameter read at the event date: (applies, params, detail)."""
+    exclusive = _exclusive(item, where, spec)
+    if "equals" in spec or "not_equals" in spec:
+        key = "equals" if "equals" in spec else "not_equals"
+        value = spec[key]
         value = str(value) if ftype in ("enum", "text") else value
-        return Condition(reason, describe, lambda cols, P, interp, fen: cols.facts[name] == value)
-    if "below" in spec:  # the fact is less than a number parameter
+        if key == "equals":
+            return (lambda cols, P, interp, fen: cols.facts[name] == value), [], None
+        return (lambda cols, P, interp, fen: cols.facts[name] != value), [], None
+    if "below" in spec:  # the fact is less than a number parameter ("以上" includes the number itself)
         param = str(spec["below"])
-        return Condition(reason, describe, lambda cols, P, interp, fen: cols.facts[name] < P.number(param, cols.event))
-    if "before" in spec:  # a date fact earlier than a date parameter
+
+        def below(cols, P, interp, fen):
+            least = P.number(param, cols.event)
+            return cols.facts[name] <= least if exclusive(interp) else cols.facts[name] < least
+
+        return below, [param], None
+    if "before" in spec:  # a date fact earlier than a date parameter (less some years of another)
         param = str(spec["before"])
-        return Condition(reason, describe, lambda cols, P, interp, fen: cols.facts[name] < P.date(param, cols.event))
+        years = str(spec["minus_years"]) if spec.get("minus_years") else None
+        if ftype != "date":
+            raise _bad(item, where + ".fact", "before 只适用于日期事实")
+
+        def before(cols, P, interp, fen):
+            day = P.date(param, cols.event)
+            if years is not None:
+                day = add_years(np.broadcast_to(day, (cols.n,)), -np.asarray(P.number(years, cols.event)))
+            return cols.facts[name] < day
+
+        return before, [param] + ([years] if years else []), None
     if "years_to_event" in spec:  # the event comes before the date fact plus a number of years
         param = str(spec["years_to_event"])
         if ftype != "date":
             raise _bad(item, where + ".fact", "years_to_event 只适用于日期事实")
-        return Condition(
-            reason, describe,
-            lambda cols, P, interp, fen: cols.event < add_years(cols.facts[name], P.number(param, cols.event)),
-        )
-    raise _bad(item, where, "fact 条件须写 equals、below、before 或 years_to_event 之一")
+
+        def short(cols, P, interp, fen):
+            due = add_years(cols.facts[name], P.number(param, cols.event))
+            return cols.event <= due if exclusive(interp) else cols.event < due
+
+        since = str(spec["since"]) if spec.get("since") else None
+        label = next(f.label for f in facts if f.name == name).split("（")[0]
+        return short, [param], _anniversary(name, label, param, since)
+    raise _bad(item, where, "fact 条件须写 equals、not_equals、below、before 或 years_to_event 之一")
+
+
+def _anniversary(name: str, label: str, param: str, since: str | None):
+    """The day the years are complete, beside the event date: a person sees when the claim could
+    succeed (《民法典》: a 29 February start completes on 28 February). The date is said by the
+    word for what happened on it (`since`: "2022-03-01 注册"), or by the fact's label."""
+    def detail(row, P, interp) -> str:
+        years = int(P.value_one(param, row["event"]))
+        start = int(row["facts"][name])
+        due = int(add_years(np.asarray([start]), years)[0])
+        began = f"{iso(start)} {since}" if since else f"{label} {iso(start)}"
+        return f"{began}，满{years}年之日为 {iso(due)}；事件日期 {iso(row['event'])}"
+
+    return detail
 
 
 def condition_params(spec: dict) -> list[str]:
     """The parameters a condition written as data reads (for `policy check`)."""
-    return [str(spec[k]) for k in ("below", "before", "years_to_event") if k in spec]
+    own = [str(spec[k]) for k in ("below", "before", "minus_years", "years_to_event") if spec.get(k)]
+    return own + [n for part in spec.get("all") or () if isinstance(part, dict) for n in condition_params(part)]
 
 
 def _fields(item: str, field: str, spec, facts) -> tuple[str, ...]:
     if not isinstance(spec, list) or not spec:
-        raise _bad(item, field, "应为事实名（或 applicant）的列表")
-    names = _fact_names(facts) | {"applicant"}
+        raise _bad(item, field, "应为事实名（或 applicant、event_year）的列表")
+    names = _fact_names(facts) | {"applicant", EVENT_YEAR}
     for name in spec:
         if name not in names:
             raise _bad(item, field, f"引用的事实 {name!r} 未在 facts 中定义")
@@ -246,12 +387,20 @@ def _cap(item: str, spec, facts) -> Cap:
     if by is not None and by not in _fact_names(facts):
         raise _bad(item, "cap.by", f"引用的事实 {by!r} 未在 facts 中定义")
     per_year = _one_choice(spec["per_year_when"], item, "cap.per_year_when") if spec.get("per_year_when") else None
+    group_when = {}
+    for i, gw in enumerate(spec.get("group_when") or []):
+        where = f"cap.group_when[{i + 1}]"
+        if not isinstance(gw, dict):
+            raise _bad(item, where, "应为 {interpretation: {编号: 选项}, group: [...], label: 分组说明}")
+        group_when[_one_choice(gw.get("interpretation"), item, where + ".interpretation")] = (
+            _fields(item, where + ".group", gw.get("group"), facts), str(_need(gw, item, where + ".label")))
     return Cap(
         str(_need(spec, item, "cap.param")),
         group=_fields(item, "cap.group", _need(spec, item, "cap.group"), facts),
         label=str(_need(spec, item, "cap.label")),
         by=str(by) if by else None,
         per_year_when=per_year,
+        group_when=group_when,
     )
 
 
@@ -269,20 +418,29 @@ def _table_keys_by_version(parameters: dict, name: str) -> list[set[str]]:
     return [set(map(str, v.get("value") or {})) for v in versions if isinstance(v, dict) and isinstance(v.get("value"), dict)]
 
 
-def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict | None = None) -> Item:
+def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict | None = None,
+               common_facts: dict | None = None) -> Item:
     """One item written as data → an Item of the engine's vocabulary (`parameters`: the package's,
-    to see whether a version of a table drops one of the item's options)."""
+    to see whether a version of a table drops one of the item's options; `common_facts`: the
+    facts every item of the package takes after its own)."""
     if not isinstance(spec, dict):
         raise AuthoringError(f"项目 {item_id}：应为映射")
     unknown = set(spec) - ITEM_KEYS
     if unknown:
         raise _bad(item_id, "、".join(sorted(map(str, unknown))), f"不是项目的字段（可用：{'、'.join(sorted(ITEM_KEYS))}）")
-    facts = _facts(item_id, _need(spec, item_id, "facts"))
+    own = _need(spec, item_id, "facts")
+    if common_facts and isinstance(own, dict):
+        for name in set(own) & set(common_facts):
+            raise _bad(item_id, f"facts.{name}", "与 common_facts 中的事实同名")
+        own = {**own, **common_facts}
+    facts = _facts(item_id, own)
     formula = _formula(item_id, _need(spec, item_id, "formula"), facts)
-    conditions = [_condition(item_id, i, c, facts) for i, c in enumerate(spec.get("conditions") or [])]
+    conditions = [_condition(item_id, i, c, facts, kinds_allowed) for i, c in enumerate(spec.get("conditions") or [])]
     table = spec["formula"].get("table")
     by = spec["formula"].get("by")
-    options = set(next((f.options for f in facts if f.name == by), ()))
+    by_fact = next((f for f in facts if f.name == by), None)
+    # An option read as another (read_as) takes that one's amount: it needs no entry of its own.
+    options = set(by_fact.options) - set(by_fact.alias_when) if by_fact is not None else set()
     if table and any(options - keys for keys in _table_keys_by_version(parameters, str(table))):
         # A version of the table lacks an option: claims of it at that version's dates are not funded.
         label = next(f.label for f in facts if f.name == by)
@@ -308,6 +466,7 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict |
         top_up = _one_choice(top_up, item_id, "top_up")
     elif not isinstance(top_up, bool):
         raise _bad(item_id, "top_up", "应为 true/false 或「解释编号: 选项」")
+    top_up_by = _fields(item_id, "top_up_by", spec["top_up_by"], facts) if spec.get("top_up_by") else ("applicant",)
     evidence = spec.get("evidence") or []
     if not isinstance(evidence, list):
         raise _bad(item_id, "evidence", "应为证明材料名称的列表")
@@ -325,6 +484,7 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict |
         key_when=key_when,
         cap=_cap(item_id, spec["cap"], facts) if spec.get("cap") else None,
         top_up_when=top_up,
+        top_up_by=top_up_by,
         kinds_by=kinds_by,
         zone_exempt=True,  # no gate is assumed: the package declares its own
         requires_sme=False,
@@ -345,5 +505,8 @@ def build_items(data: dict) -> tuple[Item, ...]:
     for k in kinds:
         if k not in KINDS:
             raise AuthoringError(f"applicant_kinds：未知的申请人类型 {k!r}（计算合同可用：{'、'.join(KINDS)}）")
-    return tuple(build_item(str(iid), spec, kinds, data.get("parameters")) for iid, spec in items.items())
+    common = data.get("common_facts") or {}
+    if not isinstance(common, dict):
+        raise AuthoringError("policy.yaml 的 common_facts 应为「事实名: {type, label}」的映射（每个项目都有的事实）")
+    return tuple(build_item(str(iid), spec, kinds, data.get("parameters"), common) for iid, spec in items.items())
 

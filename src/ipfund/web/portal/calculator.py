@@ -111,7 +111,7 @@ def run_calculator(data) -> tuple[CalculatorForm, object, CalculatorOutcome | No
     item_id = (data or {}).get("item") or ""
     item_spec = policy.items.get(item_id)
     initial = {"policy": policy.id, **_initial(data)}
-    if item_spec is not None and item_spec.requires_sme and "sme" not in initial:
+    if item_spec is not None and "not_sme" in item_spec.gates() and "sme" not in initial:
         initial["sme"] = YES  # only an SME can claim it: the visitor asking is presumably one
     main = CalculatorForm(data=data if evaluating else None, initial=initial, policy=policy, kind=kind)
     main.policy_facts = policy_facts(policy)
