@@ -61,6 +61,7 @@ def _default_state(user) -> str | None:
     return None
 
 
+SEARCH_IDS = 1000  # up to this many matching applicants are passed to the claims query as ids
 REFERENCE_TEXT = re.compile(r"^[A-Z]+(-[A-Z]+)?-\d{4}-\d{6}$")
 
 
@@ -80,8 +81,11 @@ def queue_search(claims: QuerySet[Claim], text: str) -> QuerySet[Claim]:
         Q(name__icontains=text)
         | Q(ledger_identity__startswith=upper)  # an organisation's credit code (public)
         | Q(id_number_index=blind_index("id_number", upper))  # a person's number, typed in full
-    ).values("pk")
-    return claims.filter(Q(applicant__in=applicants) | Q(reference__startswith=upper))
+    ).values_list("pk", flat=True)
+    # Read once (a queue page counts every state with the same search): the ids themselves when
+    # there are few, else the subquery.
+    found = list(applicants[: SEARCH_IDS + 1])
+    return claims.filter(Q(applicant__in=found if len(found) <= SEARCH_IDS else applicants) | Q(reference__startswith=upper))
 
 
 def staff_claims(*, user, round=None, item: str | None = None, search: str = "") -> QuerySet[Claim]:
