@@ -53,7 +53,7 @@ from ipfund.web.demo import flow
 from ipfund.web.accounts.services import staff_user_create
 from ipfund.web.api.services import api_token_create
 from ipfund.web.rounds.services import round_create
-from ipfund.web.engine_door import current_policy
+from ipfund.web.engine_door import default_policy
 n_app, n_rev, n_apr = map(int, sys.argv[1:4])
 admin = staff_user_create(actor=None, username="admin", password="Bench-Admin-2026", roles=["admin"])
 for i in range(n_rev):
@@ -62,7 +62,7 @@ for i in range(n_apr):
     staff_user_create(actor=None, username=f"apr{i}", password="Bench-Approve-2026", roles=["approver"])
 now = timezone.now()
 round_create(actor=admin, name="压测批次", opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=10),
-             items=list(current_policy().items))
+             items=list(default_policy().items))
 tokens = []
 for i in range(n_app):
     user = flow.new_applicant("enterprise", sme=True, username=f"sme{i}")

@@ -64,6 +64,8 @@ class ApplicantProfile(models.Model):
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
+        # The queues sort by name; on PostgreSQL a trigram index (migration 0007) serves the search.
+        indexes = [models.Index(fields=["name", "id"], name="applicant_name_order")]
         verbose_name = "申报主体"
         verbose_name_plural = "申报主体"
 

@@ -62,6 +62,12 @@ class Claim(models.Model):
         indexes = [
             models.Index(fields=["item", "state"]),
             models.Index(fields=["state", "submitted_at", "id"], name="claim_queue_order"),
+            # The queues' other sort orders (QUEUE_SORTS) and an applicant's claims by state.
+            models.Index(fields=["state", "reference", "id"], name="claim_queue_reference"),
+            models.Index(fields=["state", "item", "submitted_at", "id"], name="claim_queue_item"),
+            models.Index(fields=["state", "engine_amount", "id"], name="claim_queue_engine_amount"),
+            models.Index(fields=["state", "recommended_amount", "id"], name="claim_queue_recommended"),
+            models.Index(fields=["applicant", "state", "id"], name="claim_applicant_state"),
         ]
         verbose_name = "申报"
         verbose_name_plural = "申报"

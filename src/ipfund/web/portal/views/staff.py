@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +25,7 @@ from ipfund.web.claims.selectors import (
     review_queue,
     staff_claims,
 )
+from ipfund.web.claims.counting import CappedPaginator
 from ipfund.web.claims.services import claim_estimate
 from ipfund.web.claims.workflow import Action, IllegalTransition, State, actions_from
 from ipfund.web.ledger.selectors import award_net, awards_of_applicant
@@ -112,7 +112,7 @@ def _queue(request, *, state_default: str, template: str, title, batch_action: s
         item = ""
     rnd = ApplicationRound.objects.filter(pk=round_id).first() if round_id.isdigit() else None
     claims = review_queue(user=request.user, round=rnd, item=item or None, state=state, search=search, sort=sort)
-    page = Paginator(claims.select_related("applicant", "round"), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(claims.select_related("applicant", "round"), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     counts = queue_counts(staff_claims(user=request.user, round=rnd, item=item or None, search=search))
     keep = {"round": round_id, "item": item, "state": state, "q": search}
     return render(
@@ -124,7 +124,7 @@ def _queue(request, *, state_default: str, template: str, title, batch_action: s
             "page": page,
             "rounds": ApplicationRound.objects.order_by("-opens_at", "-id"),
             "item_groups": item_groups,
-            "states": [(s, labels.status_label(s), counts.get(s, 0)) for s in State.values if s != State.DRAFT],
+            "states": [(s, labels.status_label(s), counts[s].shown) for s in State.values if s != State.DRAFT],
             "selected": {**keep, "sort": sort},
             "query": urlencode({k: v for k, v in keep.items() if v}),
             "query_sorted": urlencode({k: v for k, v in {**keep, "sort": sort}.items() if v}),

@@ -1,0 +1,57 @@
+"""A queue's counts at scale: exact up to the cap, 超过 … beyond it (with PostgreSQL's estimate, said
+to be one), pages still reachable; a search matching many applicants still finds their claims."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from ipfund.web.claims.workflow import State
+from ipfund.web.demo.flow import submitted_from_sample
+from ipfund.web.demo.samples import sample
+
+pytestmark = pytest.mark.django_db
+
+
+def reviewer_client(staff) -> Client:
+    client = Client()
+    client.force_login(staff.reviewer)
+    return client
+
+
+def test_counts_are_exact_up_to_the_cap(staff, applicant, open_round, monkeypatch):
+    monkeypatch.setattr("ipfund.web.claims.counting.COUNT_CAP", 4)
+    for _ in range(4):
+        submitted_from_sample(applicant("enterprise"), sample("china_patent_award"))
+    response = reviewer_client(staff).get(reverse("portal:review_queue"))
+    html = response.content.decode()
+    assert "共 4 件" in html and "超过" not in html
+    assert dict((v, n) for v, _, n in response.context["states"])[State.SUBMITTED] == 4
+
+
+def test_beyond_the_cap_the_page_says_so_and_marks_an_estimate(staff, applicant, open_round, monkeypatch):
+    monkeypatch.setattr("ipfund.web.claims.counting.COUNT_CAP", 2)
+    monkeypatch.setattr("ipfund.web.portal.views.staff.QUEUE_PAGE_SIZE", 2)
+    claims = [submitted_from_sample(applicant("enterprise"), sample("china_patent_award")) for _ in range(3)]
+    client = reviewer_client(staff)
+    url = reverse("portal:review_queue")
+    response = client.get(url)
+    html = response.content.decode()
+    assert "超过 2 件" in html and "共 3 件" not in html
+    assert f"{State.SUBMITTED.label} <b>超过 2</b>" in html
+    assert dict((v, n) for v, _, n in response.context["states"])[State.SUBMITTED] == "超过 2"
+    if connection.vendor == "postgresql":  # the planner's figure, named as an estimate
+        assert "估计约" in html and "为数据库的估计数" in html
+    else:
+        assert "估计" not in html
+    # the pages go on past the cap: the third claim is on page 2
+    second = client.get(url, {"page": 2}).context["claims"]
+    assert [c.pk for c in second] == [claims[2].pk]
+
+
+def test_a_search_matching_many_applicants_finds_all_their_claims(staff, applicant, open_round, monkeypatch):
+    monkeypatch.setattr("ipfund.web.claims.selectors.SEARCH_IDS", 1)
+    made = {submitted_from_sample(applicant("enterprise", name=f"肇庆星河{i}号有限公司"), sample("china_patent_award")).pk for i in range(3)}
+    other = submitted_from_sample(applicant("enterprise", name="肇庆远山有限公司"), sample("china_patent_award"))
+    found = {c.pk for c in reviewer_client(staff).get(reverse("portal:review_queue"), {"q": "星河"}).context["claims"]}
+    assert found == made and other.pk not in found
