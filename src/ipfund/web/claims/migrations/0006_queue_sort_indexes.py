@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0004_policy_version")]
+    dependencies = [("claims", "0005_policy_version")]
 
     operations = [
         migrations.AddIndex("claim", models.Index(fields=["state", "reference", "id"], name="claim_queue_reference")),

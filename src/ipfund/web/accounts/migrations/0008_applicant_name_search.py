@@ -26,7 +26,7 @@ def drop_trigram_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0006_login_throttling_by_django_axes")]
+    dependencies = [("accounts", "0007_role_changes_need_a_second_administrator")]
 
     operations = [
         migrations.AddIndex("applicantprofile", models.Index(fields=["name", "id"], name="applicant_name_order")),
