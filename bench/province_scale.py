@@ -36,6 +36,7 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import machine  # noqa: E402
 import web_load as wl  # noqa: E402  (the same users, HTTP client, statistics and cap check)
 
 ROOT = wl.ROOT
@@ -194,6 +195,7 @@ def main() -> int:
     parser.add_argument("--round-budget", default="300000", help="the open round's budget in yuan (approvals stop at it)")
     parser.add_argument("--annual-budget", default="400000", help="the policy's budget for this year in yuan")
     args = parser.parse_args()
+    print(f"machine: {machine.describe()}", flush=True)
     wl.THINK[:] = [float(x) for x in args.think.split(",")]
 
     searchers = max(1, args.users // 5)
