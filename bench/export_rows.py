@@ -38,10 +38,10 @@ from ipfund.web.accounts.models import ApplicantProfile, User
 from ipfund.web.claims.models import Claim
 from ipfund.web.ledger.models import AwardEntry
 from ipfund.web.rounds.models import ApplicationRound
-from ipfund.web.engine_door import current_policy
+from ipfund.web.engine_door import default_policy
 
 rows, LETTERS = int(sys.argv[1]), int(sys.argv[2])
-policy = current_policy().id
+policy = default_policy().id
 now = timezone.now()
 User.objects.create_user("finance", password="Bench-Finance-2026", roles=["finance"])
 rnd = ApplicationRound.objects.create(policy=policy, name="2026年第一批", opens_at=now - dt.timedelta(days=30),
