@@ -9,10 +9,10 @@ import datetime as dt
 from django.utils import timezone
 
 from ipfund.web.engine_door import (
-    IN_FORCE,
     Policy,
     default_policy,
     known_policies,
+    policies_in_force,
     policy_by_id,
     policy_state,
     policy_state_label,
@@ -28,8 +28,7 @@ def page_policy(policy_id: str | None) -> Policy:
     policy = policy_by_id(policy_id) if policy_id else None
     if policy is not None:
         return policy
-    today = timezone.localdate()
-    in_force = [p for p in known_policies(today) if policy_state(p, today) == IN_FORCE]
+    in_force = policies_in_force()
     return in_force[0] if in_force else default_policy()
 
 
