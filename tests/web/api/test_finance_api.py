@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from ipfund.web.demo import flow
+from ipfund.web.engine_door import default_policy
 from ipfund.web.api.finance import ONLY_FINANCE, ONLY_FINANCE_OR_ADMIN, STATE_INVALID
 from ipfund.web.api.services import api_token_create
 from ipfund.web.audit.models import AuditEvent
@@ -46,6 +47,9 @@ def test_finance_lists_payments_by_state_and_round(final_claims, staff, open_rou
 
     rows = get(staff.finance, "/api/payments").json()
     assert [r["claim_id"] for r in rows] == [first.pk, second.pk, third.pk]
+    # An item id is unique only within its policy: each row names the policy and the item's title there.
+    assert {(r["policy"], r["item"], r["item_title"]) for r in rows} == {
+        (first.policy, first.item, default_policy().items[first.item].title)}
     paid = get(staff.finance, "/api/payments", state="paid").json()
     assert [(r["claim_id"], r["amount"], r["payment_reference"], r["state_label"]) for r in paid] == [
         (first.pk, "3000.00", "PZ-1", "已拨付")

@@ -15,6 +15,7 @@ from ipfund.web.accounts import roles
 from ipfund.web.budgets.selectors import budget_statuses
 from ipfund.web.claims.selectors import claim_get_for, claims_visible_to
 from ipfund.web.claims.workflow import State
+from ipfund.web.exports.claim_rows import item_title
 from ipfund.web.ledger.selectors import award_net
 from ipfund.web.masking import mask_bank_account
 from ipfund.web.payments.models import Payment
@@ -39,7 +40,9 @@ class PaymentOut(Schema):
     claim_id: int = Field(description="申报 ID")
     reference: str | None = Field(description="受理编号")
     applicant: str = Field(description="申报单位或个人名称")
+    policy: str = Field(description="所依据政策的编号（项目 ID 只在一项政策内唯一）")
     item: str = Field(description="申报项目 ID")
+    item_title: str = Field(description="申报项目名称（所依据政策中的名称）")
     round_id: int | None = Field(description="申报批次 ID")
     round_name: str = Field(description="申报批次名称")
     state: str = Field(description="状态：final（待拨付）、paid（已拨付）、payment_failed（拨付失败，待重新拨付）")
@@ -116,7 +119,9 @@ def _payment_out(claim) -> dict:
         "claim_id": claim.pk,
         "reference": claim.reference,
         "applicant": claim.applicant.name,
+        "policy": claim.policy,
         "item": claim.item,
+        "item_title": item_title(claim.policy, claim.item),
         "round_id": claim.round_id,
         "round_name": claim.round.name if claim.round_id else "",
         "state": claim.state,
