@@ -134,3 +134,45 @@ def test_bad_applicant_ids_anywhere_in_a_block_are_named_as_the_batch_names_them
     assert bulk == evaluate_batch({"policy": POLICY, "claims": claims}, explain=False)["decisions"]
     assert [i for i, d in enumerate(bulk) if "error" in d] == [0, 7, 11, 23]
     assert all(bulk[i]["error"]["field"] == "applicant.id" for i in (0, 7, 11, 23))
+
+
+def test_claims_refused_by_the_column_checks_are_named_as_the_batch_names_them(monkeypatch):
+    # Contract v2's checks after the type — a year after the event's, a money base of 0, an
+    # identifier that is nothing but whitespace — refuse a claim in the column pass itself (a
+    # million-line file holds many), naming the first failing fact in the item's order, as the
+    # careful reader does; a claim that is also doubtful elsewhere still goes to the careful reader.
+    from ipfund.engine import evaluate_batch
+    from ipfund.engine.claims import ClaimReader
+
+    org = _uscc(3)
+
+    def claim(i, item, facts, event="2023-05-01", aid=org):
+        return {"id": f"r{i}", "item": item, "event_date": event,
+                "applicant": {"id": aid, "kind": "enterprise", "in_zone": True, "sme": True}, "facts": facts}
+
+    nav = {"project_id": "DH-1", "actual_cost": "200000", "accepted": True, "higher_level_funded": False}
+    claims = [
+        claim(0, "custody_sme", {"service_year": 2027, "actual_cost": "100.00"}),  # year after the event
+        claim(1, "custody_sme", {"service_year": 2023, "actual_cost": "0"}),  # base of 0
+        claim(2, "custody_sme", {"service_year": 2024, "actual_cost": "0.00"}),  # both: the year first
+        claim(3, "navigation_enterprise", {**nav, "project_id": " \u3000 "}),  # blank in normal form
+        claim(4, "navigation_enterprise", {**nav, "actual_cost": 0}),
+        claim(5, "navigation_enterprise", {**nav, "project_id": "DH-2", "higher_level_amount": "0"}),  # optional 0: fine
+        claim(6, "custody_sme", {"service_year": 2030, "actual_cost": "1.00"}, aid=org[:-1] + "X"),  # id first
+        claim(7, "custody_sme", {"service_year": 2023, "actual_cost": "100.00"}),  # sound
+    ]
+    careful = []
+    read = ClaimReader.read
+    monkeypatch.setattr(ClaimReader, "read", lambda self, pos, obj: (careful.append(obj["id"]), read(self, pos, obj)))
+    content = b"\n".join(json.dumps(c, ensure_ascii=False).encode() for c in claims)
+    bulk = [json.loads(x) for chunk, _ in BulkEvaluator(POLICY).run_blocks(io.BytesIO(content))
+            for x in chunk.splitlines()]
+    # Only the claim with a bad applicant id and the blank project number (blank text is doubtful
+    # before any normal form is taken) needed the careful reader.
+    assert sorted(careful) == ["r3", "r6"]
+    expected = evaluate_batch({"policy": POLICY, "claims": claims}, explain=False)["decisions"]
+    assert bulk == expected
+    fields = [d["error"]["field"] if "error" in d else None for d in bulk]
+    assert fields == ["facts.service_year", "facts.actual_cost", "facts.service_year", "facts.project_id",
+                      "facts.actual_cost", None, "applicant.id", None]
+    assert "2023" in bulk[0]["error"]["message"]

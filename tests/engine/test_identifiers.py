@@ -3,7 +3,7 @@ code at a time (the bulk reader checks a million codes with it)."""
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
@@ -68,3 +68,14 @@ near_rics = st.one_of(
 @given(st.lists(st.one_of(valid_rics, near_rics), max_size=60))
 def test_resident_numbers_many_at_once_agree_with_one_by_one(numbers):
     assert ric_valid_many(numbers).tolist() == [ric_valid(n) for n in numbers]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.one_of(st.sampled_from(["ZL201910000001.2", "zl2019 1", "ＺＬ１", "ABC", "", " ", "\u3000X",
+                                                 "（2023）粤73民初100号", "Z", "L1", "DH-1 "]),
+                                st.text(max_size=6)), max_size=8),
+       patent=st.booleans())
+def test_a_column_of_identifiers_takes_the_normal_form_of_each(texts, patent):
+    from ipfund.engine.vocabulary import normal_identifier, normal_identifiers
+
+    assert normal_identifiers(texts, patent) == [normal_identifier(t, patent) for t in texts]

@@ -188,25 +188,45 @@ def _after_type(fact: Fact, value, field: str, event: int | None, interp: dict |
     return value
 
 
-def _after_type_columns(facts, values: list, events: list, bad: set, interp: dict | None = None) -> None:
+def _after_type_columns(facts, values: list, events: list, bad: set, interp: dict | None = None,
+                        refused: dict | None = None) -> None:
     """`_after_type` over the columns of a chunk (values in `facts` order), in place: normal
-    forms taken, claims that fail added to `bad` (the careful reader then names the field)."""
+    forms taken, claims that fail added to `bad` (the careful reader then names the field).
+
+    With `refused`, a claim that fails on a fact it must carry is not sent to the careful reader:
+    its error — the field and message `_after_type` would raise — goes into `refused` (position →
+    InvalidInput), for the first such fact in the item's order, which is the one the careful
+    reader names (the caller sends a claim that is also in `bad` to the careful reader). An
+    optional fact may have been filled with its default, which the careful reader never checks,
+    so its failures stay doubts."""
     years = None
+
+    def fail(rows, fact, message):
+        if refused is None or fact.optional:
+            bad.update(rows)
+            return
+        field = "facts." + fact.name
+        for j in rows:
+            if j not in refused:
+                refused[j] = InvalidInput(field, message(j))
+
     for fact, i in zip(facts, range(len(values))):
         col = values[i]
         if fact.normal is not None:
-            col = values[i] = [fact.normal_form(v) for v in col]
+            col = values[i] = (fact.normal_forms(col) if set(map(type, col)) == {str}
+                               else [fact.normal_form(v) for v in col])
             if not all(col):
-                bad.update(j for j, v in enumerate(col) if not v)
+                fail([j for j, v in enumerate(col) if not v], fact, lambda j: NOT_STRING)
         elif fact.positive:
             if 0 in col:
-                bad.update(j for j, v in enumerate(col) if v == 0)
+                fail([j for j, v in enumerate(col) if v == 0], fact, lambda j: MONEY_ZERO)
         elif fact.type == "year":
             if years is None:
                 years = list(map(year_of, events)) if None not in events else [
                     year_of(e) if e is not None else 9999 for e in events]
             if any(map(int.__gt__, [v if type(v) is int else 0 for v in col], years)):
-                bad.update(j for j, (v, y) in enumerate(zip(col, years)) if type(v) is int and v > y)
+                fail([j for j, (v, y) in enumerate(zip(col, years)) if type(v) is int and v > y], fact,
+                     lambda j: YEAR_AFTER_EVENT.format(year=years[j]))
         elif fact.alias_when:
             values[i] = [fact.alias(v, interp) for v in col]
 
@@ -672,6 +692,7 @@ class FastColumns:
         self.after_type = any(f.normal or f.positive or f.type == "year" or f.alias_when for f in item.facts)
         self.kinds = frozenset(KINDS)
         self._struct_order: dict[type, list[int]] = {}
+        self.refused: dict[int, tuple[str, InvalidInput]] = {}
         fact_gets = "".join(f"f.get({f.name!r}, _M), " for f in item.facts)
         # A generated function: one attribute fetch per field, no loop (like namedtuple does).
         src = (
@@ -758,8 +779,20 @@ class FastColumns:
         if self.needless:
             _blank_needless(self.fact_list, values, self.fact_index, aids)
         if self.after_type:
-            _after_type_columns(self.fact_list, values, events, bad, self.interp)
+            refused: dict[int, InvalidInput] = {}
+            _after_type_columns(self.fact_list, values, events, bad, self.interp, refused)
+            for j, err in refused.items():
+                if j not in bad:  # sound but for this fact: refused here, as the careful reader would
+                    self.refused[rows[j]] = (ids[j], err)
+                    bad.add(j)
+            slow = self._append(rows, bad, ids, names, kinds, aids, in_zone, sme, events, values)
+            return [p for p in slow if p not in self.refused] if refused else slow
         return self._append(rows, bad, ids, names, kinds, aids, in_zone, sme, events, values)
+
+    def take_refused(self) -> dict[int, tuple[str, InvalidInput]]:
+        """The claims `add_columns` refused itself since the last call: position → (id, error)."""
+        out, self.refused = self.refused, {}
+        return out
 
     def _add_typed(self, rows: list[int], cols: list, bad_applicants=None) -> list[int]:
         kinds, aids, in_zone, sme, names, events, ids = cols[:7]

@@ -162,6 +162,7 @@ class Evaluator:
             careful.append(p)
         for item_id, item_rows in rows.items():
             careful += fast[item_id].add(item_rows, tuples[item_id])
+            _take_refused(fast[item_id], errors)
         for p in careful:
             self._read_exact(p, source, errors)
         return errors
@@ -224,6 +225,7 @@ class Evaluator:
         for (fast, rows, cols), group_bad in zip(staged, bad_by_group):
             for p in fast.add_columns(rows, cols, typed=True, bad_applicants=group_bad):
                 careful[p] = None
+            _take_refused(fast, errors)
         for p, obj in careful.items():
             self._read_exact(p, (lambda _p, _o=obj: _o) if obj is not None else source, errors)
         return errors
@@ -595,6 +597,12 @@ def _kind_in(kind_col, kinds):
     for k in kinds:
         m |= kind_col == k
     return m
+
+
+def _take_refused(fast, errors: dict[int, dict]) -> None:
+    """The claims the column checks refused themselves, as error decisions."""
+    for p, (cid, err) in fast.take_refused().items():
+        errors[p] = _error({"id": cid}, err)
 
 
 def _error(obj, err: InvalidInput) -> dict:

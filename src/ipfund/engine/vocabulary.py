@@ -89,6 +89,10 @@ class Fact:
             return value
         return normal_identifier(value, self.normal == "patent_number")
 
+    def normal_forms(self, values: list) -> list:
+        """`normal_form` of each value of a column (of strings, for a fact with a normal form)."""
+        return normal_identifiers(values, self.normal == "patent_number")
+
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -103,6 +107,17 @@ def normal_identifier(text: str, patent: bool = False) -> str:
     if patent and text.startswith("ZL"):
         text = text[2:]
     return text
+
+
+def normal_identifiers(texts: list, patent: bool = False) -> list:
+    """`normal_identifier` of each text of a list of strings. A column already in normal form —
+    ASCII, upper case, no whitespace — is told at C speed and only the "ZL" prefixes come off."""
+    joined = "".join(texts)
+    if joined.isascii() and joined == joined.upper() and (not joined or joined.split() == [joined]):
+        if not patent or "ZL" not in joined:
+            return list(texts)
+        return [t[2:] if t.startswith("ZL") else t for t in texts]
+    return [normal_identifier(t, patent) for t in texts]
 
 
 def year(name, label):
