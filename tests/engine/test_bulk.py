@@ -72,6 +72,9 @@ def test_workers_reading_their_own_blocks_decide_as_one_process(tmp_path):
     rows[20] = _claim(20, alliance="AL-" + "9" * 200_000)
     rows[30:30] = [b"", b"   "]
     rows[45] = _claim(45, id_="c3")
+    rows[50] = json.dumps({"id": "y50", "item": "custody_sme", "event_date": "2023-05-01",  # refused by the columns
+                           "applicant": {"id": _uscc(1), "kind": "enterprise", "in_zone": True, "sme": True},
+                           "facts": {"service_year": 2030, "actual_cost": "10.00"}}).encode()
     content = b"\n".join(rows)
     path = tmp_path / "claims.jsonl"
     path.write_bytes(content)
@@ -86,6 +89,7 @@ def test_workers_reading_their_own_blocks_decide_as_one_process(tmp_path):
     decisions = [json.loads(x) for x in alone.splitlines()]
     assert len(decisions) == 60
     assert decisions[43]["error"]["field"] == "id"  # the 46th line, 44th claim: "c3" again
+    assert decisions[48]["error"]["field"] == "facts.service_year"
     assert sum(d.get("eligible", False) for d in decisions) == 6  # AL-0…AL-4 and the long one
 
 
@@ -103,6 +107,17 @@ def test_workers_hash_ids_for_the_main_process_only_when_they_hash_alike():
         assert hashes.tolist() == [hash(cid) for cid in ids]
         bulk._worker_init(POLICY, None, hash(bulk._HASH_PROBE) + 1)  # another seed: the main hashes
         assert bulk._worker_static(blob)[-1] is None
+        # A block with invalid claims, one of them repeating an id within the block: the hashes
+        # follow the ids the main process registers, invalid ones first, each id once.
+        bad = json.loads(_claim(31, id_="c5"))
+        bad["facts"]["review_passed"] = "yes"
+        rows = [_claim(i) for i in range(30)] + [_claim(30, id_="c2"), json.dumps(bad).encode()]
+        bulk._worker_init(POLICY, None, hash(bulk._HASH_PROBE))
+        *_, results, invalid_ids, hashes = bulk._worker_static(b"\n".join(rows))
+        assert sorted(invalid_ids) == ["c2", "c5"]
+        ids = bulk._block_ids(invalid_ids, results)
+        assert sorted(ids) == sorted(f"c{i}" for i in range(30)) and ids[:2] == invalid_ids
+        assert hashes.tolist() == [hash(cid) for cid in ids]
     finally:
         bulk._WORKER.clear()
 

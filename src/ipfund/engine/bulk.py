@@ -231,12 +231,23 @@ def _worker_static(task):
     # those of sound claims inside the results, those of invalid claims in their errors.
     invalid_ids = [e["id"] for e in errors.values() if e["id"] is not None]
     id_hashes = None
-    if _WORKER.get("same_hashes") and not invalid_ids:  # the order the main process lists them in
-        ids = list(chain.from_iterable(r.cols.ids for r in results))
-        id_hashes = np.fromiter(map(hash, ids), dtype=np.int64, count=len(ids))
+    if _WORKER.get("same_hashes"):  # in the order the main process lists the block's ids
+        id_hashes = _hashes(_block_ids(invalid_ids, results))
     starts = np.zeros(len(out) + 1, dtype=np.int64)  # where each line starts (and one past the end)
     np.cumsum(np.fromiter(map(len, out), dtype=np.int64, count=len(out)) + 1, out=starts[1:])
     return b"\n".join(out), starts, results, invalid_ids, id_hashes
+
+
+def _block_ids(invalid_ids: list, results: list) -> list[str]:
+    """The distinct ids of a block as the main process registers them: those of invalid claims
+    first (an id repeated within the block is among them, and counts once here), then those of
+    the sound claims. Distinct, since the worker found every repeat within the block."""
+    ids = list(chain(invalid_ids, *(r.cols.ids for r in results)))
+    return list(dict.fromkeys(ids)) if invalid_ids else ids
+
+
+def _hashes(ids: list[str]) -> np.ndarray:
+    return np.fromiter(map(hash, ids), dtype=np.int64, count=len(ids))
 
 
 class ParallelBulk(BulkEvaluator):
@@ -276,11 +287,9 @@ class ParallelBulk(BulkEvaluator):
         rendered, starts, results, invalid_ids, id_hashes = future.get()
         size = len(starts) - 1
         seen = self.ev.seen_ids
-        ids = list(chain(invalid_ids, *(r.cols.ids for r in results)))
-        if invalid_ids:  # an id repeated within the block is among them: each counts once here
-            ids = list(dict.fromkeys(ids))
+        ids = _block_ids(invalid_ids, results)
         with no_gc():
-            if not seen.add_new(ids, None if invalid_ids else id_hashes):
+            if not seen.add_new(ids, id_hashes, distinct=True):
                 # An id seen in an earlier block: this block is decided here, the careful way.
                 decided, n = self._decide(task if isinstance(task, bytes) else os.pread(*task), encoded=True)
                 return (decided if n else b""), n

@@ -49,16 +49,16 @@ class ClaimIds:
             self._pending = set()
             self._store(ids, self._hashes(ids))
 
-    def add_new(self, ids: list[str], hashes: np.ndarray | None = None) -> bool:
+    def add_new(self, ids: list[str], hashes: np.ndarray | None = None, distinct: bool = False) -> bool:
         """Register the ids if they are distinct and none was met before, and say so; otherwise
         register none of them and return False (the caller then finds which with `met`).
         `hashes`: the ids' hashes, if the caller has them already (a worker process forked from
-        this one hashes strings alike)."""
+        this one hashes strings alike). `distinct`: the caller knows the ids are distinct."""
         if not ids:
             return True
         if not self._pending.isdisjoint(ids):
             return False
-        if len(set(ids)) != len(ids):
+        if not distinct and len(set(ids)) != len(ids):
             return False
         if hashes is None:
             hashes = self._hashes(ids)

@@ -534,11 +534,22 @@ def _yuan_text_fen(s: str) -> int:
     return int(whole) * 100 + (int(frac) * 10 if frac else 0)
 
 
+_TWO_DECIMALS = re.compile(r"(?:\d{1,12}\.\d\d\n)*\Z", re.ASCII)
+_WHOLE_YUAN = re.compile(r"(?:\d{1,12}\n)*\Z", re.ASCII)
+
+
 def _money_strings(col):
     """Yuan strings "123" / "123.4" / "123.45" → fen: one regex over the whole column proves the
-    form, then each converts with int(); None when any string is not of that plain form."""
+    form, then each converts with int(); None when any string is not of that plain form. A column
+    all of one form ("123.45" everywhere, or "123" everywhere) converts in one C-level map."""
     text = "\n".join(col) + "\n"
-    if text.count("\n") != len(col) or _PLAIN_YUAN.match(text) is None:  # a value may hold a "\n" too
+    if text.count("\n") != len(col):  # a value may hold a "\n" too
+        return None
+    if _TWO_DECIMALS.match(text) is not None:
+        return list(map(int, text.replace(".", "").split("\n")[:-1]))
+    if _WHOLE_YUAN.match(text) is not None:
+        return [fen * 100 for fen in map(int, col)]
+    if _PLAIN_YUAN.match(text) is None:
         return None
     return list(map(_yuan_text_fen, col))
 
