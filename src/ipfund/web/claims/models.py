@@ -151,3 +151,18 @@ class StagedUpload(models.Model):
         indexes = [models.Index(fields=["owner", "token"])]
         verbose_name = "暂存的上传文件"
         verbose_name_plural = "暂存的上传文件"
+
+
+class StateCount(models.Model):
+    """How many claims of a policy, a round (0: none) and a year of submission (0: not submitted)
+    are in a state — kept by triggers on the claims table in the claim's own transaction
+    (claims/state_counts.py); never written by the platform itself."""
+
+    policy = models.CharField(max_length=64)
+    round_key = models.IntegerField()
+    year = models.IntegerField()
+    state = models.CharField(max_length=20, choices=State.choices)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["policy", "round_key", "year", "state"], name="claim_state_count_key")]

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from ipfund.web.accounts.models import APPLICANT_KINDS
 from ipfund.web.budgets.selectors import approved_at, budget_statuses
-from ipfund.web.claims.models import Claim
+from ipfund.web.claims.state_counts import state_counts
 from ipfund.web.claims.workflow import State
 from ipfund.web.ledger.models import AwardEntry
 from ipfund.web.payments.models import Payment
@@ -162,8 +162,9 @@ def dashboard(filters: Filters) -> Dashboard:
         order=lambda k: kinds.index(k) if k in kinds else len(kinds),
     )
 
-    claims = _scoped(Claim.objects.exclude(state=State.DRAFT), f, policy="policy", round_="round_id", year="submitted_at__year")
-    counts = dict(claims.values_list("state").annotate(n=Count("id")).order_by())
+    # Kept by the database in each claim's transaction (claims/state_counts.py): a few rows, not
+    # a count over every claim.
+    counts = state_counts(policy=f.policy or None, round_id=f.round_id, year=f.year)
     board.states = [Row(s.value, s.label, count=counts[s.value]) for s in State if counts.get(s.value)]
 
     board.committed = sum((r.committed for r in board.by_item), start=ZERO)
