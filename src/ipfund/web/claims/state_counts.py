@@ -8,7 +8,9 @@ every change of a claim, through the ORM, `bulk_create` or raw SQL, changes its 
 same transaction, and the dashboard sums a few rows.
 
 The year is the submission's year in the platform's time zone (settings.TIME_ZONE), as Django's
-`submitted_at__year` reads it; 0 for a claim not submitted, and round 0 for a claim of no round.
+`submitted_at__year` reads it (the zone is written into the triggers when the migration runs: a
+platform that changes TIME_ZONE later runs the migration backwards and forwards again); 0 for a
+claim not submitted, and round 0 for a claim of no round.
 On PostgreSQL two transactions moving claims between the same two states in opposite directions
 touch the two count rows in one fixed order (the key's), so they wait for each other instead of
 deadlocking.
@@ -22,7 +24,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 TABLE = "claims_statecount"
-KEY = ("policy", "round_key", "year", "state")
 
 
 def _pg_year(row: str) -> str:
