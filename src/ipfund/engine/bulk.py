@@ -115,22 +115,44 @@ def _is_regular(fh) -> bool:
 def _read_block(ev: Evaluator, blob: bytes) -> tuple[int, dict[int, dict]]:
     """Read one block of lines into the evaluator's columns: (how many claims, the errors by
     position). The block is split into lines only if some line needs the careful reader."""
-    structs, some_none, lines = wire.decode_block(ev.policy, blob)
     bad: dict[int, dict] = {}
+    block = wire.read_columns(ev.policy, blob)
+    if block is not None:  # the compiled reader: the lines it doubted come with it
+        known = dict(zip(block[2], block[3]))
+        lines = None
+
+        def line_at(p):
+            nonlocal lines
+            if p in known:
+                return known[p]
+            if lines is None:  # a line the column checks doubt: the block's non-blank lines
+                lines = [line for line in blob.split(b"\n") if line.strip()]
+            return lines[p]
+    else:
+        structs, some_none, lines = wire.decode_block(ev.policy, blob)
+
+        def line_at(p):
+            nonlocal lines
+            if lines is None:  # decoded whole, so every line holds one claim and none is blank
+                lines = blob.split(b"\n")
+            return lines[p]
 
     def source(p):
-        nonlocal lines
-        if lines is None:  # decoded whole, so every line holds one claim and none is blank
-            lines = blob.split(b"\n")
+        line = line_at(p)
         try:
-            return _exact(lines[p])
+            return _exact(line)
         except (ValueError, RecursionError, UnicodeDecodeError) as exc:
-            bad[p] = _line_error(exc, lines[p])
+            bad[p] = _line_error(exc, line)
             return None
 
-    errors = ev.read_structs((structs, some_none), source)
+    if block is not None:
+        errors = ev.read_columns(block, source)
+        n = block[0]
+    else:
+        errors = ev.read_structs((structs, some_none), source)
+        n = len(structs)
     errors.update(bad)  # an unreadable line's own message wins over "not an object"
-    return len(structs), errors
+    return n, errors
 
 
 def _line_error(exc, line: bytes = b"") -> dict:

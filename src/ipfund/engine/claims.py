@@ -595,6 +595,13 @@ def _same(col):
     return col, ()
 
 
+def _converted(item: Item, fact: Fact) -> bool:
+    """Whether the compiled reader gives this fact converted (money as fen, a date as its
+    ordinal) — what `_typed_checker` does to it here."""
+    return fact.type in ("money", "date") and not any(
+        f.needless_when is not None and f.needless_when[0] == fact.name for f in item.facts)
+
+
 def _typed_checker(fact: Fact, interp: dict | None = None):
     """What is left to check of a fact `wire` has decoded (its type and form are already sure)."""
     if fact.type in ("year", "bool", "enum"):
@@ -697,6 +704,9 @@ class FastColumns:
         self.interp = interp
         self.facts = tuple((f.name, _fast_checker(f, interp), f.optional, f.default) for f in item.facts)
         self.typed = tuple((f.name, _typed_checker(f, interp), f.type) for f in item.facts)
+        # The compiled reader converts money to fen and dates to ordinals itself (wire.compiled_type).
+        self.compiled = tuple((name, _same if _converted(item, f) else check, kind)
+                              for (name, check, kind), f in zip(self.typed, item.facts))
         self.fact_list = item.facts
         self.fact_index = {f.name: i for i, f in enumerate(item.facts)}
         self.needless = any(f.needless_when is not None for f in item.facts)
@@ -744,14 +754,17 @@ class FastColumns:
             order = self._struct_order[type(facts[0])] = [fields.index(name) for name, *_ in self.facts]
         return [kinds, a_ids, in_zone, sme, names, events, cids] + [fact_cols[i] for i in order]
 
-    def add_columns(self, rows: list[int], cols: list, typed: bool = False, bad_applicants=None) -> list[int]:
+    def add_columns(self, rows: list[int], cols: list, typed: bool = False, bad_applicants=None,
+                    compiled: bool = False) -> list[int]:
         """Check the columns and append the sound claims. `typed`: the values come from `wire`,
         whose decoder already checked types, kinds, enums, year ranges, dates and money forms;
         what is left is what only Python knows (check characters, blank text, list codes).
         `bad_applicants`: where the applicant ids are invalid, if the caller checked them already
-        (a whole block's at once costs far less than each item's apart)."""
+        (a whole block's at once costs far less than each item's apart). `compiled`: the columns
+        come from the compiled reader (`wire.read_columns`), which gives the event date and date
+        facts as ordinals and money as fen already."""
         if typed:
-            return self._add_typed(rows, cols, bad_applicants)
+            return self._add_typed(rows, cols, bad_applicants, compiled)
         kinds, aids, in_zone, sme, names, raw_events, ids = cols[:7]
         bad: set[int] = set()
         try:
@@ -805,15 +818,16 @@ class FastColumns:
         out, self.refused = self.refused, {}
         return out
 
-    def _add_typed(self, rows: list[int], cols: list, bad_applicants=None) -> list[int]:
+    def _add_typed(self, rows: list[int], cols: list, bad_applicants=None, compiled: bool = False) -> list[int]:
         kinds, aids, in_zone, sme, names, events, ids = cols[:7]
         bad: set[int] = set(bad_ids(kinds, aids) if bad_applicants is None else bad_applicants)
-        events = list(map(date.toordinal, events))
+        if not compiled:
+            events = list(map(date.toordinal, events))
         values = []
         fact_cols = cols[7:]
         if self.needless:
             fact_cols = _needless(self.fact_list, fact_cols, self.fact_index)
-        for (_name, check, _kind), col in zip(self.typed, fact_cols):
+        for (_name, check, _kind), col in zip(self.compiled if compiled else self.typed, fact_cols):
             vals, b = check(col)
             bad.update(b)
             values.append(vals)

@@ -174,20 +174,58 @@ class Evaluator:
         from . import wire
 
         structs, some_none = decoded
-        errors: dict[int, dict] = {}
         careful: dict[int, object] = {}
         if some_none:
             ids: list = []
             for p, s in enumerate(structs):
                 if s is None:
-                    obj = careful[p] = source(p)
-                    cid = obj.get("id") if type(obj) is dict else None
-                    ids.append(cid if type(cid) is str else None)
+                    ids.append(self._careful_id(p, source, careful))
                 else:
                     ids.append(s.id)
-            present = [cid for cid in ids if cid is not None]
         else:
-            ids = present = list(map(_ID, structs))
+            ids = list(map(_ID, structs))
+        errors: dict[int, dict] = {}
+        repeated = self._register_ids(ids, some_none, careful, errors)
+        _, item_of = wire.decoder(self.policy)
+        keep = None
+        if some_none or repeated:
+            keep = [p for p, s in enumerate(structs) if s is not None and p not in repeated]
+        staged = []
+        for cls, rows in _group_by_type(structs, keep):
+            fast = self.fast.get(item_of[cls])
+            staged.append((fast, rows, fast.transpose(list(map(structs.__getitem__, rows)))))
+        return self._read_staged(staged, careful, errors, source, compiled=False)
+
+    def read_columns(self, block, source) -> dict[int, dict]:
+        """Like `read_structs`, for a block the compiled reader read (`wire.read_columns`): each
+        item's claims come as columns already; a doubtful line is read by `source(pos)`."""
+        _n, ids, doubtful, _lines, groups = block
+        careful: dict[int, object] = {}
+        for p in doubtful:
+            ids[p] = self._careful_id(p, source, careful)
+        errors: dict[int, dict] = {}
+        repeated = self._register_ids(ids, bool(doubtful), careful, errors)
+        staged = []
+        for item_id, rows, cols in groups:
+            if repeated and not repeated.isdisjoint(rows):
+                keep = [i for i, p in enumerate(rows) if p not in repeated]
+                rows = [rows[i] for i in keep]
+                cols = [[col[i] for i in keep] for col in cols]
+                if not rows:
+                    continue
+            staged.append((self.fast.get(item_id), rows, cols))
+        return self._read_staged(staged, careful, errors, source, compiled=True)
+
+    @staticmethod
+    def _careful_id(p, source, careful) -> str | None:
+        obj = careful[p] = source(p)
+        cid = obj.get("id") if type(obj) is dict else None
+        return cid if type(cid) is str else None
+
+    def _register_ids(self, ids: list, some_none: bool, careful: dict, errors: dict) -> set[int]:
+        """Register the block's ids in position order; the positions whose id came before (in
+        this block or an earlier one), each answered with its error here."""
+        present = [cid for cid in ids if cid is not None] if some_none else ids
         seen = self.seen_ids
         repeated: set[int] = set()
         if not seen.add_new(present):  # some id came before: find which, all at once
@@ -201,19 +239,14 @@ class Evaluator:
                 else:
                     new[cid] = None
             seen.add_new(list(new))
-        _, item_of = wire.decoder(self.policy)
-        if some_none or repeated:
-            for p in repeated:
-                errors[p] = _error({"id": ids[p]}, InvalidInput("id", DUPLICATE_ID.format(value=ids[p])))
-                careful.pop(p, None)  # a repeated id is invalid whatever else the claim says
-            keep = [p for p, s in enumerate(structs) if s is not None and p not in repeated]
-        else:
-            keep = None
-        # Each item's claims as columns; the applicant ids of all of them checked in one pass.
-        staged = []
-        for cls, rows in _group_by_type(structs, keep):
-            fast = self.fast.get(item_of[cls])
-            staged.append((fast, rows, fast.transpose(list(map(structs.__getitem__, rows)))))
+        for p in repeated:
+            errors[p] = _error({"id": ids[p]}, InvalidInput("id", DUPLICATE_ID.format(value=ids[p])))
+            careful.pop(p, None)  # a repeated id is invalid whatever else the claim says
+        return repeated
+
+    def _read_staged(self, staged: list, careful: dict, errors: dict, source, compiled: bool) -> dict[int, dict]:
+        """Check each item's columns and append the sound claims; the applicant ids of all of
+        them are checked in one pass; what the columns doubt, the careful reader reads."""
         bad = bad_ids(list(chain.from_iterable(c[0] for _, _, c in staged)),
                       list(chain.from_iterable(c[1] for _, _, c in staged)))
         bad_by_group: list[list[int]] = [[] for _ in staged]
@@ -223,7 +256,7 @@ class Evaluator:
                 g = bisect_right(ends, b)
                 bad_by_group[g].append(b - (ends[g - 1] if g else 0))
         for (fast, rows, cols), group_bad in zip(staged, bad_by_group):
-            for p in fast.add_columns(rows, cols, typed=True, bad_applicants=group_bad):
+            for p in fast.add_columns(rows, cols, typed=True, bad_applicants=group_bad, compiled=compiled):
                 careful[p] = None
             _take_refused(fast, errors)
         for p, obj in careful.items():

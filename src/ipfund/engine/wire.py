@@ -140,3 +140,76 @@ def decode_block(policy, blob: bytes) -> tuple[list, bool, list[bytes] | None]:
     else:  # the whole block failed: some line is bad, so go straight to one line at a time
         decoded = _line_by_line(dec, lines), True
     return decoded[0], decoded[1], lines
+
+
+# ---------------------------------------------------------------------------------------------
+# The compiled reader (_columns.c): a block straight into each item's columns, without structs.
+# It accepts only claims of the plainest form and hands every other line back as doubtful, so the
+# careful reader still decides those; where it is not built, `read_columns` says so (None) and
+# bulk reads with msgspec as above.
+
+try:
+    from . import _columns
+except ImportError:  # installed without a C compiler
+    _columns = None
+
+
+def compiled_type(item, fact) -> int:
+    """The compiled reader's code for one fact: money as fen and dates as ordinals where the
+    column checks convert them so (`claims._converted`), else as the msgspec path holds them."""
+    from .claims import _converted
+
+    c = _columns
+    converted = _converted(item, fact)
+    codes = {
+        "year": c.T_YEAR,
+        "money": c.T_MONEY_FEN if converted else c.T_MONEY_RAW,
+        "bool": c.T_BOOL,
+        "text": c.T_TEXT,
+        "date": c.T_DATE_ORD if converted else c.T_DATE_RAW,
+        "number": c.T_NUMBER,
+        "uscc_list": c.T_CODE_LIST,
+        "enum": c.T_ENUM,
+    }
+    return codes[fact.type]
+
+
+def _column_default(code: int, fact):
+    """A left-out optional fact's value in its column, as the msgspec path has it after the typed
+    check; Ellipsis: none (a required fact, or a default the fast path cannot take)."""
+    from .claims import _fast_money_one
+
+    if not fact.optional:
+        return Ellipsis
+    d = fact.default
+    if code == _columns.T_MONEY_FEN:
+        fen = _fast_money_one(d)
+        return Ellipsis if fen is None else fen
+    if code == _columns.T_DATE_ORD:
+        return 0 if d is None else d.toordinal()
+    return d
+
+
+@lru_cache(maxsize=None)
+def _schema(policy):
+    items = []
+    for item in policy.items.values():
+        facts = []
+        for f in item.facts:
+            code = compiled_type(item, f)
+            options = tuple((o.encode(), o) for o in f.options) if f.type == "enum" else ()
+            facts.append((f.name.encode(), f.name, code, f.optional, _column_default(code, f), options))
+        items.append((item.id.encode(), item.id, tuple(facts)))
+    return _columns.compile_schema(tuple(items), tuple((k.encode(), k) for k in KINDS)), tuple(policy.items)
+
+
+def read_columns(policy, blob: bytes):
+    """A block of JSON lines read by the compiled reader: (how many non-blank lines, the claim id at
+    each position — None where the line is doubtful —, the doubtful positions, their lines, and for
+    each item met (item id, positions, columns in `FastColumns.transpose`'s order, with the event
+    date and date facts as ordinals and money as fen)); None when the reader is not built."""
+    if _columns is None:
+        return None
+    schema, item_ids = _schema(policy)
+    n, ids, doubtful, lines, groups = _columns.read_block(schema, blob)
+    return n, ids, doubtful, lines, [(item_ids[k], rows, cols) for k, rows, cols in groups]
