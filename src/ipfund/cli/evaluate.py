@@ -45,8 +45,9 @@ def run(args) -> int:
 def _run_jsonl(args, history, interpretations) -> int:
     import os
 
-    from ipfund.engine.bulk import BulkEvaluator, ParallelBulk
+    from ipfund.engine.bulk import BulkEvaluator, ParallelBulk, hold_freed_memory
 
+    hold_freed_memory()  # this process does nothing else
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     if workers > 1 and not args.explain:
         bulk = ParallelBulk(args.policy, workers=workers, history=history, interpretations=interpretations)

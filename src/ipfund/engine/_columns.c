@@ -21,6 +21,9 @@
 #include <datetime.h>
 #include <math.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 enum {
     T_YEAR = 0, T_MONEY_FEN, T_BOOL, T_TEXT, T_DATE_ORD, T_NUMBER, T_CODE_LIST, T_ENUM,
@@ -836,8 +839,27 @@ done:
     return result;
 }
 
+/* hold_freed_memory(mmap_threshold, trim_threshold) -> bool: glibc's malloc asked to serve
+ * buffers up to mmap_threshold bytes from its heap, and to keep up to trim_threshold bytes freed
+ * at the heap's top, instead of mapping fresh pages from the kernel for each large buffer and
+ * handing them back when it is freed (each page then faults in again, zeroed). False where the
+ * C library is not glibc or refuses the values. */
+static PyObject *hold_freed_memory(PyObject *self, PyObject *args) {
+    int mmap_threshold, trim_threshold;
+    if (!PyArg_ParseTuple(args, "ii", &mmap_threshold, &trim_threshold)) return NULL;
+#ifdef __GLIBC__
+    int ok = mallopt(M_MMAP_THRESHOLD, mmap_threshold) == 1;
+    ok = mallopt(M_TRIM_THRESHOLD, trim_threshold) == 1 && ok;
+    return PyBool_FromLong(ok);
+#else
+    Py_RETURN_FALSE;
+#endif
+}
+
 static PyMethodDef methods[] = {
     {"compile_schema", compile_schema, METH_VARARGS, "compile_schema(items, kinds) -> schema"},
+    {"hold_freed_memory", hold_freed_memory, METH_VARARGS,
+     "hold_freed_memory(mmap_threshold, trim_threshold) -> bool"},
     {"read_block", read_block, METH_VARARGS,
      "read_block(schema, blob) -> (n, ids, doubtful, doubtful_lines, groups)"},
     {NULL, NULL, 0, NULL},
