@@ -1,9 +1,10 @@
 """The compact register of claim ids answers exactly as a set of the same ids would — through
-its small pending set and its stored part, for non-ASCII and unpaired-surrogate ids, and when
-hashes collide."""
+its small pending set and its stored part (in the compiled hash table and in numpy's sorted
+runs alike), for non-ASCII and unpaired-surrogate ids, and when hashes collide."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -38,21 +39,28 @@ def _replay(register: ClaimIds, script) -> None:
         assert len(register) == len(model)
 
 
-@settings(max_examples=200)
-@given(steps)
-def test_answers_as_a_set_would(script):
-    _replay(ClaimIds(pending_max=3, filter_bits=64), script)
+# Both ways of keeping the hashes: the compiled hash table and numpy's sorted runs.
+kept = pytest.mark.parametrize("compiled", [True, False], ids=["hash table", "sorted runs"])
 
 
+@kept
 @settings(max_examples=200)
-@given(steps)
-def test_colliding_hashes_are_settled_by_the_stored_bytes(script):
+@given(script=steps)
+def test_answers_as_a_set_would(compiled, script):
+    _replay(ClaimIds(pending_max=3, filter_bits=64, compiled=compiled), script)
+
+
+@kept
+@settings(max_examples=200)
+@given(script=steps)
+def test_colliding_hashes_are_settled_by_the_stored_bytes(compiled, script):
     # Every id of the same length hashes alike: membership must come from comparing the ids.
-    _replay(ClaimIds(pending_max=2, filter_bits=64, hash_fn=len), script)
+    _replay(ClaimIds(pending_max=2, filter_bits=64, hash_fn=len, compiled=compiled), script)
 
 
-def test_a_million_ids_in_blocks_then_each_is_found_and_a_new_one_is_not():
-    register = ClaimIds()
+@kept
+def test_a_million_ids_in_blocks_then_each_is_found_and_a_new_one_is_not(compiled):
+    register = ClaimIds(compiled=compiled)
     every = [f"c{i}" for i in range(1_000_000)]
     for start in range(0, len(every), 15_000):
         assert register.add_new(every[start:start + 15_000])

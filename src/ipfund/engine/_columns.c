@@ -20,6 +20,7 @@
 #include <Python.h>
 #include <datetime.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -856,6 +857,180 @@ static PyObject *hold_freed_memory(PyObject *self, PyObject *args) {
 #endif
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* HashIndex: the 64-bit hashes of the claim ids a stream has met, each with the number of its id
+ * (claim_ids.ClaimIds keeps the ids' bytes by number and settles equal hashes by comparing them).
+ * Open addressing with linear probing, at most half full; several ids may share a hash.       */
+
+typedef struct {
+    PyObject_HEAD
+    uint64_t *keys;
+    uint32_t *numbers; /* UINT32_MAX: an empty slot */
+    Py_ssize_t cap;    /* a power of two */
+    int shift;         /* 64 - log2(cap) */
+    Py_ssize_t n;
+} HashIndex;
+
+#define EMPTY UINT32_MAX
+
+static inline Py_ssize_t slot_of(const HashIndex *ix, uint64_t h) {
+    return (Py_ssize_t)((h * 0x9E3779B97F4A7C15ULL) >> ix->shift);
+}
+
+static int index_alloc(HashIndex *ix, Py_ssize_t cap) {
+    uint64_t *keys = PyMem_Malloc(cap * sizeof(uint64_t));
+    uint32_t *numbers = PyMem_Malloc(cap * sizeof(uint32_t));
+    if (!keys || !numbers) {
+        PyMem_Free(keys);
+        PyMem_Free(numbers);
+        PyErr_NoMemory();
+        return -1;
+    }
+    memset(numbers, 0xff, cap * sizeof(uint32_t));
+    ix->keys = keys;
+    ix->numbers = numbers;
+    ix->cap = cap;
+    int log2 = 0;
+    while (((Py_ssize_t)1 << log2) < cap) log2++;
+    ix->shift = 64 - log2;
+    return 0;
+}
+
+static inline void index_put(HashIndex *ix, uint64_t h, uint32_t number) {
+    Py_ssize_t mask = ix->cap - 1, i = slot_of(ix, h);
+    while (ix->numbers[i] != EMPTY) i = (i + 1) & mask;
+    ix->keys[i] = h;
+    ix->numbers[i] = number;
+}
+
+static int index_grow(HashIndex *ix, Py_ssize_t need) {
+    Py_ssize_t cap = ix->cap;
+    while (2 * need > cap) cap *= 2;
+    if (cap == ix->cap) return 0;
+    uint64_t *old_keys = ix->keys;
+    uint32_t *old_numbers = ix->numbers;
+    Py_ssize_t old_cap = ix->cap;
+    if (index_alloc(ix, cap) < 0) {
+        ix->keys = old_keys;
+        ix->numbers = old_numbers;
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < old_cap; i++)
+        if (old_numbers[i] != EMPTY) index_put(ix, old_keys[i], old_numbers[i]);
+    PyMem_Free(old_keys);
+    PyMem_Free(old_numbers);
+    return 0;
+}
+
+static PyObject *index_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    HashIndex *ix = (HashIndex *)type->tp_alloc(type, 0);
+    if (!ix) return NULL;
+    if (index_alloc(ix, 1024) < 0) {
+        Py_DECREF(ix);
+        return NULL;
+    }
+    return (PyObject *)ix;
+}
+
+static void index_dealloc(HashIndex *ix) {
+    PyMem_Free(ix->keys);
+    PyMem_Free(ix->numbers);
+    Py_TYPE(ix)->tp_free((PyObject *)ix);
+}
+
+static int int64_buffer(PyObject *obj, Py_buffer *buf) {
+    if (PyObject_GetBuffer(obj, buf, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
+    const char *f = buf->format ? buf->format : "B";
+    if (*f == '<' || *f == '=' || *f == '@') f++;
+    if (buf->ndim != 1 || buf->itemsize != 8 || (strcmp(f, "l") != 0 && strcmp(f, "q") != 0)) {
+        PyBuffer_Release(buf);
+        PyErr_SetString(PyExc_TypeError, "expected a one-dimensional array of int64");
+        return -1;
+    }
+    return 0;
+}
+
+/* candidates(hashes) -> [(position, number), ...]: every stored id whose hash equals one asked. */
+static PyObject *index_candidates(HashIndex *ix, PyObject *arg) {
+    Py_buffer buf;
+    if (int64_buffer(arg, &buf) < 0) return NULL;
+    const uint64_t *h = buf.buf;
+    Py_ssize_t m = buf.len / 8, mask = ix->cap - 1;
+    PyObject *out = PyList_New(0);
+    if (!out) goto done;
+    for (Py_ssize_t k = 0; k < m; k++) {
+        for (Py_ssize_t i = slot_of(ix, h[k]); ix->numbers[i] != EMPTY; i = (i + 1) & mask) {
+            if (ix->keys[i] != h[k]) continue;
+            PyObject *pair = Py_BuildValue("(nI)", k, (unsigned int)ix->numbers[i]);
+            if (!pair || PyList_Append(out, pair) < 0) {
+                Py_XDECREF(pair);
+                Py_CLEAR(out);
+                goto done;
+            }
+            Py_DECREF(pair);
+        }
+    }
+done:
+    PyBuffer_Release(&buf);
+    return out;
+}
+
+/* insert(hashes, first): the hashes stored, the k-th as id number first + k. */
+static PyObject *index_insert(HashIndex *ix, PyObject *args) {
+    PyObject *arg;
+    Py_ssize_t first;
+    Py_buffer buf;
+    if (!PyArg_ParseTuple(args, "On", &arg, &first)) return NULL;
+    if (int64_buffer(arg, &buf) < 0) return NULL;
+    const uint64_t *h = buf.buf;
+    Py_ssize_t m = buf.len / 8;
+    if (first < 0 || first + m >= (Py_ssize_t)EMPTY) {
+        PyBuffer_Release(&buf);
+        PyErr_SetString(PyExc_OverflowError, "more than 4,294,967,294 claim ids in one stream");
+        return NULL;
+    }
+    if (index_grow(ix, ix->n + m) < 0) {
+        PyBuffer_Release(&buf);
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < m; k++) index_put(ix, h[k], (uint32_t)(first + k));
+    ix->n += m;
+    PyBuffer_Release(&buf);
+    Py_RETURN_NONE;
+}
+
+static Py_ssize_t index_len(HashIndex *ix) { return ix->n; }
+
+static PyObject *index_nbytes(HashIndex *ix, void *closure) {
+    return PyLong_FromSsize_t(ix->cap * (Py_ssize_t)(sizeof(uint64_t) + sizeof(uint32_t)));
+}
+
+static PyMethodDef index_methods[] = {
+    {"candidates", (PyCFunction)index_candidates, METH_O,
+     "candidates(hashes) -> [(position, number)]: the stored ids whose hash equals one of these"},
+    {"insert", (PyCFunction)index_insert, METH_VARARGS, "insert(hashes, first): store the hashes as ids first, first+1, ..."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef index_getset[] = {
+    {"nbytes", (getter)index_nbytes, NULL, "bytes held by the table", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PySequenceMethods index_sequence = {.sq_length = (lenfunc)index_len};
+
+static PyTypeObject HashIndexType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "ipfund.engine._columns.HashIndex",
+    .tp_basicsize = sizeof(HashIndex),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The hashes of the claim ids met, each with its id's number.",
+    .tp_new = index_new,
+    .tp_dealloc = (destructor)index_dealloc,
+    .tp_methods = index_methods,
+    .tp_getset = index_getset,
+    .tp_as_sequence = &index_sequence,
+};
+
 static PyMethodDef methods[] = {
     {"compile_schema", compile_schema, METH_VARARGS, "compile_schema(items, kinds) -> schema"},
     {"hold_freed_memory", hold_freed_memory, METH_VARARGS,
@@ -872,8 +1047,13 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_columns",
 PyMODINIT_FUNC PyInit__columns(void) {
     PyDateTime_IMPORT;
     if (!PyDateTimeAPI) return NULL;
+    if (PyType_Ready(&HashIndexType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m) return NULL;
+    if (PyModule_AddObjectRef(m, "HashIndex", (PyObject *)&HashIndexType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
     if (PyModule_AddIntConstant(m, "T_YEAR", T_YEAR) < 0 || PyModule_AddIntConstant(m, "T_MONEY_FEN", T_MONEY_FEN) < 0 ||
         PyModule_AddIntConstant(m, "T_BOOL", T_BOOL) < 0 || PyModule_AddIntConstant(m, "T_TEXT", T_TEXT) < 0 ||
         PyModule_AddIntConstant(m, "T_DATE_ORD", T_DATE_ORD) < 0 ||

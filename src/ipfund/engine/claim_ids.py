@@ -2,9 +2,9 @@
 
 A repeated id is invalid input wherever in the stream it comes again, so bulk evaluation must
 remember every id it has met: a million of them as a Python set cost about 90 MB. Here they are
-kept as their UTF-8 bytes end to end, with sorted runs of 64-bit hashes to find them and a Bloom
-filter in front — about 35 bytes an id. Equal hashes are settled by comparing the stored bytes,
-so every answer is exact.
+kept as their UTF-8 bytes end to end, with their 64-bit hashes in a compiled hash table to find
+them (or, where it is not built, numpy's sorted runs behind a Bloom filter) — about 35 bytes an
+id. Equal hashes are settled by comparing the stored bytes, so every answer is exact.
 
 Bulk registers a whole block of ids at once (`add_new`); the claim-by-claim reader uses `in` and
 `add`, which go through a small set first. Hashes are Python's own `hash(str)`, compared only
@@ -16,19 +16,22 @@ from __future__ import annotations
 import numpy as np
 
 
+try:
+    from ._columns import HashIndex
+except ImportError:  # installed without a C compiler: the sorted runs below do the same
+    HashIndex = None
+
+
 class ClaimIds:
-    def __init__(self, pending_max: int = 1 << 16, filter_bits: int = 1 << 16, hash_fn=hash):
+    def __init__(self, pending_max: int = 1 << 16, filter_bits: int = 1 << 16, hash_fn=hash,
+                 compiled: bool | None = None):
+        """`compiled`: keep the hashes in the compiled hash table (the default where it is
+        built) or in numpy's sorted runs behind a Bloom filter of `filter_bits` at first."""
         self._hash = hash_fn  # another function only in tests (to make hashes collide)
         self._pending: set[str] = set()  # ids added one at a time, not yet stored
         self._pending_max = pending_max
-        # A one-hash Bloom filter over the stored hashes: most ids of a block are new, and the
-        # filter says so for nearly all of them without looking further. It is made larger as
-        # ids accumulate, so that few new ids (about 1 in 16 at most) need a closer look.
-        self._filter = np.zeros(filter_bits // 8, dtype=np.uint8)
-        # The stored hashes as sorted runs (each with the number of each hash's id), merged
-        # like a log-structured merge tree: a run is merged into the one before it when it has
-        # grown to half its size, so each hash is merged about log2(ids / block) times.
-        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        use_table = HashIndex is not None if compiled is None else compiled
+        self._index = HashIndex() if use_table else SortedRuns(filter_bits)
         self._ends = np.empty(1024, dtype=np.int64)  # where each stored id's bytes end
         self._stored_n = 0
         self._bytes = bytearray()
@@ -79,38 +82,12 @@ class ClaimIds:
     def _hashes(self, ids: list[str]) -> np.ndarray:
         return np.fromiter(map(self._hash, ids), dtype=np.int64, count=len(ids))
 
-    def _bits(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Where each hash sits in the filter: (byte, bit mask). Hashes of strings are spread
-        over all their bits; the filter takes the high ones (the low ones pick `hash_fn=len`'s
-        few values in tests, which is fine: they only make the filter useless, never wrong)."""
-        spot = (hashes.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - self._filter_log2())
-        return (spot >> np.uint64(3)).astype(np.intp), (np.uint8(1) << (spot & np.uint64(7)).astype(np.uint8))
-
-    def _filter_log2(self) -> int:
-        return (len(self._filter) * 8).bit_length() - 1
-
     def _stored(self, ids: list[str], hashes: np.ndarray) -> list[int]:
-        """Positions in `ids` of the ids already stored: those the filter lets through and whose
-        hash is in a run, confirmed by comparing the stored bytes."""
+        """Positions in `ids` of the ids already stored: those whose hash is stored, confirmed
+        by comparing the stored bytes."""
         if not self._stored_n:
             return []
-        byte, mask = self._bits(hashes)
-        maybe = np.flatnonzero(self._filter[byte] & mask)
-        if not len(maybe):
-            return []
-        wanted = hashes[maybe]
-        found = []
-        for run_hashes, numbers in self._runs:
-            at = np.searchsorted(run_hashes, wanted)
-            n = len(run_hashes)
-            for k in np.flatnonzero(run_hashes[np.minimum(at, n - 1)] == wanted).tolist():
-                j, h, cid = int(at[k]), int(wanted[k]), ids[int(maybe[k])]
-                while j < n and run_hashes[j] == h:  # every stored id with this hash
-                    if self._id(int(numbers[j])) == cid:
-                        found.append(int(maybe[k]))
-                        break
-                    j += 1
-        return sorted(set(found))
+        return sorted({k for k, number in self._index.candidates(hashes) if self._id(number) == ids[k]})
 
     def _id(self, number: int) -> str:
         start = int(self._ends[number - 1]) if number else 0
@@ -134,12 +111,65 @@ class ClaimIds:
         if base:
             self._ends[base : base + n] += self._ends[base - 1]
         self._stored_n = base + n
+        self._index.insert(np.ascontiguousarray(hashes, dtype=np.int64), base)
+
+
+class SortedRuns:
+    """The stored hashes, each with the number of its id, as numpy's sorted runs behind a Bloom
+    filter — what `ClaimIds` uses where the compiled hash table is not built."""
+
+    def __init__(self, filter_bits: int = 1 << 16):
+        # A one-hash Bloom filter over the stored hashes: most ids of a block are new, and the
+        # filter says so for nearly all of them without looking further. It is made larger as
+        # ids accumulate, so that few new ids (about 1 in 16 at most) need a closer look.
+        self._filter = np.zeros(filter_bits // 8, dtype=np.uint8)
+        # Sorted runs (hashes, id numbers), merged like a log-structured merge tree: a run is
+        # merged into the one before it when it has grown to half its size, so each hash is
+        # merged about log2(ids / block) times.
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _bits(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each hash sits in the filter: (byte, bit mask). Hashes of strings are spread
+        over all their bits; the filter takes the high ones (the low ones pick `hash_fn=len`'s
+        few values in tests, which is fine: they only make the filter useless, never wrong)."""
+        spot = (hashes.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - self._filter_log2())
+        return (spot >> np.uint64(3)).astype(np.intp), (np.uint8(1) << (spot & np.uint64(7)).astype(np.uint8))
+
+    def _filter_log2(self) -> int:
+        return (len(self._filter) * 8).bit_length() - 1
+
+    def candidates(self, hashes: np.ndarray) -> list[tuple[int, int]]:
+        """(position in `hashes`, id number) for every stored hash equal to one of these."""
+        if not self._n:
+            return []
+        byte, mask = self._bits(hashes)
+        maybe = np.flatnonzero(self._filter[byte] & mask)
+        if not len(maybe):
+            return []
+        wanted = hashes[maybe]
+        found = []
+        for run_hashes, numbers in self._runs:
+            at = np.searchsorted(run_hashes, wanted)
+            n = len(run_hashes)
+            for k in np.flatnonzero(run_hashes[np.minimum(at, n - 1)] == wanted).tolist():
+                j, h = int(at[k]), int(wanted[k])
+                while j < n and run_hashes[j] == h:  # every stored id with this hash
+                    found.append((int(maybe[k]), int(numbers[j])))
+                    j += 1
+        return found
+
+    def insert(self, hashes: np.ndarray, first: int) -> None:
         order = np.argsort(hashes, kind="stable")
-        self._runs.append((hashes[order], base + order))
+        self._runs.append((hashes[order], first + order))
+        self._n += len(hashes)
         while len(self._runs) > 1 and 2 * len(self._runs[-1][0]) >= len(self._runs[-2][0]):
             later = self._runs.pop()
             self._runs[-1] = _merge(*self._runs[-1], *later)
-        if 16 * self._stored_n > len(self._filter) * 8:
+        if 16 * self._n > len(self._filter) * 8:
             self._filter = np.zeros(2 * len(self._filter), dtype=np.uint8)
             for run_hashes, _ in self._runs:
                 self._mark(run_hashes)
