@@ -122,3 +122,28 @@ def test_history_keys_meet_the_stream_keys_as_in_the_batch(tmp_path, workers):
     batch = evaluate_batch({"policy": POLICY, "claims": claims}, history=history, explain=False)["decisions"]
     assert decisions == batch
     assert [d["eligible"] for d in decisions] == [False, True, True, False, False, True, False]
+
+
+def test_text_that_cannot_be_written_back_is_invalid_input_naming_its_field(tmp_path):
+    # A JSON escape of a lone UTF-16 surrogate ("\ud800") reads as text no decision could be
+    # written in: the claim is refused, naming the field, in the batch and the bulk path alike,
+    # and the claims around it are decided as usual.
+    lines = [
+        json.dumps(_claim(1)),
+        json.dumps(dict(_claim(2), id="c2\ud800")),
+        json.dumps(dict(_claim(3), applicant=dict(_claim(3)["applicant"], name="申请人\udfff"))),
+        json.dumps(dict(_claim(4), facts={"alliance_id": "AL-\ud834", "review_passed": True})),
+        json.dumps(dict(_claim(5), facts={"alliance_id": "AL-5", "review_passed": True, "\ud800": 1})),
+        json.dumps(dict(_claim(6), id='c6 "引号" \\ \u0001 é')),  # escapes that do write back
+        json.dumps(dict(_claim(2), id="c2\ud800")),  # the same unwritable id again
+    ]
+    path = tmp_path / "claims.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+    want = evaluate_batch({"policy": POLICY, "claims": [json.loads(x) for x in lines]})["decisions"]
+    assert [d.get("error", {}).get("field") for d in want] == [
+        None, "id", "applicant.name", "facts.alliance_id", "facts", None, "id"]
+    assert [d["id"] for d in want] == ["c1", None, "c3", "c4", "c5", 'c6 "引号" \\ \u0001 é', None]
+    assert all("无法编码" in d["error"]["message"] for d in want if "error" in d)
+    stripped = [{k: v for k, v in d.items() if k != "explanation"} for d in want]
+    assert _run(path, 1) == stripped
+    assert _run(path, 2) == stripped

@@ -354,3 +354,46 @@ def test_bulk_decides_as_the_batch_with_and_without_the_compiled_reader(monkeypa
     got = [json.loads(x) for chunk, _ in BulkEvaluator(POLICY).run_blocks(io.BytesIO(content), block=2000)
            for x in chunk.splitlines()]
     assert got == [{k: v for k, v in d.items() if k != "explanation"} for d in want]
+
+
+#: Ids written as they are (other scripts included), and ids JSON must escape.
+PLAIN_IDS = ["c1", "申报-甲", "emoji-😀", "del\x7f", "x" * 300, "line\u2028sep", ""]
+ESCAPED_IDS = ['q"uote', "back\\slash", "tab\there", "ctl\u0001"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_compiled_encoder_writes_what_msgspec_writes(monkeypatch, workers):
+    # Ids of every kind (escapes, other scripts), and repeated keys and a cap that the ledger
+    # changes, so that the main process renders lines again too: the same bytes either way.
+    from ipfund.engine import evaluation
+    from ipfund.engine.bulk import ParallelBulk
+
+    claims = []
+    for i in range(600):
+        if i % 3:  # compiled: every id of the item is written as it is
+            cid = f"{PLAIN_IDS[i % len(PLAIN_IDS)]}-{i}"
+            claims.append({"id": cid, "item": "custody_sme", "event_date": "2023-05-01",
+                           "applicant": {"id": ORG, "kind": "enterprise", "in_zone": True, "sme": True},
+                           "facts": {"service_year": 2023, "actual_cost": f"{1000 + i}.{i % 100:02d}"}})
+        else:  # some ids need escapes: the item is encoded by msgspec
+            cid = f"{(PLAIN_IDS + ESCAPED_IDS)[i % 11]}-{i}"
+            claims.append({"id": cid, "item": "patent_alliance", "event_date": "2023-05-01",
+                           "applicant": {"id": ORG, "kind": "enterprise", "in_zone": True},
+                           "facts": {"alliance_id": f"AL-{i % 7}", "review_passed": i % 5 > 0}})
+    content = b"\n".join(json.dumps(c, ensure_ascii=False).encode() for c in claims)
+
+    def run():
+        bulk = ParallelBulk(POLICY, workers=2) if workers > 1 else BulkEvaluator(POLICY)
+        return b"".join(chunk for chunk, _ in bulk.run_blocks(io.BytesIO(content), block=4096))
+
+    calls = []
+    real = evaluation._columns.render
+    monkeypatch.setattr(evaluation._columns, "render", lambda *a: calls.append(real(*a)) or calls[-1])
+    compiled_out = run()
+    if workers == 1:  # (with workers the calls happen in other processes)
+        assert True in calls and False in calls  # both ways were taken
+    monkeypatch.setattr(evaluation, "_columns", None)
+    assert compiled_out == run()
+    decided = [json.loads(x) for x in compiled_out.splitlines()]
+    assert [d["id"] for d in decided] == [c["id"] for c in claims]
+    assert any(d.get("capped") for d in decided) and any("duplicate" in d.get("reasons", ()) for d in decided)

@@ -857,6 +857,140 @@ static PyObject *hold_freed_memory(PyObject *self, PyObject *args) {
 #endif
 }
 
+static int int64_buffer(PyObject *obj, Py_buffer *buf) {
+    if (PyObject_GetBuffer(obj, buf, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
+    const char *f = buf->format ? buf->format : "B";
+    if (*f == '<' || *f == '=' || *f == '@') f++;
+    if (buf->ndim != 1 || buf->itemsize != 8 || (strcmp(f, "l") != 0 && strcmp(f, "q") != 0)) {
+        PyBuffer_Release(buf);
+        PyErr_SetString(PyExc_TypeError, "expected a one-dimensional array of int64");
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* render(out, positions, ids, shapes, templates, fen) -> bool
+ *   Each decision line '{"id":"' + id + head + amount + tail, put into out[positions[k]] (out a
+ *   list by position, or a dict from position to line): head and
+ *   tail are templates[shapes[k]] (bytes, bytes), the amount fen[k] as yuan with two decimals.
+ *   positions, shapes and fen are int64 arrays, ids a list of str. False (and some lines perhaps
+ *   already put) when an id would need escaping in JSON: the caller then renders them all. */
+
+static PyObject *render(PyObject *self, PyObject *args) {
+    PyObject *out, *ids, *templates, *positions_obj, *shapes_obj, *fen_obj;
+    if (!PyArg_ParseTuple(args, "OOO!OO!O", &out, &positions_obj, &PyList_Type, &ids, &shapes_obj, &PyDict_Type,
+                          &templates, &fen_obj))
+        return NULL;
+    int to_dict = PyDict_Check(out);
+    if (!to_dict && !PyList_Check(out)) {
+        PyErr_SetString(PyExc_TypeError, "out must be a list (by position) or a dict (position -> line)");
+        return NULL;
+    }
+    Py_buffer pb, sb, fb;
+    if (int64_buffer(positions_obj, &pb) < 0) return NULL;
+    if (int64_buffer(shapes_obj, &sb) < 0) {
+        PyBuffer_Release(&pb);
+        return NULL;
+    }
+    if (int64_buffer(fen_obj, &fb) < 0) {
+        PyBuffer_Release(&pb);
+        PyBuffer_Release(&sb);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t n = PyList_GET_SIZE(ids);
+    if (pb.len / 8 != n || sb.len / 8 != n || fb.len / 8 != n) {
+        PyErr_SetString(PyExc_ValueError, "positions, ids, shapes and fen differ in length");
+        goto done;
+    }
+    const int64_t *positions = pb.buf, *shapes = sb.buf, *fen = fb.buf;
+    Py_ssize_t size = to_dict ? PY_SSIZE_T_MAX : PyList_GET_SIZE(out);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *id = PyList_GET_ITEM(ids, k);
+        if (!PyUnicode_Check(id)) {
+            result = Py_NewRef(Py_False);
+            goto done;
+        }
+        Py_ssize_t id_len;
+        const char *id_s;
+        if (PyUnicode_IS_ASCII(id)) {
+            id_s = (const char *)PyUnicode_DATA(id);
+            id_len = PyUnicode_GET_LENGTH(id);
+        } else {
+            id_s = PyUnicode_AsUTF8AndSize(id, &id_len);
+            if (!id_s) { /* a lone surrogate: not this way */
+                PyErr_Clear();
+                result = Py_NewRef(Py_False);
+                goto done;
+            }
+        }
+        for (Py_ssize_t i = 0; i < id_len; i++) {
+            unsigned char b = (unsigned char)id_s[i];
+            if (b < 0x20 || b == '"' || b == '\\') {
+                result = Py_NewRef(Py_False);
+                goto done;
+            }
+        }
+        PyObject *code = PyLong_FromLongLong(shapes[k]);
+        if (!code) goto done;
+        PyObject *tpl = PyDict_GetItemWithError(templates, code);
+        Py_DECREF(code);
+        if (!tpl) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_KeyError, "no template for a shape");
+            goto done;
+        }
+        if (!PyTuple_Check(tpl) || PyTuple_GET_SIZE(tpl) != 2 || !PyBytes_Check(PyTuple_GET_ITEM(tpl, 0)) ||
+            !PyBytes_Check(PyTuple_GET_ITEM(tpl, 1))) {
+            PyErr_SetString(PyExc_TypeError, "a template is (bytes, bytes)");
+            goto done;
+        }
+        PyObject *head = PyTuple_GET_ITEM(tpl, 0), *tail = PyTuple_GET_ITEM(tpl, 1);
+        /* the amount as Python's b"%d.%02d" % (fen // 100, fen % 100) writes it */
+        long long q = fen[k] / 100, r = fen[k] % 100;
+        if (r < 0) {
+            r += 100;
+            q -= 1;
+        }
+        char amount[32];
+        int amount_len = snprintf(amount, sizeof amount, "%lld.%02lld", q, r);
+        Py_ssize_t head_len = PyBytes_GET_SIZE(head), tail_len = PyBytes_GET_SIZE(tail);
+        PyObject *line = PyBytes_FromStringAndSize(NULL, 7 + id_len + head_len + amount_len + tail_len);
+        if (!line) goto done;
+        char *w = PyBytes_AS_STRING(line);
+        memcpy(w, "{\"id\":\"", 7);
+        w += 7;
+        memcpy(w, id_s, id_len);
+        w += id_len;
+        memcpy(w, PyBytes_AS_STRING(head), head_len);
+        w += head_len;
+        memcpy(w, amount, amount_len);
+        w += amount_len;
+        memcpy(w, PyBytes_AS_STRING(tail), tail_len);
+        Py_ssize_t at = (Py_ssize_t)positions[k];
+        if (at < 0 || at >= size) {
+            Py_DECREF(line);
+            PyErr_SetString(PyExc_IndexError, "a position outside the block");
+            goto done;
+        }
+        if (to_dict) {
+            PyObject *key = PyLong_FromSsize_t(at);
+            int e = key ? PyDict_SetItem(out, key, line) : -1;
+            Py_XDECREF(key);
+            Py_DECREF(line);
+            if (e < 0) goto done;
+        } else {
+            PyList_SetItem(out, at, line); /* steals the line, drops what was there */
+        }
+    }
+    result = Py_NewRef(Py_True);
+done:
+    PyBuffer_Release(&pb);
+    PyBuffer_Release(&sb);
+    PyBuffer_Release(&fb);
+    return result;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* HashIndex: the 64-bit hashes of the claim ids a stream has met, each with the number of its id
  * (claim_ids.ClaimIds keeps the ids' bytes by number and settles equal hashes by comparing them).
@@ -936,18 +1070,6 @@ static void index_dealloc(HashIndex *ix) {
     PyMem_Free(ix->keys);
     PyMem_Free(ix->numbers);
     Py_TYPE(ix)->tp_free((PyObject *)ix);
-}
-
-static int int64_buffer(PyObject *obj, Py_buffer *buf) {
-    if (PyObject_GetBuffer(obj, buf, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
-    const char *f = buf->format ? buf->format : "B";
-    if (*f == '<' || *f == '=' || *f == '@') f++;
-    if (buf->ndim != 1 || buf->itemsize != 8 || (strcmp(f, "l") != 0 && strcmp(f, "q") != 0)) {
-        PyBuffer_Release(buf);
-        PyErr_SetString(PyExc_TypeError, "expected a one-dimensional array of int64");
-        return -1;
-    }
-    return 0;
 }
 
 /* candidates(hashes) -> [(position, number), ...]: every stored id whose hash equals one asked. */
@@ -1035,6 +1157,7 @@ static PyMethodDef methods[] = {
     {"compile_schema", compile_schema, METH_VARARGS, "compile_schema(items, kinds) -> schema"},
     {"hold_freed_memory", hold_freed_memory, METH_VARARGS,
      "hold_freed_memory(mmap_threshold, trim_threshold) -> bool"},
+    {"render", render, METH_VARARGS, "render(out, positions, ids, shapes, templates, fen) -> bool"},
     {"read_block", read_block, METH_VARARGS,
      "read_block(schema, blob) -> (n, ids, doubtful, doubtful_lines, groups)"},
     {NULL, NULL, 0, NULL},

@@ -26,6 +26,7 @@ from .errors import (
     MONEY_ZERO,
     NOT_BOOL,
     NOT_DATE,
+    NOT_ENCODABLE,
     NOT_INT,
     NOT_LIST,
     NOT_NUMBER,
@@ -391,6 +392,39 @@ class ItemBuilder:
         return cols
 
 
+def encodable(text: str) -> bool:
+    """Whether the text can be written as UTF-8 (ASCII is told in constant time)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def unencodable_field(obj) -> str | None:
+    """The first field of a claim (dotted, as errors name fields) holding text that cannot be
+    written as UTF-8 — a lone UTF-16 surrogate, which only a JSON escape such as "\\ud800" makes —
+    or None. A key counts as its object's field. Such text could never be written back in a
+    decision, so a claim holding it is invalid input wherever it is."""
+    stack = [("", obj)]
+    while stack:
+        path, v = stack.pop()
+        if type(v) is str:
+            if not encodable(v):
+                return path or "claim"
+        elif type(v) is dict:
+            items = list(v.items())
+            for k, _ in items:
+                if type(k) is str and not encodable(k):
+                    return path or "claim"
+            stack.extend((f"{path}.{k}" if path else str(k), x) for k, x in reversed(items))
+        elif type(v) is list:
+            stack.extend((path, x) for x in reversed(v))
+    return None
+
+
 class ClaimReader:
     """Validates claims of the contract's format and routes them to their item's builder."""
 
@@ -404,6 +438,9 @@ class ClaimReader:
         """Validate one claim and append it; raises InvalidInput naming the first bad field."""
         if type(obj) is not dict:
             raise InvalidInput("claim", NOT_OBJECT_FIELD)
+        field = unencodable_field(obj)
+        if field is not None:
+            raise InvalidInput(field, NOT_ENCODABLE)
         cid = obj.get("id")
         if type(cid) is not str:
             raise InvalidInput("id", NOT_STRING)

@@ -19,7 +19,7 @@ from itertools import chain, repeat
 
 import numpy as np
 
-from .claims import ClaimReader, Columns, FastColumns, bad_ids
+from .claims import ClaimReader, Columns, FastColumns, bad_ids, encodable, unencodable_field
 from .claim_ids import ClaimIds
 from .ledger import CAP_REACHED, DUPLICATE, OK, Ledger, caps_at_once, keys_at_once, one_by_one
 from .errors import (
@@ -33,6 +33,11 @@ from .errors import (
 )
 from .money import InexactFloat, fen_to_yuan, parse_money
 from .vocabulary import REASON_ORDER, Item
+
+try:
+    from . import _columns  # the compiled reader and encoder of bulk evaluation
+except ImportError:  # installed without a C compiler: the encoding below does the same
+    _columns = None
 
 STATIC_REASONS = REASON_ORDER[:7]  # the ledger pass adds duplicate and cap_reached
 
@@ -140,7 +145,7 @@ class Evaluator:
         careful: list = []
         seen, fast = self.seen_ids, self.fast
         for p, obj in enumerate(claims):
-            if type(obj) is dict:
+            if type(obj) is dict and unencodable_field(obj) is None:
                 cid = obj.get("id")
                 if type(cid) is str:
                     if cid in seen:
@@ -220,7 +225,8 @@ class Evaluator:
     def _careful_id(p, source, careful) -> str | None:
         obj = careful[p] = source(p)
         cid = obj.get("id") if type(obj) is dict else None
-        return cid if type(cid) is str else None
+        # an id no decision could be written with is refused as such, never registered (as batch)
+        return cid if type(cid) is str and encodable(cid) else None
 
     def _register_ids(self, ids: list, some_none: bool, careful: dict, errors: dict) -> set[int]:
         """Register the block's ids in position order; the positions whose id came before (in
@@ -493,16 +499,21 @@ class Evaluator:
         templates = self._templates.setdefault(item.id, {})
         relied = self._relied[item.id]
         flags = r.flags[rows]
-        shape = np.where(flags == 0, r.status[rows].astype(np.int64) * 2 + r.capped[rows], flags * 8).tolist()
-        for code in set(shape):
+        shapes = np.where(flags == 0, r.status[rows].astype(np.int64) * 2 + r.capped[rows], flags * 8)
+        for code in np.unique(shapes).tolist():
             if code not in templates:
                 templates[code] = _template(item, relied, *_shape(code))
         ids = cols.ids
         every = len(rows) == len(ids)
         wanted = ids if every else [ids[i] for i in rows.tolist()]
+        final = r.final[rows]
+        if _columns is not None and final.dtype == np.int64:  # the compiled encoder, where built
+            positions = np.ascontiguousarray(cols.pos if every else cols.pos[rows], dtype=np.int64)
+            if _columns.render(out, positions, list(wanted), shapes.astype(np.int64), templates, final):
+                return
+        shape = shapes.tolist()
         encoded = msgspec.json.encode(wanted)[2:-2].split(b'","')  # '","' only ever separates
         heads = list(map(templates.__getitem__, shape))
-        final = r.final[rows]
         if final.dtype == object:
             amounts = [fen_to_yuan(x).encode() for x in final.tolist()]
         else:
@@ -640,7 +651,9 @@ def _take_refused(fast, errors: dict[int, dict]) -> None:
 
 def _error(obj, err: InvalidInput) -> dict:
     cid = obj.get("id") if type(obj) is dict else None
-    return {"id": cid if type(cid) is str else None, "error": {"code": "invalid_input", "field": err.field, "message": err.message}}
+    message = err.message if encodable(err.message) else err.message.encode("utf-8", "backslashreplace").decode()
+    return {"id": cid if type(cid) is str and encodable(cid) else None,
+            "error": {"code": "invalid_input", "field": err.field, "message": message}}
 
 
 def _outcome(flags: int, status: int, capped: bool) -> tuple[list[str], bool, bool]:
