@@ -191,3 +191,27 @@ def test_claims_refused_by_the_column_checks_are_named_as_the_batch_names_them(m
     assert fields == ["facts.service_year", "facts.actual_cost", "facts.service_year", "facts.project_id",
                       "facts.actual_cost", None, "applicant.id", None]
     assert "2023" in bulk[0]["error"]["message"]
+
+
+def test_results_travel_between_processes_unchanged():
+    # Workers send their results pickled, lists of strings packed into one string each: ids and
+    # keys holding the separator, empty lists and keys of several facts must come back as they were.
+    import pickle
+
+    import numpy as np
+
+    from ipfund.engine.claims import Columns
+    from ipfund.engine.evaluation import StaticResult
+
+    for ids, keys in [(["c1", "c2"], ["K-1", "K-2"]), (["a\x00b", "c"], ["x\x00", ""]), ([], []),
+                      (["only"], [("AL-1", 2023)]), (["", ""], None)]:
+        n = len(ids)
+        cols = Columns("patent_alliance", n, np.arange(n), ids, None, None, None, None, None, None, None)
+        r = StaticResult(cols, np.arange(n, dtype=np.int64), np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64))
+        r.rows = np.arange(n)
+        r.fields = (keys, None, None, None) if keys is not None else None
+        back = pickle.loads(pickle.dumps(r))
+        assert back.cols.ids == ids and type(back.cols.ids) is list
+        assert back.fields == r.fields and (back.fields is None or type(back.fields[0]) is type(keys))
+        assert back.cols.item == "patent_alliance" and back.cols.n == n and back.cols.applicant is None
+        assert (back.fen == r.fen).all() and (back.rows == r.rows).all()

@@ -90,11 +90,51 @@ class StaticResult:
         return self
 
     def __getstate__(self):
-        return {k: getattr(self, k) for k in self.__slots__}
+        # Lists of strings (the ids, the duplicate keys) travel as one joined string each: the
+        # pickler would otherwise write and memoise every string of them apart.
+        state = {k: getattr(self, k) for k in self.__slots__}
+        c = self.cols
+        if c.applicant is None:  # shippable: only what the main process reads
+            state["cols"] = (c.item, c.n, c.pos, _packed(c.ids))
+        if self.fields is not None:
+            state["fields"] = (_packed(self.fields[0]), *self.fields[1:])
+        return state
 
     def __setstate__(self, state):
+        cols = state.pop("cols")
+        if type(cols) is tuple:
+            item, n, pos, ids = cols
+            cols = Columns(item, n, pos, _unpacked(ids), None, None, None, None, None, None, None)
+        fields = state.pop("fields")
+        if fields is not None:
+            fields = (_unpacked(fields[0]), *fields[1:])
+        self.cols, self.fields = cols, fields
         for k, v in state.items():
             setattr(self, k, v)
+
+
+#: Between the strings of a packed list; a list whose strings hold it travels as it is.
+_PACK_SEP = "\x00"
+
+
+class _Packed(str):
+    """A list of strings joined by _PACK_SEP, as it travels between processes."""
+
+    __slots__ = ()
+
+
+def _packed(values):
+    if type(values) is not list or not values or type(values[0]) is not str:
+        return values
+    try:
+        joined = _PACK_SEP.join(values)
+    except TypeError:  # not all strings
+        return values
+    return _Packed(joined) if joined.count(_PACK_SEP) == len(values) - 1 else values
+
+
+def _unpacked(values):
+    return values.split(_PACK_SEP) if type(values) is _Packed else values
 
 
 class Evaluator:
