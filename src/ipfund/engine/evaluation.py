@@ -549,7 +549,8 @@ class Evaluator:
         final = r.final[rows]
         if _columns is not None and final.dtype == np.int64:  # the compiled encoder, where built
             positions = np.ascontiguousarray(cols.pos if every else cols.pos[rows], dtype=np.int64)
-            if _columns.render(out, positions, list(wanted), shapes.astype(np.int64), templates, final):
+            listed = wanted if type(wanted) is list else list(wanted)
+            if _columns.render(out, positions, listed, shapes.astype(np.int64), templates, final):
                 return
         shape = shapes.tolist()
         encoded = msgspec.json.encode(wanted)[2:-2].split(b'","')  # '","' only ever separates
