@@ -315,16 +315,54 @@ def test_raw_money_and_dates_where_another_check_reads_them_as_written():
     assert cols[9] == [[], []] and cols[9][0] is not cols[9][1]  # a fresh default list for each claim
 
 
-def test_reading_again_and_again_holds_no_memory():
+def test_reading_encoding_and_hashing_again_and_again_hold_no_memory():
+    import numpy as np
+
+    c = wire._columns
     rnd = random.Random(1)
     sample = [spell(obj, rnd) for obj in _examples(200)]
     blob = b"\n".join(sample)
-    for _ in range(3):
+    ids = [f"c{i}" for i in range(500)] + ["q\"uote"]
+    templates = {0: (b'","x":', b"}"), 8: (b'","y":', b"}")}
+    shapes = np.array([0, 8] * 250 + [0], dtype=np.int64)
+    fen = np.arange(501, dtype=np.int64) * 101
+    positions = np.arange(501, dtype=np.int64)
+    hashes = np.arange(5000, dtype=np.int64) * 7919
+
+    def once():
         wire.read_columns(policy, blob)
+        c.render([b""] * 501, positions, ids[:-1] + ["plain"], shapes, templates, fen)  # all written
+        c.render({}, positions, ids, shapes, templates, fen)  # stops at the id needing an escape
+        index = c.HashIndex()
+        index.insert(hashes, 0)
+        index.candidates(hashes[:1000] * 3)
+
+    for _ in range(3):
+        once()
     before = sys.getallocatedblocks()
     for _ in range(30):
-        wire.read_columns(policy, blob)
+        once()
     assert sys.getallocatedblocks() - before < 200
+
+
+def test_the_encoder_writes_amounts_and_ids_as_msgspec_and_python_do():
+    import msgspec
+    import numpy as np
+
+    ids = ["c1", "申报-甲", "emoji-😀", "", "del\x7f"]
+    fen = np.array([0, 5, 123456, -1, 10**15 + 7], dtype=np.int64)
+    out: list = [None] * 5
+    assert wire._columns.render(out, np.arange(5, dtype=np.int64), ids, np.zeros(5, dtype=np.int64),
+                                {0: (b"|", b"!")}, fen)
+    want = [b'{"id":"' + msgspec.json.encode(i)[1:-1] + b"|" + b"%d.%02d" % (f // 100, f % 100) + b"!"
+            for i, f in zip(ids, fen.tolist())]
+    assert out == want
+    with pytest.raises(IndexError):
+        wire._columns.render([None], np.array([3], dtype=np.int64), ["c"], np.zeros(1, dtype=np.int64),
+                             {0: (b"", b"")}, np.zeros(1, dtype=np.int64))
+    with pytest.raises(TypeError):
+        wire._columns.render([None], [0], ["c"], np.zeros(1, dtype=np.int64), {0: (b"", b"")},
+                             np.zeros(1, dtype=np.int64))
 
 
 def _examples(n):

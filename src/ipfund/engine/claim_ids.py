@@ -87,7 +87,8 @@ class ClaimIds:
         by comparing the stored bytes."""
         if not self._stored_n:
             return []
-        return sorted({k for k, number in self._index.candidates(hashes) if self._id(number) == ids[k]})
+        candidates = self._index.candidates(np.ascontiguousarray(hashes, dtype=np.int64))
+        return sorted({k for k, number in candidates if self._id(number) == ids[k]})
 
     def _id(self, number: int) -> str:
         start = int(self._ends[number - 1]) if number else 0
