@@ -55,3 +55,24 @@ def test_a_search_matching_many_applicants_finds_all_their_claims(staff, applica
     other = submitted_from_sample(applicant("enterprise", name="肇庆远山有限公司"), sample("china_patent_award"))
     found = {c.pk for c in reviewer_client(staff).get(reverse("portal:review_queue"), {"q": "星河"}).context["claims"]}
     assert found == made and other.pk not in found
+
+
+def test_a_narrow_queue_is_counted_in_one_query_and_a_broad_one_state_by_state(
+        staff, applicant, open_round, monkeypatch, django_assert_num_queries):
+    from ipfund.web.claims.models import Claim
+    from ipfund.web.claims.selectors import queue_counts, staff_claims
+
+    made = [submitted_from_sample(applicant("enterprise", name=f"肇庆星河{i}号有限公司"), sample("china_patent_award"))
+            for i in range(5)]
+    Claim.objects.filter(pk__in=[c.pk for c in made[:2]]).update(state=State.RECOMMENDED)
+    claims = staff_claims(user=staff.reviewer)
+    with django_assert_num_queries(1):  # at most the cap in all: one grouped query
+        counts = queue_counts(claims)
+    want = {s: claims.filter(state=s).count() for s in State.values if s != State.DRAFT}
+    assert {s: t.exact for s, t in counts.items()} == want
+    assert want[State.SUBMITTED] == 3 and want[State.RECOMMENDED] == 2
+    # beyond the cap the grouped query gives up, and each state is counted through its index
+    monkeypatch.setattr("ipfund.web.claims.counting.COUNT_CAP", 2)
+    counts = queue_counts(claims)
+    assert counts[State.SUBMITTED].exact is None and counts[State.RECOMMENDED].exact == 2
+    assert counts[State.APPROVED].exact == 0

@@ -11,7 +11,7 @@ from ipfund.web.accounts.models import ApplicantProfile
 from ipfund.web.pii.blind_index import blind_index
 from ipfund.web.accounts.selectors import applicant_of
 
-from .counting import Tally, capped_count
+from .counting import Tally, capped_count, grouped_counts
 from .models import Claim, Evidence
 from .workflow import State
 
@@ -103,9 +103,14 @@ def staff_claims(*, user, round=None, item: str | None = None, search: str = "")
 
 
 def queue_counts(claims: QuerySet[Claim]) -> dict[str, Tally]:
-    """How many of ``claims`` are in each state: exact up to the cap, each state counted on its own
-    through the state index (one grouped query would read every claim)."""
-    return {state: capped_count(claims.filter(state=state)) for state in State.values if state != State.DRAFT}
+    """How many of ``claims`` are in each state, exact up to the cap. A search or a filter that
+    leaves at most the cap is counted in one grouped query; a broader queue state by state through
+    the state index (one grouped query would read every claim)."""
+    states = [state for state in State.values if state != State.DRAFT]
+    grouped = grouped_counts(claims, "state")
+    if grouped is not None:
+        return {state: Tally(grouped.get(state, 0)) for state in states}
+    return {state: capped_count(claims.filter(state=state)) for state in states}
 
 
 def review_queue(
