@@ -108,9 +108,9 @@ def queue_counts(claims: QuerySet[Claim]) -> dict[str, Tally]:
     the state index (one grouped query would read every claim)."""
     states = [state for state in State.values if state != State.DRAFT]
     grouped = grouped_counts(claims, "state")
-    if grouped is not None:
-        return {state: Tally(grouped.get(state, 0)) for state in states}
-    return {state: capped_count(claims.filter(state=state)) for state in states}
+    if grouped is None:
+        return {state: capped_count(claims.filter(state=state)) for state in states}
+    return {state: Tally(grouped.get(state, 0)) for state in states}
 
 
 def review_queue(
