@@ -94,3 +94,61 @@ def test_parallel_moves_in_opposite_directions_neither_deadlock_nor_lose_a_count
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(move, ids * 3))
     assert state_counts() == counted() == {"submitted": 8, "returned": 8}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_count_row_is_not_held_while_the_transaction_waits_for_other_locks(staff, open_round, applicant):
+    # The deadlock seen at province scale, made on purpose: A takes a lock (as an approval takes
+    # the audit chain) and then moves a claim; B moves a claim between the same states and then
+    # waits for A's lock. Were B's count rows locked at its change, A would wait for them while B
+    # waits for A. Locked at commit, both go through, and the counts are right.
+    import threading
+
+    from django.db import transaction
+
+    from ipfund.web.rounds.models import ApplicationRound
+
+    claims = [flow.submitted_from_sample(applicant("enterprise", sme=True), sample("custody_sme")) for _ in range(2)]
+    a_locked, b_moved = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def move(pk: int) -> None:
+        claim = Claim.objects.select_for_update().get(pk=pk)
+        claim.state = "returned"
+        claim.save(update_fields=["state"])
+
+    def lock_round():
+        ApplicationRound.objects.select_for_update().get(pk=open_round.pk)
+
+    def a() -> None:
+        try:
+            with transaction.atomic():
+                lock_round()
+                a_locked.set()
+                b_moved.wait(10)
+                move(claims[0].pk)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def b() -> None:
+        try:
+            a_locked.wait(10)
+            with transaction.atomic():
+                move(claims[1].pk)
+                b_moved.set()
+                lock_round()  # waits until A commits
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+            b_moved.set()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=a), threading.Thread(target=b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert state_counts() == counted() == {"returned": 2}

@@ -11,9 +11,14 @@ The year is the submission's year in the platform's time zone (settings.TIME_ZON
 `submitted_at__year` reads it (the zone is written into the triggers when the migration runs: a
 platform that changes TIME_ZONE later runs the migration backwards and forwards again); 0 for a
 claim not submitted, and round 0 for a claim of no round.
-On PostgreSQL two transactions moving claims between the same two states in opposite directions
-touch the two count rows in one fixed order (the key's), so they wait for each other instead of
-deadlocking.
+On PostgreSQL the trigger is a constraint trigger deferred to the end of the transaction
+(`DEFERRABLE INITIALLY DEFERRED`): a count row is locked only when the transaction commits,
+after every other lock it takes (the claim, the budget, the cap buckets, the audit chain). Taken
+at the change itself, it was held while those were waited for, and an approval that had locked
+the audit chain waited for a count row held by a recommendation waiting for the audit chain:
+a deadlock, seen under load at province scale. At commit, each change locks its two count rows
+in one fixed order (the key's), so transactions moving claims between the same two states in
+opposite directions wait for each other instead of deadlocking.
 """
 
 from __future__ import annotations
@@ -66,6 +71,13 @@ def _backfill(year) -> str:
 
 
 def create_sql(vendor: str) -> list[str]:
+    """The triggers, and the counts of the claims already there."""
+    y = _pg_year if vendor == "postgresql" else _sqlite_year
+    return [*trigger_sql(vendor), _backfill(y)]
+
+
+def trigger_sql(vendor: str, deferred: bool = True) -> list[str]:
+    """The triggers alone (`deferred`: on PostgreSQL, at commit — see the module's text)."""
     if vendor == "postgresql":
         y = _pg_year
         new_key = f"ROW({_values('NEW', y)})"
@@ -88,9 +100,12 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$""",
-            "CREATE TRIGGER claims_claim_state_count AFTER INSERT OR DELETE OR UPDATE OF policy, round_id, "
-            "submitted_at, state ON claims_claim FOR EACH ROW EXECUTE FUNCTION claims_claim_state_count()",
-            _backfill(y),
+            "DROP TRIGGER IF EXISTS claims_claim_state_count ON claims_claim",
+            ("CREATE CONSTRAINT TRIGGER" if deferred else "CREATE TRIGGER")
+            + " claims_claim_state_count AFTER INSERT OR DELETE OR UPDATE OF policy, round_id, "
+            "submitted_at, state ON claims_claim "
+            + ("DEFERRABLE INITIALLY DEFERRED " if deferred else "")
+            + "FOR EACH ROW EXECUTE FUNCTION claims_claim_state_count()",
         ]
     y = _sqlite_year
     return [
@@ -98,7 +113,6 @@ END $$""",
         f"CREATE TRIGGER claims_claim_count_delete AFTER DELETE ON claims_claim BEGIN {_decrement('OLD', y)}; END",
         f"CREATE TRIGGER claims_claim_count_update AFTER UPDATE OF policy, round_id, submitted_at, state "
         f"ON claims_claim WHEN {_CHANGED} BEGIN {_decrement('OLD', y)}; {_upsert('NEW', y)}; END",
-        _backfill(y),
     ]
 
 
