@@ -21,7 +21,7 @@ import numpy as np
 
 from .claims import ClaimReader, Columns, FastColumns, bad_ids, encodable, unencodable_field
 from .claim_ids import ClaimIds
-from .ledger import CAP_REACHED, DUPLICATE, OK, Ledger, caps_at_once, keys_at_once, one_by_one
+from .ledger import _NO_KEY, CAP_REACHED, DUPLICATE, OK, Ledger, caps_at_once, keys_at_once, one_by_one, shared_one_by_one
 from .errors import (
     DUPLICATE_ID,
     HISTORY_POLICY,
@@ -68,7 +68,7 @@ def _decode(flags: int) -> tuple[str, ...]:
 class StaticResult:
     """The static pass over one item's columns."""
 
-    __slots__ = ("cols", "fen", "cut", "flags", "final", "status", "capped", "info", "rows", "fields")
+    __slots__ = ("cols", "fen", "cut", "flags", "final", "status", "capped", "info", "rows", "fields", "spanning")
 
     def __init__(self, cols: Columns, fen, cut, flags):
         self.cols = cols
@@ -81,6 +81,7 @@ class StaticResult:
         self.info: dict[int, dict] = {}
         self.rows = None  # the statically eligible rows, in batch order
         self.fields = None  # their duplicate keys, top-up groups, cap groups and caps
+        self.spanning = None  # their caps and matters spanning items (Evaluator._shared_fields), if any
 
     def shippable(self) -> "StaticResult":
         """The result without the columns the ledger pass and the encoder do not read, so that it
@@ -161,7 +162,8 @@ class Evaluator:
         filing = readings.get("filed_within_validity")
         self.filing_fact = filing[2] if filing and self.interp.get(filing[0]) == filing[1] else None
         self._relied = {
-            item.id: [f"{iid}={self.interp[iid]}" for iid in dict.fromkeys(item.interpretations + _validity_ids(policy))
+            item.id: [f"{iid}={self.interp[iid]}"
+                      for iid in dict.fromkeys(item.interpretations + _shared_ids(policy, item) + _validity_ids(policy))
                       if iid in self.interp]
             for item in policy.items.values()
         }
@@ -335,8 +337,27 @@ class Evaluator:
                 self._add_history(awarded, indexes)
             elif pid in ancestors:
                 Evaluator(ancestors[pid], explainable=self.explainable)._add_history(awarded, indexes, into=self)
+            elif (other := self._sharing(pid)) is not None:
+                # A policy whose items fall under a cap or group with this one's: its awards count there.
+                Evaluator(other, explainable=self.explainable)._add_history(awarded, indexes, into=self)
             else:
                 raise BatchError(HISTORY_POLICY.format(got=pid, want=self.policy.id))
+
+    def _sharing(self, policy_id: str):
+        """The installed policy `policy_id` when a cap or exclusive group spans its items and this
+        policy's; else None."""
+        from .policy import load_policy
+
+        heads = {x.head for item in self.policy.items.values() for x in (*self.shared(item).caps, *self.shared(item).groups)}
+        if not heads:
+            return None
+        try:
+            other = load_policy(policy_id)
+        except BatchError:
+            return None
+        theirs = {x.head for item in other.items.values()
+                  for x in (*other.shared_for(item.id).caps, *other.shared_for(item.id).groups)}
+        return other if heads & theirs else None
 
     def _add_history(self, all_awarded: list, indexes: list[int], into: "Evaluator | None" = None) -> None:
         awarded = _Subset(all_awarded, indexes)
@@ -359,20 +380,28 @@ class Evaluator:
         for cols in reader.columns():
             every = np.arange(cols.n)
             keys, tops, groups, _ = self._ledger_fields(cols, every)
+            if self.shared(cols.item):
+                shared_caps, matters = self._shared_fields(cols, every)
+            else:
+                shared_caps = matters = [()] * cols.n
             none = [None] * cols.n
             for j, (key, top, group) in enumerate(zip(keys or none, tops or none, groups or none)):
                 pos = int(cols.pos[j])
-                entries.append((pos, cols.item.ledger_id, cols.ids[j], keys is not None, key, top, group, amounts[pos]))
+                entries.append((pos, cols.item.ledger_id, cols.ids[j], keys is not None, key, top, group, amounts[pos],
+                                [c[0] for c in shared_caps[j]] + [m[0] for m in matters[j]]))
                 if keys is not None and self.explainable:
                     (into or self).ledger.remember(cols, j)
         led = (into or self).ledger
-        for _, ledger_id, cid, keyed, key, top, group, fen in sorted(entries, key=lambda e: e[0]):
+        for _, ledger_id, cid, keyed, key, top, group, fen, buckets in sorted(entries, key=lambda e: e[0]):
             if keyed:  # a one-fact key is the value itself, which may be None
                 led.taken_for(ledger_id).setdefault(key, led.holder(cid))
             if top is not None:
                 led.paid[top] = led.paid.get(top, 0) + fen
             if group is not None:
                 led.used[group] = led.used.get(group, 0) + fen
+            for bucket in buckets:  # shared caps (used) and matters (paid) are kept apart by their heads
+                target = led.paid if "/matter:" in bucket[0] else led.used
+                target[bucket] = target.get(bucket, 0) + fen
 
     # -- the two passes --------------------------------------------------------------------
 
@@ -446,11 +475,46 @@ class Evaluator:
             caps = np.broadcast_to(np.asarray(self.P.money_fen(cap.param, ev), dtype=np.int64), (n,))
         return keys, tops, groups, np.asarray(caps, dtype=np.int64)
 
+    def shared(self, item: Item | str):
+        """The caps and exclusive groups spanning items that this item's claims fall under (a
+        worker's shipped result names its item by id)."""
+        return self.policy.shared_for(item if type(item) is str else item.id)
+
+    def _shared_fields(self, cols: Columns, rows) -> tuple[list, list]:
+        """Per row: the shared cap buckets [(bucket, cap fen, SharedCap)] and the matters
+        [(matter, ExclusiveGroup, rule)] of the given rows."""
+        item, n = cols.item, len(rows)
+        shared = self.shared(item)
+        qualified = f"{self.policy.id}/{item.id}"
+        ev = cols.event[rows]
+
+        def values(name):
+            if name == "event_year":
+                return [_year_of(o) for o in ev.tolist()]
+            col = cols.applicant if name == "applicant" else cols.facts[name]
+            return col[rows].tolist()
+
+        caps: list[list] = [[] for _ in range(n)]
+        for cap in shared.caps:
+            parts = [values(p) for p in cap.parts_for(qualified)]
+            params = self.P if cap.owner == self.policy.id else _owner_params(cap.owner)
+            limits = np.broadcast_to(np.asarray(params.money_fen(cap.param, ev), dtype=np.int64), (n,)).tolist()
+            for j, scope in enumerate(zip(*parts) if parts else [()] * n):
+                caps[j].append(((cap.head, *scope), limits[j], cap))
+        matters: list[list] = [[] for _ in range(n)]
+        for grp in shared.groups:
+            rule = grp.rule_under(self.interp)
+            for j, value in enumerate(values(grp.matter[qualified])):
+                matters[j].append(((grp.head, value), grp, rule))
+        return caps, matters
+
     def prepare(self, r: StaticResult) -> None:
         """The statically eligible rows in batch order, with their ledger fields (no state read)."""
         rows = np.flatnonzero(r.flags == 0)
         r.rows = rows[np.argsort(r.cols.pos[rows], kind="stable")]
         r.fields = self._ledger_fields(r.cols, r.rows) if len(rows) else (None, None, None, None)
+        if len(rows) and self.shared(r.cols.item):
+            r.spanning = self._shared_fields(r.cols, r.rows)
 
     def ledger_pass(self, results: list[StaticResult], explain: bool) -> None:
         """Decide the statically eligible claims against the ledger, in batch order.
@@ -460,6 +524,7 @@ class Evaluator:
         cumulative sums per group; the rest — keys with caps, top-ups — and every claim that is
         to be explained go one by one (`ledger.one_by_one`, the reference the others must agree with).
         """
+        spanning = []
         for r in results:
             if r.rows is None:
                 self.prepare(r)
@@ -467,6 +532,9 @@ class Evaluator:
             if not len(rows):
                 continue
             keys, tops, groups, caps = r.fields
+            if r.spanning is not None:
+                spanning.append(r)
+                continue
             if explain or tops is not None or (keys is not None and groups is not None) or r.fen.dtype == object:
                 one_by_one(self.ledger, r, rows, keys, tops, groups, caps, explain)
             elif groups is not None:
@@ -476,6 +544,22 @@ class Evaluator:
                 keys_at_once(self.ledger, r, rows, keys)
             else:
                 r.final[rows] = r.fen[rows]
+        if spanning:
+            shared_one_by_one(self.ledger, self._spanning_entries(spanning), explain)
+
+    def _spanning_entries(self, results: list[StaticResult]) -> list:
+        """The eligible rows of items under shared caps or groups, in batch order across items."""
+        entries = []
+        for r in results:
+            keys, tops, groups, caps = r.fields
+            shared_caps, matters = r.spanning
+            caps = caps.tolist() if caps is not None else None
+            for j, row in enumerate(r.rows.tolist()):
+                entries.append((int(r.cols.pos[row]), r, row, _NO_KEY if keys is None else keys[j],
+                                None if tops is None else tops[j], None if groups is None else groups[j],
+                                None if caps is None else caps[j], shared_caps[j], matters[j]))
+        entries.sort(key=lambda e: e[0])
+        return entries
 
     # -- decisions -------------------------------------------------------------------------
 
@@ -609,6 +693,18 @@ class _Subset:
 
     def at(self, index: int) -> int:
         return self.indexes[index]
+
+
+def _owner_params(policy_id: str):
+    """The parameters of the installed policy that declared a cap over another policy's items."""
+    from .policy import load_policy
+
+    return load_policy(policy_id).params
+
+
+def _shared_ids(policy, item) -> tuple[str, ...]:
+    """The interpretations that choose the rule of an exclusive group the item belongs to."""
+    return tuple(g.rule[0] for g in policy.shared_for(item.id).groups if not isinstance(g.rule, str))
 
 
 def _validity_ids(policy) -> tuple[str, ...]:

@@ -82,6 +82,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
     policy, P, interp = ev.policy, ev.P, ev.interp
     cols, item = r.cols, r.cols.item
     row = cols.row(i)
+    row["item"] = item.id
     steps: list[Step] = []
     add = steps.append
     doc = policy.document_number
@@ -179,24 +180,12 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
                 + (", nothing left to pay" if left <= 0 else ""),
                 passed=left > 0, values=(("entitlement", ent), ("paid_before", paid), ("left", rest)),
             ))
-        if "cap" in info:
-            room = info["cap"] - info["used_before"]
-            group_fields = item.cap.group_fields(interp)
-            if item.cap.per_year_when and interp.get(item.cap.per_year_when[0]) == item.cap.per_year_when[1]:
-                group_fields += ("event_year",)
-            group = _key_text(info["group"], group_fields, item, row)
-            cap, used, rest, asked = (fen_to_yuan(info["cap"]), fen_to_yuan(info["used_before"]),
-                                      fen_to_yuan(max(room, 0)), fen_to_yuan(info["asked"]))
-            add(Step(
-                "cap",
-                f"上限：{P.describe(item.cap.param, row['event'])}，{item.cap.group_label(interp)}"
-                f"（{group}）最高 {P.amount(item.cap.param, info['cap'])}；此前已用 {used} 元，剩余 {rest} 元；"
-                f"本次申请 {asked} 元",
-                f"Cap: parameter {item.cap.param}, group ({group}) at most {cap} yuan; used before {used} yuan, "
-                f"left {rest} yuan; asked {asked} yuan",
-                passed=room >= info["asked"], parameters=(item.cap.param,),
-                values=(("group", group), ("cap", cap), ("used_before", used), ("left", rest), ("asked", asked)),
-            ))
+        for matter in info.get("matters", ()):
+            add(_matter_step(policy, matter, row))
+        if "cap" in info:  # the item's own cap, decided item by item
+            add(_own_cap_step(P, item, interp, row, info))
+        for cap in info.get("caps", ()):  # every cap of a claim under caps spanning items
+            add(_own_cap_step(P, item, interp, row, cap) if cap["shared"] is None else _shared_cap_step(policy, row, cap))
     for rel in decision["interpretations"]:
         iid, option = rel.split("=", 1)
         interp_obj = policy.interpretations[iid]
@@ -217,6 +206,104 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         add(Step("conclusion", f"结论：不予资助（{why}），金额 0.00 元", f"Conclusion: not awarded ({why_en}), amount 0.00 yuan",
                  passed=False, values=(("amount", amount),)))
     return Explanation(tuple(steps))
+
+
+def _own_cap_step(P, item, interp, row: dict, info: dict) -> Step:
+    room = info["cap"] - info["used_before"]
+    group_fields = item.cap.group_fields(interp)
+    if item.cap.per_year_when and interp.get(item.cap.per_year_when[0]) == item.cap.per_year_when[1]:
+        group_fields += ("event_year",)
+    group = _key_text(info["group"], group_fields, item, row)
+    cap, used, rest, asked = (fen_to_yuan(info["cap"]), fen_to_yuan(info["used_before"]),
+                              fen_to_yuan(max(room, 0)), fen_to_yuan(info["asked"]))
+    return Step(
+        "cap",
+        f"上限：{P.describe(item.cap.param, row['event'])}，{item.cap.group_label(interp)}"
+        f"（{group}）最高 {P.amount(item.cap.param, info['cap'])}；此前已用 {used} 元，剩余 {rest} 元；"
+        f"本次申请 {asked} 元",
+        f"Cap: parameter {item.cap.param}, group ({group}) at most {cap} yuan; used before {used} yuan, "
+        f"left {rest} yuan; asked {asked} yuan",
+        passed=room >= info["asked"], parameters=(item.cap.param,),
+        values=(("group", group), ("cap", cap), ("used_before", used), ("left", rest), ("asked", asked)),
+    )
+
+
+def _scope_text(parts: tuple, scope: tuple, row: dict) -> str:
+    out = []
+    for name, value in zip(parts, scope):
+        if name == "applicant":
+            out.append(f"申请人 {_who(value, row)}")
+        elif name == "event_year":
+            out.append(f"事件日期所在年度 {value}")
+        else:
+            out.append(f"{name} {value}")
+    return "；".join(out)
+
+
+def _shared_cap_step(policy, row: dict, info: dict) -> Step:
+    """A cap declared once over several items (and policies): what every award under it used."""
+    cap = info["shared"]
+    owner = policy if cap.owner == policy.id else _installed(cap.owner)
+    P = owner.params
+    bucket = info["group"]
+    parts = cap.parts_for(f"{policy.id}/{row['item']}")
+    scope = _scope_text(tuple(_fact_label(policy, row, p) for p in parts), bucket[1:], row)
+    room = info["cap"] - info["used_before"]
+    limit, used, rest, asked = (fen_to_yuan(info["cap"]), fen_to_yuan(info["used_before"]),
+                                fen_to_yuan(max(room, 0)), fen_to_yuan(info["asked"]))
+    where = f"{owner.document_number}{cap.clause}" if cap.owner != policy.id else cap.clause
+    cut = room < info["asked"]
+    return Step(
+        "shared_cap",
+        f"{'✗ ' if cut else ''}上限：{cap.label}（{where}{'' if cap.owner == policy.id else '，' + P.describe(cap.param, row['event'])}），"
+        f"{scope} 最高 {P.amount(cap.param, info['cap'])}；此前各项目合计已用 {used} 元，剩余 {rest} 元；"
+        f"本次申请 {asked} 元" + ("，按此上限核减" if cut else ""),
+        f"Cap across items: {cap.label} ({cap.owner} {cap.clause}), ({scope}) at most {limit} yuan; used before by every "
+        f"item under it {used} yuan, left {rest} yuan; asked {asked} yuan",
+        passed=not cut, clause=cap.clause, parameters=(cap.param,),
+        values=(("cap_id", cap.head), ("scope", scope), ("cap", limit), ("used_before", used), ("left", rest),
+                ("asked", asked)),
+    )
+
+
+def _fact_label(policy, row: dict, name: str) -> str:
+    if name in ("applicant", "event_year"):
+        return name
+    spec = row.get("specs", {}).get(name)
+    return spec.label.split("（")[0] if spec is not None else name
+
+
+def _matter_step(policy, info: dict, row: dict) -> Step:
+    """就高不重复: what the same matter was already paid under the group's items."""
+    grp = info["group"]
+    before, ent = info["paid_before"], info["entitlement"]
+    fact = grp.matter[f"{policy.id}/{row['item']}"]
+    value = info["matter"][1]
+    matter = f"申请人 {_who(value, row)}" if fact == "applicant" else f"{_fact_label(policy, row, fact)} {value}"
+    paid, own = fen_to_yuan(before), fen_to_yuan(ent)
+    where = grp.clause if grp.owner == policy.id else f"{_installed(grp.owner).document_number}{grp.clause}"
+    if before <= 0:
+        zh = f"✓ 就高不重复（{where}，{grp.label}）：同一事项（{matter}）此前未获资助"
+        passed = True
+    elif info["rule"] == "first":
+        zh = f"✗ 就高不重复（{where}，{grp.label}）：同一事项（{matter}）此前已获资助 {paid} 元，按解释只支持先获资助的一项，本次不予支持"
+        passed = False
+    else:
+        left = ent - before
+        rest = fen_to_yuan(max(left, 0))
+        zh = (f"{'✓' if left > 0 else '✗'} 就高不重复（{where}，{grp.label}）：同一事项（{matter}）此前已获资助 {paid} 元，"
+              f"按就高原则只补差额：应得 {own} 元 − 已获 {paid} 元 = {rest} 元" + ("" if left > 0 else "，无差额可补"))
+        passed = left > 0
+    return Step("exclusive_group", zh, f"Exclusive group {grp.head}: matter ({matter}) paid before {paid} yuan; "
+                f"entitlement {own} yuan; rule {info['rule']}", passed=passed, clause=grp.clause,
+                values=(("group", grp.head), ("matter", matter), ("paid_before", paid), ("entitlement", own),
+                        ("rule", info["rule"])))
+
+
+def _installed(policy_id: str):
+    from .policy import load_policy
+
+    return load_policy(policy_id)
 
 
 _GATES = ("not_in_zone", "not_sme")

@@ -163,3 +163,100 @@ def one_by_one(ledger: Ledger, r, rows, keys, tops, groups, caps, explain) -> No
         if top is not None:
             paid[top] = paid.get(top, 0) + fen
         r.final[row] = fen
+
+
+def shared_one_by_one(ledger: Ledger, entries: list, explain: bool) -> None:
+    """Claims of items under caps or exclusive groups that span items, claim after claim in batch
+    order across those items. Each entry: (pos, r, row, key, top, group, cap, shared caps, matters)
+    with shared caps [(bucket, cap fen, SharedCap)] and matters [(matter, ExclusiveGroup, rule)].
+
+    Per claim, as `one_by_one` does for one item, then: a matter already paid pays the difference
+    to this claim's amount (rule difference) or nothing (rule first); every cap — the item's own
+    and each shared one — leaves room, and the claim gets the least room; each cap that cut it is
+    named (info["cut_by"])."""
+    taken_by_item: dict[str, dict] = {}
+    used, paid = ledger.used, ledger.paid
+    for _pos, r, row, key, top, group, cap, caps, matters in entries:
+        item_id = _item_id(r)
+        taken = taken_by_item.get(item_id)
+        if taken is None:
+            taken = taken_by_item[item_id] = ledger.taken_for(item_id)
+        info: dict | None = {} if explain else None
+        if info is not None:
+            r.info[row] = info
+        keyed = key is not _NO_KEY
+        if keyed:
+            holder = taken.get(key)
+            if holder is not None:
+                r.status[row] = DUPLICATE
+                if info is not None:
+                    info["key"], info["holder"] = full_key(item_id, key), holder
+                continue
+        fen = int(r.fen[row])
+        if top is not None:
+            before = paid.get(top, 0)
+            if info is not None:
+                info["paid_before"], info["entitlement"] = before, fen
+            fen -= before
+            if fen <= 0:
+                r.status[row] = DUPLICATE
+                continue
+        stop = False
+        for matter, grp, rule in matters:
+            before = paid.get(matter, 0)
+            if info is not None:
+                info.setdefault("matters", []).append({"group": grp, "matter": matter, "paid_before": before,
+                                                       "entitlement": fen, "rule": rule})
+            if before > 0 and rule == "first":
+                stop = True
+            else:
+                fen -= before
+                if fen <= 0:
+                    stop = True
+            if stop:
+                break
+        if stop:
+            r.status[row] = DUPLICATE
+            continue
+        limits = []  # (room, name, cap fen, used before)
+        if group is not None:
+            before = used.get(group, 0)
+            limits.append((cap - before, group, cap, before, None))
+        for bucket, limit, shared in caps:
+            before = used.get(bucket, 0)
+            limits.append((limit - before, bucket, limit, before, shared))
+        asked = fen
+        cut_by = []
+        for room, name, limit, before, shared in limits:
+            if info is not None:
+                info.setdefault("caps", []).append({"group": name, "cap": limit, "used_before": before,
+                                                    "asked": asked, "shared": shared})
+            if room < asked:
+                cut_by.append(name)
+        if limits:
+            room = min(lim[0] for lim in limits)
+            if info is not None:
+                info["cut_by"] = cut_by
+            if room <= 0:
+                r.status[row] = CAP_REACHED
+                r.capped[row] = True
+                continue
+            if fen > room:
+                fen = room
+                r.capped[row] = True
+            for _room, name, _limit, before, _shared in limits:
+                used[name] = before + fen
+        if keyed:
+            taken[key] = ledger.holder(r.cols.ids[row])
+            if info is not None:
+                info["key"] = full_key(item_id, key)
+                ledger.remember(r.cols, row)
+        if top is not None:
+            paid[top] = paid.get(top, 0) + fen
+        for matter, _grp, _rule in matters:
+            paid[matter] = paid.get(matter, 0) + fen
+        r.final[row] = fen
+
+
+#: No duplicate key for this entry (a one-fact key may itself be None).
+_NO_KEY = object()

@@ -357,6 +357,29 @@ class Policy:
                     self.items[mine].continues = f"{pred.id}/{theirs}"
                     self.items[mine].ledger_id = pred.items[theirs].ledger_id
         self.ledger_ids = {item.id: item.ledger_id for item in self.items.values()}
+        from .shared import read_caps, read_groups
+
+        self.caps = read_caps(self.id, data.get("caps"), self.items, data.get("parameters") or {})
+        self.exclusive_groups = read_groups(self.id, data.get("exclusive_groups"), self.items,
+                                            data.get("interpretations") or {})
+        self._shared: dict | None = None
+
+    def shared_for(self, item_id: str):
+        """The caps and exclusive groups over an item's claims: the package's own and those other
+        installed packages declare over it (`policy/item`), in a fixed order."""
+        from .shared import Shared
+
+        if self._shared is None:
+            declared = list(self.caps), list(self.exclusive_groups)
+            for other in _other_installed(self.id):
+                declared[0].extend(other.caps)
+                declared[1].extend(other.exclusive_groups)
+            self._shared = {}
+            for iid in self.items:
+                q = f"{self.id}/{iid}"
+                self._shared[iid] = Shared(tuple(c for c in declared[0] if q in c.items),
+                                           tuple(g for g in declared[1] if q in g.items))
+        return self._shared.get(item_id) or Shared()
 
     def predecessor(self) -> "Policy | None":
         """The installed policy this one succeeds (a BatchError names it when it is not installed)."""
@@ -463,6 +486,24 @@ class Policy:
             if len(i.options) < 2 and not i.explicit:
                 problems.append(f"解释 {iid}：只有一个选项（文本明确时注明 explicit）")
         return problems
+
+
+def _other_installed(policy_id: str) -> list["Policy"]:
+    """Every other installed package that declares caps or exclusive groups (unreadable ones are
+    skipped here: `policy check` and the 政策库 report them)."""
+    from .packages import installed
+
+    out = []
+    for pid in installed():
+        if pid == policy_id:
+            continue
+        try:
+            other = load_policy(pid)
+        except BatchError:
+            continue
+        if other.caps or other.exclusive_groups:
+            out.append(other)
+    return out
 
 
 def _decides(relative: Path) -> bool:
