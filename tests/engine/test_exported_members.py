@@ -4,7 +4,8 @@ a decision, made here."""
 import ipfund.engine
 
 PUBLIC = {
-    "Applicant", "Award", "BatchError", "CapGroup", "Claim", "Decision", "Explanation", "InputError",
+    "Applicant", "Award", "AwardIndex", "BatchError", "CapGroup", "Claim", "Decision", "Explanation", "Holder",
+    "InputError", "LedgerLookup", "ledger_names",
     "InvalidInput", "Policy", "Step", "decide", "evaluate_batch", "evaluate_claims", "load_policy",
 }
 

@@ -12,17 +12,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
 from .errors import BatchError
-from .money import fen_to_yuan
+from .money import fen_to_yuan, yuan_to_fen
 from .policy import Policy, load_policy
 from .trace import Explanation, Step
 
 ELIGIBLE, INELIGIBLE, INVALID = "eligible", "ineligible", "invalid"
-CAP, TOP_UP = "cap", "top_up"
+CAP, TOP_UP, MATTER = "cap", "top_up", "matter"
 
 # How the platform's ledger names a duplicate key or a cap group: the item's ledger id and the
 # key's parts (identifiers already in the engine's normal form), joined.
@@ -97,6 +97,31 @@ class CapGroup:
 
 
 @dataclass(frozen=True)
+class Holder:
+    """Who holds a duplicate key in the ledger: the claim and its applicant, as explanations name them."""
+
+    claim_id: str
+    applicant: str
+    name: str
+    kind: str
+    event_date: dt.date
+
+
+@runtime_checkable
+class LedgerLookup(Protocol):
+    """What was already awarded, looked up by name — never a list of every award of an item.
+
+    `holders` answers for the duplicate keys asked (a key not held is left out); `amounts` for the
+    buckets asked (cap buckets: what their awards used; top-up and matter buckets: what was paid),
+    in yuan (a bucket never posted to is left out). A platform answers both with indexed queries;
+    `AwardIndex` answers them from a list of awards (the CLI's --history, tests)."""
+
+    def holders(self, keys: Sequence[str]) -> Mapping[str, Holder]: ...
+
+    def amounts(self, buckets: Sequence[str]) -> Mapping[str, Decimal]: ...
+
+
+@dataclass(frozen=True)
 class Decision:
     claim_id: str | None
     policy: str
@@ -112,6 +137,7 @@ class Decision:
     explanation: Explanation | None = None
     error: InputError | None = None
     policy_version: str = ""  # Policy.version of the package that decided
+    cut_by: tuple[str, ...] = ()  # the cap groups that cut the amount (each cap that bound it)
 
     @property
     def eligible(self) -> bool:
@@ -143,6 +169,8 @@ class Decision:
             out["policy_version"] = self.policy_version
         if self.error is None:
             out["duplicate_key"] = self.duplicate_key
+            if self.cut_by:
+                out["cut_by"] = list(self.cut_by)
             out["cap_groups"] = [
                 {"group": g.group, "kind": g.kind, "limit": None if g.limit is None else f"{g.limit:.2f}",
                  "parameter": g.parameter, "label": g.label} for g in self.cap_groups
@@ -178,6 +206,7 @@ class Decision:
                          g.get("parameter"), g.get("label", "")) for g in data.get("cap_groups") or ()
             ),
             explanation=explanation, policy_version=data.get("policy_version", ""),
+            cut_by=tuple(data.get("cut_by") or ()),
         )
 
 
@@ -189,9 +218,11 @@ def _step(data: Mapping) -> Step:
     )
 
 
-def decide(policy: Policy | str, claims: Iterable[Claim], *, history: Iterable[Award] = (),
+def decide(policy: Policy | str, claims: Iterable[Claim], *, history: "Iterable[Award] | LedgerLookup" = (),
            interpretations: Mapping[str, str] | None = None, explain: bool = True) -> list[Decision]:
-    """Decide claims in order, as if one after another, against `history`.
+    """Decide claims in order, as if one after another, against `history`: a `LedgerLookup`
+    (the ledger asked for exactly the keys and buckets these claims touch: the cost of a decision
+    does not grow with the ledger), or a list of awards (read into an `AwardIndex` first).
 
     Raises BatchError when the policy is unknown, an interpretation choice is unusable or the
     history cannot be read (an award the ledger holds must be a valid claim)."""
@@ -202,14 +233,16 @@ def decide(policy: Policy | str, claims: Iterable[Claim], *, history: Iterable[A
         policy = load_policy(policy)
     claims = list(claims)
     version = policy.version
-    ev = Evaluator(policy, dict(interpretations or {}))
-    ev.add_history([a.as_contract() for a in history])
+    interpretations = dict(interpretations or {})
+    lookup = history if isinstance(history, LedgerLookup) else AwardIndex(policy, history, interpretations)
+    ev = Evaluator(policy, interpretations)
     out: list[Decision | None] = [None] * len(claims)
     with no_gc():
         errors = ev.read_many([c.as_contract() for c in claims])
         results = [ev.static(cols) for cols in ev.reader.columns()]
         # Keys and groups of every readable claim, taken before the ledger pass changes anything.
         fields = [_ledger_fields(ev, r) for r in results]
+        _seed(ev, results, lookup)
         ev.ledger_pass(results, True)
     for p, err in errors.items():
         e = err["error"]
@@ -225,11 +258,13 @@ def decide(policy: Policy | str, claims: Iterable[Claim], *, history: Iterable[A
             amount = fen_to_yuan(final[i] if eligible else 0)
             contract = {"eligible": eligible, "amount": amount, "capped": cut, "reasons": reasons,
                         "interpretations": list(relied)}
+            info = r.info.get(i, {})
             out[int(cols.pos[i])] = Decision(
                 claim_id=cols.ids[i], policy=policy.id, item=item.id, outcome=ELIGIBLE if eligible else INELIGIBLE,
                 amount=Decimal(amount), capped=cut, reasons=tuple(reasons), citation=item.clause,
                 interpretations=relied, duplicate_key=keys[i], cap_groups=groups[i],
                 explanation=explanation_of(ev, r, i, contract) if explain else None, policy_version=version,
+                cut_by=tuple(_joined(g) for g in info.get("cut_by", ())),
             )
     return out  # type: ignore[return-value]
 
@@ -243,28 +278,166 @@ def _joined(parts) -> str:
     return LEDGER_SEPARATOR.join("" if p is None else str(p) for p in parts)
 
 
+def _key_name(lid: str, key) -> str:
+    return _joined((lid, *(key if type(key) is tuple else (key,))))
+
+
+def _top_name(lid: str, top: tuple) -> str:
+    return _joined((lid, TOP_UP, *top[1:]))
+
+
+def _group_name(lid: str, group: tuple) -> str:
+    return _joined((lid, *group[1:]))
+
+
 def _ledger_fields(ev, r) -> tuple[list, list]:
-    """Per row: the duplicate key (or None) and the cap groups, sorted by name (the order in
-    which a platform locks them)."""
+    """Per row: the duplicate key (or None) and the cap groups — the item's own cap and top-up,
+    the caps spanning items and the matters of its exclusive groups — sorted by name (the order
+    in which a platform locks them)."""
     cols, item = r.cols, r.cols.item
     n = cols.n
-    keys, tops, groups, caps = ev._ledger_fields(cols, np.arange(n))
+    every = np.arange(n)
+    keys, tops, groups, caps = ev._ledger_fields(cols, every)
+    shared_caps, matters = ev._shared_fields(cols, every) if ev.shared(item) else ([()] * n, [()] * n)
     lid = _ledger_id(item)
-    key_names = [None] * n if keys is None else [
-        _joined((lid, *(k if type(k) is tuple else (k,)))) for k in keys
-    ]
+    key_names = [None] * n if keys is None else [_key_name(lid, k) for k in keys]
     cap_rows: list[tuple[CapGroup, ...]] = []
     caps = caps.tolist() if caps is not None else None
     for i in range(n):
         found = []
         if tops is not None:
-            found.append(CapGroup(_joined((lid, TOP_UP, *tops[i][1:])), TOP_UP, None))
+            found.append(CapGroup(_top_name(lid, tops[i]), TOP_UP, None))
         if groups is not None:
-            found.append(CapGroup(_joined((lid, *groups[i][1:])), CAP, Decimal(fen_to_yuan(caps[i])),
+            found.append(CapGroup(_group_name(lid, groups[i]), CAP, Decimal(fen_to_yuan(caps[i])),
                                   item.cap.param, item.cap.label))
+        for bucket, limit, cap in shared_caps[i]:
+            found.append(CapGroup(_joined(bucket), CAP, Decimal(fen_to_yuan(limit)), cap.param, cap.label))
+        for matter, grp, _rule in matters[i]:
+            found.append(CapGroup(_joined(matter), MATTER, None, None, grp.label))
         cap_rows.append(tuple(sorted(found, key=lambda g: g.group)))
     return key_names, cap_rows
 
 
-__all__ = ["Applicant", "Award", "BatchError", "CapGroup", "Claim", "Decision", "InputError", "decide",
-           "ELIGIBLE", "INELIGIBLE", "INVALID"]
+def _seed(ev, results, lookup: LedgerLookup) -> None:
+    """Put into the evaluator's ledger what the lookup holds for exactly the keys and buckets
+    these claims touch."""
+    wanted_keys: dict[str, tuple] = {}  # name → (ledger item, key)
+    wanted: dict[str, tuple] = {}  # name → (ledger dict, internal name)
+    led = ev.ledger
+    for r in results:
+        cols, item = r.cols, r.cols.item
+        every = np.arange(cols.n)
+        keys, tops, groups, _caps = ev._ledger_fields(cols, every)
+        lid = _ledger_id(item)
+        for k in keys or ():
+            wanted_keys[_key_name(lid, k)] = (item.id, k)
+        for t in tops or ():
+            wanted[_top_name(lid, t)] = (led.paid, t)
+        for g in groups or ():
+            wanted[_group_name(lid, g)] = (led.used, g)
+        if ev.shared(item):
+            shared_caps, matters = ev._shared_fields(cols, every)
+            for row in shared_caps:
+                for bucket, _limit, _cap in row:
+                    wanted[_joined(bucket)] = (led.used, bucket)
+            for row in matters:
+                for matter, _grp, _rule in row:
+                    wanted[_joined(matter)] = (led.paid, matter)
+    if wanted_keys:
+        for name, h in lookup.holders(sorted(wanted_keys)).items():
+            item_id, key = wanted_keys[name]
+            led.taken_for(item_id)[key] = led.holder(h.claim_id)
+            if led.holders:
+                led.claims[h.claim_id] = (h.applicant, h.name, h.kind, h.event_date.toordinal())
+    if wanted:
+        for name, amount in lookup.amounts(sorted(wanted)).items():
+            target, internal = wanted[name]
+            target[internal] = yuan_to_fen(f"{Decimal(amount):.2f}")
+
+
+class AwardIndex:
+    """A `LedgerLookup` over a list of awards: read once, as the engine reads history (keys taken,
+    caps used, top-ups and matters paid), indexed by the names the ledger files them under."""
+
+    def __init__(self, policy: Policy, awards: Iterable[Award] = (), interpretations: Mapping[str, str] | None = None):
+        from .evaluation import Evaluator
+
+        awards = list(awards)
+        self._holders: dict[str, Holder] = {}
+        self._amounts: dict[str, Decimal] = {}
+        if not awards:
+            return
+        ev = Evaluator(policy, dict(interpretations or {}))
+        ev.add_history([a.as_contract() for a in awards])
+        led = ev.ledger
+        for lid, taken in led.taken.items():
+            for key, cid in taken.items():
+                known = led.claims.get(cid)
+                applicant, name, kind, event = known if known else ("", "", "", dt.date.min.toordinal())
+                self._holders[_key_name(lid, key)] = Holder(
+                    cid, applicant, name, kind, dt.date.fromordinal(event))
+        for store in (led.used, led.paid):
+            for internal, fen in store.items():
+                head = internal[0]
+                if "/cap:" in head or "/matter:" in head:
+                    name = _joined(internal)
+                elif store is led.paid:
+                    name = _top_name(head, internal)
+                else:
+                    name = _group_name(head, internal)
+                self._amounts[name] = Decimal(fen_to_yuan(fen))
+
+    def holders(self, keys: Sequence[str]) -> dict[str, Holder]:
+        return {k: self._holders[k] for k in keys if k in self._holders}
+
+    def amounts(self, buckets: Sequence[str]) -> dict[str, Decimal]:
+        return {b: self._amounts[b] for b in buckets if b in self._amounts}
+
+
+__all__ = ["Applicant", "Award", "AwardIndex", "BatchError", "CapGroup", "Claim", "Decision", "Holder", "InputError",
+           "LedgerLookup", "decide", "ELIGIBLE", "INELIGIBLE", "INVALID"]
+
+
+def _shaping(item) -> list[str]:
+    """The interpretations that change the names an item's claims are filed under in the ledger
+    (another duplicate key, cap group or top-up under another option)."""
+    ids = [iid for iid, _option in item.key_when]
+    if item.cap is not None:
+        ids += [iid for iid, _option in item.cap.group_when]
+        if item.cap.per_year_when:
+            ids.append(item.cap.per_year_when[0])
+    if isinstance(item.top_up_when, tuple):
+        ids.append(item.top_up_when[0])
+    return list(dict.fromkeys(ids))
+
+
+def ledger_names(policy: Policy | str, claim: Claim, interpretations: Mapping[str, str] | None = None
+                 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(duplicate keys, buckets) a claim's award is filed under: under the interpretations given
+    and under every other option of each interpretation that shapes the item's keys and buckets,
+    so that a later choice of another option finds this award by the names it then looks up
+    (an award keyed per year is found by a key per applicant once "only once" is chosen)."""
+    from itertools import product
+
+    from .evaluation import Evaluator
+
+    if not isinstance(policy, Policy):
+        policy = load_policy(policy)
+    base = dict(interpretations or {})
+    item = policy.items.get(claim.item)
+    shaping = _shaping(item) if item is not None else []
+    options = [list(policy.interpretations[iid].options) for iid in shaping if iid in policy.interpretations]
+    keys: dict[str, None] = {}
+    buckets: dict[str, None] = {}
+    for combo in product(*options) if options else [()]:
+        ev = Evaluator(policy, {**base, **dict(zip(shaping, combo))})
+        if ev.read_many([claim.as_contract()]):
+            continue  # unreadable: it is never awarded
+        for r in (ev.static(cols) for cols in ev.reader.columns()):
+            key_names, groups = _ledger_fields(ev, r)
+            keys.update(dict.fromkeys(k for k in key_names if k is not None))
+            buckets.update(dict.fromkeys(g.group for row in groups for g in row))
+    return tuple(keys), tuple(buckets)
+
+
+__all__ += ["ledger_names"]

@@ -10,20 +10,22 @@ engine answer as a dict. An import-linter contract (pyproject.toml) keeps it so.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Mapping
+from decimal import Decimal
+from typing import Mapping
 
 from django.conf import settings
 
 from ipfund.engine import (
     Applicant,
-    Award,
     BatchError,
     CapGroup,
     Claim,
     Decision,
     Explanation,
+    Holder,
     Policy,
     decide,
+    ledger_names,
     evaluate_batch,
     load_policy,
 )
@@ -35,7 +37,7 @@ from ipfund.engine.vocabulary import REASON_LABELS
 __all__ = [
     "EXPIRED", "IN_FORCE", "NOT_YET", "PSEUDONYM_PREFIX", "STATE_LABELS", "BatchError", "CapGroup", "Decision",
     "Explanation", "Policy", "REASON_LABELS", "canonical", "decide_calculator", "decide_claim", "decide_draft",
-    "default_policy", "evaluate_batch", "known_policies", "ledger_fields", "ledger_scope", "policies_in_force",
+    "default_policy", "evaluate_batch", "known_policies", "ledger_fields", "ledger_index_names", "ledger_scope", "policies_in_force",
     "policy_by_id", "policy_named", "policy_of", "policy_state", "policy_state_label", "policy_validity",
     "ric_valid", "stored_decision", "stored_explanation", "uscc_valid",
 ]
@@ -129,32 +131,44 @@ def _claim(claim, *, facts: Mapping | None = None) -> Claim:
                  event_date=claim.event_date, facts=claim.facts if facts is None else facts)
 
 
-def _from_contract(data: Mapping) -> Claim:
-    """A claim the ledger stored as the engine read it (its contract form)."""
-    a = data["applicant"]
-    return Claim(id=data["id"], item=data["item"], event_date=data["event_date"], facts=data.get("facts") or {},
-                 applicant=Applicant(id=a["id"], kind=a["kind"], in_zone=a["in_zone"], sme=a.get("sme", False),
-                                     name=a.get("name") or ""))
+class _LedgerRows:
+    """The engine's `LedgerLookup` over the ledger's tables: the keys and buckets a decision asks
+    for, read by their unique indexes — never the awards of an item. With `leave_out`, the claim's
+    own standing award is left out (a decided claim checked again is not its own duplicate)."""
+
+    def __init__(self, leave_out=None):
+        from ipfund.web.ledger.selectors import standing_grant
+
+        self.own_pk = None
+        self.own_groups: frozenset = frozenset()
+        self.own_net = Decimal("0.00")
+        if leave_out is not None and leave_out.pk is not None:
+            grant, net = standing_grant(claim=leave_out)
+            if grant is not None and net > 0:
+                self.own_pk, self.own_groups, self.own_net = leave_out.pk, frozenset(grant.cap_groups), net
+
+    def holders(self, keys):
+        from ipfund.web.ledger.selectors import held_keys
+
+        out = {}
+        for name, (claim_pk, data) in held_keys(keys).items():
+            if claim_pk == self.own_pk:
+                continue
+            a = data["applicant"]
+            out[name] = Holder(f"claim-{claim_pk}", a["id"], a.get("name") or "", a["kind"],
+                               dt.date.fromisoformat(data["event_date"]))
+        return out
+
+    def amounts(self, buckets):
+        from ipfund.web.ledger.selectors import bucket_amounts
+
+        found = bucket_amounts(buckets)
+        for name in self.own_groups & found.keys():
+            found[name] -= self.own_net
+        return found
 
 
-def _history(policy: Policy, item: str) -> list[Award]:
-    """The awards an item's claim is decided against: the item's own, and those of the items of
-    predecessor policies it continues (the same ledger id), each labelled with its policy."""
-    from ipfund.web.ledger.selectors import ledger_awards
-
-    awards = [Award(_from_contract(data), amount) for data, amount in ledger_awards(policy=policy.id, item=item)]
-    spec = policy.items.get(item)
-    if spec is None:
-        return awards
-    for pred in policy.ancestors():
-        for theirs in pred.items.values():
-            if theirs.ledger_id == spec.ledger_id:
-                awards += [Award(_from_contract(data), amount, policy=pred.id)
-                           for data, amount in ledger_awards(policy=pred.id, item=theirs.id)]
-    return awards
-
-
-def _one(policy: Policy, claim: Claim, *, history: Iterable[Award] = (), explain: bool = True) -> Decision:
+def _one(policy: Policy, claim: Claim, *, history: "_LedgerRows | tuple" = (), explain: bool = True) -> Decision:
     from ipfund.web.rounds.selectors import interpretations_in_force
 
     return decide(policy, [claim], history=history, interpretations=interpretations_in_force(policy=policy.id),
@@ -165,10 +179,9 @@ def _one(policy: Policy, claim: Claim, *, history: Iterable[Award] = (), explain
 
 
 def decide_claim(claim, *, facts: Mapping | None = None) -> Decision:
-    """A stored claim decided against the ledger now (``facts``, already in the engine's types,
-    replace the claim's own: a reviewer's confirmed facts)."""
-    policy = policy_of(claim)
-    return _one(policy, _claim(claim, facts=facts), history=_history(policy, claim.item))
+    """A stored claim decided against the ledger now, its own standing award left out (``facts``,
+    already in the engine's types, replace the claim's own: a reviewer's confirmed facts)."""
+    return _one(policy_of(claim), _claim(claim, facts=facts), history=_LedgerRows(leave_out=claim))
 
 
 def decide_draft(profile, *, policy: Policy, item: str, event_date: dt.date, facts: Mapping) -> Decision:
@@ -190,6 +203,15 @@ def ledger_fields(claim) -> tuple[Decision, dict]:
     (an undecided look: no history), and the claim as the engine read it, for the award row."""
     engine_claim = _claim(claim)
     return _one(policy_of(claim), engine_claim, explain=False), engine_claim.as_contract()
+
+
+def ledger_index_names(claim) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(duplicate keys, buckets) an award of the claim is filed under in the ledger's index: under
+    the interpretations in force and under every other option that would file it elsewhere."""
+    from ipfund.web.rounds.selectors import interpretations_in_force
+
+    policy = policy_of(claim)
+    return ledger_names(policy, _claim(claim), interpretations_in_force(policy=policy.id))
 
 
 def stored_decision(record: Mapping | None) -> Decision | None:

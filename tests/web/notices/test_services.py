@@ -13,7 +13,7 @@ from ipfund.web.claims.models import Claim
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.ledger.models import AwardEntry, CapBucket, DuplicateKey
-from ipfund.web.ledger.selectors import ledger_awards
+from ipfund.web.ledger.selectors import standing_grant
 from ipfund.web.notices import services
 from ipfund.web.notices.models import Objection
 
@@ -56,7 +56,7 @@ def test_upheld_objection_revokes_and_frees_key_and_cap(approved, staff):
     entries = AwardEntry.objects.filter(claim=claim).order_by("id")
     assert [(e.kind, e.amount) for e in entries] == [("grant", Decimal("3000.00")), ("reversal", Decimal("-3000.00"))]
     assert CapBucket.objects.get(item="custody_sme").used == 0
-    assert ledger_awards(policy="zhaoqing-hitech-ip-2022", item="custody_sme") == []
+    assert standing_grant(claim=claim)[1] == 0
 
 
 def test_dismissed_objection_keeps_award_and_close_makes_final(approved, staff):

@@ -33,6 +33,8 @@ LEDGER_TABLES = (
     InsertOnly("ledger_duplicatekey", DUPLICATE_KEY_MESSAGE, "released_by_id", ("id", "policy", "item", "key", "entry_id")),
 )
 AUDIT_TABLES = (InsertOnly("audit_auditevent", AUDIT_MESSAGE),)
+#: The ledger's index of names (ledger/0003): insert-only like the entries it indexes.
+LEDGER_NAME_TABLES = (InsertOnly("ledger_ledgername", LEDGER_MESSAGE),)
 
 
 def _sqlite_create(rule: InsertOnly) -> list[str]:
@@ -97,4 +99,4 @@ def migration_operations(rules):
     return migrations.RunPython(install, remove)
 
 
-ALL_TABLES = LEDGER_TABLES + AUDIT_TABLES
+ALL_TABLES = LEDGER_TABLES + LEDGER_NAME_TABLES + AUDIT_TABLES

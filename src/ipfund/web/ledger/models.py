@@ -98,3 +98,33 @@ class CapBucket(models.Model):
             models.CheckConstraint(condition=Q(used__lte=models.F("cap")), name="cap_bucket_within_cap"),
             models.CheckConstraint(condition=Q(used__gte=0), name="cap_bucket_not_negative"),
         ]
+
+
+class LedgerName(models.Model):
+    """Every name an award is filed under — its duplicate keys and buckets, under the options in
+    force and under every other option that would file it elsewhere — with the award's amount (a
+    reversal files the same names with the amount negated). A decision looks its keys and buckets
+    up here by name (indexed): a key is held while its net is positive, a bucket holds its net.
+    Insert-only, like the entries it indexes."""
+
+    KEY, BUCKET = "key", "bucket"
+
+    kind = models.CharField(max_length=6, choices=[(KEY, "重复资助键"), (BUCKET, "累计额度")])
+    name = models.CharField(max_length=400)
+    entry = models.ForeignKey(AwardEntry, on_delete=models.PROTECT, related_name="names")
+    amount = models.DecimalField(**MONEY)
+
+    objects = AwardEntryQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "name"], name="ledger_name_lookup")]
+        verbose_name = "台账索引"
+        verbose_name_plural = "台账索引"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerInsertOnlyError(LEDGER_INSERT_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerInsertOnlyError(LEDGER_INSERT_ONLY)

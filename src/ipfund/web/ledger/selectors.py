@@ -1,4 +1,4 @@
-"""Reads of the ledger: the engine's history, an applicant's awards, net amounts."""
+"""Reads of the ledger: the keys and buckets a decision looks up, an applicant's awards, net amounts."""
 
 from __future__ import annotations
 
@@ -6,24 +6,39 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
-from .models import AwardEntry, CapBucket
+from .models import AwardEntry, CapBucket, LedgerName
 
 
-def ledger_awards(*, policy: str, item: str) -> list[tuple[dict, Decimal]]:
-    """The engine's history for one item of a policy: every award that still stands — the claim
-    as the engine read it, and its net amount.
+def held_keys(names) -> dict[str, tuple[int, dict]]:
+    """The duplicate keys among `names` that a standing award holds: name → (the holding claim's
+    pk, the claim as the engine read it). Looked up by name (indexed): the cost does not grow with
+    the ledger."""
+    names = list(names)
+    if not names:
+        return {}
+    held = (LedgerName.objects.filter(kind=LedgerName.KEY, name__in=names).values("name", "entry__claim_id")
+            .annotate(net=Sum("amount")).filter(net__gt=0).values_list("name", "entry__claim_id"))
+    held = list(held)
+    data = dict(AwardEntry.objects.filter(claim_id__in={c for _, c in held}, kind=AwardEntry.GRANT)
+                .values_list("claim_id", "claim_data"))
+    return {name: (claim_id, data[claim_id]) for name, claim_id in held}
 
-    All keys and caps of the policy are per item, so the awards of other items never change a
-    decision and are left out. A revoked award nets to zero and drops out, freeing its key and cap.
-    """
-    net: dict[int, Decimal] = {}
-    data: dict[int, dict] = {}
-    rows = AwardEntry.objects.filter(policy=policy, item=item).order_by("id")
-    for claim_id, kind, amount, claim_data in rows.values_list("claim_id", "kind", "amount", "claim_data"):
-        net[claim_id] = net.get(claim_id, Decimal(0)) + amount
-        if kind == AwardEntry.GRANT:
-            data[claim_id] = claim_data
-    return [(data[cid], amount) for cid, amount in net.items() if amount > 0 and cid in data]
+
+def bucket_amounts(names) -> dict[str, Decimal]:
+    """What the awards filed under the buckets among `names` add up to (cap buckets: used;
+    top-up and matter buckets: paid); buckets no award was filed under are left out."""
+    names = list(names)
+    if not names:
+        return {}
+    rows = (LedgerName.objects.filter(kind=LedgerName.BUCKET, name__in=names).values("name")
+            .annotate(total=Sum("amount")).values_list("name", "total"))
+    return {name: total for name, total in rows}
+
+
+def standing_grant(*, claim) -> tuple[AwardEntry | None, Decimal]:
+    """The claim's grant and its net amount (0 once revoked), or (None, 0)."""
+    grant = AwardEntry.objects.filter(claim=claim, kind=AwardEntry.GRANT).first()
+    return grant, (award_net(claim=claim) if grant is not None else Decimal("0.00"))
 
 
 def award_net(*, claim) -> Decimal:

@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from ipfund.web.audit.services import audit_record
 from ipfund.web.budgets.services import budget_guard
-from ipfund.web.engine_door import Decision, decide_claim, ledger_fields, ledger_scope
+from ipfund.web.engine_door import Decision, decide_claim, ledger_fields, ledger_index_names, ledger_scope
 
-from .models import AwardEntry, CapBucket, DuplicateKey
+from .models import AwardEntry, CapBucket, DuplicateKey, LedgerName
 from .selectors import award_net
 
 AWARD_DUPLICATE = "同一事项已获资助，不能重复资助。"
@@ -128,6 +128,7 @@ def award_grant(*, actor, claim, limit: Decimal) -> Grant:
                     CapBucket.objects.filter(pk=bucket.pk).update(used=F("used") + amount, cap=group.limit)
     except IntegrityError:
         raise AwardRefused(AWARD_CAP_REACHED, "cap_reached") from None
+    _file_names(entry, amount, *ledger_index_names(claim), keys.duplicate_key, [g.group for g in keys.cap_groups])
 
     audit_record(
         actor=actor,
@@ -137,6 +138,17 @@ def award_grant(*, actor, claim, limit: Decimal) -> Grant:
                "duplicate_key": entry.duplicate_key, "cap_groups": entry.cap_groups},
     )
     return Grant(entry, decision, engine_amount)
+
+
+def _file_names(entry: AwardEntry, amount: Decimal, keys, buckets, posted_key: str | None, posted_groups) -> None:
+    """File the award in the ledger's index under every name a decision may look it up by: the
+    key and buckets it was posted to, and those other interpretation options would use."""
+    keys = dict.fromkeys([*([posted_key] if posted_key else []), *keys])
+    buckets = dict.fromkeys([*posted_groups, *buckets])
+    LedgerName.objects.bulk_create(
+        [LedgerName(kind=LedgerName.KEY, name=k, entry=entry, amount=amount) for k in keys]
+        + [LedgerName(kind=LedgerName.BUCKET, name=b, entry=entry, amount=amount) for b in buckets]
+    )
 
 
 def award_revoke(*, actor, claim, reason: str) -> AwardEntry:
@@ -161,6 +173,8 @@ def award_revoke(*, actor, claim, reason: str) -> AwardEntry:
         created_by=actor,
     )
     DuplicateKey.objects.filter(entry=grant, released_by__isnull=True).update(released_by=reversal)
+    LedgerName.objects.bulk_create([LedgerName(kind=n.kind, name=n.name, entry=reversal, amount=-net)
+                                    for n in grant.names.all()])
     for bucket in locked:
         CapBucket.objects.filter(pk=bucket.pk).update(used=F("used") - net)
     audit_record(
