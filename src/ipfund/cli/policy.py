@@ -159,7 +159,7 @@ def _new_report(folder, written) -> list[str]:
     if about.start is not None:
         lines.append(f"施行日期：{about.start.isoformat()}（{about.validity_clause}「{about.validity_sentence}」）")
     elif about.issued_on is not None and about.end is not None:
-        lines.append(f"施行日期：原文未写明，暂按发布日期 {about.issued_on.isoformat()}，请核对")
+        lines.append(f"施行日期：未能从原文读出，暂按发布日期 {about.issued_on.isoformat()}，请核对")
     else:
         lines.append(f"施行日期：{missing}")
     if about.end is not None:

@@ -4,7 +4,7 @@ title, issue date, the day it takes effect (施行) and its term (有效期).
 
 Chinese policy texts number their parts in several styles, which nest:
 
-- 一、 （一） 1. （1）            the parts of an 意见 or 若干措施 (1、 and (1) as well);
+- 一、 （一） 1. （1）            the parts of an 意见 or 若干措施 (一. 1、 (1) 1） ① as well);
 - 第一条 …                       the articles of a 办法 or 规定, with items （一） or 1. inside;
 - 第一章 … 第一条 …               chapters (and 第一节 sections) over articles numbered through
                                   the whole text;
@@ -29,6 +29,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: Characters that print as nothing (and are not white space: the text keeps them).
+INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN = "一二三四五六七八九十百零〇两"
@@ -39,11 +41,14 @@ MARKERS = (
     ("chapter", re.compile(rf"^第({_NUM})章")),
     ("section", re.compile(rf"^第({_NUM})节")),
     ("article", re.compile(rf"^第({_NUM})条")),
-    ("part", re.compile(rf"^([{_CN}]+)、(?![{_CN}]+、|[{_CN}]*等)")),  # not "二、三等奖" wrapped
+    ("part", re.compile(rf"^([{_CN}]+)[、.．](?![{_CN}]+、|[{_CN}]*等)")),  # not "二、三等奖" wrapped
     ("cparen", re.compile(rf"^[（(]([{_CN}]+)[）)]")),
     ("arabic", re.compile(r"^([0-9０-９]{1,2})[.．、](?![0-9０-９])")),
     ("aparen", re.compile(r"^[（(]([0-9０-９]{1,2})[）)]")),
+    ("aclose", re.compile(r"^([0-9０-９]{1,2})[）)]")),
+    ("circled", re.compile(r"^([①-⑳])")),
 )
+BRACKETED_NAME = re.compile(r"[【〔\[]([^】〕\]，。；：]{1,15})[】〕\]]")
 ENUMERATION = re.compile(rf"(?:^|(?<=[。；，：]))([{_CN}]+)是")
 DATE = re.compile(r"([0-9０-９]{4}|[〇○零Ｏ一二三四五六七八九]{4})年([0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})月"
                   r"([0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})日")
@@ -59,11 +64,15 @@ MONEY_WORDS = re.compile(r"就高|不重复|重复享受|同一比例|核减|择
 CLOSING_PART = re.compile(r"附则|其他|其它|施行|实施|执行|保障|说明")
 CLOSING_SENTENCE = re.compile(r"^本(意见|措施|办法|细则|规定|通知|方案|规则|政策|决定)")
 FOOT_LINE = re.compile(r"共印|公开方式|抄送|印发$|^（此件")
-START_ON = re.compile(rf"自({DATE.pattern})起(?:施行|实施|执行|生效)")
-START_ON_ISSUE = re.compile(r"自(?:发布|印发|公布|颁布|发文|下发)之日起(?:施行|实施|执行|生效)")
-VALID_RANGE = re.compile(rf"有效期(?:为|是)?自?({DATE.pattern})起?至({DATE.pattern})止?")
-VALID_UNTIL = re.compile(rf"有效期(?:为|是)?(?:至|到|截至|截止至|截止)({DATE.pattern})")
-TERM = re.compile(rf"有效期(?:为|是)?([{_CN}]+|[0-9]+)(年|个月)")
+_TAKES_EFFECT = r"(?:施行|实施|执行|生效|试行)"
+_TERM_WORD = r"(?:有效期|试行期|执行期限?|实施期限?)"
+START_ON = re.compile(rf"自({DATE.pattern})起{_TAKES_EFFECT}")
+START_ON_ISSUE = re.compile(rf"自(?:发布|印发|公布|颁布|发文|下发)之日起(?:([{_CN}]+|[0-9]+)日后)?{_TAKES_EFFECT}")
+#: 有效期自2026年1月1日起至2027年12月31日止; 有效期五年（2025年1月1日至2029年12月31日）
+VALID_SPAN = re.compile(rf"({DATE.pattern})起?(?:至|到|—|－|-|~|～)({DATE.pattern})止?")
+VALID_UNTIL = re.compile(rf"{_TERM_WORD}(?:为|是)?(?:至|到|截至|截止至|截止)({DATE.pattern})"
+                         rf"|({DATE.pattern})起?(?:废止|失效)|至({DATE.pattern})止")
+TERM = re.compile(rf"{_TERM_WORD}(?:为|是)?([{_CN}]+|[0-9]+)(年|个月)")
 
 DIR_NOT_EMPTY = "目录 {dir} 已存在且不为空：政策包骨架只写入新目录或空目录"
 NO_CLAUSES = ("原文中没有找到编号条款（如「一、」「（一）」「第一条」「第一章」开头的段落，"
@@ -79,8 +88,12 @@ def squeeze(text: str) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences ending at 。；！？ (with a closing bracket or quote that follows)."""
-    return [s for s in SENTENCE.findall(squeeze(text)) if s.strip("。；！？")]
+    """Sentences ending at 。；！？ (with a closing bracket or quote that follows); a stray 。 at
+    the start stays with the sentence after it, so that the pieces are the whole text."""
+    pieces = SENTENCE.findall(squeeze(text))
+    if len(pieces) > 1 and not pieces[0].strip("。；！？）)」』”’"):
+        pieces[:2] = [pieces[0] + pieces[1]]
+    return pieces
 
 
 def cn_number(s: str) -> int | None:
@@ -171,19 +184,21 @@ def _number_of(style: str, marker: str, ordinal: int, parent: _Unit | None) -> s
     if style == "section":
         chapter = parent.number if parent is not None and parent.style == "chapter" else ""
         return chapter + marker
-    own = {"part": marker.rstrip("、"), "cparen": f"（{marker[1:-1]}）", "arabic": str(ordinal),
-           "aparen": f"（{ordinal}）"}[style]
+    own = {"part": marker[:-1], "cparen": f"（{marker[1:-1]}）", "arabic": str(ordinal),
+           "aparen": f"（{ordinal}）", "aclose": f"{ordinal}）", "circled": marker}[style]
     return _join(parent.number if parent is not None else "", own)
 
 
 def _marker(line: str, stack: list[_Unit], last_article: int):
-    """(style, ordinal, printed marker, rest of line) when the line opens a numbered unit that
-    continues its level's sequence; else None."""
+    """(style, ordinal, marker, marker as printed, rest of line) when the line opens a numbered
+    unit that continues its level's sequence; else None. A character nobody sees (a byte-order
+    mark, a zero-width space copied from a web page) before the marker stays in the text."""
+    bare = line.lstrip(INVISIBLE)
     for style, pattern in MARKERS:
-        m = pattern.match(line)
+        m = pattern.match(bare)
         if not m:
             continue
-        n = cn_number(m.group(1))
+        n = ord(m.group(1)) - ord("①") + 1 if style == "circled" else cn_number(m.group(1))
         if n is None:
             return None
         open_styles = [u.style for u in stack]
@@ -193,7 +208,8 @@ def _marker(line: str, stack: list[_Unit], last_article: int):
             ok = n == stack[open_styles.index(style)].ordinal + 1
         else:
             ok = n == 1
-        return (style, n, m.group(0), line[m.end():]) if ok else None
+        printed = line[: len(line) - len(bare) + m.end()]
+        return (style, n, m.group(0), printed, bare[m.end():]) if ok else None
     return None
 
 
@@ -208,7 +224,7 @@ def _units(lines: list[str]) -> tuple[list[str], list[_Unit]]:
         if found is None:
             (units[-1].lines if units else front).append(line)
             continue
-        style, n, marker, rest = found
+        style, n, marker, printed, rest = found
         styles = [u.style for u in stack]
         if style in styles:
             del stack[styles.index(style):]
@@ -220,7 +236,7 @@ def _units(lines: list[str]) -> tuple[list[str], list[_Unit]]:
             while stack and stack[-1].style not in (("chapter",) if style == "section" else ()):
                 stack.pop()
         parent = stack[-1] if stack else None
-        unit = _Unit(style, n, squeeze(marker), _number_of(style, squeeze(marker), n, parent),
+        unit = _Unit(style, n, squeeze(printed), _number_of(style, squeeze(marker), n, parent),
                      len(stack), parent, rest.strip())
         if parent is not None:
             parent.children.append(unit)
@@ -236,6 +252,9 @@ def _head_and_body(unit: _Unit) -> tuple[str, str, str]:
     or a short first sentence that names the unit ("（一）专利授权资助。"); else its marker alone,
     and the title is the body's first phrase."""
     rest, following = squeeze(unit.first), squeeze("".join(unit.lines))
+    named = BRACKETED_NAME.match(rest)  # 第三条【资助标准】…
+    if named and cn_number(named.group(1)) is None:
+        return named.group(1), unit.marker + named.group(0), rest[named.end():] + following
     if rest and not PUNCTUATION.search(rest) and not AMOUNT.search(rest):
         return rest, unit.marker + rest, following
     body = rest + following
@@ -422,27 +441,31 @@ def _about_validity(clauses: list[TextClause], about: About) -> None:
     sentences (the issue date only where the text says 自发布之日起)."""
     for clause in clauses:
         for s in clause.sentences():
-            if not ("有效期" in s or "施行" in s or "实施" in s or "执行" in s or "生效" in s):
+            termed = re.search(_TERM_WORD, s) is not None
+            if not (termed or re.search(_TAKES_EFFECT, s)):
                 continue
             found = False
-            m = VALID_RANGE.search(s)
-            if m:
-                about.start = parse_date(DATE.match(m.group(1)))
-                about.end = parse_date(DATE.match(m.group(5)))
-                about.start_said = m.group(1)
-                found = True
+            span = VALID_SPAN.search(s) if termed else None
+            if span and about.start is None and about.end is None:
+                about.start, about.start_said = parse_date(DATE.match(span.group(1))), span.group(1)
+                about.end, found = parse_date(DATE.match(span.group(5))), True
             m = START_ON.search(s)
             if m and about.start is None:
                 about.start, about.start_said, found = parse_date(DATE.match(m.group(1))), m.group(1), True
-            if START_ON_ISSUE.search(s) and about.start is None:
-                about.start, about.start_said, found = about.issued_on, START_ON_ISSUE.search(s).group(0), True
+            m = START_ON_ISSUE.search(s)
+            if m and about.start is None:
+                days = cn_number(m.group(1)) if m.group(1) else 0
+                about.start_said, found = m.group(0), True
+                if about.issued_on is not None and days is not None:
+                    about.start = about.issued_on + _dt.timedelta(days=days)
             m = VALID_UNTIL.search(s)
             if m and about.end is None:
-                about.end, found = parse_date(DATE.match(m.group(1))), True
+                until = next(g for g in (m.group(1), m.group(5), m.group(9)) if g)
+                about.end, found = parse_date(DATE.match(until)), True
             m = TERM.search(s)
-            if m and about.end is None and cn_number(m.group(1)):
+            if m and about.end is None and not about.term and cn_number(m.group(1)):
                 about.term, found = m.group(1) + m.group(2), True
-            if found and (about.validity_clause is None or "有效期" in s):
+            if found and (about.validity_clause is None or termed):
                 about.validity_clause, about.validity_sentence = clause.number, s
     if about.term and about.end is None:
         start = about.start or about.issued_on
@@ -536,7 +559,7 @@ def _cover_the_rest(text: str, clauses: list[TextClause]) -> None:
 
 
 def _lines(text: str) -> list[str]:
-    return [line.strip().lstrip("\ufeff").strip() for line in text.splitlines()]
+    return [line.strip() for line in text.splitlines()]
 
 
 def split_clauses(text: str) -> list[TextClause]:
@@ -578,7 +601,7 @@ def _validity_yaml(about: About, clauses: list[TextClause]) -> list[str]:
     start = about.start or about.issued_on
     out = []
     if start is not None:
-        said = "发布之日" if about.start is None else about.start_said
+        said = "未能从原文读出，暂按发布日期，请核对" if about.start is None else about.start_said
         out += ["  validity.start:", f"    clause: {_quote(clause)}", f"    title: {_quote(f'政策施行日（{said}）')}",
                 "    kind: date", f"    values: [{{from: {start.isoformat()}, value: {start.isoformat()}}}]"]
     if about.end is not None and start is not None:
