@@ -260,40 +260,7 @@ def test_a_package_that_cannot_be_read_is_refused_naming_the_field(tmp_path, old
         assert m in text(proc), text(proc)
 
 
-# --- policy new: from a text to a package -------------------------------------------------
-
-
-def test_new_scaffolds_clauses_and_verbatim_sentences_then_check_asks_for_items(tmp_path):
-    pkg = tmp_path / "draft"
-    proc = run("policy", "new", pkg, "--source", SUCCESSOR / "source.txt", "--id", "draft-2025")
-    assert proc.returncode == 0, text(proc)
-    assert "5 个条款" in text(proc)
-    import yaml
-
-    data = yaml.safe_load((pkg / "policy.yaml").read_text("utf-8"))
-    assert [c["number"] for c in data["clauses"]] == ["一（一）", "一（二）", "二（一）", "三（一）", "四"]
-    assert data["document_number"] == "虚构高管办〔2025〕1号" and str(data["issued_on"]) == "2025-01-18"
-    assert data["parameters"]["validity.end"]["values"][0]["value"].isoformat() == "2027-01-17"
-    assert "当年知识产权服务费收入超过300万元的，给予一次性奖励10万元；" in data["clauses"][3]["source"]
-    assert (pkg / "source.txt").read_text("utf-8") == (SUCCESSOR / "source.txt").read_text("utf-8")
-    proc = run("policy", "check", pkg)
-    assert proc.returncode == 1 and "政策包还没有项目" in text(proc)
-
-
-def test_new_refuses_a_folder_that_is_not_empty(tmp_path):
-    (tmp_path / "x.txt").write_text("x", "utf-8")
-    proc = run("policy", "new", tmp_path, "--source", SUCCESSOR / "source.txt")
-    assert proc.returncode == 2 and "已存在且不为空" in text(proc)
-
-
-def test_new_splits_the_2022_text_into_its_twelve_clauses(tmp_path):
-    pkg = tmp_path / "again"
-    assert run("policy", "new", pkg, "--source", BUILTIN / "source.txt").returncode == 0
-    import yaml
-
-    numbers = [c["number"] for c in yaml.safe_load((pkg / "policy.yaml").read_text("utf-8"))["clauses"]]
-    assert numbers == ["一（一）", "一（二）", "一（三）", "二（一）", "二（二）", "二（三）", "二（四）", "三",
-                       "四（一）", "四（二）", "五（一）", "五（二）"]
+# `policy new` is tested in test_policy_new.py.
 
 
 # --- policy test: one runner for every package ----------------------------------------------

@@ -131,7 +131,7 @@ def _new(args) -> int:
     from ipfund.engine.authoring.scaffold import ScaffoldError, scaffold
 
     try:
-        text = Path(args.source).read_text(encoding="utf-8")
+        text = Path(args.source).read_text(encoding="utf-8-sig")  # a BOM is not the text
     except OSError as exc:
         return fail(f"无法读取政策原文 {args.source}：{exc.strerror}")
     except UnicodeDecodeError:
@@ -140,10 +140,38 @@ def _new(args) -> int:
         written = scaffold(Path(args.dir), text, policy_id=args.id)
     except ScaffoldError as exc:
         return fail(str(exc))
-    print(f"已生成政策包 {args.dir}：{written['clauses']} 个条款、{written['sentences']} 句原文。")
-    print("下一步：在 policy.yaml 中填写文号、发布日期、有效期参数和项目，然后运行 "
-          f"`ipfund policy check {args.dir}`。")
+    _print(_new_report(args.dir, written))
     return 0
+
+
+def _new_report(folder, written) -> list[str]:
+    """What `policy new` read from the text, and what the officer must fill in."""
+    about = written["about"]
+    missing = "（原文中未找到，请在 policy.yaml 中填写）"
+    lines = [
+        f"已生成政策包 {folder}：{written['clauses']} 个编号条款（条款目录共 {written['catalogue']} 项，"
+        f"含标题、文首、序言等），{written['sentences']} 句原文全部列在所属条款下。",
+        f"文号：{about.document_number or missing}",
+        f"标题：{about.title or missing}",
+        f"发文机关：{about.issuer or missing}",
+        f"发布日期：{about.issued_on.isoformat() if about.issued_on else missing}",
+    ]
+    if about.start is not None:
+        lines.append(f"施行日期：{about.start.isoformat()}（{about.validity_clause}「{about.validity_sentence}」）")
+    elif about.issued_on is not None and about.end is not None:
+        lines.append(f"施行日期：未能从原文读出，暂按发布日期 {about.issued_on.isoformat()}，请核对")
+    else:
+        lines.append(f"施行日期：{missing}")
+    if about.end is not None:
+        how = f"有效期{about.term}" if about.term else "原文所定"
+        lines.append(f"有效期最后一日：{about.end.isoformat()}（{how}）")
+    else:
+        lines.append(f"有效期最后一日：{missing}")
+    if written["unplaced"]:
+        lines.append(f"有 {written['unplaced']} 句未能归入编号条款，已列在条款「未归类」下，请移入所属条款。")
+    lines.append("下一步：核对条款标题和以上信息，把每个资金语句写成参数和项目（见 docs/policy-packages.md），"
+                 f"然后运行 `ipfund policy check {folder}`。")
+    return lines
 
 
 def _test(policy) -> int:
