@@ -161,3 +161,15 @@ def test_an_item_open_under_both_policies_must_be_named(staff, two_rounds, appli
     claim = flow.draft_from_sample(agency, sample("service_revenue"), event_date=dt.date(2026, 3, 1),
                                    facts={"year": 2025, "ip_service_revenue": "2500000"})
     assert claim.policy == NEW
+
+
+def test_a_predecessor_claim_after_its_successors_award_is_refused_by_the_engine(staff, two_rounds, applicant):
+    # The read set spans policies both ways: the 2022 claim looks up the key its successor's award holds.
+    facts = {"patent_number": "ZL201910000005.4", "level": "gold"}
+    _claim(applicant("enterprise"), "china_patent_award", policy=NEW, event_date=dt.date(2026, 5, 1), facts=facts,
+           staff=staff, target="approved")
+    late = flow.submitted_from_sample(applicant("enterprise"), sample("china_patent_award"), policy=OLD,
+                                      event_date=dt.date(2024, 5, 1), facts=facts)
+    decision = claim_estimate(actor=staff.reviewer, claim=late)
+    assert not decision.eligible and decision.reasons == ("duplicate",)
+    assert "此前已由" in "\n".join(decision.explanation.render("zh"))

@@ -41,7 +41,7 @@ from ipfund.web.portal.forms import (
 )
 from ipfund.web.portal.ledger_view import caps_used
 from ipfund.web.portal.policy import policy_facts
-from ipfund.web.engine_door import known_policies, policy_of
+from ipfund.web.engine_door import known_policies, policy_of, stored_decision
 from ipfund.web.portal.views.common import FORBIDDEN, error_messages, flash_errors, role_required, show_service_error
 from ipfund.web.review.services import (
     BATCH_ACTIONS,
@@ -184,12 +184,19 @@ def queue_batch(request, action):
     return _queue(request, template="portal/staff/queue.html", batch_action=action, results=results, export_kind={"recommend": "queue_review", "approve": "queue_approval"}[action], **view)
 
 
+#: States in which a claim has been decided by the approver (its stored decision is the approval's).
+DECIDED = frozenset({State.APPROVED, State.IN_NOTICE, State.FINAL, State.PAID, State.PAYMENT_FAILED, State.REVOKED})
+
+
 def _claim_page(request, claim, forms=None, confirm_form=None, status=200):
     policy = policy_of(claim)
     spec = policy.items[claim.item]
     possible = actions_from(claim.state)
     user = request.user
-    estimate = claim_estimate(actor=user, claim=claim)
+    # A decided claim shows the decision it was decided by (its award, its caps then), never a
+    # recomputation against a ledger that has moved on; an undecided one the engine's look now.
+    decided = stored_decision(claim.decision) if claim.state in DECIDED else None
+    estimate = decided or claim_estimate(actor=user, claim=claim)
     earlier = [entry for entry in awards_of_applicant(applicant=claim.applicant) if entry.claim_id != claim.pk]
     forms = forms or {}
     own_claim = duties.is_own_claim(user, claim)
