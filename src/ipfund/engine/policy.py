@@ -364,6 +364,9 @@ class Policy:
                                             data.get("interpretations") or {})
         self._shared: dict | None = None
 
+    def _shared_cap_problems(self) -> list[str]:
+        return _shared_cap_problems_of(self)
+
     def shared_for(self, item_id: str):
         """The caps and exclusive groups over an item's claims: the package's own and those other
         installed packages declare over it (`policy/item`), in a fixed order."""
@@ -480,12 +483,36 @@ class Policy:
                     problems.append(f"条款 {c.number}：未知的语句作用 {role!r}（可选：{'、'.join(ROLE_LABELS)}）")
         for sentence in uncatalogued(self.source_text, [s for c in self.clauses for s in c.source]):
             problems.append(f"原文语句不属于任何条款：{sentence}")
+        problems += self._shared_cap_problems()
         for iid, i in self.interpretations.items():
             if not i.reason:
                 problems.append(f"解释 {iid}：未说明默认选项的理由")
             if len(i.options) < 2 and not i.explicit:
                 problems.append(f"解释 {iid}：只有一个选项（文本明确时注明 explicit）")
         return problems
+
+
+def _shared_cap_problems_of(policy: "Policy") -> list[str]:
+    """A cap parameter that several items use each as their own cap counts each item apart — read
+    as a total it overpays. Such a package must declare the cap once over those items."""
+    users: dict[str, list[str]] = {}
+    for item in policy.items.values():
+        if item.cap is not None:
+            users.setdefault(item.cap.param, []).append(item.id)
+    declared = {c.param: c for c in policy.caps}
+    out = []
+    for param, items in users.items():
+        if len(items) < 2:
+            continue
+        cap = declared.get(param)
+        if cap is None or any(f"{policy.id}/{i}" not in cap.items for i in items):
+            out.append(
+                f"参数 {param} 是项目 {'、'.join(items)} 各自的上限，但没有声明跨项目的上限：每个项目只计自己的资助，"
+                f"若原文是这些项目合计的上限，会多付。请在 policy.yaml 的 caps 中声明一次，如 "
+                f"caps: {{总额: {{label: …, clause: …, limit: {param}, per: [applicant, event_year], items: [{', '.join(items)}]}}}}，"
+                f"并去掉各项目的 cap；若确是各项目分别计算，请为每个项目设各自的参数"
+            )
+    return out
 
 
 def _other_installed(policy_id: str) -> list["Policy"]:

@@ -1,0 +1,82 @@
+"""Rules spanning items through the CLI, as a policy officer and a script use them: the fictional
+county fund (tests/fixtures/policies/fictional-county-fund-2026) with a yearly total over every
+item and 就高不重复 by the same contract; `policy check` refusing a cap shared the wrong way."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import yaml
+
+from tests.cli.test_policy_packages import FIXTURES, run, text
+
+COUNTY = FIXTURES / "fictional-county-fund-2026"
+A = {"id": "91441200MA00000159", "kind": "enterprise", "in_zone": True, "name": "甲公司"}
+
+
+def _batch(tmp_path, claims):
+    path = tmp_path / "batch.json"
+    path.write_text(json.dumps({"policy": "fictional-county-fund-2026", "claims": claims}, ensure_ascii=False), "utf-8")
+    return path
+
+
+CLAIMS = [
+    {"id": "c1", "item": "ip_title", "applicant": A, "event_date": "2026-02-01", "facts": {"title_level": "demonstration"}},
+    {"id": "c2", "item": "invention_grant", "applicant": A, "event_date": "2026-03-01",
+     "facts": {"patent_number": "ZL202610000001.2"}},
+    {"id": "c3", "item": "navigation", "applicant": A, "event_date": "2026-04-01",
+     "facts": {"contract_no": "N-001", "contract_amount": "200000"}},
+    {"id": "c4", "item": "custody", "applicant": A, "event_date": "2026-04-02",
+     "facts": {"contract_no": "N-002", "contract_amount": "10000"}},
+]
+
+
+def test_evaluate_applies_the_yearly_total_across_items(tmp_path):
+    proc = run("evaluate", _batch(tmp_path, CLAIMS))
+    assert proc.returncode == 0
+    got = {d["id"]: (d["amount"], d["reasons"]) for d in json.loads(text(proc))["decisions"]}
+    assert got == {"c1": ("100000.00", []), "c2": ("5000.00", []), "c3": ("45000.00", ["cap_reached"]),
+                   "c4": ("0.00", ["cap_reached"])}
+
+
+def test_history_of_earlier_awards_counts_under_the_total(tmp_path):
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps({"policy": "fictional-county-fund-2026", "awarded": [
+        {**CLAIMS[0], "amount": "100000.00"}, {**CLAIMS[2], "amount": "45000.00"}]}, ensure_ascii=False), "utf-8")
+    proc = run("evaluate", _batch(tmp_path, [CLAIMS[1], CLAIMS[3]]), "--history", history)
+    got = {d["id"]: d["amount"] for d in json.loads(text(proc))["decisions"]}
+    assert got == {"c2": "5000.00", "c4": "0.00"}
+
+
+def test_explain_names_every_cap_and_the_matter(tmp_path):
+    claims = CLAIMS[:3] + [{"id": "c5", "item": "custody", "applicant": A, "event_date": "2026-04-03",
+                            "facts": {"contract_no": "N-001", "contract_amount": "200000"}}]
+    out = text(run("explain", _batch(tmp_path, claims), "--id", "c5"))
+    assert "就高不重复（第九条，同一服务合同）" in out and "此前已获资助 45000.00 元" in out
+    assert "同一企业每年享受本办法各项资助总额" in out and "此前各项目合计已用 150000.00 元" in out
+    assert "结论：不予资助（超过资助上限）" in out
+
+
+def test_check_refuses_a_cap_parameter_shared_by_items_without_a_declared_cap(tmp_path):
+    pkg = tmp_path / "pkg"
+    shutil.copytree(COUNTY, pkg)
+    data = yaml.safe_load((pkg / "policy.yaml").read_text("utf-8"))
+    data["items"]["navigation"]["cap"] = {"param": "custody.cap_per_year", "group": ["applicant", "event_year"],
+                                          "label": "同一企业、同一年度"}
+    (pkg / "policy.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    proc = run("policy", "check", pkg)
+    assert proc.returncode == 1
+    assert "参数 custody.cap_per_year 是项目 custody、navigation 各自的上限，但没有声明跨项目的上限" in text(proc)
+
+
+def test_a_misspelt_cap_declaration_is_named_in_chinese(tmp_path):
+    pkg = tmp_path / "pkg"
+    shutil.copytree(COUNTY, pkg)
+    data = yaml.safe_load((pkg / "policy.yaml").read_text("utf-8"))
+    data["caps"]["yearly_total"]["itmes"] = data["caps"]["yearly_total"].pop("items")
+    data["exclusive_groups"]["same_contract"]["items"] = {"custody": "contract_no", "navigation": "no_such_fact"}
+    (pkg / "policy.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    proc = run("policy", "check", pkg)
+    assert proc.returncode != 0
+    assert "caps.yearly_total：未知的字段 'itmes'" in text(proc) + proc.stderr.decode()
