@@ -208,7 +208,8 @@ def proposals_materialise(*, profile: ApplicantProfile) -> list[Claim]:
     """An enterprise's proposals made into its claims (待确认), each told in the site and by the
     message adapter. Runs after matching and whenever the enterprise opens 可直接享受."""
     made = []
-    for proposal in proposals_waiting_for(profile.ledger_identity).select_for_update().select_related("row__version__register"):
+    for proposal in (proposals_waiting_for(profile.ledger_identity).select_for_update()
+                     .select_related("row__version__register").order_by("id")):
         claim = _claim_from(proposal, profile)
         policy = policy_by_id(claim.policy)
         message = PROPOSED_MESSAGE.format(policy=policy.title, title=policy.items[claim.item].title,
