@@ -180,6 +180,7 @@ def match_run(*, actor, on: dt.date | None = None, policy: str | None = None) ->
     run.proposed = len(proposed)
     run.unresolved = sum(1 for line in left_out if line["type"] == "unresolved")
     run.ineligible = len(left_out) - run.unresolved
+    run.left_out = left_out
     run.save()
     audit_record(actor=actor or "system", action="match_run", obj=run,
                  after={"on": on, "policy": policy or "", "proposed": run.proposed, "unresolved": run.unresolved,

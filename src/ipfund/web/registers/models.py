@@ -127,6 +127,7 @@ class MatchRun(models.Model):
     proposed = models.PositiveIntegerField(default=0)
     unresolved = models.PositiveIntegerField(default=0)
     ineligible = models.PositiveIntegerField(default=0)
+    left_out = models.JSONField(default=list)  # the rows not proposed, each with why (as `ipfund match` writes them)
 
     class Meta:
         ordering = ["-started_at", "-id"]
