@@ -14,7 +14,17 @@ from ipfund.web.claims.models import Claim
 from ipfund.web.claims.workflow import State
 from ipfund.web.registers.models import RegisterImport, RegisterRow
 
+from tests.web.portal.test_every_page import code_patterns, problems, visible_text
+
 from .conftest import ON, SUCCESSOR, csv_bytes, enterprise_rows, xlsx_bytes
+
+
+def _no_codes(client, url) -> None:
+    """The page as a person reads it: no item, reason, state or field codes, no raw JSON, no English."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    found = problems(visible_text(response.content.decode()), code_patterns())
+    assert not found, f"{url}: {found}"
 
 
 def _client(user) -> Client:
@@ -62,6 +72,9 @@ def test_a_clerk_imports_resolves_and_matches_and_the_enterprise_answers(staff, 
     assert response.status_code == 302
     run_page = clerk.get(response["Location"]).content.decode()
     assert "400,000.00" in run_page and "250,000.00" in run_page
+    for url in (reverse("registers:registers"), reverse("registers:waiting"), response["Location"],
+                reverse("registers:version", args=[fixed.pk])):
+        _no_codes(clerk, url)
 
     enterprise = _client(company)
     assert enterprise.get(reverse("portal:dashboard"))["Location"] == reverse("registers:direct")
@@ -77,6 +90,11 @@ def test_a_clerk_imports_resolves_and_matches_and_the_enterprise_answers(staff, 
     assert (gold.state, silver.state) == (State.SUBMITTED, State.DECLINED)
     staff_page = _client(staff.reviewer2).get(reverse("portal:staff_claim", args=[gold.pk])).content.decode()
     assert "免申即享：依据的名单记录" in staff_page and "宏达科技" in staff_page and "金奖" in staff_page
+
+    for url in (reverse("registers:direct"), reverse("registers:radar"), reverse("portal:claim_detail", args=[silver.pk])):
+        _no_codes(enterprise, url)
+    _no_codes(_client(staff.reviewer2), reverse("portal:staff_claim", args=[gold.pk]))
+    _no_codes(_client(staff.reviewer2), reverse("portal:claim_audit", args=[gold.pk]))
 
     # 政策雷达 on the page and the API
     radar = enterprise.get(reverse("registers:radar")).content.decode()

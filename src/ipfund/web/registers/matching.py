@@ -199,8 +199,9 @@ def _claim_from(proposal: Proposal, profile: ApplicantProfile) -> Claim:
     claim.save()
     proposal.claim = claim
     proposal.save(update_fields=["claim"])
-    audit_record(actor="system", action="claim_propose", obj=claim,
-                 after={**claim_snapshot(claim), "proposal": proposal.pk, "source": _source(proposal.row)})
+    row = proposal.row
+    source = f"依据{row.version.register.name}第 {row.version.version} 版第 {row.number} 行（{row.name}）"
+    audit_record(actor="system", action="claim_propose", obj=claim, after={**claim_snapshot(claim), "note": source})
     return claim
 
 

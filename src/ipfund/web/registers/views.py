@@ -261,11 +261,13 @@ def direct(request):
             "claim": claim, "policy": policy, "spec": policy.items[claim.item] if policy else None,
             "explanation": stored_explanation(claim.decision), "proposal": proposal,
             "source": row_fields(proposal.row) if proposal else [],
+            # one pair of forms a card: ids of their own, names as the services read them
+            "confirm_form": ConfirmForm(initial={"bank_name": profile.bank_name, "bank_holder": profile.bank_holder or profile.name},
+                                        auto_id=f"id_%s_{claim.pk}"),
+            "decline_form": DeclineForm(auto_id=f"id_%s_{claim.pk}"),
         })
     done = Claim.objects.filter(applicant=profile, proposal__isnull=False).exclude(state=State.PROPOSED).order_by("-id")[:20]
-    confirm = ConfirmForm(initial={"bank_name": profile.bank_name, "bank_holder": profile.bank_holder or profile.name})
-    return render(request, "registers/direct.html", {"cards": cards, "profile": profile, "done": done,
-                                                     "confirm_form": confirm, "decline_form": DeclineForm()})
+    return render(request, "registers/direct.html", {"cards": cards, "profile": profile, "done": done})
 
 
 def _own_proposed(request, pk) -> Claim:
