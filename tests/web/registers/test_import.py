@@ -131,3 +131,12 @@ def test_only_reviewers_and_administrators_import(applicant, staff):
         register_upload(actor=staff.finance, register=register, file_name="a.csv", content=b"a\n1\n")
     with pytest.raises(PermissionDenied):
         register_upload(actor=applicant("enterprise"), register=register, file_name="a.csv", content=b"a\n1\n")
+
+
+def test_a_list_keyed_by_credit_code_is_a_register_too(staff):
+    register = register_for(kind=Register.LIST, code="dishonest", name="失信被执行人名单")
+    rows = [["单位名称", "统一社会信用代码", "列入日期", "列入原因"], ["宏达", HONGDA, "2026-01-05", "失信被执行"]]
+    version = register_import(actor=staff.reviewer, upload=register_upload(
+        actor=staff.reviewer, register=register, file_name="失信.csv", content=csv_bytes(rows)))
+    row = version.register_rows.get()
+    assert (row.credit_code, row.state, row.data["listed_on"], row.data["note"]) == (HONGDA, RegisterRow.MATCHED, "2026-01-05", "失信被执行")

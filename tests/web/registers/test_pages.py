@@ -47,7 +47,7 @@ def test_a_clerk_imports_resolves_and_matches_and_the_enterprise_answers(staff, 
     imp = _upload(clerk, "enterprises", "名录.csv", csv_bytes(enterprise_rows(("肇庆宏达科技有限公司", code, "肇庆高新区迎宾大道 1 号"))))
     page = clerk.get(reverse("registers:mapping", args=[imp.pk])).content.decode()
     assert "核对列映射" in page and "肇庆宏达科技有限公司" in page
-    mapping = {f"map-{i}": field for i, field in enumerate(imp.mapping.values())}
+    mapping = {f"map-{i}": imp.mapping[column] for i, column in enumerate(imp.header)}
     assert clerk.post(reverse("registers:mapping", args=[imp.pk]), mapping).status_code == 302
 
     awards = _upload(clerk, "awards", "专利奖.xlsx", xlsx_bytes([["单位", "专利号", "奖项等级", "获奖日期"],

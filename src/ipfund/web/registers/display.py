@@ -28,8 +28,9 @@ def row_fields(row) -> list[tuple[str, str]]:
         fields = {}
     data = dict(row.data)
     facts = data.pop("facts", {}) or {}
+    order = {key: n for n, key in enumerate([*fields, "in_zone"])}  # the template's order (jsonb keeps none)
     out = []
-    for key, value in [*data.items(), *facts.items()]:
+    for key, value in sorted([*data.items(), *facts.items()], key=lambda kv: order.get(kv[0], len(order))):
         f = fields.get(key)
         if key == "in_zone":
             out.append(("在区内（按注册地址）", _shown(None, value)))

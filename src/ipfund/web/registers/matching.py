@@ -42,7 +42,7 @@ from ipfund.web.rounds.selectors import round_open_for
 
 from .models import MatchRun, Proposal, Register, RegisterRow
 from .selectors import enterprise_rows, latest_versions, proposals_waiting_for
-from .services import _check_clerk
+from .services import clerk_check
 
 POLICY_NOT_IN_FORCE = "政策 {policy} 在 {on} 不是现行政策，不能据以匹配。"
 WHY_UNMATCHED = "单位名称未能匹配到统一社会信用代码，待人工确认"
@@ -119,7 +119,7 @@ def _line(kind: str, row: RegisterRow, **more) -> dict:
 @transaction.atomic
 def match_run(*, actor, on: dt.date | None = None, policy: str | None = None) -> MatchResult:
     """Match every award list's newest rows against the policies in force on `on` (today)."""
-    _check_clerk(actor)
+    clerk_check(actor)
     on = on or timezone.localdate()
     policies = policies_in_force(on)
     if policy:

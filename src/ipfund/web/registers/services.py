@@ -32,7 +32,7 @@ ENTERPRISES_CODE = "enterprises"
 ENTERPRISES_NAME = "企业名录（一企一档）"
 
 
-def _check_clerk(actor) -> None:
+def clerk_check(actor) -> None:
     if actor is not None and not (roles.has_role(actor, roles.REVIEWER) or roles.has_role(actor, roles.ADMIN)):
         raise PermissionDenied(NOT_ALLOWED)
 
@@ -70,7 +70,7 @@ def register_fields(register: Register) -> tuple[tables.Field, ...]:
 @transaction.atomic
 def register_upload(*, actor, register: Register, file_name: str, content: bytes) -> RegisterImport:
     """Keep an uploaded file with its header and the proposed mapping, for the clerk to confirm."""
-    _check_clerk(actor)
+    clerk_check(actor)
     if len(content) > MAX_BYTES:
         raise ValidationError({"file": [TOO_LARGE.format(mb=MAX_BYTES // (1024 * 1024))]})
     try:
@@ -105,7 +105,7 @@ def _resolve_name(name: str, normal: str, index, remembered) -> tuple[str, str, 
 def register_import(*, actor, upload: RegisterImport, mapping: dict[str, str] | None = None) -> RegisterImport:
     """Import an upload as its register's next version with the confirmed mapping: every row, or
     none (a ValidationError lists each bad cell by row and column)."""
-    _check_clerk(actor)
+    clerk_check(actor)
     upload = RegisterImport.objects.select_for_update().get(pk=upload.pk)
     if upload.state != RegisterImport.MAPPING:
         raise ValidationError(NOT_WAITING)
@@ -152,7 +152,7 @@ def register_import(*, actor, upload: RegisterImport, mapping: dict[str, str] | 
 def register_row_resolve(*, actor, row: RegisterRow, credit_code: str = "", ignore: bool = False) -> RegisterRow:
     """A clerk says which enterprise a row's name stands for (remembered for later imports), or
     that the row is to be left out."""
-    _check_clerk(actor)
+    clerk_check(actor)
     row = RegisterRow.objects.select_for_update().select_related("version__register").get(pk=row.pk)
     if row.state not in RegisterRow.WAITING:
         raise ValidationError(ROW_NOT_WAITING)
