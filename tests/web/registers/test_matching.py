@@ -161,3 +161,15 @@ def test_a_policy_not_in_force_is_refused(world, staff):
     with pytest.raises(ValidationError) as caught:
         match_run(actor=staff.reviewer, on=ON, policy="zhaoqing-hitech-ip-2022")
     assert caught.value.message_dict["policy"] == ["政策 zhaoqing-hitech-ip-2022 在 2026-06-01 不是现行政策，不能据以匹配。"]
+
+
+def test_the_message_adapter_is_a_setting(world, staff, settings, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    settings.IPFUND_MESSENGER = "ipfund.web.notifications.adapters.EmailMessenger"
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        match_run(actor=staff.reviewer, on=ON)
+    sent = [m for m in mail.outbox if m.subject == "【知识产权专项资金】可直接享受的资助"]
+    assert [m.to for m in sent] == [[world["company"].email]] * 2
+    assert "资助金额 400,000.00 元" in sent[0].body
