@@ -3,15 +3,18 @@ the enterprise is sent to 可直接享受 on signing in, confirms and declines; 
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from ipfund.web.api.services import api_token_create
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.workflow import State
+from ipfund.web.demo import flow
 from ipfund.web.registers.models import RegisterImport, RegisterRow
 
 from tests.web.portal.test_every_page import code_patterns, problems, visible_text
@@ -68,7 +71,7 @@ def test_a_clerk_imports_resolves_and_matches_and_the_enterprise_answers(staff, 
     page = clerk.get(reverse("registers:waiting")).content.decode()
     assert "宏达科技" in page and code in page  # the fuzzy suggestion
     clerk.post(reverse("registers:resolve", args=[waiting.pk]), {"credit_code": code})
-    response = clerk.post(reverse("registers:match"), {"policy": SUCCESSOR, "on": ON.isoformat()})
+    response = clerk.post(reverse("registers:match"), {"policy": "", "on": ON.isoformat()})
     assert response.status_code == 302
     run_page = clerk.get(response["Location"]).content.decode()
     assert "400,000.00" in run_page and "250,000.00" in run_page
@@ -96,7 +99,15 @@ def test_a_clerk_imports_resolves_and_matches_and_the_enterprise_answers(staff, 
     _no_codes(_client(staff.reviewer2), reverse("portal:staff_claim", args=[gold.pk]))
     _no_codes(_client(staff.reviewer2), reverse("portal:claim_audit", args=[gold.pk]))
 
-    # 政策雷达 on the page and the API
+    # 政策雷达 on the page and the API, on a day the successor is in force
+    with flow.clock_at(IN_FORCE):
+        _radar_seen(enterprise, company)
+
+
+IN_FORCE = timezone.make_aware(dt.datetime.combine(ON, dt.time(12)))
+
+
+def _radar_seen(enterprise, company):
     radar = enterprise.get(reverse("registers:radar")).content.decode()
     assert "中国专利奖奖励" in radar and "¥150,000.00 至 ¥400,000.00" in radar
     _, token = api_token_create(actor=company, name="t")
@@ -111,7 +122,8 @@ def test_a_clerk_imports_resolves_and_matches_and_the_enterprise_answers(staff, 
 
 def test_the_radar_leaves_out_what_the_applicant_cannot_claim(staff, applicant):
     outside = applicant("enterprise", sme=False, in_zone=False)
-    page = _client(outside).get(reverse("registers:radar")).content.decode()
+    with flow.clock_at(IN_FORCE):
+        page = _client(outside).get(reverse("registers:radar")).content.decode()
     assert "中国专利奖奖励" not in page and "托管" not in page
     staff_answer = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_create(actor=staff.finance, name='t', second_factor=True)[1]}")
     assert staff_answer.get("/api/radar").status_code == 403
