@@ -175,7 +175,7 @@ def version(request, pk):
     imp = get_object_or_404(RegisterImport.objects.select_related("register"), pk=pk, state=RegisterImport.IMPORTED)
     page = Paginator(imp.register_rows.all(), 100).get_page(request.GET.get("page"))
     rows = [{"row": row, "fields": row_fields(row)} for row in page]
-    versions = imp.register.imports.filter(state=RegisterImport.IMPORTED).order_by("-version")
+    versions = imp.register.imports.filter(state=RegisterImport.IMPORTED).exclude(pk=imp.pk).order_by("-version")
     return render(request, "registers/version.html", {"imp": imp, "page": page, "rows": rows, "versions": versions})
 
 
