@@ -20,6 +20,8 @@ COMMANDS = {
     "restore": ("ipfund.cli.restore", "从备份恢复到空数据库"),
     "uploads": ("ipfund.cli.uploads", "上传文件维护（sweep：清理无记录的孤立文件和过期的暂存文件）"),
     "exports": ("ipfund.cli.exports", "导出文件维护（sweep：删除超过保留期限的导出文件）"),
+    "register": ("ipfund.cli.register", "导入名单（企业名录、获奖名单）为新版本；打印名单模板的列"),
+    "match": ("ipfund.cli.match", "免申即享：名单与现行政策匹配，输出建议（JSON 行）和未处理的行"),
     "manage": ("ipfund.cli.manage", "Django 管理命令（migrate、createsuperuser …）"),
 }
 

@@ -410,3 +410,57 @@ __all__ += [
     "policy_folder_id", "policy_installed_ids", "policy_library", "policy_library_changed", "policy_package",
     "policy_package_diff", "policy_package_report", "policy_store", "policy_store_use",
 ]
+
+
+# -- 政策雷达: what an applicant's attributes alone say about an item ------------------------------
+
+import itertools as _itertools  # noqa: E402 - this section is kept apart from the top
+from decimal import Decimal  # noqa: E402
+
+APPLICANT_REASONS = frozenset({"not_in_zone", "not_sme", "applicant_kind"})
+_PROBE_TEXT = {"patent_number": "ZL201910000001.2", "identifier": "RADAR-1"}
+_RANGE_TYPES = frozenset({"enum", "bool", "text", "year", "date"})
+_RANGE_LIMIT = 64  # enum combinations decided at most for one item's range
+
+
+def _probe_value(fact, on: dt.date):
+    if fact.type == "year":
+        return on.year
+    if fact.type == "date":
+        return on.isoformat()
+    if fact.type == "bool":
+        return fact.default if isinstance(fact.default, bool) else True
+    if fact.type == "money":
+        return "100000"
+    if fact.type == "number":
+        return 1
+    if fact.type == "uscc_list":
+        return [VISITOR_ORGANISATION_ID]
+    return _PROBE_TEXT.get(fact.normal or "", "雷达")
+
+
+def item_outlook(policy: Policy, item: str, *, kind: str, in_zone: bool, sme: bool, on: dt.date,
+                 name: str = "") -> tuple[tuple[str, ...], Decimal | None, Decimal | None]:
+    """What the engine says of an item for an applicant of these attributes on a day, before any
+    facts are known: the reasons that bar the applicant itself (zone, SME, kind), and — for an item
+    whose amount follows from its options alone (no money facts) — the lowest and highest amount
+    over every option. Decided as the calculator decides, with no history."""
+    spec = policy.items[item]
+    enums = [f for f in spec.facts if f.type == "enum" and f.options]
+    base = {f.name: _probe_value(f, on) for f in spec.facts if f.type != "enum" or not f.options}
+    combos = list(_itertools.islice(_itertools.product(*[f.options for f in enums]), _RANGE_LIMIT))
+    amounts, gates = [], set()
+    for combo in combos or [()]:
+        facts = {**base, **{f.name: value for f, value in zip(enums, combo)}}
+        decision = decide_calculator(policy=policy, kind=kind, in_zone=in_zone, sme=sme, item=item, event_date=on,
+                                     facts=facts, name=name)
+        if decision.error is not None:
+            continue
+        gates |= APPLICANT_REASONS.intersection(decision.reasons)
+        if decision.eligible:
+            amounts.append(decision.amount)
+    ranged = all(f.type in _RANGE_TYPES for f in spec.facts) and amounts
+    return tuple(sorted(gates)), (min(amounts) if ranged else None), (max(amounts) if ranged else None)
+
+
+__all__ += ["APPLICANT_REASONS", "item_outlook"]

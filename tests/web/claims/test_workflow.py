@@ -25,6 +25,9 @@ EXPECTED = {
     ("final", "pay_fail"): "payment_failed",
     ("payment_failed", "pay"): "paid",
     ("payment_failed", "pay_fail"): "payment_failed",
+    # 免申即享: a claim proposed from a register (待确认) is confirmed into review or declined
+    ("proposed", "confirm"): "submitted",
+    ("proposed", "decline"): "declined",
 }
 
 
@@ -44,7 +47,7 @@ def test_every_move(state, action):
 
 
 def test_terminal_states_have_no_way_out():
-    for state in ("paid", "rejected", "withdrawn", "revoked"):
+    for state in ("paid", "rejected", "withdrawn", "revoked", "declined"):
         assert not [a for (s, a) in TRANSITIONS if s == state]
 
 

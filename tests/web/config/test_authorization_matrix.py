@@ -32,6 +32,9 @@ from ipfund.web.demo.samples import sample
 from ipfund.web.jobs.models import Job
 from ipfund.web.payments.models import BankAccountChange
 from ipfund.web.notices.services import notice_close, notice_publish, objection_file
+from ipfund.web.registers.matching import match_run
+from ipfund.web.registers.models import Register
+from ipfund.web.registers.services import register_for, register_import, register_upload
 
 ANON, OWN, OTHER, STAFF_OWN = "anonymous", "own", "other", "staff_own"
 REVIEWER, APPROVER, FINANCE, ADMIN = "reviewer", "approver", "finance", "admin"
@@ -147,8 +150,23 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "POST /api/payments/{claim_id}/paid": ({"claim_id": "final_claim"}, {"POST": {FINANCE}}),
     "POST /api/payments/{claim_id}/failed": ({"claim_id": "final_claim"}, {"POST": {FINANCE}}),
     "GET /api/budgets": ({}, {"GET": {FINANCE, ADMIN}}),
+    # registers and 免申即享: reviewers and administrators keep the registers; applicants answer proposals
+    "registers:registers": ({}, {"GET": REVIEWERS | {ADMIN}, "POST": REVIEWERS | {ADMIN}}),
+    "registers:register_version": ({"pk": "register"}, {"POST": REVIEWERS | {ADMIN}}),
+    "registers:mapping": ({"pk": "register_upload"}, {"GET": REVIEWERS | {ADMIN}}),
+    "registers:version": ({"pk": "register_version"}, {"GET": REVIEWERS | {ADMIN}}),
+    "registers:waiting": ({}, {"GET": REVIEWERS | {ADMIN}}),
+    "registers:resolve": ({"pk": "register_row"}, {"POST": REVIEWERS | {ADMIN}}),
+    "registers:match": ({}, {"POST": REVIEWERS | {ADMIN}}),
+    "registers:run": ({"pk": "match_run"}, {"GET": REVIEWERS | {ADMIN}}),
+    "registers:direct": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
+    "registers:confirm": ({"pk": "claim"}, {"POST": OWNER}),
+    "registers:decline": ({"pk": "claim"}, {"POST": OWNER}),
+    "registers:radar": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
+    "GET /api/radar": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
 }
-TOKEN_CALLS = ("GET /api/claims", "POST /api/claims", "GET /api/payments", "POST /api/payments", "GET /api/budgets")
+TOKEN_CALLS = ("GET /api/claims", "POST /api/claims", "GET /api/payments", "POST /api/payments", "GET /api/budgets",
+               "GET /api/radar")
 
 # Patterns that are not endpoints of their own: the API's URLs are checked per operation above.
 NOT_ENDPOINTS = {"api:api-root"}
@@ -218,8 +236,21 @@ def world(staff, applicant, open_round, django_capture_on_commit_callbacks):
         "account_change": BankAccountChange.objects.create(
             applicant=own.applicant, bank_name="中国银行", bank_account="6222020011112222333", bank_holder="x", requested_by=own
         ),
+        **_register_objects(staff),
     }
     return {"users": users, "objects": objects, "staff_claim": staff_claim}
+
+
+def _register_objects(staff) -> dict:
+    """A register with an upload waiting for its mapping, an imported version with a row whose
+    name waits for a clerk, and a matching run."""
+    register = register_for(kind=Register.AWARDS, code="matrix", name="矩阵名单", item="china_patent_award")
+    content = "获奖单位,专利号,奖项等级,获奖日期\n无名单位,ZL201910000001.2,金奖,2024-05-10\n".encode()
+    upload = register_upload(actor=staff.reviewer, register=register, file_name="a.csv", content=content)
+    version = register_import(actor=staff.reviewer, upload=register_upload(
+        actor=staff.reviewer, register=register, file_name="b.csv", content=content))
+    return {"register": register, "register_upload": upload, "register_version": version,
+            "register_row": version.register_rows.get(), "match_run": match_run(actor=staff.reviewer).run}
 
 
 def _finance_job(user) -> Job:

@@ -328,3 +328,9 @@ def claims_estimate(request, claim_id: int):
 from .finance import router as finance_router  # noqa: E402  (after the handlers above, on the same api)
 
 api.add_router("/", finance_router, auth=bearer)
+
+# --- 政策雷达 (registers/api.py) ----------------------------------------------------------------
+
+from ipfund.web.registers.api import router as radar_router  # noqa: E402
+
+api.add_router("/", radar_router, auth=bearer)

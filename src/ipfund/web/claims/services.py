@@ -62,6 +62,8 @@ NOTIFY = {
     Action.FINALIZE: "您的申报 #{id}（{title}）公示期满无异议，资助确定，等待拨付。",
     Action.PAY: "您的申报 #{id}（{title}）资助资金 {amount} 元已拨付。",
     Action.PAY_FAIL: "您的申报 #{id}（{title}）资助资金拨付未成功：{note}。我们将重新拨付。",
+    Action.CONFIRM: "您已确认享受 #{id}（{title}），已转入初审。",
+    Action.DECLINE: "您已放弃 #{id}（{title}）。",
 }
 
 

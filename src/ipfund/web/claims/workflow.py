@@ -3,6 +3,8 @@
     draft → submitted → returned (→ submitted again) → recommended → approved → in_notice →
     final → paid; rejected; withdrawn (before a decision); revoked (objection upheld);
     payment_failed (→ paid on retry).
+    免申即享: proposed (待确认, made by matching a register) → submitted on the enterprise's
+    confirmation, or declined (a 放弃声明).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ class State(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"
     REVOKED = "revoked", "已撤销（异议成立）"
     PAYMENT_FAILED = "payment_failed", "拨付失败（待重新拨付）"
+    PROPOSED = "proposed", "待确认"
+    DECLINED = "declined", "已放弃（放弃声明）"
 
 
 class Action(models.TextChoices):
@@ -41,6 +45,8 @@ class Action(models.TextChoices):
     FINALIZE = "finalize", "公示期满"
     PAY = "pay", "拨付"
     PAY_FAIL = "pay_fail", "拨付失败"
+    CONFIRM = "confirm", "确认享受"
+    DECLINE = "decline", "放弃"
 
 
 S, A = State, Action
@@ -63,6 +69,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.FINAL, A.PAY_FAIL): S.PAYMENT_FAILED,
     (S.PAYMENT_FAILED, A.PAY): S.PAID,
     (S.PAYMENT_FAILED, A.PAY_FAIL): S.PAYMENT_FAILED,
+    (S.PROPOSED, A.CONFIRM): S.SUBMITTED,
+    (S.PROPOSED, A.DECLINE): S.DECLINED,
 }
 
 # Who makes each move. Objections are resolved by reviewers; notices are published and closed by
@@ -80,6 +88,8 @@ ACTION_ROLE: dict[str, str] = {
     A.FINALIZE: roles.REVIEWER,
     A.PAY: roles.FINANCE,
     A.PAY_FAIL: roles.FINANCE,
+    A.CONFIRM: roles.APPLICANT,
+    A.DECLINE: roles.APPLICANT,
 }
 
 ILLEGAL_TRANSITION = "当前状态“{state}”下不能执行“{action}”。"

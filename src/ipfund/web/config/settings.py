@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ipfund.web.portal",
     "ipfund.web.pii",
     "ipfund.web.policylib",
+    "ipfund.web.registers",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,10 @@ IPFUND_EXPORT_RETENTION_DAYS = float(os.environ.get("IPFUND_EXPORT_RETENTION_DAY
 # round, claim, award and budget names its own. This one is only the fallback where nothing names
 # a policy (the demo's data, an API call without `policy`).
 IPFUND_DEFAULT_POLICY = os.environ.get("IPFUND_DEFAULT_POLICY", "zhaoqing-hitech-ip-2022")
+# Registers and 免申即享 (web/registers): the zone's address list (one place a line; the built-in
+# registers/data/zone_addresses.txt by default) and the adapter that sends e-mail/SMS messages.
+IPFUND_ZONE_ADDRESS_FILE = os.environ.get("IPFUND_ZONE_ADDRESS_FILE", "")
+IPFUND_MESSENGER = os.environ.get("IPFUND_MESSENGER", "ipfund.web.notifications.adapters.LoggingMessenger")
 # The only names a page shows that no policy package gives: the zone's and the bureau's.
 IPFUND_ZONE_NAME = os.environ.get("IPFUND_ZONE_NAME", "肇庆高新区")
 IPFUND_BUREAU_NAME = os.environ.get("IPFUND_BUREAU_NAME", "区经济贸易和科技局")

@@ -20,6 +20,8 @@ STATUS_LABELS = {  # the same words as claims.workflow.State, translatable here
     "withdrawn": _("已撤回"),
     "revoked": _("已撤销（异议成立）"),
     "payment_failed": _("拨付失败（待重新拨付）"),
+    "proposed": _("待确认"),
+    "declined": _("已放弃（放弃声明）"),
 }
 
 REASON_LABELS = {

@@ -22,6 +22,9 @@ ACTION_LABELS = {
     "claim_finalize": _("公示期满，资助确定"),
     "claim_pay": _("资金已拨付"),
     "claim_pay_fail": _("拨付未成功"),
+    "claim_propose": _("依据名单生成待确认申报（免申即享）"),
+    "claim_confirm": _("确认享受（转入初审）"),
+    "claim_decline": _("放弃（放弃声明）"),
 }
 
 # Events about what hangs on a claim (files, payments, objections): the staff audit page only.
@@ -37,7 +40,7 @@ FILE_ACTION_LABELS = {
 
 # Notes an applicant may read: the return comment, the rejection and revocation reasons, a failed
 # payment's reason. A send-back reason is internal to the bureau.
-APPLICANT_NOTES = {"claim_return", "claim_reject", "claim_revoke", "claim_pay_fail"}
+APPLICANT_NOTES = {"claim_return", "claim_reject", "claim_revoke", "claim_pay_fail", "claim_decline"}
 
 
 @dataclass
@@ -99,6 +102,8 @@ def coming_steps(state: str) -> list[Coming]:
     order = [s for s, _ in ROAD]
     if state == "draft":
         ahead = ROAD
+    elif state == "proposed":
+        ahead = [("submitted", _("确认享受并核对收款账户"))] + ROAD[1:]
     elif state == "returned":
         ahead = [("submitted", _("补正后重新提交"))] + ROAD[1:]
     elif state == "payment_failed":

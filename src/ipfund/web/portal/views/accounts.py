@@ -72,6 +72,10 @@ def register(request):
 
 @login_required
 def dashboard(request):
+    from ipfund.web.registers.views import waiting_count_for
+
+    if roles.has_role(request.user, roles.APPLICANT) and waiting_count_for(request.user):
+        return redirect("registers:direct")  # 免申即享: proposals wait for the enterprise's answer
     for role, url_name in START_PAGES:
         if roles.has_role(request.user, role):
             return redirect(url_name)

@@ -1,0 +1,9 @@
+"""App registration for the registers and their matching (免申即享)."""
+
+from django.apps import AppConfig
+
+
+class RegistersConfig(AppConfig):
+    name = "ipfund.web.registers"
+    label = "registers"
+    verbose_name = "名单与免申即享"
