@@ -142,7 +142,7 @@ class _LedgerRows:
         self.own_pk = None
         self.own_groups: frozenset = frozenset()
         self.own_net = Decimal("0.00")
-        if leave_out is not None and leave_out.pk is not None:
+        if leave_out is not None and isinstance(leave_out.pk, int):  # a stored claim (a register row has none)
             grant, net = standing_grant(claim=leave_out)
             if grant is not None and net > 0:
                 self.own_pk, self.own_groups, self.own_net = leave_out.pk, frozenset(grant.cap_groups), net
