@@ -80,3 +80,30 @@ def test_a_misspelt_cap_declaration_is_named_in_chinese(tmp_path):
     proc = run("policy", "check", pkg)
     assert proc.returncode != 0
     assert "caps.yearly_total：未知的字段 'itmes'" in text(proc) + proc.stderr.decode()
+
+
+def _district(tmp_path, facts, name="batch.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps({"policy": "fictional-district-intl-2026", "claims": [
+        {"id": "c1", "item": "foreign_patent", "applicant": A, "event_date": "2026-04-01", "facts": facts}]},
+        ensure_ascii=False), "utf-8")
+    return path
+
+
+def test_quantities_are_summed_by_line_at_most_three_countries(tmp_path):
+    proc = run("explain", _district(tmp_path, {"patent_number": "CN1", "major_count": 2, "other_count": 2}), "--id", "c1")
+    out = text(proc)
+    assert "资助 70000.00 元" in out
+    assert "其他国家或地区授权数 1（申报 2）" in out and "合计 70000.00 元" in out
+    assert "授权数（个）=2；" in out  # as declared, not 2.0
+
+
+def test_a_count_with_a_fraction_is_refused_naming_the_field_in_batch_and_bulk(tmp_path):
+    facts = {"patent_number": "CN1", "major_count": 2.5, "other_count": 0}
+    batch = json.loads(text(run("evaluate", _district(tmp_path, facts))))["decisions"][0]
+    assert batch["error"] == {"code": "invalid_input", "field": "facts.major_count", "message": "应为整数（件数、个数不能有小数）"}
+    line = {"id": "c1", "item": "foreign_patent", "applicant": A, "event_date": "2026-04-01", "facts": facts}
+    jsonl = tmp_path / "claims.jsonl"
+    jsonl.write_text(json.dumps(line, ensure_ascii=False) + "\n", "utf-8")
+    bulk = json.loads(text(run("evaluate", "--jsonl", jsonl, "--policy", "fictional-district-intl-2026")))
+    assert bulk["error"]["field"] == "facts.major_count"

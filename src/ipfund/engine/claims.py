@@ -25,6 +25,7 @@ from .errors import (
     MISSING,
     MONEY_ZERO,
     NOT_BOOL,
+    NOT_WHOLE,
     NOT_DATE,
     NOT_ENCODABLE,
     NOT_INT,
@@ -182,6 +183,8 @@ def _after_type(fact: Fact, value, field: str, event: int | None, interp: dict |
             raise InvalidInput(field, NOT_STRING)
     elif fact.positive and value == 0:
         raise InvalidInput(field, MONEY_ZERO)
+    elif fact.whole and value != int(value):
+        raise InvalidInput(field, NOT_WHOLE)
     elif fact.type == "year" and event is not None and value > year_of(event):
         raise InvalidInput(field, YEAR_AFTER_EVENT.format(year=year_of(event)))
     elif fact.alias_when:
@@ -221,6 +224,10 @@ def _after_type_columns(facts, values: list, events: list, bad: set, interp: dic
         elif fact.positive:
             if 0 in col:
                 fail([j for j, v in enumerate(col) if v == 0], fact, lambda j: MONEY_ZERO)
+        elif fact.whole:
+            broken = [j for j, v in enumerate(col) if v is not None and v != int(v)]
+            if broken:
+                fail(broken, fact, lambda j: NOT_WHOLE)
         elif fact.type == "year":
             if years is None:
                 years = list(map(year_of, events)) if None not in events else [
@@ -747,7 +754,7 @@ class FastColumns:
         self.fact_list = item.facts
         self.fact_index = {f.name: i for i, f in enumerate(item.facts)}
         self.needless = any(f.needless_when is not None for f in item.facts)
-        self.after_type = any(f.normal or f.positive or f.type == "year" or f.alias_when for f in item.facts)
+        self.after_type = any(f.normal or f.positive or f.whole or f.type == "year" or f.alias_when for f in item.facts)
         self.kinds = frozenset(KINDS)
         self._struct_order: dict[type, list[int]] = {}
         self.refused: dict[int, tuple[str, InvalidInput]] = {}

@@ -348,6 +348,8 @@ def _fact_text(fact, value) -> str:
         return iso(value)
     if fact.type == "uscc_list":
         return f"{value} 家（去重）"
+    if fact.type == "number" and float(value).is_integer():
+        return str(int(value))
     return str(value)
 
 

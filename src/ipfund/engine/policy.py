@@ -365,7 +365,7 @@ class Policy:
         self._shared: dict | None = None
 
     def _shared_cap_problems(self) -> list[str]:
-        return _shared_cap_problems_of(self)
+        return _shared_cap_problems_of(self) + _per_unit_problems_of(self)
 
     def shared_for(self, item_id: str):
         """The caps and exclusive groups over an item's claims: the package's own and those other
@@ -512,6 +512,28 @@ def _shared_cap_problems_of(policy: "Policy") -> list[str]:
                 f"caps: {{总额: {{label: …, clause: …, limit: {param}, per: [applicant, event_year], items: [{', '.join(items)}]}}}}，"
                 f"并去掉各项目的 cap；若确是各项目分别计算，请为每个项目设各自的参数"
             )
+    return out
+
+
+def _per_unit_problems_of(policy: "Policy") -> list[str]:
+    """Quantities: each unit amount a money parameter, the most units per claim a number."""
+    from .vocabulary import PerUnit
+
+    out = []
+    for item in policy.items.values():
+        stack = [item.formula]
+        while stack:
+            f = stack.pop()
+            stack += [getattr(f, "inner")] if hasattr(f, "inner") else []
+            if not isinstance(f, PerUnit):
+                continue
+            for _count, unit in f.lines:
+                par = policy.parameters.get(unit)
+                if par is not None and par.kind != "money":
+                    out.append(f"项目 {item.id}：单价参数 {unit} 的类型应为 money，现为 {par.kind}")
+            par = policy.parameters.get(f.max_units) if f.max_units else None
+            if par is not None and par.kind != "number":
+                out.append(f"项目 {item.id}：最多资助数量参数 {f.max_units} 的类型应为 number，现为 {par.kind}")
     return out
 
 

@@ -66,6 +66,7 @@ class Fact:
     default: object = None
     normal: str | None = None  # "identifier" | "patent_number": compared in a normal form
     positive: bool = False
+    whole: bool = False  # a number that counts things (件、个): a whole number
     needless_when: tuple[str, frozenset] | None = None
     #: Readings of the value under an interpretation: {(interp, option): reading}; "count_all"
     #: (a list of codes counted as listed, not distinct).
@@ -297,6 +298,61 @@ class AtMost(Formula):
             return top, lines
         lines.append(f"{P.describe(self.param, row['event'])}：{P.amount(self.param, top)}，未超过")
         return fen, lines
+
+
+@dataclass(eq=False, repr=False)
+class PerUnit(Formula):
+    """Quantities (按件、按个): Σ unit amount × count over the claim's lines — one number fact per
+    category ("国内发明专利 3 件，美日欧发明专利 2 件") — with at most `max_units` units funded per
+    claim (每件最多资助3个国家), the dearer units first (the most the text allows, whatever the order
+    the lines are written in)."""
+
+    lines: tuple[tuple[str, str], ...]  # (count fact, unit money parameter)
+    max_units: str | None = None  # a number parameter
+
+    @property
+    def params(self):
+        return tuple(u for _, u in self.lines) + ((self.max_units,) if self.max_units else ())
+
+    def compute(self, cols, P, interp):
+        n = cols.n
+        counts = np.stack([np.asarray(cols.facts[c], dtype=np.int64) for c, _ in self.lines], axis=1)
+        units = np.stack([np.broadcast_to(np.asarray(P.money_fen(u, cols.event, n), dtype=np.int64), (n,))
+                          for _, u in self.lines], axis=1)
+        cut = np.zeros(n, dtype=bool)
+        if self.max_units:
+            order = np.argsort(-units, axis=1, kind="stable")
+            counts = np.take_along_axis(counts, order, axis=1)
+            units = np.take_along_axis(units, order, axis=1)
+            room = np.broadcast_to(np.asarray(P.number(self.max_units, cols.event), dtype=np.int64), (n,))
+            before = np.cumsum(counts, axis=1) - counts
+            funded = np.clip(room[:, None] - before, 0, counts)
+            cut = funded.sum(axis=1) < counts.sum(axis=1)
+            counts = funded
+        return (counts * units).sum(axis=1), cut
+
+    def explain(self, row, P, interp):
+        name = _labelled(row)
+        event = row["event"]
+        lines = [(c, int(row["facts"][c]), P.money_fen_one(u, event), u) for c, u in self.lines]
+        out = []
+        room = P.value_one(self.max_units, event) if self.max_units else None
+        if room is not None:
+            total = sum(k for _, k, _, _ in lines)
+            out.append(f"{P.describe(self.max_units, event)}：{room}；申报共 {total}"
+                       + (f"，超过部分不予资助，按单价从高到低取 {room}" if total > room else "，未超过"))
+            lines.sort(key=lambda x: -x[2])
+        fen = 0
+        for fact, count, unit, param in lines:
+            funded = count if room is None else max(0, min(count, room))
+            if room is not None:
+                room -= funded
+            fen += funded * unit
+            shown = f"{funded}（申报 {count}）" if funded != count else f"{count}"
+            out.append(f"{name(fact)} {shown} × {P.describe(param, event)} {fen_to_yuan(unit)} 元"
+                       f" = {fen_to_yuan(funded * unit)} 元")
+        out.append(f"合计 {fen_to_yuan(fen)} 元")
+        return fen, out
 
 
 @dataclass(eq=False, repr=False)

@@ -51,6 +51,7 @@ PACKAGE = {
         "rate": _param("rate", {"from": "2023-01-01", "value": "0.5"}),
         "top": _param("money", {"from": "2023-01-01", "value": "100"}),
         "cap": _param("money", {"from": "2023-01-01", "value": "150"}),
+        "cap_grouped": _param("money", {"from": "2023-01-01", "value": "150"}),
         "tiers": _param("tiers", {"from": "2023-01-01", "value": {"inclusive": False, "tiers": [[2, "10"], [3, "20"]]}},
                         {"from": "2024-01-01", "value": {"inclusive": True, "tiers": [[1, "5"], [2, "10"], [3, "20"]]},
                          "amended_by": "测试〔2023〕9号", "sentence": AMEND}),
@@ -108,7 +109,7 @@ PACKAGE = {
             {"level": {"type": "enum", "label": "奖项", "options": {"solo": "个人奖", "org": "组织奖"}},
              "work": {"type": "text", "label": "作品（组织奖不需要）", "needless_when": {"level": ["org"]}}},
             key=["applicant", "work", "event_year"], interpretations=["X1"],
-            cap={"param": "cap", "group": ["applicant"], "label": "同一申请人",
+            cap={"param": "cap_grouped", "group": ["applicant"], "label": "同一申请人",
                  "group_when": [{"interpretation": {"X1": "b"}, "group": ["applicant", "event_year"], "label": "同一申请人同一年度"}]}),
         "venue_item": _item(
             {"table": "venue_table", "by": "venue"},

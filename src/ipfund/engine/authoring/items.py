@@ -21,6 +21,7 @@ from ..vocabulary import (
     Fixed,
     Item,
     Less,
+    PerUnit,
     Rate,
     Residual,
     Table,
@@ -38,7 +39,7 @@ class AuthoringError(ValueError):
 FACT_TYPES = ("year", "money", "bool", "enum", "text", "date", "number", "uscc_list")
 #: The applicant's own facts a condition may read (the calculator contract's applicant fields).
 APPLICANT_FLAGS = ("in_zone", "sme")
-FORMULAS = ("fixed", "table", "rate", "amount", "at_most", "less", "residual", "tiers")
+FORMULAS = ("fixed", "table", "rate", "amount", "at_most", "less", "residual", "tiers", "per_unit")
 ITEM_KEYS = {
     "clause", "title", "source", "summary", "kinds", "kinds_by", "facts", "formula", "conditions",
     "key", "key_when", "cap", "top_up", "top_up_by", "interpretations", "evidence",
@@ -103,8 +104,11 @@ def _facts(item: str, spec) -> tuple[Fact, ...]:
         positive = bool(f.get("positive", False))
         if positive and ftype != "money":
             raise _bad(item, where + ".positive", "仅金额事实可写（作为计算基数的金额不得为 0）")
+        whole = bool(f.get("whole", False))
+        if whole and ftype != "number":
+            raise _bad(item, where + ".whole", "仅数量事实（number）可写（件数、个数为整数）")
         fact = Fact(str(name), ftype, str(label), tuple(options), options or None, optional, default, normal=normal,
-                    positive=positive)
+                    positive=positive, whole=whole)
         if f.get("count_all_when"):
             if ftype != "uscc_list":
                 raise _bad(item, where + ".count_all_when", "仅统一社会信用代码清单可写（按所列份数计，不去重）")
@@ -188,6 +192,21 @@ def _formula(item: str, spec, facts, field: str = "formula"):
             raise _bad(item, f"{field}.less", f"应引用 facts 中的金额事实，现为 {name!r}")
         when_ = _one_choice(spec["if_interpretation"], item, f"{field}.if_interpretation") if spec.get("if_interpretation") else None
         return Less(_formula(item, _need(spec, item, f"{field}.of"), facts, f"{field}.of"), name, when=when_)
+    if kind == "per_unit":  # Σ unit × count over the claim's lines, at most max_units units per claim
+        lines = spec["per_unit"]
+        if not isinstance(lines, list) or not lines:
+            raise _bad(item, f"{field}.per_unit", "应为列表：每行 {count: 数量事实, unit: 单价参数}")
+        out = []
+        for i, line in enumerate(lines):
+            where = f"{field}.per_unit[{i + 1}]"
+            if not isinstance(line, dict) or set(line) != {"count", "unit"}:
+                raise _bad(item, where, "应为 {count: 数量事实, unit: 单价参数}")
+            count = str(line["count"])
+            spec_fact = next((f for f in facts if f.name == count), None)
+            if spec_fact is None or spec_fact.type != "number" or not spec_fact.whole:
+                raise _bad(item, f"{where}.count", f"应引用 facts 中的整数数量事实（number，whole: true），现为 {count!r}")
+            out.append((count, str(line["unit"])))
+        return PerUnit(tuple(out), max_units=str(spec["max_units"]) if spec.get("max_units") else None)
     if kind == "residual":
         name = str(spec["residual"])
         minus = spec.get("minus") or []
