@@ -80,9 +80,18 @@ def check_may_resolve_objection(actor, claim) -> None:
         raise PermissionDenied(HANDLED_BEFORE.format(id=claim.pk))
 
 
-def may_pay(actor, claim) -> bool:
-    """False when ``actor`` applied for the claim or ever handled it (any earlier step counts)."""
-    return not is_own_claim(actor, claim) and actor.pk not in handlers_of(claim)
+def handled_by(actor) -> set[int]:
+    """The ids of every claim ``actor`` ever handled (one query: for lists, instead of one per row)."""
+    ids = AuditEvent.objects.filter(object_type="claims.claim", action__in=list(HANDLING_ACTIONS), actor=actor)
+    return {int(pk) for pk in ids.values_list("object_id", flat=True).distinct()}
+
+
+def may_pay(actor, claim, *, handled: set[int] | None = None) -> bool:
+    """False when ``actor`` applied for the claim or ever handled it (any earlier step counts).
+    ``handled``: handled_by(actor), when a list asks for many claims."""
+    if is_own_claim(actor, claim) or actor.pk in (claim.reviewer_id, claim.approver_id):
+        return False
+    return claim.pk not in handled if handled is not None else actor.pk not in handlers_of(claim)
 
 
 def check_may_pay(actor, claim) -> None:

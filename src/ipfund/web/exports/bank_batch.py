@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef
 
 from ipfund.web.claims import duties
 from ipfund.web.claims.selectors import claims_to_pay
-from ipfund.web.payments.models import BankAccountChange
+from ipfund.web.payments.models import BankAccountChange, PaymentFailure
 from ipfund.web.payments.services import ACCOUNT_CHANGE_PENDING, NO_ACCOUNT, failed_account, failed_account_message, payee_account
 
 from .bank_formats import bank_template
@@ -34,19 +34,20 @@ def _lines(job, template, held: list, paid: dict):
         .filter(net__gt=0)
         .annotate(change_pending=Exists(pending))
     )
+    with_failures = set(PaymentFailure.objects.values_list("claim__applicant_id", flat=True))  # few: one query
+    handled = duties.handled_by(job.requested_by)
     for c in claims.iterator(chunk_size=CHUNK):
         # Accounts are read (and decrypted) one row at a time: the one reader of stored accounts.
         account = payee_account(c.applicant)
         reference = c.reference or f"#{c.pk}"
         note = f"{reference} {item_title(c.policy, c.item)}"
-        failure = None
-        if not duties.may_pay(job.requested_by, c):
+        if not duties.may_pay(job.requested_by, c, handled=handled):
             reason = HANDLED_HELD
         elif c.change_pending:
             reason = ACCOUNT_CHANGE_PENDING
         elif not account.complete:
             reason = NO_ACCOUNT
-        elif (failure := failed_account(c.applicant, account)) is not None:
+        elif c.applicant_id in with_failures and (failure := failed_account(c.applicant, account)) is not None:
             reason = failed_account_message(failure)
         else:
             reason = template.unwritable(account.bank_holder, account.bank_name, note)

@@ -43,15 +43,19 @@ def to_pay(*, user) -> list[ToPay]:
     failures: dict[int, list[PaymentFailure]] = {}
     for failure in PaymentFailure.objects.filter(claim__in=claims).order_by("recorded_at", "id"):
         failures.setdefault(failure.claim_id, []).append(failure)
+    # Only applicants with a failed payment on record can be barred by one (one query, not one per row).
+    with_failures = set(PaymentFailure.objects.filter(claim__applicant__in={c.applicant_id for c in claims})
+                        .values_list("claim__applicant_id", flat=True))
+    handled = duties.handled_by(user)
     rows = []
     for c in claims:
         change = pending.get(c.applicant_id)
         blocked = ""
-        if not duties.may_pay(user, c):
+        if not duties.may_pay(user, c, handled=handled):
             blocked = duties.PAY_HANDLED.format(ref=c.reference or f"#{c.pk}")
         elif change is not None:
             blocked = ACCOUNT_CHANGE_PENDING
-        elif (failure := failed_account(c.applicant)) is not None:
+        elif c.applicant_id in with_failures and (failure := failed_account(c.applicant)) is not None:
             blocked = failed_account_message(failure)
         rows.append(ToPay(c, award_net(claim=c), change, failures.get(c.pk, []), blocked))
     return rows
