@@ -54,6 +54,7 @@ def awards(settings):
     settings.CELERY_BROKER_URL = ""  # the embedded worker thread of the live server's process
     OUT.mkdir(parents=True, exist_ok=True)
     staff = flow.create_staff()
+    flow.no_budget(staff, default_policy().id)  # approvals need a budget or a recorded 不设预算
     from django.utils import timezone
     import datetime as dt
 

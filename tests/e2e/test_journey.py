@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 import struct
+import subprocess
 import zlib
 
 import pytest
@@ -42,6 +43,16 @@ def png(width: int = 240, height: int = 120) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b"")
+
+
+AUTHORITY = "肇庆高新区经济贸易和科技局"
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    """A PDF read back with poppler's pdftotext, whitespace removed (Chinese lines wrap anywhere)."""
+    path = tmp_path / "document.pdf"
+    path.write_bytes(data)
+    return re.sub(r"\s+", "", subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout)
 
 
 def submit(page, target) -> None:
@@ -145,6 +156,19 @@ def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path)
     assert "已初审推荐，等待审定。" in reviewer.content()
     sign_out(reviewer)
 
+    # --- an administrator sets this year's budget: approvals need one (or a recorded 不设预算) --------
+    admin = new_context()
+    sign_in(admin, "admin", STAFF_PASSWORDS["admin"])
+    admin.goto("/staff/admin/budgets/")
+    admin.select_option("#id_policy", default_policy().id)
+    admin.fill("#id_year", str(timezone.localdate().year))
+    admin.fill("#id_amount", "1,000,000")
+    admin.fill("#id_note", "区财政年度预算")
+    screenshots(admin, "admin-budget")
+    submit(admin, admin.locator("#save-budget"))
+    assert "资金预算已保存。" in admin.content()
+    sign_out(admin)
+
     # --- a different person, the approver (审定), approves -----------------------------------------
     approver = new_context()
     sign_in(approver, "approver", STAFF_PASSWORDS["approver"])
@@ -205,6 +229,7 @@ def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path)
     assert "**** 0128" in finance.inner_text("#to-pay")  # the account, masked
     assert "6222 0212 3456 7890 128" not in finance.content()
     screenshots(finance, "finance-queue")
+    listed = pdf_text(finance.request.get("/staff/finance/payment-list.pdf").body(), tmp_path)  # the list signed before paying
     submit(finance, finance.get_by_role("link", name="办理", exact=True).first)
     finance.fill("#id_reference", "ZQGX-2026-0001")
     screenshots(finance, "finance-pay")
@@ -212,6 +237,9 @@ def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path)
     assert "已记录拨付。" in finance.content()
     assert Payment.objects.get(claim=claim).amount == claim.approved_amount
     sign_out(finance)
+    year = timezone.localdate().year
+    assert f"肇高经科拨〔{year}〕1号" in listed and "合计1笔，金额人民币300,000.00元（大写：叁拾万元整）" in listed
+    assert AUTHORITY in listed and "****0128" in listed
 
     # --- the applicant sees the claim paid ------------------------------------------------------------
     sign_in(page, "xinghe", "Xinghe-2026-pass")
@@ -222,6 +250,17 @@ def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path)
     assert "资金已拨付" in page.inner_text("#timeline")
     assert page.inner_text("#approved-amount") == "¥300,000.00"
     screenshots(page, "claim-paid")
+
+    # --- the decision letter the applicant downloads is one a clerk would sign ---------------------------
+    letter = pdf_text(page.request.get(f"/claims/{claim.pk}/decision-letter.pdf").body(), tmp_path)
+    objection = Objection.objects.get()
+    assert f"肇高经科资决〔{year}〕1号" in letter and AUTHORITY in letter and "（盖章）" in letter
+    assert "资助人民币300,000.00元（大写：叁拾万元整）" in letter
+    assert f"公示期内收到异议1件：异议（编号{objection.reference}）异议不成立：经核实，该专利未获市级奖励，异议不成立" in letter
+    assert "无异议" not in letter and "王五" not in letter
+    assert "拨付至你单位的银行账户（中国工商银行肇庆分行，账号****0128" in letter and "拨付凭证号ZQGX-2026-0001" in letter
+    body, annex = letter.split("附件：计算说明")
+    assert "计算说明" not in body and "300000.00" in annex.replace(",", "")
 
     # --- and the same page in English --------------------------------------------------------------------
     submit(page, page.get_by_role("button", name="English"))

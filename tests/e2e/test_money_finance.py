@@ -75,6 +75,7 @@ def test_finance_batch_payment_and_the_round_against_its_budget(new_context, scr
 
 def test_failed_payment_new_account_confirmed_by_a_second_person(new_context, screenshots):
     staff = flow.create_staff()
+    flow.no_budget(staff, default_policy().id)  # approvals need a budget or a recorded 不设预算
     rnd = open_round(staff, "2026年第四批")
     (claim,) = awards_waiting_for_payment(staff, rnd, 1)
     payment_fail(actor=staff.finance, claim=claim, reason="收款账户已销户")
@@ -96,7 +97,7 @@ def test_failed_payment_new_account_confirmed_by_a_second_person(new_context, sc
     finance = new_context()
     sign_in(finance, "finance", flow.STAFF_PASSWORDS["finance"])
     finance.goto("/staff/finance/")
-    assert "账户变更待复核，暂停拨付" in finance.inner_text("#to-pay")
+    assert "银行账户变更尚待复核确认，确认前不能拨付" in finance.inner_text("#to-pay")
     submit(finance, finance.get_by_role("link", name="去复核"))
     submit(finance, finance.get_by_role("link", name="复核"))
     assert "6217000000004321" in finance.inner_text("#proposed-account")

@@ -22,6 +22,7 @@ def published(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     staff = flow.create_staff()
+    flow.no_budget(staff, default_policy().id)  # approvals need a budget or a recorded 不设预算
     now = timezone.now()
     round_create(actor=staff.admin, name="2026年第二批", opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
                  items=list(default_policy().items))

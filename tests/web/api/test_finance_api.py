@@ -13,6 +13,7 @@ from django.test import Client
 from ipfund.web.demo import flow
 from ipfund.web.engine_door import default_policy
 from ipfund.web.api.finance import ONLY_FINANCE, ONLY_FINANCE_OR_ADMIN, STATE_INVALID
+from ipfund.web.accounts.services import staff_user_create
 from ipfund.web.api.services import api_token_create
 from ipfund.web.audit.models import AuditEvent
 from ipfund.web.budgets.selectors import LEVEL_TEXT, LEVEL_WARNING
@@ -119,7 +120,11 @@ def test_other_roles_may_not_list_or_record_payments(final_claims, staff):  # no
 
 def test_finance_may_not_pay_a_claim_of_its_own_unit(final_claims, staff):  # noqa: F811
     (claim,) = final_claims(1)
-    payer = flow.roles_set(staff, claim.applicant.user, ["applicant", "finance"])
+    # a finance member's account affiliated with the applicant's unit (applicant and staff roles
+    # are never held by one account)
+    payer = staff_user_create(actor=staff.admin, username="unit-finance", password="Zq-Office-2026!x", roles=["finance"],
+                              affiliation=claim.applicant.id_number)
+    payer = flow.roles_set(staff, payer, ["finance"])
     response = post(payer, f"/api/payments/{claim.pk}/paid", {"paid_on": dt.date.today().isoformat(), "reference": "PZ-3"})
     assert response.status_code == 403 and response.json()["detail"] == OWN_CLAIM.format(id=claim.pk)
     assert not Payment.objects.exists()

@@ -3,24 +3,39 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from ipfund.web.audit.models import AuditEvent
-from ipfund.web.budgets.models import Budget
+from django.test import Client
+from django.urls import reverse
+
+from ipfund.web.budgets.models import Budget, BudgetWaiver
 from ipfund.web.budgets.selectors import LEVEL_EXHAUSTED, LEVEL_OK, LEVEL_WARNING, budget_status, budget_warnings
-from ipfund.web.budgets.services import AMOUNT_INVALID, ONLY_ADMIN, BudgetExceeded, budget_set
+from ipfund.web.budgets.services import (
+    AMOUNT_INVALID, BUDGET_MISSING, ONLY_ADMIN, WAIVER_EXISTS, WAIVER_NOTE_REQUIRED, BudgetExceeded, BudgetMissing, budget_set,
+    budget_waive,
+)
 from ipfund.web.claims.models import Claim
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.ledger.models import AwardEntry
 from ipfund.web.ledger.services import award_revoke
-from ipfund.web.engine_door import default_policy
-from ipfund.web.review.services import approval_approve
+from ipfund.web.engine_door import default_policy, policy_named
+from ipfund.web.review.services import approval_approve, review_recommend
 
 pytestmark = pytest.mark.django_db
+
+SUCCESSOR = Path(__file__).resolve().parents[2] / "fixtures" / "policies" / "fictional-successor-2025"
+
+
+@pytest.fixture
+def successor_installed(monkeypatch):
+    monkeypatch.setenv("IPFUND_POLICY_PATH", str(SUCCESSOR))
+    return "fictional-successor-2025"
 
 
 def recommended_custody(applicant, n: int) -> list[Claim]:
@@ -119,3 +134,78 @@ def test_the_demo_sets_this_years_budget_with_its_warning_showing():
     load_demo()
     status = budget_status(Budget.objects.get(year=year()))
     assert status.level == LEVEL_WARNING and Decimal("80") <= status.percent < Decimal("90")
+
+
+# --- an approval needs a budget or a recorded 不设预算 (issue 21 item 2) ---------------------
+
+
+def test_an_approval_under_a_policy_and_year_without_a_budget_is_refused(open_round, staff, applicant):
+    """The finding replayed: approvals under a policy with no budget passed silently."""
+    BudgetWaiver.objects.all().delete()  # the policy and year have neither a budget nor 不设预算
+    (claim,) = recommended_custody(applicant, 1)
+    claim = review_recommend(actor=staff.reviewer, claim=claim)
+    with pytest.raises(BudgetMissing) as err:
+        approval_approve(actor=staff.approver, claim=claim)
+    assert err.value.messages == [BUDGET_MISSING.format(title=default_policy().title, year=year())]
+    claim.refresh_from_db()
+    assert claim.state == "recommended" and not AwardEntry.objects.exists()
+    # the approver's page says so beside the claim
+    client = Client()
+    client.force_login(staff.approver)
+    page = client.post(reverse("portal:claim_action", args=[claim.pk, "approve"]), follow=True).content.decode()
+    assert "尚未设置资金预算，不能审定" in page
+    # an administrator records 不设预算 (audited): the approval goes on
+    waiver = budget_waive(actor=staff.admin, policy=default_policy().id, year=year(), note="据实列支，不设年度上限")
+    event = AuditEvent.objects.filter(action="budget_waive").latest("id")
+    assert event.actor == staff.admin and event.after["note"] == "据实列支，不设年度上限" and event.object_id == str(waiver.pk)
+    assert approval_approve(actor=staff.approver, claim=claim).state == "approved"
+
+
+def test_a_round_budget_alone_lets_its_claims_be_approved(open_round, staff, applicant):
+    BudgetWaiver.objects.all().delete()
+    budget_set(actor=staff.admin, policy=default_policy().id, year=year(), amount="100000", round=open_round)
+    (claim,) = recommended_custody(applicant, 1)
+    assert flow.advance(claim, "approved", staff).state == "approved"
+
+
+def test_only_an_administrator_records_no_budget_and_says_why(staff):
+    policy = default_policy().id
+    with pytest.raises(PermissionDenied):
+        budget_waive(actor=staff.finance, policy=policy, year=year(), note="x")
+    with pytest.raises(ValidationError) as err:
+        budget_waive(actor=staff.admin, policy=policy, year=year(), note="  ")
+    assert err.value.message_dict["note"] == [WAIVER_NOTE_REQUIRED]
+    budget_waive(actor=staff.admin, policy=policy, year=year(), note="据实列支")
+    budget = budget_set(actor=staff.admin, policy=policy, year=year(), amount="50000")
+    assert not BudgetWaiver.objects.exists()  # the budget replaced it, audited
+    assert AuditEvent.objects.filter(action="budget_waiver_replaced", after={"budget": budget.pk}).exists()
+    with pytest.raises(ValidationError) as err:
+        budget_waive(actor=staff.admin, policy=policy, year=year(), note="据实列支")
+    assert err.value.message_dict["year"] == [WAIVER_EXISTS]
+
+
+def test_the_budgets_page_records_no_budget(staff):
+    client = Client()
+    client.force_login(staff.admin)
+    url = reverse("portal:admin_budgets")
+    refused = client.post(url, {"action": "waive", "waiver-policy": default_policy().id, "waiver-year": str(year()), "waiver-note": ""})
+    assert "请填写不设预算的理由" in refused.content.decode() and not BudgetWaiver.objects.exists()
+    done = client.post(url, {"action": "waive", "waiver-policy": default_policy().id, "waiver-year": str(year()),
+                             "waiver-note": "据实列支，不设年度上限"}, follow=True)
+    html = done.content.decode()
+    assert "已记录“不设预算”" in html and "据实列支，不设年度上限" in html
+    assert BudgetWaiver.objects.get().set_by == staff.admin
+
+
+def test_the_dashboard_lists_every_policy_with_its_budget(staff, successor_installed):
+    """The finding replayed: a policy with no budget (and no awards) was missing from the dashboard."""
+    budget_set(actor=staff.admin, policy=default_policy().id, year=year(), amount="80000")
+    client = Client()
+    client.force_login(staff.finance)
+    html = client.get(reverse("portal:statistics"), {"year": str(year())}).content.decode()
+    table = html[html.index('id="by-policy"'):]
+    table = table[:table.index("</table>")]
+    successor = policy_named(successor_installed)
+    assert default_policy().title in table and successor.title in table
+    assert f"{year()} 年度预算 80,000.00 元" in table
+    assert f"{year()} 年度未设预算：审定将被拒绝" in table

@@ -70,7 +70,7 @@ def test_bank_batch_has_full_account_and_holder_and_a_summary(final_awards, staf
     bank_change_request(actor=changing, profile=changing.applicant, account=PayeeAccount("中国银行肇庆分行", "6217000000000000129", "换账户科技有限公司"))
     ApplicantProfile.objects.filter(pk=final_awards[1].applicant_id).update(bank_holder="肇庆星湖新材料有限公司（基本户）")
     job, sheets = export(staff.finance, "bank_batch")
-    header, *rows = sheets["批量付款"]
+    header, *rows = sheets["批量代发"]
     assert header == ["序号", "收款人账号", "收款人户名", "收款银行", "金额", "用途", "备注"]
     company = final_awards[1].applicant
     row = next(r for r in rows if r[2] == "肇庆星湖新材料有限公司（基本户）")  # the holder (户名) as registered

@@ -40,6 +40,7 @@ def successor(monkeypatch):
 def two_rounds(staff, successor):
     """A (late-claims) round of the 2022 policy and a round of its successor, both open now."""
     now = timezone.now()
+    flow.no_budget(staff, OLD, NEW)
     old = round_create(actor=staff.admin, policy=OLD, name="2022年政策补报批次", opens_at=now - dt.timedelta(days=1),
                        closes_at=now + dt.timedelta(days=30), items=["china_patent_award", "custody_sme"])
     new = round_create(actor=staff.admin, policy=NEW, name="2026年新政策批次", opens_at=now - dt.timedelta(days=1),

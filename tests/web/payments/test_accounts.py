@@ -146,7 +146,7 @@ def test_account_change_review_pages(final_claims, staff):
     listing = finance.get(reverse("portal:account_changes")).content.decode()
     assert claim.applicant.name in listing and "待复核" in listing and NEW_ACCOUNT not in listing
     queue = finance.get(reverse("portal:finance_queue")).content.decode()
-    assert "账户变更待复核，暂停拨付" in queue and f'value="{claim.pk}"' not in queue
+    assert services.ACCOUNT_CHANGE_PENDING in queue and f'value="{claim.pk}"' not in queue
     detail = finance.get(reverse("portal:account_change", args=[change.pk])).content.decode()
     assert NEW_ACCOUNT in detail and "确认变更" in detail
     assert AuditEvent.objects.filter(action="bank_account_reveal").count() == 2  # the old and the new account

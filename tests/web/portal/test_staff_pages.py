@@ -9,12 +9,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from ipfund.web.accounts.roles import APPLICANT_WITH_STAFF
+from ipfund.web.accounts.services import applicant_profile_update
 from ipfund.web.claims.models import Claim
 from ipfund.web.demo.flow import advance, clock_at, submitted_from_sample
 from ipfund.web.demo.samples import sample
 from ipfund.web.ledger.models import AwardEntry
 from ipfund.web.notices.models import Notice, Objection
 from ipfund.web.notices.services import notice_publish, objection_file
+from ipfund.web.payments.models import BankAccountChange
 from ipfund.web.review.services import AMOUNT_ABOVE_ENGINE, APPROVER_IS_REVIEWER, COMMENT_REQUIRED
 from ipfund.web.rounds.models import ApplicationRound, InterpretationChoice
 
@@ -216,10 +219,16 @@ def test_payment_failure_then_retry(staff, applicant, open_round):
     finance.post(reverse("portal:finance_claim", args=[claim.pk]), {"action": "fail", "reason": "账户已销户"})
     claim.refresh_from_db()
     assert claim.state == "payment_failed"
-    finance.post(
-        reverse("portal:finance_claim", args=[claim.pk]),
-        {"action": "pay", "paid_on": timezone.localdate().isoformat(), "reference": "ZF-9"},
-    )
+    pay = {"action": "pay", "paid_on": timezone.localdate().isoformat(), "reference": "ZF-9"}
+    refused = finance.post(reverse("portal:finance_claim", args=[claim.pk]), pay).content.decode()
+    assert "须由申报单位变更银行账户并经复核确认后，才能再次拨付" in refused  # the same closed account
+    claim.refresh_from_db()
+    assert claim.state == "payment_failed"
+    profile = claim.applicant
+    applicant_profile_update(actor=profile.user, profile=profile, bank_name="中国建设银行肇庆分行",
+                             bank_account="6217000000001234560", bank_holder=profile.name)
+    finance.post(reverse("portal:account_change", args=[BankAccountChange.objects.get(state="pending").pk]), {"action": "confirm"})
+    finance.post(reverse("portal:finance_claim", args=[claim.pk]), pay)
     claim.refresh_from_db()
     assert claim.state == "paid"
 
@@ -251,14 +260,17 @@ def test_admin_creates_a_round_with_errors_beside_fields(staff):
 
 def test_admin_sets_roles_and_an_interpretation(staff, applicant):
     client = signed_in(staff.admin)
-    user = applicant("enterprise")
-    client.post(reverse("portal:admin_user_roles", args=[user.pk]), {"roles": ["applicant", "finance"]})
+    enterprise = applicant("enterprise")
+    refused = client.post(reverse("portal:admin_user_roles", args=[enterprise.pk]), {"roles": ["applicant", "finance"]})
+    assert APPLICANT_WITH_STAFF in refused.content.decode() and not enterprise.role_changes.exists()
+    user = staff.reviewer2
+    client.post(reverse("portal:admin_user_roles", args=[user.pk]), {"roles": ["reviewer", "approver"]})
     user.refresh_from_db()
-    assert user.roles == ["applicant"]  # until the second administrator confirms
+    assert user.roles == ["reviewer"]  # until the second administrator confirms
     change = user.role_changes.get()
     signed_in(staff.admin2).post(reverse("portal:admin_role_change_decide", args=[change.pk, "confirm"]))
     user.refresh_from_db()
-    assert user.roles == ["applicant", "finance"]
+    assert user.roles == ["approver", "reviewer"]
     client.post(
         reverse("portal:admin_interpretations"),
         {"interpretation": "A7", "option": "per_year", "effective_from": "2026-12-01", "reason": "局务会决定按年封顶"},

@@ -42,6 +42,9 @@ def roles_check(role_list) -> list[str]:
     for role in role_list:
         if role not in role_names.ROLE_LABELS:
             raise ValidationError({"roles": [UNKNOWN_ROLE.format(role=role)]})
+    reason = role_names.incompatible(role_list)
+    if reason:
+        raise ValidationError({"roles": [reason]})
     return sorted(set(role_list))
 
 

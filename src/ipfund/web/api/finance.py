@@ -1,6 +1,7 @@
 """Finance's API (财务): the payments list, recording a payment or a failed one, and the budgets with
 what they have committed and paid. The same selectors and services as finance's pages, with the
-same rules: payments are finance's only (and never of a claim of one's own unit), budgets are read
+same rules: payments are finance's only (never of a claim of one's own unit, nor of one the caller
+applied for, recommended, approved or returned: claims/duties.py), budgets are read
 by finance and administrators; the account number is masked here, shown in full only on the page
 where finance pays (each reveal audited)."""
 
@@ -163,8 +164,9 @@ def _claim_for_finance(request, claim_id: int):
 
 @router.post("/payments/{claim_id}/paid", response={200: PaymentOut, **ERRORS}, summary="记录拨付（财务）")
 def payments_record(request, claim_id: int, body: PaymentIn):
-    """记录一项资助已拨付：拨付到申报单位当前的账户并记下该账户；账户变更待复核时、已拨付时拒绝。
-    不能拨付本人（或本单位）的申报。"""
+    """记录一项资助已拨付：拨付到申报单位当前的账户并记下该账户；账户变更待复核时、已拨付时、
+    此前向该账户拨付失败而账户尚未变更并经复核时拒绝。不能拨付本人（或本单位）的申报，也不能拨付
+    本人初审、审定或退回过的申报（403）。"""
     claim = _claim_for_finance(request, claim_id)
     payment_record(actor=request.auth, claim=claim, paid_on=body.paid_on, reference=body.reference)
     return _payment_out(claim_get_for(request.auth, claim_id))
@@ -173,7 +175,7 @@ def payments_record(request, claim_id: int, body: PaymentIn):
 @router.post("/payments/batch", response={200: PaymentBatchOut, **ERRORS}, summary="批量拨付（财务）")
 def payments_batch(request, body: PaymentBatchIn):
     """一个银行批次（一个凭证号）拨付多项资助：每项各自拨付或说明不能拨付的原因，互不影响；
-    与财务页面的批量拨付相同。"""
+    与财务页面的批量拨付相同。批次中含有调用者申报、初审、审定或退回过的申报时，整批拒绝（403）。"""
     _require(request.auth, (roles.FINANCE,), ONLY_FINANCE)
     result = payment_batch_record(actor=request.auth, claim_ids=body.claims, paid_on=body.paid_on, reference=body.reference)
     return {
@@ -186,7 +188,8 @@ def payments_batch(request, body: PaymentBatchIn):
 
 @router.post("/payments/{claim_id}/failed", response={200: PaymentOut, **ERRORS}, summary="记录拨付失败（财务）")
 def payments_fail(request, claim_id: int, body: PaymentFailIn):
-    """记录一次拨付失败及原因（通知申报单位），该资助转为“拨付失败”，待重新拨付。"""
+    """记录一次拨付失败及原因和当时的收款账户（通知申报单位），该资助转为“拨付失败”，待申报单位
+    变更账户并经复核后重新拨付。不能记录本人申报、初审、审定或退回过的申报（403）。"""
     claim = _claim_for_finance(request, claim_id)
     payment_fail(actor=request.auth, claim=claim, reason=body.reason)
     return _payment_out(claim_get_for(request.auth, claim_id))

@@ -1,4 +1,5 @@
-"""Budget: the amount a policy may commit in a year (round empty) or in one application round."""
+"""Budget: the amount a policy may commit in a year (round empty) or in one application round;
+BudgetWaiver: an administrator's record that a policy has no budget in a year (不设预算)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,20 @@ class Budget(models.Model):
         ]
         verbose_name = "资金预算"
         verbose_name_plural = "资金预算"
+
+
+class BudgetWaiver(models.Model):
+    """不设预算: a policy's approvals in ``year`` go on without a budget, because an administrator
+    recorded so (with the reason). Without a budget or this record, approvals are refused."""
+
+    policy = models.CharField(max_length=64)
+    year = models.PositiveSmallIntegerField()
+    note = models.TextField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "policy"]
+        constraints = [models.UniqueConstraint(fields=["policy", "year"], name="budget_waiver_one_per_policy_year")]
+        verbose_name = "不设预算记录"
+        verbose_name_plural = "不设预算记录"

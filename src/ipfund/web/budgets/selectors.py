@@ -17,7 +17,9 @@ from django.db.models.functions import Coalesce, ExtractYear
 from ipfund.web.ledger.models import AwardEntry
 from ipfund.web.payments.models import Payment
 
-from .models import Budget
+from ipfund.web.engine_door import policy_by_id
+
+from .models import Budget, BudgetWaiver
 
 ZERO = Decimal("0.00")
 WARN_RATIO = Decimal("0.8")
@@ -111,3 +113,17 @@ def budget_warnings(*, policy: str, on: dt.date, round_id: int | None = None) ->
     """The budgets an approval today would count against that are at 80% or more."""
     statuses = [budget_status(b) for b in budgets_in_force(policy=policy, year=on.year, round_id=round_id)]
     return [s for s in statuses if s.level != LEVEL_OK]
+
+
+def policy_title(policy_id: str) -> str:
+    policy = policy_by_id(policy_id)
+    return policy.title if policy else policy_id
+
+
+def waivers(*, year: int | None = None, policy: str | None = None) -> list[BudgetWaiver]:
+    found = BudgetWaiver.objects.select_related("set_by")
+    if year is not None:
+        found = found.filter(year=year)
+    if policy:
+        found = found.filter(policy=policy)
+    return list(found)

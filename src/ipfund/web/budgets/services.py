@@ -1,4 +1,8 @@
-"""budget_set (an administrator sets a budget, audited) and budget_guard (inside an approval).
+"""budget_set (an administrator sets a budget, audited), budget_waive (an administrator records
+"不设预算" for a policy and year, audited) and budget_guard (inside an approval).
+
+An approval needs a budget in force (the policy's annual budget of the year, or its round's) or
+a 不设预算 record for the policy and year: an approval under no budget is never silent.
 
 budget_guard runs in the approval's transaction, after the cap buckets are locked: it locks the
 budget rows the award counts against (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
@@ -19,8 +23,8 @@ from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
 from ipfund.web.rounds.models import ApplicationRound
 
-from .models import Budget
-from .selectors import budgets_in_force, committed
+from .models import Budget, BudgetWaiver
+from .selectors import budgets_in_force, committed, policy_title
 
 ONLY_ADMIN = "只有管理员可以设置资金预算。"
 AMOUNT_INVALID = "预算金额应为大于零、最多两位小数的金额（元）。"
@@ -31,8 +35,22 @@ BUDGET_EXCEEDED = (
     "审定后将超出{scope}：预算 {budget} 元，已审定 {committed} 元，剩余 {remaining} 元，本次 {amount} 元。"
     "请调整预算或暂缓审定。"
 )
+BUDGET_MISSING = (
+    "《{title}》{year} 年度尚未设置资金预算，不能审定。"
+    "请管理员在“资金预算”中设置预算，或记录该年度“不设预算”。"
+)
+WAIVER_NOTE_REQUIRED = "请填写不设预算的理由（如：据实列支，不设年度上限）。"
+WAIVER_EXISTS = "该政策该年度已设置资金预算；如不再设预算，请先与财务核实。"
 ANNUAL_SCOPE = "{year} 年度资金预算"
 ROUND_SCOPE = "申报批次“{round}”的资金预算"
+
+
+class BudgetMissing(ValidationError):
+    """An approval refused because its policy and year have neither a budget nor 不设预算."""
+
+    def __init__(self, message: str):
+        super().__init__(message, code="budget_missing")
+        self.reason = "budget_missing"
 
 
 class BudgetExceeded(ValidationError):
@@ -88,7 +106,40 @@ def budget_set(*, actor, policy: str, year: int, amount, round: ApplicationRound
     except IntegrityError:  # set at the same instant by another administrator
         raise ValidationError({"year": ["该预算刚被其他管理员设置，请刷新后再试。"]}) from None
     audit_record(actor=actor, action="budget_set", obj=budget, before=before, after=_snapshot(budget))
+    if round is None:  # an annual budget replaces a 不设预算 record of the same year
+        for waiver in BudgetWaiver.objects.filter(policy=policy, year=year):
+            audit_record(actor=actor, action="budget_waiver_replaced", obj=waiver,
+                         before={"policy": waiver.policy, "year": waiver.year, "note": waiver.note}, after={"budget": budget.pk})
+            waiver.delete()
     return budget
+
+
+@transaction.atomic
+def budget_waive(*, actor, policy: str, year: int, note: str) -> BudgetWaiver:
+    """Record that (policy, year) has no budget (不设预算), with the reason: approvals then go on."""
+    if not roles.has_role(actor, roles.ADMIN):
+        raise PermissionDenied(ONLY_ADMIN)
+    errors: dict[str, list[str]] = {}
+    if not (policy or "").strip():
+        errors["policy"] = [POLICY_UNKNOWN]
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        errors["year"] = [YEAR_INVALID]
+    if not (note or "").strip():
+        errors["note"] = [WAIVER_NOTE_REQUIRED]
+    if not errors and Budget.objects.filter(policy=policy, year=year, round__isnull=True).exists():
+        errors["year"] = [WAIVER_EXISTS]
+    if errors:
+        raise ValidationError(errors)
+    waiver, created = BudgetWaiver.objects.select_for_update().get_or_create(
+        policy=policy, year=year, defaults={"note": note.strip(), "set_by": actor}
+    )
+    before = None if created else {"note": waiver.note}
+    if not created:
+        waiver.note, waiver.set_by = note.strip(), actor
+        waiver.save(update_fields=["note", "set_by"])
+    audit_record(actor=actor, action="budget_waive", obj=waiver, before=before,
+                 after={"policy": policy, "year": year, "note": waiver.note})
+    return waiver
 
 
 def budget_guard(*, policy: str, round_id: int | None, on: dt.date, amount: Decimal) -> None:
@@ -97,6 +148,8 @@ def budget_guard(*, policy: str, round_id: int | None, on: dt.date, amount: Deci
     Call inside the approval's transaction, before the award is written."""
     ids = [b.pk for b in budgets_in_force(policy=policy, year=on.year, round_id=round_id)]
     if not ids:
+        if not BudgetWaiver.objects.filter(policy=policy, year=on.year).exists():
+            raise BudgetMissing(BUDGET_MISSING.format(title=policy_title(policy), year=on.year))
         return
     # Locked in primary-key order, the same in every approval; no join, so only budget rows are locked.
     locked = list(Budget.objects.select_for_update().filter(pk__in=ids).order_by("pk"))

@@ -7,7 +7,9 @@ The services ask here, never the views, so the pages, the API and the CLI refuse
 - one person never both recommends (初审推荐) and approves (审定) one claim — any earlier
   recommendation counts, not only the last one, so a send-back cannot launder the roles;
 - nobody resolves an objection against a claim they handled (returned, rejected, recommended,
-  approved or sent back).
+  approved or sent back);
+- nobody who applied for or handled a claim pays it: records it paid or failed, or puts it in a
+  bank batch (the payment services and the bank batch file ask check_may_pay / may_pay).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ipfund.web.audit.models import AuditEvent
 OWN_CLAIM = "不能以工作人员身份处理本人（或本单位）提交的申报 #{id}。"
 RECOMMENDED_BEFORE = "审定人不能是该申报的初审推荐人。"
 HANDLED_BEFORE = "处理过申报 #{id} 的人员不能处理针对该申报的异议。"
+PAY_HANDLED = "申报 {ref} 由您申报、初审、审定或退回过，不能由您办理拨付（含记录拨付失败、列入批量拨付），请由其他财务人员办理。"
 
 # The moves that count as having handled a claim (publishing and closing a notice are bulk
 # moves of the whole notice and are not a judgement on one claim).
@@ -75,3 +78,23 @@ def check_may_resolve_objection(actor, claim) -> None:
     check_not_own_claim(actor, claim)
     if actor.pk in handlers_of(claim):
         raise PermissionDenied(HANDLED_BEFORE.format(id=claim.pk))
+
+
+def handled_by(actor) -> set[int]:
+    """The ids of every claim ``actor`` ever handled (one query: for lists, instead of one per row)."""
+    ids = AuditEvent.objects.filter(object_type="claims.claim", action__in=list(HANDLING_ACTIONS), actor=actor)
+    return {int(pk) for pk in ids.values_list("object_id", flat=True).distinct()}
+
+
+def may_pay(actor, claim, *, handled: set[int] | None = None) -> bool:
+    """False when ``actor`` applied for the claim or ever handled it (any earlier step counts).
+    ``handled``: handled_by(actor), when a list asks for many claims."""
+    if is_own_claim(actor, claim) or actor.pk in (claim.reviewer_id, claim.approver_id):
+        return False
+    return claim.pk not in handled if handled is not None else actor.pk not in handlers_of(claim)
+
+
+def check_may_pay(actor, claim) -> None:
+    check_not_own_claim(actor, claim)
+    if not may_pay(actor, claim):
+        raise PermissionDenied(PAY_HANDLED.format(ref=claim.reference or f"#{claim.pk}"))

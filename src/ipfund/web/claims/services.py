@@ -100,6 +100,8 @@ def claim_transition(*, actor, claim: Claim, action: str, note: str = "", **chan
         duties.check_not_own_claim(actor, claim)
     if action == Action.APPROVE:
         duties.check_may_approve(actor, claim)
+    if action in (Action.PAY, Action.PAY_FAIL):
+        duties.check_may_pay(actor, claim)
     before = claim_snapshot(claim)
     claim.state = next_state(claim.state, action)
     for field, value in changes.items():

@@ -7,6 +7,7 @@ for and refuses to start without a secret key and allowed hosts.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from datetime import timedelta
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "ipfund.web.notices",
     "ipfund.web.payments",
     "ipfund.web.budgets",
+    "ipfund.web.documents",
     "ipfund.web.notifications",
     "ipfund.web.api",
     "ipfund.web.jobs",
@@ -247,6 +249,19 @@ IPFUND_MESSENGER = os.environ.get("IPFUND_MESSENGER", "ipfund.web.notifications.
 # The only names a page shows that no policy package gives: the zone's and the bureau's.
 IPFUND_ZONE_NAME = os.environ.get("IPFUND_ZONE_NAME", "肇庆高新区")
 IPFUND_BUREAU_NAME = os.environ.get("IPFUND_BUREAU_NAME", "区经济贸易和科技局")
+# The issuing authority as the documents (decision letters, notices, payment lists) print it above
+# the seal: the full name, with the zone's.
+IPFUND_ISSUING_AUTHORITY = os.environ.get("IPFUND_ISSUING_AUTHORITY", "肇庆高新区经济贸易和科技局")
+# Document numbers (文号), one sequence per document kind and year: {year} and {serial} (e.g.
+# {serial:03d}) fill the pattern. A JSON object in IPFUND_DOCUMENT_NUMBERS replaces these patterns.
+IPFUND_DOCUMENT_NUMBERS = {
+    "decision_letter": "肇高经科资决〔{year}〕{serial}号",
+    "notice": "肇高经科公示〔{year}〕{serial}号",
+    "payment_list": "肇高经科拨〔{year}〕{serial}号",
+    **json.loads(os.environ.get("IPFUND_DOCUMENT_NUMBERS", "{}")),
+}
+# A folder of the bureau's own bank batch file templates (YAML, as exports/bank_templates/ shows).
+IPFUND_BANK_TEMPLATE_DIR = os.environ.get("IPFUND_BANK_TEMPLATE_DIR", "")
 # The policy store: packages uploaded and activated on the 政策库 page (searched besides IPFUND_POLICY_PATH).
 IPFUND_POLICY_STORE = Path(os.environ.get("IPFUND_POLICY_STORE", DATA_DIR / "policies"))
 IPFUND_POLICY_ZIP_MAX_BYTES = int(os.environ.get("IPFUND_POLICY_ZIP_MAX_BYTES", str(20 * 1024 * 1024)))  # unpacked

@@ -17,6 +17,7 @@ from ipfund.web.accounts.idgen import make_ric, make_uscc
 from ipfund.web.accounts.models import APPLICANT_KINDS
 from ipfund.web.accounts.role_changes import role_change_confirm, role_change_request
 from ipfund.web.accounts.services import applicant_register, staff_user_create
+from ipfund.web.budgets.services import budget_waive
 from ipfund.web.claims.services import claim_draft_create, claim_submit, evidence_attach
 from ipfund.web.engine_door import policy_of
 from ipfund.web.review.services import approval_approve, review_recommend, review_reject, review_return
@@ -69,6 +70,13 @@ def create_staff() -> Staff:
         for name in STAFF_PASSWORDS
     }
     return Staff(**users)
+
+
+def no_budget(staff: Staff, *policies: str, year: int | None = None) -> None:
+    """Record 不设预算 for ``policies`` in ``year`` (this year) as an administrator would, so that
+    their approvals need no budget (approvals under neither a budget nor this record are refused)."""
+    for policy in policies:
+        budget_waive(actor=staff.admin, policy=policy, year=year or timezone.localdate().year, note="测试：据实列支，不设年度预算")
 
 
 def roles_set(staff: Staff, user, role_list):

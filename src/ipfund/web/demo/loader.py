@@ -118,6 +118,9 @@ def _drive(claim, target: str, staff: flow.Staff):
         return claim
 
 
+DRAFT_BUDGET = Decimal("5000000")
+
+
 @transaction.atomic
 def _demo_budget(staff, policy_id: str) -> None:
     """This year's budget, set so that what the demo approved uses about 85% of it (the 预警 shows)."""
@@ -135,9 +138,14 @@ def load_demo() -> DemoSummary:
     items = list(policy.items)
     variants = itertools.count(0)
     claims = []
+    this_year = timezone.localdate().year
 
     with flow.clock_at(_at(2026, 7, 20)):
         staff = flow.create_staff()
+        # Approvals need a budget (or a recorded 不设预算): the years the demo approves in get one
+        # before any approval; this year's is set to what was approved at the end (_demo_budget).
+        for year in sorted({2026, this_year}):
+            budget_set(actor=staff.admin, policy=policy.id, year=year, amount=DRAFT_BUDGET, note="演示数据：区财政年度预算（年初预算）")
         people = _Applicants()
         round_create(actor=staff.admin, policy=policy.id, name="2026年第一批", opens_at=_at(2026, 8, 1, 0), closes_at=_at(2026, 9, 1, 0), items=items)
 

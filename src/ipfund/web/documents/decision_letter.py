@@ -1,5 +1,12 @@
-"""资助决定书: one per final award — the amount in figures and capitals, how it was computed,
-the clause and its sentence, any reduction with its reason, the authority, date and seal line."""
+"""资助决定书: one per final award — its document number, the amount in figures and capitals, the
+clause and its sentence, any reduction with its reason, the notice with each objection and how it
+was resolved, the payment as recorded (the account it went to, never the applicant's account of
+today), the issuing authority, date and seal kept on the page of the text. How the engine computed
+the amount is not in the letter: an annex (附件：计算说明) on a page of its own carries it.
+
+Every fact is the one recorded at the time it speaks of: the letter is dated the day the award
+became final (the notice closed), the objections are those filed against this claim's entry, the
+payment is the Payment row with the account it recorded."""
 
 from __future__ import annotations
 
@@ -7,20 +14,32 @@ import re
 from typing import IO
 
 from django.utils import timezone
-from reportlab.platypus import Paragraph
+from reportlab.platypus import PageBreak, Paragraph
 
 from ipfund.web.audit.selectors import audit_history
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.workflow import State
 from ipfund.web.engine_door import stored_explanation
-from ipfund.web.masking import mask_text
+from ipfund.web.masking import mask_bank_account, mask_text
 
 from .fonts import register_fonts
-from .layout import BODY, HEADING, PLAIN, RIGHT, TITLE, build, cited, esc, policy_heading, rmb_capitals, signature, yuan
+from .layout import (
+    BODY, HEADING, NOTE, PLAIN, RIGHT, TITLE, build, chinese_date, cited, esc, number_line, policy_heading, rmb_capitals,
+    signature, yuan,
+)
+from .numbers import document_number_issue
 
 LETTER_TITLE = "知识产权专项资金资助决定书"
+ANNEX_TITLE = "附件：计算说明"
+ANNEX_NOTE = "本附件按政策条款列出资助金额的测算过程，供核对；资助金额以本决定书正文为准。"
 # A decision letter is issued once the notice period has passed without an upheld objection.
 LETTER_STATES = (State.FINAL, State.PAID, State.PAYMENT_FAILED)
+
+NO_OBJECTION = "公示期内未收到异议。"
+OBJECTIONS = "公示期内收到异议 {count} 件：{outcomes}。"
+OBJECTION_OUTCOME = "异议（编号 {ref}）{state}：{resolution}"
+PAID = "资助资金已于 {date} 拨付至{you}的银行账户（{bank}，账号 {account}，户名 {holder}），拨付凭证号 {reference}。"
+NOT_YET_PAID = "资助资金由财务部门按规定拨付至{you}在平台登记并经复核的银行账户，拨付结果以拨付记录为准。"
 
 # Explanation lines that the letter says in its own words (the clause, the item) or that only
 # the bureau needs (which reading of the text was applied).
@@ -43,9 +62,41 @@ def readable_steps(explanation: list[str]) -> list[str]:
     return steps
 
 
-def _decided_on(claim: Claim):
-    events = [e for e in audit_history(object_type=claim._meta.label_lower, object_id=claim.pk) if e.action == "claim_approve"]
-    return events[-1].at if events else timezone.now()
+def _last_event_at(claim: Claim, action: str):
+    events = [e for e in audit_history(object_type=claim._meta.label_lower, object_id=claim.pk) if e.action == action]
+    return events[-1].at if events else None
+
+
+def letter_date(claim: Claim):
+    """The day the decision became final (its notice closed); the approval's day for an award that
+    never went through a notice; today only when neither is recorded."""
+    return _last_event_at(claim, "claim_finalize") or _last_event_at(claim, "claim_approve") or timezone.now()
+
+
+def _notice_sentence(claim: Claim) -> str:
+    entry = getattr(claim, "notice_entry", None)
+    if entry is None:
+        return ""
+    notice = entry.notice
+    published = f"于 {chinese_date(notice.published_at)}至{chinese_date(notice.ends_at)}在平台公示，"
+    objections = list(entry.objections.order_by("filed_at", "id"))
+    if not objections:
+        return published + NO_OBJECTION
+    outcomes = "；".join(
+        OBJECTION_OUTCOME.format(ref=o.reference or o.pk, state=o.get_state_display(), resolution=(o.resolution or "—").rstrip("。"))
+        for o in objections
+    )
+    return published + OBJECTIONS.format(count=len(objections), outcomes=outcomes)
+
+
+def _payment_sentence(claim: Claim, you: str) -> str:
+    payment = getattr(claim, "payment", None) if claim.state == State.PAID else None
+    if payment is None:
+        return NOT_YET_PAID.format(you=you)
+    return PAID.format(
+        date=chinese_date(payment.paid_on), you=you, bank=payment.bank_name or "—", account=mask_bank_account(payment.bank_account),
+        holder=payment.bank_holder or "—", reference=payment.reference,
+    )
 
 
 def decision_letter_pdf(claim: Claim, out: IO[bytes]) -> None:
@@ -60,22 +111,24 @@ def decision_letter_pdf(claim: Claim, out: IO[bytes]) -> None:
     profile = claim.applicant
     you = "你" if profile.is_person else "你单位"
     submitted = timezone.localtime(claim.submitted_at) if claim.submitted_at else None
+    dated = letter_date(claim)
+    number = document_number_issue(kind="decision_letter", obj=claim, on=timezone.localdate(dated)).number
+    notice = _notice_sentence(claim)
     story = [
         Paragraph(LETTER_TITLE, TITLE),
+        number_line(number),
         Paragraph(esc(f"受理编号：{claim.reference or '—'}"), RIGHT),
         Paragraph(esc(f"{profile.name}："), PLAIN),
         Paragraph(
             esc(
                 f"{you}{f'于 {submitted:%Y年%m月%d日} ' if submitted else ''}提交的“{spec.title}”资助申请，"
-                f"经初审、审定和公示，公示期满无异议。根据{cited(heading)}{clause_title}的规定，"
+                f"经初审、审定{'，并' + notice if notice else '。'}根据{cited(heading)}{clause_title}的规定，"
                 f"决定给予{you}资助人民币 {yuan(amount)} 元（大写：{rmb_capitals(amount)}）。"
             ),
             BODY,
         ),
         Paragraph("政策依据", HEADING),
         Paragraph(esc(f"{spec.clause}　「{spec.source}」"), BODY),
-        Paragraph("计算说明", HEADING),
-        *[Paragraph(esc(step), PLAIN) for step in readable_steps(stored_explanation(claim.decision))],
     ]
     if claim.engine_amount is not None and amount is not None and amount < claim.engine_amount:
         story += [
@@ -88,14 +141,20 @@ def decision_letter_pdf(claim: Claim, out: IO[bytes]) -> None:
                 BODY,
             ),
         ]
-    account = f"（{profile.bank_name} {profile.masked_bank_account}）" if profile.bank_account else ""
-    story += [
-        Paragraph("资金拨付", HEADING),
-        Paragraph(esc(f"资助资金将拨付至{you}登记的银行账户{account}。如账户信息有变，请及时在平台更新。"), BODY),
-        *signature(heading["authority"], _decided_on(claim)),
-    ]
-    build(out, story, title=f"{LETTER_TITLE} {claim.reference or claim.pk}", author=heading["authority"])
+    story += signature(heading["authority"], dated,
+                       with_text=[Paragraph("资金拨付", HEADING), Paragraph(esc(_payment_sentence(claim, you)), BODY)])
+    steps = readable_steps(stored_explanation(claim.decision))
+    if steps:
+        story += [
+            PageBreak(),
+            Paragraph(ANNEX_TITLE, HEADING),
+            Paragraph(esc(f"{LETTER_TITLE}（{number}）"), PLAIN),
+            Paragraph(ANNEX_NOTE, NOTE),
+            *[Paragraph(esc(step), PLAIN) for step in steps],
+        ]
+    build(out, story, title=f"{LETTER_TITLE} {number}", author=heading["authority"])
 
 
 def decision_letter_filename(claim: Claim) -> str:
     return f"资助决定书-{claim.reference or claim.pk}.pdf"
+

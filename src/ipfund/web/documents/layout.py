@@ -1,5 +1,6 @@
 """What every document shares: A4 pages, the styles of an official document, amounts in figures
-and in capitals, Chinese dates, the issuing authority's signature and seal line."""
+and in capitals, Chinese dates, the document number, the issuing authority (from the settings, with
+the zone's name) and its signature and seal block, kept on one page with the text above it."""
 
 from __future__ import annotations
 
@@ -7,20 +8,23 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import IO
 
+from django.conf import settings
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ipfund.web.engine_door import default_policy, policy_named
 
 from .fonts import HEI, SONG, register_fonts
 
-TITLE = ParagraphStyle("title", fontName=HEI, fontSize=18, leading=28, alignment=TA_CENTER, spaceAfter=6 * mm)
-SUBTITLE = ParagraphStyle("subtitle", fontName=SONG, fontSize=11, leading=16, alignment=TA_CENTER, spaceAfter=4 * mm)
+# wordWrap CJK: a long Chinese title breaks between characters, never overflowing the page.
+TITLE = ParagraphStyle("title", fontName=HEI, fontSize=18, leading=28, alignment=TA_CENTER, spaceAfter=6 * mm, wordWrap="CJK")
+NUMBER = ParagraphStyle("number", fontName=SONG, fontSize=12, leading=20, alignment=TA_CENTER, spaceAfter=4 * mm)
+SUBTITLE = ParagraphStyle("subtitle", fontName=SONG, fontSize=11, leading=16, alignment=TA_CENTER, spaceAfter=4 * mm, wordWrap="CJK")
 HEADING = ParagraphStyle("heading", fontName=HEI, fontSize=13, leading=22, spaceBefore=3 * mm, spaceAfter=2 * mm)
 BODY = ParagraphStyle("body", fontName=SONG, fontSize=12, leading=21, firstLineIndent=24, wordWrap="CJK")
 PLAIN = ParagraphStyle("plain", parent=BODY, firstLineIndent=0)
@@ -97,13 +101,20 @@ def chinese_date(value) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def issuing_authority() -> str:
+    """The full name the bureau signs its documents with (settings.IPFUND_ISSUING_AUTHORITY)."""
+    return settings.IPFUND_ISSUING_AUTHORITY
+
+
 def policy_heading(policy_id: str) -> dict:
-    """Title, document number and issuing authority of a claim's or round's own policy package."""
+    """Title and document number of a claim's or round's own policy package; the authority that
+    issues the document is the bureau's full name from the settings (a policy package names its
+    administering office without the zone: "区经济贸易和科技局")."""
     policy = policy_named(policy_id)
     return {
         "title": policy.title,
         "document_number": policy.document_number,
-        "authority": policy.data.get("administered_by") or policy.data.get("issuer", ""),
+        "authority": issuing_authority(),
         "issuer": policy.data.get("issuer", ""),
         "policy": policy,
     }
@@ -121,14 +132,23 @@ def cited_policies(policy_ids) -> str:
     return "、".join(cited(policy_heading(pid)) for pid in ids)
 
 
-def signature(authority: str, on) -> list:
-    """The issuing authority, the date and the seal line, right-aligned at the end of a document."""
-    return [
+def signature(authority: str, on, *, with_text: list = ()) -> list:
+    """The issuing authority, the date and the seal line, right-aligned at the end of a document,
+    kept on one page together with ``with_text`` (the last text it seals): a seal block never
+    stands alone on a page of its own."""
+    block = [
+        *with_text,
         Spacer(1, 12 * mm),
         Paragraph(esc(authority), RIGHT),
         Paragraph(chinese_date(on), RIGHT),
         Paragraph("（盖章）", RIGHT),
     ]
+    return [KeepTogether(block)]
+
+
+def number_line(number: str) -> Paragraph:
+    """The document number (文号) under the title."""
+    return Paragraph(esc(number), NUMBER)
 
 
 def table(header: list[str], rows: list[list], widths: list[float], *, numeric: set[int] = frozenset()) -> Table:

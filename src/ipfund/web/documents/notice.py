@@ -1,5 +1,6 @@
-"""The public notice (公示) as the bureau prints it: title, units and individuals listed apart,
-the period, how to object, the issuing authority with the date and the seal line."""
+"""The public notice (公示) as the bureau prints it: title and document number, units and
+individuals listed apart, the period, how to object, the issuing authority with the date and the
+seal line kept on the page of the last section."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from reportlab.platypus import Paragraph
 
 from ipfund.web.notices.models import Notice
 
-from .fonts import register_fonts
 from ipfund.web.engine_door import default_policy
 
+from .fonts import register_fonts
 from .layout import (
-    BODY, HEADING, NOTE, PLAIN, TITLE, build, chinese_date, cited_policies, esc, policy_heading, signature, table, yuan,
+    BODY, HEADING, NOTE, PLAIN, TITLE, build, chinese_date, cited_policies, esc, number_line, policy_heading, signature, table,
+    yuan,
 )
+from .numbers import document_number_issue
 
 NO_ENTRIES = "无。"
 HOW_TO_OBJECT = (
@@ -47,8 +50,10 @@ def notice_pdf(notice: Notice, out: IO[bytes]) -> None:
     persons = [e for e in entries if e.claim.applicant.is_person]
     start, end = timezone.localtime(notice.published_at), timezone.localtime(notice.ends_at)
     batch = f"（{'、'.join(rounds)}）" if rounds else ""
+    number = document_number_issue(kind="notice", obj=notice, on=start.date()).number
     story = [
         Paragraph(esc(notice.title), TITLE),
+        number_line(number),
         Paragraph(
             esc(
                 f"根据{cited_policies(policy_ids)}的规定，经申报、初审和审定，现将知识产权专项资金拟资助名单{batch}予以公示，"
@@ -62,9 +67,9 @@ def notice_pdf(notice: Notice, out: IO[bytes]) -> None:
         Paragraph(
             esc(f"公示期 {notice.period_days} 天，自 {start:%Y年%m月%d日 %H:%M} 起至 {end:%Y年%m月%d日 %H:%M} 止。"), BODY
         ),
-        Paragraph("四、异议方式", HEADING),
-        Paragraph(esc(HOW_TO_OBJECT.format(authority=heading["authority"])), BODY),
-        *signature(heading["authority"], notice.published_at),
+        *signature(heading["authority"], notice.published_at,
+                   with_text=[Paragraph("四、异议方式", HEADING),
+                              Paragraph(esc(HOW_TO_OBJECT.format(authority=heading["authority"])), BODY)]),
         Paragraph(PRIVACY_NOTE, NOTE),
     ]
     build(out, story, title=notice.title, author=heading["authority"])

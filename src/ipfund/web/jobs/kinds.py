@@ -21,7 +21,10 @@ class JobKind:
     roles: tuple[str, ...]
     run: Callable
     filename: Callable[[dict], str]
-    content_type: str = XLSX
+    content_type: str | Callable[[dict], str] = XLSX  # or chosen by the parameters (a bank template's file type)
+
+    def content_type_for(self, params: dict) -> str:
+        return self.content_type(params) if callable(self.content_type) else self.content_type
 
 
 def _exports():
@@ -39,7 +42,9 @@ def kinds() -> dict[str, JobKind]:
         "queue_approval": JobKind("审定队列导出", (roles.APPROVER,), queues.export_queue, queues.filename),
         "queue_finance": JobKind("待拨付清单导出", (roles.FINANCE,), queues.export_finance_queue, queues.filename),
         "awards": JobKind("资助名单导出", staff, awards.export_awards, awards.filename),
-        "bank_batch": JobKind("银行批量付款文件", (roles.FINANCE,), bank_batch.export_bank_batch, bank_batch.filename),
+        "bank_batch": JobKind(
+            "银行批量代发文件", (roles.FINANCE,), bank_batch.export_bank_batch, bank_batch.filename, bank_batch.content_type
+        ),
         "statistics": JobKind("年度统计导出", staff, statistics.export_statistics, statistics.filename),
         "decision_letters": JobKind(
             "资助决定书批量生成", (roles.REVIEWER, roles.APPROVER, roles.ADMIN), letters.export_letters, letters.filename, ZIP

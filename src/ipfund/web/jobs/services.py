@@ -26,7 +26,8 @@ JOB_FAILED = "任务执行失败，请稍后重试；如仍失败请联系管理
 JOB_INTERRUPTED = "任务因平台重启而中断，请重新导出。"
 YEAR_INVALID = "请填写有效的统计年度（2000 至 2100 之间的四位数字）。"
 ROUND_INVALID = "申报批次无效，请从列表中选择。"
-PARAM_KEYS = ("round", "item", "state", "policy", "year", "q", "sort")
+TEMPLATE_INVALID = "请从列表中选择银行文件模板。"
+PARAM_KEYS = ("round", "item", "state", "policy", "year", "q", "sort", "template")
 
 
 def job_params_clean(kind: str, raw) -> dict:
@@ -40,6 +41,13 @@ def job_params_clean(kind: str, raw) -> dict:
             raise ValidationError({"year": [YEAR_INVALID]})
     elif "year" in params:
         del params["year"]
+    if kind == "bank_batch":
+        from ipfund.web.exports.bank_formats import bank_templates
+
+        if params.get("template", "") not in ("", *bank_templates()):
+            raise ValidationError({"template": [TEMPLATE_INVALID]})
+    else:
+        params.pop("template", None)
     return params
 
 
@@ -88,7 +96,7 @@ def job_run(*, job_id: int) -> Job:
         return job
     with transaction.atomic():
         Job.objects.filter(pk=job.pk).update(
-            state=Job.DONE, done=count, total=count, file=relative, content_type=spec.content_type, finished_at=timezone.now()
+            state=Job.DONE, done=count, total=count, file=relative, content_type=spec.content_type_for(job.params), finished_at=timezone.now()
         )
         job.refresh_from_db()
         audit_record(

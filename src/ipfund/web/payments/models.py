@@ -49,6 +49,11 @@ class PaymentFailure(models.Model):
     claim = models.ForeignKey("claims.Claim", on_delete=models.PROTECT, related_name="payment_failures")
     reason = models.TextField()
     failed_on = models.DateField()
+    # The account the failed transfer went to: a later payment to the same account is refused
+    # until the applicant's account is changed and confirmed (empty on failures recorded before).
+    bank_name = models.CharField(max_length=200, blank=True)
+    bank_account = EncryptedTextField(blank=True)
+    bank_holder = models.CharField(max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ipfund.web.claims import duties
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.selectors import claims_to_pay
 from ipfund.web.claims.workflow import State
 from ipfund.web.ledger.selectors import award_net
 
 from .models import BankAccountChange, PaymentBatch, PaymentFailure
+from .services import ACCOUNT_CHANGE_PENDING, failed_account, failed_account_message
 
 
 @dataclass
@@ -19,6 +21,8 @@ class ToPay:
     net: Decimal
     pending_change: BankAccountChange | None
     failures: list[PaymentFailure]
+    # Why the user looking at the list may not pay this award now ("" when they may).
+    blocked: str = ""
 
 
 @dataclass
@@ -39,7 +43,22 @@ def to_pay(*, user) -> list[ToPay]:
     failures: dict[int, list[PaymentFailure]] = {}
     for failure in PaymentFailure.objects.filter(claim__in=claims).order_by("recorded_at", "id"):
         failures.setdefault(failure.claim_id, []).append(failure)
-    return [ToPay(c, award_net(claim=c), pending.get(c.applicant_id), failures.get(c.pk, [])) for c in claims]
+    # Only applicants with a failed payment on record can be barred by one (one query, not one per row).
+    with_failures = set(PaymentFailure.objects.filter(claim__applicant__in={c.applicant_id for c in claims})
+                        .values_list("claim__applicant_id", flat=True))
+    handled = duties.handled_by(user)
+    rows = []
+    for c in claims:
+        change = pending.get(c.applicant_id)
+        blocked = ""
+        if not duties.may_pay(user, c, handled=handled):
+            blocked = duties.PAY_HANDLED.format(ref=c.reference or f"#{c.pk}")
+        elif change is not None:
+            blocked = ACCOUNT_CHANGE_PENDING
+        elif c.applicant_id in with_failures and (failure := failed_account(c.applicant)) is not None:
+            blocked = failed_account_message(failure)
+        rows.append(ToPay(c, award_net(claim=c), change, failures.get(c.pk, []), blocked))
+    return rows
 
 
 def failed_by_reason(rows: list[ToPay]) -> list[FailureGroup]:

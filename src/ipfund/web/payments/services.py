@@ -16,6 +16,7 @@ from ipfund.web.accounts import roles
 from ipfund.web.accounts.models import ApplicantProfile
 from ipfund.web.accounts.selectors import users_with_role
 from ipfund.web.audit.services import audit_record
+from ipfund.web.claims import duties
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.services import claim_lock, claim_transition
 from ipfund.web.claims.workflow import Action, State
@@ -32,8 +33,13 @@ DATE_IN_FUTURE = "拨付日期不能晚于今天。"
 NOTHING_TO_PAY = "该申报在资助台账中没有可拨付的金额。"
 NO_ACCOUNT = "申报单位尚未填写完整的开户银行和银行账号，不能拨付。"
 ACCOUNT_CHANGE_PENDING = "申报单位的银行账户变更尚待复核确认，确认前不能拨付。"
+ACCOUNT_FAILED_BEFORE = (
+    "{date} 向该账户（{bank} 尾号 {last4}）拨付失败（{reason}）。"
+    "须由申报单位变更银行账户并经复核确认后，才能再次拨付。"
+)
 ONLY_FINANCE = "只有财务人员可以查看完整的银行账户。"
 NOTHING_SELECTED = "请至少选择一项待拨付资助。"
+BATCH_HANDLED = "批量拨付不能包含您申报、初审、审定或退回过的申报（{refs}），请移出后重试，由其他财务人员另行办理。"
 CHANGE_NOT_PENDING = "该账户变更已处理，不能再次处理。"
 CHANGE_SAME_PERSON = "账户变更须由提出变更以外的另一名工作人员复核确认。"
 CHANGE_WHO = "只有财务人员或管理员可以复核银行账户变更。"
@@ -99,6 +105,38 @@ def bank_change_pending(applicant: ApplicantProfile) -> BankAccountChange | None
     return BankAccountChange.objects.filter(applicant=applicant, state=BankAccountChange.PENDING).first()
 
 
+def _digits(account: str) -> str:
+    return "".join((account or "").split())
+
+
+def failed_account(applicant: ApplicantProfile, account: PayeeAccount | None = None) -> PaymentFailure | None:
+    """The failed payment that bars paying ``applicant`` now, if any: a failure to the very account
+    it would be paid to (any claim of the applicant), or — for a failure recorded before failures
+    kept their account — one not followed by a confirmed change of account."""
+    account = account or payee_account(applicant)
+    failures = list(PaymentFailure.objects.filter(claim__applicant=applicant).order_by("-recorded_at", "-id"))
+    if not failures:
+        return None
+    confirmed = list(
+        BankAccountChange.objects.filter(applicant=applicant, state=BankAccountChange.CONFIRMED).values_list("decided_at", flat=True)
+    )
+    for failure in failures:
+        if failure.bank_account:
+            if _digits(failure.bank_account) == _digits(account.bank_account):
+                return failure
+        elif not any(at and at > failure.recorded_at for at in confirmed):
+            return failure
+    return None
+
+
+def failed_account_message(failure: PaymentFailure) -> str:
+    account = failure.bank_account or ""
+    return ACCOUNT_FAILED_BEFORE.format(
+        date=f"{failure.failed_on:%Y-%m-%d}", bank=failure.bank_name or "原", last4=account[-4:] or "—",
+        reason=failure.reason.rstrip("。．."),
+    )
+
+
 def awaiting_payment(applicant: ApplicantProfile) -> bool:
     return Claim.objects.filter(applicant=applicant, state__in=AWAITING_PAYMENT).exists()
 
@@ -121,6 +159,7 @@ def _check_payment_fields(paid_on: dt.date, reference: str) -> str:
 def payment_record(*, actor, claim: Claim, paid_on: dt.date, reference: str, batch: PaymentBatch | None = None) -> Payment:
     reference = _check_payment_fields(paid_on, reference)
     claim = claim_lock(claim)
+    duties.check_may_pay(actor, claim)
     if Payment.objects.filter(claim=claim).exists():
         raise ValidationError(ALREADY_PAID, code="already_paid")
     amount = award_net(claim=claim)
@@ -132,6 +171,9 @@ def payment_record(*, actor, claim: Claim, paid_on: dt.date, reference: str, bat
     account = payee_account(profile)
     if not (account.bank_name.strip() and account.bank_account.strip()):
         raise ValidationError(NO_ACCOUNT, code="no_account")
+    failure = failed_account(profile, account)
+    if failure is not None:
+        raise ValidationError(failed_account_message(failure), code="account_failed_before")
     claim_transition(actor=actor, claim=claim, action=Action.PAY)
     try:
         with transaction.atomic():
@@ -189,8 +231,13 @@ def payment_batch_record(*, actor, claim_ids, paid_on: dt.date, reference: str) 
     ids = list(dict.fromkeys(int(i) for i in claim_ids))
     if not ids:
         raise ValidationError({"claims": [NOTHING_SELECTED]})
+    claims = {c.pk: c for c in Claim.objects.filter(pk__in=ids).select_related("applicant")}
+    # Separation of duties refuses the whole batch, not one line: a batch that lists a claim its
+    # recorder handled must not be recorded at all (the bank file leaves such claims out too).
+    barred = [c for c in claims.values() if not duties.may_pay(actor, c)]
+    if barred:
+        raise PermissionDenied(BATCH_HANDLED.format(refs="、".join(c.reference or f"#{c.pk}" for c in barred)))
     batch = PaymentBatch.objects.create(reference=reference, paid_on=paid_on, recorded_by=actor)
-    claims = {c.pk: c for c in Claim.objects.filter(pk__in=ids)}
     result = BatchResult(batch)
     for claim_id in ids:
         claim = claims.get(claim_id)
@@ -225,12 +272,16 @@ def payment_fail(*, actor, claim: Claim, reason: str, failed_on: dt.date | None 
         raise ValidationError({"reason": [REASON_REQUIRED]})
     reason = reason.strip()
     claim = claim_lock(claim)
+    duties.check_may_pay(actor, claim)
     # The notification adds its own full stop after the reason.
     claim_transition(actor=actor, claim=claim, action=Action.PAY_FAIL, note=reason.rstrip("。．."))
+    account = payee_account(claim.applicant)  # the account the failed transfer went to
     failure = PaymentFailure.objects.create(
-        claim=claim, reason=reason, failed_on=failed_on or timezone.localdate(), recorded_by=actor
+        claim=claim, reason=reason, failed_on=failed_on or timezone.localdate(), recorded_by=actor,
+        bank_name=account.bank_name, bank_account=account.bank_account, bank_holder=account.bank_holder,
     )
-    audit_record(actor=actor, action="payment_fail", obj=failure, after={"claim": claim.pk, "reason": failure.reason})
+    audit_record(actor=actor, action="payment_fail", obj=failure,
+                 after={"claim": claim.pk, "reason": failure.reason, "account": account.masked_account, "bank_name": account.bank_name})
     return failure
 
 

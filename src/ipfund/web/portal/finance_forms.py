@@ -36,6 +36,23 @@ class BudgetForm(forms.Form):
         self.fields["round"].label_from_instance = lambda r: r.name
 
 
+class BudgetWaiverForm(forms.Form):
+    """不设预算: a policy's approvals of a year go on without a budget, with the reason recorded."""
+
+    policy = forms.ChoiceField(label=_("政策"), error_messages={**REQUIRED, "invalid_choice": _("请选择政策。")})
+    year = forms.IntegerField(
+        label=_("年度"), min_value=2000, max_value=2100,
+        error_messages={**REQUIRED, "invalid": ERROR_YEAR, "min_value": ERROR_YEAR, "max_value": ERROR_YEAR},
+    )
+    note = forms.CharField(label=_("不设预算的理由"), widget=forms.Textarea(attrs={"rows": 2}),
+                           error_messages={"required": _("请填写不设预算的理由（如：据实列支，不设年度上限）。")})
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "waiver")
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].choices = [(p.id, p.title) for p in known_policies()]
+
+
 class BatchPaymentForm(PaymentForm):
     """The awards ticked on finance's list, paid in one bank batch under one reference."""
 

@@ -15,12 +15,13 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from ipfund.web.accounts.models import APPLICANT_KINDS
-from ipfund.web.budgets.selectors import approved_at, budget_statuses
+from ipfund.web.budgets.selectors import approved_at, budget_statuses, policy_title
 from ipfund.web.claims.state_counts import state_counts
 from ipfund.web.claims.workflow import State
 from ipfund.web.ledger.models import AwardEntry
 from ipfund.web.payments.models import Payment
-from ipfund.web.engine_door import policy_by_id
+from ipfund.web.budgets.models import Budget, BudgetWaiver
+from ipfund.web.engine_door import known_policies, policy_by_id
 
 ZERO = Decimal("0.00")
 
@@ -39,6 +40,7 @@ class Row:
     committed: Decimal = ZERO
     paid: Decimal = ZERO
     count: int = 0
+    note: str = ""
 
 
 @dataclass
@@ -73,11 +75,6 @@ class Dashboard:
                 for s in self.budgets
             ],
         }
-
-
-def policy_title(policy_id: str) -> str:
-    policy = policy_by_id(policy_id)
-    return policy.title if policy else policy_id
 
 
 def budget_scope(budget) -> str:
@@ -120,6 +117,31 @@ def _grouped(entries, payments, entry_key: str, payment_key: str, label, order=N
     return [rows[k] for k in keys]
 
 
+BUDGET_SET = "{year} 年度预算 {amount} 元"
+BUDGET_WAIVED = "{year} 年度不设预算（{note}）"
+BUDGET_NONE = "{year} 年度未设预算：审定将被拒绝"
+
+
+def _policy_rows(f: Filters, rows: list[Row]) -> list[Row]:
+    """Every installed policy, with or without awards, each with its budget of the year shown."""
+    year = f.year or timezone.localdate().year
+    by_key = {r.key: r for r in rows}
+    for policy in known_policies():
+        if f.policy and policy.id != f.policy:
+            continue
+        by_key.setdefault(policy.id, Row(policy.id, policy.title))
+    budgets = {b.policy: b for b in Budget.objects.filter(year=year, round__isnull=True)}
+    waived = {w.policy: w for w in BudgetWaiver.objects.filter(year=year)}
+    for key, row in by_key.items():
+        if key in budgets:
+            row.note = BUDGET_SET.format(year=year, amount=f"{budgets[key].amount:,.2f}")
+        elif key in waived:
+            row.note = BUDGET_WAIVED.format(year=year, note=waived[key].note)
+        else:
+            row.note = BUDGET_NONE.format(year=year)
+    return list(by_key.values())
+
+
 def _item_label(policy_id_of_item):
     def label(item: str) -> str:
         policy = policy_by_id(policy_id_of_item.get(item, ""))
@@ -142,7 +164,7 @@ def dashboard(filters: Filters) -> Dashboard:
     for row in _grouped(entries, payments.annotate(m=ExtractMonth("paid_on")), "approved_month", "m", str):
         months[int(row.key)].committed, months[int(row.key)].paid, months[int(row.key)].count = row.committed, row.paid, row.count
     board.by_month = list(months.values())
-    board.by_policy = _grouped(entries, payments, "policy", "claim__policy", policy_title)
+    board.by_policy = _policy_rows(f, _grouped(entries, payments, "policy", "claim__policy", policy_title))
 
     policy_of_item = dict(entries.values_list("item", "policy").distinct())
     policy_of_item.update(dict(payments.values_list("claim__item", "claim__policy").distinct()))

@@ -9,6 +9,7 @@ from django.utils.translation import get_language, gettext_lazy as _
 
 from ipfund.web.accounts import roles
 from ipfund.web.accounts.selectors import applicant_of
+from ipfund.web.budgets.selectors import policy_title as budget_policy_title
 from ipfund.web.notifications.selectors import unread_count as notifications_unread
 from ipfund.web import masking
 from ipfund.web.portal import labels, wording
@@ -56,6 +57,11 @@ def item_title(row) -> str:
     if isinstance(row, str):
         return labels.item_title(row)
     return labels.item_title(row.item, row.policy)
+
+
+@register.filter
+def policy_title(policy_id: str) -> str:
+    return budget_policy_title(policy_id)
 
 
 @register.filter

@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ipfund.web.accounts import roles
+from ipfund.web.claims import duties
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.selectors import claim_get_for
 from ipfund.web.claims.workflow import State
+from ipfund.web.exports.bank_formats import bank_templates
 from ipfund.web.ledger.selectors import award_net
 from ipfund.web.payments import selectors
 from ipfund.web.payments.models import BankAccountChange
@@ -52,6 +54,7 @@ def _queue_page(request, form, result=None):
             "form": form,
             "result": result,
             "today": timezone.localdate(),
+            "bank_templates": list(bank_templates().values()),
         },
     )
 
@@ -113,7 +116,9 @@ def finance_claim(request, pk):
             ):
                 return redirect("portal:finance_queue")
         claim.refresh_from_db()
-    can_pay = claim.state in (State.FINAL, State.PAYMENT_FAILED)
+    # Who applied for or handled the claim sees it but never pays it (nor sees the full account).
+    barred = "" if duties.may_pay(request.user, claim) else duties.PAY_HANDLED.format(ref=claim.reference or f"#{claim.pk}")
+    can_pay = claim.state in (State.FINAL, State.PAYMENT_FAILED) and not barred
     payment = getattr(claim, "payment", None) if claim.state == State.PAID else None
     return render(
         request,
@@ -129,6 +134,7 @@ def finance_claim(request, pk):
             "pay_form": pay_form,
             "fail_form": fail_form,
             "can_pay": can_pay,
+            "barred": barred,
         },
     )
 

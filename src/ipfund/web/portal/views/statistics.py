@@ -5,15 +5,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipfund.web.accounts import roles
-from ipfund.web.budgets.selectors import budget_statuses
-from ipfund.web.budgets.services import budget_set
+from ipfund.web.budgets.selectors import budget_statuses, waivers
+from ipfund.web.budgets.services import budget_set, budget_waive
 from ipfund.web.engine_door import known_policies
-from ipfund.web.portal.finance_forms import BudgetForm
+from ipfund.web.portal.finance_forms import BudgetForm, BudgetWaiverForm
 from ipfund.web.portal.views.common import role_required, run_service
 from ipfund.web.rounds.models import ApplicationRound
 from ipfund.web.statistics.selectors import Filters, budget_label, dashboard, years_with_data
 
 BUDGET_SAVED = _("资金预算已保存。")
+WAIVER_SAVED = _("已记录“不设预算”，该政策该年度的审定不再要求预算。")
 ALL_YEARS = "all"
 
 
@@ -50,8 +51,17 @@ def statistics(request):
 
 @role_required(roles.ADMIN)
 def budgets(request):
-    form = BudgetForm(data=request.POST or None, initial={"year": timezone.localdate().year})
-    if request.method == "POST" and form.is_valid():
+    waiving = request.POST.get("action") == "waive"
+    form = BudgetForm(data=None if waiving else request.POST or None, initial={"year": timezone.localdate().year})
+    waiver_form = BudgetWaiverForm(data=request.POST if waiving else None, initial={"year": timezone.localdate().year})
+    if waiving and waiver_form.is_valid():
+        data = waiver_form.cleaned_data
+        if run_service(
+            request, lambda: budget_waive(actor=request.user, policy=data["policy"], year=data["year"], note=data["note"]),
+            form=waiver_form, success=WAIVER_SAVED,
+        ):
+            return redirect("portal:admin_budgets")
+    if request.method == "POST" and not waiving and form.is_valid():
         data = form.cleaned_data
         if run_service(
             request,
@@ -65,5 +75,6 @@ def budgets(request):
     return render(
         request,
         "portal/staff/budgets.html",
-        {"form": form, "statuses": statuses, "budget_labels": {s.budget.pk: budget_label(s.budget) for s in statuses}},
+        {"form": form, "waiver_form": waiver_form, "statuses": statuses, "waivers": waivers(),
+         "budget_labels": {s.budget.pk: budget_label(s.budget) for s in statuses}},
     )
