@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook
 
 from ipfund.web.claims.models import Claim
-from ipfund.web.demo.flow import APPLICANT_PASSWORD, STAFF_PASSWORDS, create_staff, new_applicant
+from ipfund.web.demo.flow import APPLICANT_PASSWORD, STAFF_PASSWORDS, create_staff, new_applicant, no_budget
 from ipfund.web.accounts.idgen import make_uscc
 
 from .test_journey import sign_in, sign_out, submit
@@ -44,7 +44,7 @@ def _files(tmp_path, code: str) -> tuple[Path, Path]:
 
 def test_registers_matching_confirm_decline_and_approval(new_context, screenshots, tmp_path, monkeypatch):
     monkeypatch.setenv("IPFUND_POLICY_PATH", str(FIXTURE))
-    create_staff()
+    no_budget(create_staff(), "fictional-successor-2025")  # approvals need a budget or 不设预算 for the year
     company = new_applicant("enterprise", sme=True, username="hongda", name="肇庆宏达科技有限公司")
     names, awards = _files(tmp_path, company.applicant.ledger_identity)
 

@@ -524,7 +524,7 @@ def _per_unit_problems_of(policy: "Policy") -> list[str]:
         stack = [item.formula]
         while stack:
             f = stack.pop()
-            stack += [getattr(f, "inner")] if hasattr(f, "inner") else []
+            stack += [f.inner] if hasattr(f, "inner") else []
             if not isinstance(f, PerUnit):
                 continue
             for _count, unit in f.lines:

@@ -415,7 +415,6 @@ __all__ += [
 # -- 政策雷达: what an applicant's attributes alone say about an item ------------------------------
 
 import itertools as _itertools  # noqa: E402 - this section is kept apart from the top
-from decimal import Decimal  # noqa: E402
 
 APPLICANT_REASONS = frozenset({"not_in_zone", "not_sme", "applicant_kind"})
 _PROBE_TEXT = {"patent_number": "ZL201910000001.2", "identifier": "RADAR-1"}

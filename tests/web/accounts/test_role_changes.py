@@ -38,14 +38,15 @@ def admins(staff):
     return signed_in(staff.admin), signed_in(staff.admin2)
 
 
-def test_a_grant_waits_for_a_second_administrator(staff, enterprise, admins, django_capture_on_commit_callbacks):
+def test_a_grant_waits_for_a_second_administrator(staff, admins, django_capture_on_commit_callbacks):
     first, second = admins
+    enterprise = staff.reviewer2  # an applicant's account never gets a staff role: a staff member is given another
     with django_capture_on_commit_callbacks(execute=True):
-        asked = ask(first, enterprise, ["applicant", "approver"])
+        asked = ask(first, enterprise, ["reviewer", "approver"])
     enterprise.refresh_from_db()
-    assert enterprise.roles == ["applicant"]  # nothing granted yet
+    assert enterprise.roles == ["reviewer"]  # nothing granted yet
     change = RoleChange.objects.get(user=enterprise)
-    assert change.state == RoleChange.PENDING and change.after == ["applicant", "approver"]
+    assert change.state == RoleChange.PENDING and change.after == ["approver", "reviewer"]
     assert "待确认" in page_text(asked) and enterprise.username in page_text(asked)
     assert AuditEvent.objects.filter(action="role_change_request", object_id=str(change.pk), actor=staff.admin).exists()
     # the other administrator is told, by notification and mail; the person is not yet
@@ -58,7 +59,7 @@ def test_a_grant_waits_for_a_second_administrator(staff, enterprise, admins, dja
     refused = decide(first, change, "confirm")
     assert role_changes.NOT_YOUR_OWN_REQUEST in page_text(refused)
     enterprise.refresh_from_db()
-    assert enterprise.roles == ["applicant"]
+    assert enterprise.roles == ["reviewer"]
 
     listing = second.get(reverse("portal:admin_role_changes"))
     assert listing.status_code == 200 and "角色变更确认" in page_text(listing)
@@ -66,11 +67,11 @@ def test_a_grant_waits_for_a_second_administrator(staff, enterprise, admins, dja
     confirmed = decide(second, change, "confirm")
     assert "角色变更已确认" in page_text(confirmed)
     enterprise.refresh_from_db()
-    assert enterprise.roles == ["applicant", "approver"]
+    assert enterprise.roles == ["approver", "reviewer"]
     change.refresh_from_db()
     assert (change.state, change.decided_by) == (RoleChange.CONFIRMED, staff.admin2)
     event = AuditEvent.objects.filter(action="user_roles_set", object_id=str(enterprise.pk)).get()
-    assert event.actor == staff.admin2 and event.after["requested_by"] == "admin" and event.before == {"roles": ["applicant"]}
+    assert event.actor == staff.admin2 and event.after["requested_by"] == "admin" and event.before == {"roles": ["reviewer"]}
     assert Notification.objects.filter(user=enterprise, message__contains="admin2 确认").exists()
     # decided once: not again
     assert role_changes.NOT_PENDING.format(state="已确认生效") in page_text(decide(first, change, "reject"))
@@ -105,7 +106,7 @@ def test_a_new_account_gets_its_roles_only_when_confirmed(staff, admins):
 
 def test_taking_roles_away_applies_at_once_and_supersedes_a_pending_grant(staff, admins, django_capture_on_commit_callbacks):
     first, second = admins
-    ask(first, staff.finance, ["approver", "finance"])
+    ask(first, staff.finance, ["finance", "admin"])
     pending = RoleChange.objects.get(user=staff.finance)
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
@@ -122,16 +123,17 @@ def test_taking_roles_away_applies_at_once_and_supersedes_a_pending_grant(staff,
     assert staff.finance.roles == []
 
 
-def test_a_rejected_grant_never_applies_and_the_asker_is_told(staff, enterprise, admins):
+def test_a_rejected_grant_never_applies_and_the_asker_is_told(staff, admins):
     first, second = admins
-    ask(first, enterprise, ["applicant", "finance"])
+    enterprise = staff.reviewer2
+    ask(first, enterprise, ["reviewer", "admin"])
     change = RoleChange.objects.get(user=enterprise)
     rejected = decide(second, change, "reject", reason="申报单位人员不得任财务")
     assert "角色变更已驳回" in page_text(rejected)
     change.refresh_from_db()
     assert (change.state, change.reason) == (RoleChange.REJECTED, "申报单位人员不得任财务")
     enterprise.refresh_from_db()
-    assert enterprise.roles == ["applicant"]
+    assert enterprise.roles == ["reviewer"]
     assert Notification.objects.filter(user=staff.admin, message__contains="申报单位人员不得任财务").exists()
     listing = page_text(first.get(reverse("portal:admin_role_changes")))
     assert "已驳回" in listing and "没有待确认的角色变更" in listing
@@ -139,7 +141,7 @@ def test_a_rejected_grant_never_applies_and_the_asker_is_told(staff, enterprise,
 
 def test_only_administrators_see_or_decide_role_changes(staff, enterprise, admins):
     first, _ = admins
-    ask(first, enterprise, ["applicant", "approver"])
+    ask(first, staff.reviewer2, ["reviewer", "approver"])
     change = RoleChange.objects.get()
     for person in (staff.reviewer, staff.approver, staff.finance, enterprise):
         client = signed_in(person)

@@ -32,6 +32,7 @@ TOTAL = f"{COUNTY}/cap:yearly_total"
 @pytest.fixture
 def county(monkeypatch, staff):
     monkeypatch.setenv("IPFUND_POLICY_PATH", str(FIXTURES))
+    flow.no_budget(staff, COUNTY)
     now = timezone.now()
     return round_create(actor=staff.admin, policy=COUNTY, name="2026年县专项资金批次", opens_at=now - dt.timedelta(days=1),
                         closes_at=now + dt.timedelta(days=30),

@@ -100,6 +100,7 @@ def test_a_rerun_proposes_only_what_is_new(world, staff):
 
 
 def test_nothing_already_claimed_or_awarded_is_proposed(world, staff, applicant):
+    flow.no_budget(staff, SUCCESSOR)
     now = timezone.now()
     round_create(actor=staff.admin, policy=SUCCESSOR, name="2026年批次", opens_at=now - dt.timedelta(days=1),
                  closes_at=now + dt.timedelta(days=30), items=["china_patent_award"])
@@ -119,6 +120,7 @@ def test_nothing_already_claimed_or_awarded_is_proposed(world, staff, applicant)
 
 
 def test_the_enterprise_confirms_one_and_declines_another(world, staff, caplog):
+    flow.no_budget(staff, SUCCESSOR)
     match_run(actor=staff.reviewer, on=ON)
     company = world["company"]
     first, second = Claim.objects.filter(applicant=company.applicant, state=State.PROPOSED).order_by("id")
