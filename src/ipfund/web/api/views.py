@@ -328,3 +328,9 @@ def claims_estimate(request, claim_id: int):
 from .finance import router as finance_router  # noqa: E402  (after the handlers above, on the same api)
 
 api.add_router("/", finance_router, auth=bearer)
+
+# --- complaints and rights assistance (三), without a token (complaints/api.py) -----------------
+
+from ipfund.web.complaints.api import router as complaints_router  # noqa: E402
+
+api.add_router("/complaints", complaints_router)

@@ -14,5 +14,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # The sign-in captcha's image (django-simple-captcha; its audio and refresh views are not served).
     re_path(r"^captcha/image/(?P<key>\w+)/$", captcha_image, {"scale": 1}, name="captcha-image"),
+    path("analysis/", include("ipfund.web.analysis.urls")),
+    path("", include("ipfund.web.complaints.urls")),
+    path("", include("ipfund.web.alliances.urls")),
     path("", include("ipfund.web.portal.urls")),
 ]
