@@ -68,6 +68,10 @@ class Complaint(models.Model):
         return self.ROUTES.get(self.route, "")
 
     @property
+    def last_step(self) -> "ComplaintStep | None":
+        return self.steps.order_by("-at", "-id").first()
+
+    @property
     def anonymous(self) -> bool:
         return not self.name and not self.contact
 
