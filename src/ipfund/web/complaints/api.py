@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from ipfund.web.api.schemas import ErrorOut
 from ipfund.web.throttle import client_hash, rate_allow
@@ -62,7 +62,7 @@ class ComplaintStatus(Schema):
 
 
 def _throttled(detail: str):
-    return 429, {"detail": detail, "errors": {}}
+    return Status(429, {"detail": detail, "errors": {}})
 
 
 @router.post("", response={201: ComplaintFiled, **ERRORS}, summary="提交举报投诉或维权援助申请（无需令牌）")
@@ -73,7 +73,7 @@ def complaint_create(request, body: ComplaintIn):
         if getattr(exc, "code", None) == "throttled":
             return _throttled(exc.messages[0])
         raise
-    return 201, {"reference": complaint.reference, "code": code, "state": complaint.state, "state_label": complaint.state_label}
+    return Status(201, {"reference": complaint.reference, "code": code, "state": complaint.state, "state_label": complaint.state_label})
 
 
 @router.post("/status", response={200: ComplaintStatus, **ERRORS}, summary="凭投诉编号和查询码查询办理进度")
@@ -83,7 +83,7 @@ def complaint_status(request, body: LookupIn):
         return _throttled(TOO_MANY)
     complaint: Complaint | None = services.complaint_lookup(reference=body.reference, code=body.code)
     if complaint is None:
-        return 404, {"detail": NOT_FOUND, "errors": {}}
+        return Status(404, {"detail": NOT_FOUND, "errors": {}})
     return {
         "reference": complaint.reference, "kind_label": complaint.kind_label, "filed_at": complaint.filed_at,
         "state": complaint.state, "state_label": complaint.state_label, "route_label": complaint.route_label,
