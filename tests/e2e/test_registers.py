@@ -96,7 +96,7 @@ def test_a_complaint_is_filed_anonymously_and_followed_by_its_reference(new_cont
     create_staff()
     visitor = new_context()
     visitor.goto("/")
-    submit(visitor, visitor.get_by_role("link", name="投诉与维权援助"))
+    submit(visitor, visitor.get_by_role("link", name="投诉维权"))
     visitor.check('input[name="kind"][value="report"]')
     visitor.select_option("#id_right_type", "patent")
     visitor.fill("#id_right_number", "ZL202010000001.2")

@@ -17,6 +17,9 @@ CRITERIA = {
     "score_patents": "专利协同运用与保护",
     "score_industry": "对区内产业的带动作用",
 }
+# The same criteria as the panel's table heads them.
+CRITERIA_SHORT = {"score_organisation": "组建规范", "score_operation": "运行机制", "score_patents": "专利运用",
+                  "score_industry": "产业带动"}
 CRITERION_MAX = 25
 
 

@@ -15,7 +15,7 @@ from ipfund.web.portal.views.common import role_required, run_service
 
 from . import services
 from .forms import ApplyForm, DeclareForm, DecideForm, PanelForm, ScoreForm
-from .models import CRITERIA, AllianceApplication
+from .models import CRITERIA, CRITERIA_SHORT, AllianceApplication, PanelMember, mean_of
 from .selectors import applications_for_staff, applications_of_applicant, may_read_files
 
 APPLIED = _("评审申请已提交，等待主管部门组织评审。")
@@ -70,7 +70,9 @@ def _detail_context(request, application, **forms):
     panel_ids = [m.user_id for m in panel]
     chair = next((m.user_id for m in panel if m.is_chair), None)
     context = {
-        "application": application, "panel": panel, "me": me, "criteria": CRITERIA.values(),
+        "application": application, "panel": panel, "me": me, "criteria": CRITERIA_SHORT.values(),
+        "mean_so_far": mean_of(totals) if (totals := [m.total for m in panel
+                                                      if m.declaration == PanelMember.CLEAR and m.total is not None]) else None,
         "is_admin": roles.has_role(request.user, roles.ADMIN),
         "pass_score": settings.IPFUND_ALLIANCE_PASS_SCORE, "panel_min": settings.IPFUND_ALLIANCE_PANEL_MIN,
         "panel_form": PanelForm(initial={"members": panel_ids, "chair": chair}),
