@@ -154,3 +154,14 @@ def test_the_api_files_and_follows_a_complaint(settings):
     assert bad.status_code == 400 and set(bad.json()["errors"]) == {"kind", "description"}
     again = client.post("/api/complaints", body, content_type="application/json")
     assert again.status_code == 429 and "每小时最多提交 1 件" in again.json()["detail"]
+
+
+def test_a_nul_character_is_dropped_rather_than_refused_by_postgresql():
+    client = Client()
+    created = client.post("/api/complaints", {"kind": "report", "right_type": "other", "description": "仿冒\x00产品",
+                                              "respondent": "\x00"}, content_type="application/json")
+    assert created.status_code == 201
+    complaint = Complaint.objects.get()
+    assert (complaint.description, complaint.respondent) == ("仿冒产品", "")
+    lookup = client.post("/api/complaints/status", {"reference": "\x00", "code": "\x00"}, content_type="application/json")
+    assert lookup.status_code == 404

@@ -22,6 +22,7 @@ from ipfund.web.claims import duties
 from ipfund.web.claims.reference import reference_next
 from ipfund.web.filed import file_keep
 from ipfund.web.notifications.services import notification_send
+from ipfund.web.texts import texts_check
 
 from .models import CRITERIA, CRITERION_MAX, AllianceApplication, PanelMember, mean_of
 
@@ -31,8 +32,6 @@ ALLIANCE_ITEMS = ("patent_alliance",)
 
 ONLY_APPLICANT = "请以申报单位账户提交专利联盟评审申请。"
 ONLY_ADMIN = "只有管理员可以组织评审专家组。"
-REQUIRED = "请填写{label}。"
-TOO_LONG = "{label}不能超过 {limit} 个字。"
 CHARTER_REQUIRED = "请上传联盟章程。"
 WRONG_STATE = "该申请当前为“{state}”，不能{action}。"
 PANEL_TOO_SMALL = "评审专家组至少需要 {min} 名工作人员。"
@@ -59,14 +58,8 @@ LIMITS = {"alliance_name": 200, "industry": 200, "members": 4000, "description":
 
 
 def _texts(fields: dict[str, tuple[str, str, bool]]) -> dict[str, str]:
-    errors, clean = {}, {}
-    for name, (label, value, needed) in fields.items():
-        value = (value or "").strip()
-        if needed and not value:
-            errors[name] = [REQUIRED.format(label=label)]
-        elif len(value) > LIMITS[name]:
-            errors[name] = [TOO_LONG.format(label=label, limit=LIMITS[name])]
-        clean[name] = value
+    errors: dict = {}
+    clean = texts_check(fields, LIMITS, errors)
     if errors:
         raise ValidationError(errors)
     return clean

@@ -17,14 +17,13 @@ from ipfund.web.audit.services import audit_record
 from ipfund.web.claims.reference import reference_next
 from ipfund.web.filed import file_keep
 from ipfund.web.notifications.services import notification_send
+from ipfund.web.texts import REQUIRED, texts_check
 
 from .models import Activity
 
 SERIES = "ZQGX-PY"
 ONLY_ADMIN = "只有管理员可以登记、分派和验收分析评议。"
 NOT_ASSIGNED = "您不是该项分析评议的承办人。"
-REQUIRED = "请填写{label}。"
-TOO_LONG = "{label}不能超过 {limit} 个字。"
 AMOUNT_NEGATIVE = "涉及金额不能为负数。"
 DUE_PAST = "办结期限不能早于今天。"
 ASSIGN_ONE = "请指定一名分析人员或一家签约服务机构（二者选一）。"
@@ -58,16 +57,7 @@ def is_assignee(user, activity: Activity) -> bool:
 
 
 def _texts(errors: dict, fields: dict[str, tuple[str, str, bool]]) -> dict[str, str]:
-    """Strip each text, require the needed ones, hold each to its limit; errors name the field."""
-    clean = {}
-    for name, (label, value, needed) in fields.items():
-        value = (value or "").strip()
-        if needed and not value:
-            errors[name] = [REQUIRED.format(label=label)]
-        elif len(value) > LIMITS[name]:
-            errors[name] = [TOO_LONG.format(label=label, limit=LIMITS[name])]
-        clean[name] = value
-    return clean
+    return texts_check(fields, LIMITS, errors)
 
 
 def _snapshot(activity: Activity) -> dict:

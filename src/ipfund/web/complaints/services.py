@@ -19,6 +19,7 @@ from ipfund.web.audit.services import audit_record
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.reference import reference_next
 from ipfund.web.filed import file_keep
+from ipfund.web.texts import texts_check
 
 from .models import Complaint, ComplaintStep
 
@@ -28,14 +29,11 @@ LITIGATION_ITEMS = ("patent_litigation",)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed back
 
 ONLY_STAFF = "只有初审人员和管理员可以处理举报投诉和维权援助。"
-REQUIRED = "请填写{label}。"
 CHOOSE = "请选择{label}。"
-TOO_LONG = "{label}不能超过 {limit} 个字。"
 ADDRESS_LIMIT = "同一网络地址每小时最多提交 {limit} 件举报投诉，请稍后再试。"
 HOUR_LIMIT = "本小时收到的举报投诉已达 {limit} 件，请稍后再试，或直接拨打 12345 热线。"
 MOVE_ILLEGAL = "“{state}”的事项不能改为“{target}”。"
 ROUTE_REQUIRED = "转办时请选择转办去向。"
-NOTE_REQUIRED = "请填写办理说明。"
 LINK_ONLY_ASSISTANCE = "只有维权援助事项可以关联专利侵权诉讼资助申报。"
 LINK_NOT_FOUND = "找不到受理编号为 {reference} 的申报。"
 LINK_NOT_LITIGATION = "申报 {reference} 不是专利侵权诉讼资助申报。"
@@ -62,15 +60,9 @@ def _code_hash(reference: str, code: str) -> str:
 
 
 def _checked_texts(fields: dict[str, tuple[str, str, bool]]) -> dict[str, str]:
-    errors, clean = {}, {}
+    errors: dict = {}
     limits = {**TEXT_LIMITS, "description": settings.IPFUND_COMPLAINT_TEXT_MAX, "note": settings.IPFUND_COMPLAINT_TEXT_MAX}
-    for name, (label, value, needed) in fields.items():
-        value = (value or "").strip()
-        if needed and not value:
-            errors[name] = [REQUIRED.format(label=label)]
-        elif len(value) > limits[name]:
-            errors[name] = [TOO_LONG.format(label=label, limit=limits[name])]
-        clean[name] = value
+    clean = texts_check(fields, limits, errors)
     if errors:
         raise ValidationError(errors)
     return clean
@@ -135,7 +127,7 @@ def complaint_file(
 
 def complaint_lookup(*, reference: str, code: str) -> Complaint | None:
     """The complaint whose reference and query code both match, or None (which one was wrong is not said)."""
-    complaint = Complaint.objects.filter(reference=(reference or "").strip().upper()).first()
+    complaint = Complaint.objects.filter(reference=(reference or "").replace("\x00", "").strip().upper()).first()
     if complaint is None or not code:
         return None
     return complaint if hmac.compare_digest(complaint.lookup_hash, _code_hash(complaint.reference, code)) else None
@@ -174,7 +166,7 @@ def complaint_link_claim(*, actor, complaint: Complaint, claim_reference: str) -
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if complaint.kind != Complaint.ASSISTANCE:
         raise ValidationError({"claim_reference": [LINK_ONLY_ASSISTANCE]})
-    reference = (claim_reference or "").strip().upper()
+    reference = (claim_reference or "").replace("\x00", "").strip().upper()
     claim = Claim.objects.filter(reference=reference).first()
     if claim is None:
         raise ValidationError({"claim_reference": [LINK_NOT_FOUND.format(reference=reference or "（空）")]})
