@@ -198,3 +198,15 @@ def test_only_a_passed_review_of_ones_own_lets_the_alliance_claim_be_submitted(s
     document = _client(staff.reviewer).get(reverse("alliances:decision_file", args=[passed.pk]))
     assert document.status_code == 200 and document["Content-Type"] == "application/pdf"
     assert _client(stranger).get(reverse("alliances:decision_file", args=[passed.pk])).status_code == 404
+
+
+def test_the_reviewer_cannot_confirm_a_number_without_a_passed_review(staff, applicant, open_round):
+    from ipfund.web.review.services import review_recommend
+
+    secretariat = applicant("social_org")
+    claim = flow.submitted_from_sample(secretariat, sample("patent_alliance", 6))  # runs a real review first
+    changed = {**claim.facts, "alliance_id": "LM-123"}
+    with pytest.raises(ValidationError, match="联盟编号 LM-123 没有本单位评审通过的记录"):
+        review_recommend(actor=staff.reviewer, claim=claim, confirmed_facts=changed)
+    claim = review_recommend(actor=staff.reviewer, claim=claim, confirmed_facts=dict(claim.facts))
+    assert claim.state == "recommended" and claim.recommended_amount == Decimal("200000.00")

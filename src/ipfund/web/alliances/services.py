@@ -243,19 +243,20 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
 
 
-def alliance_review_of(claim) -> AllianceApplication | None:
+def alliance_review_of(claim, facts: dict | None = None) -> AllianceApplication | None:
     """The passed review a claim of an alliance item rests on: the claim's 联盟编号 is the review's
     reference, and the review is its own applicant's."""
     if claim.item not in ALLIANCE_ITEMS:
         return None
-    alliance_id = _normal(str((claim.facts or {}).get("alliance_id", "")))
+    alliance_id = _normal(str(((claim.facts if facts is None else facts) or {}).get("alliance_id", "")))
     return AllianceApplication.objects.filter(
         reference=alliance_id, applicant_id=claim.applicant_id, state=AllianceApplication.PASSED
     ).first()
 
 
-def alliance_claim_gate(claim) -> None:
-    """Called by claim_submit: an alliance item is claimable only on a passed review of this applicant."""
-    if claim.item in ALLIANCE_ITEMS and alliance_review_of(claim) is None:
-        alliance_id = str((claim.facts or {}).get("alliance_id", "")).strip() or "（空）"
+def alliance_claim_gate(claim, facts: dict | None = None) -> None:
+    """Called by claim_submit and by the reviewer's recommendation (with the facts as confirmed): an
+    alliance item is claimable only on a passed review of this applicant."""
+    if claim.item in ALLIANCE_ITEMS and alliance_review_of(claim, facts) is None:
+        alliance_id = str(((claim.facts if facts is None else facts) or {}).get("alliance_id", "")).strip() or "（空）"
         raise ValidationError(CLAIM_NO_REVIEW.format(id=alliance_id), code="alliance_not_reviewed")
