@@ -66,7 +66,7 @@ def _snapshot(activity: Activity) -> dict:
 
 
 def _lock(activity: Activity) -> Activity:
-    return Activity.objects.select_for_update().select_related("agency").get(pk=activity.pk)
+    return Activity.objects.select_for_update(of=("self",)).select_related("agency").get(pk=activity.pk)
 
 
 @transaction.atomic
@@ -198,7 +198,7 @@ def activity_remind(*, today: dt.date | None = None) -> int:
     due = Activity.objects.filter(state=Activity.ASSIGNED, due_on__lte=horizon).exclude(reminded_on=today)
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
-            activity = Activity.objects.select_for_update().select_related("agency").get(pk=pk)
+            activity = Activity.objects.select_for_update(of=("self",)).select_related("agency").get(pk=pk)
             if activity.state != Activity.ASSIGNED or activity.reminded_on == today:
                 continue
             when = "（已逾期）" if activity.due_on < today else ""
