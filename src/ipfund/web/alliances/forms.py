@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ipfund.web.accounts.models import User
-from ipfund.web.analysis.forms import _StaffChoice, staff_users
+from ipfund.web.analysis.forms import _StaffChoice, staff_label, staff_users
 from ipfund.web.portal.facts import ERROR_CHOOSE, ERROR_INTEGER
 from ipfund.web.portal.forms import ERROR_FILE_REQUIRED, REQUIRED, _too_long, _yes_no
 
@@ -34,7 +34,7 @@ class ApplyForm(forms.Form):
 
 class _Members(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user):
-        return _StaffChoice.label_from_instance(None, user)
+        return staff_label(user)
 
 
 class PanelForm(forms.Form):

@@ -30,11 +30,16 @@ class ActivityForm(forms.Form):
     description = _text(_("活动概况（可选）"), 4000, rows=4, required=False)
 
 
+def staff_label(user) -> str:
+    """A staff member as the choice lists show them: name and roles."""
+    name = user.get_full_name() or user.get_username()
+    shown = "、".join(roles.ROLE_LABELS[r] for r in (user.roles or []) if r in roles.STAFF_ROLES)
+    return f"{name}（{shown}）" if shown else name
+
+
 class _StaffChoice(forms.ModelChoiceField):
     def label_from_instance(self, user):
-        name = user.get_full_name() or user.get_username()
-        shown = "、".join(roles.ROLE_LABELS[r] for r in (user.roles or []) if r in roles.STAFF_ROLES)
-        return f"{name}（{shown}）" if shown else name
+        return staff_label(user)
 
 
 class _AgencyChoice(forms.ModelChoiceField):
