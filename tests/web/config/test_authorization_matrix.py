@@ -27,6 +27,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from ipfund.web.accounts.models import User
 from ipfund.web.accounts.role_changes import role_change_request
+from ipfund.web.alliances.demo import alliance_review_passed
+from ipfund.web.alliances.services import alliance_apply, alliance_panel_form
+from ipfund.web.analysis.services import activity_assign, activity_register, activity_report
+from ipfund.web.complaints.services import complaint_file
 from ipfund.web.accounts.services import staff_user_create
 from ipfund.web.api.services import api_token_create
 from ipfund.web.api.views import api
@@ -171,6 +175,35 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "registers:decline": ({"pk": "claim"}, {"POST": OWNER}),
     "registers:radar": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
     "GET /api/radar": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
+    # 二（一） analysis review: administrators, and the staff assigned (here the reviewer) only
+    "analysis:list": ({}, {"GET": STAFF | {STAFF_OWN}}),  # everyone sees only what is assigned to them
+    "analysis:new": ({}, {"GET": {ADMIN}, "POST": {ADMIN}}),
+    "analysis:detail": ({"pk": "activity"}, {"GET": {REVIEWER, ADMIN}}),
+    "analysis:assign": ({"pk": "activity"}, {"POST": {ADMIN}}),
+    "analysis:report": ({"pk": "activity"}, {"POST": {REVIEWER}}),
+    "analysis:conclude": ({"pk": "activity"}, {"POST": {ADMIN}}),
+    "analysis:report_file": ({"pk": "activity"}, {"GET": {REVIEWER, ADMIN}}),
+    # 三 complaints and rights assistance: anyone files and looks up; reviewers and administrators handle
+    "complaints:new": ({}, {"GET": EVERYONE, "POST": EVERYONE}),
+    "complaints:filed": ({}, {"GET": EVERYONE}),
+    "complaints:status": ({}, {"GET": EVERYONE, "POST": EVERYONE}),
+    "complaints:list": ({}, {"GET": REVIEWERS | {ADMIN}}),
+    "complaints:detail": ({"pk": "complaint"}, {"GET": REVIEWERS | {ADMIN}, "POST": REVIEWERS | {ADMIN}}),
+    "complaints:link": ({"pk": "complaint"}, {"POST": REVIEWERS | {ADMIN}}),
+    "complaints:file": ({"pk": "complaint"}, {"GET": REVIEWERS | {ADMIN}}),
+    "POST /api/complaints": ({}, {"POST": EVERYONE}),
+    "POST /api/complaints/status": ({}, {"POST": EVERYONE}),
+    # 二（四） alliance review: own's application; its panel (reviewer chairs, approver, finance) and administrators
+    "alliances:mine": ({}, {"GET": APPLICANTS | {STAFF_OWN}, "POST": APPLICANTS | {STAFF_OWN}}),
+    "alliances:own": ({"pk": "alliance"}, {"GET": {OWN}}),
+    "alliances:charter": ({"pk": "alliance"}, {"GET": {OWN} | STAFF}),
+    "alliances:decision_file": ({"pk": "alliance_passed"}, {"GET": {OWN} | STAFF | {STAFF_OWN}}),
+    "alliances:list": ({}, {"GET": STAFF | {STAFF_OWN}}),
+    "alliances:detail": ({"pk": "alliance"}, {"GET": STAFF}),
+    "alliances:panel": ({"pk": "alliance"}, {"POST": {ADMIN}}),
+    "alliances:declare": ({"pk": "alliance"}, {"POST": STAFF}),
+    "alliances:score": ({"pk": "alliance"}, {"POST": STAFF}),
+    "alliances:decide": ({"pk": "alliance"}, {"POST": STAFF}),
 }
 TOKEN_CALLS = ("GET /api/claims", "POST /api/claims", "GET /api/payments", "POST /api/payments", "GET /api/budgets",
                "GET /api/radar")
@@ -255,6 +288,7 @@ def world(staff, applicant, open_round, django_capture_on_commit_callbacks):
         ),
         **_register_objects(staff),
     }
+    objects.update(_bureau_register_objects(staff, own))
     return {"users": users, "objects": objects, "staff_claim": staff_claim}
 
 
@@ -268,6 +302,23 @@ def _register_objects(staff) -> dict:
         actor=staff.reviewer, register=register, file_name="b.csv", content=content))
     return {"register": register, "register_upload": upload, "register_version": version,
             "register_row": version.register_rows.get(), "match_run": match_run(actor=staff.reviewer).run}
+
+
+def _bureau_register_objects(staff, own) -> dict:
+    """The analysis register's activity (assigned to the reviewer probed, report in), a complaint with
+    evidence, an alliance application under review by a panel and one passed."""
+    activity = activity_register(actor=staff.admin, title="矩阵", kind="merger", parties="甲", department="乙",
+                                 due_on=dt.date.today() + dt.timedelta(days=5))
+    activity_assign(actor=staff.admin, activity=activity, analyst=staff.reviewer2)
+    activity_report(actor=staff.reviewer2, activity=activity, upload=flow.pdf_upload(), conclusion="no_risk",
+                    findings="无", recommendation="可")
+    complaint, _ = complaint_file(kind="assistance", right_type="patent", description="矩阵", upload=flow.pdf_upload())
+    alliance = alliance_apply(actor=own, alliance_name="矩阵联盟", industry="新材料", members="甲", description="乙",
+                              charter=flow.pdf_upload())
+    alliance_panel_form(actor=staff.admin, application=alliance, members=[staff.reviewer2, staff.approver, staff.finance],
+                        chair=staff.reviewer2)
+    return {"activity": activity, "complaint": complaint, "alliance": alliance,
+            "alliance_passed": alliance_review_passed(own, label="矩阵")}
 
 
 def _finance_job(user) -> Job:

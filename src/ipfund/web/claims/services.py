@@ -336,6 +336,9 @@ def claim_submit(*, actor, claim: Claim) -> Claim:
     missing = evidence_missing(claim)
     if missing:
         raise ValidationError(EVIDENCE_MISSING.format(labels="、".join(missing)), code="evidence_missing")
+    from ipfund.web.alliances.services import alliance_claim_gate  # 二（四）: only after a passed review
+
+    alliance_claim_gate(claim)
     decision = claim_estimate(actor=actor, claim=claim)
     return claim_transition(
         actor=actor,

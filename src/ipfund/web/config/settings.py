@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "ipfund.web.pii",
     "ipfund.web.policylib",
     "ipfund.web.registers",
+    "ipfund.web.analysis",
+    "ipfund.web.complaints",
+    "ipfund.web.alliances",
 ]
 
 MIDDLEWARE = [
@@ -282,6 +285,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 IPFUND_OBJECTIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("IPFUND_OBJECTIONS_PER_ADDRESS_PER_HOUR", "5"))
 IPFUND_OBJECTIONS_PER_NOTICE_PER_HOUR = int(os.environ.get("IPFUND_OBJECTIONS_PER_NOTICE_PER_HOUR", "60"))
 IPFUND_OBJECTION_REASON_MAX = int(os.environ.get("IPFUND_OBJECTION_REASON_MAX", "2000"))
+# 二（一） analysis review: assignees are reminded this many days before the deadline (and when late).
+IPFUND_ANALYSIS_REMIND_DAYS = int(os.environ.get("IPFUND_ANALYSIS_REMIND_DAYS", "3"))
+# 三 complaints and rights assistance: the public form's limits, like the objections'.
+IPFUND_COMPLAINTS_PER_ADDRESS_PER_HOUR = int(os.environ.get("IPFUND_COMPLAINTS_PER_ADDRESS_PER_HOUR", "5"))
+IPFUND_COMPLAINTS_PER_HOUR = int(os.environ.get("IPFUND_COMPLAINTS_PER_HOUR", "200"))
+IPFUND_COMPLAINT_TEXT_MAX = int(os.environ.get("IPFUND_COMPLAINT_TEXT_MAX", "2000"))
+IPFUND_COMPLAINT_LOOKUPS_PER_MINUTE = int(os.environ.get("IPFUND_COMPLAINT_LOOKUPS_PER_MINUTE", "10"))
+# 二（四） alliance review: the smallest panel that may decide, and the mean score (of 100) to pass.
+IPFUND_ALLIANCE_PANEL_MIN = int(os.environ.get("IPFUND_ALLIANCE_PANEL_MIN", "3"))
+IPFUND_ALLIANCE_PASS_SCORE = int(os.environ.get("IPFUND_ALLIANCE_PASS_SCORE", "60"))
 IPFUND_EVALUATE_MAX_CLAIMS = int(os.environ.get("IPFUND_EVALUATE_MAX_CLAIMS", "200"))
 IPFUND_EVALUATE_PER_MINUTE = int(os.environ.get("IPFUND_EVALUATE_PER_MINUTE", "30"))
 

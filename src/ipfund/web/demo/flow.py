@@ -135,8 +135,15 @@ def pdf_upload(name: str = "证明.pdf") -> SimpleUploadedFile:
 
 
 def draft_from_sample(user, s: Sample, **overrides):
+    facts = overrides.get("facts", s.facts)
+    from ipfund.web.alliances.services import ALLIANCE_ITEMS
+
+    if s.item in ALLIANCE_ITEMS and "facts" not in overrides:  # 二（四）: claimable after a passed review only
+        from ipfund.web.alliances.demo import alliance_review_passed
+
+        facts = {**facts, "alliance_id": alliance_review_passed(user, label=facts["alliance_id"]).reference}
     return claim_draft_create(
-        actor=user, item=s.item, event_date=overrides.get("event_date", s.event_date), facts=overrides.get("facts", s.facts),
+        actor=user, item=s.item, event_date=overrides.get("event_date", s.event_date), facts=facts,
         policy=overrides.get("policy"), idempotency_key=overrides.get("idempotency_key"),
     )
 

@@ -25,8 +25,11 @@ class Swept:
 def housekeeping() -> Swept:
     from ipfund.web.claims.staging import staged_sweep
 
+    from ipfund.web.analysis.services import activity_remind
+
     from .retention import exports_sweep
 
+    activity_remind()  # 二（一）: deadline reminders of the analysis register, at most one a day each
     return Swept(exports=exports_sweep(), staged=staged_sweep())
 
 

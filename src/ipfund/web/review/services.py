@@ -75,6 +75,9 @@ def review_recommend(
     if confirmed_facts is not None:
         _, facts, _ = claim_facts_check(claim.applicant, claim.item, claim.event_date, confirmed_facts,
                                         policy=claim.policy)
+    from ipfund.web.alliances.services import alliance_claim_gate  # 二（四）: the confirmed 联盟编号 too
+
+    alliance_claim_gate(claim, facts)
     decision = claim_estimate(actor=actor, claim=claim, facts=facts)
     engine = decision.amount
     if not decision.eligible or engine <= 0:

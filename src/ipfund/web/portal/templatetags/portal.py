@@ -144,6 +144,11 @@ NAV_ENTRIES = (
     ("portal:admin_interpretations", _("解释口径"), roles.ADMIN),
     ("portal:admin_policies", _("政策库"), roles.ADMIN),
     ("portal:exports", _("导出与文书"), roles.STAFF_ROLES),
+    ("complaints:new", _("投诉维权"), None),
+    ("alliances:mine", _("专利联盟评审"), roles.APPLICANT),
+    ("analysis:list", _("分析评议"), roles.STAFF_ROLES),
+    ("complaints:list", _("投诉处理"), (roles.REVIEWER, roles.ADMIN)),
+    ("alliances:list", _("联盟评审"), roles.STAFF_ROLES),
 )
 
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AlliancesConfig(AppConfig):
+    name = "ipfund.web.alliances"
+    verbose_name = "专利联盟评审"
