@@ -58,6 +58,9 @@ FINANCE_ROLE = {FINANCE, FINANCE_HANDLER}  # pages and lists: both; paying the f
 REVIEWERS = {REVIEWER, STAFF_OWN}
 
 # name → (path parameters: parameter → object, {method: principals that get through})
+#: The alliance panel is formed of the reviewer probed, the approver and finance (not whoever else is staff).
+PANEL_STAFF = STAFF - {FINANCE_HANDLER}
+
 MATRIX: dict[str, tuple[dict, dict]] = {
     # public pages
     "portal:home": ({}, {"GET": EVERYONE}),
@@ -196,14 +199,14 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     # 二（四） alliance review: own's application; its panel (reviewer chairs, approver, finance) and administrators
     "alliances:mine": ({}, {"GET": APPLICANTS | {STAFF_OWN}, "POST": APPLICANTS | {STAFF_OWN}}),
     "alliances:own": ({"pk": "alliance"}, {"GET": {OWN}}),
-    "alliances:charter": ({"pk": "alliance"}, {"GET": {OWN} | STAFF}),
+    "alliances:charter": ({"pk": "alliance"}, {"GET": {OWN} | PANEL_STAFF}),
     "alliances:decision_file": ({"pk": "alliance_passed"}, {"GET": {OWN} | STAFF | {STAFF_OWN}}),
     "alliances:list": ({}, {"GET": STAFF | {STAFF_OWN}}),
-    "alliances:detail": ({"pk": "alliance"}, {"GET": STAFF}),
+    "alliances:detail": ({"pk": "alliance"}, {"GET": PANEL_STAFF}),
     "alliances:panel": ({"pk": "alliance"}, {"POST": {ADMIN}}),
-    "alliances:declare": ({"pk": "alliance"}, {"POST": STAFF}),
-    "alliances:score": ({"pk": "alliance"}, {"POST": STAFF}),
-    "alliances:decide": ({"pk": "alliance"}, {"POST": STAFF}),
+    "alliances:declare": ({"pk": "alliance"}, {"POST": PANEL_STAFF}),
+    "alliances:score": ({"pk": "alliance"}, {"POST": PANEL_STAFF}),
+    "alliances:decide": ({"pk": "alliance"}, {"POST": PANEL_STAFF}),
 }
 TOKEN_CALLS = ("GET /api/claims", "POST /api/claims", "GET /api/payments", "POST /api/payments", "GET /api/budgets",
                "GET /api/radar")
