@@ -2,7 +2,8 @@
 
 A staff member enrols once: a new, unconfirmed device is made, its key shown as a QR code for an
 authenticator app, and the first code the app shows confirms it. Every sign-in afterwards asks
-for a current code (when ``IPFUND_STAFF_MFA`` is on: always in production).
+for a current code (when ``IPFUND_STAFF_MFA`` is on: always in production). A lost authenticator
+is reset by another administrator (mfa_reset), which also revokes every API token of the person.
 """
 
 from __future__ import annotations
@@ -11,14 +12,20 @@ import base64
 
 import qrcode
 import qrcode.image.svg
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ipfund.web.api.services import REVOKED_MFA_RESET, api_tokens_revoke_all
 from ipfund.web.audit.services import audit_record
+
+from . import roles as role_names
 
 TOKEN_INVALID = "验证码不正确或已过期，请输入验证器中当前显示的 6 位数字。"
 DEVICE_NAME = "验证器"
+MFA_RESET_ONLY_ADMIN = "只有管理员可以重置他人的双因素认证。"
+MFA_RESET_NOT_YOURSELF = "不能重置本人的双因素认证，请由另一位管理员办理。"
+MFA_RESET_REASON_REQUIRED = "请填写重置双因素认证的原因。"
 
 
 def mfa_devices(user):
@@ -75,3 +82,20 @@ def mfa_check(*, user, token) -> TOTPDevice:
         if device.verify_token(code):
             return device
     raise ValidationError({"token": [TOKEN_INVALID]})
+
+
+@transaction.atomic
+def mfa_reset(*, actor, user, reason: str) -> int:
+    """Another administrator removes ``user``'s authenticators (lost phone): the next sign-in enrols
+    a new one. Every API token of the user is revoked with it. Returns how many devices went."""
+    if not role_names.has_role(actor, role_names.ADMIN):
+        raise PermissionDenied(MFA_RESET_ONLY_ADMIN)
+    if actor.pk == user.pk:
+        raise PermissionDenied(MFA_RESET_NOT_YOURSELF)
+    reason = (reason or "").strip()[:500]
+    if not reason:
+        raise ValidationError({"reason": [MFA_RESET_REASON_REQUIRED]})
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    audit_record(actor=actor, action="mfa_reset", obj=user, after={"devices": removed, "reason": reason})
+    api_tokens_revoke_all(actor=actor, user=user, reason=REVOKED_MFA_RESET)
+    return removed

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ipfund.web.api.services import REVOKED_ROLE_GRANT, api_tokens_revoke_all
 from ipfund.web.audit.services import audit_record
 from ipfund.web.notifications.services import notification_send
 
@@ -62,10 +63,13 @@ def _require_admin(actor: User) -> None:
         raise PermissionDenied(ONLY_ADMIN)
 
 
-def _apply(user: User, role_list: list[str]) -> None:
+def _apply(user: User, role_list: list[str], *, actor: User) -> None:
+    granted = set(role_list) - set(user.roles or [])
     user.roles = role_list
     user.is_staff = user.is_superuser = role_names.ADMIN in role_list
     user.save(update_fields=["roles", "is_staff", "is_superuser"])
+    if granted:  # a token issued under fewer roles never acts with the new ones
+        api_tokens_revoke_all(actor=actor, user=user, reason=REVOKED_ROLE_GRANT)
 
 
 def _supersede_pending(user: User, *, actor: User) -> None:
@@ -99,7 +103,7 @@ def role_change_request(*, actor: User, user: User, roles) -> RoleChange:
                      after={"user": user.get_username(), "before": before, "after": after})
         _tell(ROLES_PENDING.format(**texts), actor=actor)
     else:
-        _apply(user, after)
+        _apply(user, after, actor=actor)
         audit_record(actor=actor, action="user_roles_set", obj=user, before={"roles": before}, after={"roles": after})
         _tell(ROLES_CHANGED.format(**texts), actor=actor, also=[user])
     return change
@@ -125,7 +129,7 @@ def role_change_confirm(*, actor: User, change: RoleChange) -> User:
     now = sorted(user.roles or [])
     if now != sorted(change.before):
         raise ValidationError(STALE.format(user=user.get_username(), now=role_text(now)), code="stale")
-    _apply(user, list(change.after))
+    _apply(user, list(change.after), actor=actor)
     change.state, change.decided_by, change.decided_at = RoleChange.CONFIRMED, actor, timezone.now()
     change.save(update_fields=["state", "decided_by", "decided_at"])
     audit_record(actor=actor, action="user_roles_set", obj=user, before={"roles": change.before},
