@@ -143,6 +143,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATA_DIR.mkdir(parents=True, exist_ok=True)  # a fresh checkout has no ./var yet
 
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+# PostgreSQL in production: the tables belong to an owner role that only `migrate` uses; the
+# application connects as IPFUND_DB_APP_ROLE, which cannot alter tables or triggers. Every migrate
+# (as the owner) grants that role its row privileges (audit/db_roles.py; README “数据库角色”).
+# Production refuses to start as a superuser or a table owner unless IPFUND_DB_OWNER_ALLOWED=1.
+IPFUND_DB_APP_ROLE = os.environ.get("IPFUND_DB_APP_ROLE", "")
+IPFUND_DB_OWNER_ALLOWED = _env_bool("IPFUND_DB_OWNER_ALLOWED")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- accounts -------------------------------------------------------------------------------
@@ -252,6 +258,8 @@ IPFUND_NOTICE_DAYS = int(os.environ.get("IPFUND_NOTICE_DAYS", "7"))
 # Production: Celery on Redis (CELERY_BROKER_URL=redis://…; run `celery -A ipfund.web.jobs.celery_app
 # worker`). Without a broker the platform runs jobs on a worker thread of its own process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+# Production refuses to start without a broker unless this accepts the in-process worker (startup.py).
+IPFUND_JOBS_IN_PROCESS = _env_bool("IPFUND_JOBS_IN_PROCESS")
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True

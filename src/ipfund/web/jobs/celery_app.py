@@ -10,11 +10,23 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipfund.web.config.settings")
 
 app = Celery("ipfund")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+@worker_init.connect
+def _refuse_unsafe_start(**kwargs) -> None:
+    """Production: a worker connected as a role that could alter the tables does not start."""
+    import django
+
+    django.setup()
+    from ipfund.web.config.startup import refuse_unsafe_start
+
+    refuse_unsafe_start(workers=1, web=False)
 
 
 @app.task(name="ipfund.jobs.run", acks_late=True, ignore_result=True)
