@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from ipfund.web.masking import mask_bank_account, mask_credit_code, mask_id_number, mask_phone
-from ipfund.web.pii.fields import EncryptedTextField
+from ipfund.web.pii.fields import EncryptedTextField, SealedRowModel
 
 APPLICANT_KINDS = {
     "enterprise": "企业",
@@ -36,7 +36,7 @@ class User(AbstractUser):
         verbose_name_plural = "用户"
 
 
-class ApplicantProfile(models.Model):
+class ApplicantProfile(SealedRowModel):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applicant")
     kind = models.CharField(max_length=32, choices=list(APPLICANT_KINDS.items()))
     # Unified social credit code for organisations, resident ID number for persons; verified

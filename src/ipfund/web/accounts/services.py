@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from ipfund.web.api.services import REVOKED_PASSWORD, api_tokens_revoke_all
 from ipfund.web.audit.services import audit_record
 from ipfund.web.masking import mask_person_name
+from ipfund.web.pii.blind_index import account_key
 from ipfund.web.pii.services import profile_by_id_number, profile_protect
 
 from . import roles as role_names
@@ -46,6 +47,7 @@ def profile_snapshot(profile: ApplicantProfile) -> dict:
         "contact_phone": profile.masked_phone,
         "bank_name": profile.bank_name,
         "bank_account": profile.masked_bank_account,
+        "bank_account_key": account_key(profile.bank_account),  # keyed, for reconcile
         "bank_holder": profile.bank_holder,
     }
 
