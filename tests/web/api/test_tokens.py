@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from ipfund.web.accounts.models import StaffTOTPDevice
 
 from ipfund.web.api import services
 from ipfund.web.api.models import ApiToken
@@ -72,7 +72,7 @@ def test_a_lifetime_beyond_the_maximum_is_refused_by_field(enterprise):
     assert page.context["form"].errors["days"] == [services.TOKEN_DAYS_INVALID.format(max=365)]
 
 
-def _code(device: TOTPDevice) -> str:
+def _code(device: StaffTOTPDevice) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
@@ -92,7 +92,7 @@ def test_a_staff_token_needs_a_session_that_passed_the_second_factor(staff, sett
     # enrol and verify the second factor, then the token is issued
     setup = reverse("portal:mfa_setup")
     client.get(setup)
-    device = TOTPDevice.objects.get(user=staff.reviewer, confirmed=False)
+    device = StaffTOTPDevice.objects.get(user=staff.reviewer, confirmed=False)
     client.post(setup, {"token": _code(device), "next": TOKENS})
     _, secret = issue(client)
     assert secret and claims(secret).status_code == 200
@@ -164,7 +164,7 @@ def test_a_password_change_revokes_every_token(enterprise):
 def test_an_mfa_reset_by_another_administrator_revokes_every_token(staff):
     from django.core.management import CommandError, call_command
 
-    TOTPDevice.objects.create(user=staff.finance, name="验证器", confirmed=True)
+    StaffTOTPDevice.objects.create(user=staff.finance, name="验证器", confirmed=True)
     token, secret = services.api_token_create(actor=staff.finance, name="erp", second_factor=True)
     assert Client().get("/api/payments", **bearer(secret)).status_code == 200
     with pytest.raises(CommandError, match="不能重置本人"):
@@ -173,7 +173,7 @@ def test_an_mfa_reset_by_another_administrator_revokes_every_token(staff):
         call_command("mfa_reset", "finance", by="reviewer", reason="遗失")
     assert Client().get("/api/payments", **bearer(secret)).status_code == 200
     call_command("mfa_reset", "finance", by="admin", reason="手机遗失")
-    assert not TOTPDevice.objects.filter(user=staff.finance).exists()
+    assert not StaffTOTPDevice.objects.filter(user=staff.finance).exists()
     assert Client().get("/api/payments", **bearer(secret)).status_code == 401
     token.refresh_from_db()
     assert token.revoked_reason == services.REVOKED_MFA_RESET

@@ -30,6 +30,10 @@ WEB_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("IPFUND_DATA_DIR", "var")).resolve()
 PRODUCTION = _env_bool("IPFUND_PRODUCTION")
 DEBUG = _env_bool("IPFUND_DEBUG", default=False)
+# Every file the platform writes — uploads, exports, backups, checkpoints, the SQLite database —
+# is readable by its own account only: files 0600, folders 0700 (the process's umask, set here
+# because every process of the platform — web, worker, CLI — loads these settings first).
+os.umask(0o077)
 
 if PRODUCTION:
     # Fail loudly rather than run production on a development key or an open host list.
@@ -86,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # before anything reads the body (CSRF reads the form): too large is refused unread
+    "ipfund.web.config.limits.RequestSizeLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # idle timeout, a password an administrator set must be changed, staff second factor
@@ -233,8 +239,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # Outside production static files come from the apps' folders, looked up per request.
 WHITENOISE_AUTOREFRESH = not PRODUCTION
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 IPFUND_MAX_UPLOAD_BYTES = int(os.environ.get("IPFUND_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IPFUND_MAX_UPLOAD_BYTES + 1024 * 1024
+# Whole requests, refused before they are read (config/limits.py): someone not signed in sends at
+# most one file and a form; a signed-in form or API call several files.
+IPFUND_MAX_ANONYMOUS_REQUEST_BYTES = int(os.environ.get("IPFUND_MAX_ANONYMOUS_REQUEST_BYTES",
+                                                        str(IPFUND_MAX_UPLOAD_BYTES + 1024 * 1024)))
+IPFUND_MAX_REQUEST_BYTES = int(os.environ.get("IPFUND_MAX_REQUEST_BYTES", str(6 * IPFUND_MAX_UPLOAD_BYTES + 1024 * 1024)))
 # Files chosen on a claim form whose save failed are kept this long for the form to be saved again.
 IPFUND_STAGED_UPLOAD_HOURS = float(os.environ.get("IPFUND_STAGED_UPLOAD_HOURS", "24"))
 # Generated export files (Excel, ZIP of letters) are deleted this many days after they were made.
