@@ -34,9 +34,11 @@ def run(args) -> int:
     from django.core.management import call_command
 
     if not settings.CELERY_BROKER_URL:  # exports run on a worker thread of this process
+        from ipfund.web.jobs.leases import jobs_resend_every
         from ipfund.web.jobs.services import job_recover_embedded
 
         job_recover_embedded()
+        jobs_resend_every()  # a job whose worker thread died is taken over
     from ipfund.web.jobs.housekeeping import housekeeping_every
 
     housekeeping_every()  # expired exports and unsaved staged files: now, then hourly

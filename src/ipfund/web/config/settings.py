@@ -271,6 +271,12 @@ IPFUND_NOTICE_DAYS = int(os.environ.get("IPFUND_NOTICE_DAYS", "7"))
 # Production: Celery on Redis (CELERY_BROKER_URL=redis://…; run `celery -A ipfund.web.jobs.celery_app
 # worker`). Without a broker the platform runs jobs on a worker thread of its own process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+# Job leases (jobs/leases.py): a running job's worker renews its lease every third of this; a lease
+# expired for want of renewal is taken over; a job is tried at most this many times; a queued job
+# handed to the broker this long ago and not started is sent again.
+IPFUND_JOB_LEASE_SECONDS = float(os.environ.get("IPFUND_JOB_LEASE_SECONDS", "60"))
+IPFUND_JOB_MAX_ATTEMPTS = int(os.environ.get("IPFUND_JOB_MAX_ATTEMPTS", "3"))
+IPFUND_JOB_RESEND_SECONDS = float(os.environ.get("IPFUND_JOB_RESEND_SECONDS", "300"))
 # Production refuses to start without a broker unless this accepts the in-process worker (startup.py).
 IPFUND_JOBS_IN_PROCESS = _env_bool("IPFUND_JOBS_IN_PROCESS")
 CELERY_TASK_ACKS_LATE = True
