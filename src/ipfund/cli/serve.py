@@ -2,7 +2,8 @@
 
 Migrations are applied on start; `--demo` loads the demo data set first. Without CELERY_BROKER_URL
 background jobs (exports, batches of letters) run on a worker thread of this process, so nothing
-else needs to be started; jobs a previous run left unfinished are failed or sent again. Expired
+else needs to be started; jobs a previous run left unfinished are taken over and run again, queued
+ones sent again, and a loop sends again every job whose worker thread died (jobs/leases.py). Expired
 export files and unsaved staged uploads are swept on start and hourly. This is Django's
 development server, for trying the platform; production runs `gunicorn ipfund.web.config.wsgi`
 with PostgreSQL (see the README).
