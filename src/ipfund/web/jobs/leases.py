@@ -108,21 +108,12 @@ def jobs_resend() -> int:
 
 def jobs_resend_every(interval: float | None = None) -> threading.Thread:
     """The embedded platform's loop: jobs_resend now and every ``interval`` (half a lease) seconds."""
-    interval = interval or max(settings.IPFUND_JOB_LEASE_SECONDS / 2, 1)
-    stop = threading.Event()
+    from .housekeeping import run_every
 
-    def loop() -> None:
-        while True:
-            close_old_connections()
-            try:
-                jobs_resend()
-            except Exception:
-                log.exception("jobs not resent")
-            connections.close_all()
-            if stop.wait(interval):
-                return
+    def resend_quietly() -> None:
+        try:
+            jobs_resend()
+        except Exception:
+            log.exception("jobs not resent")
 
-    thread = threading.Thread(target=loop, name="ipfund-jobs-resend", daemon=True)
-    thread.stop = stop  # type: ignore[attr-defined]
-    thread.start()
-    return thread
+    return run_every("ipfund-jobs-resend", resend_quietly, interval or max(settings.IPFUND_JOB_LEASE_SECONDS / 2, 1))
