@@ -149,7 +149,7 @@ def test_applicant_to_paid_in_a_real_browser(new_context, screenshots, tmp_path)
     screenshots(reviewer, "review-queue")
     submit(reviewer, reviewer.get_by_role("link", name="办理", exact=True).first)
     assert reviewer.locator("img.evidence-image").count() == 1
-    assert reviewer.locator("iframe.evidence-frame").count() == 1
+    assert reviewer.locator("a.evidence-download").count() == 1  # a PDF: offered as a download
     assert reviewer.evaluate("document.querySelector('img.evidence-image').naturalWidth") == 240
     screenshots(reviewer, "review-claim")
     submit(reviewer, reviewer.locator("#recommend"))

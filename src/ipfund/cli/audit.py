@@ -26,8 +26,13 @@ def run(args) -> int:
 
     if args.action == "verify":
         result = services.audit_verify()
-        print(("OK " if result.ok else "BROKEN ") + result.message)
-        return 0 if result.ok else 1
+        if result.ok:
+            print("OK " + result.message)
+            return 0
+        print(f"BROKEN 审计链有 {len(result.problems)} 处不符：" if len(result.problems) > 1 else "BROKEN " + result.message)
+        for line in result.problems if len(result.problems) > 1 else ():
+            print("  " + line)
+        return 1
     if args.action == "checkpoint":
         try:
             print("OK " + services.audit_checkpoint())

@@ -2,7 +2,8 @@
 
 Migrations are applied on start; `--demo` loads the demo data set first. Without CELERY_BROKER_URL
 background jobs (exports, batches of letters) run on a worker thread of this process, so nothing
-else needs to be started; jobs a previous run left unfinished are failed or sent again. Expired
+else needs to be started; jobs a previous run left unfinished are taken over and run again, queued
+ones sent again, and a loop sends again every job whose worker thread died (jobs/leases.py). Expired
 export files and unsaved staged uploads are swept on start and hourly. This is Django's
 development server, for trying the platform; production runs `gunicorn ipfund.web.config.wsgi`
 with PostgreSQL (see the README).
@@ -34,9 +35,11 @@ def run(args) -> int:
     from django.core.management import call_command
 
     if not settings.CELERY_BROKER_URL:  # exports run on a worker thread of this process
+        from ipfund.web.jobs.leases import jobs_resend_every
         from ipfund.web.jobs.services import job_recover_embedded
 
         job_recover_embedded()
+        jobs_resend_every()  # a job whose worker thread died is taken over
     from ipfund.web.jobs.housekeeping import housekeeping_every
 
     housekeeping_every()  # expired exports and unsaved staged files: now, then hourly

@@ -104,6 +104,17 @@ def _run(tool_path: str, args: list[str], env: dict) -> None:
         raise BackupError(TOOL_FAILED.format(tool=Path(tool_path).name, message=done.stderr.strip()[:500]))
 
 
+def make_private(root: Path) -> None:
+    """Folders 0700, files 0600 under ``root`` (itself included): a backup holds the whole
+    database, and copies keep the modes of what they copied (files written before the platform's
+    umask, config/settings.py)."""
+    root = Path(root)
+    root.chmod(0o700)
+    for path in root.rglob("*"):
+        if not path.is_symlink():
+            path.chmod(0o700 if path.is_dir() else 0o600)
+
+
 def backup_create(dest: Path) -> BackupSummary:
     """Back up the running platform into the new directory ``dest``."""
     from ipfund.web.audit.models import AuditHead
@@ -141,6 +152,7 @@ def backup_create(dest: Path) -> BackupSummary:
     manifest = {"format": FORMAT, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(), "vendor": vendor,
                 "counts": counts, "files": files}
     (dest / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    make_private(dest)
     uploads = sum(1 for name in files if name.startswith(UPLOADS + "/"))
     return BackupSummary(dest, vendor, counts, uploads)
 
@@ -185,6 +197,7 @@ def backup_restore(src: Path) -> BackupSummary:
             source.close()
     if (src / UPLOADS).is_dir():
         shutil.copytree(src / UPLOADS, media, dirs_exist_ok=True)
+        make_private(media)
     saved = src / CHECKPOINT_DIR / CHECKPOINT_FILE
     if saved.is_file():
         checkpoint_path().parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from ipfund.web.accounts.models import StaffTOTPDevice
 
 from ipfund.web.accounts.middleware import LAST_SEEN
 from ipfund.web.accounts.mfa import TOKEN_INVALID
@@ -191,7 +191,7 @@ def test_an_idle_session_ends(target, settings):
     assert "_auth_user_id" not in client.session
 
 
-def _code(device: TOTPDevice, *, offset: int = 0) -> str:
+def _code(device: StaffTOTPDevice, *, offset: int = 0) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset):06d}"
 
 
@@ -203,7 +203,7 @@ def test_staff_mfa_enforced_enrol_then_verify(staff, settings):
     assert first["Location"].startswith(reverse("portal:mfa_setup"))
     setup = client.get(first["Location"])
     assert "<svg" in setup.content.decode()
-    device = TOTPDevice.objects.get(user=staff.reviewer, confirmed=False)
+    device = StaffTOTPDevice.objects.get(user=staff.reviewer, confirmed=False)
     # the key to type in is the QR code's secret, in base32
     assert setup.context["key"].replace(" ", "") in device.config_url
     bad = client.post(first["Location"], {"token": "000000" if _code(device) != "000000" else "111111"})

@@ -149,3 +149,47 @@ def test_only_administrators_see_or_decide_role_changes(staff, enterprise, admin
         assert client.post(reverse("portal:admin_role_change_decide", args=[change.pk, "confirm"])).status_code == 403
     change.refresh_from_db()
     assert change.state == RoleChange.PENDING
+
+
+# --- issue #21 item 7: administrators are not stripped by one administrator ------------------------
+
+
+def test_taking_the_administrator_role_away_waits_for_a_second_administrator(staff, admins, django_capture_on_commit_callbacks):
+    """The probe's finding: one administrator stripped every role from another in one empty POST."""
+    first, second = admins
+    ask(first, staff.admin2, [])  # the empty POST
+    staff.admin2.refresh_from_db()
+    assert staff.admin2.roles == ["admin"] and staff.admin2.is_superuser  # nothing taken yet
+    change = RoleChange.objects.get(user=staff.admin2)
+    assert change.state == RoleChange.PENDING and change.after == []
+    # the person concerned cannot confirm it; a third administrator can
+    assert role_changes.NOT_YOUR_OWN_CONFIRMATION in page_text(decide(second, change, "confirm"))
+    from ipfund.web.demo import flow
+
+    third = flow.staff_user_create(actor=None, username="admin3", password="Zq-Office-2026!x")
+    flow.roles_set(staff, third, ["admin"])
+    decide(signed_in(third), change, "confirm")
+    staff.admin2.refresh_from_db()
+    assert staff.admin2.roles == [] and not staff.admin2.is_superuser
+
+
+def test_two_administrators_cannot_strip_each_other_so_one_always_remains(staff, admins):
+    first, second = admins
+    ask(first, staff.admin2, [])
+    ask(second, staff.admin, ["finance"])
+    for change in RoleChange.objects.filter(state=RoleChange.PENDING):
+        for client in admins:  # the one who asked, and the person concerned: neither may confirm
+            decide(client, change, "confirm")
+    staff.admin.refresh_from_db()
+    staff.admin2.refresh_from_db()
+    assert staff.admin.roles == ["admin"] and staff.admin2.roles == ["admin"]
+    assert RoleChange.objects.filter(state=RoleChange.PENDING).count() == 2
+
+
+def test_the_last_active_administrator_keeps_the_role_even_if_asked_around_the_pages(staff):
+    from ipfund.web.accounts.models import User
+
+    User.objects.filter(pk=staff.admin2.pk).update(is_active=False)  # left the bureau
+    change = RoleChange.objects.create(user=staff.admin, before=["admin"], after=[], requested_by=staff.admin2)
+    with pytest.raises(role_changes.ValidationError, match="唯一在用的管理员"):
+        role_changes._removes_admin(staff.admin, change.after)

@@ -95,3 +95,24 @@ def test_concurrent_writers_do_not_fork_the_chain(staff):
         t.join(timeout=60)
     assert AuditEvent.objects.filter(action="test_write").count() == 40
     assert services.audit_verify().ok
+
+
+def test_every_break_is_reported_not_only_the_first(enterprise, open_round, triggers_dropped):
+    """Issue #21 item 6: verify stopped at the first break, hiding a second edit further on."""
+    flow.submitted_from_sample(enterprise, sample("custody_sme"))
+    flow.submitted_from_sample(enterprise, sample("custody_sme", 1))
+    events = list(AuditEvent.objects.order_by("seq"))
+    edited, dropped, also_edited = events[2], events[5], events[-2]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET action = %s WHERE id = %s", ["forged", edited.pk])
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [dropped.pk])
+        cursor.execute("UPDATE audit_auditevent SET after = %s WHERE id = %s", ['{"amount": "1"}', also_edited.pk])
+    result = services.audit_verify()
+    assert not result.ok and result.broken_seq == edited.seq
+    assert result.problems == (
+        services.VERIFY_BAD_HASH.format(seq=edited.seq),
+        services.VERIFY_GAP.format(seq=dropped.seq + 1, expected=dropped.seq),
+        services.VERIFY_BAD_HASH.format(seq=also_edited.seq),
+    )
+    assert result.broken == (edited.seq, dropped.seq + 1, also_edited.seq)
+    assert result.message.startswith(services.VERIFY_MANY.format(n=3, problems="")[:-1])

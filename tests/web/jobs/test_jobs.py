@@ -3,12 +3,14 @@ real Redis (DB 4 of the local server, IPFUND_TEST_REDIS_URL to change it)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import time
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from ipfund.web.demo import flow
@@ -101,13 +103,15 @@ def test_celery_worker_on_redis_runs_the_job(queue, redis_broker):
     assert job.started_at is not None and job.finished_at >= job.started_at
 
 
-def test_embedded_start_fails_interrupted_jobs_and_resends_queued_ones(queue, settings):
-    from ipfund.web.jobs.services import JOB_INTERRUPTED, job_recover_embedded
+def test_embedded_start_takes_over_interrupted_jobs_and_resends_queued_ones(queue, settings):
+    from ipfund.web.jobs.services import job_recover_embedded
 
     settings.CELERY_BROKER_URL = ""
-    interrupted = Job.objects.create(kind="queue_review", requested_by=queue.reviewer, state=Job.RUNNING, filename="a.xlsx")
+    interrupted = Job.objects.create(kind="queue_review", requested_by=queue.reviewer, state=Job.RUNNING, filename="a.xlsx",
+                                     attempts=1, lease_owner="stopped-run", lease_expires_at=timezone.now() + dt.timedelta(hours=1))
     waiting = Job.objects.create(kind="queue_review", requested_by=queue.reviewer, params={"state": "submitted"}, filename="b.xlsx")
-    assert job_recover_embedded() == (1, 1)
-    assert Job.objects.get(pk=interrupted.pk).error == JOB_INTERRUPTED
+    assert job_recover_embedded() == (1, 2)
+    restarted = wait_done(interrupted.pk)
+    assert restarted.state == Job.DONE and restarted.attempts == 2  # run again from the start
     assert wait_done(waiting.pk).state == Job.DONE
     runner.embedded_wait()

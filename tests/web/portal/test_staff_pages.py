@@ -64,17 +64,19 @@ def test_reviewer_claim_page_shows_facts_evidence_inline_and_engine_decision(sta
     html = signed_in(staff.reviewer).get(reverse("portal:staff_claim", args=[submitted.pk])).content.decode()
     assert submitted.facts["patent_number"] in html
     evidence = submitted.evidence.first()
-    assert f'<iframe class="evidence-frame" src="{reverse("portal:evidence_file", args=[evidence.pk])}"' in html
+    # a PDF is offered as a download (issue #21: uploads are never opened inside our pages)
+    assert f'<a class="evidence-download" href="{reverse("portal:evidence_file", args=[evidence.pk])}" download>' in html
+    assert "<iframe" not in html
     assert "¥300,000.00" in html
     assert "对获得中国专利金奖、银奖、优秀奖的单位分别每项奖励30万元" in html
     assert submitted.applicant.id_number not in html  # masked even for staff pages
 
 
-def test_evidence_can_be_framed_by_our_own_pages(staff, submitted):
+def test_evidence_is_served_as_a_download(staff, submitted):
     evidence = submitted.evidence.first()
     response = signed_in(staff.reviewer).get(reverse("portal:evidence_file", args=[evidence.pk]))
     assert response.status_code == 200
-    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert response["Content-Disposition"].startswith("attachment;")
     assert response["Content-Type"] == "application/pdf"
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from ipfund.web.masking import mask_bank_account, mask_credit_code, mask_id_number, mask_phone
-from ipfund.web.pii.fields import EncryptedTextField
+from ipfund.web.pii.fields import EncryptedTextField, SealedRowModel
 
 APPLICANT_KINDS = {
     "enterprise": "企业",
@@ -36,7 +39,7 @@ class User(AbstractUser):
         verbose_name_plural = "用户"
 
 
-class ApplicantProfile(models.Model):
+class ApplicantProfile(SealedRowModel):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applicant")
     kind = models.CharField(max_length=32, choices=list(APPLICANT_KINDS.items()))
     # Unified social credit code for organisations, resident ID number for persons; verified
@@ -123,3 +126,31 @@ class RoleChange(models.Model):
     @property
     def state_label(self) -> str:
         return self.STATES.get(self.state, self.state)
+
+
+def _totp_default_key() -> str:
+    return random_hex(20)
+
+
+class StaffTOTPDevice(TimestampMixin, ThrottlingMixin, Device, SealedRowModel):
+    """A staff member's authenticator (TOTP), as django-otp's TOTPDevice but with the secret key
+    encrypted and sealed to its row (IPFUND_DATA_KEYS): whoever reads the database cannot make
+    anyone's codes. The algorithm is django-otp's own (its methods are borrowed, not rewritten)."""
+
+    key = EncryptedTextField(default=_totp_default_key)  # hex, 20 random bytes
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    bin_key = TOTPDevice.bin_key
+    verify_token = TOTPDevice.verify_token
+    get_throttle_factor = TOTPDevice.get_throttle_factor
+    config_url = TOTPDevice.config_url
+    _read_str_from_settings = TOTPDevice._read_str_from_settings
+
+    class Meta(Device.Meta):
+        verbose_name = "验证器"
+        verbose_name_plural = "验证器"

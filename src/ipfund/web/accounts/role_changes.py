@@ -4,7 +4,10 @@ An administrator asks (role_change_request); a change that grants any role waits
 administrator confirms it (role_change_confirm) or someone rejects it (role_change_reject). Nobody
 asks for or confirms a change of their own roles, and the one who asked never confirms: so no
 administrator alone makes anyone — itself, an applicant, an account it just created — an
-approver. A change that only takes roles away applies at once (withdrawing access must not wait).
+approver. A change that only takes roles away applies at once (withdrawing access must not wait),
+except the administrator role: taking it away waits for a second administrator too (one
+administrator must not strip the others in one empty POST), and the last active administrator
+never loses it.
 Every step is audited, and told to the other administrators (and, when it applies, to the person).
 """
 
@@ -14,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ipfund.web.api.services import REVOKED_ROLE_GRANT, api_tokens_revoke_all
 from ipfund.web.audit.services import audit_record
 from ipfund.web.notifications.services import notification_send
 
@@ -31,6 +35,7 @@ STALE = "提出变更后，用户 {user} 的角色已被改动（现为：{now}�
 ROLES_CHANGED = "用户 {user} 的角色已由管理员 {actor} 变更：{before} → {after}。"
 ROLES_CONFIRMED = "用户 {user} 的角色已变更：{before} → {after}（管理员 {requester} 提出，{confirmer} 确认）。"
 ROLES_PENDING = "管理员 {actor} 提出变更用户 {user} 的角色：{before} → {after}，须由另一位管理员在“角色变更确认”中确认后生效。"
+LAST_ADMIN = "{user} 是唯一在用的管理员，不能取消其管理员角色：请先为另一人授予管理员角色并经确认。"
 ROLES_REJECTED = "管理员 {actor} 驳回了对用户 {user} 的角色变更（{before} → {after}）{reason}。"
 
 
@@ -65,10 +70,13 @@ def _require_admin(actor: User) -> None:
         raise PermissionDenied(ONLY_ADMIN)
 
 
-def _apply(user: User, role_list: list[str]) -> None:
+def _apply(user: User, role_list: list[str], *, actor: User) -> None:
+    granted = set(role_list) - set(user.roles or [])
     user.roles = role_list
     user.is_staff = user.is_superuser = role_names.ADMIN in role_list
     user.save(update_fields=["roles", "is_staff", "is_superuser"])
+    if granted:  # a token issued under fewer roles never acts with the new ones
+        api_tokens_revoke_all(actor=actor, user=user, reason=REVOKED_ROLE_GRANT)
 
 
 def _supersede_pending(user: User, *, actor: User) -> None:
@@ -90,22 +98,32 @@ def role_change_request(*, actor: User, user: User, roles) -> RoleChange:
     before = sorted(user.roles or [])
     if after == before:
         raise ValidationError({"roles": [NO_CHANGE]})
+    removes_admin = _removes_admin(user, after)
     _supersede_pending(user, actor=actor)
     grants = set(after) - set(before)
     change = RoleChange.objects.create(
         user=user, before=before, after=after, requested_by=actor,
-        state=RoleChange.PENDING if grants else RoleChange.APPLIED,
+        state=RoleChange.PENDING if grants or removes_admin else RoleChange.APPLIED,
     )
     texts = {"user": user.get_username(), "actor": actor.get_username(), "before": role_text(before), "after": role_text(after)}
-    if grants:
+    if grants or removes_admin:
         audit_record(actor=actor, action="role_change_request", obj=change,
                      after={"user": user.get_username(), "before": before, "after": after})
         _tell(ROLES_PENDING.format(**texts), actor=actor)
     else:
-        _apply(user, after)
+        _apply(user, after, actor=actor)
         audit_record(actor=actor, action="user_roles_set", obj=user, before={"roles": before}, after={"roles": after})
         _tell(ROLES_CHANGED.format(**texts), actor=actor, also=[user])
     return change
+
+
+def _removes_admin(user: User, after) -> bool:
+    """Whether ``after`` takes the administrator role from ``user``; refused for the last one."""
+    if not role_names.has_role(user, role_names.ADMIN) or role_names.ADMIN in after:
+        return False
+    if not any(a.pk != user.pk for a in _admins()):
+        raise ValidationError({"roles": [LAST_ADMIN.format(user=user.get_username())]})
+    return True
 
 
 def _pending(change: RoleChange, actor: User) -> RoleChange:
@@ -128,7 +146,8 @@ def role_change_confirm(*, actor: User, change: RoleChange) -> User:
     now = sorted(user.roles or [])
     if now != sorted(change.before):
         raise ValidationError(STALE.format(user=user.get_username(), now=role_text(now)), code="stale")
-    _apply(user, list(change.after))
+    _removes_admin(user, change.after)  # still not the last administrator
+    _apply(user, list(change.after), actor=actor)
     change.state, change.decided_by, change.decided_at = RoleChange.CONFIRMED, actor, timezone.now()
     change.save(update_fields=["state", "decided_by", "decided_at"])
     audit_record(actor=actor, action="user_roles_set", obj=user, before={"roles": change.before},

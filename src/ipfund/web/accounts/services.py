@@ -8,8 +8,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from ipfund.web.api.services import REVOKED_PASSWORD, api_tokens_revoke_all
 from ipfund.web.audit.services import audit_record
 from ipfund.web.masking import mask_person_name
+from ipfund.web.pii.blind_index import account_key
 from ipfund.web.pii.services import profile_by_id_number, profile_protect
 
 from . import roles as role_names
@@ -45,6 +47,7 @@ def profile_snapshot(profile: ApplicantProfile) -> dict:
         "contact_phone": profile.masked_phone,
         "bank_name": profile.bank_name,
         "bank_account": profile.masked_bank_account,
+        "bank_account_key": account_key(profile.bank_account),  # keyed, for reconcile
         "bank_holder": profile.bank_holder,
     }
 
@@ -227,6 +230,7 @@ def account_password_set(*, actor: User, new_password: str, via: str = "change")
     user.password_change_required = False
     user.save(update_fields=["password", "password_change_required"])
     audit_record(actor=user, action=f"password_{via}", obj=user, after={"username": user.username})
+    api_tokens_revoke_all(actor=user, user=user, reason=REVOKED_PASSWORD)
     return user
 
 

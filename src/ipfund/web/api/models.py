@@ -1,4 +1,8 @@
-"""ApiToken: a bearer token for one user, stored only as its SHA-256 digest, until it expires."""
+"""ApiToken: a bearer token for one user, stored only as its SHA-256 digest, until it expires.
+
+A token carries the roles its user held when it was issued: once the user's roles differ it is
+refused, and a role grant, a password change or a reset of the second factor revokes every token
+of the user (``revoked_reason`` says which)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,9 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=100, blank=True, default="")
+    # The user's roles (sorted, "superuser" added for a superuser) when the token was issued.
+    roles = models.JSONField(default=list)
     # Refused from this moment on (IPFUND_API_TOKEN_DAYS after issue unless chosen shorter).
     expires_at = models.DateTimeField()
 

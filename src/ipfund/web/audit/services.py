@@ -24,6 +24,7 @@ VERIFY_TRUNCATED = "审计检查点记录到第 {checkpoint} 条事件，数据�
 VERIFY_CHECKPOINT_MISMATCH = "第 {seq} 条事件与审计检查点不符（被改写）。"
 VERIFY_NO_CHECKPOINT = "找不到审计检查点 {path}：无法确认审计链尾部未被删除（运行 ipfund audit checkpoint 建立）。"
 VERIFY_CHECKPOINT_OK = "检查点第 {seq} 条一致。"
+VERIFY_MANY = "审计链有 {n} 处不符：{problems}"
 CHECKPOINT_BROKEN_CHAIN = "审计链不完整，不写检查点：{message}"
 CHECKPOINT_WRITTEN = "已写入审计检查点：第 {seq} 条事件（{path}）。"
 
@@ -81,44 +82,58 @@ class VerifyResult:
     ok: bool
     count: int
     message: str
-    broken_seq: int | None = None
+    broken_seq: int | None = None  # the first event that does not fit
+    problems: tuple[str, ...] = ()  # every break found, in order (message names them all)
+    broken: tuple[int, ...] = ()  # the events they concern
+
+
+def _broken(count: int, problems: list[tuple[str, int | None]]) -> VerifyResult:
+    texts = tuple(text for text, _ in problems)
+    message = texts[0] if len(texts) == 1 else VERIFY_MANY.format(n=len(texts), problems="；".join(texts))
+    seqs = tuple(seq for _, seq in problems if seq is not None)
+    return VerifyResult(False, count, message, seqs[0] if seqs else None, texts, seqs)
 
 
 def audit_verify(*, require_checkpoint: bool | None = None) -> VerifyResult:
-    """Recompute every keyed hash and link in order; report the first event that does not fit,
-    then hold the chain against the checkpoint outside the database (a missing checkpoint fails
-    when IPFUND_CHECKPOINT_REQUIRED, as in production)."""
+    """Recompute every keyed hash and link in order and report every event that does not fit —
+    after a break the walk goes on from the event as found, so one run names every rewritten,
+    inserted or dropped event — then hold the chain against the checkpoint outside the database
+    (a missing checkpoint fails when IPFUND_CHECKPOINT_REQUIRED, as in production)."""
     if require_checkpoint is None:
         require_checkpoint = settings.IPFUND_CHECKPOINT_REQUIRED
     try:
         checkpoint = checkpoint_read()
     except CheckpointError as exc:
-        return VerifyResult(False, 0, str(exc))
+        return VerifyResult(False, 0, str(exc), problems=(str(exc),))
+    problems: list[tuple[str, int | None]] = []
     expected_prev, expected_seq, count, at_checkpoint = GENESIS_HASH, 1, 0, None
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
-        if event.seq != expected_seq:
-            return VerifyResult(False, count, VERIFY_GAP.format(seq=event.seq, expected=expected_seq), event.seq)
-        if event.prev_hash != expected_prev:
-            return VerifyResult(False, count, VERIFY_BAD_LINK.format(seq=event.seq, prev=event.seq - 1), event.seq)
+        if event.seq != expected_seq:  # events missing (or inserted) before this one: its link breaks too
+            problems.append((VERIFY_GAP.format(seq=event.seq, expected=expected_seq), event.seq))
+        elif event.prev_hash != expected_prev:
+            problems.append((VERIFY_BAD_LINK.format(seq=event.seq, prev=event.seq - 1), event.seq))
         if event_hash(event.hashed_fields()) != event.hash:
-            return VerifyResult(False, count, VERIFY_BAD_HASH.format(seq=event.seq), event.seq)
+            problems.append((VERIFY_BAD_HASH.format(seq=event.seq), event.seq))
         if checkpoint is not None and event.seq == checkpoint.seq:
             at_checkpoint = event.hash
         expected_prev, expected_seq, count = event.hash, event.seq + 1, count + 1
+    last_seq = expected_seq - 1
     head = AuditHead.objects.filter(pk=1).first()
     head_seq = head.seq if head else 0
-    if head_seq != count or (head and head.last_hash != expected_prev):
-        return VerifyResult(False, count, VERIFY_BAD_HEAD.format(head=head_seq, last=count), count + 1)
+    if head_seq != last_seq or (head and head.last_hash != expected_prev):
+        problems.append((VERIFY_BAD_HEAD.format(head=head_seq, last=last_seq), last_seq + 1))
     message = VERIFY_OK.format(count=count)
     if checkpoint is None:
         if require_checkpoint and count:
-            return VerifyResult(False, count, VERIFY_NO_CHECKPOINT.format(path=checkpoint_path()))
-    elif checkpoint.seq > count:
-        return VerifyResult(False, count, VERIFY_TRUNCATED.format(checkpoint=checkpoint.seq, count=count), count + 1)
+            problems.append((VERIFY_NO_CHECKPOINT.format(path=checkpoint_path()), None))
+    elif checkpoint.seq > last_seq:
+        problems.append((VERIFY_TRUNCATED.format(checkpoint=checkpoint.seq, count=count), last_seq + 1))
     elif at_checkpoint != checkpoint.hash:
-        return VerifyResult(False, count, VERIFY_CHECKPOINT_MISMATCH.format(seq=checkpoint.seq), checkpoint.seq)
+        problems.append((VERIFY_CHECKPOINT_MISMATCH.format(seq=checkpoint.seq), checkpoint.seq))
     else:
         message += VERIFY_CHECKPOINT_OK.format(seq=checkpoint.seq)
+    if problems:
+        return _broken(count, problems)
     return VerifyResult(True, count, message)
 
 

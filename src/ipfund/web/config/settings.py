@@ -31,6 +31,10 @@ WEB_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("IPFUND_DATA_DIR", "var")).resolve()
 PRODUCTION = _env_bool("IPFUND_PRODUCTION")
 DEBUG = _env_bool("IPFUND_DEBUG", default=False)
+# Every file the platform writes — uploads, exports, backups, checkpoints, the SQLite database —
+# is readable by its own account only: files 0600, folders 0700 (the process's umask, set here
+# because every process of the platform — web, worker, CLI — loads these settings first).
+os.umask(0o077)
 
 if PRODUCTION:
     # Fail loudly rather than run production on a development key or an open host list.
@@ -92,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # before anything reads the body (CSRF reads the form): too large is refused unread
+    "ipfund.web.config.limits.RequestSizeLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # idle timeout, a password an administrator set must be changed, staff second factor
@@ -149,6 +155,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATA_DIR.mkdir(parents=True, exist_ok=True)  # a fresh checkout has no ./var yet
 
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+# PostgreSQL in production: the tables belong to an owner role that only `migrate` uses; the
+# application connects as IPFUND_DB_APP_ROLE, which cannot alter tables or triggers. Every migrate
+# (as the owner) grants that role its row privileges (audit/db_roles.py; README “数据库角色”).
+# Production refuses to start as a superuser or a table owner unless IPFUND_DB_OWNER_ALLOWED=1.
+IPFUND_DB_APP_ROLE = os.environ.get("IPFUND_DB_APP_ROLE", "")
+IPFUND_DB_OWNER_ALLOWED = _env_bool("IPFUND_DB_OWNER_ALLOWED")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- accounts -------------------------------------------------------------------------------
@@ -233,8 +245,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # Outside production static files come from the apps' folders, looked up per request.
 WHITENOISE_AUTOREFRESH = not PRODUCTION
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 IPFUND_MAX_UPLOAD_BYTES = int(os.environ.get("IPFUND_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IPFUND_MAX_UPLOAD_BYTES + 1024 * 1024
+# Whole requests, refused before they are read (config/limits.py): someone not signed in sends at
+# most one file and a form; a signed-in form or API call several files.
+IPFUND_MAX_ANONYMOUS_REQUEST_BYTES = int(os.environ.get("IPFUND_MAX_ANONYMOUS_REQUEST_BYTES",
+                                                        str(IPFUND_MAX_UPLOAD_BYTES + 1024 * 1024)))
+IPFUND_MAX_REQUEST_BYTES = int(os.environ.get("IPFUND_MAX_REQUEST_BYTES", str(6 * IPFUND_MAX_UPLOAD_BYTES + 1024 * 1024)))
 # Files chosen on a claim form whose save failed are kept this long for the form to be saved again.
 IPFUND_STAGED_UPLOAD_HOURS = float(os.environ.get("IPFUND_STAGED_UPLOAD_HOURS", "24"))
 # Generated export files (Excel, ZIP of letters) are deleted this many days after they were made.
@@ -275,6 +294,14 @@ IPFUND_NOTICE_DAYS = int(os.environ.get("IPFUND_NOTICE_DAYS", "7"))
 # Production: Celery on Redis (CELERY_BROKER_URL=redis://…; run `celery -A ipfund.web.jobs.celery_app
 # worker`). Without a broker the platform runs jobs on a worker thread of its own process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+# Job leases (jobs/leases.py): a running job's worker renews its lease every third of this; a lease
+# expired for want of renewal is taken over; a job is tried at most this many times; a queued job
+# handed to the broker this long ago and not started is sent again.
+IPFUND_JOB_LEASE_SECONDS = float(os.environ.get("IPFUND_JOB_LEASE_SECONDS", "60"))
+IPFUND_JOB_MAX_ATTEMPTS = int(os.environ.get("IPFUND_JOB_MAX_ATTEMPTS", "3"))
+IPFUND_JOB_RESEND_SECONDS = float(os.environ.get("IPFUND_JOB_RESEND_SECONDS", "300"))
+# Production refuses to start without a broker unless this accepts the in-process worker (startup.py).
+IPFUND_JOBS_IN_PROCESS = _env_bool("IPFUND_JOBS_IN_PROCESS")
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True

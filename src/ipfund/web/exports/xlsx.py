@@ -1,5 +1,6 @@
 """One streaming sheet writer: openpyxl's write-only workbook, rows appended as they are read,
-money written as exact decimals with a two-place format."""
+money written as exact decimals with a two-place format, every text as a text cell that cannot
+execute (cells.neutral_text)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Callable, Iterable
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+
+from .cells import neutral_text
 
 MONEY_FORMAT = "#,##0.00"
 CHUNK = 2000  # rows fetched from the database at a time
@@ -65,11 +68,18 @@ def _cell(ws, col: Column, value):
         cell = WriteOnlyCell(ws, value=Decimal(value))
         cell.number_format = MONEY_FORMAT
         return cell
-    if col.text:
-        cell = WriteOnlyCell(ws, value=str(value))
-        cell.number_format = "@"
-        return cell
+    if col.text or isinstance(value, str):
+        return _text_cell(ws, value, number_format="@" if col.text else None)
     return value
+
+
+def _text_cell(ws, value, *, number_format: str | None = None) -> WriteOnlyCell:
+    """A text cell: neutralised, and typed as a string so openpyxl never reads "=…" as a formula."""
+    cell = WriteOnlyCell(ws, value=neutral_text(value))
+    cell.data_type = "s"
+    if number_format:
+        cell.number_format = number_format
+    return cell
 
 
 def _letter(index: int) -> str:

@@ -10,11 +10,23 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import worker_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipfund.web.config.settings")
 
 app = Celery("ipfund")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+@worker_init.connect
+def _refuse_unsafe_start(**kwargs) -> None:
+    """Production: a worker connected as a role that could alter the tables does not start."""
+    import django
+
+    django.setup()
+    from ipfund.web.config.startup import refuse_unsafe_start
+
+    refuse_unsafe_start(workers=1, web=False)
 
 
 @app.task(name="ipfund.jobs.run", acks_late=True, ignore_result=True)
@@ -24,6 +36,21 @@ def run_job(job_id: int) -> None:
     job_run(job_id=job_id)
 
 
+@app.task(name="ipfund.jobs.resend", ignore_result=True)
+def resend_task() -> int:
+    from .leases import jobs_resend
+
+    return jobs_resend()
+
+
+@worker_ready.connect
+def _resend_on_start(**kwargs) -> None:
+    """A worker that starts (after a broker outage, or replacing one that died) sends what waits."""
+    from .leases import jobs_resend
+
+    jobs_resend()
+
+
 @app.task(name="ipfund.jobs.housekeeping", ignore_result=True)
 def housekeeping_task() -> None:
     from .housekeeping import housekeeping
@@ -31,5 +58,9 @@ def housekeeping_task() -> None:
     housekeeping()
 
 
-# With `celery ... beat` running: the clean-up every hour (expired exports, unsaved staged files).
-app.conf.beat_schedule = {"ipfund-housekeeping": {"task": "ipfund.jobs.housekeeping", "schedule": 3600.0}}
+# With `celery ... beat` running: the clean-up every hour (expired exports, unsaved staged files),
+# and every minute the jobs never sent (the broker was down) or whose worker died (leases.py).
+app.conf.beat_schedule = {
+    "ipfund-housekeeping": {"task": "ipfund.jobs.housekeeping", "schedule": 3600.0},
+    "ipfund-jobs-resend": {"task": "ipfund.jobs.resend", "schedule": 60.0},
+}

@@ -41,19 +41,25 @@ def housekeeping_quietly() -> None:
         log.exception("housekeeping failed")
 
 
-def housekeeping_every(interval: float = INTERVAL_SECONDS) -> threading.Thread:
-    """A daemon thread of this process running the clean-up now and every ``interval`` seconds."""
+def run_every(name: str, work, interval: float) -> threading.Thread:
+    """A daemon thread of this process running ``work`` now and every ``interval`` seconds, each
+    time on fresh database connections; ``thread.stop.set()`` ends it."""
     stop = threading.Event()
 
     def loop() -> None:
         while True:
             close_old_connections()
-            housekeeping_quietly()
+            work()
             connections.close_all()
             if stop.wait(interval):
                 return
 
-    thread = threading.Thread(target=loop, name="ipfund-housekeeping", daemon=True)
+    thread = threading.Thread(target=loop, name=name, daemon=True)
     thread.stop = stop  # type: ignore[attr-defined]
     thread.start()
     return thread
+
+
+def housekeeping_every(interval: float = INTERVAL_SECONDS) -> threading.Thread:
+    """The clean-up now and every ``interval`` seconds, on a thread of this process."""
+    return run_every("ipfund-housekeeping", housekeeping_quietly, interval)

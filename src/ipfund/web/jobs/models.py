@@ -24,6 +24,15 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Handed to the broker (or the embedded worker) at; empty while it could not be (broker down):
+    # the housekeeping sends it then (jobs/leases.py).
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # The worker running it holds a lease it renews while it works; once the lease has expired
+    # (the worker died) another worker takes the job over and runs it again, at most
+    # IPFUND_JOB_MAX_ATTEMPTS times in all.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_owner = models.CharField(max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

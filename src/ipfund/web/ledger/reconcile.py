@@ -9,7 +9,10 @@
 - payments against the ledger: a payment pays the claim's net award;
 - the audit chain against all of them: every ledger entry and payment has its event with the
   same amount, every claim's approved amount is the one its approval event recorded, and the
-  chain itself verifies.
+  chain itself verifies;
+- the accounts money goes to (reconcile_accounts.py): every encrypted value opens at its own row,
+  each payee account is the one its last audited change recorded, each payment's the one its
+  payment event recorded.
 
 Cap buckets are updated by design (they are the lock and the running total), so they are not
 insert-only: this is what checks them.
@@ -160,6 +163,10 @@ def audit_reconcile() -> ReconcileResult:
             diff.append(PAYMENT_STATE.format(claim=payment.claim_id, state=State(claim_state.get(payment.claim_id, State.DRAFT)).label))
 
     _against_the_chain(result, entries, claims, payments)
+    # The accounts money goes to: sealed at their own rows, and as last audited.
+    from .reconcile_accounts import payee_differences
+
+    diff.extend(payee_differences(payments))
     return result
 
 

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from ipfund.web.pii.fields import EncryptedTextField, SealedRowModel
+
 from ipfund.web.uploads import EXTENSIONS
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -54,13 +56,14 @@ def objection_path(instance: "Objection", filename: str) -> str:
     return f"objections/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{EXTENSIONS[instance.evidence_content_type]}"
 
 
-class Objection(models.Model):
+class Objection(SealedRowModel):
     OPEN, UPHELD, DISMISSED = "open", "upheld", "dismissed"
 
     entry = models.ForeignKey(NoticeEntry, on_delete=models.PROTECT, related_name="objections")
     reference = models.CharField(max_length=32, null=True, blank=True, unique=True)  # 异议编号, given when filed
-    name = models.CharField(max_length=100)
-    contact = models.CharField(max_length=200)
+    # The objector's name and contact are personal data: encrypted, sealed to the row (pii/fields.py).
+    name = EncryptedTextField()
+    contact = EncryptedTextField()
     reason = models.TextField()
     evidence = models.FileField(upload_to=objection_path, blank=True, max_length=300)
     evidence_content_type = models.CharField(max_length=64, blank=True)

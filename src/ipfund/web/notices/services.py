@@ -125,7 +125,8 @@ def _objection_limits(*, entry: NoticeEntry, notice: Notice, contact: str, clien
 
     Counted in the database under the notice's row lock, so every worker sees the same counts.
     """
-    open_same = Objection.objects.filter(entry=entry, state=Objection.OPEN).values_list("contact", flat=True)
+    # read through the rows: an encrypted contact opens only at its own row
+    open_same = (o.contact for o in Objection.objects.filter(entry=entry, state=Objection.OPEN).only("id", "contact"))
     if any(_contact_key(c) == _contact_key(contact) for c in open_same):
         raise ValidationError({"contact": [OBJECTION_ALREADY_OPEN]})
     hour_ago = now - timedelta(hours=1)

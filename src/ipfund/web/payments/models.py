@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from ipfund.web.pii.fields import EncryptedTextField
+from ipfund.web.pii.fields import EncryptedTextField, SealedRowModel
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -26,7 +26,7 @@ class PaymentBatch(models.Model):
         verbose_name_plural = "批量拨付"
 
 
-class Payment(models.Model):
+class Payment(SealedRowModel):
     claim = models.OneToOneField("claims.Claim", on_delete=models.PROTECT, related_name="payment")
     amount = models.DecimalField(**MONEY)
     paid_on = models.DateField()
@@ -45,7 +45,7 @@ class Payment(models.Model):
         verbose_name_plural = "拨付记录"
 
 
-class PaymentFailure(models.Model):
+class PaymentFailure(SealedRowModel):
     claim = models.ForeignKey("claims.Claim", on_delete=models.PROTECT, related_name="payment_failures")
     reason = models.TextField()
     failed_on = models.DateField()
@@ -61,7 +61,7 @@ class PaymentFailure(models.Model):
         ordering = ["recorded_at", "id"]
 
 
-class BankAccountChange(models.Model):
+class BankAccountChange(SealedRowModel):
     """A new account given while an award waits for payment: used only once a second person confirms."""
 
     PENDING, CONFIRMED, REJECTED = "pending", "confirmed", "rejected"

@@ -23,6 +23,8 @@ from ipfund.web.claims.workflow import Action, State
 from ipfund.web.ledger.selectors import award_net
 from ipfund.web.masking import mask_bank_account
 from ipfund.web.notifications.services import notification_send
+from ipfund.web.pii.blind_index import account_key
+from ipfund.web.pii.services import profile_protect
 
 from .models import BankAccountChange, Payment, PaymentBatch, PaymentFailure
 
@@ -290,7 +292,7 @@ def payment_fail(*, actor, claim: Claim, reason: str, failed_on: dt.date | None 
 
 def _change_snapshot(change: BankAccountChange) -> dict:
     return {"applicant": change.applicant_id, "bank_name": change.bank_name, "bank_account": mask_bank_account(change.bank_account),
-            "bank_holder": change.bank_holder, "state": change.state}
+            "bank_account_key": account_key(change.bank_account), "bank_holder": change.bank_holder, "state": change.state}
 
 
 def bank_change_request(*, actor, profile: ApplicantProfile, account: PayeeAccount) -> BankAccountChange:
@@ -331,7 +333,8 @@ def bank_change_confirm(*, actor, change: BankAccountChange) -> BankAccountChang
     profile = ApplicantProfile.objects.select_for_update().get(pk=change.applicant_id)
     before = {"bank_name": profile.bank_name, "bank_account": mask_bank_account(profile.bank_account), "bank_holder": profile.bank_holder}
     profile.bank_name, profile.bank_account, profile.bank_holder = change.bank_name, change.bank_account, change.bank_holder
-    profile.save(update_fields=list(BANK_FIELDS))
+    profile_protect(profile)  # the account's blind index follows it (the shared-account flag reads it)
+    profile.save(update_fields=[*BANK_FIELDS, "bank_account_index"])
     change.state, change.decided_by, change.decided_at = BankAccountChange.CONFIRMED, actor, timezone.now()
     change.save(update_fields=["state", "decided_by", "decided_at"])
     audit_record(actor=actor, action="bank_change_confirm", obj=change, before=before, after=_change_snapshot(change))

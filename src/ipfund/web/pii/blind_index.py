@@ -16,3 +16,10 @@ def blind_index(field: str, value: str) -> str:
     canonical = (value or "").replace(" ", "").strip().upper()
     message = f"index\x00{field}\x00{canonical}".encode("utf-8")
     return hmac.new(index_key(), message, hashlib.sha256).hexdigest()
+
+
+def account_key(account: str) -> str:
+    """What the audit trail keeps of a bank account besides its masked form: its keyed index, so
+    `audit reconcile` can hold the account stored now against the last one audited without the
+    chain ever holding the number ("" for no account)."""
+    return blind_index("bank_account", account) if (account or "").strip() else ""
