@@ -102,7 +102,7 @@ def test_bank_batch_writes_the_hostile_holder_and_bank_as_text(hostile, staff, a
     body = download(staff.finance, "bank_batch")
     assert_neutral(body, [HOSTILE_HOLDER, HOSTILE_BANK, "-1+1 无账户科技有限公司"])
     workbook = load_workbook(io.BytesIO(body))
-    account_cells = [row[1] for row in workbook["批量付款"].iter_rows(min_row=2)]
+    account_cells = [row[1] for row in workbook["批量代发"].iter_rows(min_row=2)]
     assert account_cells and all(c.data_type == "s" and c.number_format == "@" for c in account_cells)
 
 

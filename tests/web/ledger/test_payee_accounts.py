@@ -95,6 +95,6 @@ def test_values_written_before_binding_are_bound_by_the_migration_and_refused_un
     raw_set(PROFILES, "bank_account", pk, encrypt("6222020011112222333"))  # as written before this version
     with pytest.raises(MisplacedCiphertext):
         ApplicantProfile.objects.get(pk=pk).bank_account  # noqa: B018  (an unbound token is not read)
-    migration = importlib.import_module("ipfund.web.payments.migrations.0004_bind_encrypted_values_to_their_rows")
+    migration = importlib.import_module("ipfund.web.payments.migrations.0005_bind_encrypted_values_to_their_rows")
     migration.bind_existing(None, SimpleNamespace(connection=connection))
     assert ApplicantProfile.objects.get(pk=pk).bank_account == "6222020011112222333"

@@ -131,6 +131,7 @@ def test_an_old_account_holding_approver_and_finance_cannot_pay_what_it_approved
     claim = flow.submitted_from_sample(applicant("enterprise", sme=True), sample("custody_sme"))
     claim = _final(approval_approve(actor=both, claim=review_recommend(actor=staff.reviewer, claim=claim)), staff)
     User.objects.filter(pk=both.pk).update(roles=["approver", "finance"])
+    both.refresh_from_db()  # a token is issued under the roles held now (an older one stops working)
     response = _api(both).post(f"/api/payments/{claim.pk}/paid", {"paid_on": timezone.localdate().isoformat(), "reference": "ZF"},
                                content_type="application/json")
     assert response.status_code == 403 and response.json()["detail"] == duties.PAY_HANDLED.format(ref=claim.reference)

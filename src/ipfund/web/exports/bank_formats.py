@@ -14,6 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+
+from .cells import neutral_text
 from django.conf import settings
 
 BUILT_IN = Path(__file__).with_name("bank_templates")
@@ -109,8 +111,12 @@ class BankTemplate:
 
 
 def _text(value) -> str:
+    # A csv is opened in a spreadsheet as often as it is imported by a bank: a text starting with
+    # = + - @ (no real name, bank or account does) is written so that it cannot run as a formula.
     if isinstance(value, Decimal):
         return f"{value:.2f}"
+    if isinstance(value, str):
+        return neutral_text(value)
     return str(value)
 
 
