@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 
 
-try:
-    from ._columns import HashIndex
-except ImportError:  # installed without a C compiler: the sorted runs below do the same
-    HashIndex = None
+from .compiled import columns as _columns
+
+# None where the compiled module is not built (or disabled): the sorted runs below do the same
+HashIndex = _columns.HashIndex if _columns is not None else None
 
 
 class ClaimIds:

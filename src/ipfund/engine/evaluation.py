@@ -34,10 +34,9 @@ from .errors import (
 from .money import InexactFloat, fen_to_yuan, parse_money
 from .vocabulary import REASON_ORDER, Item
 
-try:
-    from . import _columns  # the compiled reader and encoder of bulk evaluation
-except ImportError:  # installed without a C compiler: the encoding below does the same
-    _columns = None
+# the compiled reader and encoder of bulk evaluation; None where it is not built (or disabled):
+# the encoding below does the same
+from .compiled import columns as _columns
 
 STATIC_REASONS = REASON_ORDER[:7]  # the ledger pass adds duplicate and cap_reached
 

@@ -148,10 +148,7 @@ def decode_block(policy, blob: bytes) -> tuple[list, bool, list[bytes] | None]:
 # careful reader still decides those; where it is not built, `read_columns` says so (None) and
 # bulk reads with msgspec as above.
 
-try:
-    from . import _columns
-except ImportError:  # installed without a C compiler
-    _columns = None
+from .compiled import columns as _columns  # None: not built, or disabled
 
 
 def compiled_type(item, fact) -> int:
