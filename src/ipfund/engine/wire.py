@@ -17,6 +17,7 @@ from typing import Annotated, Literal, Union
 import msgspec
 import numpy as np
 
+from .compiled import columns as _columns  # the compiled reader; None: not built, or disabled
 from .vocabulary import KINDS
 
 _MONEY_INT = Annotated[int, msgspec.Meta(ge=0, le=100_000_000_000)]
@@ -147,8 +148,6 @@ def decode_block(policy, blob: bytes) -> tuple[list, bool, list[bytes] | None]:
 # It accepts only claims of the plainest form and hands every other line back as doubtful, so the
 # careful reader still decides those; where it is not built, `read_columns` says so (None) and
 # bulk reads with msgspec as above.
-
-from .compiled import columns as _columns  # None: not built, or disabled
 
 
 def compiled_type(item, fact) -> int:
