@@ -95,6 +95,7 @@ def _list(args) -> int:
     import datetime as dt
 
     from ipfund.engine.packages import STATE_LABELS, discover, state_on
+    from ipfund.engine.validity import validity
     from ipfund.engine.policy import load_policy_path
 
     try:
@@ -111,8 +112,8 @@ def _list(args) -> int:
         except BatchError as exc:
             lines += [f"{ref.id}：无法读取（{exc}）", ""]
             continue
-        P, o = policy.params, day.toordinal()
-        start, end = (dt.date.fromordinal(P.value_one(n, o)).isoformat() for n in ("validity.start", "validity.end"))
+        v = validity(policy, day)
+        start, end = v.first.isoformat(), v.last.isoformat()
         lines.append(f"{policy.title}")
         lines.append(f"  文号：{policy.document_number}    政策编号：{policy.id}（{'内置' if ref.builtin else ref.path}）")
         lines.append("  版本：" + "；".join(f"{d.isoformat()} {num}（{what}）" for d, num, what in policy.versions()))

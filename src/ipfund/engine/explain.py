@@ -11,6 +11,7 @@ from __future__ import annotations
 from .dates import iso
 from .identifiers import mask_ric
 from .money import fen_to_yuan
+from . import validity as _validity
 from .trace import Explanation, Step
 from .vocabulary import REASON_LABELS
 
@@ -106,7 +107,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         f"event date {event}",
         values=(("kind", row["kind"]), ("in_zone", str(row["in_zone"]).lower()), ("event_date", event)),
     ))
-    start, end = P.value_one("validity.start", row["event"]), P.value_one("validity.end", row["event"]) + ev.end_shift
+    start, end = _validity.first_last(P, row["event"], ev.end_shift)
     reasons = set(decision["reasons"])
     validity = (("event_date", event), ("validity.start", iso(start)), ("validity.end", iso(end)))
     if "outside_validity" in reasons:

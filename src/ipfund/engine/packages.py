@@ -12,16 +12,14 @@ The state of a package (现行 / 未生效 / 已失效) is read from its validit
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .validity import EXPIRED, IN_FORCE, NOT_YET, STATE_LABELS, state_on  # noqa: F401 (the packages' state, decided there)
+
 ENV = "IPFUND_POLICY_PATH"
 STORE_ENV = "IPFUND_POLICY_STORE"
-
-IN_FORCE, NOT_YET, EXPIRED = "in_force", "not_yet", "expired"
-STATE_LABELS = {IN_FORCE: "现行", NOT_YET: "未生效", EXPIRED: "已失效"}
 
 DUPLICATE_PACKAGE = "政策编号 {id} 已由 {first} 安装，{second} 中的同名政策包未被采用"
 NOT_A_PACKAGE = "{path} 不是政策包（缺少 policy.yaml），其中也没有政策包"
@@ -142,13 +140,3 @@ def installed() -> dict[str, PackageRef]:
     return discover()[0]
 
 
-def state_on(policy, day: _dt.date) -> str:
-    """Whether a policy is in force on a day, by its validity parameters at that day."""
-    ordinal = day.toordinal()
-    start = policy.params.value_one("validity.start", ordinal)
-    end = policy.params.value_one("validity.end", ordinal)
-    if ordinal < start:
-        return NOT_YET
-    if ordinal > end:
-        return EXPIRED
-    return IN_FORCE

@@ -99,10 +99,12 @@ def policy_by_id(policy_id: str) -> Policy | None:
 
 
 def policy_validity(policy: Policy, on: dt.date) -> tuple[dt.date, dt.date]:
-    """The first and last event date the policy admits, as its validity parameters read on a day."""
-    at = on.toordinal()
-    return (dt.date.fromordinal(policy.params.value_one("validity.start", at)),
-            dt.date.fromordinal(policy.params.value_one("validity.end", at)))
+    """The first and last event date the policy admits, as its validity parameters read on a day
+    (decided by ipfund.engine.validity, as the rules decide it)."""
+    from ipfund.engine.validity import validity
+
+    v = validity(policy, on)
+    return v.first, v.last
 
 
 def ledger_scope(name: str) -> tuple[str, str]:
