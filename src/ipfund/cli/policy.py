@@ -118,8 +118,9 @@ def _list(args) -> int:
         lines.append(f"  文号：{policy.document_number}    政策编号：{policy.id}（{'内置' if ref.builtin else ref.path}）")
         lines.append("  版本：" + "；".join(f"{d.isoformat()} {num}（{what}）" for d, num, what in policy.versions()))
         lines.append(f"  有效期：{start} 至 {end}")
-        if policy.predecessor_id:
-            lines.append(f"  延续：{policy.predecessor().document_number} 的 {len(policy.continued)} 个项目")
+        pred = policy.predecessor()  # (a BatchError when named and not installed, as before)
+        if pred is not None:
+            lines.append(f"  延续：{pred.document_number} 的 {len(policy.continued)} 个项目")
         lines.append(f"  状态：{STATE_LABELS[state_on(policy, day)]}")
         lines.append("")
     _print(lines[:-1])

@@ -104,7 +104,7 @@ def ranges(address: str) -> tuple[tuple[int, int], ...]:
     """The (first, last) years the address code was in use, by the generated table; () if never."""
     text = table()
     at = text.find(f"\n{address} ") if text is not None and len(address) == 6 and address.isdigit() else -1
-    if at < 0:
+    if at < 0 or text is None:
         return ()
     line = text[at + 8:text.index("\n", at + 8)]
     return tuple((int(a), int(b)) for a, b in (r.split("-") for r in line.split(",")))

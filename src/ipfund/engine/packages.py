@@ -45,6 +45,7 @@ def _builtin() -> list[PackageRef]:
     refs = []
     for policy_id, module in REGISTRY.items():
         spec = importlib.util.find_spec(module)
+        assert spec is not None and spec.origin is not None, f"built-in policy package {module} not importable"
         refs.append(PackageRef(policy_id, Path(spec.origin).parent, builtin=True))
     return refs
 
@@ -117,9 +118,9 @@ def discover(value: str | None = None, store: Path | None | bool = True) -> tupl
     (``store``: True for the configured one, a folder, or None for none), and the problems met (in Chinese)."""
     found: dict[str, PackageRef] = {ref.id: ref for ref in _builtin()}
     problems: list[str] = []
-    store = store_folder() if store is True else store
+    folder_of_store = store_folder() if store is True else (store or None)
     folders = [(folder, False) for folder in path_folders(value, problems)]
-    folders += [(folder, True) for folder in store_packages(store)]
+    folders += [(folder, True) for folder in store_packages(folder_of_store)]
     for folder, stored in folders:
         try:
             pid = package_id(folder)

@@ -16,6 +16,10 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .policy import Params, Policy
 
 IN_FORCE, NOT_YET, EXPIRED = "in_force", "not_yet", "expired"
 STATE_LABELS = {IN_FORCE: "现行", NOT_YET: "未生效", EXPIRED: "已失效"}
@@ -32,32 +36,34 @@ class Validity:
         return self.first <= day <= self.last
 
 
-def end_shift(policy, interp: dict[str, str]) -> int:
+def end_shift(policy: Policy, interp: dict[str, str]) -> int:
     """1 when the interpretations read the validity period's last day one later, else 0."""
     shift = policy.data.get("validity_readings", {}).get("end_one_day_later")
-    return 1 if shift and interp.get(shift[0]) == shift[1] else 0
+    return 1 if shift and interp.get(str(shift[0])) == shift[1] else 0
 
 
-def filing_fact(policy, interp: dict[str, str]) -> str | None:
+def filing_fact(policy: Policy, interp: dict[str, str]) -> str | None:
     """The fact holding the filing date, when the interpretations refuse claims filed after the
     validity period's last day; else None."""
     filing = policy.data.get("validity_readings", {}).get("filed_within_validity")
-    return filing[2] if filing and interp.get(filing[0]) == filing[1] else None
+    return str(filing[2]) if filing and interp.get(str(filing[0])) == filing[1] else None
 
 
-def first_last(params, ordinal: int, shift: int = 0) -> tuple[int, int]:
+def first_last(params: Params, ordinal: int, shift: int = 0) -> tuple[int, int]:
     """validity.start and validity.end (+ shift) read at one day, as ordinals."""
-    return params.value_one("validity.start", ordinal), params.value_one("validity.end", ordinal) + shift
+    first: int = params.value_one("validity.start", ordinal)
+    last: int = params.value_one("validity.end", ordinal)
+    return first, last + shift
 
 
-def outside(params, events, shift: int = 0):
+def outside(params: Params, events: Any, shift: int = 0) -> tuple[Any, Any]:
     """For a column of event dates (ordinals, numpy): whether each is outside the validity read at
     it, and the last day at each (the vectorised form of `validity(...).admits`, for the rules)."""
     last = params.date("validity.end", events) + shift
     return (events < params.date("validity.start", events)) | (events > last), last
 
 
-def validity(policy, on: _dt.date, interpretations: dict[str, str] | None = None) -> Validity:
+def validity(policy: Policy, on: _dt.date, interpretations: dict[str, str] | None = None) -> Validity:
     """The first and last event date the policy admits, its parameters read on `on` (the event
     date), under the interpretations chosen (the policy's defaults for those not chosen)."""
     interp = policy.resolve_interpretations(interpretations)
@@ -65,12 +71,12 @@ def validity(policy, on: _dt.date, interpretations: dict[str, str] | None = None
     return Validity(_dt.date.fromordinal(first), _dt.date.fromordinal(last))
 
 
-def admits(policy, event: _dt.date, interpretations: dict[str, str] | None = None) -> bool:
+def admits(policy: Policy, event: _dt.date, interpretations: dict[str, str] | None = None) -> bool:
     """Whether an event on that day is inside the policy's validity (reason `outside_validity`)."""
     return validity(policy, event, interpretations).admits(event)
 
 
-def state_on(policy, day: _dt.date, interpretations: dict[str, str] | None = None) -> str:
+def state_on(policy: Policy, day: _dt.date, interpretations: dict[str, str] | None = None) -> str:
     """Whether a policy is in force on a day: IN_FORCE when it admits an event that day, NOT_YET
     before its first day, EXPIRED after its last."""
     v = validity(policy, day, interpretations)

@@ -62,8 +62,8 @@ def decoder(policy) -> tuple[msgspec.json.Decoder, dict]:
     """(decoder of one claim of any item of the policy, struct class → item id)."""
     classes, item_of = [], {}
     for item in policy.items.values():
-        required = [(f.name, _type(f)) for f in item.facts if not f.optional]
-        optional = [(f.name, _type(f), f.default) for f in item.facts if f.optional]
+        required: list[tuple] = [(f.name, _type(f)) for f in item.facts if not f.optional]
+        optional: list[tuple] = [(f.name, _type(f), f.default) for f in item.facts if f.optional]
         facts = msgspec.defstruct(f"Facts_{item.id}", required + optional, gc=False)
         claim = msgspec.defstruct(
             f"Claim_{item.id}",
@@ -156,6 +156,7 @@ def compiled_type(item, fact) -> int:
     from .claims import _converted
 
     c = _columns
+    assert c is not None, "asked only where the compiled reader is built"
     converted = _converted(item, fact)
     codes = {
         "year": c.T_YEAR,
@@ -177,6 +178,7 @@ def _column_default(code: int, fact):
 
     if not fact.optional:
         return Ellipsis
+    assert _columns is not None, "asked only where the compiled reader is built"
     d = fact.default
     if code == _columns.T_MONEY_FEN:
         fen = _fast_money_one(d)

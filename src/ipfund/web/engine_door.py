@@ -286,7 +286,7 @@ def _package_info(policy: Policy, origin: str, on: dt.date) -> PackageInfo:
     if policy.predecessor_id:
         try:
             pred = policy.predecessor()
-            predecessor = f"{pred.document_number}《{pred.title}》"
+            predecessor = f"{pred.document_number}《{pred.title}》"  # type: ignore[union-attr]  # (an Optional not checked here, as before (issue 23: typed later))
         except BatchError:
             predecessor = f"{policy.predecessor_id}（未安装）"
     return PackageInfo(

@@ -83,7 +83,7 @@ def _numeral(s: str) -> int | None:
 def _facts_of_text(text: str) -> dict:
     """What the text says of itself: its document number, date, title and term."""
     flat = re.sub(r"\s+", "", text)
-    out = {}
+    out: dict[str, object] = {}
     m = DOC_NUMBER.search(flat)
     if m:
         out["document_number"] = m.group(0)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 
 TOKEN_INVALID = "验证码不正确或已过期，请输入验证器中当前显示的 6 位数字。"
 DEVICE_NAME = "验证器"
@@ -64,7 +65,7 @@ def mfa_device_confirm(*, actor, device: TOTPDevice, token) -> TOTPDevice:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
-    audit_record(actor=actor, action="mfa_enroll", obj=actor, after={"device": device.pk})
+    audit_record(actor=actor, action=AuditAction.MFA_ENROLL, obj=actor, after={"device": device.pk})
     return device
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.masking import mask_person_name
 from ipfund.web.pii.services import profile_by_id_number, profile_protect
 
@@ -96,7 +97,7 @@ def applicant_register(
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username, password=password, email=email, roles=[role_names.APPLICANT])
-            profile = ApplicantProfile(
+            profile = ApplicantProfile(  # type: ignore[misc]  # (an Optional not checked here, as before (issue 23: typed later))
                 user=user,
                 kind=kind,
                 id_number=compact,
@@ -114,7 +115,7 @@ def applicant_register(
             profile.save()
     except IntegrityError:  # a simultaneous registration took the name or the number
         raise ValidationError({"id_number": [ID_NUMBER_TAKEN]}) from None
-    audit_record(actor=user, action="applicant_register", obj=profile, after=profile_snapshot(profile))
+    audit_record(actor=user, action=AuditAction.APPLICANT_REGISTER, obj=profile, after=profile_snapshot(profile))
     return user
 
 
@@ -149,7 +150,7 @@ def applicant_profile_update(*, actor: User, profile: ApplicantProfile, **change
         profile.sme = False
     profile_protect(profile)
     profile.save()
-    audit_record(actor=actor, action="applicant_profile_update", obj=profile, before=before, after=profile_snapshot(profile))
+    audit_record(actor=actor, action=AuditAction.APPLICANT_PROFILE_UPDATE, obj=profile, before=before, after=profile_snapshot(profile))
     return profile
 
 
@@ -202,7 +203,7 @@ def staff_user_create(
     )
     audit_record(
         actor=actor or "system",
-        action="staff_user_create",
+        action=AuditAction.STAFF_USER_CREATE,
         obj=user,
         after={"username": username, "roles": granted, "affiliation": affiliation},
     )
@@ -226,7 +227,7 @@ def account_password_set(*, actor: User, new_password: str, via: str = "change")
     user.set_password(new_password)
     user.password_change_required = False
     user.save(update_fields=["password", "password_change_required"])
-    audit_record(actor=user, action=f"password_{via}", obj=user, after={"username": user.username})
+    audit_record(actor=user, action=AuditAction(f"password_{via}"), obj=user, after={"username": user.username})
     return user
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 
 from .models import ApiToken
 
@@ -56,7 +57,7 @@ def api_token_create(*, actor, name: str, days: int | None = None, second_factor
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=actor, name=name.strip(), prefix=secret[:10], digest=_digest(secret),
                                     expires_at=timezone.now() + dt.timedelta(days=days))
-    audit_record(actor=actor, action="api_token_create", obj=token,
+    audit_record(actor=actor, action=AuditAction.API_TOKEN_CREATE, obj=token,
                  after={"name": token.name, "prefix": token.prefix, "expires_at": token.expires_at})
     return token, secret
 
@@ -69,7 +70,7 @@ def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="api_token_revoke", obj=token, after={"revoked_at": token.revoked_at})
+        audit_record(actor=actor, action=AuditAction.API_TOKEN_REVOKE, obj=token, after={"revoked_at": token.revoked_at})
     return token
 
 

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.rounds.models import ApplicationRound
 
 from .models import Budget
@@ -87,7 +88,7 @@ def budget_set(*, actor, policy: str, year: int, amount, round: ApplicationRound
             budget.save()
     except IntegrityError:  # set at the same instant by another administrator
         raise ValidationError({"year": ["该预算刚被其他管理员设置，请刷新后再试。"]}) from None
-    audit_record(actor=actor, action="budget_set", obj=budget, before=before, after=_snapshot(budget))
+    audit_record(actor=actor, action=AuditAction.BUDGET_SET, obj=budget, before=before, after=_snapshot(budget))
     return budget
 
 

@@ -65,7 +65,7 @@ def rmb_capitals(amount) -> str:
     if fen == 0:
         return "零元整"
     whole, jiao, cents = fen // 100, fen // 10 % 10, fen % 10
-    groups, parts = [], []
+    groups, parts = [], []  # type: ignore[var-annotated]  # (as written before types were checked (issue 23: typed later))
     while whole:
         groups.append(whole % 10000)
         whole //= 10000
@@ -131,7 +131,7 @@ def signature(authority: str, on) -> list:
     ]
 
 
-def table(header: list[str], rows: list[list], widths: list[float], *, numeric: set[int] = frozenset()) -> Table:
+def table(header: list[str], rows: list[list], widths: list[float], *, numeric: set[int] = frozenset()) -> Table:  # type: ignore[assignment]  # (as written before types were checked (issue 23: typed later))
     """A ruled table of Paragraph cells (Chinese text wraps inside a cell); the header repeats."""
     data = [[Paragraph(esc(h), CELL_HEAD) for h in header]]
     for row in rows:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 from django.conf import settings
 
 from ipfund.web.payments.selectors import to_pay
@@ -20,7 +21,7 @@ def payment_list_issue(*, actor) -> bytes:
     payment_list_pdf(rows, buffer, authority=settings.IPFUND_BUREAU_NAME)
     audit_record(
         actor=actor,
-        action="document_payment_list",
+        action=AuditAction.DOCUMENT_PAYMENT_LIST,
         object_type="payments.payment_list",
         after={"claims": [r.claim.pk for r in rows], "count": len(rows)},
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import secrets
 
 from django.conf import settings
@@ -10,7 +12,7 @@ from django.utils import timezone
 
 from ipfund.web.uploads import EXTENSIONS
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class Notice(models.Model):
