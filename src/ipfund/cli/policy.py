@@ -193,11 +193,6 @@ def _kinds(policy, item) -> str:
     return text
 
 
-def _zone_note(item) -> str:
-    if item.declared_gates:  # the package's own conditions say who must be in the zone
-        return ""
-    return "；承接单位可不在区内注册" if item.zone_exempt else "；须在区内"
-
 
 def _overview(policy) -> list[str]:
     from ipfund.engine.policy import ROLE_LABELS
@@ -231,12 +226,10 @@ def _item_text(policy, item) -> list[str]:
         f"{item.title}（{item.id}）",
         f"条款：{item.clause}  「{item.source}」",
         f"金额：{item.summary}",
-        f"可申报：{_kinds(policy, item)}" + _zone_note(item),
+        f"可申报：{_kinds(policy, item)}",
     ]
     if item.continues:
         lines.append(f"延续：{policy.continued_label(item)}（重复资助与累计上限合并计算）")
-    if item.requires_sme:
-        lines.append("限中小微企业（applicant.sme = true）")
     lines.append("申报事实（facts）：")
     for f in item.facts:
         opts = f"：{', '.join(f'{k}={v}' for k, v in (f.option_labels or {}).items())}" if f.options else ""

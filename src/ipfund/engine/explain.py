@@ -116,11 +116,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
                  f"✗ The event date {event} is outside the policy's validity {iso(start)} to {iso(end)} ({doc}{source})",
                  passed=False, parameters=("validity.start", "validity.end"), values=validity))
     gates = _gate_words(item, interp)
-    if item.zone_exempt and not item.declared_gates:
-        add(Step("zone", "✓ 本项目承接单位为区主管部门委托的全国品牌机构，不要求在区内注册",
-                 "✓ The contractor is a national brand institution hired by the bureau: it need not be in the zone",
-                 passed=True))
-    elif "not_in_zone" in reasons:
+    if "not_in_zone" in reasons:
         add(Step("zone", "✗ " + gates.get("not_in_zone", REASON_LABELS["not_in_zone"]), "✗ " + REASON_LABELS_EN["not_in_zone"],
                  passed=False))
     if "applicant_kind" in reasons:

@@ -490,7 +490,6 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict |
         requires_sme=False,
         interpretations=tuple(str(i) for i in spec.get("interpretations") or ()),
         evidence=tuple(str(e) for e in evidence),
-        declared_gates=True,
     )
 
 
