@@ -455,3 +455,35 @@ def test_jsonl_streams_decisions_before_input_ends():
         proc.wait(timeout=30)
     assert got_output, "no decision came out while the input was still open (not streaming)"
     assert json.loads(first[0])["eligible"] is True
+
+
+def _person(number: str) -> dict:
+    return {"id": number, "kind": "person", "name": "王工", "in_zone": True}
+
+
+def _resident(body: str) -> str:
+    from stdnum.cn import ric
+
+    return body + ric.calc_check_digit(body + "0")
+
+
+def test_resident_numbers_are_checked_against_the_counties_in_use_in_the_birth_year():
+    # 110103 (崇文区) was in use until 2010; 119999 is no county of 北京市 (python-stdnum raised
+    # KeyError on it, and this command stopped with a traceback); 441202 is in use.
+    claims = [{"id": cid, "item": "guangdong_outstanding_inventor", "applicant": _person(_resident(body)),
+               "event_date": "2023-07-20", "facts": {"award_year": 2023}}
+              for cid, body in (("old", "11010320100101001"), ("gone", "11010320110101001"),
+                                ("nowhere", "11999919900101001"), ("here", "44120219880101102"))]
+    batch = json.dumps({"policy": POLICY, "claims": claims}, ensure_ascii=False)
+    proc = run("evaluate", "-", input=batch)
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr.decode()[-2000:]
+    d = {x["id"]: x for x in json.loads(proc.stdout)["decisions"]}
+    assert d["old"]["eligible"] is True and d["here"]["eligible"] is True
+    for cid in ("gone", "nowhere"):
+        assert d[cid]["error"]["field"] == "applicant.id" and "居民身份证号码无效" in d[cid]["error"]["message"]
+    # the bulk path answers alike
+    lines = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in claims)
+    proc = run("evaluate", "--jsonl", "-", "--policy", POLICY, "--workers", "1", input=lines)
+    bulk = {x["id"]: x for x in map(json.loads, proc.stdout.splitlines())}
+    assert proc.returncode == 0 and {k: v.get("error", {}).get("field") for k, v in bulk.items()} == {
+        "old": None, "gone": "applicant.id", "nowhere": "applicant.id", "here": None}

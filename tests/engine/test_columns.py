@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import re
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ipfund.engine import compiled as compiled_module
 from ipfund.engine import evaluate_batch, wire
 from ipfund.engine.bulk import BulkEvaluator
 from ipfund.engine.claims import _fast_money, _converted
@@ -27,6 +32,11 @@ from ipfund.engine.policy import load_policy
 POLICY = "zhaoqing-hitech-ip-2022"
 SETTINGS = settings(max_examples=300, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+if os.environ.get(compiled_module.DISABLE_VARIABLE, "") not in ("", "0"):
+    pytest.skip("the compiled reader is disabled (IPFUND_NO_COMPILED_READER): its own tests have nothing to test",
+                allow_module_level=True)
 
 
 def test_the_compiled_reader_is_built():
@@ -107,9 +117,9 @@ def spell(obj, rnd: random.Random) -> bytes:
     return (rnd.choice(["", " ", "\t"]) + dump(obj) + rnd.choice(["", " ", "\r"])).encode()
 
 
-def compiled(line: bytes):
+def compiled(line: bytes, pol=policy):
     """(item id, the line's column values) as the compiled reader reads it, or None: doubtful."""
-    n, ids, doubtful, lines, groups = wire.read_columns(policy, line)
+    n, ids, doubtful, lines, groups = wire.read_columns(pol, line)
     assert n == 1
     if doubtful:
         assert doubtful == [0] and lines == [line] and ids == [None] and not groups
@@ -119,17 +129,17 @@ def compiled(line: bytes):
     return item_id, [col[0] for col in cols]
 
 
-def by_msgspec(line: bytes):
+def by_msgspec(line: bytes, pol=policy):
     """The same values by way of msgspec, converted as the column checks convert them."""
     import msgspec
     from msgspec.structs import astuple
 
-    dec, item_of = wire.decoder(policy)
+    dec, item_of = wire.decoder(pol)
     try:
         s = dec.decode(line)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return None
-    item = policy.items[item_of[type(s)]]
+    item = pol.items[item_of[type(s)]]
     a = s.applicant
     facts = dict(zip(type(s.facts).__struct_fields__, astuple(s.facts)))
     values = [a.kind, a.id, a.in_zone, a.sme, a.name, s.event_date.toordinal(), s.id]
@@ -149,6 +159,17 @@ def _same(got, want):
     assert got[0] == want[0]
     for g, w in zip(got[1], want[1], strict=True):
         assert type(g) is type(w) and g == w, (g, w)
+
+
+def read_alike(line: bytes, pol=policy):
+    """What the compiled reader takes of the line, msgspec takes too, with the same values; its
+    reading (None: doubtful)."""
+    got = compiled(line, pol)
+    if got is not None:
+        want = by_msgspec(line, pol)
+        assert want is not None, line
+        _same(got, want)
+    return got
 
 
 @SETTINGS
@@ -180,11 +201,7 @@ def test_a_broken_line_is_never_read_otherwise_than_msgspec_reads_it(obj, seed, 
     line = bytes(data).replace(b"\n", b" ")
     if not line.strip(b" \t\r\x0b\x0c"):
         return
-    got = compiled(line)
-    if got is not None:
-        want = by_msgspec(line)
-        assert want is not None, line
-        _same(got, want)
+    read_alike(line)
 
 
 PLAIN = {"year": 2023, "money": "100.00", "bool": True, "text": "T-1", "date": "2023-05-01", "number": 3,
@@ -435,3 +452,98 @@ def test_the_compiled_encoder_writes_what_msgspec_writes(monkeypatch, workers):
     decided = [json.loads(x) for x in compiled_out.splitlines()]
     assert [d["id"] for d in decided] == [c["id"] for c in claims]
     assert any(d.get("capped") for d in decided) and any("duplicate" in d.get("reasons", ()) for d in decided)
+
+
+# --- fuzzing: random bytes, and random packages with items of up to 200 facts ---------------
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(data=st.one_of(st.binary(max_size=400),
+                      st.tuples(claim_objects(), st.integers(0, 2**32), st.binary(max_size=40), st.floats(0, 1))
+                      .map(lambda t: _spliced(*t))))
+def test_random_bytes_are_never_read_otherwise_than_msgspec_reads_them(data):
+    # Any bytes at all, and valid lines with random bytes spliced in: a line the compiled reader
+    # takes, msgspec takes with the same values; a block of them is read without a fault, each
+    # non-blank line counted once.
+    n, ids, doubtful, lines, groups = wire.read_columns(policy, data)
+    assert n == len(ids) == len([x for x in data.split(b"\n") if x.strip(b" \t\r\x0b\x0c")])
+    assert sorted(doubtful + [r for _, rows, _ in groups for r in rows]) == list(range(n))
+    for line in data.split(b"\n"):
+        if line.strip(b" \t\r\x0b\x0c"):
+            read_alike(line)
+
+
+def _spliced(obj, seed, noise: bytes, where: float) -> bytes:
+    line = spell(obj, random.Random(seed))
+    at = int(where * len(line))
+    return line[:at] + noise + line[at:]
+
+
+SUCCESSOR = Path(__file__).resolve().parents[1] / "fixtures" / "policies" / "fictional-successor-2025"
+WIDE_ITEM = "high_value_portfolio"
+#: Per fact type: defaults an optional fact may declare (as YAML), None standing for none.
+DEFAULTS = {"year": [None, "2023"], "money": [None, "0", "'12.50'"], "bool": [None, "false", "true"],
+            "text": [None, "'备注'"], "date": [None, "2024-01-01"], "number": [None, "0", "1.5"],
+            "uscc_list": [None, "[]"], "enum": [None, "b"]}
+
+
+@st.composite
+def wide_facts(draw):
+    """Up to 200 extra facts of every type, optional or not, with or without a default."""
+    out = []
+    for i in range(draw(st.integers(1, 200))):
+        ftype = draw(st.sampled_from(sorted(DEFAULTS)))
+        optional = draw(st.booleans())
+        default = draw(st.sampled_from(DEFAULTS[ftype])) if optional else None
+        out.append((f"x{i}", ftype, optional, default))
+    return out
+
+
+def wide_package(folder: Path, facts) -> Path:
+    """The fictional successor package with the facts added to one item, written into folder."""
+    package = folder / SUCCESSOR.name
+    shutil.copytree(SUCCESSOR, package)
+    lines = []
+    for name, ftype, optional, default in facts:
+        spec = f"type: {ftype}, label: 事实{name}"
+        if ftype == "enum":
+            spec += ", options: {a: 甲, b: 乙, c: 丙}"
+        if optional:
+            spec += ", optional: true" + ("" if default is None else f", default: {default}")
+        lines.append(f"      {name}: {{{spec}}}\n")
+    yaml_file = package / "policy.yaml"
+    anchor = "      accepted: {type: bool, label: 经区主管部门验收合格}\n"
+    text = yaml_file.read_text("utf-8")
+    assert anchor in text
+    yaml_file.write_text(text.replace(anchor, anchor + "".join(lines), 1), "utf-8")
+    return package
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(facts=wide_facts(), data=st.data())
+def test_items_of_up_to_200_facts_are_read_as_msgspec_reads_them(facts, data):
+    from ipfund.engine.policy import load_policy_path
+
+    with tempfile.TemporaryDirectory() as folder:
+        pol = load_policy_path(wide_package(Path(folder), facts))
+    item = pol.items[WIDE_ITEM]
+    assert len(item.facts) == 3 + len(facts)
+    base = {"project_id": "P-1", "actual_cost": "1000.00", "accepted": True}
+    for _ in range(6):
+        values = dict(base)
+        for f in item.facts[3:]:
+            if f.optional and data.draw(st.booleans()):
+                continue
+            values[f.name] = data.draw(mostly(st.sampled_from(list(f.options)), st.just("z")) if f.type == "enum"
+                                       else VALUES[f.type])
+        obj = {"id": "c1", "item": WIDE_ITEM, "event_date": "2025-06-01", "facts": values,
+               "applicant": {"id": ORG, "kind": "enterprise", "in_zone": True}}
+        line = spell(obj, random.Random(data.draw(st.integers(0, 2**32))))
+        read_alike(line, pol)
+    # a claim of only plain values is always taken, however wide the item
+    plain = dict(base, **{f.name: (f.options[0] if f.type == "enum" else PLAIN[f.type]) for f in item.facts[3:]})
+    line = json.dumps({"id": "c2", "item": WIDE_ITEM, "event_date": "2025-06-01", "facts": plain,
+                       "applicant": {"id": ORG, "kind": "enterprise", "in_zone": True}}).encode()
+    got = compiled(line, pol)
+    assert got is not None and len(got[1]) == 7 + len(item.facts)
+    _same(got, by_msgspec(line, pol))

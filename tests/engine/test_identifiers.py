@@ -79,3 +79,48 @@ def test_a_column_of_identifiers_takes_the_normal_form_of_each(texts, patent):
     from ipfund.engine.vocabulary import normal_identifier, normal_identifiers
 
     assert normal_identifiers(texts, patent) == [normal_identifier(t, patent) for t in texts]
+
+
+# --- the table of address codes, generated from python-stdnum's ---------------------------------
+
+
+def test_the_generated_address_table_is_that_of_the_installed_python_stdnum():
+    # After an upgrade of python-stdnum, regenerate: the lookups fall back to stdnum meanwhile.
+    from pathlib import Path
+
+    from ipfund.engine import address_codes
+
+    generated = Path(address_codes.__file__).with_name("_address_codes.py").read_text("utf-8")
+    assert generated == address_codes.generate(), "run: python -m ipfund.engine.address_codes > src/ipfund/engine/_address_codes.py"
+    assert address_codes.table() is not None
+
+
+def test_every_address_code_is_in_use_exactly_when_python_stdnum_says_so():
+    # Every code of the table and codes around each, and codes of every province that are not in
+    # it, in every year where an answer changes (each range's ends and the years beside them) and
+    # a few others: the generated table answers as python-stdnum's own lookup.
+    import random
+
+    from ipfund.engine import address_codes
+
+    text = address_codes.table()
+    codes = [line.split(" ")[0] for line in text.strip().split("\n")]
+    some = [1, 1990, 9999]
+    rnd = random.Random(23)
+    around = {f"{int(c) + d:06d}" for c in rnd.sample(codes, 300) for d in (-1, 1)} | {
+        f"{p}{rnd.randrange(10000):04d}" for p in sorted({c[:2] for c in codes}) for _ in range(10)} | {"000000", "999999"}
+    for code in sorted(set(codes) | around):
+        years = set(some)
+        for a, b in address_codes.ranges(code):
+            years.update(y for y in (a - 1, a, b, b + 1) if 1 <= y <= 9999)
+        for year in years:
+            assert address_codes.in_use(code, year) == address_codes.stdnum_in_use(code, year), (code, year)
+
+
+def test_a_known_province_with_an_unknown_county_is_not_a_resident_number():
+    # python-stdnum raises KeyError for such an address code (its province found, no county):
+    # that once stopped `ipfund evaluate` with a traceback; it is an invalid number.
+    body = "11999919900101001"
+    number = body + ric.calc_check_digit(body + "0")
+    assert ric_valid(number) is False
+    assert ric_valid_many([number]).tolist() == [False]

@@ -42,11 +42,11 @@ def run(args) -> int:
         return 0
     from ipfund.web.ledger.reconcile import audit_reconcile
 
-    result = audit_reconcile()
-    if result.ok:
-        print("OK " + result.message)
+    reconciled = audit_reconcile()
+    if reconciled.ok:
+        print("OK " + reconciled.message)
         return 0
-    print(f"DIFFERENCES 发现 {len(result.differences)} 处不一致：")
-    for line in result.differences:
+    print(f"DIFFERENCES 发现 {len(reconciled.differences)} 处不一致：")
+    for line in reconciled.differences:
         print("  " + line)
     return 1

@@ -49,6 +49,7 @@ def _run_jsonl(args, history, interpretations) -> int:
 
     hold_freed_memory()  # this process does nothing else
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    bulk: ParallelBulk | BulkEvaluator
     if workers > 1 and not args.explain:
         bulk = ParallelBulk(args.policy, workers=workers, history=history, interpretations=interpretations)
     else:

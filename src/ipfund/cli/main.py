@@ -47,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ipfund: command {argv[0]!r} is not available in this installation", file=sys.stderr)
             return 2
         raise
+    except Exception as exc:
+        if _stale_build(exc):
+            print(f"ipfund: {exc}", file=sys.stderr)
+            return 2
+        raise
     cmd_parser = argparse.ArgumentParser(prog=f"ipfund {argv[0]}", description=help_text)
     module.add_parser(cmd_parser)
     args = cmd_parser.parse_args(argv[1:])
@@ -56,6 +61,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if _stale_build(exc):
+            print(f"ipfund: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+def _stale_build(exc: Exception) -> bool:
+    """The compiled reader refused as older than its source (the engine is imported only when a
+    command needs it, so its error class is looked up only if it was)."""
+    errors = sys.modules.get("ipfund.engine.errors")
+    return errors is not None and isinstance(exc, errors.StaleBuild)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -95,6 +95,7 @@ def _list(args) -> int:
     import datetime as dt
 
     from ipfund.engine.packages import STATE_LABELS, discover, state_on
+    from ipfund.engine.validity import validity
     from ipfund.engine.policy import load_policy_path
 
     try:
@@ -111,14 +112,15 @@ def _list(args) -> int:
         except BatchError as exc:
             lines += [f"{ref.id}：无法读取（{exc}）", ""]
             continue
-        P, o = policy.params, day.toordinal()
-        start, end = (dt.date.fromordinal(P.value_one(n, o)).isoformat() for n in ("validity.start", "validity.end"))
+        v = validity(policy, day)
+        start, end = v.first.isoformat(), v.last.isoformat()
         lines.append(f"{policy.title}")
         lines.append(f"  文号：{policy.document_number}    政策编号：{policy.id}（{'内置' if ref.builtin else ref.path}）")
         lines.append("  版本：" + "；".join(f"{d.isoformat()} {num}（{what}）" for d, num, what in policy.versions()))
         lines.append(f"  有效期：{start} 至 {end}")
-        if policy.predecessor_id:
-            lines.append(f"  延续：{policy.predecessor().document_number} 的 {len(policy.continued)} 个项目")
+        pred = policy.predecessor()  # (a BatchError when named and not installed, as before)
+        if pred is not None:
+            lines.append(f"  延续：{pred.document_number} 的 {len(policy.continued)} 个项目")
         lines.append(f"  状态：{STATE_LABELS[state_on(policy, day)]}")
         lines.append("")
     _print(lines[:-1])
@@ -219,11 +221,6 @@ def _kinds(policy, item) -> str:
     return text
 
 
-def _zone_note(item) -> str:
-    if item.declared_gates:  # the package's own conditions say who must be in the zone
-        return ""
-    return "；承接单位可不在区内注册" if item.zone_exempt else "；须在区内"
-
 
 def _overview(policy) -> list[str]:
     from ipfund.engine.policy import ROLE_LABELS
@@ -257,12 +254,10 @@ def _item_text(policy, item) -> list[str]:
         f"{item.title}（{item.id}）",
         f"条款：{item.clause}  「{item.source}」",
         f"金额：{item.summary}",
-        f"可申报：{_kinds(policy, item)}" + _zone_note(item),
+        f"可申报：{_kinds(policy, item)}",
     ]
     if item.continues:
         lines.append(f"延续：{policy.continued_label(item)}（重复资助与累计上限合并计算）")
-    if item.requires_sme:
-        lines.append("限中小微企业（applicant.sme = true）")
     lines.append("申报事实（facts）：")
     for f in item.facts:
         opts = f"：{', '.join(f'{k}={v}' for k, v in (f.option_labels or {}).items())}" if f.options else ""

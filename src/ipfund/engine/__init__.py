@@ -41,8 +41,9 @@ def evaluate_batch(batch: dict, *, history: dict | None = None, interpretations:
     """
     if type(batch) is not dict:
         raise BatchError(NOT_OBJECT)
-    policy = load_policy(batch.get("policy"))
-    return evaluate_claims(policy, batch.get("claims"), history=history, interpretations=interpretations,
+    # (load_policy refuses an id that is no string, evaluate_claims claims that are no list: BatchError)
+    policy = load_policy(batch.get("policy"))  # type: ignore[arg-type]
+    return evaluate_claims(policy, batch.get("claims"), history=history, interpretations=interpretations,  # type: ignore[arg-type]
                            explain=explain)
 
 

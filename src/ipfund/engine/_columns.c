@@ -34,8 +34,13 @@ enum {
 /* The fixed columns of every item, in FastColumns.transpose's order; facts follow. */
 enum { C_KIND = 0, C_AID, C_IN_ZONE, C_SME, C_NAME, C_EVENT, C_ID, C_FIXED };
 
-#define MAX_FACTS 32
 #define MONEY_MAX 100000000000LL
+
+/* The SHA-256 of this file, given by setup.py: ipfund.engine.compiled compares it with the source
+ * installed beside the module and refuses a stale build. Empty when built some other way. */
+#ifndef IPFUND_COLUMNS_SHA256
+#define IPFUND_COLUMNS_SHA256 ""
+#endif
 
 typedef struct {
     const char *s;
@@ -61,6 +66,7 @@ typedef struct {
 typedef struct {
     Py_ssize_t n_items;
     Item *items;
+    Py_ssize_t max_facts; /* the most facts of any item: a line's slots are sized by it */
     Py_ssize_t n_kinds;
     Word *kinds;
     PyObject *keep; /* the tuple every pointer above points into */
@@ -148,10 +154,7 @@ static PyObject *compile_schema(PyObject *self, PyObject *args) {
         it->name.n = PyBytes_GET_SIZE(name);
         it->name.obj = name_str;
         it->n_facts = PyTuple_GET_SIZE(facts);
-        if (it->n_facts > MAX_FACTS) {
-            PyErr_SetString(PyExc_ValueError, "an item with more than 32 facts");
-            goto fail;
-        }
+        if (it->n_facts > sc->max_facts) sc->max_facts = it->n_facts;
         it->facts = PyMem_Calloc(it->n_facts ? it->n_facts : 1, sizeof(Fact));
         if (!it->facts) {
             PyErr_NoMemory();
@@ -407,8 +410,11 @@ static int money_fen(Cur *c, PyObject **out) {
         if (raw_string(c, &s, &n, &ascii) != OK) return DOUBT;
         long long whole = 0, frac = 0;
         Py_ssize_t i = 0;
-        while (i < n && s[i] >= '0' && s[i] <= '9') whole = whole * 10 + (s[i++] - '0');
-        if (i == 0 || i > 12) return DOUBT;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            if (i == 12) return DOUBT; /* a thirteenth digit: more than money may be */
+            whole = whole * 10 + (s[i++] - '0');
+        }
+        if (i == 0) return DOUBT;
         if (i < n) {
             if (s[i] != '.') return DOUBT;
             Py_ssize_t k = n - i - 1;
@@ -543,10 +549,11 @@ static int skip_value(Cur *c) {
     }
 }
 
-/* The slots of one line: C_FIXED fixed values, then one per fact. */
+/* The slots of one line: C_FIXED fixed values, then one per fact of the widest item (cap). */
 typedef struct {
-    PyObject *v[C_FIXED + MAX_FACTS];
-    Py_ssize_t n;
+    PyObject **v;
+    Py_ssize_t n;   /* how many may hold a value: cleared after each line */
+    Py_ssize_t cap; /* C_FIXED + the schema's max_facts */
 } Slots;
 
 static void slots_clear(Slots *sl) {
@@ -663,7 +670,7 @@ static int facts(Cur *c, const Item *it, Slots *sl) {
 static int claim(Cur *c, const Schema *sc, Slots *sl, Py_ssize_t *item) {
     const char *facts_at = NULL, *facts_end = NULL;
     int have_item = 0, have_facts = 0;
-    sl->n = C_FIXED + MAX_FACTS;
+    sl->n = sl->cap;
     TRY(expect(c, '{'));
     skip_ws(c);
     if (c->p < c->end && *c->p == '}') return DOUBT;
@@ -753,7 +760,9 @@ static PyObject *read_block(PyObject *self, PyObject *args) {
     PyObject *result = NULL;
     Slots sl;
     memset(&sl, 0, sizeof sl);
-    if (!ids || !doubtful || !lines || !order || !groups) {
+    sl.cap = C_FIXED + sc->max_facts;
+    sl.v = PyMem_Calloc(sl.cap, sizeof(PyObject *));
+    if (!ids || !doubtful || !lines || !order || !groups || !sl.v) {
         if (!PyErr_Occurred()) PyErr_NoMemory();
         goto done;
     }
@@ -824,7 +833,8 @@ static PyObject *read_block(PyObject *self, PyObject *args) {
     result = Py_BuildValue("(nOOOO)", n, ids, doubtful, lines, glist);
     Py_DECREF(glist);
 done:
-    slots_clear(&sl);
+    if (sl.v) slots_clear(&sl);
+    PyMem_Free(sl.v);
     if (groups) {
         for (Py_ssize_t k = 0; k < sc->n_items; k++) {
             Py_XDECREF(groups[k].rows);
@@ -1184,7 +1194,8 @@ PyMODINIT_FUNC PyInit__columns(void) {
         PyModule_AddIntConstant(m, "T_CODE_LIST", T_CODE_LIST) < 0 ||
         PyModule_AddIntConstant(m, "T_ENUM", T_ENUM) < 0 ||
         PyModule_AddIntConstant(m, "T_MONEY_RAW", T_MONEY_RAW) < 0 ||
-        PyModule_AddIntConstant(m, "T_DATE_RAW", T_DATE_RAW) < 0) {
+        PyModule_AddIntConstant(m, "T_DATE_RAW", T_DATE_RAW) < 0 ||
+        PyModule_AddStringConstant(m, "SOURCE_SHA256", IPFUND_COLUMNS_SHA256) < 0) {
         Py_DECREF(m);
         return NULL;
     }

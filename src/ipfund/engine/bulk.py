@@ -316,7 +316,7 @@ class ParallelBulk(BulkEvaluator):
             for task in _spans(fh, block) if fd is not None else _blocks(fh, block):
                 if not isinstance(task, bytes):
                     offset, length = task
-                    task = (fd, length, offset)  # os.pread's order
+                    task = (fd, length, offset)  # type: ignore[assignment]  # os.pread's order
                 pending.append((task, pool.apply_async(_worker_static, (task,))))
                 # Bounded look-ahead; whatever is already done goes out at once.
                 while pending and (len(pending) > self.workers or pending[0][1].ready()):
@@ -339,7 +339,7 @@ class ParallelBulk(BulkEvaluator):
             for r in results:
                 rows = self.ev.changed_rows(r)
                 if rows is not None and len(rows):
-                    self.ev.render(r, rows, changed)
+                    self.ev.render(r, rows, changed)  # type: ignore[arg-type]  # (render fills a dict too)
             if changed:
                 rendered = _splice(rendered, starts.tolist(), changed)
         return rendered, size

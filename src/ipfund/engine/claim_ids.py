@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 
 
-try:
-    from ._columns import HashIndex
-except ImportError:  # installed without a C compiler: the sorted runs below do the same
-    HashIndex = None
+from .compiled import columns as _columns
+
+# None where the compiled module is not built (or disabled): the sorted runs below do the same
+HashIndex = _columns.HashIndex if _columns is not None else None
 
 
 class ClaimIds:
@@ -31,7 +31,7 @@ class ClaimIds:
         self._pending: set[str] = set()  # ids added one at a time, not yet stored
         self._pending_max = pending_max
         use_table = HashIndex is not None if compiled is None else compiled
-        self._index = HashIndex() if use_table else SortedRuns(filter_bits)
+        self._index = HashIndex() if use_table else SortedRuns(filter_bits)  # type: ignore[misc]  # (a table only where built)
         self._ends = np.empty(1024, dtype=np.int64)  # where each stored id's bytes end
         self._stored_n = 0
         self._bytes = bytearray()

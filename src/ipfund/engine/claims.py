@@ -493,7 +493,7 @@ class _Lazy(dict):
 
     def __init__(self, items: dict, make):
         super().__init__()
-        self.items = items
+        self.items = items  # type: ignore[assignment,method-assign]  # (shadows dict.items, never called here)
         self.make = make
 
     def __missing__(self, item_id):

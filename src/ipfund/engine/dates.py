@@ -6,6 +6,7 @@ import calendar
 import re
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +38,7 @@ def _add_years_one(ordinal: int, years: int) -> int:
     return date(y, d.month, day).toordinal()
 
 
-def add_years(ordinals, years):
+def add_years(ordinals: object, years: object) -> np.ndarray[Any, np.dtype[np.int64]]:
     """Anniversaries of an int64 column of date ordinals (years: scalar or column)."""
     ordinals = np.asarray(ordinals, dtype=np.int64)
     years = np.broadcast_to(np.asarray(years, dtype=np.int64), ordinals.shape)

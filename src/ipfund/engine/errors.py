@@ -7,6 +7,10 @@ class BatchError(Exception):
     """The batch (or history) as a whole cannot be used: the CLI exits 2 with this message."""
 
 
+class StaleBuild(RuntimeError):
+    """The compiled reader was built from another version of `_columns.c` than the one installed."""
+
+
 class InvalidInput(Exception):
     """One claim is invalid: it gets an `error` entry naming the offending field."""
 
@@ -15,6 +19,10 @@ class InvalidInput(Exception):
         self.field = field
         self.message = message
 
+
+STALE_BUILD = ("编译模块 ipfund.engine._columns 不是由当前的 {path} 编译的（编译时源码 SHA-256 {built}…，"
+               "当前 {source}…）：请重新编译（.venv/bin/python setup.py build_ext --inplace，或再次运行 "
+               "scripts/setup-dev），或设置 IPFUND_NO_COMPILED_READER=1 以不用编译模块运行")
 
 # Batch-level messages (Chinese: the CLI prints them to a person).
 NOT_JSON = "批次不是有效的 JSON：{detail}"

@@ -32,12 +32,12 @@ from .errors import (
     InvalidInput,
 )
 from .money import InexactFloat, fen_to_yuan, parse_money
+from . import validity
 from .vocabulary import REASON_ORDER, Item
 
-try:
-    from . import _columns  # the compiled reader and encoder of bulk evaluation
-except ImportError:  # installed without a C compiler: the encoding below does the same
-    _columns = None
+# the compiled reader and encoder of bulk evaluation; None where it is not built (or disabled):
+# the encoding below does the same
+from .compiled import columns as _columns
 
 STATIC_REASONS = REASON_ORDER[:7]  # the ledger pass adds duplicate and cap_reached
 
@@ -156,11 +156,8 @@ class Evaluator:
         self._templates: dict[str, dict] = {}
         # Readings of the validity period the register offers (policy.yaml `validity_readings`):
         # its last day one later (the start day not counted), and claims filed after it refused.
-        readings = policy.data.get("validity_readings", {})
-        shift = readings.get("end_one_day_later")
-        self.end_shift = 1 if shift and self.interp.get(shift[0]) == shift[1] else 0
-        filing = readings.get("filed_within_validity")
-        self.filing_fact = filing[2] if filing and self.interp.get(filing[0]) == filing[1] else None
+        self.end_shift = validity.end_shift(policy, self.interp)
+        self.filing_fact = validity.filing_fact(policy, self.interp)
         self._relied = {
             item.id: [f"{iid}={self.interp[iid]}"
                       for iid in dict.fromkeys(item.interpretations + _shared_ids(policy, item) + _validity_ids(policy))
@@ -407,14 +404,13 @@ class Evaluator:
 
     def validity_end(self, events):
         """The last day of the validity period at these event dates, as the register reads it."""
-        return self.P.date("validity.end", events) + self.end_shift
+        return validity.outside(self.P, events, self.end_shift)[1]
 
     def static(self, cols: Columns) -> StaticResult:
         item: Item = cols.item
         P, interp, ev = self.P, self.interp, cols.event
         masks = {}
-        end = self.validity_end(ev)
-        masks["outside_validity"] = (ev < P.date("validity.start", ev)) | (ev > end)
+        masks["outside_validity"], end = validity.outside(P, ev, self.end_shift)
         filing = self.filing_fact
         if filing is not None and filing in cols.facts:  # filed after the policy expired
             masks["outside_validity"] = masks["outside_validity"] | (cols.facts[filing] > end)

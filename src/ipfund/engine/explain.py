@@ -11,6 +11,7 @@ from __future__ import annotations
 from .dates import iso
 from .identifiers import mask_ric
 from .money import fen_to_yuan
+from . import validity as _validity
 from .trace import Explanation, Step
 from .vocabulary import REASON_LABELS
 
@@ -107,7 +108,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         f"event date {event}",
         values=(("kind", row["kind"]), ("in_zone", str(row["in_zone"]).lower()), ("event_date", event)),
     ))
-    start, end = P.value_one("validity.start", row["event"]), P.value_one("validity.end", row["event"]) + ev.end_shift
+    start, end = _validity.first_last(P, row["event"], ev.end_shift)
     reasons = set(decision["reasons"])
     validity = (("event_date", event), ("validity.start", iso(start)), ("validity.end", iso(end)))
     if "outside_validity" in reasons:
@@ -116,11 +117,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
                  f"✗ The event date {event} is outside the policy's validity {iso(start)} to {iso(end)} ({doc}{source})",
                  passed=False, parameters=("validity.start", "validity.end"), values=validity))
     gates = _gate_words(item, interp)
-    if item.zone_exempt and not item.declared_gates:
-        add(Step("zone", "✓ 本项目承接单位为区主管部门委托的全国品牌机构，不要求在区内注册",
-                 "✓ The contractor is a national brand institution hired by the bureau: it need not be in the zone",
-                 passed=True))
-    elif "not_in_zone" in reasons:
+    if "not_in_zone" in reasons:
         add(Step("zone", "✗ " + gates.get("not_in_zone", REASON_LABELS["not_in_zone"]), "✗ " + REASON_LABELS_EN["not_in_zone"],
                  passed=False))
     if "applicant_kind" in reasons:

@@ -66,6 +66,7 @@ def parse_money(value, field: str) -> int:
 def _decimal_fen(d: Decimal, field: str) -> int:
     """Exact fen of a finite, non-negative Decimal, whatever its size (no context rounding)."""
     _, digits, exp = d.as_tuple()
+    assert isinstance(exp, int)  # a finite Decimal (callers refuse NaN and infinities first)
     number = int("".join(map(str, digits)) or "0")
     if len(digits) + exp > 40:  # more than 10^40 yuan: not an amount, and not worth the digits
         raise InvalidInput(field, MONEY_TOO_LARGE)

@@ -12,16 +12,14 @@ The state of a package (现行 / 未生效 / 已失效) is read from its validit
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .validity import EXPIRED, IN_FORCE, NOT_YET, STATE_LABELS, state_on  # noqa: F401 (the packages' state, decided there)
+
 ENV = "IPFUND_POLICY_PATH"
 STORE_ENV = "IPFUND_POLICY_STORE"
-
-IN_FORCE, NOT_YET, EXPIRED = "in_force", "not_yet", "expired"
-STATE_LABELS = {IN_FORCE: "现行", NOT_YET: "未生效", EXPIRED: "已失效"}
 
 DUPLICATE_PACKAGE = "政策编号 {id} 已由 {first} 安装，{second} 中的同名政策包未被采用"
 NOT_A_PACKAGE = "{path} 不是政策包（缺少 policy.yaml），其中也没有政策包"
@@ -47,6 +45,7 @@ def _builtin() -> list[PackageRef]:
     refs = []
     for policy_id, module in REGISTRY.items():
         spec = importlib.util.find_spec(module)
+        assert spec is not None and spec.origin is not None, f"built-in policy package {module} not importable"
         refs.append(PackageRef(policy_id, Path(spec.origin).parent, builtin=True))
     return refs
 
@@ -119,9 +118,9 @@ def discover(value: str | None = None, store: Path | None | bool = True) -> tupl
     (``store``: True for the configured one, a folder, or None for none), and the problems met (in Chinese)."""
     found: dict[str, PackageRef] = {ref.id: ref for ref in _builtin()}
     problems: list[str] = []
-    store = store_folder() if store is True else store
+    folder_of_store = store_folder() if store is True else (store or None)
     folders = [(folder, False) for folder in path_folders(value, problems)]
-    folders += [(folder, True) for folder in store_packages(store)]
+    folders += [(folder, True) for folder in store_packages(folder_of_store)]
     for folder, stored in folders:
         try:
             pid = package_id(folder)
@@ -142,13 +141,3 @@ def installed() -> dict[str, PackageRef]:
     return discover()[0]
 
 
-def state_on(policy, day: _dt.date) -> str:
-    """Whether a policy is in force on a day, by its validity parameters at that day."""
-    ordinal = day.toordinal()
-    start = policy.params.value_one("validity.start", ordinal)
-    end = policy.params.value_one("validity.end", ordinal)
-    if ordinal < start:
-        return NOT_YET
-    if ordinal > end:
-        return EXPIRED
-    return IN_FORCE

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -195,7 +196,7 @@ class Params:
     def number(self, name, events):
         return self._column(name, events, lambda v: v)
 
-    def date(self, name, events):
+    def date(self, name: str, events: Any) -> Any:
         return self._column(name, events, lambda v: v)
 
     def rate(self, name, events):
@@ -252,7 +253,7 @@ class Params:
     def tiers_one(self, name, event):
         return self.p[name].at(event)
 
-    def value_one(self, name, event):
+    def value_one(self, name: str, event: int) -> Any:
         return self.p[name].at(event)
 
     def amount(self, name, fen) -> str:
@@ -314,7 +315,7 @@ class Policy:
         self.clauses = [_clause(c) for c in data["clauses"]]
         self.parameters: dict[str, Parameter] = {}
         for name, p in data["parameters"].items():
-            values = sorted(p["values"], key=lambda v, _n=name: _as_date(v["from"], f"参数 {_n} 的 from（施行日期）"))
+            values = sorted(p["values"], key=lambda v: _as_date(v["from"], f"参数 {name} 的 from（施行日期）"))
             self.parameters[name] = Parameter(
                 name=name,
                 clause=str(p.get("clause", "")),
@@ -347,11 +348,12 @@ class Policy:
         continues = data.get("continues") or {}
         self.predecessor_id: str | None = str(continues["policy"]) if continues.get("policy") else None
         self.continued: dict[str, str] = {str(k): str(v) for k, v in (continues.get("items") or {}).items()}
-        self._predecessor = None
+        self._predecessor: Policy | None = None
         for item in self.items.values():
             item.ledger_id = f"{self.id}/{item.id}"
         if self.predecessor_id and self.continued:
             pred = self.predecessor()
+            assert pred is not None  # (a predecessor named: installed, or predecessor() raised)
             for mine, theirs in self.continued.items():
                 if mine in self.items and theirs in pred.items:
                     self.items[mine].continues = f"{pred.id}/{theirs}"
@@ -398,6 +400,7 @@ class Policy:
     def continued_label(self, item: Item) -> str:
         """The predecessor's item an item continues, as a person reads it: 文号「title」."""
         pred = self.predecessor()
+        assert pred is not None, "continued_label of an item that continues none"
         old = pred.items[self.continued[item.id]]
         return f"{pred.document_number}「{old.title}」"
 

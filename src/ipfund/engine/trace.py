@@ -41,7 +41,7 @@ class Step:
             out.extend(child.lines(lang, depth + 1))
         return out
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         return {
             "kind": self.kind,
             "zh": self.zh,
@@ -67,14 +67,14 @@ class Explanation:
             out.extend(step.lines(lang))
         return out
 
-    def as_dicts(self) -> list[dict]:
+    def as_dicts(self) -> list[dict[str, object]]:
         return [s.as_dict() for s in self.steps]
 
     def find(self, kind: str) -> list[Step]:
         """Every step of a kind, depth first."""
         found: list[Step] = []
 
-        def walk(steps):
+        def walk(steps: tuple[Step, ...]) -> None:
             for s in steps:
                 if s.kind == kind:
                     found.append(s)

@@ -121,60 +121,6 @@ def normal_identifiers(texts: list, patent: bool = False) -> list:
     return [normal_identifier(t, patent) for t in texts]
 
 
-def year(name, label):
-    return Fact(name, "year", label)
-
-
-def money(name, label, optional=False, default=None, positive=False):
-    return Fact(name, "money", label, optional=optional, default=default, positive=positive)
-
-
-def base(name, label):
-    """A money fact that is the base of a share or a payment: 0 is no claim (invalid input)."""
-    return Fact(name, "money", label, positive=True)
-
-
-def identifier(name, label):
-    """A project, alliance or case number: compared in its normal form."""
-    return Fact(name, "text", label, normal="identifier")
-
-
-def patent_number(name, label):
-    """A patent number: compared in its normal form, without the "ZL" prefix."""
-    return Fact(name, "text", label, normal="patent_number")
-
-
-def work_title(name, label, needless_for: dict):
-    """A work's title, needed unless another fact has one of the given values
-    ({fact: (values…)}), and then no part of the claim's key."""
-    (fact, values), = needless_for.items()
-    return Fact(name, "text", label, optional=True, default=None, needless_when=(fact, frozenset(values)))
-
-
-def flag(name, label):
-    return Fact(name, "bool", label)
-
-
-def choice(name, label, options: dict, optional=False, default=None):
-    return Fact(name, "enum", label, tuple(options), dict(options), optional, default)
-
-
-def text(name, label):
-    return Fact(name, "text", label)
-
-
-def date(name, label):
-    return Fact(name, "date", label)
-
-
-def number(name, label):
-    return Fact(name, "number", label)
-
-
-def uscc_list(name, label):
-    return Fact(name, "uscc_list", label)
-
-
 # ---------------------------------------------------------------------------------------------
 # Formulas: compute(cols, P, interp) -> (fen int64 array, cut bool array); explain(row, P, interp)
 
@@ -565,12 +511,13 @@ class Item:
     top_up_when: tuple[str, str] | bool = False  # pays entitlement minus what was paid already
     top_up_by: tuple[str, ...] = ("applicant",)  # … by this applicant (for this edition, …)
     kinds_by: tuple[str, dict] | None = None  # (fact, {value: kinds}) overrides `kinds`
+    # Built-in gates of the removed Python rules: an item written as data declares its gates as
+    # conditions, so these are always True and False (evaluation's static pass still reads them;
+    # its two branches on them never run and go with issue 20's rewrite of that pass).
     zone_exempt: bool = False
     requires_sme: bool = False
     interpretations: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
-    # Written as data: the package declares its gates (zone, SME …) as conditions, none is assumed.
-    declared_gates: bool = False
     # The item of a predecessor policy this one continues ("policy-id/item-id"), if any; its
     # duplicate keys, top-ups and caps are shared with that item (不重复资助 across policies).
     continues: str | None = None
@@ -590,11 +537,9 @@ class Item:
         return bool(self.top_up_when)
 
     def gates(self) -> frozenset[str]:
-        """The applicant gates of the item ("not_in_zone", "not_sme"): declared as conditions
-        (items written as data), or built in as flags."""
-        if self.declared_gates:
-            return frozenset(c.reason for c in self.conditions if c.reason in ("not_in_zone", "not_sme"))
-        return frozenset(r for r, on in (("not_in_zone", not self.zone_exempt), ("not_sme", self.requires_sme)) if on)
+        """The applicant gates of the item ("not_in_zone", "not_sme"), as its conditions declare them
+        (an item is written as data: no gate is built in)."""
+        return frozenset(c.reason for c in self.conditions if c.reason in ("not_in_zone", "not_sme"))
 
     def fact(self, name) -> Fact:
         for f in self.facts:

@@ -17,6 +17,7 @@ from typing import Annotated, Literal, Union
 import msgspec
 import numpy as np
 
+from .compiled import columns as _columns  # the compiled reader; None: not built, or disabled
 from .vocabulary import KINDS
 
 _MONEY_INT = Annotated[int, msgspec.Meta(ge=0, le=100_000_000_000)]
@@ -61,8 +62,8 @@ def decoder(policy) -> tuple[msgspec.json.Decoder, dict]:
     """(decoder of one claim of any item of the policy, struct class → item id)."""
     classes, item_of = [], {}
     for item in policy.items.values():
-        required = [(f.name, _type(f)) for f in item.facts if not f.optional]
-        optional = [(f.name, _type(f), f.default) for f in item.facts if f.optional]
+        required: list[tuple] = [(f.name, _type(f)) for f in item.facts if not f.optional]
+        optional: list[tuple] = [(f.name, _type(f), f.default) for f in item.facts if f.optional]
         facts = msgspec.defstruct(f"Facts_{item.id}", required + optional, gc=False)
         claim = msgspec.defstruct(
             f"Claim_{item.id}",
@@ -148,11 +149,6 @@ def decode_block(policy, blob: bytes) -> tuple[list, bool, list[bytes] | None]:
 # careful reader still decides those; where it is not built, `read_columns` says so (None) and
 # bulk reads with msgspec as above.
 
-try:
-    from . import _columns
-except ImportError:  # installed without a C compiler
-    _columns = None
-
 
 def compiled_type(item, fact) -> int:
     """The compiled reader's code for one fact: money as fen and dates as ordinals where the
@@ -160,6 +156,7 @@ def compiled_type(item, fact) -> int:
     from .claims import _converted
 
     c = _columns
+    assert c is not None, "asked only where the compiled reader is built"
     converted = _converted(item, fact)
     codes = {
         "year": c.T_YEAR,
@@ -181,6 +178,7 @@ def _column_default(code: int, fact):
 
     if not fact.optional:
         return Ellipsis
+    assert _columns is not None, "asked only where the compiled reader is built"
     d = fact.default
     if code == _columns.T_MONEY_FEN:
         fen = _fast_money_one(d)

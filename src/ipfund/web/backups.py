@@ -75,7 +75,7 @@ def _pg_params() -> tuple[list[str], dict]:
     args = ["--dbname", db["NAME"]]
     for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
         if db.get(key):
-            args += [option, str(db[key])]
+            args += [option, str(db[key])]  # type: ignore[literal-required]  # (as written before types were checked (issue 23: typed later))
     env = {**os.environ}
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]
@@ -175,7 +175,7 @@ def backup_restore(src: Path) -> BackupSummary:
     manifest = _manifest(src)
     vendor = connection.vendor
     if manifest.get("vendor") != vendor:
-        raise BackupError(WRONG_VENDOR.format(backup=VENDOR_LABELS.get(manifest.get("vendor"), manifest.get("vendor")),
+        raise BackupError(WRONG_VENDOR.format(backup=VENDOR_LABELS.get(manifest.get("vendor"), manifest.get("vendor")),  # type: ignore[arg-type]  # (an Optional not checked here, as before (issue 23: typed later))
                                               current=VENDOR_LABELS.get(vendor, vendor)))
     tables = connection.introspection.table_names()
     if tables:

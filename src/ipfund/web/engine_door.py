@@ -101,10 +101,12 @@ def policy_by_id(policy_id: str) -> Policy | None:
 
 
 def policy_validity(policy: Policy, on: dt.date) -> tuple[dt.date, dt.date]:
-    """The first and last event date the policy admits, as its validity parameters read on a day."""
-    at = on.toordinal()
-    return (dt.date.fromordinal(policy.params.value_one("validity.start", at)),
-            dt.date.fromordinal(policy.params.value_one("validity.end", at)))
+    """The first and last event date the policy admits, as its validity parameters read on a day
+    (decided by ipfund.engine.validity, as the rules decide it)."""
+    from ipfund.engine.validity import validity
+
+    v = validity(policy, on)
+    return v.first, v.last
 
 
 def ledger_scope(name: str) -> tuple[str, str]:
@@ -306,7 +308,7 @@ def _package_info(policy: Policy, origin: str, on: dt.date) -> PackageInfo:
     if policy.predecessor_id:
         try:
             pred = policy.predecessor()
-            predecessor = f"{pred.document_number}《{pred.title}》"
+            predecessor = f"{pred.document_number}《{pred.title}》"  # type: ignore[union-attr]  # (an Optional not checked here, as before (issue 23: typed later))
         except BatchError:
             predecessor = f"{policy.predecessor_id}（未安装）"
     return PackageInfo(

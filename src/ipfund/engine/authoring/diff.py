@@ -143,7 +143,7 @@ GATE_WORDS = {"not_in_zone": "申请人须在区内", "not_sme": "申请人须�
 
 
 def _gates(item) -> set[str]:
-    """The applicant gates of an item: declared as conditions, or built in as flags."""
+    """The applicant gates of an item, as its conditions declare them."""
     return set(item.gates())
 
 

@@ -172,7 +172,7 @@ def run_cases(policy) -> Report:
         report.failed_cases += 1
         return report
     names = [c.get("name") for _, c in cases if isinstance(c, dict)]
-    for name in sorted({n for n in names if names.count(n) > 1}):
+    for name in sorted({str(n) for n in names if names.count(n) > 1}):
         report.failures.append(f"案例名称重复：{name}")
     for fname, case in cases:
         problems = run_case(policy, case)

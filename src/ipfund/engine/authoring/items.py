@@ -79,7 +79,7 @@ FACT_NORMAL_FORMS = ("identifier", "patent_number")
 def _facts(item: str, spec) -> tuple[Fact, ...]:
     if not isinstance(spec, dict) or not spec:
         raise _bad(item, "facts", "应为「事实名: {type, label}」的映射，至少一项")
-    out = []
+    out: list[Fact] = []
     for name, f in spec.items():
         where = f"facts.{name}"
         if not isinstance(f, dict):
@@ -245,7 +245,7 @@ def _condition(item: str, i: int, spec, facts, kinds_allowed=KINDS) -> Condition
     if only is not None and but is not None:
         raise _bad(item, where, "if_interpretation 与 unless_interpretation 只能写其一")
     if only is not None or but is not None:
-        iid, option = only or but
+        iid, option = only or but  # type: ignore[misc]  # (one of them is set: checked above)
 
         def applies(cols, P, interp, fen):  # the test is not even run under another reading
             if (interp.get(iid) == option) == (only is not None):
@@ -254,8 +254,8 @@ def _condition(item: str, i: int, spec, facts, kinds_allowed=KINDS) -> Condition
     else:
         applies = test
     cond = Condition(reason, describe, applies, only_when=only, not_when=but, detail=detail)
-    cond.params = tuple(params)  # read by `policy check`
-    cond.interpretation = only or but
+    cond.params = tuple(params)  # type: ignore[attr-defined]  # read by `policy check`
+    cond.interpretation = only or but  # type: ignore[attr-defined]
     return cond
 
 
@@ -460,7 +460,7 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict |
     by_fact = next((f for f in facts if f.name == by), None)
     # An option read as another (read_as) takes that one's amount: it needs no entry of its own.
     options = set(by_fact.options) - set(by_fact.alias_when) if by_fact is not None else set()
-    if table and any(options - keys for keys in _table_keys_by_version(parameters, str(table))):
+    if table and parameters is not None and any(options - keys for keys in _table_keys_by_version(parameters, str(table))):
         # A version of the table lacks an option: claims of it at that version's dates are not funded.
         label = next(f.label for f in facts if f.name == by)
         conditions.append(Condition(
@@ -509,7 +509,6 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict |
         requires_sme=False,
         interpretations=tuple(str(i) for i in spec.get("interpretations") or ()),
         evidence=tuple(str(e) for e in evidence),
-        declared_gates=True,
     )
 
 

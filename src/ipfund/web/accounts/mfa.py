@@ -18,6 +18,7 @@ from .models import StaffTOTPDevice  # django-otp's TOTP with the key encrypted
 
 from ipfund.web.api.services import REVOKED_MFA_RESET, api_tokens_revoke_all
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 
 from . import roles as role_names
 
@@ -71,7 +72,7 @@ def mfa_device_confirm(*, actor, device: StaffTOTPDevice, token) -> StaffTOTPDev
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     StaffTOTPDevice.objects.filter(user=actor, confirmed=False).delete()
-    audit_record(actor=actor, action="mfa_enroll", obj=actor, after={"device": device.pk})
+    audit_record(actor=actor, action=AuditAction.MFA_ENROLL, obj=actor, after={"device": device.pk})
     return device
 
 
@@ -96,6 +97,6 @@ def mfa_reset(*, actor, user, reason: str) -> int:
     if not reason:
         raise ValidationError({"reason": [MFA_RESET_REASON_REQUIRED]})
     removed, _ = StaffTOTPDevice.objects.filter(user=user).delete()
-    audit_record(actor=actor, action="mfa_reset", obj=user, after={"devices": removed, "reason": reason})
+    audit_record(actor=actor, action=AuditAction.MFA_RESET, obj=user, after={"devices": removed, "reason": reason})
     api_tokens_revoke_all(actor=actor, user=user, reason=REVOKED_MFA_RESET)
     return removed

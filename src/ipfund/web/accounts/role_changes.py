@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ipfund.web.api.services import REVOKED_ROLE_GRANT, api_tokens_revoke_all
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.notifications.services import notification_send
 
 from . import roles as role_names
@@ -83,7 +84,7 @@ def _supersede_pending(user: User, *, actor: User) -> None:
     for old in RoleChange.objects.select_for_update().filter(user=user, state=RoleChange.PENDING):
         old.state, old.decided_by, old.decided_at = RoleChange.SUPERSEDED, actor, timezone.now()
         old.save(update_fields=["state", "decided_by", "decided_at"])
-        audit_record(actor=actor, action="role_change_superseded", obj=old, after={"state": old.state})
+        audit_record(actor=actor, action=AuditAction.ROLE_CHANGE_SUPERSEDED, obj=old, after={"state": old.state})
 
 
 @transaction.atomic
@@ -107,12 +108,12 @@ def role_change_request(*, actor: User, user: User, roles) -> RoleChange:
     )
     texts = {"user": user.get_username(), "actor": actor.get_username(), "before": role_text(before), "after": role_text(after)}
     if grants or removes_admin:
-        audit_record(actor=actor, action="role_change_request", obj=change,
+        audit_record(actor=actor, action=AuditAction.ROLE_CHANGE_REQUEST, obj=change,
                      after={"user": user.get_username(), "before": before, "after": after})
         _tell(ROLES_PENDING.format(**texts), actor=actor)
     else:
         _apply(user, after, actor=actor)
-        audit_record(actor=actor, action="user_roles_set", obj=user, before={"roles": before}, after={"roles": after})
+        audit_record(actor=actor, action=AuditAction.USER_ROLES_SET, obj=user, before={"roles": before}, after={"roles": after})
         _tell(ROLES_CHANGED.format(**texts), actor=actor, also=[user])
     return change
 
@@ -150,7 +151,7 @@ def role_change_confirm(*, actor: User, change: RoleChange) -> User:
     _apply(user, list(change.after), actor=actor)
     change.state, change.decided_by, change.decided_at = RoleChange.CONFIRMED, actor, timezone.now()
     change.save(update_fields=["state", "decided_by", "decided_at"])
-    audit_record(actor=actor, action="user_roles_set", obj=user, before={"roles": change.before},
+    audit_record(actor=actor, action=AuditAction.USER_ROLES_SET, obj=user, before={"roles": change.before},
                  after={"roles": change.after, "requested_by": change.requested_by.get_username(), "change": change.pk})
     _tell(ROLES_CONFIRMED.format(user=user.get_username(), before=role_text(change.before), after=role_text(change.after),
                                  requester=change.requested_by.get_username(), confirmer=actor.get_username()),
@@ -167,7 +168,7 @@ def role_change_reject(*, actor: User, change: RoleChange, reason: str = "") -> 
     reason = (reason or "").strip()[:500]
     change.state, change.decided_by, change.decided_at, change.reason = RoleChange.REJECTED, actor, timezone.now(), reason
     change.save(update_fields=["state", "decided_by", "decided_at", "reason"])
-    audit_record(actor=actor, action="role_change_reject", obj=change, after={"state": change.state, "reason": reason})
+    audit_record(actor=actor, action=AuditAction.ROLE_CHANGE_REJECT, obj=change, after={"state": change.state, "reason": reason})
     _tell(ROLES_REJECTED.format(actor=actor.get_username(), user=change.user.get_username(), before=role_text(change.before),
                                 after=role_text(change.after), reason=f"：{reason}" if reason else ""),
           actor=actor, also=[change.requested_by])

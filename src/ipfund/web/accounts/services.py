@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from ipfund.web.api.services import REVOKED_PASSWORD, api_tokens_revoke_all
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.masking import mask_person_name
 from ipfund.web.pii.blind_index import account_key
 from ipfund.web.pii.services import profile_by_id_number, profile_protect
@@ -99,7 +100,7 @@ def applicant_register(
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username, password=password, email=email, roles=[role_names.APPLICANT])
-            profile = ApplicantProfile(
+            profile = ApplicantProfile(  # type: ignore[misc]  # (an Optional not checked here, as before (issue 23: typed later))
                 user=user,
                 kind=kind,
                 id_number=compact,
@@ -117,7 +118,7 @@ def applicant_register(
             profile.save()
     except IntegrityError:  # a simultaneous registration took the name or the number
         raise ValidationError({"id_number": [ID_NUMBER_TAKEN]}) from None
-    audit_record(actor=user, action="applicant_register", obj=profile, after=profile_snapshot(profile))
+    audit_record(actor=user, action=AuditAction.APPLICANT_REGISTER, obj=profile, after=profile_snapshot(profile))
     return user
 
 
@@ -152,7 +153,7 @@ def applicant_profile_update(*, actor: User, profile: ApplicantProfile, **change
         profile.sme = False
     profile_protect(profile)
     profile.save()
-    audit_record(actor=actor, action="applicant_profile_update", obj=profile, before=before, after=profile_snapshot(profile))
+    audit_record(actor=actor, action=AuditAction.APPLICANT_PROFILE_UPDATE, obj=profile, before=before, after=profile_snapshot(profile))
     return profile
 
 
@@ -205,7 +206,7 @@ def staff_user_create(
     )
     audit_record(
         actor=actor or "system",
-        action="staff_user_create",
+        action=AuditAction.STAFF_USER_CREATE,
         obj=user,
         after={"username": username, "roles": granted, "affiliation": affiliation},
     )
@@ -229,7 +230,7 @@ def account_password_set(*, actor: User, new_password: str, via: str = "change")
     user.set_password(new_password)
     user.password_change_required = False
     user.save(update_fields=["password", "password_change_required"])
-    audit_record(actor=user, action=f"password_{via}", obj=user, after={"username": user.username})
+    audit_record(actor=user, action=AuditAction(f"password_{via}"), obj=user, after={"username": user.username})
     api_tokens_revoke_all(actor=user, user=user, reason=REVOKED_PASSWORD)
     return user
 

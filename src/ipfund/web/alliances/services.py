@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ipfund.web.accounts import roles
 from ipfund.web.accounts.selectors import applicant_of
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.audit.services import audit_record
 from ipfund.web.claims import duties
 from ipfund.web.claims.reference import reference_next
@@ -93,7 +94,7 @@ def alliance_apply(*, actor, alliance_name: str, industry: str, members: str, de
     application = AllianceApplication(reference=reference_next(SERIES), applicant=profile, **clean)
     file_keep(application, "charter", charter)
     application.save()
-    audit_record(actor=actor, action="alliance_apply", obj=application,
+    audit_record(actor=actor, action=AuditAction.ALLIANCE_APPLY, obj=application,
                  after={"reference": application.reference, "alliance_name": application.alliance_name})
     return application
 
@@ -134,7 +135,7 @@ def alliance_panel_form(*, actor, application: AllianceApplication, members: lis
     application.state = AllianceApplication.PANEL
     application.panel_formed_by, application.panel_formed_at = actor, timezone.now()
     application.save()
-    audit_record(actor=actor, action="alliance_panel_form", obj=application, before={"panel": before},
+    audit_record(actor=actor, action=AuditAction.ALLIANCE_PANEL_FORM, obj=application, before={"panel": before},
                  after={"panel": [(m.pk, m.pk == chair.pk) for m in members]})
     return application
 
@@ -154,7 +155,7 @@ def alliance_declare(*, actor, application: AllianceApplication, conflict: bool,
     member.declaration = PanelMember.CONFLICT if conflict else PanelMember.CLEAR
     member.declaration_note, member.declared_at = clean["note"], timezone.now()
     member.save()
-    audit_record(actor=actor, action="alliance_declare", obj=application,
+    audit_record(actor=actor, action=AuditAction.ALLIANCE_DECLARE, obj=application,
                  after={"member": actor.pk, "declaration": member.declaration, "note": member.declaration_note})
     return member
 
@@ -183,7 +184,7 @@ def alliance_score(*, actor, application: AllianceApplication, scores: dict[str,
         setattr(member, field, scores[field])
     member.comment, member.scored_at = clean["comment"], timezone.now()
     member.save()
-    audit_record(actor=actor, action="alliance_score", obj=application, before=before,
+    audit_record(actor=actor, action=AuditAction.ALLIANCE_SCORE, obj=application, before=before,
                  after={"member": actor.pk, **{f: scores[f] for f in CRITERIA}, "total": member.total})
     return member
 
@@ -232,7 +233,7 @@ def alliance_decide(
     notification_send(user=application.applicant.user, message=DECIDED_NOTE.format(
         reference=application.reference, name=application.alliance_name,
         result="评审通过，可申报专利联盟秘书处工作经费补贴" if passed else "评审未通过"))
-    audit_record(actor=actor, action="alliance_decide", obj=application, before={"state": AllianceApplication.PANEL},
+    audit_record(actor=actor, action=AuditAction.ALLIANCE_DECIDE, obj=application, before={"state": AllianceApplication.PANEL},
                  after={"state": application.state, "mean_score": mean, "decision_number": application.decision_number,
                         "scores": len(totals)})
     return application

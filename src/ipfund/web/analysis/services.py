@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from ipfund.web.accounts import roles
 from ipfund.web.accounts.models import ApplicantProfile
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.audit.services import audit_record
 from ipfund.web.claims.reference import reference_next
 from ipfund.web.filed import file_keep
@@ -92,7 +93,7 @@ def activity_register(
     activity = Activity.objects.create(
         reference=reference_next(SERIES), kind=kind, amount=amount, due_on=due_on, created_by=actor, **clean
     )
-    audit_record(actor=actor, action="analysis_register", obj=activity,
+    audit_record(actor=actor, action=AuditAction.ANALYSIS_REGISTER, obj=activity,
                  after={"reference": activity.reference, "kind": kind, "amount": amount, "due_on": due_on})
     return activity
 
@@ -130,7 +131,7 @@ def activity_assign(
     activity.save()
     note = ASSIGNED_NOTE.format(reference=activity.reference, title=activity.title, due=activity.due_on.isoformat())
     notification_send(user=analyst if analyst is not None else agency.user, message=note)
-    audit_record(actor=actor, action="analysis_assign", obj=activity, before=before,
+    audit_record(actor=actor, action=AuditAction.ANALYSIS_ASSIGN, obj=activity, before=before,
                  after={**_snapshot(activity), "contract_ref": activity.contract_ref})
     return activity
 
@@ -158,7 +159,7 @@ def activity_report(
     activity.conclusion, activity.findings, activity.recommendation = conclusion, clean["findings"], clean["recommendation"]
     activity.state, activity.reported_at, activity.reported_by = Activity.REPORTED, timezone.now(), actor
     activity.save()
-    audit_record(actor=actor, action="analysis_report", obj=activity, before=before,
+    audit_record(actor=actor, action=AuditAction.ANALYSIS_REPORT, obj=activity, before=before,
                  after={**_snapshot(activity), "report": activity.report.name})
     return activity
 
@@ -184,7 +185,7 @@ def activity_conclude(*, actor, activity: Activity, accept: bool, note: str = ""
         message = RETURNED_NOTE.format(reference=activity.reference, title=activity.title, note=clean["note"])
         notification_send(user=activity.reported_by, message=message)
     activity.save()
-    audit_record(actor=actor, action="analysis_accept" if accept else "analysis_return", obj=activity, before=before,
+    audit_record(actor=actor, action=AuditAction.ANALYSIS_ACCEPT if accept else "analysis_return", obj=activity, before=before,
                  after={**_snapshot(activity), "note": clean["note"]})
     return activity
 
@@ -207,6 +208,6 @@ def activity_remind(*, today: dt.date | None = None) -> int:
             notification_send(user=activity.analyst or activity.agency.user, message=message)
             activity.reminded_on = today
             activity.save(update_fields=["reminded_on"])
-            audit_record(actor="system", action="analysis_remind", obj=activity, after={"due_on": activity.due_on})
+            audit_record(actor="system", action=AuditAction.ANALYSIS_REMIND, obj=activity, after={"due_on": activity.due_on})
             sent += 1
     return sent

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 
 from .models import ApiToken
 
@@ -75,7 +76,7 @@ def api_token_create(*, actor, name: str, days: int | None = None, second_factor
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=actor, name=name.strip(), prefix=secret[:10], digest=_digest(secret),
                                     expires_at=timezone.now() + dt.timedelta(days=days), roles=token_roles(actor))
-    audit_record(actor=actor, action="api_token_create", obj=token,
+    audit_record(actor=actor, action=AuditAction.API_TOKEN_CREATE, obj=token,
                  after={"name": token.name, "prefix": token.prefix, "expires_at": token.expires_at, "roles": token.roles})
     return token, secret
 
@@ -88,7 +89,7 @@ def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="api_token_revoke", obj=token, after={"revoked_at": token.revoked_at})
+        audit_record(actor=actor, action=AuditAction.API_TOKEN_REVOKE, obj=token, after={"revoked_at": token.revoked_at})
     return token
 
 
@@ -101,7 +102,7 @@ def api_tokens_revoke_all(*, actor, user, reason: str) -> int:
         return 0
     now = timezone.now()
     ApiToken.objects.filter(pk__in=[t.pk for t in live]).update(revoked_at=now, revoked_reason=reason)
-    audit_record(actor=actor, action="api_tokens_revoke_all", obj=user,
+    audit_record(actor=actor, action=AuditAction.API_TOKENS_REVOKE_ALL, obj=user,
                  after={"reason": reason, "tokens": [t.prefix for t in live], "revoked_at": now})
     return len(live)
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from .actions import AuditAction
 from .canonical import GENESIS_HASH, event_hash, normalise
 from .checkpoint import CheckpointError, checkpoint_path, checkpoint_read, checkpoint_write
 from .models import AuditEvent, AuditHead
@@ -40,7 +41,7 @@ def _locked_head() -> AuditHead:
 def audit_record(
     *,
     actor: Any,
-    action: str,
+    action: AuditAction,
     obj: models.Model | None = None,
     object_type: str | None = None,
     object_id: Any = None,
@@ -61,7 +62,7 @@ def audit_record(
             at=timezone.now(),
             actor=user,
             actor_label=label,
-            action=action,
+            action=action.value if isinstance(action, AuditAction) else action,  # (the code, as stored before)
             object_type=object_type or "",
             object_id=str(object_id if object_id is not None else ""),
             before=normalise(before),

@@ -3,11 +3,13 @@ BudgetWaiver: an administrator's record that a policy has no budget in a year (ä
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class Budget(models.Model):

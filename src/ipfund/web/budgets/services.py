@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.rounds.models import ApplicationRound
 
 from .models import Budget, BudgetWaiver
@@ -105,10 +106,10 @@ def budget_set(*, actor, policy: str, year: int, amount, round: ApplicationRound
             budget.save()
     except IntegrityError:  # set at the same instant by another administrator
         raise ValidationError({"year": ["该预算刚被其他管理员设置，请刷新后再试。"]}) from None
-    audit_record(actor=actor, action="budget_set", obj=budget, before=before, after=_snapshot(budget))
+    audit_record(actor=actor, action=AuditAction.BUDGET_SET, obj=budget, before=before, after=_snapshot(budget))
     if round is None:  # an annual budget replaces a 不设预算 record of the same year
         for waiver in BudgetWaiver.objects.filter(policy=policy, year=year):
-            audit_record(actor=actor, action="budget_waiver_replaced", obj=waiver,
+            audit_record(actor=actor, action=AuditAction.BUDGET_WAIVER_REPLACED, obj=waiver,
                          before={"policy": waiver.policy, "year": waiver.year, "note": waiver.note}, after={"budget": budget.pk})
             waiver.delete()
     return budget
@@ -137,7 +138,7 @@ def budget_waive(*, actor, policy: str, year: int, note: str) -> BudgetWaiver:
     if not created:
         waiver.note, waiver.set_by = note.strip(), actor
         waiver.save(update_fields=["note", "set_by"])
-    audit_record(actor=actor, action="budget_waive", obj=waiver, before=before,
+    audit_record(actor=actor, action=AuditAction.BUDGET_WAIVE, obj=waiver, before=before,
                  after={"policy": policy, "year": year, "note": waiver.note})
     return waiver
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 
 from .models import Evidence
 from .services import NOT_YOUR_CLAIM, claim_lock, evidence_attach
@@ -65,7 +66,7 @@ def evidence_remove(*, actor, evidence: Evidence) -> Evidence:
     evidence = _editable_evidence(actor, evidence)
     before = _file_record(evidence)
     fate = _take_away(actor, evidence)
-    audit_record(actor=actor, action="evidence_remove", obj=evidence, before=before, after={"storage": fate})
+    audit_record(actor=actor, action=AuditAction.EVIDENCE_REMOVE, obj=evidence, before=before, after={"storage": fate})
     return evidence
 
 
@@ -77,7 +78,7 @@ def evidence_replace(*, actor, evidence: Evidence, upload) -> Evidence:
     before = _file_record(evidence)
     fate = _take_away(actor, evidence)
     audit_record(
-        actor=actor, action="evidence_replace", obj=evidence, before=before,
+        actor=actor, action=AuditAction.EVIDENCE_REPLACE, obj=evidence, before=before,
         after={**_file_record(new), "storage": fate},
     )
     return new

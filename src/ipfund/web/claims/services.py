@@ -12,6 +12,7 @@ from django.utils import timezone
 from ipfund.web.accounts import roles
 from ipfund.web.accounts.selectors import applicant_of
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.notifications.services import notification_send
 from ipfund.web.engine_door import (
     BatchError,
@@ -109,7 +110,7 @@ def claim_transition(*, actor, claim: Claim, action: str, note: str = "", **chan
     claim.save()
     audit_record(
         actor=actor,
-        action=f"claim_{action}",
+        action=AuditAction(f"claim_{action}"),
         obj=claim,
         before=before,
         after={**claim_snapshot(claim), **({"note": note} if note else {})},
@@ -120,7 +121,7 @@ def claim_transition(*, actor, claim: Claim, action: str, note: str = "", **chan
         user=claim.applicant.user,
         claim=claim,
         # A note ends its own sentence in the message: its own full stop is dropped, never doubled.
-        message=NOTIFY[action].format(id=claim.pk, title=title, note=note.strip().rstrip("。.；;"), amount=amount),
+        message=NOTIFY[action].format(id=claim.pk, title=title, note=note.strip().rstrip("。.；;"), amount=amount),  # type: ignore[index]  # (as written before types were checked (issue 23: typed later))
     )
     return claim
 
@@ -233,7 +234,7 @@ def claim_draft_create(
             )
     except IntegrityError:  # the same key arrived twice at once: the other request made it
         return _same_request(Claim.objects.get(applicant=profile, idempotency_key=idempotency_key), request_digest)
-    audit_record(actor=actor, action="claim_draft_create", obj=claim, after=claim_snapshot(claim))
+    audit_record(actor=actor, action=AuditAction.CLAIM_DRAFT_CREATE, obj=claim, after=claim_snapshot(claim))
     return claim
 
 
@@ -271,7 +272,7 @@ def claim_draft_update(*, actor, claim: Claim, event_date=None, facts: dict | No
         return claim
     claim.policy_version = decision.policy_version
     claim.save()
-    audit_record(actor=actor, action="claim_draft_update", obj=claim, before=before, after=after)
+    audit_record(actor=actor, action=AuditAction.CLAIM_DRAFT_UPDATE, obj=claim, before=before, after=after)
     return claim
 
 
@@ -302,7 +303,7 @@ def evidence_attach(*, actor, claim: Claim, requirement: str, upload) -> Evidenc
         raise
     audit_record(
         actor=actor,
-        action="evidence_attach",
+        action=AuditAction.EVIDENCE_ATTACH,
         obj=evidence,
         after={"claim": claim.pk, "requirement": requirement, "sha256": checked.sha256, "size": checked.size},
     )

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ipfund.web.accounts import roles
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.audit.services import audit_record
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.reference import reference_next
@@ -120,7 +121,7 @@ def complaint_file(
         raise
     ComplaintStep.objects.create(complaint=complaint, state=Complaint.RECEIVED, public_note="已收到，等待受理。")
     # Who filed is personal data: the trail keeps that a complaint was filed, and its kind.
-    audit_record(actor="public", action="complaint_file", obj=complaint,
+    audit_record(actor="public", action=AuditAction.COMPLAINT_FILE, obj=complaint,
                  after={"reference": reference, "kind": kind, "anonymous": complaint.anonymous})
     return complaint, code
 
@@ -154,7 +155,7 @@ def complaint_update(
     complaint.save()
     ComplaintStep.objects.create(complaint=complaint, actor=actor, state=state, route=complaint.route if state == Complaint.ROUTED else "",
                                  route_to=clean["route_to"] if state == Complaint.ROUTED else "", **{k: clean[k] for k in ("note", "public_note")})
-    audit_record(actor=actor, action="complaint_update", obj=complaint, before=before,
+    audit_record(actor=actor, action=AuditAction.COMPLAINT_UPDATE, obj=complaint, before=before,
                  after={"state": state, "route": complaint.route, "note": clean["note"]})
     return complaint
 
@@ -175,6 +176,6 @@ def complaint_link_claim(*, actor, complaint: Complaint, claim_reference: str) -
     before = {"claim": complaint.claim_id}
     complaint.claim = claim
     complaint.save(update_fields=["claim", "updated_at"])
-    audit_record(actor=actor, action="complaint_link_claim", obj=complaint, before=before,
+    audit_record(actor=actor, action=AuditAction.COMPLAINT_LINK_CLAIM, obj=complaint, before=before,
                  after={"claim": claim.pk, "claim_reference": claim.reference})
     return complaint

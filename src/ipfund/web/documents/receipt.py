@@ -47,7 +47,7 @@ def receipt_pdf(claim: Claim, out: IO[bytes]) -> None:
         ["身份证号码" if profile.is_person else "统一社会信用代码", profile.masked_id_number],
         ["申报项目", f"{spec.title}（{spec.clause}）"],
         ["适用政策", f"{heading['title']}（{heading['document_number']}）"],
-        ["申报批次", claim.round.name if claim.round_id else "—"],
+        ["申报批次", claim.round.name if claim.round_id else "—"],  # type: ignore[union-attr]  # (an Optional not checked here, as before (issue 23: typed later))
         ["提交时间", f"{submitted:%Y-%m-%d %H:%M}"],
     ]
     estimate = submitted_estimate(claim)
@@ -56,7 +56,7 @@ def receipt_pdf(claim: Claim, out: IO[bytes]) -> None:
     evidence = [[str(n), e.requirement, e.original_name] for n, e in enumerate(claim.evidence.all(), 1)]
     story = [
         Paragraph(RECEIPT_TITLE, TITLE),
-        table(["事项", "内容"], rows, [40, 126]),
+        table(["事项", "内容"], rows, [40, 126]),  # type: ignore[arg-type]  # (as written before types were checked (issue 23: typed later))
         Paragraph("已收到的证明材料", HEADING),
         table(["序号", "材料", "文件名"], evidence or [["", "—", ""]], [14, 90, 62]),
         Spacer(1, 4),

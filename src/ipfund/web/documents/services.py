@@ -6,6 +6,7 @@ import io
 
 from django.db import transaction
 from django.utils import timezone
+from ipfund.web.audit.actions import AuditAction
 
 from ipfund.web.audit.services import audit_record
 from ipfund.web.payments.selectors import to_pay
@@ -26,7 +27,7 @@ def payment_list_issue(*, actor) -> bytes:
     payment_list_pdf(rows, buffer, authority=issuing_authority(), number=issued.number)
     audit_record(
         actor=actor,
-        action="document_payment_list",
+        action=AuditAction.DOCUMENT_PAYMENT_LIST,
         obj=issued,
         after={"claims": [r.claim.pk for r in rows], "count": len(rows), "number": issued.number},
     )

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 
 from .models import Job
 
@@ -42,11 +43,11 @@ def exports_sweep(*, now: dt.datetime | None = None) -> int:
             job.state, job.file = Job.EXPIRED, ""
             job.save(update_fields=["state", "file"])
             audit_record(
-                actor="system", action="export_expire", obj=job,
+                actor="system", action=AuditAction.EXPORT_EXPIRE, obj=job,
                 after={"kind": job.kind, "filename": job.filename, "retention_days": settings.IPFUND_EXPORT_RETENTION_DAYS},
             )
             if name:
                 path = Path(settings.MEDIA_ROOT) / name
-                transaction.on_commit(lambda path=path: path.unlink(missing_ok=True))
+                transaction.on_commit(lambda path=path: path.unlink(missing_ok=True))  # type: ignore[misc]  # (as written before types were checked (issue 23: typed later))
         removed += 1
     return removed

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 
 from .kinds import kinds
 from .leases import LeaseKeeper, lease_expired, lease_until, worker_identity
@@ -63,7 +64,7 @@ def job_request(*, actor, kind: str, params: dict) -> Job:
     params = job_params_clean(kind, params)
     with transaction.atomic():
         job = Job.objects.create(kind=kind, params=params, requested_by=actor, filename=spec.filename(params))
-        audit_record(actor=actor, action="job_request", obj=job, after={"kind": kind, "params": params})
+        audit_record(actor=actor, action=AuditAction.JOB_REQUEST, obj=job, after={"kind": kind, "params": params})
         job_dispatch(job.pk)
     return job
 
@@ -129,7 +130,7 @@ def job_run(*, job_id: int) -> Job:
             return job
         audit_record(
             actor=job.requested_by,
-            action=f"export_{job.kind}",
+            action=AuditAction(f"export_{job.kind}"),
             obj=job,
             after={"kind": job.kind, "params": job.params, "rows": count, "filename": job.filename, "attempt": job.attempts},
         )
@@ -144,7 +145,7 @@ def job_file_open(*, actor, job: Job):
     if job.requested_by_id != actor.pk:
         raise PermissionDenied(NOT_ALLOWED)
     handle = open(Path(settings.MEDIA_ROOT) / job.file, "rb")  # FileNotFoundError before any audit
-    audit_record(actor=actor, action="export_download", obj=job, after={"kind": job.kind, "filename": job.filename})
+    audit_record(actor=actor, action=AuditAction.EXPORT_DOWNLOAD, obj=job, after={"kind": job.kind, "filename": job.filename})
     return handle
 
 

@@ -112,24 +112,24 @@ def audit_reconcile() -> ReconcileResult:
 
     # Duplicate keys against the ledger.
     reversed_grants = {e.reverses_id for e in entries if e.kind == AwardEntry.REVERSAL}
-    keys_by_entry = defaultdict(list)
-    for key in DuplicateKey.objects.order_by("id"):
-        keys_by_entry[key.entry_id].append(key)
+    keys_by_entry: defaultdict[int, list[DuplicateKey]] = defaultdict(list)
+    for dup in DuplicateKey.objects.order_by("id"):
+        keys_by_entry[dup.entry_id].append(dup)
     grants = {e.pk: e for e in entries if e.kind == AwardEntry.GRANT}
     for grant in grants.values():
         held = keys_by_entry.pop(grant.pk, [])
         if grant.duplicate_key and not held:
             diff.append(KEY_MISSING.format(entry=grant.pk, key=grant.duplicate_key))
-        for key in held:
-            if key.key != grant.duplicate_key or (key.policy, key.item) != ledger_scope(grant.duplicate_key):
-                diff.append(KEY_MISMATCH.format(pk=key.pk, key=key.key, entry=grant.pk, ledger_key=grant.duplicate_key))
-            if grant.pk in reversed_grants and key.released_by_id is None:
-                diff.append(KEY_NOT_RELEASED.format(entry=grant.pk, key=key.key))
-            if grant.pk not in reversed_grants and key.released_by_id is not None:
-                diff.append(KEY_RELEASED.format(entry=grant.pk, key=key.key))
+        for dup in held:
+            if dup.key != grant.duplicate_key or (dup.policy, dup.item) != ledger_scope(grant.duplicate_key):
+                diff.append(KEY_MISMATCH.format(pk=dup.pk, key=dup.key, entry=grant.pk, ledger_key=grant.duplicate_key))
+            if grant.pk in reversed_grants and dup.released_by_id is None:
+                diff.append(KEY_NOT_RELEASED.format(entry=grant.pk, key=dup.key))
+            if grant.pk not in reversed_grants and dup.released_by_id is not None:
+                diff.append(KEY_RELEASED.format(entry=grant.pk, key=dup.key))
     for orphans in keys_by_entry.values():  # keys of entries that are not grants
-        for key in orphans:
-            diff.append(KEY_MISMATCH.format(pk=key.pk, key=key.key, entry=key.entry_id, ledger_key="—"))
+        for dup in orphans:
+            diff.append(KEY_MISMATCH.format(pk=dup.pk, key=dup.key, entry=dup.entry_id, ledger_key="—"))
 
     # Claims and payments against the ledger.
     net: dict[int, Decimal] = defaultdict(Decimal)

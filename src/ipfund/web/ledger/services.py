@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.budgets.services import budget_guard
 from ipfund.web.engine_door import Decision, decide_claim, ledger_fields, ledger_index_names, ledger_scope
 
@@ -132,7 +133,7 @@ def award_grant(*, actor, claim, limit: Decimal) -> Grant:
 
     audit_record(
         actor=actor,
-        action="award_grant",
+        action=AuditAction.AWARD_GRANT,
         obj=entry,
         after={"claim": claim.pk, "item": claim.item, "amount": amount, "engine_amount": engine_amount,
                "duplicate_key": entry.duplicate_key, "cap_groups": entry.cap_groups},
@@ -179,7 +180,7 @@ def award_revoke(*, actor, claim, reason: str) -> AwardEntry:
         CapBucket.objects.filter(pk=bucket.pk).update(used=F("used") - net)
     audit_record(
         actor=actor,
-        action="award_revoke",
+        action=AuditAction.AWARD_REVOKE,
         obj=reversal,
         before={"claim": claim.pk, "amount": net},
         after={"claim": claim.pk, "amount": Decimal("0.00"), "reason": reason},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import secrets
 
 from django.conf import settings
@@ -12,7 +14,7 @@ from ipfund.web.pii.fields import EncryptedTextField, SealedRowModel
 
 from ipfund.web.uploads import EXTENSIONS
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class Notice(models.Model):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.claims import duties
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.reference import OBJECTION, reference_next
@@ -52,7 +53,7 @@ def _entry_for(claim: Claim) -> NoticeEntry:
     item = policy_of(claim).items[claim.item]
     profile = claim.applicant
     recipient = mask_person_name(profile.name) if profile.is_person else profile.name
-    return NoticeEntry(
+    return NoticeEntry(  # type: ignore[misc]  # (an Optional not checked here, as before (issue 23: typed later))
         claim=claim, recipient=recipient, item_title=item.title, citation=item.clause, amount=claim.approved_amount
     )
 
@@ -97,7 +98,7 @@ def notice_publish(*, actor, claims=None, title: str = "", period_days: int | No
         claim_transition(actor=actor, claim=claim, action=Action.PUBLISH)
     audit_record(
         actor=actor,
-        action="notice_publish",
+        action=AuditAction.NOTICE_PUBLISH,
         obj=notice,
         after={"title": notice.title, "ends_at": notice.ends_at, "claims": pks},
     )
@@ -173,7 +174,7 @@ def objection_file(*, entry: NoticeEntry, name: str, contact: str, reason: str, 
     # The objector's contact is personal data: the trail keeps that an objection was filed.
     audit_record(
         actor="public",
-        action="objection_file",
+        action=AuditAction.OBJECTION_FILE,
         obj=objection,
         after={"entry": entry.pk, "claim": entry.claim_id, "reference": objection.reference},
     )
@@ -204,7 +205,7 @@ def objection_resolve(*, actor, objection: Objection, upheld: bool, resolution: 
             )
     audit_record(
         actor=actor,
-        action="objection_resolve",
+        action=AuditAction.OBJECTION_RESOLVE,
         obj=objection,
         before={"state": Objection.OPEN},
         after={"state": objection.state, "resolution": objection.resolution},
@@ -232,5 +233,5 @@ def notice_close(*, actor, notice: Notice) -> Notice:
             claim_transition(actor=actor, claim=claim, action=Action.FINALIZE)
     notice.state, notice.closed_at = Notice.CLOSED, now
     notice.save()
-    audit_record(actor=actor, action="notice_close", obj=notice, after={"state": notice.state})
+    audit_record(actor=actor, action=AuditAction.NOTICE_CLOSE, obj=notice, after={"state": notice.state})
     return notice

@@ -4,12 +4,14 @@ applicant's new account after approval, waiting for a second person's confirmati
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
 from ipfund.web.pii.fields import EncryptedTextField, SealedRowModel
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class PaymentBatch(models.Model):

@@ -17,6 +17,7 @@ from ipfund.web.accounts.models import ApplicantProfile
 from ipfund.web.accounts.selectors import users_with_role
 from ipfund.web.audit.services import audit_record
 from ipfund.web.claims import duties
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.services import claim_lock, claim_transition
 from ipfund.web.claims.workflow import Action, State
@@ -89,7 +90,7 @@ def proposed_account(change: BankAccountChange) -> PayeeAccount:
 def _reveal(*, actor, obj, account: PayeeAccount, purpose: str) -> PayeeAccount:
     if not roles.has_role(actor, roles.FINANCE):
         raise PermissionDenied(ONLY_FINANCE)
-    audit_record(actor=actor, action="bank_account_reveal", obj=obj, after={"purpose": purpose, "account": account.masked_account})
+    audit_record(actor=actor, action=AuditAction.BANK_ACCOUNT_REVEAL, obj=obj, after={"purpose": purpose, "account": account.masked_account})
     return account
 
 
@@ -187,7 +188,7 @@ def payment_record(*, actor, claim: Claim, paid_on: dt.date, reference: str, bat
     except IntegrityError:
         raise ValidationError(ALREADY_PAID, code="already_paid") from None
     audit_record(
-        actor=actor, action="payment_record", obj=payment,
+        actor=actor, action=AuditAction.PAYMENT_RECORD, obj=payment,
         after={"claim": claim.pk, "amount": amount, "paid_on": paid_on, "reference": payment.reference,
                "batch": batch.pk if batch else None, "account": account.masked_account, "bank_name": account.bank_name},
     )
@@ -260,10 +261,10 @@ def payment_batch_record(*, actor, claim_ids, paid_on: dt.date, reference: str) 
         result.batch = None
         return result
     audit_record(
-        actor=actor, action="payment_batch_record", obj=batch,
+        actor=actor, action=AuditAction.PAYMENT_BATCH_RECORD, obj=batch,
         after={"reference": reference, "paid_on": paid_on, "paid": [line.claim_id for line in result.paid],
                "refused": {str(line.claim_id): line.message for line in result.refused},
-               "total": sum((line.payment.amount for line in result.paid), start=0)},
+               "total": sum((line.payment.amount for line in result.paid), start=0)},  # type: ignore[misc,union-attr]  # (an Optional not checked here, as before (issue 23: typed later))
     )
     return result
 
@@ -282,7 +283,7 @@ def payment_fail(*, actor, claim: Claim, reason: str, failed_on: dt.date | None 
         claim=claim, reason=reason, failed_on=failed_on or timezone.localdate(), recorded_by=actor,
         bank_name=account.bank_name, bank_account=account.bank_account, bank_holder=account.bank_holder,
     )
-    audit_record(actor=actor, action="payment_fail", obj=failure,
+    audit_record(actor=actor, action=AuditAction.PAYMENT_FAIL, obj=failure,
                  after={"claim": claim.pk, "reason": failure.reason, "account": account.masked_account, "bank_name": account.bank_name})
     return failure
 
@@ -302,12 +303,12 @@ def bank_change_request(*, actor, profile: ApplicantProfile, account: PayeeAccou
     for old in BankAccountChange.objects.select_for_update().filter(applicant=profile, state=BankAccountChange.PENDING):
         old.state, old.decided_at, old.decision_note = BankAccountChange.REJECTED, timezone.now(), CHANGE_SUPERSEDED
         old.save(update_fields=["state", "decided_at", "decision_note"])
-        audit_record(actor=actor, action="bank_change_superseded", obj=old, after=_change_snapshot(old))
+        audit_record(actor=actor, action=AuditAction.BANK_CHANGE_SUPERSEDED, obj=old, after=_change_snapshot(old))
     change = BankAccountChange.objects.create(
         applicant=profile, bank_name=account.bank_name.strip(), bank_account=account.bank_account.strip(),
         bank_holder=account.bank_holder.strip(), requested_by=actor,
     )
-    audit_record(actor=actor, action="bank_change_request", obj=change, after=_change_snapshot(change))
+    audit_record(actor=actor, action=AuditAction.BANK_CHANGE_REQUEST, obj=change, after=_change_snapshot(change))
     staff = {u.pk: u for role in REVIEWERS_OF_CHANGES for u in users_with_role(role)}
     for user in staff.values():
         if user.pk != actor.pk:
@@ -337,7 +338,7 @@ def bank_change_confirm(*, actor, change: BankAccountChange) -> BankAccountChang
     profile.save(update_fields=[*BANK_FIELDS, "bank_account_index"])
     change.state, change.decided_by, change.decided_at = BankAccountChange.CONFIRMED, actor, timezone.now()
     change.save(update_fields=["state", "decided_by", "decided_at"])
-    audit_record(actor=actor, action="bank_change_confirm", obj=change, before=before, after=_change_snapshot(change))
+    audit_record(actor=actor, action=AuditAction.BANK_CHANGE_CONFIRM, obj=change, before=before, after=_change_snapshot(change))
     notification_send(user=change.applicant.user, message=NOTIFY_CHANGE_CONFIRMED.format(last4=change.bank_account[-4:]))
     return change
 
@@ -350,6 +351,6 @@ def bank_change_reject(*, actor, change: BankAccountChange, reason: str) -> Bank
     change.state, change.decided_by, change.decided_at = BankAccountChange.REJECTED, actor, timezone.now()
     change.decision_note = reason.strip()
     change.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-    audit_record(actor=actor, action="bank_change_reject", obj=change, after={**_change_snapshot(change), "reason": change.decision_note})
+    audit_record(actor=actor, action=AuditAction.BANK_CHANGE_REJECT, obj=change, after={**_change_snapshot(change), "reason": change.decision_note})
     notification_send(user=change.applicant.user, message=NOTIFY_CHANGE_REJECTED.format(reason=change.decision_note.rstrip("。")))
     return change

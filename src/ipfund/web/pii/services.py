@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 
 from .blind_index import blind_index
 from .fields import reencrypt
@@ -58,7 +59,7 @@ def pii_reveal(*, actor, profile, field: str, purpose: str) -> str:
         raise PermissionDenied(REVEAL_FORBIDDEN.format(label=label))
     if not (purpose or "").strip():
         raise ValidationError({"purpose": [REVEAL_PURPOSE_REQUIRED]})
-    audit_record(actor=actor, action="pii_reveal", obj=profile, after={"field": field, "purpose": purpose.strip()})
+    audit_record(actor=actor, action=AuditAction.PII_REVEAL, obj=profile, after={"field": field, "purpose": purpose.strip()})
     return getattr(profile, field)
 
 
@@ -91,7 +92,7 @@ def applicant_erase(*, actor, profile, reason: str):
     user.first_name = user.last_name = ""
     user.save(update_fields=["is_active", "email", "first_name", "last_name"])
     audit_record(
-        actor=actor, action="applicant_erase", obj=profile,
+        actor=actor, action=AuditAction.APPLICANT_ERASE, obj=profile,
         after={"ledger_identity": profile.ledger_identity, "reason": reason.strip()},
     )
     profile.refresh_from_db()

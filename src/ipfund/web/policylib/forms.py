@@ -21,4 +21,4 @@ class CompareForm(forms.Form):
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["against"].choices = list(choices)
+        self.fields["against"].choices = list(choices)  # type: ignore[attr-defined]  # (a choice field: the stubs type form fields as Field)

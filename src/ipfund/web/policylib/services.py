@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.engine_door import (
     PackageInfo,
     PackageReport,
@@ -234,7 +235,7 @@ def _activate(actor, folder: Path, target: Path, package: PackageInfo, digest: s
     try:
         with transaction.atomic():
             audit_record(
-                actor=actor, action="policy_package_activate", object_type="policy_package", object_id=package.id,
+                actor=actor, action=AuditAction.POLICY_PACKAGE_ACTIVATE, object_type="policy_package", object_id=package.id,
                 after={"id": package.id, "title": package.title, "document_number": package.document_number,
                        "digest": digest, "files": sum(1 for p in target.rglob("*") if p.is_file())},
             )

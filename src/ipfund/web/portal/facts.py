@@ -197,7 +197,7 @@ def contract_to_initial(item_spec, facts: dict) -> dict:
         elif fact.type == "uscc_list":
             initial[fact.name] = "\n".join(value)
         elif fact.type == "date" and isinstance(value, str):
-            initial[fact.name] = date.fromisoformat(value)
+            initial[fact.name] = date.fromisoformat(value)  # type: ignore[assignment]  # (as written before types were checked (issue 23: typed later))
         else:
             initial[fact.name] = value
     return initial

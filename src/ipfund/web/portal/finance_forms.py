@@ -31,9 +31,9 @@ class BudgetForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         policies = known_policies()
-        self.fields["policy"].choices = [(p.id, p.title) for p in policies]
-        self.fields["round"].queryset = ApplicationRound.objects.filter(policy__in=[p.id for p in policies])
-        self.fields["round"].label_from_instance = lambda r: r.name
+        self.fields["policy"].choices = [(p.id, p.title) for p in policies]  # type: ignore[attr-defined]  # (a choice field: the stubs type form fields as Field)
+        self.fields["round"].queryset = ApplicationRound.objects.filter(policy__in=[p.id for p in policies])  # type: ignore[attr-defined]  # (a choice field: the stubs type form fields as Field)
+        self.fields["round"].label_from_instance = lambda r: r.name  # type: ignore[attr-defined]  # (a choice field: the stubs type form fields as Field)
 
 
 class BudgetWaiverForm(forms.Form):
@@ -63,7 +63,7 @@ class BatchPaymentForm(PaymentForm):
 
     def __init__(self, *args, claim_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["claims"].choices = [(pk, f"#{pk}") for pk in claim_ids]
+        self.fields["claims"].choices = [(pk, f"#{pk}") for pk in claim_ids]  # type: ignore[attr-defined]  # (a choice field: the stubs type form fields as Field)
 
 
 class BankChangeRejectForm(forms.Form):

@@ -22,7 +22,7 @@ def _yes_no(label, initial=YES, required=True):
         coerce=lambda v: v == YES,
         initial=initial,
         required=required,
-        empty_value=False,
+        empty_value=False,  # type: ignore[arg-type]  # (Django takes any empty value: the stubs say str)
         widget=forms.RadioSelect,
         error_messages={"required": ERROR_CHOOSE, "invalid_choice": ERROR_CHOOSE},
     )
@@ -72,7 +72,7 @@ class LoginForm(AuthenticationForm):
             self.captcha_asked = True
 
     def clean(self):
-        if self.captcha_asked and "captcha" in self._errors:
+        if self.captcha_asked and "captcha" in self._errors:  # type: ignore[attr-defined]  # (as written before types were checked (issue 23: typed later))
             return self.cleaned_data
         try:
             return super().clean()
@@ -107,14 +107,14 @@ class RegisterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("— 请选择 —"))] + labels.kind_choices()
+        self.fields["kind"].choices = [("", _("— 请选择 —"))] + labels.kind_choices()  # type: ignore[attr-defined]  # (a choice field: the stubs type form fields as Field)
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
+        if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:  # type: ignore[index,union-attr]  # (an Optional not checked here, as before (issue 23: typed later))
             self.add_error("password2", ERROR_PASSWORDS_DIFFER)
-        if "id_number" in cleaned:
-            cleaned["id_number"] = cleaned["id_number"].strip().upper()
+        if "id_number" in cleaned:  # type: ignore[operator]  # (an Optional not checked here, as before (issue 23: typed later))
+            cleaned["id_number"] = cleaned["id_number"].strip().upper()  # type: ignore[index]  # (an Optional not checked here, as before (issue 23: typed later))
         return cleaned
 
     def service_arguments(self) -> dict:
@@ -208,7 +208,7 @@ def evidence_form(item_spec, data=None, files=None, have=()) -> EvidenceForm:
             error_messages={"required": ERROR_FILE_REQUIRED},
         )
         # Required for submission (the service checks), not for saving a draft: marked, not enforced here.
-        fields[f"evidence_{index}"].needed = requirement not in have
+        fields[f"evidence_{index}"].needed = requirement not in have  # type: ignore[attr-defined]  # (as written before types were checked (issue 23: typed later))
     form_class = type("EvidenceForm", (EvidenceForm,), fields)
     form = form_class(data=data, files=files, prefix="evidence")
     form.requirements = {f"evidence_{i}": r for i, r in enumerate(item_spec.evidence)}
@@ -340,7 +340,7 @@ class RoundForm(forms.Form):
     def __init__(self, *args, policy, **kwargs):
         super().__init__(*args, **kwargs)
         self.policy = policy
-        self.fields["items"].choices = [(i.id, f"{i.clause} {i.title}") for i in policy.items.values()]
+        self.fields["items"].choices = [(i.id, f"{i.clause} {i.title}") for i in policy.items.values()]  # type: ignore[attr-defined]  # (a choice field: the stubs type form fields as Field)
 
 
 class StaffUserForm(forms.Form):
@@ -359,7 +359,7 @@ class StaffUserForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = [(r, labels.role_label(r)) for r in labels.ROLE_LABELS if r != "applicant"]
+        self.fields["roles"].choices = [(r, labels.role_label(r)) for r in labels.ROLE_LABELS if r != "applicant"]  # type: ignore[attr-defined]  # (a choice field: the stubs type form fields as Field)
 
 
 class RolesForm(forms.Form):
@@ -367,7 +367,7 @@ class RolesForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = [(r, labels.role_label(r)) for r in labels.ROLE_LABELS]
+        self.fields["roles"].choices = [(r, labels.role_label(r)) for r in labels.ROLE_LABELS]  # type: ignore[attr-defined]  # (a choice field: the stubs type form fields as Field)
 
 
 class RevealLogForm(forms.Form):

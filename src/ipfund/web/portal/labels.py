@@ -25,7 +25,8 @@ STATUS_LABELS = {  # the same words as claims.workflow.State, translatable here
 }
 
 REASON_LABELS = {
-    "outside_validity": _("事件日期不在政策有效期（2022-01-18 至 2025-01-17）内"),
+    # (no dates here: each policy has its own validity, which the decision's explanation states)
+    "outside_validity": _("事件日期不在政策有效期内"),
     "not_in_zone": _("申请人不在高新区内"),
     "applicant_kind": _("申请人类型不符合该项目"),
     "not_sme": _("申请人不是中小微企业"),

@@ -45,7 +45,7 @@ def caps_used(decision: Decision | None) -> list[CapUse]:
         return []
     groups = decision.cap_groups
     policy = policy_by_id(decision.policy)
-    item = policy.items.get(decision.item) if policy is not None else None
+    item = policy.items.get(decision.item) if policy is not None else None  # type: ignore[arg-type]  # (an Optional not checked here, as before (issue 23: typed later))
     labels = {k: v for f in (item.facts if item is not None else ()) for k, v in (f.option_labels or {}).items()}
     buckets = {b.group: b for b in cap_buckets_of(groups=[g.group for g in groups])}
     return [

@@ -5,38 +5,16 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.portal import labels
 
-ACTION_LABELS = {
-    "claim_draft_create": _("创建申报草稿"),
-    "claim_draft_update": _("修改申报内容"),
-    "claim_submit": _("提交申报"),
-    "claim_withdraw": _("撤回申报"),
-    "claim_return": _("退回补正"),
-    "claim_reject": _("不予资助"),
-    "claim_recommend": _("初审推荐"),
-    "claim_approve": _("审定通过"),
-    "claim_send_back": _("退回初审"),
-    "claim_publish": _("列入公示"),
-    "claim_revoke": _("撤销资助（异议成立）"),
-    "claim_finalize": _("公示期满，资助确定"),
-    "claim_pay": _("资金已拨付"),
-    "claim_pay_fail": _("拨付未成功"),
-    "claim_propose": _("依据名单生成待确认申报（免申即享）"),
-    "claim_confirm": _("确认享受（转入初审）"),
-    "claim_decline": _("放弃（放弃声明）"),
-}
+# A claim's own moves, labelled as the audit trail's one table (audit.actions) labels them.
+ACTION_LABELS = {a.value: a.label for a in AuditAction if a.value.startswith("claim_")}
 
 # Events about what hangs on a claim (files, payments, objections): the staff audit page only.
-FILE_ACTION_LABELS = {
-    "evidence_attach": _("上传证明材料"),
-    "evidence_remove": _("删除证明材料"),
-    "evidence_replace": _("替换证明材料"),
-    "payment_record": _("记录拨付"),
-    "payment_fail": _("记录拨付失败"),
-    "objection_file": _("公示异议"),
-    "objection_resolve": _("处理异议"),
-}
+FILE_ACTION_LABELS = {a.value: a.label for a in (
+    AuditAction.EVIDENCE_ATTACH, AuditAction.EVIDENCE_REMOVE, AuditAction.EVIDENCE_REPLACE, AuditAction.PAYMENT_RECORD,
+    AuditAction.PAYMENT_FAIL, AuditAction.OBJECTION_FILE, AuditAction.OBJECTION_RESOLVE)}
 
 # Notes an applicant may read: the return comment, the rejection and revocation reasons, a failed
 # payment's reason. A send-back reason is internal to the bureau.

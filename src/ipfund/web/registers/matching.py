@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from ipfund.web.accounts.models import ApplicantProfile
 from ipfund.web.accounts.services import applicant_profile_update
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.audit.services import audit_record
 from ipfund.web.claims.contract import coerce_facts
 from ipfund.web.claims.models import Claim
@@ -182,7 +183,7 @@ def match_run(*, actor, on: dt.date | None = None, policy: str | None = None) ->
     run.ineligible = len(left_out) - run.unresolved
     run.left_out = left_out
     run.save()
-    audit_record(actor=actor or "system", action="match_run", obj=run,
+    audit_record(actor=actor or "system", action=AuditAction.MATCH_RUN, obj=run,
                  after={"on": on, "policy": policy or "", "proposed": run.proposed, "unresolved": run.unresolved,
                         "ineligible": run.ineligible})
     codes = {p.credit_code for p in proposed}
@@ -201,7 +202,7 @@ def _claim_from(proposal: Proposal, profile: ApplicantProfile) -> Claim:
     proposal.save(update_fields=["claim"])
     row = proposal.row
     source = f"依据{row.version.register.name}第 {row.version.version} 版第 {row.number} 行（{row.name}）"
-    audit_record(actor="system", action="claim_propose", obj=claim, after={**claim_snapshot(claim), "note": source})
+    audit_record(actor="system", action=AuditAction.CLAIM_PROPOSE, obj=claim, after={**claim_snapshot(claim), "note": source})
     return claim
 
 

@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ipfund.web.accounts import roles
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.audit.services import audit_record
 from ipfund.web.engine_door import uscc_valid
 
@@ -82,7 +83,7 @@ def register_upload(*, actor, register: Register, file_name: str, content: bytes
         header=table.header, mapping=tables.mapping_proposed(table.header, register_fields(register)),
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    audit_record(actor=actor or "system", action="register_upload", obj=upload,
+    audit_record(actor=actor or "system", action=AuditAction.REGISTER_UPLOAD, obj=upload,
                  after={"register": register.code, "file": upload.file_name, "sha256": upload.sha256,
                         "rows": len(table.rows)})
     return upload
@@ -142,7 +143,7 @@ def register_import(*, actor, upload: RegisterImport, mapping: dict[str, str] | 
     upload.imported_at = timezone.now()
     upload.save()
     waiting = sum(1 for r in made if r.state in RegisterRow.WAITING)
-    audit_record(actor=actor or "system", action="register_import", obj=upload,
+    audit_record(actor=actor or "system", action=AuditAction.REGISTER_IMPORT, obj=upload,
                  after={"register": register.code, "version": version, "rows": len(made), "waiting": waiting,
                         "mapping": mapping, "sha256": upload.sha256})
     return upload
@@ -171,7 +172,7 @@ def register_row_resolve(*, actor, row: RegisterRow, credit_code: str = "", igno
                                                     defaults={"credit_code": code, "resolved_by": actor})
     row.resolved_by, row.resolved_at = actor, timezone.now()
     row.save()
-    audit_record(actor=actor, action="register_row_resolve", obj=row, before=before,
+    audit_record(actor=actor, action=AuditAction.REGISTER_ROW_RESOLVE, obj=row, before=before,
                  after={"state": row.state, "credit_code": row.credit_code, "name": row.name,
                         "register": row.version.register.code, "version": row.version.version})
     return row

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.engine_door import default_policy, policy_by_id, policy_validity
 
 from .models import ApplicationRound, InterpretationChoice
@@ -76,7 +77,7 @@ def round_create(
     rnd = ApplicationRound.objects.create(
         policy=spec.id, name=name.strip(), opens_at=opens_at, closes_at=closes_at, items=ordered
     )
-    audit_record(actor=actor, action="round_create", obj=rnd, after=round_snapshot(rnd))
+    audit_record(actor=actor, action=AuditAction.ROUND_CREATE, obj=rnd, after=round_snapshot(rnd))
     return rnd
 
 
@@ -95,7 +96,7 @@ def round_update(
     rnd.items = _validate_round(_policy(rnd.policy), name, opens_at, closes_at, items)
     rnd.name, rnd.opens_at, rnd.closes_at = name.strip(), opens_at, closes_at
     rnd.save()
-    audit_record(actor=actor, action="round_update", obj=rnd, before=before, after=round_snapshot(rnd))
+    audit_record(actor=actor, action=AuditAction.ROUND_UPDATE, obj=rnd, before=before, after=round_snapshot(rnd))
     return rnd
 
 
@@ -108,7 +109,7 @@ def interpretation_choose(
     if not roles.has_role(actor, roles.ADMIN):
         raise PermissionDenied(ONLY_ADMIN)
     policy = _policy(policy)
-    spec = policy.interpretations.get(interpretation)
+    spec = policy.interpretations.get(interpretation)  # type: ignore[union-attr]  # (as written before types were checked (issue 23: typed later))
     if spec is None:
         raise ValidationError({"interpretation": [UNKNOWN_INTERPRETATION.format(interpretation=interpretation)]})
     if not spec.selectable:
@@ -118,7 +119,7 @@ def interpretation_choose(
     if not (reason or "").strip():
         raise ValidationError({"reason": [REASON_REQUIRED]})
     choice = InterpretationChoice.objects.create(
-        policy=policy.id,
+        policy=policy.id,  # type: ignore[union-attr]  # (as written before types were checked (issue 23: typed later))
         interpretation=interpretation,
         option=option,
         effective_from=effective_from,
@@ -127,7 +128,7 @@ def interpretation_choose(
     )
     audit_record(
         actor=actor,
-        action="interpretation_choose",
+        action=AuditAction.INTERPRETATION_CHOOSE,
         obj=choice,
         after={"interpretation": interpretation, "option": option, "effective_from": effective_from, "reason": choice.reason},
     )

@@ -124,8 +124,8 @@ def interpretations(request):
     policy = _policy_picked(request)
     selectable = [i for i in policy.interpretations.values() if i.selectable]
     form = InterpretationForm(data=request.POST or None, initial={"effective_from": timezone.localdate()})
-    form.fields["interpretation"].choices = [("", _("— 请选择 —"))] + [(i.id, f"{i.clause} {i.question}") for i in selectable]
-    form.fields["option"].choices = [("", _("— 请选择 —"))] + [
+    form.fields["interpretation"].choices = [("", _("— 请选择 —"))] + [(i.id, f"{i.clause} {i.question}") for i in selectable]  # type: ignore[attr-defined]  # (a choice field: the stubs type form fields as Field)
+    form.fields["option"].choices = [("", _("— 请选择 —"))] + [  # type: ignore[attr-defined]  # (a choice field: the stubs type form fields as Field)
         (f"{i.clause} {i.question}", [(option, for_people(text)) for option, text in i.options.items()]) for i in selectable
     ]
     if request.method == "POST" and form.is_valid():

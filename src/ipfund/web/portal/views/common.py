@@ -2,6 +2,7 @@
 
 import functools
 import uuid
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -9,6 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ipfund.web.accounts import roles
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 FORBIDDEN = _("您没有访问此页面的权限。")
 
@@ -61,7 +65,7 @@ def show_service_error(exc: ValidationError, forms_by_field_owner: list, fallbac
     return leftovers
 
 
-def run_service(request, call, *, form, success: str) -> bool:
+def run_service(request, call, *, form, success: "str | _StrPromise") -> bool:
     """Call a service for a form's page: its errors go beside the fields they name (or to the top
     of the form), a refusal of permission is flashed; on success the message is flashed. True when
     the service succeeded."""

@@ -24,8 +24,8 @@ def library(request):
     if request.method == "POST" and form.is_valid():
         outcome = package_upload(actor=request.user, upload=form.cleaned_data["package"])
         if outcome.activated:
-            messages.success(request, str(ACTIVATED).format(title=outcome.package.title, number=outcome.package.document_number))
-            return redirect("portal:admin_policy", policy_id=outcome.package.id)
+            messages.success(request, str(ACTIVATED).format(title=outcome.package.title, number=outcome.package.document_number))  # type: ignore[union-attr]  # (an Optional not checked here, as before (issue 23: typed later))
+            return redirect("portal:admin_policy", policy_id=outcome.package.id)  # type: ignore[union-attr]  # (an Optional not checked here, as before (issue 23: typed later))
     packages, problems = policy_library(timezone.localdate())
     return render(request, "portal/staff/policylib.html",
                   {"form": form, "packages": packages, "problems": problems, "outcome": outcome})

@@ -1,0 +1,106 @@
+"""Every action the audit trail records, with its Chinese label: the one table of them.
+
+`audit_record(action=...)` takes an AuditAction (mypy holds every call to it); the stored value is
+the member's code, as before. A claim's workflow moves are `claim_<Action>`, an export
+`export_<job kind>`, a password change `password_<via>`: AuditAction(f"...") names them, and a move
+without a member here is a ValueError rather than a new free string in the trail.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    # claims: the applicant's drafts and every workflow move (claims.workflow.Action)
+    CLAIM_DRAFT_CREATE = "claim_draft_create", _("创建申报草稿")
+    CLAIM_DRAFT_UPDATE = "claim_draft_update", _("修改申报内容")
+    CLAIM_SUBMIT = "claim_submit", _("提交申报")
+    CLAIM_WITHDRAW = "claim_withdraw", _("撤回申报")
+    CLAIM_RETURN = "claim_return", _("退回补正")
+    CLAIM_REJECT = "claim_reject", _("不予资助")
+    CLAIM_RECOMMEND = "claim_recommend", _("初审推荐")
+    CLAIM_APPROVE = "claim_approve", _("审定通过")
+    CLAIM_SEND_BACK = "claim_send_back", _("退回初审")
+    CLAIM_PUBLISH = "claim_publish", _("列入公示")
+    CLAIM_REVOKE = "claim_revoke", _("撤销资助（异议成立）")
+    CLAIM_FINALIZE = "claim_finalize", _("公示期满，资助确定")
+    CLAIM_PAY = "claim_pay", _("资金已拨付")
+    CLAIM_PAY_FAIL = "claim_pay_fail", _("拨付未成功")
+    # added with 免申即享, the bureau's registers, money controls and security (2026-12-07)
+    CLAIM_PROPOSE = "claim_propose", _("依据名单生成待确认申报（免申即享）")
+    CLAIM_CONFIRM = "claim_confirm", _("确认享受（转入初审）")
+    CLAIM_DECLINE = "claim_decline", _("放弃（放弃声明）")
+    ALLIANCE_APPLY = "alliance_apply", _("专利联盟申请评审")
+    ALLIANCE_DECIDE = "alliance_decide", _("专利联盟评审决定")
+    ALLIANCE_DECLARE = "alliance_declare", _("评审专家利益冲突声明")
+    ALLIANCE_PANEL_FORM = "alliance_panel_form", _("组建专利联盟评审组")
+    ALLIANCE_SCORE = "alliance_score", _("评审专家评分")
+    ANALYSIS_ACCEPT = "analysis_accept", _("分析评议报告审定")
+    ANALYSIS_ASSIGN = "analysis_assign", _("分派分析评议任务")
+    ANALYSIS_REGISTER = "analysis_register", _("登记分析评议事项")
+    ANALYSIS_REMIND = "analysis_remind", _("分析评议到期提醒")
+    ANALYSIS_REPORT = "analysis_report", _("提交分析评议报告")
+    API_TOKENS_REVOKE_ALL = "api_tokens_revoke_all", _("吊销用户的全部接口令牌")
+    BUDGET_WAIVE = "budget_waive", _("记录不设预算")
+    BUDGET_WAIVER_REPLACED = "budget_waiver_replaced", _("不设预算记录被年度预算取代")
+    COMPLAINT_FILE = "complaint_file", _("受理举报投诉或维权援助申请")
+    COMPLAINT_LINK_CLAIM = "complaint_link_claim", _("维权援助案件关联维权资助申报")
+    COMPLAINT_UPDATE = "complaint_update", _("处理举报投诉")
+    MATCH_RUN = "match_run", _("运行免申即享匹配")
+    MFA_RESET = "mfa_reset", _("重置双因素认证")
+    REGISTER_IMPORT = "register_import", _("导入名单")
+    REGISTER_ROW_RESOLVE = "register_row_resolve", _("确认名单中的单位")
+    REGISTER_UPLOAD = "register_upload", _("上传名单文件")
+    # what hangs on a claim: evidence, payments, objections
+    EVIDENCE_ATTACH = "evidence_attach", _("上传证明材料")
+    EVIDENCE_REMOVE = "evidence_remove", _("删除证明材料")
+    EVIDENCE_REPLACE = "evidence_replace", _("替换证明材料")
+    PAYMENT_RECORD = "payment_record", _("记录拨付")
+    PAYMENT_FAIL = "payment_fail", _("记录拨付失败")
+    PAYMENT_BATCH_RECORD = "payment_batch_record", "记录批量拨付"
+    OBJECTION_FILE = "objection_file", _("公示异议")
+    OBJECTION_RESOLVE = "objection_resolve", _("处理异议")
+    # the ledger, notices, rounds, budgets, policies
+    AWARD_GRANT = "award_grant", "记入资助台账"
+    AWARD_REVOKE = "award_revoke", "冲销资助台账"
+    NOTICE_PUBLISH = "notice_publish", "发布公示"
+    NOTICE_CLOSE = "notice_close", "公示期满结束"
+    ROUND_CREATE = "round_create", "设立申报批次"
+    ROUND_UPDATE = "round_update", "修改申报批次"
+    BUDGET_SET = "budget_set", "设定预算"
+    INTERPRETATION_CHOOSE = "interpretation_choose", "选定政策解释"
+    POLICY_PACKAGE_ACTIVATE = "policy_package_activate", "启用政策包"
+    DOCUMENT_PAYMENT_LIST = "document_payment_list", "生成拨付清单"
+    # exports (background jobs)
+    JOB_REQUEST = "job_request", "申请导出"
+    EXPORT_QUEUE_REVIEW = "export_queue_review", "导出初审队列"
+    EXPORT_QUEUE_APPROVAL = "export_queue_approval", "导出审定队列"
+    EXPORT_QUEUE_FINANCE = "export_queue_finance", "导出待拨付清单"
+    EXPORT_AWARDS = "export_awards", "导出资助名单"
+    EXPORT_BANK_BATCH = "export_bank_batch", "导出银行批量代付文件"
+    EXPORT_STATISTICS = "export_statistics", "导出统计"
+    EXPORT_DECISION_LETTERS = "export_decision_letters", "导出决定书"
+    EXPORT_DOWNLOAD = "export_download", "下载导出文件"
+    EXPORT_EXPIRE = "export_expire", "导出文件过期删除"
+    # accounts, roles, tokens, personal data
+    APPLICANT_REGISTER = "applicant_register", "申报人注册"
+    APPLICANT_PROFILE_UPDATE = "applicant_profile_update", "修改申报人信息"
+    APPLICANT_ERASE = "applicant_erase", "删除申报人个人信息"
+    STAFF_USER_CREATE = "staff_user_create", "创建工作人员账号"
+    USER_ROLES_SET = "user_roles_set", "设定用户角色"
+    ROLE_CHANGE_REQUEST = "role_change_request", "申请变更角色"
+    ROLE_CHANGE_REJECT = "role_change_reject", "驳回角色变更"
+    ROLE_CHANGE_SUPERSEDED = "role_change_superseded", "角色变更申请被取代"
+    PASSWORD_CHANGE = "password_change", "修改密码"
+    PASSWORD_RESET = "password_reset", "重设密码"
+    MFA_ENROLL = "mfa_enroll", "启用双因素认证"
+    API_TOKEN_CREATE = "api_token_create", "生成接口令牌"
+    API_TOKEN_REVOKE = "api_token_revoke", "吊销接口令牌"
+    PII_REVEAL = "pii_reveal", "查看完整个人信息"
+    BANK_ACCOUNT_REVEAL = "bank_account_reveal", "查看完整银行账号"
+    BANK_CHANGE_REQUEST = "bank_change_request", "申请变更银行账户"
+    BANK_CHANGE_CONFIRM = "bank_change_confirm", "确认变更银行账户"
+    BANK_CHANGE_REJECT = "bank_change_reject", "驳回银行账户变更"
+    BANK_CHANGE_SUPERSEDED = "bank_change_superseded", "银行账户变更申请被取代"
