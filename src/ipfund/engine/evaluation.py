@@ -158,6 +158,11 @@ class Evaluator:
         readings = policy.data.get("validity_readings", {})
         shift = readings.get("end_one_day_later")
         self.end_shift = 1 if shift and self.interp.get(shift[0]) == shift[1] else 0
+        # … and the day of publication read one day later (the printing day, not the signing day):
+        # the whole period moves by a day.
+        late = readings.get("start_one_day_later")
+        self.start_shift = 1 if late and self.interp.get(late[0]) == late[1] else 0
+        self.end_shift += self.start_shift
         filing = readings.get("filed_within_validity")
         self.filing_fact = filing[2] if filing and self.interp.get(filing[0]) == filing[1] else None
         self._relied = {
@@ -385,7 +390,7 @@ class Evaluator:
         P, interp, ev = self.P, self.interp, cols.event
         masks = {}
         end = self.validity_end(ev)
-        masks["outside_validity"] = (ev < P.date("validity.start", ev)) | (ev > end)
+        masks["outside_validity"] = (ev < P.date("validity.start", ev) + self.start_shift) | (ev > end)
         filing = self.filing_fact
         if filing is not None and filing in cols.facts:  # filed after the policy expired
             masks["outside_validity"] = masks["outside_validity"] | (cols.facts[filing] > end)

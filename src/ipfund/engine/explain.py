@@ -106,7 +106,8 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         f"event date {event}",
         values=(("kind", row["kind"]), ("in_zone", str(row["in_zone"]).lower()), ("event_date", event)),
     ))
-    start, end = P.value_one("validity.start", row["event"]), P.value_one("validity.end", row["event"]) + ev.end_shift
+    start = P.value_one("validity.start", row["event"]) + getattr(ev, "start_shift", 0)
+    end = P.value_one("validity.end", row["event"]) + ev.end_shift
     reasons = set(decision["reasons"])
     validity = (("event_date", event), ("validity.start", iso(start)), ("validity.end", iso(end)))
     if "outside_validity" in reasons:
@@ -130,7 +131,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         add(Step("sme", "✗ " + gates.get("not_sme", REASON_LABELS["not_sme"] + "（本项目仅补助中小微企业）"),
                  "✗ " + REASON_LABELS_EN["not_sme"] + " (the item funds SMEs only)", passed=False))
     shown_facts = [f for f in item.facts if not _needless(f, row)]
-    fact_values = tuple((f.name, _fact_text(f, row["facts"][f.name])) for f in shown_facts)
+    fact_values = tuple((f.name, _declared_text(f, row, interp)) for f in shown_facts)
     facts_zh = "；".join(f"{_label(f)}={text}" for f, (_, text) in zip(shown_facts, fact_values))
     facts_en = "; ".join(f"{name}={text}" for name, text in fact_values)
     add(Step("facts", f"申报事实：{facts_zh}", f"Facts: {facts_en}", values=fact_values))
@@ -200,7 +201,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
     for rel in decision["interpretations"]:
         iid, option = rel.split("=", 1)
         interp_obj = policy.interpretations[iid]
-        if iid in _VALIDITY_SHOWN_ONCE and "outside_validity" not in reasons:
+        if (iid in _VALIDITY_SHOWN_ONCE or iid in _validity_ids(policy)) and "outside_validity" not in reasons:
             continue  # the validity reading is said where it matters: when the claim is outside it
         meaning = interp_obj.options[option]
         add(Step("interpretation", f"按解释（{interp_obj.question}）：{meaning}", f"Interpretation {iid}={option}: {meaning}",
@@ -232,6 +233,11 @@ def _gate_words(item, interp) -> dict[str, str]:
     return out
 
 
+def _validity_ids(policy) -> set[str]:
+    """The interpretations of the validity period (policy.yaml `validity_readings`)."""
+    return {str(r[0]) for r in (policy.data.get("validity_readings") or {}).values() if r}
+
+
 def _validity_source(policy) -> str:
     """The clause and sentence that set the policy's term (the package's own words, not ours)."""
     clause = policy.clause(policy.parameters["validity.end"].clause)
@@ -248,6 +254,19 @@ def _needless(fact, row) -> bool:
         other, values = fact.needless_when
         return row["facts"].get(other) in values
     return fact.type == "date" and fact.optional and not row["facts"].get(fact.name)
+
+
+def _declared_text(fact, row: dict, interp) -> str:
+    """A fact as the applicant declared it; where the rules read it otherwise (an option read as
+    another, a list counted), what they read is said beside it, in words."""
+    value = row["facts"][fact.name]
+    declared = row.get("declared", {}).get(fact.name, value)
+    if declared != value:
+        return f"{_fact_text(fact, declared)}（按{_fact_text(fact, value)}计）"
+    if fact.type == "uscc_list":
+        how = "按所列份数计" if fact.reads(interp, "count_all") else "按统一社会信用代码去重"
+        return f"{value} 家（{how}）"
+    return _fact_text(fact, value)
 
 
 def _fact_text(fact, value) -> str:

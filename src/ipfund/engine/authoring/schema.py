@@ -242,7 +242,9 @@ def _walk(value, shape: Shape, path: tuple, lines: Lines, out: list) -> None:
                 bad_at = located(lines, path, f"缺少「{_name(path + (key,))}」")
                 out.append(bad_at)
         for key, v in value.items():
-            if key in shape.keys and v is not None:
+            if key in shape.keys and key not in shape.required:  # a missing required key is said above
+                _walk(v, shape.keys[key], path + (key,), lines, out)
+            elif key in shape.keys and value.get(key) not in (None, ""):
                 _walk(v, shape.keys[key], path + (key,), lines, out)
         return
     if kind == "dict":
