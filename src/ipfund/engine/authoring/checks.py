@@ -216,7 +216,7 @@ def _clauses(policy, text, numbers) -> list[tuple[tuple, str]]:
     return out
 
 
-_AMOUNT = re.compile(r"\d+(?:\.\d+)?万?元")
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:万?元|%)")
 
 
 def _money_sentences(policy) -> list[tuple[tuple, str]]:
@@ -413,6 +413,8 @@ def _item(policy, item, text, numbers) -> list[str]:
         out.append(f"{where}：引用的语句不在原文中（须逐字引用）：{item.source}")
     elif not any(source in _squeeze(s) or _squeeze(s) in source for s in clause.source):
         out.append(f"{where}：引用的语句不是条款 {item.clause} 的语句")
+    elif not clause.monetary:
+        out.append(f"{where}：所依据的条款 {item.clause} 注明不定金额（monetary: false），项目却依据它给予资助")
     names = list(_item_params(item)) + [n for c in item.conditions for n in getattr(c, "params", ())]
     for name in names:
         if name not in policy.parameters:
@@ -580,7 +582,8 @@ def _version_texts(policy, par) -> list[str]:
     """For each version of a parameter, the text that says it: its clause's sentences and the
     amending sentences in force up to that version (an amendment may restate only what it changes)."""
     clause = policy.clause(par.clause)
-    text = "".join(_squeeze(s) for s in clause.source) if clause is not None else ""
+    # a heading's numbering ("（二）") says no value
+    text = "".join(_squeeze(s) for r, s in clause.passages if r != "heading") if clause is not None else ""
     out = []
     for k in range(len(par.values)):
         amended = par.amended_by[k] if par.amended_by else None
