@@ -115,7 +115,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         add(Step("validity", f"✗ 事件日期 {event} 不在政策有效期 {iso(start)} 至 {iso(end)} 内（{doc}{source}）",
                  f"✗ The event date {event} is outside the policy's validity {iso(start)} to {iso(end)} ({doc}{source})",
                  passed=False, parameters=("validity.start", "validity.end"), values=validity))
-    gates = _gate_words(item, interp)
+    gates = _gate_words(item, interp, cols, i, P, r.fen[i])
     if item.zone_exempt and not item.declared_gates:
         add(Step("zone", "✓ 本项目承接单位为区主管部门委托的全国品牌机构，不要求在区内注册",
                  "✓ The contractor is a national brand institution hired by the bureau: it need not be in the zone",
@@ -223,14 +223,23 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
 _GATES = ("not_in_zone", "not_sme")
 
 
-def _gate_words(item, interp) -> dict[str, str]:
+def _gate_words(item, interp, cols=None, i=0, P=None, fen=0) -> dict[str, str]:
     """The package's own words for the applicant gates it declares as conditions (in the zone,
-    SME): said once, in the gate's step, and not again among the item's other conditions."""
+    SME): said once, in the gate's step, and not again among the item's other conditions — the
+    words of the gate that refused this claim where several share a reason (a person in the zone
+    by a reading of the text)."""
     out: dict[str, str] = {}
     for c in item.conditions:
         if c.reason in _GATES and c.in_force(interp):
+            if cols is not None and c.reason in out and bool(_first(c.applies(_OneRow(cols, i), P, interp, _one(fen)))):
+                if not bool(_first(_gate_condition(item, c.reason, interp).applies(_OneRow(cols, i), P, interp, _one(fen)))):
+                    out[c.reason] = c.describe
             out.setdefault(c.reason, c.describe)
     return out
+
+
+def _gate_condition(item, reason, interp):
+    return next(c for c in item.conditions if c.reason == reason and c.in_force(interp))
 
 
 def _validity_ids(policy) -> set[str]:
@@ -249,10 +258,12 @@ def _validity_source(policy) -> str:
 
 def _needless(fact, row) -> bool:
     """A fact this claim does not need (a work title of an organisation award), or an optional
-    date left out."""
+    fact left out (a date, a text or an option the applicant did not give)."""
     if fact.needless_when is not None:
         other, values = fact.needless_when
         return row["facts"].get(other) in values
+    if fact.optional and row["facts"].get(fact.name) is None:
+        return True
     return fact.type == "date" and fact.optional and not row["facts"].get(fact.name)
 
 
