@@ -135,3 +135,19 @@ def test_the_interpretations_and_the_reasons_are_listed_by_policy_show():
     for iid in ("A24", "A29", "A30", "A31"):
         assert iid in out
     assert "重复键" not in out.split("相关解释")[1]
+
+
+def test_an_invalid_claim_is_explained_by_the_label_of_its_field(tmp_path):
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps({"policy": "zhaoqing-hitech-ip-2022", "claims": [
+        claim("self", "custody_provider", PROV, "2023-06-01", {"sme_clients": [PROV["id"], *CLIENTS]}),
+        claim("zero", "custody_sme", {**ENT, "sme": True}, "2023-06-01", {"service_year": 2023, "actual_cost": "0"}),
+        claim("who", "custody_sme", {**ENT, "id": "91441200MA00000150"}, "2023-06-01", {"service_year": 2023, "actual_cost": "10"}),
+    ]}), "utf-8")
+    self_text = run("explain", path, "--id", "self").stdout.decode()
+    assert "申报事实「已服务的区内中小微企业」：所列第 1 个统一社会信用代码是申请人自己" in self_text
+    assert "申报事实「实际发生费用」：金额应大于 0" in run("explain", path, "--id", "zero").stdout.decode()
+    who = run("explain", path, "--id", "who").stdout.decode()
+    assert "申请人证件号码" in who
+    for text in (self_text, who):
+        assert "facts." not in text and "applicant.id" not in text

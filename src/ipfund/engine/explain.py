@@ -242,6 +242,30 @@ def _gate_condition(item, reason, interp):
     return next(c for c in item.conditions if c.reason == reason and c.in_force(interp))
 
 
+#: A claim's fields as a person names them (an invalid claim's error says which one is wrong).
+FIELD_WORDS = {
+    "id": "申报编号", "item": "资助项目", "applicant": "申请人", "applicant.id": "申请人证件号码（统一社会信用代码或身份证号码）",
+    "applicant.kind": "申请人类型", "applicant.in_zone": "申请人是否在区内", "applicant.sme": "是否中小微企业",
+    "applicant.name": "申请人名称", "event_date": "事件日期", "facts": "申报事实", "claim": "申报",
+}
+
+
+def field_words(policy, item_id, field: str) -> str:
+    """An error's field as a person reads it: a fact by its label (「实际发生费用」), never `facts.actual_cost`."""
+    import re
+
+    if field in FIELD_WORDS:
+        return FIELD_WORDS[field]
+    m = re.match(r"facts\.([^.\[]+)", field or "")
+    item = policy.items.get(item_id) if isinstance(item_id, str) else None
+    if m and item is not None:
+        try:
+            return f"申报事实「{_label(item.fact(m.group(1))).split('（')[0]}」"
+        except KeyError:
+            return f"申报事实「{m.group(1)}」"
+    return FIELD_WORDS.get((field or "").split(".")[0], "申报")
+
+
 def _validity_ids(policy) -> set[str]:
     """The interpretations of the validity period (policy.yaml `validity_readings`)."""
     return {str(r[0]) for r in (policy.data.get("validity_readings") or {}).values() if r}
