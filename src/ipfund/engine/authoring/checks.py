@@ -230,7 +230,7 @@ def _money_sentences(policy) -> list[tuple[tuple, str]]:
     names = {**{i: ("项目", it.clause, ()) for i, it in policy.items.items()},
              **{n: ("参数", p.clause, ()) for n, p in policy.parameters.items()},
              # an interpretation may span clauses: its question names the others ("四（一）…与五（一）…")
-             **{n: ("解释", x.clause, tuple(c.number for c in policy.clauses if c.number in x.question))
+             **{n: ("解释", x.clause, tuple(c.number for c in policy.clauses if c.number in str(x.question)))
                 for n, x in policy.interpretations.items()}}
     quoted = [(_squeeze(it.source), it.id) for it in policy.items.values()]
     out = []

@@ -269,7 +269,7 @@ def _walk(value, shape: Shape, path: tuple, lines: Lines, out: list) -> None:
         if not isinstance(value, str):
             bad(f"应为文字，现为{_type_word(value)}")
     elif kind == "scalar":
-        if isinstance(value, (dict, list)) or value is None:
+        if isinstance(value, (dict, list, bool)) or value is None:
             bad(f"应为文字或数字，现为{_type_word(value)}")
     elif kind == "bool":
         if not isinstance(value, bool):
