@@ -128,7 +128,8 @@ def test_explain_outside_validity(batch):
 def test_explain_invalid_claim_names_the_field(batch):
     proc = run("explain", batch, "--id", "bad")
     assert proc.returncode == 0
-    assert "facts.level" in text(proc)
+    # by the label a person filled in, not the field path of the JSON
+    assert "申报事实「奖项等级」" in text(proc) and "facts.level" not in text(proc)
 
 
 def test_explain_reads_stdin_and_history(batch, tmp_path):

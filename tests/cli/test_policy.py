@@ -205,10 +205,12 @@ def test_check_on_a_missing_directory_fails_cleanly(tmp_path):
 def test_check_fails_when_the_catalogue_misses_a_sentence_of_the_text(tmp_path):
     # The list of custody services (what "相关服务" means in 四（一）) removed from the catalogue.
     passage = ("      - {role: definition, text: 鼓励中小微企业委托知识产权服务机构进行专利信息分析、专利申请流程服务、"
-               "制度建设、专利运营、专利维权、战略规划、品牌宣传和建设、人才培养等事务进行托管，提升中小微企业知识产权综合能力和水平。}\n")
+               "制度建设、专利运营、专利维权、战略规划、品牌宣传和建设、人才培养等事务进行托管，提升中小微企业知识产权综合能力和水平。"
+               ", used_by: [custody_sme]}\n")
     copy = _broken_copy(tmp_path, "policy.yaml", passage, "")
     text = _check_fails(copy, "不属于任何条款")
     assert "鼓励中小微企业委托知识产权服务机构进行专利信息分析" in text
+    assert "source.txt 第 " in text  # the sentence's line in the text
 
 
 def test_check_fails_when_the_catalogue_misses_the_footer(tmp_path):

@@ -255,7 +255,9 @@ def test_a_package_that_cannot_be_read_is_refused_naming_the_field(tmp_path, old
     pkg = copy_of(tmp_path)
     edit(pkg / "policy.yaml", old, new)
     proc = run("policy", "check", pkg)
-    assert proc.returncode == 2 and not proc.stdout
+    assert proc.returncode == 1 and not proc.stdout
+    line = 1 + (pkg / "policy.yaml").read_text("utf-8").split(new)[0].count("\n")
+    assert f"policy.yaml 第 {line} 行" in text(proc), text(proc)
     for m in mentions:
         assert m in text(proc), text(proc)
 

@@ -22,7 +22,8 @@ def run(args) -> int:
 
     try:
         history = read_json_file(args.history) if args.history else None
-        result = evaluate_batch(read_json_file(args.batch), history=history, interpretations=parse_interpret(args.interpret))
+        batch = read_json_file(args.batch)
+        result = evaluate_batch(batch, history=history, interpretations=parse_interpret(args.interpret))
     except BatchError as exc:
         return fail(str(exc))
     decision = next((d for d in result["decisions"] if d.get("id") == args.id), None)
@@ -31,6 +32,10 @@ def run(args) -> int:
     from ipfund.engine.policy import load_policy
 
     policy = load_policy(result["policy"])  # the batch's own policy (cached: evaluate_batch loaded it)
+    if "error" in decision:  # which item the claim named: its fields are said by their labels
+        claims = batch.get("claims") if isinstance(batch, dict) else None
+        claim = next((c for c in claims or () if isinstance(c, dict) and c.get("id") == args.id), {})
+        decision = {**decision, "item": claim.get("item")}
     if sys.stdout.isatty():
         _rich(decision, policy)
     else:
@@ -41,7 +46,9 @@ def run(args) -> int:
 def _headline(d, policy) -> str:
     if "error" in d:
         e = d["error"]
-        return f"申报 {d['id']}：输入无效（{e['field']}：{e['message']}）"
+        from ipfund.engine.explain import field_words
+
+        return f"申报 {d['id']}：输入无效（{field_words(policy, d.get('item'), str(e['field']))}：{e['message']}）"
     from ipfund.engine.vocabulary import REASON_LABELS
 
     item = policy.items.get(d["item"])

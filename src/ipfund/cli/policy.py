@@ -64,21 +64,13 @@ def run(args) -> int:
         }[args.action]()
         if args.action == "diff":
             return _diff(args)
+        if args.action == "check":
+            return _check(target)
         policy = _load(target)
     except BatchError as exc:
         return fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - any broken package is reported, never a traceback
         return fail(f"政策包无法读取：{type(exc).__name__}: {exc}")
-    if args.action == "check":
-        problems = policy.check()
-        for p in problems:
-            print(f"ipfund policy check: {p}", file=sys.stderr)
-        if problems:
-            print(f"ipfund policy check: {policy.id}：发现 {len(problems)} 个问题", file=sys.stderr)
-            return 1
-        print(f"{policy.id}：{len(policy.clauses)} 个条款、{len(policy.items)} 个项目、"
-              f"{len(policy.parameters)} 个参数、{len(policy.interpretations)} 个解释，检查通过")
-        return 0
     if args.action == "test":
         return _test(policy)
     if args.item:
@@ -88,6 +80,28 @@ def run(args) -> int:
         _print(_item_text(policy, item))
         return 0
     _print(_overview(policy))
+    return 0
+
+
+def _check(target: str) -> int:
+    """Every problem of the package, each naming its file and line; never a traceback."""
+    from pathlib import Path
+
+    from ipfund.engine.authoring.checks import check_folder
+
+    folder = Path(target) if Path(target).is_dir() or "/" in target or target.startswith(".") else _load(target).path
+    problems, warnings = check_folder(folder)
+    for w in warnings:
+        print(f"ipfund policy check: {w}", file=sys.stderr)
+    for p in problems:
+        print(f"ipfund policy check: {p}", file=sys.stderr)
+    if problems:
+        print(f"ipfund policy check: {folder.name}：发现 {len(problems)} 个问题", file=sys.stderr)
+        return 1
+    policy = _load(str(folder))
+    print(f"{policy.id}：{len(policy.clauses)} 个条款、{len(policy.items)} 个项目、"
+          f"{len(policy.parameters)} 个参数、{len(policy.interpretations)} 个解释，检查通过"
+          + (f"（{len(warnings)} 个提示）" if warnings else ""))
     return 0
 
 

@@ -37,6 +37,7 @@ from .errors import (
     YEAR_AFTER_EVENT,
     YEAR_RANGE,
     InvalidInput,
+    SELF_IN_LIST,
 )
 from .identifiers import (
     VALID_RIC,
@@ -141,6 +142,27 @@ def _uscc_list_all(v, field):
     return len(v)
 
 
+def _not_applicant(codes, field: str, applicant: str) -> None:
+    """A list of codes may not hold the applicant's own (a provider counting itself as a client)."""
+    if type(codes) is not list:
+        return
+    for i, code in enumerate(codes):
+        if type(code) is str and code.strip().upper() == applicant.upper():
+            raise InvalidInput(field, SELF_IN_LIST.format(index=i + 1))
+
+
+def _self_listed(facts, fact_cols, aids) -> set[int]:
+    """The rows whose list of codes (a fact with `not_applicant`) holds their applicant's own:
+    the careful reader names the field."""
+    out: set[int] = set()
+    for fact, col in zip(facts, fact_cols):
+        if fact.not_applicant:
+            for j, (codes, aid) in enumerate(zip(col, aids)):
+                if type(codes) in (list, tuple) and type(aid) is str and aid.upper() in {str(c).strip().upper() for c in codes}:
+                    out.add(j)
+    return out
+
+
 def _optional_date(v, field):
     """A date that may be left out (None): 0 then, which no date is."""
     return 0 if v is None else _date(v, field)
@@ -187,8 +209,7 @@ def _after_type(fact: Fact, value, field: str, event: int | None, interp: dict |
         raise InvalidInput(field, NOT_WHOLE)
     elif fact.type == "year" and event is not None and value > year_of(event):
         raise InvalidInput(field, YEAR_AFTER_EVENT.format(year=year_of(event)))
-    elif fact.alias_when:
-        value = fact.alias(value, interp)
+    # An option read as another (alias_when) is kept as declared here: the columns read it (build).
     return value
 
 
@@ -235,8 +256,6 @@ def _after_type_columns(facts, values: list, events: list, bad: set, interp: dic
             if any(map(int.__gt__, [v if type(v) is int else 0 for v in col], years)):
                 fail([j for j, (v, y) in enumerate(zip(col, years)) if type(v) is int and v > y], fact,
                      lambda j: YEAR_AFTER_EVENT.format(year=years[j]))
-        elif fact.alias_when:
-            values[i] = [fact.alias(v, interp) for v in col]
 
 
 def _needless(facts, cols: list, by_name: dict) -> list:
@@ -276,6 +295,10 @@ _DTYPES = {
 class Columns:
     """One item's claims as columns: numpy arrays, one element per claim, in batch order."""
 
+    #: fact → the values as the claims declared them, where the rules read them otherwise
+    #: (an option read as another under an interpretation): explanations show these.
+    declared: dict = {}
+
     def __init__(self, item: Item, n: int, pos, ids, applicant, name, kind, in_zone, sme, event, facts):
         self.item = item
         self.n = n
@@ -300,6 +323,7 @@ class Columns:
             "sme": bool(self.sme[i]),
             "event": int(self.event[i]),
             "facts": {k: _py(v[i]) for k, v in self.facts.items()},
+            "declared": {k: v[i] for k, v in self.declared.items()},
         }
 
 
@@ -348,6 +372,8 @@ class ItemBuilder:
                     out.append(value)
                     continue
                 raise InvalidInput(field, MISSING)
+            if fact.not_applicant and applicant:
+                _not_applicant(v, field, applicant)
             read[name] = value = _after_type(fact, check(v, field), field, event, self.interp)
             out.append(value)
         return out
@@ -367,9 +393,13 @@ class ItemBuilder:
     def build(self) -> Columns:
         n = len(self.pos)
         facts = {}
+        declared = {}
         for f in self.item.facts:
             dtype = _DTYPES[f.type]
             values = self.facts[f.name]
+            if f.alias_when:  # the rules read the option as another; the claim keeps what it declared
+                declared[f.name] = values
+                values = [f.alias(v, self.interp) for v in values]
             if f.type == "money" and values and max(values) > INT64_SAFE_FEN:
                 dtype = object  # exact Python integers for amounts int64 sums could overflow
             if dtype is object:
@@ -395,6 +425,7 @@ class ItemBuilder:
             np.array(self.event, dtype=np.int64),
             facts,
         )
+        cols.declared = declared
         self.reset()
         return cols
 
@@ -754,6 +785,7 @@ class FastColumns:
         self.fact_list = item.facts
         self.fact_index = {f.name: i for i, f in enumerate(item.facts)}
         self.needless = any(f.needless_when is not None for f in item.facts)
+        self.self_check = any(f.not_applicant for f in item.facts)
         self.after_type = any(f.normal or f.positive or f.whole or f.type == "year" or f.alias_when for f in item.facts)
         self.kinds = frozenset(KINDS)
         self._struct_order: dict[type, list[int]] = {}
@@ -833,6 +865,8 @@ class FastColumns:
             bad.update(i for i, v in enumerate(events) if v is None)
         values = []
         fact_cols = cols[7:]
+        if self.self_check:
+            bad.update(_self_listed(self.fact_list, fact_cols, aids))
         if self.needless:
             fact_cols = _needless(self.fact_list, fact_cols, self.fact_index)
         for (_name, check, optional, default), col in zip(self.facts, fact_cols):
@@ -869,6 +903,8 @@ class FastColumns:
             events = list(map(date.toordinal, events))
         values = []
         fact_cols = cols[7:]
+        if self.self_check:
+            bad.update(_self_listed(self.fact_list, fact_cols, aids))
         if self.needless:
             fact_cols = _needless(self.fact_list, fact_cols, self.fact_index)
         for (_name, check, _kind), col in zip(self.compiled if compiled else self.typed, fact_cols):

@@ -156,7 +156,8 @@ class Evaluator:
         self._templates: dict[str, dict] = {}
         # Readings of the validity period the register offers (policy.yaml `validity_readings`):
         # its last day one later (the start day not counted), and claims filed after it refused.
-        self.end_shift = validity.end_shift(policy, self.interp)
+        self.start_shift = validity.start_shift(policy, self.interp)
+        self.end_shift = validity.end_shift(policy, self.interp) + self.start_shift
         self.filing_fact = validity.filing_fact(policy, self.interp)
         self._relied = {
             item.id: [f"{iid}={self.interp[iid]}"
@@ -410,7 +411,7 @@ class Evaluator:
         item: Item = cols.item
         P, interp, ev = self.P, self.interp, cols.event
         masks = {}
-        masks["outside_validity"], end = validity.outside(P, ev, self.end_shift)
+        masks["outside_validity"], end = validity.outside(P, ev, self.end_shift, self.start_shift)
         filing = self.filing_fact
         if filing is not None and filing in cols.facts:  # filed after the policy expired
             masks["outside_validity"] = masks["outside_validity"] | (cols.facts[filing] > end)

@@ -108,7 +108,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         f"event date {event}",
         values=(("kind", row["kind"]), ("in_zone", str(row["in_zone"]).lower()), ("event_date", event)),
     ))
-    start, end = _validity.first_last(P, row["event"], ev.end_shift)
+    start, end = _validity.first_last(P, row["event"], ev.end_shift, getattr(ev, "start_shift", 0))
     reasons = set(decision["reasons"])
     validity = (("event_date", event), ("validity.start", iso(start)), ("validity.end", iso(end)))
     if "outside_validity" in reasons:
@@ -116,7 +116,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         add(Step("validity", f"✗ 事件日期 {event} 不在政策有效期 {iso(start)} 至 {iso(end)} 内（{doc}{source}）",
                  f"✗ The event date {event} is outside the policy's validity {iso(start)} to {iso(end)} ({doc}{source})",
                  passed=False, parameters=("validity.start", "validity.end"), values=validity))
-    gates = _gate_words(item, interp)
+    gates = _gate_words(item, interp, cols, i, P, r.fen[i])
     if "not_in_zone" in reasons:
         add(Step("zone", "✗ " + gates.get("not_in_zone", REASON_LABELS["not_in_zone"]), "✗ " + REASON_LABELS_EN["not_in_zone"],
                  passed=False))
@@ -128,7 +128,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         add(Step("sme", "✗ " + gates.get("not_sme", REASON_LABELS["not_sme"] + "（本项目仅补助中小微企业）"),
                  "✗ " + REASON_LABELS_EN["not_sme"] + " (the item funds SMEs only)", passed=False))
     shown_facts = [f for f in item.facts if not _needless(f, row)]
-    fact_values = tuple((f.name, _fact_text(f, row["facts"][f.name])) for f in shown_facts)
+    fact_values = tuple((f.name, _declared_text(f, row, interp)) for f in shown_facts)
     facts_zh = "；".join(f"{_label(f)}={text}" for f, (_, text) in zip(shown_facts, fact_values))
     facts_en = "; ".join(f"{name}={text}" for name, text in fact_values)
     add(Step("facts", f"申报事实：{facts_zh}", f"Facts: {facts_en}", values=fact_values))
@@ -186,7 +186,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
     for rel in decision["interpretations"]:
         iid, option = rel.split("=", 1)
         interp_obj = policy.interpretations[iid]
-        if iid in _VALIDITY_SHOWN_ONCE and "outside_validity" not in reasons:
+        if (iid in _VALIDITY_SHOWN_ONCE or iid in _validity_ids(policy)) and "outside_validity" not in reasons:
             continue  # the validity reading is said where it matters: when the claim is outside it
         meaning = interp_obj.options[option]
         add(Step("interpretation", f"按解释（{interp_obj.question}）：{meaning}", f"Interpretation {iid}={option}: {meaning}",
@@ -306,14 +306,52 @@ def _installed(policy_id: str):
 _GATES = ("not_in_zone", "not_sme")
 
 
-def _gate_words(item, interp) -> dict[str, str]:
+def _gate_words(item, interp, cols=None, i=0, P=None, fen=0) -> dict[str, str]:
     """The package's own words for the applicant gates it declares as conditions (in the zone,
-    SME): said once, in the gate's step, and not again among the item's other conditions."""
+    SME): said once, in the gate's step, and not again among the item's other conditions — the
+    words of the gate that refused this claim where several share a reason (a person in the zone
+    by a reading of the text)."""
     out: dict[str, str] = {}
     for c in item.conditions:
         if c.reason in _GATES and c.in_force(interp):
+            if cols is not None and c.reason in out and bool(_first(c.applies(_OneRow(cols, i), P, interp, _one(fen)))):
+                if not bool(_first(_gate_condition(item, c.reason, interp).applies(_OneRow(cols, i), P, interp, _one(fen)))):
+                    out[c.reason] = c.describe
             out.setdefault(c.reason, c.describe)
     return out
+
+
+def _gate_condition(item, reason, interp):
+    return next(c for c in item.conditions if c.reason == reason and c.in_force(interp))
+
+
+#: A claim's fields as a person names them (an invalid claim's error says which one is wrong).
+FIELD_WORDS = {
+    "id": "申报编号", "item": "资助项目", "applicant": "申请人", "applicant.id": "申请人证件号码（统一社会信用代码或身份证号码）",
+    "applicant.kind": "申请人类型", "applicant.in_zone": "申请人是否在区内", "applicant.sme": "是否中小微企业",
+    "applicant.name": "申请人名称", "event_date": "事件日期", "facts": "申报事实", "claim": "申报",
+}
+
+
+def field_words(policy, item_id, field: str) -> str:
+    """An error's field as a person reads it: a fact by its label (「实际发生费用」), never `facts.actual_cost`."""
+    import re
+
+    if field in FIELD_WORDS:
+        return FIELD_WORDS[field]
+    m = re.match(r"facts\.([^.\[]+)", field or "")
+    item = policy.items.get(item_id) if isinstance(item_id, str) else None
+    if m and item is not None:
+        try:
+            return f"申报事实「{_label(item.fact(m.group(1))).split('（')[0]}」"
+        except KeyError:
+            return f"申报事实「{m.group(1)}」"
+    return FIELD_WORDS.get((field or "").split(".")[0], "申报")
+
+
+def _validity_ids(policy) -> set[str]:
+    """The interpretations of the validity period (policy.yaml `validity_readings`)."""
+    return {str(r[0]) for r in (policy.data.get("validity_readings") or {}).values() if r}
 
 
 def _validity_source(policy) -> str:
@@ -327,11 +365,26 @@ def _validity_source(policy) -> str:
 
 def _needless(fact, row) -> bool:
     """A fact this claim does not need (a work title of an organisation award), or an optional
-    date left out."""
+    fact left out (a date, a text or an option the applicant did not give)."""
     if fact.needless_when is not None:
         other, values = fact.needless_when
         return row["facts"].get(other) in values
+    if fact.optional and row["facts"].get(fact.name) is None:
+        return True
     return fact.type == "date" and fact.optional and not row["facts"].get(fact.name)
+
+
+def _declared_text(fact, row: dict, interp) -> str:
+    """A fact as the applicant declared it; where the rules read it otherwise (an option read as
+    another, a list counted), what they read is said beside it, in words."""
+    value = row["facts"][fact.name]
+    declared = row.get("declared", {}).get(fact.name, value)
+    if declared != value:
+        return f"{_fact_text(fact, declared)}（按{_fact_text(fact, value)}计）"
+    if fact.type == "uscc_list":
+        how = "按所列份数计" if fact.reads(interp, "count_all") else "按统一社会信用代码去重"
+        return f"{value} 家（{how}）"
+    return _fact_text(fact, value)
 
 
 def _fact_text(fact, value) -> str:

@@ -474,25 +474,18 @@ class Policy:
 
     def check(self) -> list[str]:
         """Everything that would make the package disagree with itself or with its text (in
-        Chinese: a person reads them): the authoring checks of every package, then the catalogue
-        (every sentence of the text in some clause, each with its role) and the register (a
-        reason for every default; one option only where the text is explicit)."""
+        Chinese, each naming its file and line: a person reads them) — see authoring/checks.py."""
         from .authoring.checks import check_package
 
         problems = check_package(self)
-        for c in self.clauses:
-            for role in c.roles:
-                if role not in ROLE_LABELS:
-                    problems.append(f"条款 {c.number}：未知的语句作用 {role!r}（可选：{'、'.join(ROLE_LABELS)}）")
-        for sentence in uncatalogued(self.source_text, [s for c in self.clauses for s in c.source]):
-            problems.append(f"原文语句不属于任何条款：{sentence}")
         problems += self._shared_cap_problems()
-        for iid, i in self.interpretations.items():
-            if not i.reason:
-                problems.append(f"解释 {iid}：未说明默认选项的理由")
-            if len(i.options) < 2 and not i.explicit:
-                problems.append(f"解释 {iid}：只有一个选项（文本明确时注明 explicit）")
         return problems
+
+    def warnings(self) -> list[str]:
+        """What `policy check` says without failing: facts collected that no rule uses."""
+        from .authoring.checks import unused_facts
+
+        return unused_facts(self)
 
 
 def _shared_cap_problems_of(policy: "Policy") -> list[str]:

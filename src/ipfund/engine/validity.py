@@ -42,6 +42,13 @@ def end_shift(policy: Policy, interp: dict[str, str]) -> int:
     return 1 if shift and interp.get(str(shift[0])) == shift[1] else 0
 
 
+def start_shift(policy: Policy, interp: dict[str, str]) -> int:
+    """1 when the interpretations read the day of publication one day later (the printing day, not
+    the signing day): the whole period then moves by a day (its first and its last day)."""
+    late = policy.data.get("validity_readings", {}).get("start_one_day_later")
+    return 1 if late and interp.get(str(late[0])) == late[1] else 0
+
+
 def filing_fact(policy: Policy, interp: dict[str, str]) -> str | None:
     """The fact holding the filing date, when the interpretations refuse claims filed after the
     validity period's last day; else None."""
@@ -49,25 +56,26 @@ def filing_fact(policy: Policy, interp: dict[str, str]) -> str | None:
     return str(filing[2]) if filing and interp.get(str(filing[0])) == filing[1] else None
 
 
-def first_last(params: Params, ordinal: int, shift: int = 0) -> tuple[int, int]:
-    """validity.start and validity.end (+ shift) read at one day, as ordinals."""
+def first_last(params: Params, ordinal: int, shift: int = 0, start: int = 0) -> tuple[int, int]:
+    """validity.start (+ start) and validity.end (+ shift) read at one day, as ordinals."""
     first: int = params.value_one("validity.start", ordinal)
     last: int = params.value_one("validity.end", ordinal)
-    return first, last + shift
+    return first + start, last + shift
 
 
-def outside(params: Params, events: Any, shift: int = 0) -> tuple[Any, Any]:
+def outside(params: Params, events: Any, shift: int = 0, start: int = 0) -> tuple[Any, Any]:
     """For a column of event dates (ordinals, numpy): whether each is outside the validity read at
     it, and the last day at each (the vectorised form of `validity(...).admits`, for the rules)."""
     last = params.date("validity.end", events) + shift
-    return (events < params.date("validity.start", events)) | (events > last), last
+    return (events < params.date("validity.start", events) + start) | (events > last), last
 
 
 def validity(policy: Policy, on: _dt.date, interpretations: dict[str, str] | None = None) -> Validity:
     """The first and last event date the policy admits, its parameters read on `on` (the event
     date), under the interpretations chosen (the policy's defaults for those not chosen)."""
     interp = policy.resolve_interpretations(interpretations)
-    first, last = first_last(policy.params, on.toordinal(), end_shift(policy, interp))
+    late = start_shift(policy, interp)
+    first, last = first_last(policy.params, on.toordinal(), end_shift(policy, interp) + late, late)
     return Validity(_dt.date.fromordinal(first), _dt.date.fromordinal(last))
 
 

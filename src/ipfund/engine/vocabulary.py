@@ -73,6 +73,8 @@ class Fact:
     reads_when: dict = field(default_factory=dict)
     #: An option of an enum read as another under an interpretation: {value: (interp, {option: as})}.
     alias_when: dict = field(default_factory=dict)
+    #: A list of codes that may not hold the applicant's own (a provider is not its own client).
+    not_applicant: bool = False
 
     def reads(self, interp, reading: str) -> bool:
         return any((interp or {}).get(i) == o for (i, o), r in self.reads_when.items() if r == reading)
@@ -308,14 +310,18 @@ class Less(Formula):
 
     inner: Formula
     minus: str
-    when: tuple[str, str] | None = None
+    #: (interp, option), or several such pairs that must all hold
+    when: tuple | None = None
 
     @property
     def params(self):
         return self.inner.params
 
     def _applies(self, interp) -> bool:
-        return self.when is None or interp.get(self.when[0]) == self.when[1]
+        if self.when is None:
+            return True
+        pairs = self.when if isinstance(self.when[0], tuple) else (self.when,)
+        return all(interp.get(i) == o for i, o in pairs)
 
     def compute(self, cols, P, interp):
         fen, cut = self.inner.compute(cols, P, interp)

@@ -14,7 +14,11 @@ from ipfund.engine.bulk import evaluate_lines
 from ipfund.engine.policy import load_policy_path
 
 SENTENCE = "对符合条件的申请人给予资助。"
-AMEND = "自2024年1月1日起，金额表增加铂金级，取消优秀级，档次改为达到即可。"
+#: What the text says of each parameter (`policy check` finds every value in its sentences).
+RULES = ("资助1000元；金级300元、优秀级100元；按50%补助，每项最高100元，每年累计不超过150元；服务超过2家10元、3家20元；"
+         "须满3年；2020年1月1日以后注册；甲地100元、乙地50元。本办法自2023年1月1日起施行，至2025年12月31日止。")
+AMEND = "自2024年1月1日起，资助改为1500元，金额表增加铂金级900元、金级改为400元，取消优秀级，档次改为达到即可：1家5元、2家10元、3家20元。"
+SOURCE = f"一、测试\n{SENTENCE}\n{RULES}\n"
 ENT = {"id": "91441200MA00000159", "kind": "enterprise", "in_zone": True, "sme": True}
 OUT = {"id": "91441200MA00000234", "kind": "enterprise", "in_zone": False, "sme": False}
 PERSON = {"id": "441202198801011029", "kind": "person", "in_zone": True}
@@ -39,7 +43,10 @@ PACKAGE = {
     "document_number": "测试〔2023〕1号",
     "issued_on": "2023-01-01",
     "documents": [{"number": "测试〔2023〕9号", "title": "修订", "date": "2023-12-01", "source_file": "amend.txt"}],
-    "clauses": [{"number": "一", "title": "测试", "monetary": True, "source": [{"role": "heading", "text": "一、测试"}, SENTENCE]}],
+    "clauses": [{"number": "一", "title": "测试", "monetary": True, "source": [
+        {"role": "heading", "text": "一、测试"}, SENTENCE,
+        {"role": "money", "text": RULES, "used_by": ["fixed", "table", "rate", "top", "cap", "tiers", "min_years", "earliest",
+                                                     "venue_table", "validity.start", "validity.end"]}]}],
     "parameters": {
         "validity.start": _param("date", {"from": "2023-01-01", "value": "2023-01-01"}),
         "validity.end": _param("date", {"from": "2023-01-01", "value": "2025-12-31"}),
@@ -125,7 +132,7 @@ PACKAGE = {
 def policy(tmp_path_factory):
     folder = tmp_path_factory.mktemp("vocabulary")
     (folder / "policy.yaml").write_text(yaml.safe_dump(PACKAGE, allow_unicode=True), "utf-8")
-    (folder / "source.txt").write_text(f"一、测试\n{SENTENCE}\n", "utf-8")
+    (folder / "source.txt").write_text(SOURCE, "utf-8")
     (folder / "amend.txt").write_text(f"测试〔2023〕9号\n{AMEND}\n", "utf-8")
     return load_policy_path(folder)
 
@@ -325,7 +332,7 @@ def test_common_facts_are_taken_by_every_item(tmp_path):
     data = json.loads(json.dumps(PACKAGE))
     data["common_facts"] = {"filed_on": {"type": "date", "label": "申报日期（可选）", "optional": True}}
     (tmp_path / "policy.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
-    (tmp_path / "source.txt").write_text(f"一、测试\n{SENTENCE}\n", "utf-8")
+    (tmp_path / "source.txt").write_text(SOURCE, "utf-8")
     (tmp_path / "amend.txt").write_text(f"测试〔2023〕9号\n{AMEND}\n", "utf-8")
     policy = load_policy_path(tmp_path)
     assert all(item.facts[-1].name == "filed_on" for item in policy.items.values())

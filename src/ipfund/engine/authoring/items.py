@@ -71,6 +71,13 @@ def _one_choice(spec, item: str, field: str) -> tuple[str, str]:
     return str(iid), str(option)
 
 
+def _choices(spec, item: str, field: str) -> tuple[tuple[str, str], ...]:
+    """An {interpretation: option, …} mapping of one or more entries, all of which must hold."""
+    if not isinstance(spec, dict) or not spec:
+        raise _bad(item, field, "应写成「解释编号: 选项」（一项或多项，同时成立时适用）")
+    return tuple((str(iid), str(option)) for iid, option in spec.items())
+
+
 # How a text fact is compared in keys (contract v2): "identifier" (case, project, alliance
 # numbers: full/half-width brackets and spaces ignored), "patent_number" (also without "ZL").
 FACT_NORMAL_FORMS = ("identifier", "patent_number")
@@ -113,6 +120,10 @@ def _facts(item: str, spec) -> tuple[Fact, ...]:
             if ftype != "uscc_list":
                 raise _bad(item, where + ".count_all_when", "仅统一社会信用代码清单可写（按所列份数计，不去重）")
             fact.reads_when = {_one_choice(f["count_all_when"], item, where + ".count_all_when"): "count_all"}
+        if f.get("not_applicant"):
+            if ftype != "uscc_list":
+                raise _bad(item, where + ".not_applicant", "仅统一社会信用代码清单可写（清单不得包含申请人自己）")
+            fact.not_applicant = True
         if f.get("read_as"):
             fact.alias_when = _read_as(item, where + ".read_as", f["read_as"], options)
         if f.get("needless_when"):
@@ -190,7 +201,7 @@ def _formula(item: str, spec, facts, field: str = "formula"):
         name = str(spec["less"])
         if name not in names or next(f.type for f in facts if f.name == name) != "money":
             raise _bad(item, f"{field}.less", f"应引用 facts 中的金额事实，现为 {name!r}")
-        when_ = _one_choice(spec["if_interpretation"], item, f"{field}.if_interpretation") if spec.get("if_interpretation") else None
+        when_ = _choices(spec["if_interpretation"], item, f"{field}.if_interpretation") if spec.get("if_interpretation") else None
         return Less(_formula(item, _need(spec, item, f"{field}.of"), facts, f"{field}.of"), name, when=when_)
     if kind == "per_unit":  # Σ unit × count over the claim's lines, at most max_units units per claim
         lines = spec["per_unit"]
@@ -223,7 +234,7 @@ def _formula(item: str, spec, facts, field: str = "formula"):
     return Tiers(str(spec["tiers"]), of=of, of_money=of_type == "money", cumulative_when=cumulative)
 
 
-CONDITION_TESTS = ("applicant", "applicant_kind", "unless", "when", "nothing_left", "fact", "all")
+CONDITION_TESTS = ("applicant", "applicant_kind", "unless", "when", "nothing_left", "fact", "missing", "all")
 
 
 def _applies_flag(flag: str):
@@ -297,6 +308,15 @@ def _test(item: str, where: str, spec: dict, facts, kinds_allowed):
         return when(fact("when", "bool"), "", "").applies, [], None
     if kind == "nothing_left":
         return nothing_left("", "").applies, [], None
+    if kind == "missing":  # an optional fact left out (a reading of the text needs it)
+        name = fact("missing")
+        if not next(f for f in facts if f.name == name).optional:
+            raise _bad(item, f"{where}.missing", f"事实 {name} 不是可选事实（optional），不会缺少")
+
+        def left_out(cols, P, interp, fen):
+            return np.fromiter((v is None or v == "" for v in cols.facts[name]), dtype=bool, count=cols.n)
+
+        return left_out, [], None
     if kind == "all":
         parts = spec["all"]
         if not isinstance(parts, list) or len(parts) < 2:
