@@ -228,7 +228,8 @@ def test_new_says_what_the_text_does_not_and_check_names_the_missing_issue_date(
     assert _passages(data["clauses"][1])[1] == "对获得发明专利授权的，每件资助\"3000\"元\\。"
     assert data["parameters"] == {}
     proc = run("policy", "check", pkg)
-    assert proc.returncode == 2 and "issued_on（发布日期）应为 YYYY-MM-DD 格式的日期" in text(proc)
+    # a located problem of the package (exit 1), naming the field to fill in
+    assert proc.returncode == 1 and "「issued_on」应为 YYYY-MM-DD 格式的日期" in text(proc)
 
 
 def test_new_refuses_a_text_without_numbered_clauses_and_a_folder_that_is_not_empty(tmp_path):

@@ -68,6 +68,8 @@ def check_package(policy, lines: Lines | None = None) -> list[str]:
     for item in policy.items.values():
         found += [(("items", item.id), m) for m in _item(policy, item, text, numbers)]
     found += [(("continues",), m) for m in _continues(policy)]
+    if hasattr(policy, "_shared_cap_problems"):  # caps over several items, quantities (policy.py)
+        found += [(("caps",), m) for m in policy._shared_cap_problems()]
     for needed in ("validity.start", "validity.end"):
         if needed not in policy.parameters:
             found.append((("parameters",), f"缺少参数 {needed}（政策有效期）"))
@@ -560,12 +562,43 @@ def _money_said(fen: int, text: str) -> bool:
                for unit, word in (("元", "元"), ("万元", "万")))
 
 
+_DIGITS = "〇一二三四五六七八九"
+
+
+def _small(n: int) -> str:
+    """1–31 in Chinese numerals, as dates write them (十五, 二十一, 三十)."""
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")) + ("" if ones == 0 else _DIGITS[ones])
+
+
 def _date_said(ordinal: int, text: str) -> bool:
+    """Whether the text writes the day, in Arabic or in Chinese numerals (二〇二六年三月十五日)."""
     d = _dt.date.fromordinal(ordinal)
-    return f"{d.year}年{d.month}月{d.day}日" in text or d.isoformat() in text
+    chinese = "".join(_DIGITS[int(c)] for c in str(d.year)) + f"年{_small(d.month)}月{_small(d.day)}日"
+    return any(form in text for form in (f"{d.year}年{d.month}月{d.day}日", d.isoformat(), chinese,
+                                          chinese.replace("〇", "零")))
 
 
 _TERM = re.compile(r"有效期([一两二三四五六七八九十\d]+)年")
+
+
+_TERM_MONTHS = re.compile(r"有效期(?:为)?([一两二三四五六七八九十\d]+)个月")
+
+
+def _term_months(text: str) -> int | None:
+    m = _TERM_MONTHS.search(text)
+    if not m:
+        return None
+    word = m.group(1)
+    return int(word) if word.isdigit() else _chinese_number(word)
+
+
+def _chinese_number(word: str) -> int | None:
+    digits = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"两": 2}
+    if "十" in word:
+        tens, _, ones = word.partition("十")
+        return (digits.get(tens, 1) if tens else 1) * 10 + (digits.get(ones, 0) if ones else 0)
+    return digits.get(word)
 
 
 def _term_years(text: str) -> int | None:
@@ -646,6 +679,15 @@ def _date_problems(policy, name, par, k, value, text, whole, start) -> list[str]
     day = _dt.date.fromordinal(value).isoformat()
     if name == "validity.end":
         years = _term_years(text)
+        months = _term_months(text)
+        if months is not None and start is not None and years is None:
+            from .scaffold import end_of_term
+
+            first = _dt.date.fromordinal(start.at(par.starts[k]))
+            due_day = end_of_term(first, months=months)
+            if due_day.toordinal() != value:
+                return [f"有效期最后一日应为 {due_day.isoformat()}（自 {first.isoformat()} 起“有效期{months}个月”），现为 {day}"]
+            return []
         if years is not None and start is not None:
             first = start.at(par.starts[k])
             due = _add_years_one(first, years) - 1
