@@ -64,6 +64,7 @@ STAND_IN_NUMBER = "STANDINTEXT"
 STAND_IN_NAME = "STANDIN-APPLICANT-NAME"
 # Applicants with ten more county grants in the yearly total their measured claims are decided against.
 HOT_EXTRA_GRANTS = 10
+MAX_EXTRA_GRANTS = 20  # 22 county awards of 5,000 yuan: 110,000 of the 150,000 yearly total
 
 # An award's shape: (policy, item, event date, facts), "{n}" in a fact replaced by the award's number.
 SHAPES = {
@@ -138,8 +139,13 @@ def stage_base(args) -> None:
     for policy, items in ((OLD, ["china_patent_award", "custody_sme"]),
                           (NEW, ["custody_sme", "high_value_portfolio"]),
                           (COUNTY, ["invention_grant", "custody"])):
-        round_create(actor=admin, policy=policy, name=f"基准测试批次（{policy}）", opens_at=now - dt.timedelta(days=1),
-                     closes_at=now + dt.timedelta(days=60), items=items)
+        rnd = round_create(actor=admin, policy=policy, name=f"基准测试批次（{policy}）", opens_at=now - dt.timedelta(days=1),
+                           closes_at=now + dt.timedelta(days=60), items=items)
+        if args.budget != "0":  # as a bureau runs it: an annual budget per policy and one per round, never reached here
+            from ipfund.web.budgets.services import budget_set
+
+            budget_set(actor=admin, policy=policy, year=timezone.localdate().year, amount=args.budget)
+            budget_set(actor=admin, policy=policy, year=timezone.localdate().year, amount=args.budget, round=rnd)
 
     fields = {f.name: f for f in ApplicantProfile._meta.fields}
 
@@ -233,9 +239,11 @@ class Shapes:
 def _award_plan(args, applicants):
     """(applicant, shape, award number) in order: the measured applicants first, with the most."""
     hot = args.rounds * (args.approvals + args.warmup)
+    # Fewer applicants than awards / 5 (province_scale's SMEs): more county grants each, within the yearly total.
+    extra = min(MAX_EXTRA_GRANTS, max(0, -(-args.awards // max(1, len(applicants))) - len(BASE_SLOTS)))
     total, serial = 0, 0
     for index, applicant in enumerate(applicants):
-        slots = list(BASE_SLOTS) + (["invention_2026"] * HOT_EXTRA_GRANTS if index < hot else [])
+        slots = list(BASE_SLOTS) + ["invention_2026"] * max(extra, HOT_EXTRA_GRANTS if index < hot else 0)
         for shape in slots:
             if total >= args.awards:
                 return
@@ -326,7 +334,9 @@ def stage_ledger(args) -> None:
     user = get_user_model()
     approver = user.objects.get(username="bench-approver").pk
     reviewer = user.objects.get(username="bench-reviewer").pk
-    applicants = list(ApplicantProfile.objects.filter(user__username__startswith="la").order_by("id")
+    # The awards' shapes are an SME's: enterprises that are SMEs, of the applicants the run made.
+    applicants = list(ApplicantProfile.objects.filter(user__username__regex=args.applicants_named, kind="enterprise",
+                                                      sme=True, in_zone=True).order_by("id")
                       .values_list("id", "ledger_identity", "name"))
     shapes = Shapes()
     raw = _raw()
@@ -369,7 +379,7 @@ def stage_ledger(args) -> None:
         written["entries"] += entries
         written["keys"] += keys
         written["names"] += names
-        if written["claims"] % 100_000 < chunk_size:
+        if claims and written["claims"] % 100_000 < chunk_size:
             print(f"    {written['claims']} claims, {time.time() - t0:.0f}s", flush=True)
     with raw.transaction(), raw.cursor() as cursor:
         written["buckets"] = ledger.write_buckets(cursor)
@@ -558,6 +568,9 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=10, help="approvals before them, not counted")
     parser.add_argument("--rounds", type=int, default=2, help="pairs of runs (empty, full)")
     parser.add_argument("--verify", type=int, default=300, help="seeded awards checked against the door")
+    parser.add_argument("--budget", default="5000000000",
+                        help="yuan of each policy's annual budget and of each round's budget, which every approval "
+                             "checks (budget_guard); 0 for no budgets")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--prefix", default="h_bench", help="databases <prefix>_seed, <prefix>_empty, <prefix>_full")
     parser.add_argument("--explain", action="store_true", help="print the plans of the two look-ups (full ledger)")
@@ -566,6 +579,8 @@ def main() -> int:
     parser.add_argument("--database", help=argparse.SUPPRESS)
     parser.add_argument("--mode", help=argparse.SUPPRESS)
     parser.add_argument("--run", type=int, default=0, help=argparse.SUPPRESS)
+    # The stage "ledger" alone serves bench/province_scale.py, whose applicants are named p0, p1 …
+    parser.add_argument("--applicants-named", default=r"^la[0-9]+$", help=argparse.SUPPRESS)
     args = parser.parse_args()
     server = urllib.parse.urlparse(args.server)
 
@@ -584,6 +599,7 @@ def main() -> int:
     Path(env["IPFUND_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     common = ["--awards", str(args.awards), "--applicants", str(args.applicants), "--approvals", str(args.approvals),
               "--warmup", str(args.warmup), "--rounds", str(args.rounds), "--verify", str(args.verify),
+              "--budget", args.budget,
               "--server", args.server]
     seed, dbs = f"{args.prefix}_seed", {"empty": f"{args.prefix}_empty", "full": f"{args.prefix}_full"}
 
@@ -622,8 +638,9 @@ def main() -> int:
             for line in result["explain"]:
                 print("    " + line)
 
+    budgets = f"budgets of {args.budget} yuan a policy and a round" if args.budget != "0" else "no budgets"
     print(f"\nPostgreSQL, {args.applicants} applicants; the full ledger {args.awards} awards over the policies "
-          f"{OLD}, {NEW}, {COUNTY}; {args.approvals} approvals a run through approval_approve, "
+          f"{OLD}, {NEW}, {COUNTY}; {budgets}; {args.approvals} approvals a run through approval_approve, "
           f"{args.rounds} runs each, alternating")
     pooled = {mode: [t for r in results for t in r["times"]] for mode, results in runs.items()}
     for mode in ("empty", "full"):
