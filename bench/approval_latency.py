@@ -575,6 +575,11 @@ def main() -> int:
     parser.add_argument("--prefix", default="h_bench", help="databases <prefix>_seed, <prefix>_empty, <prefix>_full")
     parser.add_argument("--explain", action="store_true", help="print the plans of the two look-ups (full ledger)")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument("--measure-only", action="store_true",
+                        help="measure the databases an earlier --keep run left (after a migration, say), with "
+                             "applicants after those it measured (--first-run: how many runs it made; those have "
+                             "the five awards every applicant has, not the ten more grants)")
+    parser.add_argument("--first-run", type=int, default=0, help="the first run's number (its applicants)")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     parser.add_argument("--mode", help=argparse.SUPPRESS)
@@ -614,21 +619,22 @@ def main() -> int:
                        check=True)
 
     t0 = time.time()
-    for db in (seed, *dbs.values()):
-        psql(f"DROP DATABASE IF EXISTS {db}")
-    psql(f"CREATE DATABASE {seed}")
-    stage("base", seed)
-    for db in dbs.values():
-        psql(f"CREATE DATABASE {db} TEMPLATE {seed}")
-    for mode, db in dbs.items():
-        stage("ledger", db, "--mode", mode)
-    stage("verify", dbs["full"])
-    print(f"databases built in {time.time() - t0:.0f}s", flush=True)
+    if not args.measure_only:
+        for db in (seed, *dbs.values()):
+            psql(f"DROP DATABASE IF EXISTS {db}")
+        psql(f"CREATE DATABASE {seed}")
+        stage("base", seed)
+        for db in dbs.values():
+            psql(f"CREATE DATABASE {db} TEMPLATE {seed}")
+        for mode, db in dbs.items():
+            stage("ledger", db, "--mode", mode)
+        stage("verify", dbs["full"])
+        print(f"databases built in {time.time() - t0:.0f}s", flush=True)
 
     runs: dict[str, list[dict]] = {"empty": [], "full": []}
-    for run in range(args.rounds):
+    for run in range(args.first_run, args.first_run + args.rounds):
         for mode in ("empty", "full"):
-            extra = ["--run", str(run)] + (["--explain"] if args.explain and mode == "full" and run == 0 else [])
+            extra = ["--run", str(run)] + (["--explain"] if args.explain and mode == "full" and run == args.first_run else [])
             out = stage("measure", dbs[mode], *extra, capture=True)
             result = json.loads(out.strip().splitlines()[-1])
             runs[mode].append(result)
