@@ -332,8 +332,8 @@ def stage_ledger(args) -> None:
     t0 = time.time()
     awarded = args.mode == "full"
     user = get_user_model()
-    approver = user.objects.get(username="bench-approver").pk
-    reviewer = user.objects.get(username="bench-reviewer").pk
+    approver = user.objects.get(username=args.approver).pk
+    reviewer = user.objects.get(username=args.reviewer).pk
     # The awards' shapes are an SME's: enterprises that are SMEs, of the applicants the run made.
     applicants = list(ApplicantProfile.objects.filter(user__username__regex=args.applicants_named, kind="enterprise",
                                                       sme=True, in_zone=True).order_by("id")
@@ -586,6 +586,8 @@ def main() -> int:
     parser.add_argument("--run", type=int, default=0, help=argparse.SUPPRESS)
     # The stage "ledger" alone serves bench/province_scale.py, whose applicants are named p0, p1 …
     parser.add_argument("--applicants-named", default=r"^la[0-9]+$", help=argparse.SUPPRESS)
+    parser.add_argument("--approver", default="bench-approver", help=argparse.SUPPRESS)
+    parser.add_argument("--reviewer", default="bench-reviewer", help=argparse.SUPPRESS)
     args = parser.parse_args()
     server = urllib.parse.urlparse(args.server)
 

@@ -229,7 +229,8 @@ def main() -> int:
     if args.awards:
         subprocess.run([PY, str(ROOT / "bench/approval_latency.py"), "--stage", "ledger", "--mode", "full",
                         "--database", args.database, "--server", args.server, "--awards", str(args.awards),
-                        "--rounds", "0", "--applicants-named", r"^p[0-9]+$"], env=env, check=True)
+                        "--rounds", "0", "--applicants-named", r"^p[0-9]+$", "--approver", "apr0", "--reviewer", "rev0"],
+                       env=env, check=True)
     print(f"database built in {time.time() - t0:.0f}s")
     sample = sample_of(env)
 
