@@ -3,6 +3,7 @@ with live submissions, reviews and approvals on top (issue #10 item 7).
 
     .venv/bin/python bench/province_scale.py                      # 1,000,000 claims, 100,000 applicants
     .venv/bin/python bench/province_scale.py --claims 20000 --applicants 2000 --seconds 20   # a quick run
+    .venv/bin/python bench/province_scale.py --awards 0          # the same without awards, to compare
 
 Builds a fresh PostgreSQL database (default ``h_queues`` on the local server: dropped and created
 again), seeds staff, SMEs with API tokens and an open round exactly as ``bench/web_load.py`` does,
@@ -15,6 +16,10 @@ page through. Then gunicorn serves it and ``--users`` threads work for ``--secon
 over the API (create, three PDF uploads, submit), reviewers and approvers over the pages (queue,
 claim page, recommend, approve against the ledger's caps), and staff searching the queues by name,
 credit code and reference, sorting, paging, opening the statistics dashboard and old claims.
+With ``--awards N`` (default 500,000) the ledger also holds N awards of the SMEs' earlier claims
+(2022 custody subsidies, successor and county fund awards; written with COPY by
+``bench/approval_latency.py``'s stage "ledger", as award_grant writes them), so the approvals
+and pages are measured against a full ledger; run it again with ``--awards 0`` for the ratio.
 Prints p50/p95/max per request kind, the errors, and the caps checked from the ledger afterwards.
 Never run by the tests.
 """
@@ -185,6 +190,9 @@ def main() -> int:
     parser.add_argument("--policies", default="zhaoqing-hitech-ip-2022,fictional-successor-2025",
                         help="policy ids the historical claims are recorded under, in turn (the second is the "
                              "fictional successor installed from tests/fixtures/policies)")
+    parser.add_argument("--awards", type=int, default=500_000,
+                        help="awards in the ledger besides the claims: historical claims of the SMEs, each with its "
+                             "award as award_grant writes it (bench/approval_latency.py's seeding); 0 for none")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=3)
@@ -218,6 +226,11 @@ def main() -> int:
     tokens = json.loads(seeded.stdout.strip().splitlines()[-1])
     subprocess.run([PY, "-c", BUDGET, "set", args.round_budget, args.annual_budget], env=env, check=True)
     subprocess.run([PY, "-c", BULK, str(args.applicants), str(args.claims), args.policies], env=env, check=True)
+    if args.awards:
+        subprocess.run([PY, str(ROOT / "bench/approval_latency.py"), "--stage", "ledger", "--mode", "full",
+                        "--database", args.database, "--server", args.server, "--awards", str(args.awards),
+                        "--rounds", "0", "--applicants-named", r"^p[0-9]+$", "--approver", "apr0", "--reviewer", "rev0"],
+                       env=env, check=True)
     print(f"database built in {time.time() - t0:.0f}s")
     sample = sample_of(env)
 
@@ -240,7 +253,8 @@ def main() -> int:
 
     print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} CPUs, Python {platform.python_version()}; "
           f"PostgreSQL database {args.database}: {args.claims} claims, {args.applicants} applicants, 5 years, "
-          f"policies {args.policies}; gunicorn {args.workers} workers; {args.users} users for {elapsed:.0f}s, "
+          f"policies {args.policies}; {args.awards} awards in the ledger besides (the SMEs' earlier claims under "
+          f"the 2022 policy, its successor and the county fund); gunicorn {args.workers} workers; {args.users} users for {elapsed:.0f}s, "
           f"think time {wl.THINK[0]:g}–{wl.THINK[1]:g} s")
     total_errors = wl.report(stats, elapsed, outcomes, env, width=20)
     budgets = subprocess.run([PY, "-c", BUDGET, "check"], env=env, capture_output=True, text=True, check=True).stdout.strip()

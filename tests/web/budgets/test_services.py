@@ -209,3 +209,24 @@ def test_the_dashboard_lists_every_policy_with_its_budget(staff, successor_insta
     assert default_policy().title in table and successor.title in table
     assert f"{year()} 年度预算 80,000.00 元" in table
     assert f"{year()} 年度未设预算：审定将被拒绝" in table
+
+
+def test_a_grant_counts_in_the_year_of_its_approval_and_its_revocation_too(staff, open_round, applicant):
+    """Committed is read by the approval's year (ledger/0004's index): a grant approved last
+    December counts in last year's budget, not this year's, and its revocation this January
+    takes it out of last year's, the year it counted in."""
+    import datetime as dt
+
+    from ipfund.web.budgets.selectors import committed
+
+    this = year()
+    last_year = budget_set(actor=staff.admin, policy=default_policy().id, year=this - 1, amount="100000")
+    this_year = budget_set(actor=staff.admin, policy=default_policy().id, year=this, amount="100000")
+    december, another = [flow.advance(c, "recommended", staff) for c in recommended_custody(applicant, 2)]
+    with flow.clock_at(dt.datetime(this - 1, 12, 31, 23, 0, tzinfo=timezone.get_current_timezone())):
+        approval_approve(actor=staff.approver, claim=december)
+    approval_approve(actor=staff.approver, claim=another)
+    assert (committed(last_year), committed(this_year)) == (Decimal("3000.00"), Decimal("3000.00"))
+    award_revoke(actor=staff.reviewer, claim=december, reason="异议成立")
+    assert (committed(last_year), committed(this_year)) == (Decimal("0.00"), Decimal("3000.00"))
+    assert AwardEntry.objects.filter(kind=AwardEntry.REVERSAL).get().created_at.year == this

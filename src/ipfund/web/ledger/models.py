@@ -46,7 +46,14 @@ class AwardEntry(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["policy", "item"])]
+        indexes = [
+            models.Index(fields=["policy", "item"]),
+            # A budget's committed amount (budgets.selectors): a policy's grants approved in a year
+            # read as a range, with their amounts (an index-only scan on PostgreSQL) …
+            models.Index(fields=["policy", "created_at"], include=["kind", "amount"], name="award_policy_approved"),
+            # … less the policy's reversals, few, each joined to its grant.
+            models.Index(fields=["policy"], condition=Q(kind="reversal"), name="award_reversals_of_policy"),
+        ]
         constraints = [
             # A claim is funded at most once.
             models.UniqueConstraint(fields=["claim"], condition=Q(kind="grant"), name="award_one_grant_per_claim"),
