@@ -329,12 +329,16 @@ def _seed(ev, results, lookup: LedgerLookup) -> None:
         every = np.arange(cols.n)
         keys, tops, groups, _caps = ev._ledger_fields(cols, every)
         lid = _ledger_id(item)
-        for k in keys or ():
-            wanted_keys[_key_name(lid, k)] = (item.id, k)
-        for t in tops or ():
-            wanted[_top_name(lid, t)] = (led.paid, t)
-        for g in groups or ():
-            wanted[_group_name(lid, g)] = (led.used, g)
+        # Each name as filed by awards decided under the options in force now (plain) and as filed,
+        # marked, by awards decided under other options that file them here under ours.
+        forms = ("", _qualifier(item, ev.interp)) if _shaping(item) else ("",)
+        for q in forms:
+            for k in keys or ():
+                wanted_keys[_key_name(lid, k) + q] = (item.id, k)
+            for t in tops or ():
+                wanted[_top_name(lid, t) + q] = (led.paid, t)
+            for g in groups or ():
+                wanted[_group_name(lid, g) + q] = (led.used, g)
         if ev.shared(item):
             shared_caps, matters = ev._shared_fields(cols, every)
             for row in shared_caps:
@@ -352,7 +356,7 @@ def _seed(ev, results, lookup: LedgerLookup) -> None:
     if wanted:
         for name, amount in lookup.amounts(sorted(wanted)).items():
             target, internal = wanted[name]
-            target[internal] = yuan_to_fen(f"{Decimal(amount):.2f}")
+            target[internal] = target.get(internal, 0) + yuan_to_fen(f"{Decimal(amount):.2f}")
 
 
 class AwardIndex:
@@ -387,6 +391,8 @@ class AwardIndex:
                     name = _group_name(head, internal)
                 self._amounts[name] = Decimal(fen_to_yuan(fen))
 
+    # Built under the very interpretations the decision is taken under: every award is under the
+    # plain names, none under names marked with other options (see _qualifier).
     def holders(self, keys: Sequence[str]) -> dict[str, Holder]:
         return {k: self._holders[k] for k in keys if k in self._holders}
 
@@ -396,6 +402,20 @@ class AwardIndex:
 
 __all__ = ["Applicant", "Award", "AwardIndex", "BatchError", "CapGroup", "Claim", "Decision", "Holder", "InputError",
            "LedgerLookup", "decide", "ELIGIBLE", "INELIGIBLE", "INVALID"]
+
+
+def _qualifier(item, interp: Mapping[str, str]) -> str:
+    """What an item's own key and buckets are filed under besides their name: the options of the
+    interpretations that shape them ("@A23=fact_year"), so that names filed under one option never
+    count under another (the service year 2024 of one reading is not the event year 2024 of the
+    other). Empty for an item no interpretation shapes."""
+    ids = _shaping(item)
+    return "" if not ids else "@" + ",".join(f"{i}={interp.get(i, '')}" for i in ids)
+
+
+def _spanning(name: str) -> bool:
+    head = name.split(LEDGER_SEPARATOR, 1)[0]
+    return "/cap:" in head or "/matter:" in head
 
 
 def _shaping(item) -> list[str]:
@@ -433,10 +453,14 @@ def ledger_names(policy: Policy | str, claim: Claim, interpretations: Mapping[st
         ev = Evaluator(policy, {**base, **dict(zip(shaping, combo))})
         if ev.read_many([claim.as_contract()]):
             continue  # unreadable: it is never awarded
+        # The options the award is decided under file it under the plain names (as the ledger's
+        # guards, DuplicateKey and CapBucket, hold it); every other option under names marked with it.
+        q = "" if all(ev.interp.get(i) == policy.resolve_interpretations(base).get(i) for i in shaping) else \
+            _qualifier(item, ev.interp)
         for r in (ev.static(cols) for cols in ev.reader.columns()):
             key_names, groups = _ledger_fields(ev, r)
-            keys.update(dict.fromkeys(k for k in key_names if k is not None))
-            buckets.update(dict.fromkeys(g.group for row in groups for g in row))
+            keys.update(dict.fromkeys(k + q for k in key_names if k is not None))
+            buckets.update(dict.fromkeys(g.group if _spanning(g.group) else g.group + q for row in groups for g in row))
     return tuple(keys), tuple(buckets)
 
 

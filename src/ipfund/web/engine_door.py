@@ -37,7 +37,7 @@ from ipfund.engine.vocabulary import REASON_LABELS
 __all__ = [
     "EXPIRED", "IN_FORCE", "NOT_YET", "PSEUDONYM_PREFIX", "STATE_LABELS", "BatchError", "CapGroup", "Decision",
     "Explanation", "Policy", "REASON_LABELS", "canonical", "decide_calculator", "decide_claim", "decide_draft",
-    "default_policy", "evaluate_batch", "known_policies", "ledger_fields", "ledger_index_names", "ledger_scope", "policies_in_force",
+    "default_policy", "evaluate_batch", "known_policies", "ledger_fields", "ledger_index_names", "ledger_index_names_of_record", "ledger_scope", "policies_in_force",
     "policy_by_id", "policy_named", "policy_of", "policy_state", "policy_state_label", "policy_validity",
     "ric_valid", "stored_decision", "stored_explanation", "uscc_valid",
 ]
@@ -214,6 +214,22 @@ def ledger_index_names(claim) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
     policy = policy_of(claim)
     return ledger_names(policy, _claim(claim), interpretations_in_force(policy=policy.id))
+
+
+def ledger_index_names_of_record(policy_id: str, claim_data: Mapping) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """`ledger_index_names` of an award as the ledger stored its claim (its contract form), under
+    the policy's defaults (every option that shapes a name is filed anyway); None when the policy
+    is not installed."""
+    try:
+        policy = policy_named(policy_id)
+    except BatchError:
+        return None
+    a = claim_data["applicant"]
+    claim = Claim(id=str(claim_data["id"]), item=claim_data["item"], event_date=claim_data["event_date"],
+                  facts=claim_data.get("facts") or {},
+                  applicant=Applicant(id=a["id"], kind=a["kind"], in_zone=a["in_zone"], sme=a.get("sme", False),
+                                      name=a.get("name") or ""))
+    return ledger_names(policy, claim)
 
 
 def stored_decision(record: Mapping | None) -> Decision | None:

@@ -21,7 +21,7 @@ from ipfund.web.demo.samples import sample
 from tests.web.ledger.test_successor_policy import OLD, _claim, successor, two_rounds  # noqa: F401 - fixtures
 
 
-@pytest.mark.xfail(strict=True, reason="ledger/0003 files other options' buckets under the same names (see the note of h/bench)")
+
 def test_another_options_filing_does_not_count_under_the_option_in_force(staff, two_rounds, applicant):  # noqa: F811
     company = applicant("enterprise", sme=True)
     first = _claim(company, "custody_sme", policy=OLD, event_date=dt.date(2024, 3, 1),

@@ -129,7 +129,7 @@ def award_grant(*, actor, claim, limit: Decimal) -> Grant:
                     CapBucket.objects.filter(pk=bucket.pk).update(used=F("used") + amount, cap=group.limit)
     except IntegrityError:
         raise AwardRefused(AWARD_CAP_REACHED, "cap_reached") from None
-    _file_names(entry, amount, *ledger_index_names(claim), keys.duplicate_key, [g.group for g in keys.cap_groups])
+    _file_names(entry, amount, *ledger_index_names(claim))
 
     audit_record(
         actor=actor,
@@ -141,11 +141,10 @@ def award_grant(*, actor, claim, limit: Decimal) -> Grant:
     return Grant(entry, decision, engine_amount)
 
 
-def _file_names(entry: AwardEntry, amount: Decimal, keys, buckets, posted_key: str | None, posted_groups) -> None:
-    """File the award in the ledger's index under every name a decision may look it up by: the
-    key and buckets it was posted to, and those other interpretation options would use."""
-    keys = dict.fromkeys([*([posted_key] if posted_key else []), *keys])
-    buckets = dict.fromkeys([*posted_groups, *buckets])
+def _file_names(entry: AwardEntry, amount: Decimal, keys, buckets) -> None:
+    """File the award in the ledger's index under every name a decision may look it up by: its key
+    and buckets under the options in force and under each other option of the interpretations that
+    shape them, each name marked with the options it was computed under."""
     LedgerName.objects.bulk_create(
         [LedgerName(kind=LedgerName.KEY, name=k, entry=entry, amount=amount) for k in keys]
         + [LedgerName(kind=LedgerName.BUCKET, name=b, entry=entry, amount=amount) for b in buckets]

@@ -7,15 +7,20 @@ from ipfund.web.audit.insert_only import LEDGER_NAME_TABLES, migration_operation
 
 
 def index_existing(apps, schema_editor):
-    """Awards posted before the index: filed under the key and buckets they were posted to."""
+    """Awards posted before the index: filed as award_grant files them now (every option that
+    shapes a name, by the engine), a reversal under its grant's names negated; where the policy is
+    no longer installed, under the key and buckets the award was posted to."""
+    from ipfund.web.engine_door import ledger_index_names_of_record
+
     AwardEntry = apps.get_model("ledger", "AwardEntry")
     LedgerName = apps.get_model("ledger", "LedgerName")
     rows = []
     for entry in AwardEntry.objects.order_by("id").iterator():
-        if entry.duplicate_key:
-            rows.append(LedgerName(kind="key", name=entry.duplicate_key, entry_id=entry.pk, amount=entry.amount))
-        for group in entry.cap_groups or ():
-            rows.append(LedgerName(kind="bucket", name=group, entry_id=entry.pk, amount=entry.amount))
+        names = ledger_index_names_of_record(entry.policy, entry.claim_data)
+        keys, buckets = names if names is not None else (
+            [entry.duplicate_key] if entry.duplicate_key else [], list(entry.cap_groups or ()))
+        rows += [LedgerName(kind="key", name=k, entry_id=entry.pk, amount=entry.amount) for k in keys]
+        rows += [LedgerName(kind="bucket", name=b, entry_id=entry.pk, amount=entry.amount) for b in buckets]
     LedgerName.objects.bulk_create(rows, batch_size=2000)
 
 
