@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 
 from ipfund.web.claims.services import claim_estimate
 from ipfund.web.demo import flow
