@@ -139,7 +139,7 @@ class _LedgerRows:
     own standing award is left out (a decided claim checked again is not its own duplicate)."""
 
     def __init__(self, leave_out=None):
-        from ipfund.web.ledger.selectors import standing_grant
+        from ipfund.web.ledger.selectors import filed_buckets, standing_grant
 
         self.own_pk = None
         self.own_groups: frozenset = frozenset()
@@ -147,7 +147,7 @@ class _LedgerRows:
         if leave_out is not None and isinstance(leave_out.pk, int):  # a stored claim (a register row has none)
             grant, net = standing_grant(claim=leave_out)
             if grant is not None and net > 0:
-                self.own_pk, self.own_groups, self.own_net = leave_out.pk, frozenset(grant.cap_groups), net
+                self.own_pk, self.own_groups, self.own_net = leave_out.pk, filed_buckets(entry=grant), net
 
     def holders(self, keys):
         from ipfund.web.ledger.selectors import held_keys

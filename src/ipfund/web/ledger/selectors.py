@@ -35,6 +35,11 @@ def bucket_amounts(names) -> dict[str, Decimal]:
     return {name: total for name, total in rows}
 
 
+def filed_buckets(*, entry) -> frozenset[str]:
+    """Every bucket name an award was filed under in the index (under each option)."""
+    return frozenset(LedgerName.objects.filter(entry=entry, kind=LedgerName.BUCKET).values_list("name", flat=True))
+
+
 def standing_grant(*, claim) -> tuple[AwardEntry | None, Decimal]:
     """The claim's grant and its net amount (0 once revoked), or (None, 0)."""
     grant = AwardEntry.objects.filter(claim=claim, kind=AwardEntry.GRANT).first()
