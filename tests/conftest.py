@@ -23,7 +23,10 @@ def _flush_passes_insert_only_triggers():
         if not statements:
             return statements
         vendor = connection.vendor
-        return [*drop_sql(vendor, ALL_TABLES), *statements, *create_sql(vendor, ALL_TABLES)]
+        # A migration test may leave the database before a table's migration: its triggers too.
+        present = set(connection.introspection.table_names())
+        rules = tuple(r for r in ALL_TABLES if r.table in present)
+        return [*drop_sql(vendor, rules), *statements, *create_sql(vendor, rules)]
 
     flush.sql_flush = sql_flush
     yield

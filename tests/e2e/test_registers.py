@@ -6,6 +6,8 @@ import datetime as dt
 import re
 
 import pytest
+
+from ipfund.web.demo import flow
 from django.utils import timezone
 
 from ipfund.web.accounts.models import User
@@ -144,6 +146,7 @@ def test_a_complaint_is_filed_anonymously_and_followed_by_its_reference(new_cont
 
 def test_an_alliance_is_reviewed_by_a_panel_and_then_paid(new_context, screenshots, tmp_path):
     staff = create_staff()
+    flow.no_budget(staff, "zhaoqing-hitech-ip-2022")  # approvals need a budget or a recorded 不设预算
     now = timezone.now()
     round_create(actor=staff.admin, name="2026年第二批", opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
                  items=list(default_policy().items))

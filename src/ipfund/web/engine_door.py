@@ -224,11 +224,13 @@ def ledger_index_names_of_record(policy_id: str, claim_data: Mapping) -> tuple[t
         policy = policy_named(policy_id)
     except BatchError:
         return None
-    a = claim_data["applicant"]
-    claim = Claim(id=str(claim_data["id"]), item=claim_data["item"], event_date=claim_data["event_date"],
+    a = claim_data.get("applicant") or {}
+    if not a.get("id") or not claim_data.get("item") or not claim_data.get("event_date"):
+        return None  # a record too old or too thin to be read again: filed under what it was posted to
+    claim = Claim(id=str(claim_data.get("id") or "ledger"), item=claim_data["item"], event_date=claim_data["event_date"],
                   facts=claim_data.get("facts") or {},
-                  applicant=Applicant(id=a["id"], kind=a["kind"], in_zone=a["in_zone"], sme=a.get("sme", False),
-                                      name=a.get("name") or ""))
+                  applicant=Applicant(id=a["id"], kind=a.get("kind", ""), in_zone=bool(a.get("in_zone")),
+                                      sme=bool(a.get("sme", False)), name=a.get("name") or ""))
     return ledger_names(policy, claim)
 
 
