@@ -24,7 +24,23 @@ class AwardEntryQuerySet(models.QuerySet):
         raise LedgerInsertOnlyError(LEDGER_INSERT_ONLY)
 
 
-class AwardEntry(models.Model):
+class InsertOnly(models.Model):
+    """A row written once: saving it again or deleting it is refused (the database's triggers refuse
+    it too, audit/insert_only.py)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerInsertOnlyError(LEDGER_INSERT_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerInsertOnlyError(LEDGER_INSERT_ONLY)
+
+
+class AwardEntry(InsertOnly):
     GRANT, REVERSAL = "grant", "reversal"
 
     claim = models.ForeignKey("claims.Claim", on_delete=models.PROTECT, related_name="award_entries")
@@ -66,14 +82,6 @@ class AwardEntry(models.Model):
         verbose_name = "资助台账记录"
         verbose_name_plural = "资助台账记录"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise LedgerInsertOnlyError(LEDGER_INSERT_ONLY)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise LedgerInsertOnlyError(LEDGER_INSERT_ONLY)
-
 
 class DuplicateKey(models.Model):
     """The thing an award funds (a patent, a case, an applicant's year…); held while the award stands."""
@@ -109,7 +117,7 @@ class CapBucket(models.Model):
         ]
 
 
-class LedgerName(models.Model):
+class LedgerName(InsertOnly):
     """Every name an award is filed under — its duplicate keys and buckets, under the options in
     force and under every other option that would file it elsewhere — with the award's amount (a
     reversal files the same names with the amount negated). A decision looks its keys and buckets
@@ -129,11 +137,3 @@ class LedgerName(models.Model):
         indexes = [models.Index(fields=["kind", "name"], name="ledger_name_lookup")]
         verbose_name = "台账索引"
         verbose_name_plural = "台账索引"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise LedgerInsertOnlyError(LEDGER_INSERT_ONLY)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise LedgerInsertOnlyError(LEDGER_INSERT_ONLY)
