@@ -30,8 +30,9 @@ def test_a_quantity_claim_and_a_yearly_total_across_items(new_context, screensho
     staff = flow.create_staff()
     flow.no_budget(staff, DISTRICT, COUNTY)
     now = timezone.now()
-    for policy, items in ((DISTRICT, ["foreign_patent", "madrid_mark"]), (COUNTY, ["ip_title", "navigation"])):
-        round_create(actor=staff.admin, policy=policy, name=f"{policy} 批次", opens_at=now - dt.timedelta(days=1),
+    for policy, items, name in ((DISTRICT, ["foreign_patent", "madrid_mark"], "2026年国际布局资助批次"),
+                                (COUNTY, ["ip_title", "navigation"], "2026年县专项资金批次")):
+        round_create(actor=staff.admin, policy=policy, name=name, opens_at=now - dt.timedelta(days=1),
                      closes_at=now + dt.timedelta(days=30), items=items)
     company = flow.new_applicant("enterprise", name="肇庆星河新材料有限公司")
     # Earlier this year the county already awarded it 100,000 + 50,000 (approved through the services).
