@@ -137,7 +137,9 @@ class Decision:
     explanation: Explanation | None = None
     error: InputError | None = None
     policy_version: str = ""  # Policy.version of the package that decided
-    cut_by: tuple[str, ...] = ()  # the cap groups that cut the amount (each cap that bound it)
+    # The cap groups that cut the amount (each cap that bound it); recorded as the claim is decided
+    # one by one with its steps, so a decision taken with explain=False leaves it empty.
+    cut_by: tuple[str, ...] = ()
 
     @property
     def eligible(self) -> bool:
