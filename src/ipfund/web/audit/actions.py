@@ -65,6 +65,7 @@ class AuditAction(models.TextChoices):
     # the ledger, notices, rounds, budgets, policies
     AWARD_GRANT = "award_grant", "记入资助台账"
     AWARD_REVOKE = "award_revoke", "冲销资助台账"
+    AWARD_REDUCE = "award_reduce", "核减资助台账"
     NOTICE_PUBLISH = "notice_publish", "发布公示"
     NOTICE_CLOSE = "notice_close", "公示期满结束"
     ROUND_CREATE = "round_create", "设立申报批次"

@@ -69,10 +69,21 @@ def _reversals_of(budget: Budget):
     return reversals.filter(reverses__created_at__gte=start, reverses__created_at__lt=end)
 
 
+def _reductions_of(budget: Budget):
+    """The reductions of those grants (pro-rata cuts, cancelled installments, recoveries in
+    proportion), counted where their grant is, like reversals (ledger/0005's partial index)."""
+    reductions = AwardEntry.objects.filter(policy=budget.policy, kind=AwardEntry.REDUCTION)
+    if budget.round_id is not None:
+        return reductions.filter(claim__round_id=budget.round_id)
+    start, end = _year_bounds(budget.year)
+    return reductions.filter(reduces__created_at__gte=start, reduces__created_at__lt=end)
+
+
 def committed(budget: Budget) -> Decimal:
-    """The net amount of the awards this budget carries: its grants less their reversals, each
-    sum read through an index (ledger/0004), never the whole ledger."""
-    return _sum(_grants_of(budget), "amount") + _sum(_reversals_of(budget), "amount")
+    """The net amount of the awards this budget carries: its grants less their reversals and
+    reductions, each sum read through an index (ledger/0004, 0005), never the whole ledger."""
+    return (_sum(_grants_of(budget), "amount") + _sum(_reversals_of(budget), "amount")
+            + _sum(_reductions_of(budget), "amount"))
 
 
 def paid(budget: Budget) -> Decimal:

@@ -1,4 +1,5 @@
-"""AwardEntry (insert-only; a revocation is a reversing entry), DuplicateKey, CapBucket."""
+"""AwardEntry (insert-only; a revocation is a reversing entry, a partial cut a reducing one),
+DuplicateKey, CapBucket, LedgerName."""
 
 from __future__ import annotations
 
@@ -41,15 +42,20 @@ class InsertOnly(models.Model):
 
 
 class AwardEntry(InsertOnly):
-    GRANT, REVERSAL = "grant", "reversal"
+    # A grant; its reversal (the whole net taken back, the duplicate key freed); a reduction (part
+    # of it taken back while the award stands: a pro-rata cut, a cancelled installment, a recovery
+    # in proportion). Several reductions may cut one grant; a grant's net stays above zero until
+    # a reversal takes the rest.
+    GRANT, REVERSAL, REDUCTION = "grant", "reversal", "reduction"
 
     claim = models.ForeignKey("claims.Claim", on_delete=models.PROTECT, related_name="award_entries")
     applicant = models.ForeignKey("accounts.ApplicantProfile", on_delete=models.PROTECT, related_name="award_entries")
     policy = models.CharField(max_length=64)
     item = models.CharField(max_length=64)
-    kind = models.CharField(max_length=10, choices=[(GRANT, "资助"), (REVERSAL, "冲销")])
-    amount = models.DecimalField(**MONEY)  # positive for a grant, negative for its reversal
+    kind = models.CharField(max_length=10, choices=[(GRANT, "资助"), (REVERSAL, "冲销"), (REDUCTION, "核减")])
+    amount = models.DecimalField(**MONEY)  # positive for a grant, negative for its reversal or a reduction
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
+    reduces = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reductions")
     # The contract claim as judged when granted: the engine's history reads it back verbatim.
     claim_data = models.JSONField()
     duplicate_key = models.CharField(max_length=400, blank=True)
@@ -67,15 +73,17 @@ class AwardEntry(InsertOnly):
             # A budget's committed amount (budgets.selectors): a policy's grants approved in a year
             # read as a range, with their amounts (an index-only scan on PostgreSQL) …
             models.Index(fields=["policy", "created_at"], include=["kind", "amount"], name="award_policy_approved"),
-            # … less the policy's reversals, few, each joined to its grant.
+            # … less the policy's reversals and reductions, few, each joined to its grant.
             models.Index(fields=["policy"], condition=Q(kind="reversal"), name="award_reversals_of_policy"),
+            models.Index(fields=["policy"], condition=Q(kind="reduction"), name="award_reductions_of_policy"),
         ]
         constraints = [
             # A claim is funded at most once.
             models.UniqueConstraint(fields=["claim"], condition=Q(kind="grant"), name="award_one_grant_per_claim"),
             models.CheckConstraint(
-                condition=(Q(kind="grant", amount__gt=0, reverses__isnull=True))
-                | Q(kind="reversal", amount__lt=0, reverses__isnull=False),
+                condition=(Q(kind="grant", amount__gt=0, reverses__isnull=True, reduces__isnull=True))
+                | Q(kind="reversal", amount__lt=0, reverses__isnull=False, reduces__isnull=True)
+                | Q(kind="reduction", amount__lt=0, reverses__isnull=True, reduces__isnull=False),
                 name="award_sign_matches_kind",
             ),
         ]

@@ -134,10 +134,13 @@ def audit_reconcile() -> ReconcileResult:
     # Claims and payments against the ledger.
     net: dict[int, Decimal] = defaultdict(Decimal)
     grant_of: dict[int, AwardEntry] = {}
+    reduced: dict[int, Decimal] = defaultdict(Decimal)  # a claim's reductions (negative): the award stands, smaller
     for entry in entries:
         net[entry.claim_id] += entry.amount
         if entry.kind == AwardEntry.GRANT:
             grant_of[entry.claim_id] = entry
+        elif entry.kind == AwardEntry.REDUCTION:
+            reduced[entry.claim_id] += entry.amount
     for claim in claims:
         state = State(claim.state).label
         grant, claim_net = grant_of.get(claim.pk), net.get(claim.pk, Decimal(0))
@@ -147,8 +150,9 @@ def audit_reconcile() -> ReconcileResult:
                 continue
             if claim.approved_amount != grant.amount:
                 diff.append(CLAIM_AMOUNT.format(claim=claim.pk, approved=_money(claim.approved_amount or 0), granted=_money(grant.amount)))
-            if claim_net != grant.amount:
-                diff.append(CLAIM_NET.format(claim=claim.pk, state=state, net=_money(claim_net), expected=_money(grant.amount)))
+            if claim_net != grant.amount + reduced[claim.pk]:
+                diff.append(CLAIM_NET.format(claim=claim.pk, state=state, net=_money(claim_net),
+                                             expected=_money(grant.amount + reduced[claim.pk])))
         elif claim.state == State.REVOKED:
             if claim_net != 0:
                 diff.append(CLAIM_NET.format(claim=claim.pk, state=state, net=_money(claim_net), expected="0.00"))
@@ -176,7 +180,7 @@ def _against_the_chain(result: ReconcileResult, entries, claims, payments) -> No
     if not chain.ok:
         diff.append(AUDIT_CHAIN.format(message=chain.message))
     events = AuditEvent.objects.filter(
-        action__in=["award_grant", "award_revoke", "payment_record", "claim_approve"]
+        action__in=["award_grant", "award_revoke", "award_reduce", "payment_record", "claim_approve"]
     ).order_by("seq").only("seq", "action", "object_type", "object_id", "before", "after")
     by_object: dict[tuple, AuditEvent] = {}
     approvals: dict[str, AuditEvent] = {}
@@ -186,13 +190,19 @@ def _against_the_chain(result: ReconcileResult, entries, claims, payments) -> No
         else:
             by_object[(event.action, event.object_id)] = event
     for entry in entries:
-        action = "award_grant" if entry.kind == AwardEntry.GRANT else "award_revoke"
+        action = {AwardEntry.GRANT: "award_grant", AwardEntry.REDUCTION: "award_reduce"}.get(entry.kind, "award_revoke")
         event = by_object.get((action, str(entry.pk)))
         if event is None:
             diff.append(AUDIT_ENTRY_MISSING.format(entry=entry.pk, claim=entry.claim_id, amount=_money(entry.amount)))
             continue
-        # A grant's event records its amount; a revocation's records the amount it took back.
-        audited = _amount((event.after or {}).get("amount")) if action == "award_grant" else _amount((event.before or {}).get("amount"))
+        # A grant's event records its amount; a revocation's the amount it took back; a
+        # reduction's the amount it cut.
+        if action == "award_grant":
+            audited = _amount((event.after or {}).get("amount"))
+        elif action == "award_reduce":
+            audited = _amount((event.after or {}).get("reduced_by"))
+        else:
+            audited = _amount((event.before or {}).get("amount"))
         expected = entry.amount if action == "award_grant" else -entry.amount
         if audited != expected:
             diff.append(AUDIT_ENTRY_AMOUNT.format(entry=entry.pk, amount=_money(expected), seq=event.seq, audited=audited))

@@ -48,7 +48,7 @@ def standing_grant(*, claim) -> tuple[AwardEntry | None, Decimal]:
 
 def award_net(*, claim) -> Decimal:
     total = AwardEntry.objects.filter(claim=claim).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0.00")
+    return Decimal(total or 0).quantize(Decimal("0.01"))  # to the fen on every database
 
 
 def awards_of_applicant(*, applicant) -> QuerySet[AwardEntry]:

@@ -1,4 +1,5 @@
-"""Ledger services: award_grant (inside an approval) and award_revoke (a reversing entry).
+"""Ledger services: award_grant (inside an approval), award_revoke (a reversing entry: the whole
+net taken back) and award_reduce (a reducing entry: part of it, the award still standing).
 
 Both run inside the caller's transaction. award_grant first locks the cap buckets of the claim
 (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions already hold the write
@@ -31,6 +32,9 @@ AWARD_CAP_REACHED = "该项目的资助上限已用完，不能再审定资助�
 AWARD_NOT_ELIGIBLE = "按当前台账重新计算，该申报不符合资助条件：{reasons}。"
 AWARD_INVALID = "申报数据无效：{message}"
 AWARD_NOTHING_TO_REVOKE = "该申报没有可撤销的资助。"
+AWARD_REDUCE_POSITIVE = "核减金额须大于零、以分为单位。"
+AWARD_REDUCE_TOO_MUCH = "核减金额 {amount} 元不小于该资助的现有净额 {net} 元；全部收回请撤销资助。"
+AWARD_REDUCE_REASON = "请填写核减原因。"
 
 _REASON_MESSAGES = {"duplicate": AWARD_DUPLICATE, "cap_reached": AWARD_CAP_REACHED}
 
@@ -185,3 +189,51 @@ def award_revoke(*, actor, claim, reason: str) -> AwardEntry:
         after={"claim": claim.pk, "amount": Decimal("0.00"), "reason": reason},
     )
     return reversal
+
+
+def award_reduce(*, actor, claim, amount: Decimal, reason: str) -> AwardEntry:
+    """Take part of a standing award back (a pro-rata cut, a cancelled installment, a recovery in
+    proportion): a reducing entry of -amount against the grant. The award stands, smaller: its
+    duplicate key stays held; its cap buckets and the index of names free `amount`; the budgets
+    it counts against carry the net. Taking the whole net back is a revocation (award_revoke).
+
+    Runs inside the caller's transaction, under the grant's cap-bucket locks."""
+    if not reason.strip():
+        raise ValidationError({"reason": [AWARD_REDUCE_REASON]})
+    if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({"amount": [AWARD_REDUCE_POSITIVE]})
+    grant = AwardEntry.objects.filter(claim=claim, kind=AwardEntry.GRANT).first()
+    if grant is None:
+        raise ValidationError(AWARD_NOTHING_TO_REVOKE, code="nothing_to_revoke")
+    locked = list(_locked(grant.cap_groups).values())
+    net = award_net(claim=claim)  # read under the locks
+    if net <= 0:
+        raise ValidationError(AWARD_NOTHING_TO_REVOKE, code="nothing_to_revoke")
+    if amount >= net:
+        raise ValidationError({"amount": [AWARD_REDUCE_TOO_MUCH.format(amount=amount, net=net)]})
+    reduction = AwardEntry.objects.create(
+        claim=claim,
+        applicant=grant.applicant,
+        policy=grant.policy,
+        item=grant.item,
+        kind=AwardEntry.REDUCTION,
+        amount=-amount,
+        reduces=grant,
+        claim_data=grant.claim_data,
+        duplicate_key=grant.duplicate_key,
+        cap_groups=grant.cap_groups,
+        reason=reason,
+        created_by=actor,
+    )
+    LedgerName.objects.bulk_create([LedgerName(kind=n.kind, name=n.name, entry=reduction, amount=-amount)
+                                    for n in grant.names.all()])
+    for bucket in locked:
+        CapBucket.objects.filter(pk=bucket.pk).update(used=F("used") - amount)
+    audit_record(
+        actor=actor,
+        action=AuditAction.AWARD_REDUCE,
+        obj=reduction,
+        before={"claim": claim.pk, "amount": net},
+        after={"claim": claim.pk, "amount": net - amount, "reduced_by": amount, "reason": reason},
+    )
+    return reduction
