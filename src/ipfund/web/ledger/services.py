@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ipfund.web.audit.services import audit_record
 from ipfund.web.audit.actions import AuditAction
-from ipfund.web.budgets.services import budget_guard
+from ipfund.web.budgets.services import budget_guard, budget_release
 from ipfund.web.engine_door import Decision, decide_claim, ledger_fields, ledger_index_names, ledger_scope
 
 from .models import AwardEntry, CapBucket, DuplicateKey, LedgerName
@@ -181,6 +181,7 @@ def award_revoke(*, actor, claim, reason: str) -> AwardEntry:
                                     for n in grant.names.all()])
     for bucket in locked:
         CapBucket.objects.filter(pk=bucket.pk).update(used=F("used") - net)
+    budget_release(policy=grant.policy, round_id=claim.round_id, approved_on=timezone.localdate(grant.created_at), amount=net)
     audit_record(
         actor=actor,
         action=AuditAction.AWARD_REVOKE,
@@ -229,6 +230,7 @@ def award_reduce(*, actor, claim, amount: Decimal, reason: str) -> AwardEntry:
                                     for n in grant.names.all()])
     for bucket in locked:
         CapBucket.objects.filter(pk=bucket.pk).update(used=F("used") - amount)
+    budget_release(policy=grant.policy, round_id=claim.round_id, approved_on=timezone.localdate(grant.created_at), amount=amount)
     audit_record(
         actor=actor,
         action=AuditAction.AWARD_REDUCE,
