@@ -185,6 +185,15 @@ TOP = MAP({
     # Declared by other parts of the format (caps spanning items, exclusive groups): their own
     # checks read them; here they are known keys.
     "caps": ANY, "exclusive_groups": ANY,
+    # After a round closes: a pro-rata cut over budget and quotas filled from a ranking
+    # (engine/allocation.py reads the values; the keys are checked here, with their lines).
+    "allocation": MAP({
+        "pro_rata": MAP({"clause": SCALAR, "sentence": SCALAR, "over": STR, "remainder": ANY, "label": SCALAR},
+                        required=("clause", "sentence", "over", "remainder"), label="按比例核减"),
+        "quotas": DICT(MAP({"label": SCALAR, "clause": SCALAR, "sentence": SCALAR, "items": NAMES, "per": STR,
+                            "count": ANY, "by": STR, "ties": STR},
+                           required=("label", "clause", "sentence", "items", "per", "count", "by"), label="名额")),
+    }, label="资金分配"),
 }, required=("id", "title", "issued_on", "clauses", "parameters", "interpretations"), label="政策包")
 
 
