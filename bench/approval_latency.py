@@ -120,7 +120,6 @@ def stage_base(args) -> None:
     import datetime as dt
 
     from django.core.management import call_command
-    from django.db import connection
     from django.utils import timezone
 
     t0 = time.time()
@@ -147,10 +146,13 @@ def stage_base(args) -> None:
             budget_set(actor=admin, policy=policy, year=timezone.localdate().year, amount=args.budget)
             budget_set(actor=admin, policy=policy, year=timezone.localdate().year, amount=args.budget, round=rnd)
 
-    fields = {f.name: f for f in ApplicantProfile._meta.fields}
+    from ipfund.web.pii.fields import place, seal
 
-    def encrypted(name, value):
-        return fields[name].get_db_prep_save(value, connection)
+    table = ApplicantProfile._meta.db_table
+
+    def encrypted(name, value, pk):
+        """The column's value as the platform writes it: sealed for its own row (pii/fields.py)."""
+        return seal(value, place(table, name, pk)) if value else ""
 
     raw = _raw()
     with raw.transaction(), raw.cursor() as cursor:
@@ -163,11 +165,11 @@ def stage_base(args) -> None:
                                         "affiliation", "password_change_required"], users)
 
         def profiles():
-            blank = encrypted("contact_phone", "")
+            blank = ""
             for n in range(args.applicants):
                 number = make_uscc("enterprise", 300000 + n)
                 name = f"肇庆基准{n}号科技有限公司"
-                yield (first_profile + n, "enterprise", encrypted("id_number", number), name, "肇庆高新区", True, True,
+                yield (first_profile + n, "enterprise", encrypted("id_number", number, first_profile + n), name, "肇庆高新区", True, True,
                        "", blank, "中国工商银行肇庆分行", blank, stamp, first_user + n, "", None,
                        blind_index("id_number", number), applicant_identity("enterprise", number), name)
 

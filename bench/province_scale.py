@@ -57,6 +57,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from ipfund.web.accounts.idgen import make_ric, make_uscc
 from ipfund.web.accounts.models import ApplicantProfile, User
+from ipfund.web.pii.fields import SealedToken, place, seal
 from ipfund.web.claims.models import Claim, ReferenceSequence
 from ipfund.web.pii.blind_index import blind_index
 from ipfund.web.pii.pseudonyms import applicant_identity
@@ -83,11 +84,16 @@ for start in range(0, n_applicants, batch):
         profiles.append((kind, number, name))
     with transaction.atomic():
         User.objects.bulk_create(users, batch_size=batch)
+        # Encrypted columns are sealed for their own row (pii/fields.py): inserted empty, then
+        # sealed under the ids the rows were given, as SealedRowModel.save does one by one.
         made = ApplicantProfile.objects.bulk_create([
-            ApplicantProfile(user=u, kind=kind, id_number=number, id_number_index=blind_index("id_number", number),
+            ApplicantProfile(user=u, kind=kind, id_number="", id_number_index=blind_index("id_number", number),
                              ledger_identity=applicant_identity(kind, number), name=name, in_zone=True, sme=kind == "enterprise",
                              bank_name="中国工商银行肇庆分行", bank_holder=name)
             for u, (kind, number, name) in zip(users, profiles)], batch_size=batch)
+        for p, (_kind, number, _name) in zip(made, profiles):
+            p.id_number = SealedToken(seal(number, place(ApplicantProfile._meta.db_table, "id_number", p.pk)))
+        ApplicantProfile.objects.bulk_update(made, ["id_number"], batch_size=batch)
     profile_ids += [p.pk for p in made]
 print(f"{n_applicants} applicants in {time.time() - t0:.1f}s", flush=True)
 

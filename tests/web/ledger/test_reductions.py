@@ -119,3 +119,28 @@ def test_the_database_refuses_a_reduction_of_nothing_and_a_change_to_one(staff, 
     # The insert-only triggers survived the migration that rebuilt the table (ledger/0005).
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE ledger_awardentry SET amount = -2 WHERE id = %s", [entry.pk])
+
+
+def test_a_reduction_counts_in_its_grants_year_and_month_on_the_dashboard(staff, approved):
+    """A cut made in January of an award approved in December counts where the award does."""
+    import datetime as dt
+
+    from ipfund.web.statistics.selectors import Filters, dashboard
+
+    grant = AwardEntry.objects.get(claim=approved)
+    last_december = dt.datetime(timezone.localdate().year - 1, 12, 20, 10, tzinfo=timezone.get_current_timezone())
+    with connection.cursor() as cursor:  # the grant as if approved last December (triggers off for the move)
+        from ipfund.web.audit.insert_only import LEDGER_TABLES, create_sql, drop_sql
+
+        for statement in drop_sql(connection.vendor, LEDGER_TABLES):
+            cursor.execute(statement)
+        cursor.execute("UPDATE ledger_awardentry SET created_at = %s WHERE id = %s", [last_december, grant.pk])
+        for statement in create_sql(connection.vendor, LEDGER_TABLES):
+            cursor.execute(statement)
+    award_reduce(actor=staff.finance, claim=approved, amount=Decimal("1000.00"), reason="按同一比例核减")
+
+    last_year = dashboard(Filters(year=last_december.year))
+    this_year = dashboard(Filters(year=timezone.localdate().year))
+    assert last_year.committed == Decimal("2000.00")
+    assert [r.committed for r in last_year.by_month if r.key == "12"] == [Decimal("2000.00")]
+    assert this_year.committed == Decimal("0.00")

@@ -34,8 +34,8 @@ LEVEL_TEXT = {
 
 
 def approved_at():
-    """The approval time of a ledger entry: a grant's own, a reversal's grant's."""
-    return Coalesce(F("reverses__created_at"), F("created_at"))
+    """The approval time of a ledger entry: a grant's own, a reversal's or a reduction's grant's."""
+    return Coalesce(F("reverses__created_at"), F("reduces__created_at"), F("created_at"))
 
 
 def _sum(queryset, field: str) -> Decimal:
