@@ -34,6 +34,7 @@ from ipfund.web.complaints.services import complaint_file
 from ipfund.web.accounts.services import staff_user_create
 from ipfund.web.api.services import api_token_create
 from ipfund.web.api.views import api
+from ipfund.web.budgets.services import budget_set
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.jobs.models import Job
@@ -131,6 +132,9 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "portal:account_change": ({"pk": "account_change"}, {"GET": FINANCE_ROLE | {ADMIN}}),
     "portal:statistics": ({}, {"GET": STAFF | {STAFF_OWN}}),
     "portal:admin_budgets": ({}, {"GET": {ADMIN}}),
+    # 资金分配 (按同一比例核减): the bureau's approvers
+    "portal:allocation": ({}, {"GET": {APPROVER}}),
+    "portal:allocation_apply": ({"pk": "budget"}, {"POST": {APPROVER}}),
     # documents and exports
     "portal:notice_pdf": ({"pk": "notice"}, {"GET": EVERYONE}),
     "portal:claim_receipt": ({"pk": "claim"}, {"GET": OWNER | STAFF}),
@@ -286,6 +290,7 @@ def world(staff, applicant, open_round, django_capture_on_commit_callbacks):
         "role_change": role_change_request(actor=staff.admin2, roles=["reviewer"], user=staff_user_create(
             actor=None, username="matrix-newcomer", password="Zq-Office-2026!x")),
         "job": _finance_job(staff.finance),
+        "budget": budget_set(actor=staff.admin, policy=open_round.policy, year=2099, amount="1000"),
         "account_change": BankAccountChange.objects.create(
             applicant=own.applicant, bank_name="中国银行", bank_account="6222020011112222333", bank_holder="x", requested_by=own
         ),
