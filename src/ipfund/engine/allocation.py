@@ -36,7 +36,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any, Hashable, Sequence
 
-from .authoring.items import AuthoringError
+from .shared import SharedError, _need, _unknown, rule_by_interpretation
 
 YEAR, ROUND = "year", "round"
 LARGEST_REMAINDER, UNALLOCATED = "largest_remainder", "unallocated"
@@ -58,7 +58,7 @@ ALLOCATION_KEYS = {"pro_rata", "quotas"}
 _CN_DIGITS = "零一二三四五六七八九十"
 
 
-class AllocationError(AuthoringError):
+class AllocationError(SharedError):
     """An allocation declaration that cannot be read (the message, Chinese, names where)."""
 
 
@@ -107,19 +107,6 @@ class Allocation:
         return bool(self.pro_rata or self.quotas)
 
 
-def _need(spec: dict, key: str, where: str):
-    value = spec.get(key)
-    if value in (None, ""):
-        raise AllocationError(f"{where}：缺少「{key}」")
-    return value
-
-
-def _unknown(spec: dict, known: set, where: str) -> None:
-    for k in spec:
-        if k not in known:
-            raise AllocationError(f"{where}：未知的字段 {k!r}（可用：{'、'.join(sorted(known))}）")
-
-
 def _choice(value, known: dict, where: str) -> str:
     if value not in known:
         raise AllocationError(f"{where}：应为 {'、'.join(known)} 之一，现为 {value!r}")
@@ -144,14 +131,7 @@ def read_allocation(owner: str, raw, own_items: dict, interpretations: dict) -> 
         if remainder is None:
             raise AllocationError(f"{where}：缺少「remainder」（尾差怎样处理：{'、'.join(REMAINDERS)}，原文未写明时写成解释）")
         if isinstance(remainder, dict):
-            iid = str(_need(remainder, "interpretation", f"{where}.remainder"))
-            if iid not in (interpretations or {}):
-                raise AllocationError(f"{where}.remainder.interpretation：解释 {iid!r} 未在 interpretations 中定义")
-            options = {str(k): str(v) for k, v in (remainder.get("options") or {}).items()}
-            known = set((interpretations[iid] or {}).get("options") or {})
-            if not options or set(options) != known or set(options.values()) - set(REMAINDERS):
-                raise AllocationError(f"{where}.remainder.options：应把解释 {iid} 的每个选项对应到 {'、'.join(REMAINDERS)}")
-            remainder = (iid, options)
+            remainder = rule_by_interpretation(remainder, interpretations, REMAINDERS, f"{where}.remainder", every_option=True)
         else:
             remainder = _choice(remainder, REMAINDERS, f"{where}.remainder")
         pro_rata = ProRata(owner, str(_need(spec, "clause", where)), str(_need(spec, "sentence", where)),

@@ -5,11 +5,8 @@ approvals that came before the fill are refused asking for it, and the fill happ
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from ipfund.web.allocation.models import QuotaFill, QuotaPlace
@@ -17,6 +14,7 @@ from ipfund.web.allocation.services import quota_fill
 from ipfund.web.budgets.services import budget_set
 from ipfund.web.ledger.models import AwardEntry
 from ipfund.web.review.services import approval_approve
+from tests.web.ledger.test_concurrency import all_at_once
 
 from .test_services import COUNTY, SCORES, close, county, scored_cases  # noqa: F401 - county is a fixture
 
@@ -30,23 +28,7 @@ def test_no_approval_beyond_the_quota_even_in_parallel(staff, applicant, county)
     year = timezone.localdate().year
     jobs = [lambda c=c: approval_approve(actor=staff.approver, claim=c) for c in claims] + \
         [lambda: quota_fill(actor=staff.approver, policy=COUNTY, quota_id="excellent_case_best", year=year)] * 2
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list = [None] * len(jobs)
-
-    def work(i, job):
-        try:
-            barrier.wait()
-            outcomes[i] = job()
-        except Exception as exc:  # collected and asserted on below
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    outcomes = all_at_once(jobs)
     refused = [o for o in outcomes if isinstance(o, Exception)]
     assert all(isinstance(o, ValidationError) for o in refused), refused
     assert QuotaFill.objects.count() == 1
