@@ -168,6 +168,12 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "POST /api/payments/{claim_id}/paid": ({"claim_id": "final_claim"}, {"POST": {FINANCE}}),
     "POST /api/payments/{claim_id}/failed": ({"claim_id": "final_claim"}, {"POST": {FINANCE}}),
     "GET /api/budgets": ({}, {"GET": FINANCE_ROLE | {ADMIN}}),
+    # 资金分配 over the API: approvers preview and cut a budget, fill a quota; reviewers score
+    "GET /api/budgets/{budget_id}/pro-rata": ({"budget_id": "budget"}, {"GET": {APPROVER}}),
+    "POST /api/budgets/{budget_id}/pro-rata": ({"budget_id": "budget"}, {"POST": {APPROVER}}),
+    "POST /api/claims/{claim_id}/quota-score": ({"claim_id": "claim"}, {"POST": {REVIEWER}}),
+    "GET /api/quotas/{policy}/{quota}": ({"policy": "policy_id", "quota": "quota_id"}, {"GET": {APPROVER}}),
+    "POST /api/quotas/{policy}/{quota}": ({"policy": "policy_id", "quota": "quota_id"}, {"POST": {APPROVER}}),
     # registers and 免申即享: reviewers and administrators keep the registers; applicants answer proposals
     "registers:registers": ({}, {"GET": REVIEWERS | {ADMIN}, "POST": REVIEWERS | {ADMIN}}),
     "registers:register_version": ({"pk": "register"}, {"POST": REVIEWERS | {ADMIN}}),
@@ -213,7 +219,7 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "alliances:decide": ({"pk": "alliance"}, {"POST": PANEL_STAFF}),
 }
 TOKEN_CALLS = ("GET /api/claims", "POST /api/claims", "GET /api/payments", "POST /api/payments", "GET /api/budgets",
-               "GET /api/radar")
+               "GET /api/radar", "POST /api/budgets", "GET /api/quotas", "POST /api/quotas")
 
 # Patterns that are not endpoints of their own: the API's URLs are checked per operation above.
 NOT_ENDPOINTS = {"api:api-root"}
@@ -291,6 +297,7 @@ def world(staff, applicant, open_round, django_capture_on_commit_callbacks):
             actor=None, username="matrix-newcomer", password="Zq-Office-2026!x")),
         "job": _finance_job(staff.finance),
         "budget": budget_set(actor=staff.admin, policy=open_round.policy, year=2099, amount="1000"),
+        "policy_id": open_round.policy, "quota_id": "no_such_quota",
         "account_change": BankAccountChange.objects.create(
             applicant=own.applicant, bank_name="中国银行", bank_account="6222020011112222333", bank_holder="x", requested_by=own
         ),

@@ -31,6 +31,7 @@ from ipfund.web.audit.actions import AuditAction
 from ipfund.web.audit.services import audit_record
 from ipfund.web.budgets.models import Budget
 from ipfund.web.budgets.selectors import _grants_of, policy_title
+from ipfund.web.claims import duties
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.workflow import Action, State
 from ipfund.web.engine_door import (
@@ -66,7 +67,6 @@ NOT_A_QUOTA_ITEM = "该申报项目没有名额限制，无需评分。"
 SCORE_INVALID = "评分应为 0 至 100 之间、最多两位小数的数字。"
 PLACE_INVALID = "排序名次应为正整数（1 为第一）。"
 SCORE_STATE = "只能对待审定（或待初审）的申报评分、排序。"
-SCORE_OWN = "不能为自己经办或申报的申报评分。"
 UNKNOWN_QUOTA = "《{title}》没有名额：{quota}。"
 ALREADY_FILLED = "该名额已于 {at} 按排名确定，不能再次确定。"
 NOTHING_TO_FILL = "没有待审定的申报，无需确定名额。"
@@ -264,13 +264,12 @@ def _value(quota, raw) -> Decimal:
 def quota_score(*, actor, claim: Claim, value, note: str = "") -> QuotaScore:
     """A scorer's score (panel_score) or place (ranking) of a claim under a quota; changed until filled."""
     _require(actor, roles.REVIEWER, ONLY_REVIEWER)
+    duties.check_not_own_claim(actor, claim)
     quota = _quota_of(claim)
     if quota is None:
         raise ValidationError(NOT_A_QUOTA_ITEM, code="not_a_quota_item")
     if claim.state not in (State.SUBMITTED, State.RECOMMENDED):
         raise ValidationError(SCORE_STATE, code="state")
-    if claim.applicant.user_id == actor.pk:
-        raise PermissionDenied(SCORE_OWN)
     if QuotaPlace.objects.filter(claim=claim).exists():
         raise ValidationError(ALREADY_FILLED.format(at="此前"), code="already_filled")
     value = _value(quota, value)

@@ -334,6 +334,11 @@ api.add_router("/", finance_router, auth=bearer)
 from ipfund.web.registers.api import router as radar_router  # noqa: E402
 
 api.add_router("/", radar_router, auth=bearer)
+# --- 资金分配: pro-rata cuts and quotas (allocation/api.py) ----------------------------------------
+
+from ipfund.web.allocation.api import router as allocation_router  # noqa: E402
+
+api.add_router("/", allocation_router, auth=bearer)
 # --- complaints and rights assistance (三), without a token (complaints/api.py) -----------------
 
 from ipfund.web.complaints.api import router as complaints_router  # noqa: E402
