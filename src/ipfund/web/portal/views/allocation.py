@@ -49,14 +49,14 @@ def _quotas(user) -> list[dict]:
     for policy in known_policies():
         for quota in policy_allocation(policy.id).quotas:
             rounds = list(ApplicationRound.objects.filter(policy=policy.id).order_by("-closes_at"))
-            periods = ([{"round_id": r.pk, "year": None, "name": r.name} for r in rounds] if quota.per == "round" else
-                       [{"round_id": None, "year": y, "name": f"{y} 年度"}
-                        for y in sorted({r.closes_at.year for r in rounds}, reverse=True)])
-            for period in periods:
-                fill = QuotaFill.objects.filter(policy=policy.id, quota=quota.id, year=period["year"],
-                                                round_id=period["round_id"]).first()
+            periods: list[tuple[int | None, int | None, str]] = (
+                [(None, r.pk, r.name) for r in rounds] if quota.per == "round" else
+                [(y, None, f"{y} 年度") for y in sorted({r.closes_at.year for r in rounds}, reverse=True)])
+            for year, round_id, name in periods:
+                fill = QuotaFill.objects.filter(policy=policy.id, quota=quota.id, year=year, round_id=round_id).first()
                 preview = None if fill else quota_preview(actor=user, policy=policy.id, quota_id=quota.id,
-                                                          year=period["year"], round_id=period["round_id"])
+                                                          year=year, round_id=round_id)
+                period = {"year": year, "round_id": round_id, "name": name}
                 out.append({"policy": policy, "quota": quota, "period": period, "fill": fill, "preview": preview,
                             "places": list(fill.places.select_related("claim")) if fill else []})
     return out
