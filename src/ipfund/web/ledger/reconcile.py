@@ -31,13 +31,14 @@ from ipfund.web.claims.workflow import State
 from ipfund.web.engine_door import ledger_scope
 from ipfund.web.payments.models import Payment
 
-from .models import AwardEntry, CapBucket, DuplicateKey
+from .models import AwardEntry, AwardTotal, CapBucket, DuplicateKey
 
 AWARDED_STATES = frozenset({State.APPROVED, State.IN_NOTICE, State.FINAL, State.PAID, State.PAYMENT_FAILED})
 
 OK = "对账一致：{entries} 条台账记录、{buckets} 个上限额度、{claims} 件申报、{payments} 笔拨付与审计链相符。"
 BUCKET_MISMATCH = "上限额度 {group}（{item}）已用 {used} 元，台账合计 {ledger} 元。"
 BUCKET_MISSING = "台账记录 #{entry} 计入的上限额度 {group}（{item}）不存在。"
+TOTAL_MISMATCH = "统计汇总中 {policy} 的 {item} 为 {total} 元（{grants} 笔资助），台账记录合计 {ledger} 元（{ledger_grants} 笔）。"
 KEY_MISSING = "台账记录 #{entry} 的重复资助键 {key} 在重复键表中不存在。"
 KEY_MISMATCH = "重复资助键 #{pk} 为 {key}，其台账记录 #{entry} 记载的是 {ledger_key}。"
 KEY_NOT_RELEASED = "台账记录 #{entry} 已被冲销，但其重复资助键 {key} 仍被占用。"
@@ -109,6 +110,23 @@ def audit_reconcile() -> ReconcileResult:
                                                ledger=_money(ledger_used.get(key, 0))))
     for key in sorted(set(ledger_used) - bucket_keys):
         diff.append(BUCKET_MISSING.format(entry=first_entry[key], group=key[2], item=key[1]))
+
+    # The dashboard's totals (kept by a trigger, ledger/totals.py) against the ledger, by item.
+    ledger_items: dict[tuple[str, str], list] = defaultdict(lambda: [Decimal(0), 0])
+    for entry in entries:
+        sums = ledger_items[(entry.policy, entry.item)]
+        sums[0] += entry.amount
+        sums[1] += entry.kind == AwardEntry.GRANT
+    total_items: dict[tuple[str, str], list] = defaultdict(lambda: [Decimal(0), 0])
+    for policy, item, fen, grants in AwardTotal.objects.values_list("policy", "item", "fen", "grants"):
+        sums = total_items[(policy, item)]
+        sums[0] += Decimal(fen).scaleb(-2)
+        sums[1] += grants
+    for key in sorted(set(ledger_items) | set(total_items)):
+        (total, grants), (ledger, ledger_grants) = total_items[key], ledger_items[key]
+        if total != ledger or grants != ledger_grants:
+            diff.append(TOTAL_MISMATCH.format(policy=key[0], item=key[1], total=_money(total), grants=grants,
+                                              ledger=_money(ledger), ledger_grants=ledger_grants))
 
     # Duplicate keys against the ledger.
     reversed_grants = {e.reverses_id for e in entries if e.kind == AwardEntry.REVERSAL}
