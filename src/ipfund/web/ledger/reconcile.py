@@ -118,15 +118,15 @@ def audit_reconcile() -> ReconcileResult:
         sums[0] += entry.amount
         sums[1] += entry.kind == AwardEntry.GRANT
     total_items: dict[tuple[str, str], list] = defaultdict(lambda: [Decimal(0), 0])
-    for policy, item, fen, grants in AwardTotal.objects.values_list("policy", "item", "fen", "grants"):
+    for policy, item, fen, n in AwardTotal.objects.values_list("policy", "item", "fen", "grants"):
         sums = total_items[(policy, item)]
         sums[0] += Decimal(fen).scaleb(-2)
-        sums[1] += grants
-    for key in sorted(set(ledger_items) | set(total_items)):
-        (total, grants), (ledger, ledger_grants) = total_items[key], ledger_items[key]
-        if total != ledger or grants != ledger_grants:
-            diff.append(TOTAL_MISMATCH.format(policy=key[0], item=key[1], total=_money(total), grants=grants,
-                                              ledger=_money(ledger), ledger_grants=ledger_grants))
+        sums[1] += n
+    for policy_item in sorted(set(ledger_items) | set(total_items)):
+        (total, n_total), (ledger, n_ledger) = total_items[policy_item], ledger_items[policy_item]
+        if total != ledger or n_total != n_ledger:
+            diff.append(TOTAL_MISMATCH.format(policy=policy_item[0], item=policy_item[1], total=_money(total), grants=n_total,
+                                              ledger=_money(ledger), ledger_grants=n_ledger))
 
     # Duplicate keys against the ledger.
     reversed_grants = {e.reverses_id for e in entries if e.kind == AwardEntry.REVERSAL}
