@@ -53,24 +53,17 @@ def profile_snapshot(profile: ApplicantProfile) -> dict:
     }
 
 
-@transaction.atomic
-def applicant_register(
-    *,
-    username: str,
-    password: str,
-    email: str,
-    kind: str,
-    id_number: str,
-    name: str,
-    address: str = "",
-    in_zone: bool = True,
-    sme: bool = False,
-    contact_name: str = "",
-    contact_phone: str = "",
-    bank_name: str = "",
-    bank_account: str = "",
-    bank_holder: str = "",
-) -> User:
+def applicant_register_errors(*, username: str = "", password: str = "", email: str = "", kind: str = "",
+                              id_number: str = "", name: str = "", bank_account: str = "", **_ignored) -> dict[str, list[str]]:
+    """Every error ``applicant_register`` would give for these values, field by field, without
+    registering: the registration page shows them all at once, beside the form's own errors."""
+    return _register_checks(username=username, password=password, email=email, kind=kind, id_number=id_number,
+                            name=name, bank_account=bank_account)[0]
+
+
+def _register_checks(
+    *, username: str, password: str, email: str, kind: str, id_number: str, name: str, bank_account: str
+) -> tuple[dict[str, list[str]], str, str | None, str]:
     errors: dict[str, list[str]] = {}
     try:
         username = username_check(username)
@@ -95,15 +88,38 @@ def applicant_register(
         validate_password(password, User(username=username, email=email))
     except ValidationError as exc:
         errors["password"] = list(exc.messages)
+    return errors, username, compact, bank_account
+
+
+@transaction.atomic
+def applicant_register(
+    *,
+    username: str,
+    password: str,
+    email: str,
+    kind: str,
+    id_number: str,
+    name: str,
+    address: str = "",
+    in_zone: bool = True,
+    sme: bool = False,
+    contact_name: str = "",
+    contact_phone: str = "",
+    bank_name: str = "",
+    bank_account: str = "",
+    bank_holder: str = "",
+) -> User:
+    errors, username, compact, bank_account = _register_checks(
+        username=username, password=password, email=email, kind=kind, id_number=id_number, name=name, bank_account=bank_account)
     if errors:
         raise ValidationError(errors)
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username, password=password, email=email, roles=[role_names.APPLICANT])
-            profile = ApplicantProfile(  # type: ignore[misc]  # (an Optional not checked here, as before (issue 23: typed later))
+            profile = ApplicantProfile(
                 user=user,
                 kind=kind,
-                id_number=compact,
+                id_number=compact or "",  # never empty here: an invalid number was refused above
                 name=name.strip(),
                 address=address,
                 in_zone=in_zone,

@@ -40,7 +40,7 @@ def payment_list_pdf(rows: list, out: IO[bytes], *, authority: str, number: str,
         table_rows.append(
             [
                 str(n),
-                claim.reference or f"#{claim.pk}",
+                claim.number,
                 claim.applicant.name,
                 item_title(claim.policy, claim.item),
                 claim.applicant.bank_name or "—",

@@ -26,7 +26,7 @@ from .models import Notice, NoticeEntry, Objection
 
 ONLY_REVIEWER = "只有初审人员可以发布公示和处理异议。"
 NOTHING_TO_PUBLISH = "没有待公示的审定通过申报。"
-NOT_APPROVED = "只能公示审定通过的申报：#{id} 当前状态为“{state}”。"
+NOT_APPROVED = "只能公示审定通过的申报：{id} 当前状态为“{state}”。"
 PERIOD_INVALID = "公示期应为 1 至 60 天。"
 OBJECTION_PERIOD_OVER = "公示期已结束，不再受理异议。"
 OBJECTION_FIELDS = "请填写{label}。"
@@ -93,7 +93,7 @@ def notice_publish(*, actor, claims=None, title: str = "", period_days: int | No
     for pk in pks:
         claim = claim_lock(pk)
         if claim.state != State.APPROVED:
-            raise ValidationError(NOT_APPROVED.format(id=claim.pk, state=claim.state_label), code="not_approved")
+            raise ValidationError(NOT_APPROVED.format(id=claim.number, state=claim.state_label), code="not_approved")
         entry = _entry_for(claim)
         entry.notice = notice
         entry.save()

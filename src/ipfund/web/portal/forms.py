@@ -117,6 +117,12 @@ class RegisterForm(forms.Form):
             cleaned["id_number"] = cleaned["id_number"].strip().upper()  # type: ignore[index]  # (an Optional not checked here, as before (issue 23: typed later))
         return cleaned
 
+    def typed_arguments(self) -> dict:
+        """What was typed into the fields the service checks, as typed (the form need not be valid)."""
+        raw = {name: (self.data.get(name) or "").strip() for name in ("username", "email", "kind", "name", "bank_account")}
+        return {**raw, "id_number": raw_id.upper() if (raw_id := (self.data.get("id_number") or "").strip()) else "",
+                "password": self.data.get("password1") or ""}
+
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return {

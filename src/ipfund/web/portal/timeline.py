@@ -147,6 +147,13 @@ def _user_name(pk) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def _claim_number(pk) -> str:
+    from ipfund.web.claims.models import Claim
+
+    claim = Claim.objects.filter(pk=pk).first()
+    return claim.number if claim else "—"
+
+
 def _round_name(pk) -> str:
     from ipfund.web.rounds.models import ApplicationRound
 
@@ -174,7 +181,7 @@ def _shown(field: str, value, claim) -> str:
     if field in MONEY_FIELDS:
         return yuan(value)
     if field == "claim":
-        return f"#{value}"
+        return _claim_number(value)
     if field == "facts" and isinstance(value, dict):
         policy = policy_by_id(claim.policy) if claim is not None else None
         spec = policy.items.get(claim.item) if policy is not None else None
