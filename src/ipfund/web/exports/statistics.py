@@ -21,7 +21,7 @@ def export_statistics(job, path, progress) -> int:
     year = int(job.params["year"])
     board = dashboard(Filters(year=year, policy=job.params.get("policy") or None))
     days = board.average_days_to_payment
-    summary = [
+    summary: list[list] = [
         ["统计年度", f"{year} 年"],
         ["已审定金额（元）", Figure(board.committed)],
         ["已拨付金额（元）", Figure(board.paid)],
