@@ -25,10 +25,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from django.core.exceptions import ValidationError
+
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
 from ipfund.web.audit.actions import AuditAction
 from ipfund.web.engine_door import (
+    ORIGIN_STORE,
     PackageInfo,
     PackageReport,
     policy_folder_examine,
@@ -65,6 +68,13 @@ BAD_YAML = "policy.yaml 无法读取：{error}"
 ALREADY_INSTALLED = "政策编号 {id} 已安装（{title}）：同一政策编号只能安装一次。新政策请在 policy.yaml 中使用新的政策编号。"
 ALREADY_IN_STORE = "政策库文件夹中已有 {id}，未安装。"
 NOT_PASSED = "检查或测试未通过，政策包未安装。"
+ONLY_ADMIN_RETIRE = "只有系统管理员可以停用政策包。"
+RETIRE_NOT_UPLOADED = "只能停用在政策库上传的政策包；{title}是平台内置或由部署配置提供的政策，不能在此停用。"
+RETIRE_UNKNOWN = "没有安装政策编号为 {id} 的政策包。"
+RETIRE_ALREADY = "该政策包已于 {at} 停用。"
+RETIRE_REASON = "请填写停用理由。"
+RETIRE_OPEN_ROUNDS = "该政策还有 {count} 个未结束的申报批次（{names}），批次结束后才能停用。"
+RETIRE_UNDECIDED = "该政策还有 {count} 件尚未办结的申报（草稿、待审核或公示中），办结后才能停用。"
 
 PROGRAM_SUFFIXES = (".py", ".pyc", ".pyo", ".pyd", ".so", ".dll", ".exe", ".sh", ".bat")
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
@@ -260,3 +270,56 @@ def package_page(policy_id: str, against: str | None) -> dict | None:
         "against": against,
         "diff": policy_package_diff(against, policy_id) if against and against != policy_id else [],
     }
+
+
+# The states in which a claim still waits for a decision: the package it is judged under stays.
+UNDECIDED_STATES = ("draft", "proposed", "submitted", "returned", "recommended", "approved", "in_notice")
+
+
+def package_retired(policy_id: str):
+    """The record of ``policy_id``'s retirement, or None while it is offered."""
+    from .models import RetiredPackage
+
+    return RetiredPackage.objects.filter(policy_id=policy_id).select_related("retired_by").first()
+
+
+def retired_ids() -> set[str]:
+    from .models import RetiredPackage
+
+    return set(RetiredPackage.objects.values_list("policy_id", flat=True))
+
+
+@transaction.atomic
+def package_retire(*, actor, policy_id: str, reason: str):
+    """Retire an uploaded package: no new round or claim under it; kept in the store, so that what
+    was decided under it still reads it. Refused while one of its rounds is open or not yet open,
+    or a claim under it is undecided. Audited."""
+    from ipfund.web.claims.models import Claim
+    from ipfund.web.rounds.models import ApplicationRound
+
+    from .models import RetiredPackage
+
+    if not roles.has_role(actor, roles.ADMIN):
+        raise PermissionDenied(ONLY_ADMIN_RETIRE)
+    package = policy_package(policy_id, timezone.localdate())
+    if package is None:
+        raise ValidationError(RETIRE_UNKNOWN.format(id=policy_id), code="unknown")
+    if package.origin != ORIGIN_STORE:
+        raise ValidationError(RETIRE_NOT_UPLOADED.format(title=f"《{package.title}》"), code="not_uploaded")
+    earlier = RetiredPackage.objects.select_for_update().filter(policy_id=policy_id).first()
+    if earlier is not None:
+        raise ValidationError(RETIRE_ALREADY.format(at=timezone.localtime(earlier.retired_at).strftime("%Y-%m-%d %H:%M")),
+                              code="retired")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [RETIRE_REASON]})
+    rounds = list(ApplicationRound.objects.filter(policy=policy_id, closes_at__gt=timezone.now()).order_by("opens_at"))
+    if rounds:
+        raise ValidationError(RETIRE_OPEN_ROUNDS.format(count=len(rounds), names="、".join(r.name for r in rounds)), code="open_rounds")
+    undecided = Claim.objects.filter(policy=policy_id, state__in=UNDECIDED_STATES).count()
+    if undecided:
+        raise ValidationError(RETIRE_UNDECIDED.format(count=undecided), code="undecided_claims")
+    retired = RetiredPackage.objects.create(policy_id=policy_id, retired_at=timezone.now(), retired_by=actor, reason=reason)
+    audit_record(actor=actor, action=AuditAction.POLICY_PACKAGE_RETIRE, object_type="policy_package", object_id=policy_id,
+                 after={"id": policy_id, "title": package.title, "document_number": package.document_number, "reason": reason})
+    return retired
