@@ -54,7 +54,8 @@ def actor_name(event) -> str:
     """Who acted, as a person reads it: a user's name, or 公众 / 系统 for the trail's own labels."""
     if event.actor_id:
         user = event.actor
-        return user.get_full_name() or user.get_username()
+        profile = getattr(user, "applicant", None)  # an applicant by its organisation's (or person's) name
+        return profile.name if profile is not None else user.get_full_name() or user.get_username()
     return str(ACTOR_LABELS.get(event.actor_label, event.actor_label))
 
 
