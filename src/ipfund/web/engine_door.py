@@ -258,6 +258,7 @@ def reason_label(code: str) -> str:
 from dataclasses import dataclass as _dataclass  # noqa: E402 - this section is kept apart from the top
 from pathlib import Path as _Path  # noqa: E402
 import functools as _functools  # noqa: E402
+from dataclasses import replace as _replace  # noqa: E402
 
 ORIGIN_BUILTIN, ORIGIN_PATH, ORIGIN_STORE = "内置", "部署配置的政策目录", "政策库上传"
 RULES_REFUSED = "政策包含有 Python 程序（rules.py）：上传的政策包只能由数据写成"
@@ -381,7 +382,12 @@ def _report(policy: Policy) -> PackageReport:
 
     problems = tuple(policy.check())
     report = run_cases(policy)
-    return PackageReport(problems, True, report.ok, report.summary(), tuple(report.failures))
+    return PackageReport(problems, True, report.ok, _without_id(report.summary(), policy.id), tuple(report.failures))
+
+
+def _without_id(summary: str, policy_id: str) -> str:
+    """The test's summary as a page shows it: "402 个案例全部通过", without the package's id in front."""
+    return summary[len(policy_id) + 1:] if summary.startswith(f"{policy_id}：") else summary
 
 
 def _unreadable(message: str) -> PackageReport:
@@ -397,7 +403,7 @@ def policy_package_report(policy_id: str) -> PackageReport:
         key = _report_key(policy)
         cached = _report_cached(key)
         if cached is not None:
-            return cached
+            return _replace(cached, test_summary=_without_id(cached.test_summary, policy_id))
         report = _report(policy)
         _report_keep(key, report)
         return report

@@ -100,6 +100,7 @@ def test_a_package_page_runs_its_golden_cases_once_per_content(staff, monkeypatc
     url = reverse(PAGE, args=["zhaoqing-hitech-ip-2022"])
     first = client.get(url).content.decode()
     assert "个案例全部通过" in first and runs == ["zhaoqing-hitech-ip-2022"]
+    assert "zhaoqing-hitech-ip-2022：" not in first  # no package id before the summary
     again = client.get(url).content.decode()
     assert runs == ["zhaoqing-hitech-ip-2022"]  # answered from the kept result
     assert again.count("个案例全部通过") == first.count("个案例全部通过")
