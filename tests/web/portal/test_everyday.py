@@ -16,13 +16,9 @@ from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.notifications.models import Notification
 
+from .test_staff_pages import signed_in
+
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_every_signed_in_menu_links_password_change_and_two_factor_set_up(staff, enterprise):

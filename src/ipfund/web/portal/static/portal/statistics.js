@@ -58,13 +58,15 @@
   draw("chart-month", bars(data.month, false));
   draw("chart-item", bars(data.item, true), data.item.labels.length);
   draw("chart-kind", bars(data.kind, true), data.kind.labels.length);
+  // The states as bars with their counts (a pie's labels around it are cut short when the slices are many).
   draw("chart-states", {
-    tooltip: { trigger: "item" },
-    series: [{
-      type: "pie", radius: ["35%", "65%"],
-      data: data.states.labels.map(function (label, i) { return { name: label, value: data.states.counts[i] }; })
-    }]
-  });
+    tooltip: { trigger: "axis" },
+    grid: { left: 10, right: 40, bottom: 10, top: 10, containLabel: true },
+    xAxis: { type: "value", minInterval: 1, splitNumber: 3, axisLabel: { hideOverlap: true } },
+    yAxis: { type: "category", inverse: true, data: data.states.labels,
+             axisLabel: { interval: 0, width: LABEL_WIDTH, overflow: "break", lineHeight: 17 } },
+    series: [{ name: "件数", type: "bar", data: data.states.counts, label: { show: true, position: "right" } }]
+  }, data.states.labels.length);
   if (data.budgets.length) {
     draw("chart-budgets", {
       tooltip: { trigger: "axis", valueFormatter: yuan },
