@@ -257,8 +257,10 @@ def reason_label(code: str) -> str:
 
 from dataclasses import dataclass as _dataclass  # noqa: E402 - this section is kept apart from the top
 from pathlib import Path as _Path  # noqa: E402
+import functools as _functools  # noqa: E402
+from dataclasses import replace as _replace  # noqa: E402
 
-ORIGIN_BUILTIN, ORIGIN_PATH, ORIGIN_STORE = "内置", "IPFUND_POLICY_PATH", "政策库上传"
+ORIGIN_BUILTIN, ORIGIN_PATH, ORIGIN_STORE = "内置", "部署配置的政策目录", "政策库上传"
 RULES_REFUSED = "政策包含有 Python 程序（rules.py）：上传的政策包只能由数据写成"
 
 
@@ -380,7 +382,12 @@ def _report(policy: Policy) -> PackageReport:
 
     problems = tuple(policy.check())
     report = run_cases(policy)
-    return PackageReport(problems, True, report.ok, report.summary(), tuple(report.failures))
+    return PackageReport(problems, True, report.ok, _without_id(report.summary(), policy.id), tuple(report.failures))
+
+
+def _without_id(summary: str, policy_id: str) -> str:
+    """The test's summary as a page shows it: "402 个案例全部通过", without the package's id in front."""
+    return summary[len(policy_id) + 1:] if summary.startswith(f"{policy_id}：") else summary
 
 
 def _unreadable(message: str) -> PackageReport:
@@ -388,11 +395,99 @@ def _unreadable(message: str) -> PackageReport:
 
 
 def policy_package_report(policy_id: str) -> PackageReport:
-    """`check` and `test` of an installed package."""
+    """`check` and `test` of an installed package: run once per content (the package's files, those
+    of the packages it continues, the engine's code) and kept in IPFUND_CACHE_DIR, so that the
+    package's page answers at once (running the golden cases of the 2022 package takes seconds)."""
     try:
-        return _report(load_policy(policy_id))
+        policy = load_policy(policy_id)
+        key = _report_key(policy)
+        cached = _report_cached(key)
+        if cached is not None:
+            return _replace(cached, test_summary=_without_id(cached.test_summary, policy_id))
+        report = _report(policy)
+        _report_keep(key, report)
+        return report
     except BatchError as exc:
         return _unreadable(str(exc))
+
+
+def _files_digest(digest, folder: _Path) -> None:
+    for f in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(f.relative_to(folder).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+
+
+@_functools.lru_cache(maxsize=1)
+def _engine_digest() -> str:
+    """sha256 of the engine's own code (a changed engine may judge the golden cases otherwise)."""
+    import hashlib
+
+    import ipfund.engine
+
+    digest = hashlib.sha256()
+    _files_digest(digest, _Path(ipfund.engine.__file__).parent)
+    return digest.hexdigest()
+
+
+def _report_key(policy: Policy) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(_engine_digest().encode())
+    seen: set[str] = set()
+    current: Policy | None = policy
+    while current is not None and current.id not in seen:  # the package and every package it continues
+        seen.add(current.id)
+        digest.update(current.id.encode() + b"\0")
+        _files_digest(digest, current.path)
+        try:
+            current = current.predecessor() if current.predecessor_id else None
+        except BatchError:
+            current = None
+    return digest.hexdigest()[:40]
+
+
+def _report_file(key: str) -> _Path:
+    import os
+
+    cache_dir = _Path(os.environ.get("IPFUND_CACHE_DIR") or _Path.home() / ".cache" / "ipfund")
+    return cache_dir / f"package-report-{key}.json"
+
+
+def _report_cached(key: str) -> PackageReport | None:
+    """A kept report, read only from this user's own private cache (as the policy cache is)."""
+    import json
+
+    from ipfund.engine.policy import _private
+
+    path = _report_file(key)
+    if not (_private(path.parent) and _private(path)):
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return PackageReport(tuple(map(str, data["check_problems"])), True, bool(data["test_ok"]), str(data["test_summary"]),
+                             tuple(map(str, data["test_failures"])))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _report_keep(key: str, report: PackageReport) -> None:
+    import json
+    import os
+
+    from ipfund.engine.policy import _private
+
+    path = _report_file(key)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(path.parent):
+            return
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"check_problems": list(report.check_problems), "test_ok": report.test_ok,
+                       "test_summary": report.test_summary, "test_failures": list(report.test_failures)}, fh, ensure_ascii=False)
+        os.replace(tmp, path)
+    except (OSError, TypeError, ValueError):
+        pass  # a read-only cache only costs running the cases again
 
 
 def policy_folder_id(folder: _Path) -> str | None:

@@ -94,6 +94,31 @@ def code_patterns() -> list[tuple[str, re.Pattern]]:
     ]
 
 
+# Latin words a page may show: the language switch, file types and units, the authenticator apps a
+# staff member installs, the reference series. Anything else in Latin letters is English (or a code)
+# shown to a person. Tokens with a digit (references, credit codes, digests), e-mail addresses,
+# paths (/api/), file extensions (.zip) and the text of <code> (a key, a header to type) pass.
+LATIN_ALLOWED = {"English", "PDF", "JPEG", "PNG", "Excel", "CSV", "GBK", "MB", "KB", "GB", "GB/T", "SHA", "Microsoft",
+                 "Google", "Authenticator", "ZQGX", "ZQGX-YY"}
+LATIN_TOKEN = re.compile(r"[A-Za-z0-9@._/+-]*[A-Za-z]{2}[A-Za-z0-9@._/+-]*")
+
+
+def latin_words(text: str, allowed=frozenset()) -> list[str]:
+    """The Latin words of ``text`` no person should meet (``allowed``: the login names on the page)."""
+    found = []
+    for token in LATIN_TOKEN.findall(text):
+        bare = token.strip(".-_/")
+        if (bare in LATIN_ALLOWED or bare in allowed or any(ch.isdigit() for ch in token) or "@" in token
+                or token.startswith(("/", ".")) or re.fullmatch(r"[\w-]+\.(pdf|jpe?g|png|zip|xlsx)", token, re.I)):
+            continue
+        found.append(bare)
+    return found
+
+
+def without_code(page: str) -> str:
+    return re.sub(r"<code\b[^>]*>.*?</code>", "", page, flags=re.S)
+
+
 def problems(text: str, patterns) -> list[str]:
     found = [f"{name}: {m.group(0)!r}" for name, rx in patterns if (m := rx.search(text))]
     found += [f"English: {e!r}" for e in ENGLISH_DEFAULTS if re.search(rf"\b{re.escape(e)}\b", text)]
@@ -162,6 +187,7 @@ def test_every_page_as_every_role_shows_no_code_or_english(settings):
     principals = {"anonymous": None, **{u.username: u for u in User.objects.filter(username__in=["reviewer", "approver", "finance", "admin"])}}
     principals.update({f"applicant {u.username}": u for u in owners})
     patterns = code_patterns()
+    logins = frozenset(User.objects.values_list("username", flat=True))
     pages = portal_pages()
     assert len(pages) > 25
     failures, walked = [], 0
@@ -177,8 +203,13 @@ def test_every_page_as_every_role_shows_no_code_or_english(settings):
                 if response.status_code in (301, 302):
                     continue
                 assert response.status_code in (200, 403, 404), (principal, url, response.status_code)
-                for problem in problems(visible_text(response.content.decode()), patterns):
+                page = response.content.decode()
+                for problem in problems(visible_text(page), patterns):
                     failures.append(f"{principal} {url} [{response.status_code}] {problem}")
+                for word in latin_words(visible_text(without_code(page)), logins):
+                    failures.append(f"{principal} {url} [{response.status_code}] Latin word: {word!r}")
+                if re.search(r"\bA\d{1,2}\b", visible_text(page)):
+                    failures.append(f"{principal} {url} [{response.status_code}] an interpretation id (A1…)")
     assert walked > 300
     assert not failures, "\n".join(sorted(set(failures)))
 
@@ -192,3 +223,9 @@ def test_the_checks_catch_what_they_should():
     for good in ["中小微企业知识产权托管补助", "受理编号 ZQGX-2026-000001", "¥10,000.00", "2026-08-20 10:00"]:
         assert not problems(good, patterns), good
     assert visible_text('<option value="custody_sme">托管</option><script>var x={"a": 1}</script>') == "托管"
+    for bad in ["校验规则：Luhn", "IPFUND_POLICY_PATH 所指目录", "policy.yaml 缺少", "测试案例（golden）", "通过 API 查询",
+                "申报人 applicant"]:
+        assert latin_words(bad), bad
+    for good in ["English", "受理编号 ZQGX-2026-000057", "91441200MA55K8T2X1", "li@example.cn", "上传 PDF 或 JPEG，最大 10 MB",
+                 "地址 /api/", "证明材料.pdf", "用户名 admin"]:
+        assert not latin_words(good, {"admin"}), good

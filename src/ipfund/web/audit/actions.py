@@ -73,6 +73,7 @@ class AuditAction(models.TextChoices):
     BUDGET_SET = "budget_set", "设定预算"
     INTERPRETATION_CHOOSE = "interpretation_choose", "选定政策解释"
     POLICY_PACKAGE_ACTIVATE = "policy_package_activate", "启用政策包"
+    POLICY_PACKAGE_RETIRE = "policy_package_retire", "停用政策包"
     DOCUMENT_PAYMENT_LIST = "document_payment_list", "生成拨付清单"
     # exports (background jobs)
     JOB_REQUEST = "job_request", "申请导出"
@@ -90,6 +91,7 @@ class AuditAction(models.TextChoices):
     APPLICANT_PROFILE_UPDATE = "applicant_profile_update", "修改申报人信息"
     APPLICANT_ERASE = "applicant_erase", "删除申报人个人信息"
     STAFF_USER_CREATE = "staff_user_create", "创建工作人员账号"
+    STAFF_NAME_SET = "staff_name_set", "设定工作人员姓名"
     USER_ROLES_SET = "user_roles_set", "设定用户角色"
     ROLE_CHANGE_REQUEST = "role_change_request", "申请变更角色"
     ROLE_CHANGE_REJECT = "role_change_reject", "驳回角色变更"

@@ -49,6 +49,15 @@ STAFF_ROLES = {
     "approver": [roles.APPROVER],
     "finance": [roles.FINANCE],
 }
+# The staff's real names (姓名), as an administrator records them: pages and documents show these.
+STAFF_NAMES = {
+    "admin": "陈立国",
+    "admin2": "周海燕",
+    "reviewer": "李明",
+    "reviewer2": "王芳",
+    "approver": "张建华",
+    "finance": "刘静",
+}
 APPLICANT_PASSWORD = "Apply-2026-ipfund"
 
 
@@ -65,7 +74,8 @@ class Staff:
 def create_staff() -> Staff:
     users = {
         name: staff_user_create(
-            actor=None, username=name, password=STAFF_PASSWORDS[name], email=f"{name}@ipfund.local", roles=STAFF_ROLES[name]
+            actor=None, username=name, password=STAFF_PASSWORDS[name], email=f"{name}@ipfund.local", roles=STAFF_ROLES[name],
+            full_name=STAFF_NAMES[name],
         )
         for name in STAFF_PASSWORDS
     }

@@ -67,6 +67,19 @@ def _last_event_at(claim: Claim, action: str):
     return events[-1].at if events else None
 
 
+def _last_actor_name(claim: Claim, action: str) -> str:
+    events = [e for e in audit_history(object_type=claim._meta.label_lower, object_id=claim.pk) if e.action == action]
+    actor = events[-1].actor if events else None
+    return actor.shown_name() if actor is not None else ""
+
+
+def handlers_sentence(claim: Claim) -> str:
+    """Who handled the claim, by their real names: 办理人员：初审 李明；审定 张建华。"""
+    parts = [f"{label} {name}" for label, action in (("初审", "claim_recommend"), ("审定", "claim_approve"))
+             if (name := _last_actor_name(claim, action))]
+    return f"办理人员：{'；'.join(parts)}。" if parts else ""
+
+
 def letter_date(claim: Claim):
     """The day the decision became final (its notice closed); the approval's day for an award that
     never went through a notice; today only when neither is recorded."""
@@ -141,6 +154,9 @@ def decision_letter_pdf(claim: Claim, out: IO[bytes]) -> None:
                 BODY,
             ),
         ]
+    handlers = handlers_sentence(claim)
+    if handlers:
+        story.append(Paragraph(esc(handlers), BODY))
     story += signature(heading["authority"], dated,
                        with_text=[Paragraph("资金拨付", HEADING), Paragraph(esc(_payment_sentence(claim, you)), BODY)])
     steps = readable_steps(stored_explanation(claim.decision))

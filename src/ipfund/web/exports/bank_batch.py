@@ -18,7 +18,7 @@ from ipfund.web.payments.services import ACCOUNT_CHANGE_PENDING, NO_ACCOUNT, fai
 
 from .bank_formats import bank_template
 from .claim_rows import item_title, with_net
-from .xlsx import CHUNK, Column, Sheet, write_workbook
+from .xlsx import CHUNK, Column, Figure, Sheet, write_workbook
 
 PURPOSE = "知识产权专项资金"
 CURRENCY = "CNY"
@@ -39,7 +39,7 @@ def _lines(job, template, held: list, paid: dict):
     for c in claims.iterator(chunk_size=CHUNK):
         # Accounts are read (and decrypted) one row at a time: the one reader of stored accounts.
         account = payee_account(c.applicant)
-        reference = c.reference or f"#{c.pk}"
+        reference = c.number
         note = f"{reference} {item_title(c.policy, c.item)}"
         if not duties.may_pay(job.requested_by, c, handled=handled):
             reason = HANDLED_HELD
@@ -77,7 +77,7 @@ def export_bank_batch(job, path, progress) -> int:
 
     def summary():
         yield ["总笔数", paid["count"]]
-        yield ["总金额（元）", f"{paid['total']:.2f}"]
+        yield ["总金额（元）", Figure(paid["total"])]
 
     rows = (template.values(line) for line in _lines(job, template, held, paid))
     write_workbook(

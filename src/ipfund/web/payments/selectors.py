@@ -52,7 +52,7 @@ def to_pay(*, user) -> list[ToPay]:
         change = pending.get(c.applicant_id)
         blocked = ""
         if not duties.may_pay(user, c, handled=handled):
-            blocked = duties.PAY_HANDLED.format(ref=c.reference or f"#{c.pk}")
+            blocked = duties.PAY_HANDLED.format(ref=c.number)
         elif change is not None:
             blocked = ACCOUNT_CHANGE_PENDING
         elif c.applicant_id in with_failures and (failure := failed_account(c.applicant)) is not None:

@@ -201,6 +201,7 @@ class BatchLine:
     paid: bool
     message: str
     payment: Payment | None = None
+    number: str = "—"  # the claim's reference, as the result table shows it
 
 
 @dataclass
@@ -239,7 +240,7 @@ def payment_batch_record(*, actor, claim_ids, paid_on: dt.date, reference: str) 
     # recorder handled must not be recorded at all (the bank file leaves such claims out too).
     barred = [c for c in claims.values() if not duties.may_pay(actor, c)]
     if barred:
-        raise PermissionDenied(BATCH_HANDLED.format(refs="、".join(c.reference or f"#{c.pk}" for c in barred)))
+        raise PermissionDenied(BATCH_HANDLED.format(refs="、".join(c.number for c in barred)))
     batch = PaymentBatch.objects.create(reference=reference, paid_on=paid_on, recorded_by=actor)
     result = BatchResult(batch)
     for claim_id in ids:
@@ -251,11 +252,11 @@ def payment_batch_record(*, actor, claim_ids, paid_on: dt.date, reference: str) 
             with transaction.atomic():
                 payment = payment_record(actor=actor, claim=claim, paid_on=paid_on, reference=reference, batch=batch)
         except ValidationError as exc:
-            result.lines.append(BatchLine(claim_id, False, _messages(exc)))
+            result.lines.append(BatchLine(claim_id, False, _messages(exc), number=claim.number))
         except PermissionDenied as exc:
-            result.lines.append(BatchLine(claim_id, False, str(exc)))
+            result.lines.append(BatchLine(claim_id, False, str(exc), number=claim.number))
         else:
-            result.lines.append(BatchLine(claim_id, True, "已拨付", payment))
+            result.lines.append(BatchLine(claim_id, True, "已拨付", payment, number=claim.number))
     if not result.paid:
         batch.delete()  # created in this transaction and referenced by nothing
         result.batch = None

@@ -54,7 +54,8 @@ def actor_name(event) -> str:
     """Who acted, as a person reads it: a user's name, or 公众 / 系统 for the trail's own labels."""
     if event.actor_id:
         user = event.actor
-        return user.get_full_name() or user.get_username()
+        profile = getattr(user, "applicant", None)  # an applicant by its organisation's (or person's) name
+        return profile.name if profile is not None else user.get_full_name() or user.get_username()
     return str(ACTOR_LABELS.get(event.actor_label, event.actor_label))
 
 
@@ -147,6 +148,13 @@ def _user_name(pk) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def _claim_number(pk) -> str:
+    from ipfund.web.claims.models import Claim
+
+    claim = Claim.objects.filter(pk=pk).first()
+    return claim.number if claim else "—"
+
+
 def _round_name(pk) -> str:
     from ipfund.web.rounds.models import ApplicationRound
 
@@ -174,7 +182,7 @@ def _shown(field: str, value, claim) -> str:
     if field in MONEY_FIELDS:
         return yuan(value)
     if field == "claim":
-        return f"#{value}"
+        return _claim_number(value)
     if field == "facts" and isinstance(value, dict):
         policy = policy_by_id(claim.policy) if claim is not None else None
         spec = policy.items.get(claim.item) if policy is not None else None

@@ -117,7 +117,7 @@ def finance_claim(request, pk):
                 return redirect("portal:finance_queue")
         claim.refresh_from_db()
     # Who applied for or handled the claim sees it but never pays it (nor sees the full account).
-    barred = "" if duties.may_pay(request.user, claim) else duties.PAY_HANDLED.format(ref=claim.reference or f"#{claim.pk}")
+    barred = "" if duties.may_pay(request.user, claim) else duties.PAY_HANDLED.format(ref=claim.number)
     can_pay = claim.state in (State.FINAL, State.PAYMENT_FAILED) and not barred
     payment = getattr(claim, "payment", None) if claim.state == State.PAID else None
     return render(
