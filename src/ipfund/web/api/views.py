@@ -17,6 +17,7 @@ from ipfund.web.claims import selectors as claim_selectors
 from ipfund.web.claims import services as claim_services
 from ipfund.web.notices.selectors import notice_entries, notices_public
 from ipfund.web.engine_door import (
+    fact_source,
     BatchError,
     evaluate_batch,
     known_policies,
@@ -129,7 +130,8 @@ def _item_out(policy, item) -> dict:
         "summary": item.summary,
         "source": item.source,
         "facts": [
-            {"name": f.name, "type": f.type, "label": f.label, "options": list(f.options), "optional": f.optional}
+            {"name": f.name, "type": f.type, "label": f.label, "options": list(f.options), "optional": f.optional,
+             "source": fact_source(f)}
             for f in item.facts
         ],
         "evidence": list(item.evidence),

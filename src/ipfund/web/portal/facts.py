@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ipfund.web.engine_door import applicant_facts
 from ipfund.web.portal import labels
 
 ERROR_REQUIRED = _("请填写此项。")
@@ -149,7 +150,7 @@ class FactsForm(forms.Form):
 
 
 def facts_form_class(item_spec) -> type[FactsForm]:
-    fields = {fact.name: build_fact_field(fact) for fact in item_spec.facts}
+    fields = {fact.name: build_fact_field(fact) for fact in applicant_facts(item_spec)}
     return type(f"FactsForm_{item_spec.id}", (FactsForm,), {**fields, "item_spec": item_spec})
 
 
@@ -206,7 +207,7 @@ def contract_to_initial(item_spec, facts: dict) -> dict:
 def display_facts(item_spec, facts: dict) -> list[tuple[str, str]]:
     """(label, value shown to a person) for each fact of a claim, in the item's order."""
     rows = []
-    for fact in item_spec.facts:
+    for fact in applicant_facts(item_spec):
         if fact.name not in facts:
             continue
         value = facts[fact.name]
