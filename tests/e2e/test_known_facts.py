@@ -62,7 +62,7 @@ def test_a_reward_the_platform_computes_and_a_fact_the_reviewer_confirms(new_con
     page.wait_for_url(re.compile(r".*/me/claims/\d+/$"))
     assert page.inner_text("#decision-amount") == "¥24,691.36"
     body = page.inner_text("main")
-    assert "按成交额计算的奖励（元）=24691.36 元" in body
+    assert "按成交额计算的奖励=24691.36 元" in body
     assert f"严重失信主体=否（严重失信主体名单（第 1 版，{today} 导入）：事件日期 2026-09-01 不在名单中）" in body
     screenshots(page, "known-facts-estimate")
     submit(page, page.locator("#submit-claim"))

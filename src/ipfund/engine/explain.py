@@ -137,7 +137,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
     facts_en = "; ".join(f"{name}={text}" for name, text in fact_values)
     add(Step("facts", f"申报事实：{facts_zh}", f"Facts: {facts_en}", values=fact_values))
     if known_notes:
-        labels = {f.name: f.label for f in item.facts}
+        labels = {f.name: _label(f) for f in item.facts}
         add(Step("known", "平台认定的事实（不由申请人填写）：", "Facts the platform knows (not typed by the applicant):",
                  values=tuple((n, v) for n, v, _t in known_notes),
                  children=tuple(Step("known_fact", f"{labels.get(n, n)}={v}（{t}）", f"{n}={v} ({t})", values=((n, v),))

@@ -121,3 +121,20 @@ def test_the_api_refuses_a_fact_the_platform_knows_and_returns_the_readings(grow
     assert record["amount"] == "6000.00"
     readings = {r[0]: r for r in record["readings"]}
     assert readings["increase"][1] == "2" and "当年发明专利授权量 5 − 上年发明专利授权量 3 = 2" in readings["increase"][2]
+
+
+def test_the_public_calculator_takes_the_lists_in_its_body(growth, db):
+    claim = {"id": "c1", "item": "hitech_first", "event_date": "2026-05-01", "facts": {},
+             "applicant": {"id": "91441200MA00000159", "kind": "enterprise", "in_zone": True}}
+    lists = {"dishonest": {"label": "严重失信主体名单", "version": "3", "imported_on": "2026-04-01", "entries": []},
+             "hitech": {"label": "高新技术企业名单", "version": "1", "imported_on": "2026-01-02",
+                        "entries": [{"code": "91441200MA00000159", "from": "2025-12-01", "until": "2028-11-30"}]}}
+    client = Client()
+    got = client.post("/api/evaluate", {"policy": GROWTH, "claims": [claim], "registers": lists},
+                      content_type="application/json")
+    assert got.status_code == 200, got.content
+    decision = got.json()["decisions"][0]
+    assert decision["amount"] == "50000.00"
+    assert any("高新技术企业名单（第 1 版，2026-01-02 导入）" in line for line in decision["explanation"])
+    missing = client.post("/api/evaluate", {"policy": GROWTH, "claims": [claim]}, content_type="application/json")
+    assert missing.status_code == 400 and "没有提供该名单" in missing.content.decode("unicode_escape")

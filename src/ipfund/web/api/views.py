@@ -170,7 +170,8 @@ def item_detail(request, item_id: str, policy: str | None = None):
     summary="政策计算器（合同格式）",
 )
 def evaluate(request, batch: Body[dict]):
-    """Body: the contract's batch; optional `history` and `interpretations` as in the contract.
+    """Body: the contract's batch; optional `history` and `interpretations` as in the contract, and
+    `registers` (the lists a package's facts read: {code: {label, version, imported_on, entries}}).
 
     Anonymous callers may send at most ``IPFUND_EVALUATE_MAX_CLAIMS`` claims a request and
     ``IPFUND_EVALUATE_PER_MINUTE`` requests a minute from one address (429 beyond); a caller with
@@ -181,7 +182,9 @@ def evaluate(request, batch: Body[dict]):
         if limited is not None:
             return limited
     body, history, interpretations = evaluate_body_check(batch)
-    return evaluate_batch(body, history=history, interpretations=interpretations, explain=True)
+    # The lists a package's facts read (失信名单 …), as the CLI's --registers file gives them.
+    registers = body.pop("registers", None)
+    return evaluate_batch(body, history=history, interpretations=interpretations, explain=True, registers=registers)
 
 
 EVALUATE_TOO_MANY = "一次最多计算 {limit} 件申报（claims 共 {count} 件），请分批提交，或凭 API 令牌调用。"
