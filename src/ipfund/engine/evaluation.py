@@ -179,7 +179,8 @@ class Evaluator:
         if not uses_known(self.policy):
             return claims, None
         resolved = resolve(self.policy, claims, earlier=earlier, registers=registers)
-        self.known_notes.update(resolved.notes)
+        if self.explainable:  # a stream never explained keeps no notes (its memory stays flat)
+            self.known_notes.update(resolved.notes)
         return resolved.claims, resolved.refused
 
     def read_many(self, claims, source=None, refused: dict[int, dict] | None = None) -> dict[int, dict]:
