@@ -42,7 +42,7 @@ def test_the_conclusion_states_the_decided_amount(package):
         for chosen in _options(policy):
             interpret = {**{str(k): str(v) for k, v in (case.get("interpret") or {}).items()}, **chosen}
             decisions = evaluate_claims(policy, copy.deepcopy(case["claims"]), history=history,
-                                        interpretations=interpret)["decisions"]
+                                        interpretations=interpret, registers=case.get("registers"))["decisions"]
             for d in decisions:
                 if "error" in d:
                     continue

@@ -12,6 +12,8 @@ def add_parser(p) -> None:
     p.add_argument("batch", nargs="?", help="批次 JSON 文件（- 表示标准输入）")
     add_interpret(p)
     p.add_argument("--history", metavar="HISTORY.json", help="已发放的资助（合同的 history 格式）")
+    p.add_argument("--registers", metavar="REGISTERS.json",
+                   help="政策包读取的名单（失信名单、高新技术企业名单等）：{名单代码: {label, version, imported_on, entries: [{code, from, until}]}}")
     p.add_argument("--jsonl", metavar="FILE", help="每行一个申报的 JSONL 文件（- 表示标准输入），逐行输出决定")
     p.add_argument("--policy", help="--jsonl 时的政策编号，如 zhaoqing-hitech-ip-2022")
     p.add_argument("--explain", action="store_true", help="--jsonl 时也输出计算说明（较慢）")
@@ -23,17 +25,19 @@ def run(args) -> int:
     try:
         interpretations = parse_interpret(args.interpret)
         history = read_json_file(args.history) if args.history else None
+        registers = read_json_file(args.registers) if args.registers else None
         if args.jsonl:
             if args.batch:
                 raise BatchError("批次文件与 --jsonl 只能给出其一")
             if not args.policy:
                 raise BatchError("--jsonl 需要 --policy 政策编号")
-            return _run_jsonl(args, history, interpretations)
+            return _run_jsonl(args, history, interpretations, registers)
         if not args.batch:
             raise BatchError("请给出批次文件（- 表示标准输入），或 --jsonl 文件 --policy 政策编号")
         from ipfund.engine import evaluate_batch
 
-        result = evaluate_batch(read_json_file(args.batch), history=history, interpretations=interpretations)
+        result = evaluate_batch(read_json_file(args.batch), history=history, interpretations=interpretations,
+                                registers=registers)
     except BatchError as exc:
         return fail(str(exc))
     import orjson
@@ -42,7 +46,7 @@ def run(args) -> int:
     return 0
 
 
-def _run_jsonl(args, history, interpretations) -> int:
+def _run_jsonl(args, history, interpretations, registers=None) -> int:
     import os
 
     from ipfund.engine.bulk import BulkEvaluator, ParallelBulk, hold_freed_memory
@@ -51,9 +55,11 @@ def _run_jsonl(args, history, interpretations) -> int:
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     bulk: ParallelBulk | BulkEvaluator
     if workers > 1 and not args.explain:
-        bulk = ParallelBulk(args.policy, workers=workers, history=history, interpretations=interpretations)
+        bulk = ParallelBulk(args.policy, workers=workers, history=history, interpretations=interpretations,
+                            registers=registers)
     else:
-        bulk = BulkEvaluator(args.policy, history=history, interpretations=interpretations, explain=args.explain)
+        bulk = BulkEvaluator(args.policy, history=history, interpretations=interpretations, explain=args.explain,
+                             registers=registers)
     src = sys.stdin.buffer if args.jsonl == "-" else _open(args.jsonl)
     out = sys.stdout.buffer
     progress = _progress(args.jsonl, src) if sys.stderr.isatty() and args.jsonl != "-" else None

@@ -15,6 +15,7 @@ def add_parser(p) -> None:
     p.add_argument("--id", required=True, help="要说明的申报 id")
     add_interpret(p)
     p.add_argument("--history", metavar="HISTORY.json", help="已发放的资助（合同的 history 格式）")
+    p.add_argument("--registers", metavar="REGISTERS.json", help="政策包读取的名单（格式同 ipfund evaluate --registers）")
 
 
 def run(args) -> int:
@@ -23,7 +24,8 @@ def run(args) -> int:
     try:
         history = read_json_file(args.history) if args.history else None
         batch = read_json_file(args.batch)
-        result = evaluate_batch(batch, history=history, interpretations=parse_interpret(args.interpret))
+        registers = read_json_file(args.registers) if args.registers else None
+        result = evaluate_batch(batch, history=history, interpretations=parse_interpret(args.interpret), registers=registers)
     except BatchError as exc:
         return fail(str(exc))
     decision = next((d for d in result["decisions"] if d.get("id") == args.id), None)

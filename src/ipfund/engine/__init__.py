@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from .errors import NO_CLAIMS, NOT_OBJECT, BatchError, InvalidInput
 from .door import Applicant, Award, AwardIndex, CapGroup, Claim, Decision, Holder, InputError, LedgerLookup, decide, ledger_names
+from .known import Earlier, RegisterList
 from .policy import Policy, load_policy
 from .trace import Explanation, Step
 
 __all__ = [
-    "Applicant", "Award", "AwardIndex", "BatchError", "Holder", "LedgerLookup", "CapGroup", "Claim", "Decision", "Explanation", "InputError",
+    "Applicant", "Award", "AwardIndex", "BatchError", "Earlier", "RegisterList", "Holder", "LedgerLookup", "CapGroup", "Claim", "Decision", "Explanation", "InputError",
     "InvalidInput", "Policy", "Step", "decide", "ledger_names", "evaluate_batch", "evaluate_claims", "load_policy",
 ]
 
@@ -34,7 +35,7 @@ def _history_claims(policy, history) -> list:
 
 
 def evaluate_batch(batch: dict, *, history: dict | None = None, interpretations: dict | None = None,
-                   explain: bool = True) -> dict:
+                   explain: bool = True, registers: dict | None = None) -> dict:
     """The contract's DECISIONS for a batch (a dict as read from JSON), claims decided in order.
 
     Raises BatchError when the batch, history or interpretation choices are unusable.
@@ -44,19 +45,25 @@ def evaluate_batch(batch: dict, *, history: dict | None = None, interpretations:
     # (load_policy refuses an id that is no string, evaluate_claims claims that are no list: BatchError)
     policy = load_policy(batch.get("policy"))  # type: ignore[arg-type]
     return evaluate_claims(policy, batch.get("claims"), history=history, interpretations=interpretations,  # type: ignore[arg-type]
-                           explain=explain)
+                           explain=explain, registers=registers)
 
 
 def evaluate_claims(policy: Policy, claims: list, *, history: dict | None = None,
-                    interpretations: dict | None = None, explain: bool = True) -> dict:
-    """`evaluate_batch` for a policy already loaded (a package being written, not yet installed)."""
+                    interpretations: dict | None = None, explain: bool = True, registers: dict | None = None) -> dict:
+    """`evaluate_batch` for a policy already loaded (a package being written, not yet installed).
+    `registers`: the lists the package's facts read ({code: {label, version, imported_on, entries}},
+    as in a --registers file); the history's awards are the ledger its facts read back."""
     from .evaluation import Evaluator, no_gc
+    from .known import by_applicant, earlier_of_awards, read_registers
 
     if type(claims) is not list:
         raise BatchError(NO_CLAIMS)
     ev = Evaluator(policy, interpretations)
-    ev.add_history(_history_claims(policy, history))
+    awarded = _history_claims(policy, history)
+    ev.add_history(awarded)
+    claims, refused = ev.fill_known(claims, earlier=lambda a: by_applicant(earlier_of_awards(policy, awarded))(a),
+                                    registers=read_registers(registers))
     with no_gc():
-        errors = ev.read_many(claims)
+        errors = ev.read_many(claims, refused=refused)
         decisions = ev.decide(len(claims), errors, explain)
     return {"policy": policy.id, "decisions": decisions}

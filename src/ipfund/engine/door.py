@@ -17,6 +17,7 @@ from typing import Iterable, Mapping, Protocol, Sequence, runtime_checkable
 import numpy as np
 
 from .errors import BatchError
+from .known import Earlier, RegisterList, by_applicant, earlier_of_awards
 from .money import fen_to_yuan, yuan_to_fen
 from .policy import Policy, load_policy
 from .trace import Explanation, Step
@@ -140,6 +141,9 @@ class Decision:
     # The cap groups that cut the amount (each cap that bound it); recorded as the claim is decided
     # one by one with its steps, so a decision taken with explain=False leaves it empty.
     cut_by: tuple[str, ...] = ()
+    # Facts the platform knows, each (fact, value as text, where it came from: the register with
+    # its version and import date, the earlier award, the arithmetic).
+    readings: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def eligible(self) -> bool:
@@ -179,6 +183,8 @@ class Decision:
             ]
             if self.explanation is not None:
                 out["steps"] = self.explanation.as_dicts()
+            if self.readings:
+                out["readings"] = [list(r) for r in self.readings]
         return out
 
     @classmethod
@@ -209,6 +215,7 @@ class Decision:
             ),
             explanation=explanation, policy_version=data.get("policy_version", ""),
             cut_by=tuple(data.get("cut_by") or ()),
+            readings=tuple(tuple(r) for r in data.get("readings") or ()),  # type: ignore[misc]
         )
 
 
@@ -221,10 +228,15 @@ def _step(data: Mapping) -> Step:
 
 
 def decide(policy: Policy | str, claims: Iterable[Claim], *, history: "Iterable[Award] | LedgerLookup" = (),
-           interpretations: Mapping[str, str] | None = None, explain: bool = True) -> list[Decision]:
+           interpretations: Mapping[str, str] | None = None, explain: bool = True,
+           registers: "Mapping[str, RegisterList] | None" = None) -> list[Decision]:
     """Decide claims in order, as if one after another, against `history`: a `LedgerLookup`
     (the ledger asked for exactly the keys and buckets these claims touch: the cost of a decision
     does not grow with the ledger), or a list of awards (read into an `AwardIndex` first).
+
+    Facts the platform knows (known.py) are filled first: earlier awards read back through the
+    lookup's `earlier(applicants)` when it has one, registers from `registers` (code → the
+    version in force); each decision's `readings` say where each such value came from.
 
     Raises BatchError when the policy is unknown, an interpretation choice is unusable or the
     history cannot be read (an award the ledger holds must be a valid claim)."""
@@ -239,8 +251,10 @@ def decide(policy: Policy | str, claims: Iterable[Claim], *, history: "Iterable[
     lookup = history if isinstance(history, LedgerLookup) else AwardIndex(policy, history, interpretations)
     ev = Evaluator(policy, interpretations)
     out: list[Decision | None] = [None] * len(claims)
+    contracts, refused = ev.fill_known([c.as_contract() for c in claims],
+                                       earlier=getattr(lookup, "earlier", None), registers=registers)
     with no_gc():
-        errors = ev.read_many([c.as_contract() for c in claims])
+        errors = ev.read_many(contracts, refused=refused)
         results = [ev.static(cols) for cols in ev.reader.columns()]
         # Keys and groups of every readable claim, taken before the ledger pass changes anything.
         fields = [_ledger_fields(ev, r) for r in results]
@@ -267,6 +281,7 @@ def decide(policy: Policy | str, claims: Iterable[Claim], *, history: "Iterable[
                 interpretations=relied, duplicate_key=keys[i], cap_groups=groups[i],
                 explanation=explanation_of(ev, r, i, contract) if explain else None, policy_version=version,
                 cut_by=tuple(_joined(g) for g in info.get("cut_by", ())),
+                readings=tuple(ev.known_notes.get(cols.ids[i], ())),
             )
     return out  # type: ignore[return-value]
 
@@ -371,6 +386,7 @@ class AwardIndex:
         awards = list(awards)
         self._holders: dict[str, Holder] = {}
         self._amounts: dict[str, Decimal] = {}
+        self._earlier = by_applicant(earlier_of_awards(policy, [a.as_contract() for a in awards]))
         if not awards:
             return
         ev = Evaluator(policy, dict(interpretations or {}))
@@ -401,9 +417,14 @@ class AwardIndex:
     def amounts(self, buckets: Sequence[str]) -> dict[str, Decimal]:
         return {b: self._amounts[b] for b in buckets if b in self._amounts}
 
+    def earlier(self, applicants: Sequence[str]) -> Mapping[str, list[Earlier]]:
+        """The earlier awards of these applicants (upper-case credit codes): what facts the
+        platform knows read back ("首次", last year's figure)."""
+        return self._earlier(applicants)
 
-__all__ = ["Applicant", "Award", "AwardIndex", "BatchError", "CapGroup", "Claim", "Decision", "Holder", "InputError",
-           "LedgerLookup", "decide", "ELIGIBLE", "INELIGIBLE", "INVALID"]
+
+__all__ = ["Applicant", "Award", "AwardIndex", "BatchError", "CapGroup", "Claim", "Decision", "Earlier", "Holder",
+           "InputError", "LedgerLookup", "RegisterList", "decide", "ELIGIBLE", "INELIGIBLE", "INVALID"]
 
 
 def _qualifier(item, interp: Mapping[str, str]) -> str:

@@ -127,11 +127,21 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
     if "not_sme" in reasons:
         add(Step("sme", "✗ " + gates.get("not_sme", REASON_LABELS["not_sme"] + "（本项目仅补助中小微企业）"),
                  "✗ " + REASON_LABELS_EN["not_sme"] + " (the item funds SMEs only)", passed=False))
-    shown_facts = [f for f in item.facts if not _needless(f, row)]
+    known_notes = getattr(ev, "known_notes", {}).get(row["id"])
+    known_names = {n for n, _v, _t in known_notes} if known_notes else set()
+    shown_facts = [f for f in item.facts if not _needless(f, row) and f.name not in known_names
+                   and not _left_out(row["facts"][f.name])]
     fact_values = tuple((f.name, _declared_text(f, row, interp)) for f in shown_facts)
-    facts_zh = "；".join(f"{_label(f)}={text}" for f, (_, text) in zip(shown_facts, fact_values))
+    facts_zh = "；".join(f"{_label(f)}={text}{'（须审核人员核对）' if f.source == 'confirmed' else ''}"
+                        for f, (_, text) in zip(shown_facts, fact_values))
     facts_en = "; ".join(f"{name}={text}" for name, text in fact_values)
     add(Step("facts", f"申报事实：{facts_zh}", f"Facts: {facts_en}", values=fact_values))
+    if known_notes:
+        labels = {f.name: _label(f) for f in item.facts}
+        add(Step("known", "平台认定的事实（不由申请人填写）：", "Facts the platform knows (not typed by the applicant):",
+                 values=tuple((n, v) for n, v, _t in known_notes),
+                 children=tuple(Step("known_fact", f"{labels.get(n, n)}={v}（{t}）", f"{n}={v} ({t})", values=((n, v),))
+                                for n, v, t in known_notes)))
     failed = 0
     conditions = [c for c in item.conditions if c.in_force(interp) and c.reason not in _GATES]  # gates said above
     for cond in conditions:
@@ -372,6 +382,11 @@ def _needless(fact, row) -> bool:
     if fact.optional and row["facts"].get(fact.name) is None:
         return True
     return fact.type == "date" and fact.optional and not row["facts"].get(fact.name)
+
+
+def _left_out(value) -> bool:
+    """An optional fact the claim does not state (no default): None, or NaN in a number column."""
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def _declared_text(fact, row: dict, interp) -> str:

@@ -359,6 +359,9 @@ class Policy:
                     self.items[mine].continues = f"{pred.id}/{theirs}"
                     self.items[mine].ledger_id = pred.items[theirs].ledger_id
         self.ledger_ids = {item.id: item.ledger_id for item in self.items.values()}
+        from .known import qualify_sources
+
+        qualify_sources(self)
         from .shared import read_caps, read_groups
 
         self.caps = read_caps(self.id, data.get("caps"), self.items, data.get("parameters") or {})
@@ -564,9 +567,15 @@ def _with_evidence(item: Item, evidence: tuple[str, ...]) -> Item:
 
 
 def _item_params(item: Item) -> tuple[str, ...]:
+    from .known import Derive
+
     names = list(item.formula.params)
     if item.cap is not None:
         names.append(item.cap.param)
+    fact_names = {f.name for f in item.facts}
+    for f in item.facts:  # parameters a derived fact reads (a share's rate, a unit)
+        if isinstance(f.source, Derive):
+            names += [n for n in f.source.operands if n not in fact_names]
     return tuple(names)
 
 

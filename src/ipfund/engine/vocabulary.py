@@ -75,6 +75,9 @@ class Fact:
     alias_when: dict = field(default_factory=dict)
     #: A list of codes that may not hold the applicant's own (a provider is not its own client).
     not_applicant: bool = False
+    #: Where the value comes from (known.py): "declared", "confirmed" (a reviewer confirms it), or
+    #: a source the platform reads (derived, the ledger, a register): the applicant never types it.
+    source: object = "declared"
 
     def reads(self, interp, reading: str) -> bool:
         return any((interp or {}).get(i) == o for (i, o), r in self.reads_when.items() if r == reading)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Mapping
 
 from django.conf import settings
+from django.utils import timezone
 
 from ipfund.engine import (
     Applicant,
@@ -21,9 +22,11 @@ from ipfund.engine import (
     CapGroup,
     Claim,
     Decision,
+    Earlier,
     Explanation,
     Holder,
     Policy,
+    RegisterList,
     decide,
     ledger_names,
     evaluate_batch,
@@ -169,12 +172,63 @@ class _LedgerRows:
             found[name] -= self.own_net
         return found
 
+    def earlier(self, applicants):
+        """The standing awards of these applicants, as facts the platform knows read them back."""
+        from ipfund.web.ledger.selectors import standing_awards_of
+
+        out: dict[str, list[Earlier]] = {}
+        for pid, item_id, claim_pk, who, data, net in standing_awards_of(applicants, leave_out=self.own_pk):
+            ledger_item = _ledger_item(pid, item_id)
+            try:
+                event = dt.date.fromisoformat(str(data.get("event_date")))
+            except ValueError:
+                continue
+            out.setdefault(who.upper(), []).append(Earlier(ledger_item, f"claim-{claim_pk}", who.upper(), event,
+                                                           dict(data.get("facts") or {}), net))
+        return out
+
+
+def _ledger_item(policy_id: str, item_id: str) -> str:
+    policy = policy_by_id(policy_id)
+    item = policy.items.get(item_id) if policy is not None else None
+    return item.ledger_id if item is not None else f"{policy_id}/{item_id}"
+
+
+def _registers(policy: Policy, claim: Claim) -> dict[str, RegisterList]:
+    """The lists the policy's facts read, each as its newest imported version holds the claim's
+    applicant (a list never imported is said so in the decision, and holds no one)."""
+    from ipfund.engine.known import registers_used
+    from ipfund.web.registers.selectors import list_register_rows
+
+    out = {}
+    for code in registers_used(policy):
+        found = list_register_rows(code, [claim.applicant.id])
+        if found is None or found[1] is None:
+            label = found[0].name if found is not None else code
+            out[code] = RegisterList(code, label, "", None, {})
+            continue
+        register, version, rows = found
+        entries: dict[str, list] = {}
+        for credit_code, listed_on, until in rows:
+            entries.setdefault(credit_code.upper(), []).append((_iso(listed_on), _iso(until)))
+        imported = timezone.localdate(version.imported_at) if version.imported_at else None
+        out[code] = RegisterList(code, register.name, str(version.version), imported,
+                                 {k: tuple(v) for k, v in entries.items()})
+    return out
+
+
+def _iso(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
 
 def _one(policy: Policy, claim: Claim, *, history: "_LedgerRows | tuple" = (), explain: bool = True) -> Decision:
     from ipfund.web.rounds.selectors import interpretations_in_force
 
     return decide(policy, [claim], history=history, interpretations=interpretations_in_force(policy=policy.id),
-                  explain=explain)[0]
+                  explain=explain, registers=_registers(policy, claim))[0]
 
 
 # -- decisions -------------------------------------------------------------------------------
@@ -560,8 +614,9 @@ def item_outlook(policy: Policy, item: str, *, kind: str, in_zone: bool, sme: bo
     whose amount follows from its options alone (no money facts) — the lowest and highest amount
     over every option. Decided as the calculator decides, with no history."""
     spec = policy.items[item]
-    enums = [f for f in spec.facts if f.type == "enum" and f.options]
-    base = {f.name: _probe_value(f, on) for f in spec.facts if f.type != "enum" or not f.options}
+    typed = applicant_facts(spec)
+    enums = [f for f in typed if f.type == "enum" and f.options]
+    base = {f.name: _probe_value(f, on) for f in typed if f.type != "enum" or not f.options}
     combos = list(_itertools.islice(_itertools.product(*[f.options for f in enums]), _RANGE_LIMIT))
     amounts, gates = [], set()
     for combo in combos or [()]:
@@ -578,3 +633,29 @@ def item_outlook(policy: Policy, item: str, *, kind: str, in_zone: bool, sme: bo
 
 
 __all__ += ["APPLICANT_REASONS", "item_outlook"]
+
+
+# -- facts the platform knows ------------------------------------------------------------------
+
+FACT_SOURCES = {"declared": "申请人申报", "confirmed": "申请人申报，审核人员核对", "platform": "平台认定（不由申请人填写）"}
+
+
+def fact_source(fact) -> str:
+    """Where a fact's value comes from: declared, confirmed (a reviewer confirms it) or platform."""
+    from ipfund.engine.known import known
+
+    return "platform" if known(fact) else str(fact.source)
+
+
+def applicant_facts(spec) -> list:
+    """The facts of an item an applicant states (the platform fills the others)."""
+    return [f for f in spec.facts if fact_source(f) != "platform"]
+
+
+def facts_to_confirm(spec, facts: Mapping) -> list:
+    """The facts of a claim a reviewer must confirm before recommending it (the package marks them
+    `from: confirmed`), among those the claim states."""
+    return [f for f in spec.facts if fact_source(f) == "confirmed" and facts.get(f.name) not in (None, "")]
+
+
+__all__ += ["FACT_SOURCES", "applicant_facts", "fact_source", "facts_to_confirm"]

@@ -236,7 +236,9 @@ def _money_sentences(policy) -> list[tuple[tuple, str]]:
                 for n, x in policy.interpretations.items()},
              # caps over several items and exclusive groups (就高不重复) are rules of their clause
              **{c.id: ("合计上限", c.clause, ()) for c in getattr(policy, "caps", ())},
-             **{g.id: ("就高不重复组", g.clause, ()) for g in getattr(policy, "exclusive_groups", ())}}
+             **{g.id: ("就高不重复组", g.clause, ()) for g in getattr(policy, "exclusive_groups", ())},
+             # where a fact the platform knows, or an applicant attribute, comes from is said by a clause
+             **_sourced_names(policy)}
     quoted = [(_squeeze(it.source), it.id) for it in policy.items.values()]
     out = []
     for i, c in enumerate(policy.clauses):
@@ -268,6 +270,22 @@ def _money_sentences(policy) -> list[tuple[tuple, str]]:
             elif role != "money" and not used and not spec.get("reason"):
                 out.append((where, f"条款 {c.number}：{ROLE_LABELS.get(role, role)}语句既没有规则使用，也未注明不定金额的理由"
                                    f"（reason）：{short}"))
+    return out
+
+
+def _sourced_names(policy) -> dict:
+    """`项目.事实` of the facts and the applicant attributes that name the clause saying where their
+    value comes from (`clause:`): a sentence such as "上年授权量以…为准" is used by them."""
+    out = {}
+    items = policy.data.get("items") or {}
+    for iid, spec in items.items() if isinstance(items, dict) else ():
+        for name, f in ((spec or {}).get("facts") or {}).items() if isinstance(spec, dict) else ():
+            if isinstance(f, dict) and f.get("clause"):
+                out[f"{iid}.{name}"] = ("事实", str(f["clause"]), ())
+    attributes = policy.data.get("attributes") or {}
+    for name, a in attributes.items() if isinstance(attributes, dict) else ():
+        if isinstance(a, dict) and a.get("clause"):
+            out[str(name)] = ("申请人属性", str(a["clause"]), ())
     return out
 
 
@@ -729,6 +747,22 @@ def _shared_facts(policy, item_id: str) -> set[str]:
     return out
 
 
+def _read_by_sources(facts: dict, used: set) -> set[str]:
+    """The facts that facts the platform derives read (`from: {derive: …}`, `last_year.year`,
+    `otherwise`), when those facts are used in turn."""
+    out: set[str] = set()
+    grew = True
+    while grew:
+        grew = False
+        for name, f in facts.items():
+            if name in used | out and isinstance(f, dict) and isinstance(f.get("from"), dict):
+                new = _strings(f["from"]) - out
+                if new:
+                    out |= new
+                    grew = True
+    return out
+
+
 def unused_facts(policy, lines: Lines | None = None) -> list[str]:
     lines = lines or package_lines(policy)
     items = policy.data.get("items") or {}
@@ -741,6 +775,7 @@ def unused_facts(policy, lines: Lines | None = None) -> list[str]:
         rules = {k: v for k, v in spec.items() if k in ("formula", "conditions", "key", "key_when", "cap", "top_up_by", "kinds_by")}
         used = _strings(rules) | readings | _shared_facts(policy, iid)
         facts = spec.get("facts") or {}
+        used |= _read_by_sources(facts, used)
         for f in facts.values():
             if isinstance(f, dict) and isinstance(f.get("needless_when"), dict):
                 used |= {str(k) for k in f["needless_when"]}

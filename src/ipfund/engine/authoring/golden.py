@@ -15,8 +15,9 @@ import json
 import re
 from dataclasses import dataclass, field
 
-CASE_KEYS = {"name", "sentence", "interpret", "history", "claims", "expect", "note"}
-EXPECT_KEYS = {"eligible", "amount", "capped", "reasons", "first_reason", "citation", "item", "error", "interpretations"}
+CASE_KEYS = {"name", "sentence", "interpret", "history", "registers", "claims", "expect", "note"}
+EXPECT_KEYS = {"eligible", "amount", "capped", "reasons", "first_reason", "citation", "item", "error", "interpretations",
+               "says"}
 AMOUNT = re.compile(r"^(0|[1-9][0-9]*)\.[0-9]{2}$")
 
 
@@ -71,6 +72,10 @@ def check_decision(cid: str, want: dict, got: dict) -> list[str]:
                 ok = _field_matches(ev, str(err.get("field"))) if ek == "field" else err.get(ek) == ev
                 if not ok:
                     problems.append(f"{cid}：error.{ek} 应为 {ev!r}，实际为 {err.get(ek)!r}")
+        elif key == "says":  # words the explanation must hold (each in some line)
+            lines = got.get("explanation") or []
+            problems += [f"{cid}：计算说明应写明「{w}」，实际为 {lines}" for w in ([value] if isinstance(value, str) else value)
+                         if not any(w in line for line in lines)]
         elif key == "interpretations":
             have = got.get("interpretations") or []
             problems += [f"{cid}：应适用解释 {i}，实际为 {have}" for i in value if i not in have]
@@ -147,8 +152,10 @@ def run_case(policy, case: dict) -> list[str]:
         return problems
     history = {"policy": policy.id, "awarded": copy.deepcopy(case["history"])} if "history" in case else None
     interpret = {str(k): str(v) for k, v in case["interpret"].items()} if "interpret" in case else None
+    registers = case.get("registers")
     try:
-        whole = evaluate_claims(policy, copy.deepcopy(case["claims"]), history=history, interpretations=interpret)
+        whole = evaluate_claims(policy, copy.deepcopy(case["claims"]), history=history, interpretations=interpret,
+                                registers=registers)
     except BatchError as exc:
         return [f"批次无法计算：{exc}"]
     decisions = whole["decisions"]
@@ -156,7 +163,11 @@ def run_case(policy, case: dict) -> list[str]:
     for cid, want in case["expect"].items():
         problems += check_decision(cid, want, by_id.get(cid, {}))
     lines = [json.dumps(c, ensure_ascii=False).encode("utf-8") for c in case["claims"]]
-    bulk = list(evaluate_lines(iter(lines), policy=policy, history=history, interpretations=interpret))
+    try:
+        bulk = list(evaluate_lines(iter(lines), policy=policy, history=history, interpretations=interpret,
+                                   registers=registers))
+    except BatchError as exc:
+        return problems + [f"大批量（JSONL）路径无法计算：{exc}"]
     strip = lambda d: {k: v for k, v in d.items() if k != "explanation"}  # noqa: E731
     if [strip(d) for d in bulk] != [strip(d) for d in decisions]:
         problems.append("大批量（JSONL）路径的决定与批次路径不同")

@@ -144,7 +144,7 @@ INTERPRETATION = MAP({
 FACT = MAP({
     "type": STR, "label": SCALAR, "options": DICT(SCALAR, "「代码: 中文名称」"), "optional": BOOL, "default": ANY,
     "normal": STR, "positive": BOOL, "count_all_when": CHOICE, "read_as": DICT(ANY), "needless_when": DICT(ANY),
-    "not_applicant": BOOL, "whole": BOOL,
+    "not_applicant": BOOL, "whole": BOOL, "from": ANY, "clause": SCALAR,
 }, required=("type", "label"), label="事实")
 FACTS = DICT(FACT, "「事实名: {type, label}」")
 FORMULA_KEYS = {
@@ -157,6 +157,7 @@ TEST_KEYS = {
     "applicant": SCALAR, "applicant_kind": NAMES, "unless": SCALAR, "when": SCALAR, "nothing_left": BOOL,
     "fact": SCALAR, "missing": SCALAR, "all": LIST(Shape("test")), "equals": ANY, "not_equals": ANY, "below": SCALAR,
     "before": SCALAR, "minus_years": SCALAR, "years_to_event": SCALAR, "since": SCALAR, "exclusive_when": CHOICE,
+    "agree": NAMES,
 }
 TEST = MAP(TEST_KEYS, label="检验")
 CONDITION = MAP({**TEST_KEYS, "describe": SCALAR, "reason": STR, "if_interpretation": CHOICE,
@@ -171,6 +172,7 @@ ITEM = MAP({
     "facts": FACTS, "formula": FORMULA, "conditions": LIST(CONDITION), "key": NAMES,
     "key_when": LIST(MAP({"interpretation": CHOICE, "key": NAMES}, required=("interpretation", "key"))),
     "cap": CAP, "top_up": Shape("top_up"), "top_up_by": NAMES, "interpretations": NAMES, "evidence": NAMES,
+    "attributes": NAMES,
 }, required=("clause", "title", "source", "summary", "kinds", "facts", "formula"), label="项目")
 VALIDITY_READINGS = ("end_one_day_later", "filed_within_validity", "start_one_day_later")
 TOP = MAP({
@@ -185,6 +187,8 @@ TOP = MAP({
     # Declared by other parts of the format (caps spanning items, exclusive groups): their own
     # checks read them; here they are known keys.
     "caps": ANY, "exclusive_groups": ANY,
+    # Applicant attributes and where each comes from (known.py, authoring/items.py read_attributes).
+    "attributes": DICT(FACT, "「属性名: {type, label, from}」"),
 }, required=("id", "title", "issued_on", "clauses", "parameters", "interpretations"), label="政策包")
 
 

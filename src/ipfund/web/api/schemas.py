@@ -14,6 +14,7 @@ class FactOut(Schema):
     label: str
     options: list[str]
     optional: bool
+    source: str = "declared"  # declared / confirmed (a reviewer confirms it) / platform (never typed)
 
 
 class PolicyOut(Schema):

@@ -17,6 +17,7 @@ from ipfund.web.claims import selectors as claim_selectors
 from ipfund.web.claims import services as claim_services
 from ipfund.web.notices.selectors import notice_entries, notices_public
 from ipfund.web.engine_door import (
+    fact_source,
     BatchError,
     evaluate_batch,
     known_policies,
@@ -129,7 +130,8 @@ def _item_out(policy, item) -> dict:
         "summary": item.summary,
         "source": item.source,
         "facts": [
-            {"name": f.name, "type": f.type, "label": f.label, "options": list(f.options), "optional": f.optional}
+            {"name": f.name, "type": f.type, "label": f.label, "options": list(f.options), "optional": f.optional,
+             "source": fact_source(f)}
             for f in item.facts
         ],
         "evidence": list(item.evidence),
@@ -168,7 +170,8 @@ def item_detail(request, item_id: str, policy: str | None = None):
     summary="政策计算器（合同格式）",
 )
 def evaluate(request, batch: Body[dict]):
-    """Body: the contract's batch; optional `history` and `interpretations` as in the contract.
+    """Body: the contract's batch; optional `history` and `interpretations` as in the contract, and
+    `registers` (the lists a package's facts read: {code: {label, version, imported_on, entries}}).
 
     Anonymous callers may send at most ``IPFUND_EVALUATE_MAX_CLAIMS`` claims a request and
     ``IPFUND_EVALUATE_PER_MINUTE`` requests a minute from one address (429 beyond); a caller with
@@ -179,7 +182,9 @@ def evaluate(request, batch: Body[dict]):
         if limited is not None:
             return limited
     body, history, interpretations = evaluate_body_check(batch)
-    return evaluate_batch(body, history=history, interpretations=interpretations, explain=True)
+    # The lists a package's facts read (失信名单 …), as the CLI's --registers file gives them.
+    registers = body.pop("registers", None)
+    return evaluate_batch(body, history=history, interpretations=interpretations, explain=True, registers=registers)
 
 
 EVALUATE_TOO_MANY = "一次最多计算 {limit} 件申报（claims 共 {count} 件），请分批提交，或凭 API 令牌调用。"

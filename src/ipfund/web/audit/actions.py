@@ -21,6 +21,7 @@ class AuditAction(models.TextChoices):
     CLAIM_RETURN = "claim_return", _("退回补正")
     CLAIM_REJECT = "claim_reject", _("不予资助")
     CLAIM_RECOMMEND = "claim_recommend", _("初审推荐")
+    CLAIM_FACTS_CONFIRM = "claim_facts_confirm", _("核对申报事实")
     CLAIM_APPROVE = "claim_approve", _("审定通过")
     CLAIM_SEND_BACK = "claim_send_back", _("退回初审")
     CLAIM_PUBLISH = "claim_publish", _("列入公示")

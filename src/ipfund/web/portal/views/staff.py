@@ -41,7 +41,7 @@ from ipfund.web.portal.forms import (
 )
 from ipfund.web.portal.ledger_view import caps_used
 from ipfund.web.portal.policy import policy_facts
-from ipfund.web.engine_door import known_policies, policy_of, stored_decision
+from ipfund.web.engine_door import facts_to_confirm, known_policies, policy_of, stored_decision
 from ipfund.web.portal.views.common import FORBIDDEN, error_messages, flash_errors, role_required, show_service_error
 from ipfund.web.review.services import (
     BATCH_ACTIONS,
@@ -224,11 +224,20 @@ def _claim_page(request, claim, forms=None, confirm_form=None, status=200):
         "reject_form": forms.get("reject") or RejectForm(),
         "recommend_form": forms.get("recommend") or RecommendForm(),
         "confirm_form": confirm_form or facts_form(spec, initial_facts=claim.facts),
+        # facts the package marks "reviewer confirms": a checkbox each, all ticked before recommending
+        "to_confirm": _to_confirm(spec, claim.facts),
         "send_back_form": forms.get("send_back") or SendBackForm(),
         "budget_warnings": budget_warnings(policy=claim.policy, on=timezone.localdate(), round_id=claim.round_id)
         if Action.APPROVE in possible else [],
     }
     return render(request, "portal/staff/claim.html", context, status=status)
+
+
+def _to_confirm(spec, facts: dict) -> list[tuple[str, str, str]]:
+    """(name, label, value as shown) of each fact the reviewer must tick."""
+    wanted = facts_to_confirm(spec, facts)
+    shown = dict(display_facts(spec, {f.name: facts[f.name] for f in wanted}))
+    return [(f.name, f.label, shown.get(f.label, "")) for f in wanted]
 
 
 @role_required(*STAFF)
@@ -269,6 +278,7 @@ def claim_action(request, pk, action):
                     confirmed_facts=confirm.contract_facts(),
                     amount=form.cleaned_data.get("amount"),
                     reason=form.cleaned_data.get("reason", ""),
+                    confirmations=request.POST.getlist("confirm_fact"),
                 )
                 messages.success(request, RECOMMENDED)
                 return redirect("portal:review_queue")
