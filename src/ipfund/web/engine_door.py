@@ -483,3 +483,79 @@ def item_outlook(policy: Policy, item: str, *, kind: str, in_zone: bool, sme: bo
 
 
 __all__ += ["APPLICANT_REASONS", "item_outlook"]
+
+
+# -- 政策沙盘: deciding under a scenario ----------------------------------------------------------
+# A scenario is the policy with some parameter values changed (ipfund.engine.scenario), other
+# interpretation choices, or a draft package read from a folder (never installed). The sandbox
+# decides the ledger's history, the pending claims and the register's potential claims with it,
+# all through `decide_scenario`: the one engine call of a sandbox run, so that a runner for large
+# runs (Dask) can take it over in one place.
+
+from ipfund.engine.scenario import Override as ParameterOverride  # noqa: E402 - this section is kept apart
+from ipfund.engine.scenario import parameter_value as _parameter_value  # noqa: E402
+from ipfund.engine.scenario import with_parameters  # noqa: E402
+from typing import Sequence as _Sequence  # noqa: E402
+
+_SCENARIO_POLICIES: dict[tuple, Policy] = {}
+_SCENARIO_KEPT = 16  # derived policies kept: a rerun of a scenario reuses its policy (and the engine's caches of it)
+
+
+def scenario_policy(base: Policy, overrides: "list[ParameterOverride] | tuple[ParameterOverride, ...]",
+                    *, label: str = "") -> Policy:
+    """`base` with the overrides' parameter values (BatchError naming the parameter when a value
+    does not fit it); `base` itself when there are none."""
+    key = (id(base), base.version, tuple((o.parameter, str(o.value), o.start, o.key) for o in overrides), label)
+    found = _SCENARIO_POLICIES.get(key)
+    if found is None:
+        found = with_parameters(base, overrides, label=label)
+        if len(_SCENARIO_POLICIES) >= _SCENARIO_KEPT:
+            _SCENARIO_POLICIES.pop(next(iter(_SCENARIO_POLICIES)))
+        _SCENARIO_POLICIES[key] = found
+    return found
+
+
+def scenario_interpretations(policy: Policy, chosen: Mapping[str, str] | None) -> dict[str, str]:
+    """Every interpretation of the policy with `chosen` overlaid (BatchError for an unknown one or option)."""
+    return policy.resolve_interpretations(dict(chosen or {}))
+
+
+def draft_policy_load(folder: _Path) -> Policy:
+    """A draft package (a folder, never installed) read for a scenario; one with Python rules is
+    refused unread (loading it would run its code). BatchError says what is wrong, in Chinese."""
+    from ipfund.engine.policy import load_policy_path
+
+    if (_Path(folder) / "rules.py").exists():
+        raise BatchError(RULES_REFUSED)
+    return load_policy_path(folder)
+
+
+def parameter_in_force(policy: Policy, name: str, on: dt.date):
+    """A parameter's value on a day as policy.yaml writes it (None for a parameter it lacks)."""
+    return _parameter_value(policy, name, on)
+
+
+def contract_of_claim(claim) -> dict:
+    """A stored claim (or a register row's candidate) as the engine reads it: the calculator contract's claim."""
+    return _claim(claim).as_contract()
+
+
+def _contract_claim(data: Mapping) -> Claim:
+    a = data.get("applicant") or {}
+    return Claim(id=str(data.get("id") or ""), item=str(data.get("item") or ""), event_date=data.get("event_date") or "",
+                 facts=data.get("facts") or {},
+                 applicant=Applicant(id=str(a.get("id") or ""), kind=str(a.get("kind") or ""), in_zone=bool(a.get("in_zone")),
+                                     sme=bool(a.get("sme", False)), name=str(a.get("name") or "")))
+
+
+def decide_scenario(policy: Policy, claims: "_Sequence[Mapping]", *,
+                    interpretations: Mapping[str, str]) -> list[Decision]:
+    """Claims (the contract's claim objects) decided in order, one after another, from an empty
+    ledger: each earlier eligible claim takes its key and counts against its caps. Without
+    explanations (a run decides every claim the ledger ever held). An unreadable claim, or one of
+    an item the policy does not have, is an invalid decision, not an error of the run."""
+    return decide(policy, [_contract_claim(c) for c in claims], interpretations=interpretations, explain=False)
+
+
+__all__ += ["ParameterOverride", "contract_of_claim", "decide_scenario", "draft_policy_load", "parameter_in_force",
+            "scenario_interpretations", "scenario_policy"]
