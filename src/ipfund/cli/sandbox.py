@@ -40,14 +40,15 @@ def run(args) -> int:
 
     setup(args.data_dir)
     from django.core.exceptions import ValidationError
+    from django.utils import timezone
 
     from ipfund.web.sandbox.services import parse_options, parse_settings, run_now, scenario_create
 
     try:
         overrides = parse_settings(args.settings)
         options = parse_options(args.options)
-        name = args.name or "；".join([*args.settings, *args.options, *([f"草案 {args.draft}"] if args.draft else [])])
-        scenario = scenario_create(actor=None, name=name[:100] or "命令行情景", policy=args.policy, overrides=overrides,
+        name = args.name or f"命令行情景 {timezone.localtime():%Y-%m-%d %H:%M:%S}"
+        scenario = scenario_create(actor=None, name=name[:100], policy=args.policy, overrides=overrides,
                                    interpretations=options, draft_dir=args.draft, include_register=not args.no_register)
     except ValidationError as exc:
         for errors in exc.message_dict.values():

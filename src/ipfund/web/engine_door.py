@@ -540,22 +540,37 @@ def contract_of_claim(claim) -> dict:
     return _claim(claim).as_contract()
 
 
-def _contract_claim(data: Mapping) -> Claim:
-    a = data.get("applicant") or {}
-    return Claim(id=str(data.get("id") or ""), item=str(data.get("item") or ""), event_date=data.get("event_date") or "",
-                 facts=data.get("facts") or {},
-                 applicant=Applicant(id=str(a.get("id") or ""), kind=str(a.get("kind") or ""), in_zone=bool(a.get("in_zone")),
-                                     sme=bool(a.get("sme", False)), name=str(a.get("name") or "")))
+@_dataclass(frozen=True)
+class ScenarioDecision:
+    """A claim's outcome in a sandbox run: whether it is eligible and for how much (no explanation)."""
+
+    claim_id: str | None
+    eligible: bool
+    amount: Decimal
+    capped: bool = False
+    reasons: tuple[str, ...] = ()
+    error: str = ""  # why the claim could not be read (an item the policy lacks, a fact it does not take)
 
 
 def decide_scenario(policy: Policy, claims: "_Sequence[Mapping]", *,
-                    interpretations: Mapping[str, str]) -> list[Decision]:
+                    interpretations: Mapping[str, str]) -> list[ScenarioDecision]:
     """Claims (the contract's claim objects) decided in order, one after another, from an empty
-    ledger: each earlier eligible claim takes its key and counts against its caps. Without
-    explanations (a run decides every claim the ledger ever held). An unreadable claim, or one of
-    an item the policy does not have, is an invalid decision, not an error of the run."""
-    return decide(policy, [_contract_claim(c) for c in claims], interpretations=interpretations, explain=False)
+    ledger: each earlier eligible claim takes its key and counts against its caps — the calculator
+    contract's batch, without explanations (a run decides every claim the ledger ever held). An
+    unreadable claim, or one of an item the policy does not have, is an ineligible decision with its
+    error, not an error of the run. The one engine call of a sandbox run (a runner may take it over)."""
+    from ipfund.engine import evaluate_claims
+
+    out = []
+    for d in evaluate_claims(policy, [dict(c) for c in claims], interpretations=dict(interpretations),
+                             explain=False)["decisions"]:
+        if "error" in d:
+            out.append(ScenarioDecision(d.get("id"), False, Decimal("0.00"), error=str(d["error"].get("message", ""))))
+        else:
+            out.append(ScenarioDecision(d.get("id"), bool(d["eligible"]), Decimal(d["amount"]), bool(d.get("capped")),
+                                        tuple(d.get("reasons") or ())))
+    return out
 
 
-__all__ += ["ParameterOverride", "contract_of_claim", "decide_scenario", "draft_policy_load", "parameter_in_force",
+__all__ += ["ParameterOverride", "ScenarioDecision", "contract_of_claim", "decide_scenario", "draft_policy_load", "parameter_in_force",
             "scenario_interpretations", "scenario_policy"]

@@ -172,3 +172,47 @@ def test_only_finance_and_administrators_use_the_sandbox(world, staff, who):
     assert not Scenario.objects.exists()
     for ok in (staff.finance, staff.admin):
         assert signed_in(ok).get("/staff/sandbox/").status_code == 200
+
+
+def _draft_zip(tmp_path) -> bytes:
+    """The built-in package as a draft whose patent attorney grant is ¥6,000, zipped as the 政策库 takes it."""
+    import shutil
+    import zipfile
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[3] / "src" / "ipfund" / "policies" / "zhaoqing_hitech_ip_2022"
+    folder = tmp_path / "draft-package"
+    shutil.copytree(source, folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    text = (folder / "policy.yaml").read_text(encoding="utf-8")
+    text, n = re.subn(r'(  patent_attorney\.amount:\n(?:    .*\n)*?    values: \[\{from: 2022-01-18, value: )"5000"', r'\1"6000"', text)
+    assert n == 1
+    (folder / "policy.yaml").write_text(text, encoding="utf-8")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for f in sorted(folder.rglob("*")):
+            if f.is_file():
+                z.write(f, f"draft-package/{f.relative_to(folder)}")
+    return out.getvalue()
+
+
+def test_a_draft_package_uploaded_to_a_scenario_is_decided_under_and_never_installed(world, staff, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ipfund.web.engine_door import policy_installed_ids
+
+    installed = policy_installed_ids()
+    client = signed_in(staff.admin)
+    response = client.post("/staff/sandbox/new/", {
+        "policy": POLICY, "name": "修订草案", "draft": SimpleUploadedFile("修订草案.zip", _draft_zip(tmp_path), "application/zip")})
+    scenario = Scenario.objects.get()
+    assert response["Location"] == f"/staff/sandbox/{scenario.pk}/"
+    assert scenario.draft_digest and "肇高管办" in scenario.draft_title
+    assert "修订草案.zip，未安装" in client.get(response["Location"]).content.decode()
+    run, _ = run_now(actor=staff.admin, scenario=scenario)
+    assert _rows(run.results, "by_item")["专利代理师资助"] == (1, "5000.00", "6000.00", "1000.00")
+    assert run.results["totals"]["delta"] == "1000.00"
+    assert policy_installed_ids() == installed
+
+    bad = client.post("/staff/sandbox/new/", {"policy": POLICY, "name": "坏草案",
+                                              "draft": SimpleUploadedFile("x.zip", b"not a zip", "application/zip")})
+    assert bad.status_code == 400 and "ZIP" in bad.content.decode()
