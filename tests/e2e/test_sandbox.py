@@ -19,6 +19,7 @@ from ipfund.web.engine_door import default_policy
 from ipfund.web.ledger.models import AwardEntry
 from ipfund.web.rounds.services import round_create
 from ipfund.web.sandbox.models import ScenarioRun
+from ipfund.web.sandbox.services import parse_settings, run_now, scenario_create
 
 from .test_journey import sign_in, submit
 
@@ -95,4 +96,18 @@ def test_a_budget_officer_reads_the_cost_of_a_scenario_by_item_and_year(new_cont
     assert [Decimal(str(v)) for v in rows[-1][3:]] == [25000, 26000, 1000]
     assert sum(Decimal(str(r[5])) for r in rows[1:-1]) == Decimal(str(rows[-1][5]))
     assert list(AwardEntry.objects.values_list("pk", "amount")) == ledger
-    assert ScenarioRun.objects.get().state == ScenarioRun.DONE
+    first = ScenarioRun.objects.get()
+    assert first.state == ScenarioRun.DONE
+
+    # a second idea, run from the command line's service, read beside the first
+    other = scenario_create(actor=None, name="只降低托管上限", policy=default_policy().id,
+                            overrides=parse_settings(["custody_sme.cap_per_year=2000@2023-01-01"]))
+    run_now(actor=None, scenario=other)
+    page.reload()
+    submit(page, page.locator("#compare-run"))
+    page.wait_for_selector("#chart-compare svg")
+    screenshots(page, "sandbox-compare")
+    assert "只降低托管上限" in page.inner_text("#right-total") or "只降低托管上限" in page.inner_text("#compare-totals")
+    items = page.inner_text("#compare-by_item")
+    assert "¥6,000.00" in items and "-¥5,000.00" in items
+    assert list(AwardEntry.objects.values_list("pk", "amount")) == ledger

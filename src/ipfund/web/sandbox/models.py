@@ -18,7 +18,7 @@ class Scenario(models.Model):
     # A draft package (uploaded to the sandbox, never installed): its folder under MEDIA_ROOT.
     draft_folder = models.CharField(max_length=300, blank=True)
     draft_name = models.CharField(max_length=200, blank=True)  # the uploaded file's name
-    draft_digest = models.CharField(max_length=64, blank=True)
+    draft_digest = models.CharField(max_length=100, blank=True)
     draft_title = models.CharField(max_length=300, blank=True)
     include_register = models.BooleanField(default=True)  # decide the register's potential claims too
     note = models.TextField(blank=True)

@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 ROLES = (roles.FINANCE, roles.ADMIN)  # who may write and run scenarios (预算、财务与管理员)
 NOT_ALLOWED = "只有财务人员和管理员可以使用政策沙盘。"
 NAME_REQUIRED = "请填写情景名称。"
+NAME_TOO_LONG = "情景名称不能超过 100 个字。"
 POLICY_UNKNOWN = "请从列表中选择政策。"
 SETTING_FORM = "第 {n} 行“{text}”应写作“参数=值”或“参数=值@YYYY-MM-DD”（如 custody_sme.cap_per_year=5000@2025-01-01）。"
 SETTING_DATE = "第 {n} 行“{text}”中的施行日期应为 YYYY-MM-DD 格式的日期。"
@@ -173,6 +174,8 @@ def scenario_create(*, actor, name: str, policy: str, overrides: list[ParameterO
     errors: dict[str, list[str]] = {}
     if not (name or "").strip():
         errors["name"] = [NAME_REQUIRED]
+    elif len(name.strip()) > 100:
+        errors["name"] = [NAME_TOO_LONG]
     base = policy_by_id(policy or "")
     if base is None:
         errors["policy"] = [POLICY_UNKNOWN]
