@@ -184,6 +184,9 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "sandbox:run_start": ({"pk": "scenario"}, {"POST": FINANCE_ROLE | {ADMIN}}),
     "sandbox:run": ({"pk": "sandbox_run"}, {"GET": FINANCE_ROLE | {ADMIN}}),
     "sandbox:compare": ({}, {"GET": FINANCE_ROLE | {ADMIN}}),
+    "POST /api/sandbox/scenarios": ({}, {"POST": FINANCE_ROLE | {ADMIN}}),
+    "POST /api/sandbox/scenarios/{scenario_id}/runs": ({"scenario_id": "scenario"}, {"POST": FINANCE_ROLE | {ADMIN}}),
+    "GET /api/sandbox/runs/{run_id}": ({"run_id": "sandbox_run"}, {"GET": FINANCE_ROLE | {ADMIN}}),
     "registers:confirm": ({"pk": "claim"}, {"POST": OWNER}),
     "registers:decline": ({"pk": "claim"}, {"POST": OWNER}),
     "registers:radar": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
@@ -219,7 +222,7 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "alliances:decide": ({"pk": "alliance"}, {"POST": PANEL_STAFF}),
 }
 TOKEN_CALLS = ("GET /api/claims", "POST /api/claims", "GET /api/payments", "POST /api/payments", "GET /api/budgets",
-               "GET /api/radar")
+               "GET /api/radar", "GET /api/sandbox", "POST /api/sandbox")
 
 # Patterns that are not endpoints of their own: the API's URLs are checked per operation above.
 NOT_ENDPOINTS = {"api:api-root"}

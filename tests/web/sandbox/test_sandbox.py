@@ -216,3 +216,27 @@ def test_a_draft_package_uploaded_to_a_scenario_is_decided_under_and_never_insta
     bad = client.post("/staff/sandbox/new/", {"policy": POLICY, "name": "坏草案",
                                               "draft": SimpleUploadedFile("x.zip", b"not a zip", "application/zip")})
     assert bad.status_code == 400 and "ZIP" in bad.content.decode()
+
+
+def test_the_api_writes_a_scenario_runs_it_and_reads_its_results(world, staff):
+    from ipfund.web.api.services import api_token_create
+
+    _, secret = api_token_create(actor=staff.finance, name="沙盘", second_factor=True)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    bad = client.post("/api/sandbox/scenarios", {"name": "错", "policy": POLICY, "settings": ["custody_sme.cap_per_year=很多"]},
+                      content_type="application/json")
+    assert bad.status_code == 400 and "custody_sme.cap_per_year" in bad.json()["detail"]
+    made = client.post("/api/sandbox/scenarios", {"name": "接口情景", "policy": POLICY, "settings": RAISE_AND_CAP[:2]},
+                       content_type="application/json")
+    assert made.status_code == 201, made.content
+    assert made.json()["changes"][0] == "专利代理师一次性资助：8,000.00 元（全部日期）"
+    asked = client.post(f"/api/sandbox/scenarios/{made.json()['id']}/runs", content_type="application/json")
+    assert asked.status_code == 202 and asked.json()["state"] == "queued"
+    job_run(job_id=asked.json()["job_id"])
+    got = client.get(f"/api/sandbox/runs/{asked.json()['id']}").json()
+    assert got["state"] == "done" and got["results"]["totals"]["base"] == "311000.00"
+    assert got["results"]["totals"]["scenario"] == "312000.00"
+
+    _, reviewer = api_token_create(actor=staff.reviewer, name="x", second_factor=True)
+    refused = Client(HTTP_AUTHORIZATION=f"Bearer {reviewer}").get(f"/api/sandbox/runs/{asked.json()['id']}")
+    assert refused.status_code == 403
