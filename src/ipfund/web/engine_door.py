@@ -659,3 +659,92 @@ def facts_to_confirm(spec, facts: Mapping) -> list:
 
 
 __all__ += ["FACT_SOURCES", "applicant_facts", "fact_source", "facts_to_confirm"]
+# -- 政策沙盘: deciding under a scenario ----------------------------------------------------------
+# A scenario is the policy with some parameter values changed (ipfund.engine.scenario), other
+# interpretation choices, or a draft package read from a folder (never installed). The sandbox
+# decides the ledger's history, the pending claims and the register's potential claims with it,
+# all through `decide_scenario`: the one engine call of a sandbox run, so that a runner for large
+# runs (Dask) can take it over in one place.
+
+from ipfund.engine.scenario import Override as ParameterOverride  # noqa: E402 - this section is kept apart
+from ipfund.engine.scenario import parameter_value as _parameter_value  # noqa: E402
+from ipfund.engine.scenario import with_parameters  # noqa: E402
+from typing import Sequence as _Sequence  # noqa: E402
+
+_SCENARIO_POLICIES: dict[tuple, Policy] = {}
+_SCENARIO_KEPT = 16  # derived policies kept: a rerun of a scenario reuses its policy (and the engine's caches of it)
+
+
+def scenario_policy(base: Policy, overrides: "list[ParameterOverride] | tuple[ParameterOverride, ...]",
+                    *, label: str = "") -> Policy:
+    """`base` with the overrides' parameter values (BatchError naming the parameter when a value
+    does not fit it); `base` itself when there are none."""
+    key = (id(base), base.version, tuple((o.parameter, str(o.value), o.start, o.key) for o in overrides), label)
+    found = _SCENARIO_POLICIES.get(key)
+    if found is None:
+        found = with_parameters(base, overrides, label=label)
+        if len(_SCENARIO_POLICIES) >= _SCENARIO_KEPT:
+            _SCENARIO_POLICIES.pop(next(iter(_SCENARIO_POLICIES)))
+        _SCENARIO_POLICIES[key] = found
+    return found
+
+
+def scenario_interpretations(policy: Policy, chosen: Mapping[str, str] | None) -> dict[str, str]:
+    """Every interpretation of the policy with `chosen` overlaid (BatchError for an unknown one or option)."""
+    return policy.resolve_interpretations(dict(chosen or {}))
+
+
+def draft_policy_load(folder: _Path) -> Policy:
+    """A draft package (a folder, never installed) read for a scenario; one with Python rules is
+    refused unread (loading it would run its code). BatchError says what is wrong, in Chinese."""
+    from ipfund.engine.policy import load_policy_path
+
+    if (_Path(folder) / "rules.py").exists():
+        raise BatchError(RULES_REFUSED)
+    return load_policy_path(folder)
+
+
+def parameter_in_force(policy: Policy, name: str, on: dt.date):
+    """A parameter's value on a day as policy.yaml writes it (None for a parameter it lacks)."""
+    return _parameter_value(policy, name, on)
+
+
+def contract_of_claim(claim) -> dict:
+    """A stored claim (or a register row's candidate) as the engine reads it: the calculator contract's claim."""
+    return _claim(claim).as_contract()
+
+
+@_dataclass(frozen=True)
+class ScenarioDecision:
+    """A claim's outcome in a sandbox run: whether it is eligible and for how much (no explanation)."""
+
+    claim_id: str | None
+    eligible: bool
+    amount: Decimal
+    capped: bool = False
+    reasons: tuple[str, ...] = ()
+    error: str = ""  # why the claim could not be read (an item the policy lacks, a fact it does not take)
+
+
+def decide_scenario(policy: Policy, claims: "_Sequence[Mapping]", *,
+                    interpretations: Mapping[str, str]) -> list[ScenarioDecision]:
+    """Claims (the contract's claim objects) decided in order, one after another, from an empty
+    ledger: each earlier eligible claim takes its key and counts against its caps — the calculator
+    contract's batch, without explanations (a run decides every claim the ledger ever held). An
+    unreadable claim, or one of an item the policy does not have, is an ineligible decision with its
+    error, not an error of the run. The one engine call of a sandbox run (a runner may take it over)."""
+    from ipfund.engine import evaluate_claims
+
+    out = []
+    for d in evaluate_claims(policy, [dict(c) for c in claims], interpretations=dict(interpretations),
+                             explain=False)["decisions"]:
+        if "error" in d:
+            out.append(ScenarioDecision(d.get("id"), False, Decimal("0.00"), error=str(d["error"].get("message", ""))))
+        else:
+            out.append(ScenarioDecision(d.get("id"), bool(d["eligible"]), Decimal(d["amount"]), bool(d.get("capped")),
+                                        tuple(d.get("reasons") or ())))
+    return out
+
+
+__all__ += ["ParameterOverride", "ScenarioDecision", "contract_of_claim", "decide_scenario", "draft_policy_load", "parameter_in_force",
+            "scenario_interpretations", "scenario_policy"]

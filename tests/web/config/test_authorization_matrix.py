@@ -43,6 +43,9 @@ from ipfund.web.registers.matching import match_run
 from ipfund.web.registers.models import Register
 from ipfund.web.registers.services import register_for, register_import, register_upload
 from ipfund.web.review.services import approval_approve, review_recommend
+from ipfund.web.sandbox.models import ScenarioRun
+from ipfund.web.sandbox.services import parse_settings, scenario_create
+from ipfund.web.engine_door import default_policy
 
 ANON, OWN, OTHER, STAFF_OWN = "anonymous", "own", "other", "staff_own"
 REVIEWER, APPROVER, FINANCE, ADMIN = "reviewer", "approver", "finance", "admin"
@@ -174,6 +177,16 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "registers:match": ({}, {"POST": REVIEWERS | {ADMIN}}),
     "registers:run": ({"pk": "match_run"}, {"GET": REVIEWERS | {ADMIN}}),
     "registers:direct": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
+    # the policy sandbox (政策沙盘): finance and administrators
+    "sandbox:scenarios": ({}, {"GET": FINANCE_ROLE | {ADMIN}}),
+    "sandbox:scenario_new": ({}, {"GET": FINANCE_ROLE | {ADMIN}, "POST": FINANCE_ROLE | {ADMIN}}),
+    "sandbox:scenario": ({"pk": "scenario"}, {"GET": FINANCE_ROLE | {ADMIN}}),
+    "sandbox:run_start": ({"pk": "scenario"}, {"POST": FINANCE_ROLE | {ADMIN}}),
+    "sandbox:run": ({"pk": "sandbox_run"}, {"GET": FINANCE_ROLE | {ADMIN}}),
+    "sandbox:compare": ({}, {"GET": FINANCE_ROLE | {ADMIN}}),
+    "POST /api/sandbox/scenarios": ({}, {"POST": FINANCE_ROLE | {ADMIN}}),
+    "POST /api/sandbox/scenarios/{scenario_id}/runs": ({"scenario_id": "scenario"}, {"POST": FINANCE_ROLE | {ADMIN}}),
+    "GET /api/sandbox/runs/{run_id}": ({"run_id": "sandbox_run"}, {"GET": FINANCE_ROLE | {ADMIN}}),
     "registers:confirm": ({"pk": "claim"}, {"POST": OWNER}),
     "registers:decline": ({"pk": "claim"}, {"POST": OWNER}),
     "registers:radar": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
@@ -209,7 +222,7 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "alliances:decide": ({"pk": "alliance"}, {"POST": PANEL_STAFF}),
 }
 TOKEN_CALLS = ("GET /api/claims", "POST /api/claims", "GET /api/payments", "POST /api/payments", "GET /api/budgets",
-               "GET /api/radar")
+               "GET /api/radar", "GET /api/sandbox", "POST /api/sandbox")
 
 # Patterns that are not endpoints of their own: the API's URLs are checked per operation above.
 NOT_ENDPOINTS = {"api:api-root"}
@@ -290,6 +303,7 @@ def world(staff, applicant, open_round, django_capture_on_commit_callbacks):
             applicant=own.applicant, bank_name="中国银行", bank_account="6222020011112222333", bank_holder="x", requested_by=own
         ),
         **_register_objects(staff),
+        **_sandbox_objects(staff),
     }
     objects.update(_bureau_register_objects(staff, own))
     return {"users": users, "objects": objects, "staff_claim": staff_claim}
@@ -305,6 +319,13 @@ def _register_objects(staff) -> dict:
         actor=staff.reviewer, register=register, file_name="b.csv", content=content))
     return {"register": register, "register_upload": upload, "register_version": version,
             "register_row": version.register_rows.get(), "match_run": match_run(actor=staff.reviewer).run}
+
+
+def _sandbox_objects(staff) -> dict:
+    """A scenario of the policy sandbox and a run of it, asked for and not yet carried out."""
+    scenario = scenario_create(actor=staff.admin, name="矩阵情景", policy=default_policy().id,
+                               overrides=parse_settings(["patent_attorney.amount=8000"]))
+    return {"scenario": scenario, "sandbox_run": ScenarioRun.objects.create(scenario=scenario, requested_by=staff.finance)}
 
 
 def _bureau_register_objects(staff, own) -> dict:

@@ -339,6 +339,12 @@ api.add_router("/", finance_router, auth=bearer)
 from ipfund.web.registers.api import router as radar_router  # noqa: E402
 
 api.add_router("/", radar_router, auth=bearer)
+# --- 政策沙盘 (sandbox/api.py) ------------------------------------------------------------------
+
+from ipfund.web.sandbox.api import router as sandbox_router  # noqa: E402
+
+api.add_router("/", sandbox_router, auth=bearer)
+
 # --- complaints and rights assistance (三), without a token (complaints/api.py) -----------------
 
 from ipfund.web.complaints.api import router as complaints_router  # noqa: E402

@@ -75,6 +75,10 @@ class AuditAction(models.TextChoices):
     INTERPRETATION_CHOOSE = "interpretation_choose", "选定政策解释"
     POLICY_PACKAGE_ACTIVATE = "policy_package_activate", "启用政策包"
     POLICY_PACKAGE_RETIRE = "policy_package_retire", "停用政策包"
+    # the policy sandbox (政策沙盘): never writes to the ledger
+    SANDBOX_SCENARIO_CREATE = "sandbox_scenario_create", "新建沙盘情景"
+    SANDBOX_RUN_REQUEST = "sandbox_run_request", "申请沙盘测算"
+    SANDBOX_RUN = "sandbox_run", "完成沙盘测算"
     DOCUMENT_PAYMENT_LIST = "document_payment_list", "生成拨付清单"
     # exports (background jobs)
     JOB_REQUEST = "job_request", "申请导出"
@@ -85,6 +89,7 @@ class AuditAction(models.TextChoices):
     EXPORT_BANK_BATCH = "export_bank_batch", "导出银行批量代付文件"
     EXPORT_STATISTICS = "export_statistics", "导出统计"
     EXPORT_DECISION_LETTERS = "export_decision_letters", "导出决定书"
+    EXPORT_SANDBOX_RUN = "export_sandbox_run", "导出政策沙盘测算结果"
     EXPORT_DOWNLOAD = "export_download", "下载导出文件"
     EXPORT_EXPIRE = "export_expire", "导出文件过期删除"
     # accounts, roles, tokens, personal data

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "ipfund.web.pii",
     "ipfund.web.policylib",
     "ipfund.web.registers",
+    "ipfund.web.sandbox",
     "ipfund.web.analysis",
     "ipfund.web.complaints",
     "ipfund.web.alliances",

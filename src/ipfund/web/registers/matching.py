@@ -82,6 +82,7 @@ class _Candidate:
     applicant: _RegisterApplicant
     event_date: dt.date
     facts: dict
+    source: str = ""  # the row as a person reads it (register_candidates)
 
 
 @dataclass
@@ -117,6 +118,45 @@ def _line(kind: str, row: RegisterRow, **more) -> dict:
     return {"type": kind, "credit_code": row.credit_code, "name": row.name, **more, "source": _source(row)}
 
 
+def _row_applicant(row: RegisterRow, enterprise: RegisterRow) -> _RegisterApplicant:
+    """The applicant a resolved row stands for: kind, SME and in-zone as the enterprise register has them."""
+    return _RegisterApplicant(row.credit_code, enterprise.data.get("kind") or "enterprise",
+                              bool(enterprise.data.get("in_zone")), bool(enterprise.data.get("sme")),
+                              enterprise.name or row.name)
+
+
+def register_candidates(policy) -> list[_Candidate]:
+    """The claims the award lists' newest rows stand for under `policy`, as `match_run` builds them
+    before deciding them — read only: nothing is proposed, stored or audited (the 政策沙盘 decides
+    them under a scenario). Rows left out by matching (unresolved, ignored, no enterprise, a person)
+    are left out here too, and so are rows whose proposal already became a claim (that claim is
+    counted as a claim). Ordered as matching reads them."""
+    versions = [v for v in latest_versions(Register.AWARDS) if v.register.item in policy.items]
+    rows = [row for v in versions for row in v.register_rows.select_related("version__register").order_by("number")]
+    claimed = set(Proposal.objects.filter(row__in=rows, claim__isnull=False).values_list("row_id", flat=True))
+    enterprises = enterprise_rows({row.credit_code for row in rows if row.credit_code})
+    out = []
+    for row in rows:
+        if row.state == RegisterRow.IGNORED or row.state in RegisterRow.WAITING or row.pk in claimed:
+            continue
+        enterprise = enterprises.get(row.credit_code)
+        if enterprise is None:
+            continue
+        applicant = _row_applicant(row, enterprise)
+        if applicant.kind == "person":
+            continue
+        item = row.version.register.item
+        try:
+            event_date = dt.date.fromisoformat(row.data["event_date"])
+        except (KeyError, TypeError, ValueError):
+            continue  # a row without its date cannot stand for a claim (matching reports it)
+        facts = coerce_facts(policy.items[item], row.data.get("facts") or {})
+        register = row.version.register
+        out.append(_Candidate(f"row-{row.pk}", policy.id, item, applicant, event_date, facts,
+                              f"{register.name} 第 {row.version.version} 版第 {row.number} 行"))
+    return out
+
+
 @transaction.atomic
 def match_run(*, actor, on: dt.date | None = None, policy: str | None = None) -> MatchResult:
     """Match every award list's newest rows against the policies in force on `on` (today)."""
@@ -146,9 +186,7 @@ def match_run(*, actor, on: dt.date | None = None, policy: str | None = None) ->
         if enterprise is None:
             left_out.append(_line("unresolved", row, why=WHY_NO_ENTERPRISE.format(code=row.credit_code)))
             continue
-        applicant = _RegisterApplicant(row.credit_code, enterprise.data.get("kind") or "enterprise",
-                                       bool(enterprise.data.get("in_zone")), bool(enterprise.data.get("sme")),
-                                       enterprise.name or row.name)
+        applicant = _row_applicant(row, enterprise)
         if applicant.kind == "person":
             left_out.append(_line("unresolved", row, why=WHY_NOT_ORGANISATION))
             continue

@@ -143,6 +143,7 @@ NAV_ENTRIES = (
     ("portal:admin_reveal_log", _("查看记录"), roles.ADMIN),
     ("portal:admin_interpretations", _("解释口径"), roles.ADMIN),
     ("portal:admin_policies", _("政策库"), roles.ADMIN),
+    ("sandbox:scenarios", _("政策沙盘"), (roles.FINANCE, roles.ADMIN)),
     ("portal:exports", _("导出与文书"), roles.STAFF_ROLES),
     ("complaints:new", _("投诉维权"), None),
     ("alliances:mine", _("专利联盟评审"), roles.APPLICANT),
