@@ -178,7 +178,7 @@ def _line_error(exc, line: bytes = b"") -> dict:
 
 
 class BulkEvaluator:
-    def __init__(self, policy: str, *, history: dict | None = None, interpretations=None, explain: bool = False):
+    def __init__(self, policy: str | Policy, *, history: dict | None = None, interpretations=None, explain: bool = False):
         from . import _history_claims
 
         self.policy = policy if isinstance(policy, Policy) else load_policy(policy)
