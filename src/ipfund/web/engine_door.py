@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from django.conf import settings
 
@@ -483,3 +483,47 @@ def item_outlook(policy: Policy, item: str, *, kind: str, in_zone: bool, sme: bo
 
 
 __all__ += ["APPLICANT_REASONS", "item_outlook"]
+
+
+# -- bulk runs on Dask ---------------------------------------------------------------------------
+# A large run (the sandbox's, matching's) decided on a Dask cluster: the claims partitioned by what
+# links their decisions (keys, caps, matters, ids), each part decided in order on a worker — the same
+# decisions as `decide` in this process. IPFUND_DASK_SCHEDULER names a running scheduler; empty, a
+# LocalCluster of IPFUND_DASK_WORKERS processes is started for the run.
+
+
+def decide_in_bulk(policy: Policy, claims: "Sequence[Claim]", *, interpretations: Mapping[str, str] | None = None,
+                   history=None, explain: bool = False, progress=None) -> list[Decision]:
+    """`decide(policy, claims, history=…, interpretations=…, explain=…)` on the Dask cluster the
+    settings name: the same Decisions in the same order. `progress(done, total)` is told the chunks
+    decided (a job's progress)."""
+    from ipfund.engine.distributed import dask_client, decide_claims
+
+    def told(phase: str, done: int, total: int) -> None:
+        if progress is not None and phase == "decide":
+            progress(done, total)
+
+    with dask_client(settings.IPFUND_DASK_WORKERS, settings.IPFUND_DASK_SCHEDULER or None) as client:
+        return decide_claims(policy, list(claims), client, history=history, interpretations=interpretations,
+                             explain=explain, progress=told)
+
+
+def decide_scenario_in_bulk(policy: Policy, claims: "list[Mapping] | tuple[Mapping, ...]", *,
+                            interpretations: Mapping[str, str], progress=None) -> list[Decision]:
+    """What the sandbox's `decide_scenario(policy, claims, interpretations=…)` returns — the
+    contract's claim objects decided in order from an empty ledger, without explanations — decided
+    on the Dask cluster (a run of many claims)."""
+    return decide_in_bulk(policy, [_bulk_claim(c) for c in claims], interpretations=interpretations,
+                          progress=progress)
+
+
+def _bulk_claim(data: Mapping) -> Claim:
+    """A contract claim object as the door's Claim (the sandbox's `_contract_claim`: merge them)."""
+    a = data.get("applicant") or {}
+    return Claim(id=str(data.get("id") or ""), item=str(data.get("item") or ""), event_date=data.get("event_date") or "",
+                 facts=data.get("facts") or {},
+                 applicant=Applicant(id=str(a.get("id") or ""), kind=str(a.get("kind") or ""), in_zone=bool(a.get("in_zone")),
+                                     sme=bool(a.get("sme", False)), name=str(a.get("name") or "")))
+
+
+__all__ += ["decide_in_bulk", "decide_scenario_in_bulk"]
