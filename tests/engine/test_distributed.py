@@ -141,7 +141,10 @@ def test_the_split_keeps_linked_claims_together_and_is_not_trivial(dask_client):
         assert len(set(chunk_of[owners[digests == digest]].tolist())) == 1
 
 
-def test_history_and_another_reading_count_across_partitions(dask_client):
+def test_history_and_another_reading_count_across_partitions(dask_client, monkeypatch):
+    from ipfund.engine import distributed
+
+    monkeypatch.setattr(distributed, "HISTORY_PART", 37)  # the history read in parts, merged in order
     rng = random.Random(13)
     past = county_claims(rng, 400, orgs=30, contracts=40, certs=20)
     history = {"policy": COUNTY, "awarded": [{**c, "amount": "20000.00"} for c in past
@@ -150,6 +153,22 @@ def test_history_and_another_reading_count_across_partitions(dask_client):
     for interpretations in ({}, {"C2": "first"}):
         want = one_process(COUNTY, lines, history=history, interpretations=interpretations)
         assert on_dask(dask_client, COUNTY, lines, history=history, interpretations=interpretations, chunks=5) == want
+
+
+def test_a_history_one_process_refuses_is_refused_alike(dask_client, monkeypatch):
+    from ipfund.engine import distributed
+    from ipfund.engine.errors import BatchError
+
+    monkeypatch.setattr(distributed, "HISTORY_PART", 10)
+    rng = random.Random(2)
+    awarded = [{**c, "amount": "100.00"} for c in county_claims(rng, 30, orgs=5, contracts=5, certs=5)]
+    awarded[23]["applicant"] = {**awarded[23]["applicant"], "in_zone": "yes"}
+    history = {"policy": COUNTY, "awarded": awarded}
+    with pytest.raises(BatchError) as one:
+        BulkEvaluator(COUNTY, history=history)
+    with pytest.raises(BatchError) as dask:
+        on_dask(dask_client, COUNTY, [b"{}"], history=history)
+    assert str(dask.value) == str(one.value) and "23" in str(one.value)
 
 
 def test_a_cap_declared_by_another_policy_spans_the_partitions(dask_client):

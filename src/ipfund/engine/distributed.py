@@ -206,18 +206,92 @@ def _names_of_lines(policy_ref, interpretations, blob: bytes) -> tuple[int, np.n
     return (n, *read_names(ev, n, errors))
 
 
-def _names_of_claims(policy_ref, interpretations, claims: list) -> tuple[int, np.ndarray, np.ndarray]:
+def _names_of_claims(policy_ref, interpretations, claims: bytes) -> tuple[int, np.ndarray, np.ndarray]:
     from .evaluation import Evaluator
 
+    claims = _unpacked(claims)
     ev = Evaluator(_policy(policy_ref), interpretations, explainable=False)
     errors = ev.read_many(claims)
     return (len(claims), *read_names(ev, len(claims), errors))
 
 
-def _bulk(token: str, chunk: int, policy_ref, history, interpretations, explain: bool):
-    """This worker's bulk evaluator for a run (history read once per worker). Chunks share no
-    name, so one evaluator decides them one after another as each would be decided alone; a
-    chunk met again (a task run twice) gets a fresh one."""
+def _packed(obj) -> bytes:
+    """A list of claims or awards as one bytes object: Dask walks a task's arguments looking for
+    futures, element by element, which costs far more than pickling them once."""
+    import pickle
+
+    return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpacked(data: bytes):
+    import pickle
+
+    return pickle.loads(data)
+
+
+def _read_history(policy_ref, interpretations, explainable: bool, awarded: bytes):
+    """A part of the history read into a ledger of its own (None when some award cannot be read:
+    the client then reads the whole history itself, to refuse it with the very message one process gives)."""
+    from .errors import BatchError
+    from .evaluation import Evaluator
+
+    ev = Evaluator(_policy(policy_ref), interpretations, explainable=explainable)
+    try:
+        ev.add_history(_unpacked(awarded))
+    except BatchError:
+        return None
+    return ev.ledger
+
+
+def _merge(ledgers: list):
+    """The ledgers of consecutive parts of a history as the one ledger the whole history gives: a
+    key held by the earliest award holding it, cap groups used and top-ups paid summed."""
+    first = ledgers[0]
+    for led in ledgers[1:]:
+        for lid, taken in led.taken.items():
+            mine = first.taken.get(lid)
+            first.taken[lid] = taken if mine is None else {**taken, **mine}
+        for store, theirs in ((first.used, led.used), (first.paid, led.paid)):
+            for k, v in theirs.items():
+                store[k] = store.get(k, 0) + v
+        first.claims = {**led.claims, **first.claims}
+    return first
+
+
+#: Awards per history-reading task.
+HISTORY_PART = 50_000
+
+
+def history_ledger(client, policy: Policy | str, history: dict | None, interpretations: dict[str, str],
+                   explainable: bool):
+    """The ledger a history (the contract's {"policy", "awarded"}) gives, read in parts on the
+    cluster and merged here; None for no history. Refused (BatchError) as one process refuses it."""
+    from . import _history_claims
+    from .evaluation import Evaluator
+
+    if history is None:
+        return None
+    interpretations = dict(interpretations)
+    awarded = _history_claims(_policy(policy), history)  # the shape checked here, as BulkEvaluator does
+    ref = _ship(policy)
+    parts = [_packed(awarded[i:i + HISTORY_PART]) for i in range(0, len(awarded), HISTORY_PART)]
+    ledgers = client.gather(client.map(_read_history, [ref] * len(parts), [dict(interpretations)] * len(parts),
+                                       [explainable] * len(parts), parts, pure=False)) if parts else []
+    if any(led is None for led in ledgers):
+        ev = Evaluator(_policy(policy), interpretations, explainable=explainable)
+        ev.add_history(awarded)  # raises the error one process raises
+        return ev.ledger
+    if not ledgers:
+        return Evaluator(_policy(policy), interpretations, explainable=explainable).ledger
+    return _merge(ledgers)
+
+
+def _bulk(token: str, chunk: int, policy_ref, ledger, interpretations, explain: bool):
+    """This worker's bulk evaluator for a run, its ledger the history's (a copy of its own). Chunks
+    share no name, so one evaluator decides them one after another as each would be decided
+    alone; a chunk met again (a task run twice) gets a fresh one."""
+    import pickle
+
     from .bulk import BulkEvaluator
 
     key = (token, _here())
@@ -225,22 +299,24 @@ def _bulk(token: str, chunk: int, policy_ref, history, interpretations, explain:
     if found is None or chunk in found[1]:
         for old in [k for k in _CACHE if k[1] == key[1] and k != key]:
             del _CACHE[old]  # one run at a time per worker
+        bulk = BulkEvaluator(_policy(policy_ref), interpretations=interpretations, explain=explain)
+        if ledger is not None:
+            bulk.ev.ledger = pickle.loads(pickle.dumps(ledger, protocol=pickle.HIGHEST_PROTOCOL))
         done: set[int] = set()
-        found = _CACHE[key] = (BulkEvaluator(_policy(policy_ref), history=history, interpretations=interpretations,
-                                             explain=explain), done)
+        found = _CACHE[key] = (bulk, done)
     found[1].add(chunk)
     return found[0]
 
 
-def _decide_lines(token: str, chunk: int, policy_ref, history, interpretations, explain: bool, blob: bytes) -> bytes:
-    bulk = _bulk(token, chunk, policy_ref, history, interpretations, explain)
+def _decide_lines(token: str, chunk: int, policy_ref, ledger, interpretations, explain: bool, blob: bytes) -> bytes:
+    bulk = _bulk(token, chunk, policy_ref, ledger, interpretations, explain)
     return b"".join(part for part, _n in bulk.run_blocks(io.BytesIO(blob)))
 
 
-def _decide_claims(policy_ref, claims: list, history, interpretations, explain: bool) -> list:
+def _decide_claims(policy_ref, claims: bytes, history, interpretations, explain: bool) -> list:
     from .door import decide
 
-    return decide(_policy(policy_ref), claims, history=history, interpretations=interpretations, explain=explain)
+    return decide(_policy(policy_ref), _unpacked(claims), history=history, interpretations=interpretations, explain=explain)
 
 
 def _ship(policy: Policy | str):
@@ -316,7 +392,8 @@ def decide_jsonl(policy: Policy | str, lines: Sequence[bytes], client, *, histor
                                                 pure=False), progress, "names")
     split = plan(n, named, chunks or CHUNKS_PER_WORKER * _worker_count(client))
     token = uuid.uuid4().hex
-    [shared] = client.scatter([history], broadcast=True, hash=False)
+    ledger = history_ledger(client, policy, history, interp, explain)
+    [shared] = client.scatter([ledger], broadcast=True, hash=False)
     futures = [client.submit(_decide_lines, token, c, ref, shared, interp, explain,
                              b"\n".join([lines[p] for p in positions.tolist()]), pure=False)
                for c, positions in enumerate(split.chunks)]
@@ -348,14 +425,14 @@ def decide_claims(policy: Policy | str, claims: Sequence, client, *, history=Non
     ref = _ship(policy)
     interp = dict(interpretations or {})
     contract = [c.as_contract() for c in claims]
-    parts = [contract[i:i + NAMING_LINES] for i in range(0, n, NAMING_LINES)]
+    parts = [_packed(contract[i:i + NAMING_LINES]) for i in range(0, n, NAMING_LINES)]
     named = _gather_in_order(client, client.map(_names_of_claims, [ref] * len(parts), [interp] * len(parts), parts,
                                                 pure=False), progress, "names")
     split = plan(n, named, chunks or CHUNKS_PER_WORKER * _worker_count(client))
     if history is not None and not isinstance(history, LedgerLookup):  # awards read once, here
         history = AwardIndex(_policy(policy), history, interp)
     [shared] = client.scatter([history if history is not None else ()], broadcast=True, hash=False)
-    futures = [client.submit(_decide_claims, ref, [claims[p] for p in positions.tolist()], shared, interp, explain,
+    futures = [client.submit(_decide_claims, ref, _packed([claims[p] for p in positions.tolist()]), shared, interp, explain,
                              pure=False) for positions in split.chunks]
     out: list = [None] * n
     for positions, decided in zip(split.chunks, _gather_in_order(client, futures, progress, "decide")):
