@@ -83,9 +83,12 @@ PHASES = {"names": "找出关联", "decide": "决定"}
 def _run_dask(args, history, interpretations) -> int:
     """The decisions decided on a Dask cluster, partitioned by what links claims; progress (chunks
     done) on stderr."""
+    import logging
+
     from ipfund.engine.bulk import _blocks
     from ipfund.engine.distributed import dask_client, decide_jsonl
 
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # the cluster's comings and goings
     if args.dask_workers is not None and args.dask_workers < 1:
         raise BatchError("--dask-workers 应为正整数")
     src = sys.stdin.buffer if args.jsonl == "-" else _open(args.jsonl)

@@ -439,3 +439,145 @@ def decide_claims(policy: Policy | str, claims: Sequence, client, *, history=Non
         for p, d in zip(positions.tolist(), decided):
             out[p] = d
     return out
+
+
+# -- each claim alone against a ledger (matching) --------------------------------------------------
+
+
+class LedgerSnapshot:
+    """A `LedgerLookup` over what a platform's ledger answered for a set of names, fetched once:
+    it travels to the workers (a platform's own lookup reads a database they cannot reach)."""
+
+    def __init__(self, holders: Mapping | None = None, amounts: Mapping | None = None):
+        self._holders = dict(holders or {})
+        self._amounts = dict(amounts or {})
+
+    def holders(self, keys: Sequence[str]) -> dict:
+        return {k: self._holders[k] for k in keys if k in self._holders}
+
+    def amounts(self, buckets: Sequence[str]) -> dict:
+        return {b: self._amounts[b] for b in buckets if b in self._amounts}
+
+
+class _Recorder:
+    """A lookup that answers nothing and remembers what it was asked."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+        self.buckets: set[str] = set()
+
+    def holders(self, keys: Sequence[str]) -> dict:
+        self.keys.update(keys)
+        return {}
+
+    def amounts(self, buckets: Sequence[str]) -> dict:
+        self.buckets.update(buckets)
+        return {}
+
+
+def _names_and_lookups(policy_ref, interpretations, claims: bytes):
+    """For a part of the claims: their ledger names (positions, digests) and the names a decision
+    of them asks the platform's ledger for (duplicate keys, buckets)."""
+    from .door import _seed
+    from .evaluation import Evaluator
+
+    contract = [c.as_contract() for c in _unpacked(claims)]
+    policy = _policy(policy_ref)
+    ev = Evaluator(policy, interpretations, explainable=False)
+    errors = ev.read_many(contract)
+    owners, digests = read_names(ev, len(contract), errors)
+    asking = Evaluator(policy, interpretations)
+    asking.read_many(contract)
+    recorder = _Recorder()
+    _seed(asking, [asking.static(cols) for cols in asking.reader.columns()], recorder)
+    return len(contract), owners, digests, sorted(recorder.keys), sorted(recorder.buckets)
+
+
+def rounds(n: int, owners: np.ndarray, digests: np.ndarray) -> np.ndarray:
+    """A round for each claim such that no two claims of a round share a ledger name: claims linked
+    to no other are all in round 0; the others, in order, one round after the last round any of
+    their names was in."""
+    roots = components(n, owners, digests)
+    out = np.zeros(n, dtype=np.int64)
+    _, first, counts = np.unique(roots, return_index=True, return_counts=True)
+    linked = np.isin(roots, roots[first[counts > 1]])
+    if not linked.any():
+        return out
+    keep = linked[owners]
+    names_of: dict[int, list[int]] = {}
+    for o, d in zip(owners[keep].tolist(), digests[keep].tolist()):
+        names_of.setdefault(o, []).append(d)
+    last: dict[int, int] = {}
+    for p in np.flatnonzero(linked).tolist():
+        names = names_of.get(p, ())
+        r = max((last[d] + 1 for d in names if d in last), default=0)
+        for d in names:
+            last[d] = r
+        out[p] = r
+    return out
+
+
+def _run(client, fn, *args, pure=False):
+    """A task on the cluster, or here when there is no client."""
+    if client is None:
+        return _Done(fn(*args))
+    return client.submit(fn, *args, pure=pure)
+
+
+class _Done:
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
+def decide_each(policy: Policy | str, claims: Sequence, client, *, snapshot_of: Callable[[list, list], Any],
+                interpretations: Mapping[str, str] | None = None, explain: bool = True, chunks: int | None = None,
+                progress: Progress | None = None) -> list:
+    """Each claim decided alone against the platform's ledger — what `decide(policy, [claim],
+    history=lookup)` gives for each — in bulk: the names the claims ask the ledger for are found on
+    the workers, `snapshot_of(keys, buckets)` answers them all at once (a picklable LedgerLookup,
+    e.g. a LedgerSnapshot), and the claims are decided in batches in which no two share a ledger
+    name (so none sees another's award), the batches in chunks over the workers. Without a client,
+    the same in this process."""
+    n = len(claims)
+    if not n:
+        return []
+    ref = _ship(policy)
+    interp = dict(interpretations or {})
+    parts = [_packed(list(claims[i:i + NAMING_LINES])) for i in range(0, n, NAMING_LINES)]
+    futures = [_run(client, _names_and_lookups, ref, interp, part) for part in parts]
+    named = _in_order(client, futures, progress, "names")
+    keys = sorted({k for *_, ks, _bs in named for k in ks})
+    buckets = sorted({b for *_, bs in named for b in bs})
+    lookup = snapshot_of(keys, buckets)
+    offset, owners, digests = 0, [], []
+    for size, o, d, _ks, _bs in named:
+        owners.append(o + offset)
+        digests.append(d)
+        offset += size
+    round_of = rounds(n, np.concatenate(owners), np.concatenate(digests))
+    workers = _worker_count(client) if client is not None else 1
+    size = max(1, -(-n // (chunks or CHUNKS_PER_WORKER * workers)))
+    pieces = []
+    for r in np.unique(round_of).tolist():
+        positions = np.flatnonzero(round_of == r)
+        pieces += [positions[i:i + size] for i in range(0, len(positions), size)]
+    shared = client.scatter([lookup], broadcast=True, hash=False)[0] if client is not None else lookup
+    futures = [_run(client, _decide_claims, ref, _packed([claims[p] for p in piece.tolist()]), shared, interp, explain)
+               for piece in pieces]
+    out: list = [None] * n
+    for piece, decided in zip(pieces, _in_order(client, futures, progress, "decide")):
+        for p, d in zip(piece.tolist(), decided):
+            out[p] = d
+    return out
+
+
+def _in_order(client, futures: list, progress: Progress | None, phase: str) -> list:
+    if client is not None:
+        return _gather_in_order(client, futures, progress, phase)
+    if progress is not None:
+        for i in range(len(futures)):
+            progress(phase, i + 1, len(futures))
+    return [f.result() for f in futures]

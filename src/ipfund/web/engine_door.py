@@ -527,3 +527,48 @@ def _bulk_claim(data: Mapping) -> Claim:
 
 
 __all__ += ["decide_in_bulk", "decide_scenario_in_bulk"]
+
+
+def _ledger_snapshot(keys: list[str], buckets: list[str]):
+    """What the ledger holds for these names, read in slices (an IN list of bounded length)."""
+    from ipfund.engine.distributed import LedgerSnapshot
+
+    rows = _LedgerRows()
+    holders: dict = {}
+    amounts: dict = {}
+    step = 2000
+    for i in range(0, len(keys), step):
+        holders.update(rows.holders(keys[i:i + step]))
+    for i in range(0, len(buckets), step):
+        amounts.update(rows.amounts(buckets[i:i + step]))
+    return LedgerSnapshot(holders, amounts)
+
+
+def decide_candidates(policy: Policy, candidates: Sequence, *, progress=None) -> list[Decision]:
+    """Unsaved claims (register rows' candidates: pk, item, applicant, event_date, facts, as a
+    stored claim) each decided alone against the ledger now — what `decide_claim` gives for each —
+    in bulk: on the Dask cluster the settings name when there are IPFUND_DASK_MIN_CLAIMS of them or
+    more (or a scheduler is named), else in this process. `progress(done, total)`: chunks decided."""
+    from ipfund.engine.distributed import dask_client, decide_each
+    from ipfund.web.rounds.selectors import interpretations_in_force
+
+    claims = [_claim(c) for c in candidates]
+    interpretations = interpretations_in_force(policy=policy.id)
+
+    def told(phase: str, done: int, total: int) -> None:
+        if progress is not None and phase == "decide":
+            progress(done, total)
+
+    def run(client):
+        return decide_each(policy, claims, client, snapshot_of=_ledger_snapshot, interpretations=interpretations,
+                           explain=True, progress=told)
+
+    if not claims:
+        return []
+    if settings.IPFUND_DASK_SCHEDULER or len(claims) >= settings.IPFUND_DASK_MIN_CLAIMS:
+        with dask_client(settings.IPFUND_DASK_WORKERS, settings.IPFUND_DASK_SCHEDULER or None) as client:
+            return run(client)
+    return run(None)
+
+
+__all__ += ["decide_candidates"]
