@@ -533,14 +533,15 @@ class _Done:
 
 
 def decide_each(policy: Policy | str, claims: Sequence, client, *, snapshot_of: Callable[[list, list], Any],
-                interpretations: Mapping[str, str] | None = None, explain: bool = True, chunks: int | None = None,
+                interpretations: Mapping[str, str] | None = None, explain: bool | str = True, chunks: int | None = None,
                 progress: Progress | None = None) -> list:
     """Each claim decided alone against the platform's ledger — what `decide(policy, [claim],
     history=lookup)` gives for each — in bulk: the names the claims ask the ledger for are found on
     the workers, `snapshot_of(keys, buckets)` answers them all at once (a picklable LedgerLookup,
     e.g. a LedgerSnapshot), and the claims are decided in batches in which no two share a ledger
     name (so none sees another's award), the batches in chunks over the workers. Without a client,
-    the same in this process."""
+    the same in this process. `explain="eligible"`: explanations for the eligible claims only
+    (decided again, explained: each claim is decided alone, so a subset decides as the whole)."""
     n = len(claims)
     if not n:
         return []
@@ -558,17 +559,30 @@ def decide_each(policy: Policy | str, claims: Sequence, client, *, snapshot_of: 
         digests.append(d)
         offset += size
     round_of = rounds(n, np.concatenate(owners), np.concatenate(digests))
+    shared = client.scatter([lookup], broadcast=True, hash=False)[0] if client is not None else lookup
+    out = _decide_rounds(ref, claims, round_of, shared, interp, explain is True, client, chunks, progress)
+    if explain == "eligible":
+        again = [p for p, d in enumerate(out) if d.error is None and d.eligible]
+        explained = _decide_rounds(ref, [claims[p] for p in again], round_of[again], shared, interp, True, client, chunks,
+                                   progress, phase="explain")
+        for p, d in zip(again, explained):
+            out[p] = d
+    return out
+
+
+def _decide_rounds(ref, claims: Sequence, round_of: np.ndarray, lookup, interp: dict, explain: bool, client,
+                   chunks: int | None, progress: Progress | None, phase: str = "decide") -> list:
+    n = len(claims)
     workers = _worker_count(client) if client is not None else 1
     size = max(1, -(-n // (chunks or CHUNKS_PER_WORKER * workers)))
     pieces = []
     for r in np.unique(round_of).tolist():
         positions = np.flatnonzero(round_of == r)
         pieces += [positions[i:i + size] for i in range(0, len(positions), size)]
-    shared = client.scatter([lookup], broadcast=True, hash=False)[0] if client is not None else lookup
-    futures = [_run(client, _decide_claims, ref, _packed([claims[p] for p in piece.tolist()]), shared, interp, explain)
+    futures = [_run(client, _decide_claims, ref, _packed([claims[p] for p in piece.tolist()]), lookup, interp, explain)
                for piece in pieces]
     out: list = [None] * n
-    for piece, decided in zip(pieces, _in_order(client, futures, progress, "decide")):
+    for piece, decided in zip(pieces, _in_order(client, futures, progress, phase)):
         for p, d in zip(piece.tolist(), decided):
             out[p] = d
     return out

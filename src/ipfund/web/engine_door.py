@@ -546,8 +546,8 @@ def _ledger_snapshot(keys: list[str], buckets: list[str]):
 
 def decide_candidates(policy: Policy, candidates: Sequence, *, progress=None) -> list[Decision]:
     """Unsaved claims (register rows' candidates: pk, item, applicant, event_date, facts, as a
-    stored claim) each decided alone against the ledger now — what `decide_claim` gives for each —
-    in bulk: on the Dask cluster the settings name when there are IPFUND_DASK_MIN_CLAIMS of them or
+    stored claim) each decided alone against the ledger now — what `decide_claim` gives for each,
+    explained when eligible (an ineligible one without its explanation) — in bulk: on the Dask cluster the settings name when there are IPFUND_DASK_MIN_CLAIMS of them or
     more (or a scheduler is named), else in this process. `progress(done, total)`: chunks decided."""
     from ipfund.engine.distributed import dask_client, decide_each
     from ipfund.web.rounds.selectors import interpretations_in_force
@@ -556,12 +556,12 @@ def decide_candidates(policy: Policy, candidates: Sequence, *, progress=None) ->
     interpretations = interpretations_in_force(policy=policy.id)
 
     def told(phase: str, done: int, total: int) -> None:
-        if progress is not None and phase == "decide":
+        if progress is not None and phase != "names":
             progress(done, total)
 
     def run(client):
         return decide_each(policy, claims, client, snapshot_of=_ledger_snapshot, interpretations=interpretations,
-                           explain=True, progress=told)
+                           explain="eligible", progress=told)
 
     if not claims:
         return []

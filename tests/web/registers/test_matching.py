@@ -4,6 +4,7 @@ enterprise; the amount is an ordinary claim's; nothing proposed twice; confirm a
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from decimal import Decimal
 
@@ -202,4 +203,14 @@ def test_matching_on_dask_proposes_what_one_process_proposes(world, staff, appli
     there = _lines_and_records(match_run(actor=staff.reviewer, on=ON, progress=lambda d, t: told.append((d, t))))
     assert there == here
     assert [line["type"] for line in here[0]] == ["proposal", "proposal", "ineligible", "ineligible", "unresolved"]
+    # each proposal's stored decision is what the engine door decides for its row alone, one by one
+    from ipfund.web.engine_door import decide_claim
+    from ipfund.web.registers.matching import _Candidate, _RegisterApplicant
+
+    for p in Proposal.objects.filter(claim__isnull=False).select_related("row", "claim__applicant"):
+        a = p.claim.applicant
+        alone = decide_claim(_Candidate(f"row-{p.row.pk}", p.policy, p.item,
+                                        _RegisterApplicant(p.credit_code, a.kind, a.in_zone, a.sme, p.name),
+                                        p.event_date, p.facts))
+        assert json.loads(json.dumps(alone.as_record(), default=str)) == p.decision
     assert told and told[-1][0] == told[-1][1]
