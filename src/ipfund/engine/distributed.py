@@ -276,7 +276,7 @@ def history_ledger(client, policy: Policy | str, history: dict | None, interpret
     ref = _ship(policy)
     parts = [_packed(awarded[i:i + HISTORY_PART]) for i in range(0, len(awarded), HISTORY_PART)]
     ledgers = client.gather(client.map(_read_history, [ref] * len(parts), [dict(interpretations)] * len(parts),
-                                       [explainable] * len(parts), parts, pure=False)) if parts else []
+                                       [explainable] * len(parts), _scattered(client, parts), pure=False)) if parts else []
     if any(led is None for led in ledgers):
         ev = Evaluator(_policy(policy), interpretations, explainable=explainable)
         ev.add_history(awarded)  # raises the error one process raises
@@ -388,15 +388,15 @@ def decide_jsonl(policy: Policy | str, lines: Sequence[bytes], client, *, histor
     ref = _ship(policy)
     interp = dict(interpretations or {})
     parts = [b"\n".join(lines[i:i + NAMING_LINES]) for i in range(0, n, NAMING_LINES)]
-    named = _gather_in_order(client, client.map(_names_of_lines, [ref] * len(parts), [interp] * len(parts), parts,
-                                                pure=False), progress, "names")
+    named = _gather_in_order(client, client.map(_names_of_lines, [ref] * len(parts), [interp] * len(parts),
+                                                _scattered(client, parts), pure=False), progress, "names")
     split = plan(n, named, chunks or CHUNKS_PER_WORKER * _worker_count(client))
     token = uuid.uuid4().hex
     ledger = history_ledger(client, policy, history, interp, explain)
     [shared] = client.scatter([ledger], broadcast=True, hash=False)
-    futures = [client.submit(_decide_lines, token, c, ref, shared, interp, explain,
-                             b"\n".join([lines[p] for p in positions.tolist()]), pure=False)
-               for c, positions in enumerate(split.chunks)]
+    blobs = _scattered(client, [b"\n".join([lines[p] for p in positions.tolist()]) for positions in split.chunks])
+    futures = [client.submit(_decide_lines, token, c, ref, shared, interp, explain, blob, pure=False)
+               for c, blob in enumerate(blobs)]
     out: list[bytes] = [b""] * n
     decided = _gather_in_order(client, futures, progress, "decide")
     for positions, data in zip(split.chunks, decided):
@@ -426,14 +426,15 @@ def decide_claims(policy: Policy | str, claims: Sequence, client, *, history=Non
     interp = dict(interpretations or {})
     contract = [c.as_contract() for c in claims]
     parts = [_packed(contract[i:i + NAMING_LINES]) for i in range(0, n, NAMING_LINES)]
-    named = _gather_in_order(client, client.map(_names_of_claims, [ref] * len(parts), [interp] * len(parts), parts,
-                                                pure=False), progress, "names")
+    named = _gather_in_order(client, client.map(_names_of_claims, [ref] * len(parts), [interp] * len(parts),
+                                                _scattered(client, parts), pure=False), progress, "names")
     split = plan(n, named, chunks or CHUNKS_PER_WORKER * _worker_count(client))
     if history is not None and not isinstance(history, LedgerLookup):  # awards read once, here
         history = AwardIndex(_policy(policy), history, interp)
     [shared] = client.scatter([history if history is not None else ()], broadcast=True, hash=False)
-    futures = [client.submit(_decide_claims, ref, _packed([claims[p] for p in positions.tolist()]), shared, interp, explain,
-                             pure=False) for positions in split.chunks]
+    futures = [client.submit(_decide_claims, ref, blob, shared, interp, explain,
+                             pure=False)
+               for blob in _scattered(client, [_packed([claims[p] for p in positions.tolist()]) for positions in split.chunks])]
     out: list = [None] * n
     for positions, decided in zip(split.chunks, _gather_in_order(client, futures, progress, "decide")):
         for p, d in zip(positions.tolist(), decided):
@@ -518,10 +519,18 @@ def rounds(n: int, owners: np.ndarray, digests: np.ndarray) -> np.ndarray:
 
 
 def _run(client, fn, *args, pure=False):
-    """A task on the cluster, or here when there is no client."""
+    """A task on the cluster, or here when there is no client. Arguments that are bytes (a part
+    of the input) go to the workers directly, not through the scheduler with the task."""
     if client is None:
         return _Done(fn(*args))
+    args = tuple(_scattered(client, [a])[0] if isinstance(a, bytes) else a for a in args)
     return client.submit(fn, *args, pure=pure)
+
+
+def _scattered(client, data: list) -> list:
+    """Parts of the input sent to the workers (spread over them), as futures the tasks take: they
+    travel from here to a worker once, not through the scheduler inside the task graph."""
+    return client.scatter(data, hash=False) if data else []
 
 
 class _Done:
