@@ -19,6 +19,10 @@ def add_parser(p) -> None:
     p.add_argument("--explain", action="store_true", help="--jsonl 时也输出计算说明（较慢）")
     p.add_argument("--workers", type=int, default=None,
                    help="--jsonl 时并行读取与初判的进程数（默认：CPU 核数；1 表示单进程）")
+    p.add_argument("--dask-workers", type=int, default=None, metavar="N",
+                   help="--jsonl 时在 Dask 集群上按关联分组并行决定：本机启动 N 个工作进程（结果与单进程逐字节相同）")
+    p.add_argument("--scheduler", default="", metavar="ADDR",
+                   help="--jsonl 时使用已运行的 Dask 调度器（如 tcp://10.0.0.5:8786），不在本机启动集群")
 
 
 def run(args) -> int:
@@ -31,6 +35,8 @@ def run(args) -> int:
                 raise BatchError("批次文件与 --jsonl 只能给出其一")
             if not args.policy:
                 raise BatchError("--jsonl 需要 --policy 政策编号")
+            if args.dask_workers is not None or args.scheduler:
+                return _run_dask(args, history, interpretations, registers)
             return _run_jsonl(args, history, interpretations, registers)
         if not args.batch:
             raise BatchError("请给出批次文件（- 表示标准输入），或 --jsonl 文件 --policy 政策编号")
@@ -73,6 +79,35 @@ def _run_jsonl(args, history, interpretations, registers=None) -> int:
     finally:
         if progress is not None:
             progress(None)
+    out.flush()
+    return 0
+
+
+PHASES = {"names": "找出关联", "decide": "决定"}
+
+
+def _run_dask(args, history, interpretations, registers=None) -> int:
+    """The decisions decided on a Dask cluster, partitioned by what links claims; progress (chunks
+    done) on stderr."""
+    import logging
+
+    from ipfund.engine.bulk import _blocks
+    from ipfund.engine.distributed import dask_client, decide_jsonl
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # the cluster's comings and goings
+    if args.dask_workers is not None and args.dask_workers < 1:
+        raise BatchError("--dask-workers 应为正整数")
+    src = sys.stdin.buffer if args.jsonl == "-" else _open(args.jsonl)
+    lines = [line for blob in _blocks(src) for line in blob.split(b"\n")]
+
+    def progress(phase: str, done: int, total: int) -> None:
+        print(f"{PHASES[phase]}：{done}/{total} 块", file=sys.stderr, flush=True)
+
+    out = sys.stdout.buffer
+    with dask_client(args.dask_workers or 2, args.scheduler or None) as client:
+        for part in decide_jsonl(args.policy, lines, client, history=history, interpretations=interpretations,
+                                 explain=args.explain, progress=progress, registers=registers):
+            out.write(part)
     out.flush()
     return 0
 

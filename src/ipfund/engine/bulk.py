@@ -196,7 +196,7 @@ def _read_known(ev: Evaluator, blob: bytes, known: tuple) -> tuple[int, dict[int
 
 
 class BulkEvaluator:
-    def __init__(self, policy: str, *, history: dict | None = None, interpretations=None, explain: bool = False,
+    def __init__(self, policy: str | Policy, *, history: dict | None = None, interpretations=None, explain: bool = False,
                  registers: dict | None = None):
         from . import _history_claims
         from .known import by_applicant, earlier_of_awards, read_registers, uses_known

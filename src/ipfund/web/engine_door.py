@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from django.conf import settings
 from django.utils import timezone
@@ -748,3 +748,90 @@ def decide_scenario(policy: Policy, claims: "_Sequence[Mapping]", *,
 
 __all__ += ["ParameterOverride", "ScenarioDecision", "contract_of_claim", "decide_scenario", "draft_policy_load", "parameter_in_force",
             "scenario_interpretations", "scenario_policy"]
+# -- bulk runs on Dask ---------------------------------------------------------------------------
+# A large run (the sandbox's, matching's) decided on a Dask cluster: the claims partitioned by what
+# links their decisions (keys, caps, matters, ids), each part decided in order on a worker — the same
+# decisions as `decide` in this process. IPFUND_DASK_SCHEDULER names a running scheduler; empty, a
+# LocalCluster of IPFUND_DASK_WORKERS processes is started for the run.
+
+
+def decide_in_bulk(policy: Policy, claims: "Sequence[Claim]", *, interpretations: Mapping[str, str] | None = None,
+                   history=None, explain: bool = False, progress=None) -> list[Decision]:
+    """`decide(policy, claims, history=…, interpretations=…, explain=…)` on the Dask cluster the
+    settings name: the same Decisions in the same order. `progress(done, total)` is told the chunks
+    decided (a job's progress)."""
+    from ipfund.engine.distributed import dask_client, decide_claims
+
+    def told(phase: str, done: int, total: int) -> None:
+        if progress is not None and phase == "decide":
+            progress(done, total)
+
+    with dask_client(settings.IPFUND_DASK_WORKERS, settings.IPFUND_DASK_SCHEDULER or None) as client:
+        return decide_claims(policy, list(claims), client, history=history, interpretations=interpretations,
+                             explain=explain, progress=told)
+
+
+def decide_scenario_in_bulk(policy: Policy, claims: "list[Mapping] | tuple[Mapping, ...]", *,
+                            interpretations: Mapping[str, str], progress=None) -> list[Decision]:
+    """What the sandbox's `decide_scenario(policy, claims, interpretations=…)` returns — the
+    contract's claim objects decided in order from an empty ledger, without explanations — decided
+    on the Dask cluster (a run of many claims)."""
+    return decide_in_bulk(policy, [_bulk_claim(c) for c in claims], interpretations=interpretations,
+                          progress=progress)
+
+
+def _bulk_claim(data: Mapping) -> Claim:
+    """A contract claim object as the door's Claim (the sandbox's `_contract_claim`: merge them)."""
+    a = data.get("applicant") or {}
+    return Claim(id=str(data.get("id") or ""), item=str(data.get("item") or ""), event_date=data.get("event_date") or "",
+                 facts=data.get("facts") or {},
+                 applicant=Applicant(id=str(a.get("id") or ""), kind=str(a.get("kind") or ""), in_zone=bool(a.get("in_zone")),
+                                     sme=bool(a.get("sme", False)), name=str(a.get("name") or "")))
+
+
+__all__ += ["decide_in_bulk", "decide_scenario_in_bulk"]
+
+
+def _ledger_snapshot(keys: list[str], buckets: list[str]):
+    """What the ledger holds for these names, read in slices (an IN list of bounded length)."""
+    from ipfund.engine.distributed import LedgerSnapshot
+
+    rows = _LedgerRows()
+    holders: dict = {}
+    amounts: dict = {}
+    step = 2000
+    for i in range(0, len(keys), step):
+        holders.update(rows.holders(keys[i:i + step]))
+    for i in range(0, len(buckets), step):
+        amounts.update(rows.amounts(buckets[i:i + step]))
+    return LedgerSnapshot(holders, amounts)
+
+
+def decide_candidates(policy: Policy, candidates: Sequence, *, progress=None) -> list[Decision]:
+    """Unsaved claims (register rows' candidates: pk, item, applicant, event_date, facts, as a
+    stored claim) each decided alone against the ledger now — what `decide_claim` gives for each,
+    explained when eligible (an ineligible one without its explanation) — in bulk: on the Dask cluster the settings name when there are IPFUND_DASK_MIN_CLAIMS of them or
+    more (or a scheduler is named), else in this process. `progress(done, total)`: chunks decided."""
+    from ipfund.engine.distributed import dask_client, decide_each
+    from ipfund.web.rounds.selectors import interpretations_in_force
+
+    claims = [_claim(c) for c in candidates]
+    interpretations = interpretations_in_force(policy=policy.id)
+
+    def told(phase: str, done: int, total: int) -> None:
+        if progress is not None and phase != "names":
+            progress(done, total)
+
+    def run(client):
+        return decide_each(policy, claims, client, snapshot_of=_ledger_snapshot, interpretations=interpretations,
+                           explain="eligible", progress=told)
+
+    if not claims:
+        return []
+    if settings.IPFUND_DASK_SCHEDULER or len(claims) >= settings.IPFUND_DASK_MIN_CLAIMS:
+        with dask_client(settings.IPFUND_DASK_WORKERS, settings.IPFUND_DASK_SCHEDULER or None) as client:
+            return run(client)
+    return run(None)
+
+
+__all__ += ["decide_candidates"]

@@ -269,6 +269,13 @@ IPFUND_DEFAULT_POLICY = os.environ.get("IPFUND_DEFAULT_POLICY", "zhaoqing-hitech
 # registers/data/zone_addresses.txt by default) and the adapter that sends e-mail/SMS messages.
 IPFUND_ZONE_ADDRESS_FILE = os.environ.get("IPFUND_ZONE_ADDRESS_FILE", "")
 IPFUND_MESSENGER = os.environ.get("IPFUND_MESSENGER", "ipfund.web.notifications.adapters.LoggingMessenger")
+# Bulk runs (matching, the sandbox) on Dask: a running scheduler's address (tcp://host:8786), or empty
+# for a LocalCluster of IPFUND_DASK_WORKERS worker processes started for each run.
+IPFUND_DASK_SCHEDULER = os.environ.get("IPFUND_DASK_SCHEDULER", "")
+IPFUND_DASK_WORKERS = int(os.environ.get("IPFUND_DASK_WORKERS", "2"))
+# A matching run of fewer candidate claims than this is decided in the platform's process (starting a
+# cluster costs seconds); with a scheduler named, every run goes to it.
+IPFUND_DASK_MIN_CLAIMS = int(os.environ.get("IPFUND_DASK_MIN_CLAIMS", "20000"))
 # The only names a page shows that no policy package gives: the zone's and the bureau's.
 IPFUND_ZONE_NAME = os.environ.get("IPFUND_ZONE_NAME", "肇庆高新区")
 IPFUND_BUREAU_NAME = os.environ.get("IPFUND_BUREAU_NAME", "区经济贸易和科技局")
