@@ -277,3 +277,41 @@ def test_cli_on_two_worker_processes_writes_what_one_process_writes(tmp_path):
     assert progress[-1] == "决定：8/8 块" and progress[0].startswith("找出关联：1/")
     bad = subprocess.run([*base, "--dask-workers", "0"], capture_output=True, env=env, timeout=60)
     assert bad.returncode != 0 and "--dask-workers 应为正整数" in bad.stderr.decode()
+
+
+def test_facts_the_platform_knows_read_the_whole_history_and_the_registers_on_every_worker(dask_client):
+    """A package whose facts are read from the history ("首次", last year's figure) and from
+    registers (高新技术企业, 严重失信): every worker reads them from the whole history and the
+    registers given, as one process does, wherever its chunk's claims fall."""
+    growth = "fictional-growth-2026"
+    rng = random.Random(21)
+    orgs = [_org(i) for i in range(40)]
+    registers = {
+        "dishonest": {"label": "严重失信主体名单", "version": "2", "imported_on": "2027-02-10",
+                      "entries": [{"code": o, "from": "2027-01-15"} for o in orgs[:5]]},
+        "hitech": {"label": "高新技术企业名单", "version": "1", "imported_on": "2026-12-31",
+                   "entries": [{"code": o, "from": "2025-12-01", "until": "2028-11-30"} for o in orgs[::3]]},
+    }
+    history = {"policy": growth, "awarded": [
+        {"id": f"h{i}", "item": "growth", "applicant": {"id": o, "kind": "enterprise", "in_zone": True},
+         "event_date": "2026-12-20", "amount": "9000.00", "facts": {"year": 2026, "grants": rng.randrange(3, 12)}}
+        for i, o in enumerate(orgs[::2])]}
+    claims = []
+    for i in range(600):
+        applicant = {"id": rng.choice(orgs), "kind": "enterprise", "in_zone": True}
+        item = rng.choice(["growth", "hitech_first", "transfer"])
+        if item == "growth":
+            facts: dict = {"year": 2027, "grants": rng.randrange(0, 30)}
+            if rng.random() < 0.5:
+                facts["last_year_declared"] = rng.randrange(0, 10)
+        elif item == "hitech_first":
+            facts = {}
+        else:
+            value = rng.choice(["100000", "250000.50", "80000"])
+            facts = {"contract_no": f"K{rng.randrange(50)}", "contract_value": value,
+                     "registered_value": value if rng.random() < 0.9 else "1.00"}
+        claims.append({"id": f"c{i}", "item": item, "applicant": applicant, "event_date": "2027-03-01", "facts": facts})
+    lines = [json.dumps(c, ensure_ascii=False).encode() for c in claims]
+    want = one_process(growth, lines, history=history, registers=registers)
+    assert b'"eligible":true' in want and b'"eligible":false' in want
+    assert on_dask(dask_client, growth, lines, history=history, registers=registers, chunks=5) == want

@@ -197,12 +197,24 @@ def _policy(ref) -> Policy:
     return ref if isinstance(ref, Policy) else load_policy(ref)
 
 
-def _names_of_lines(policy_ref, interpretations, blob: bytes) -> tuple[int, np.ndarray, np.ndarray]:
-    from .bulk import _read_block
+def _known(policy: Policy, known_from) -> tuple:
+    """What a bulk evaluator reads the facts the platform knows from: the history's awards and the
+    registers (`known_from`: the pair as given to the run)."""
+    from . import _history_claims
+    from .known import by_applicant, earlier_of_awards, read_registers
+
+    history, registers = known_from
+    return by_applicant(earlier_of_awards(policy, _history_claims(policy, history))), read_registers(registers)
+
+
+def _names_of_lines(policy_ref, interpretations, blob: bytes, known_from=None) -> tuple[int, np.ndarray, np.ndarray]:
+    from .bulk import _read_block, _read_known
     from .evaluation import Evaluator
 
-    ev = Evaluator(_policy(policy_ref), interpretations, explainable=False)
-    n, errors = _read_block(ev, blob)
+    policy = _policy(policy_ref)
+    ev = Evaluator(policy, interpretations, explainable=False)
+    # A claim's names are read as it will be decided: with the facts the platform knows filled in.
+    n, errors = _read_block(ev, blob) if known_from is None else _read_known(ev, blob, _known(policy, known_from))
     return (n, *read_names(ev, n, errors))
 
 
@@ -299,18 +311,14 @@ def _bulk(token: str, chunk: int, policy_ref, ledger, interpretations, explain: 
     if found is None or chunk in found[1]:
         for old in [k for k in _CACHE if k[1] == key[1] and k != key]:
             del _CACHE[old]  # one run at a time per worker
-        history, registers = known_from or (None, None)
-        bulk = BulkEvaluator(_policy(policy_ref), interpretations=interpretations, explain=explain, registers=registers)
+        bulk = BulkEvaluator(_policy(policy_ref), interpretations=interpretations, explain=explain,
+                             registers=known_from[1] if known_from else None)
         if ledger is not None:
             bulk.ev.ledger = pickle.loads(pickle.dumps(ledger, protocol=pickle.HIGHEST_PROTOCOL))
         if known_from is not None:
             # Facts the platform knows ("首次", last year's figure, a register's list) are read from
             # the history's awards and the registers, as one process reads them.
-            from . import _history_claims
-            from .known import by_applicant, earlier_of_awards, read_registers
-
-            awarded = _history_claims(bulk.policy, history)
-            bulk.known = (by_applicant(earlier_of_awards(bulk.policy, awarded)), read_registers(registers))
+            bulk.known = _known(bulk.policy, known_from)
         done: set[int] = set()
         found = _CACHE[key] = (bulk, done)
     found[1].add(chunk)
@@ -399,18 +407,19 @@ def decide_jsonl(policy: Policy | str, lines: Sequence[bytes], client, *, histor
         return
     ref = _ship(policy)
     interp = dict(interpretations or {})
-    parts = [b"\n".join(lines[i:i + NAMING_LINES]) for i in range(0, n, NAMING_LINES)]
-    named = _gather_in_order(client, client.map(_names_of_lines, [ref] * len(parts), [interp] * len(parts),
-                                                _scattered(client, parts), pure=False), progress, "names")
-    split = plan(n, named, chunks or CHUNKS_PER_WORKER * _worker_count(client))
-    token = uuid.uuid4().hex
-    ledger = history_ledger(client, policy, history, interp, explain)
-    [shared] = client.scatter([ledger], broadcast=True, hash=False)
     from .known import uses_known
 
     known_from = None
     if uses_known(_policy(ref)):
         [known_from] = client.scatter([(history, registers)], broadcast=True, hash=False)
+    parts = [b"\n".join(lines[i:i + NAMING_LINES]) for i in range(0, n, NAMING_LINES)]
+    named = _gather_in_order(client, client.map(_names_of_lines, [ref] * len(parts), [interp] * len(parts),
+                                                _scattered(client, parts), [known_from] * len(parts), pure=False),
+                             progress, "names")
+    split = plan(n, named, chunks or CHUNKS_PER_WORKER * _worker_count(client))
+    token = uuid.uuid4().hex
+    ledger = history_ledger(client, policy, history, interp, explain)
+    [shared] = client.scatter([ledger], broadcast=True, hash=False)
     blobs = _scattered(client, [b"\n".join([lines[p] for p in positions.tolist()]) for positions in split.chunks])
     futures = [client.submit(_decide_lines, token, c, ref, shared, interp, explain, blob, known_from, pure=False)
                for c, blob in enumerate(blobs)]
