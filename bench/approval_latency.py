@@ -388,11 +388,16 @@ def stage_ledger(args) -> None:
         for table in ("claims_claim", "ledger_awardentry", "ledger_duplicatekey", "ledger_ledgername", "ledger_capbucket"):
             _set_sequence(cursor, table)
     raw.autocommit = True
+    from ipfund.web.budgets.services import budget_recount
+
+    # The awards were written with COPY, not through award_grant: each budget's running total
+    # (Budget.committed, what an approval reads) set to the ledger's sum, as the migration backfills.
+    recounted = budget_recount()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # as autovacuum would after a load
     print(f"  {args.mode} ledger: {written['claims']} claims, {written['entries']} ledger entries "
           f"({written['revoked']} of them reversals), {written['keys']} duplicate keys, {written['buckets']} cap "
-          f"buckets, {written['names']} index names; with VACUUM ANALYZE in {time.time() - t0:.1f}s", flush=True)
+          f"buckets, {written['names']} index names, {recounted} budget totals recounted; with VACUUM ANALYZE in {time.time() - t0:.1f}s", flush=True)
 
 
 def stage_verify(args) -> None:

@@ -107,3 +107,47 @@ def test_a_count_with_a_fraction_is_refused_naming_the_field_in_batch_and_bulk(t
     jsonl.write_text(json.dumps(line, ensure_ascii=False) + "\n", "utf-8")
     bulk = json.loads(text(run("evaluate", "--jsonl", jsonl, "--policy", "fictional-district-intl-2026")))
     assert bulk["error"]["field"] == "facts.major_count"
+
+
+def _county_with(tmp_path, change):
+    pkg = tmp_path / "pkg"
+    shutil.rmtree(pkg, ignore_errors=True)
+    shutil.copytree(COUNTY, pkg)
+    data = yaml.safe_load((pkg / "policy.yaml").read_text("utf-8"))
+    change(data["allocation"])
+    (pkg / "policy.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    return run("policy", "check", pkg)
+
+
+def _line_of(tmp_path, needle: str) -> int:
+    lines = (tmp_path / "pkg" / "policy.yaml").read_text("utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, start=1) if needle in line)
+
+
+def test_the_county_fund_declares_its_allocation_and_passes_check():
+    proc = run("policy", "check", COUNTY)
+    assert proc.returncode == 0, text(proc)
+
+
+def test_a_quota_count_not_written_in_its_sentence_fails_at_its_line(tmp_path):
+    proc = _county_with(tmp_path, lambda a: a["quotas"]["excellent_case_best"].update(count=6))
+    assert proc.returncode == 1
+    line = _line_of(tmp_path, "count: 6")
+    assert f"policy.yaml 第 {line} 行：名额 excellent_case_best 的个数 6 不在其语句中" in text(proc)
+
+
+def test_an_unknown_allocation_key_fails_naming_it(tmp_path):
+    proc = _county_with(tmp_path, lambda a: a["pro_rata"].update(ratio="0.8"))
+    assert proc.returncode != 0
+    assert f"policy.yaml 第 {_line_of(tmp_path, 'ratio:')} 行：未知的键「ratio」" in text(proc)
+
+
+def test_a_sentence_not_in_its_clause_and_a_bad_rule_are_named(tmp_path):
+    proc = _county_with(tmp_path, lambda a: a["pro_rata"].update(sentence="超出预算的，按同一比例核减。"))
+    assert proc.returncode == 1
+    assert "语句不是条款 第十二条 的语句（须逐字引用）：超出预算的，按同一比例核减。" in text(proc)
+    proc = _county_with(tmp_path, lambda a: a["quotas"]["excellent_case_best"].update(by="first_come"))
+    assert proc.returncode != 0
+    out = text(proc) + proc.stderr.decode()
+    assert "allocation.quotas.excellent_case_best.by：应为 panel_score、ranking 之一，现为 'first_come'" in out
+    assert f"policy.yaml 第 {_line_of(tmp_path, 'by: first_come')} 行" in out

@@ -367,6 +367,9 @@ class Policy:
         self.caps = read_caps(self.id, data.get("caps"), self.items, data.get("parameters") or {})
         self.exclusive_groups = read_groups(self.id, data.get("exclusive_groups"), self.items,
                                             data.get("interpretations") or {})
+        from .allocation import read_allocation
+
+        self.allocation = read_allocation(self.id, data.get("allocation"), self.items, data.get("interpretations") or {})
         self._shared: dict | None = None
 
     def _shared_cap_problems(self) -> list[str]:

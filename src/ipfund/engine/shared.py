@@ -185,19 +185,27 @@ def read_groups(owner: str, raw, own_items: dict, interpretations: dict) -> tupl
         _facts_exist(owner, matter, own_items, f"{where}.items")
         rule = spec.get("rule", DIFFERENCE)
         if isinstance(rule, dict):
-            iid = str(_need(rule, "interpretation", f"{where}.rule"))
-            if iid not in (interpretations or {}):
-                raise SharedError(f"{where}.rule.interpretation：解释 {iid!r} 未在 interpretations 中定义")
-            options = {str(k): str(v) for k, v in (rule.get("options") or {}).items()}
-            known = set((interpretations[iid] or {}).get("options") or {})
-            if not options or set(options) - known or set(options.values()) - set(RULES):
-                raise SharedError(f"{where}.rule.options：应把解释 {iid} 的选项对应到 {'、'.join(RULES)}")
-            rule = (iid, options)
+            rule = rule_by_interpretation(rule, interpretations, RULES, f"{where}.rule")
         elif rule not in RULES:
             raise SharedError(f"{where}.rule：应为 {'、'.join(RULES)} 或 {{interpretation, options}}")
         out.append(ExclusiveGroup(owner, str(gid), str(_need(spec, "label", where)), str(_need(spec, "clause", where)),
                                   matter, rule, str(spec.get("sentence") or "")))
     return tuple(out)
+
+
+def rule_by_interpretation(spec: dict, interpretations: dict, rules: dict, where: str,
+                           every_option: bool = False) -> tuple[str, dict]:
+    """`{interpretation: X, options: {option: rule}}`: (X, the map), each option one of X's and each
+    rule one of `rules` (with `every_option`, every option of X mapped)."""
+    iid = str(_need(spec, "interpretation", where))
+    if iid not in (interpretations or {}):
+        raise SharedError(f"{where}.interpretation：解释 {iid!r} 未在 interpretations 中定义")
+    options = {str(k): str(v) for k, v in (spec.get("options") or {}).items()}
+    known = set((interpretations[iid] or {}).get("options") or {})
+    if not options or set(options) - known or (every_option and set(options) != known) or set(options.values()) - set(rules):
+        each = "每个" if every_option else ""
+        raise SharedError(f"{where}.options：应把解释 {iid} 的{each}选项对应到 {'、'.join(rules)}")
+    return iid, options
 
 
 def _facts_exist(owner: str, by_item: dict, own_items: dict, where: str) -> None:

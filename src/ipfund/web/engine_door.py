@@ -835,3 +835,26 @@ def decide_candidates(policy: Policy, candidates: Sequence, *, progress=None) ->
 
 
 __all__ += ["decide_candidates"]
+# ------------------------------------------------------------------------------------------
+# Allocation after a round closes (engine/allocation.py): a package's pro-rata cut and quotas,
+# and the exact arithmetic of both.
+from ipfund.engine.allocation import (  # noqa: E402 - this section is kept apart from the top
+    BY as ALLOCATION_BY, OVER as ALLOCATION_OVER, REMAINDERS as ALLOCATION_REMAINDERS, TIES as ALLOCATION_TIES,
+    Allocation, ProRataPlan, Quota, Ranked, pro_rata as _pro_rata, rank as _rank,
+)
+
+__all_allocation__ = (ALLOCATION_BY, ALLOCATION_OVER, ALLOCATION_REMAINDERS, ALLOCATION_TIES, Quota, Ranked)
+
+
+def policy_allocation(policy_id: str) -> Allocation:
+    """What the package says about allocation after the round (empty where the text is silent)."""
+    policy = policy_by_id(policy_id)
+    return getattr(policy, "allocation", None) or Allocation()
+
+
+def pro_rata_plan(budget: Decimal, awards, remainder: str) -> ProRataPlan:
+    return _pro_rata(budget, awards, remainder)
+
+
+def quota_ranking(entries, by: str, ties: str) -> list[Ranked]:
+    return _rank(entries, by, ties)

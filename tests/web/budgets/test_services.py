@@ -230,3 +230,45 @@ def test_a_grant_counts_in_the_year_of_its_approval_and_its_revocation_too(staff
     award_revoke(actor=staff.reviewer, claim=december, reason="异议成立")
     assert (committed(last_year), committed(this_year)) == (Decimal("0.00"), Decimal("3000.00"))
     assert AwardEntry.objects.filter(kind=AwardEntry.REVERSAL).get().created_at.year == this
+
+
+def test_the_running_total_follows_grants_revocations_and_reductions(staff, open_round, applicant):
+    """Budget.committed (what an approval reads, under the row lock) moves with every grant,
+    revocation and reduction of the year and of the round, and always equals the ledger's sum."""
+    from ipfund.web.budgets.selectors import committed
+    from ipfund.web.ledger.reconcile import audit_reconcile
+    from ipfund.web.ledger.services import award_reduce
+
+    policy = default_policy().id
+    annual = budget_set(actor=staff.admin, policy=policy, year=year(), amount="20000")
+    per_round = budget_set(actor=staff.admin, policy=policy, year=year(), amount="15000", round=open_round)
+    claims = [flow.advance(c, "recommended", staff) for c in recommended_custody(applicant, 3)]
+    for claim in claims:
+        approval_approve(actor=staff.approver, claim=claim)
+
+    def totals():
+        return [Budget.objects.get(pk=b.pk).committed for b in (annual, per_round)]
+
+    assert totals() == [Decimal("9000.00"), Decimal("9000.00")]
+    award_revoke(actor=staff.admin, claim=claims[0], reason="核查不实")
+    award_reduce(actor=staff.admin, claim=claims[1], amount=Decimal("1234.56"), reason="按同一比例核减")
+    assert totals() == [Decimal("4765.44"), Decimal("4765.44")]
+    assert totals() == [committed(Budget.objects.get(pk=b.pk)) for b in (annual, per_round)]
+    # (the revoked claim's state is the revocation flow's business; the budgets agree with the ledger)
+    assert not [d for d in audit_reconcile().differences if "资金预算" in d]
+
+
+def test_a_budget_set_after_awards_starts_from_the_ledger_and_reconcile_names_a_drift(staff, open_round, applicant):
+    from ipfund.web.ledger.reconcile import audit_reconcile
+
+    policy = default_policy().id
+    flow.no_budget(staff, policy)
+    claim = flow.advance(recommended_custody(applicant, 1)[0], "recommended", staff)
+    approval_approve(actor=staff.approver, claim=claim)
+    budget = budget_set(actor=staff.admin, policy=policy, year=year(), amount="100000", round=open_round)
+    assert Budget.objects.get(pk=budget.pk).committed == Decimal("3000.00")
+    assert audit_reconcile().ok
+    Budget.objects.filter(pk=budget.pk).update(committed=Decimal("2000.00"))
+    result = audit_reconcile()
+    assert not result.ok
+    assert f"资金预算（《{default_policy().title}》申报批次“{open_round.name}”）记载已审定 2000.00 元，台账合计 3000.00 元。" in result.message

@@ -18,6 +18,7 @@ EXPECTED = {
     ("submitted", "recommend"): "recommended",
     ("recommended", "approve"): "approved",
     ("recommended", "send_back"): "submitted",
+    ("recommended", "quota_refuse"): "rejected",  # a quota filled from the ranking: not selected
     ("approved", "publish"): "in_notice",
     ("in_notice", "revoke"): "revoked",
     ("in_notice", "finalize"): "final",

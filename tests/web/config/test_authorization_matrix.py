@@ -34,6 +34,7 @@ from ipfund.web.complaints.services import complaint_file
 from ipfund.web.accounts.services import staff_user_create
 from ipfund.web.api.services import api_token_create
 from ipfund.web.api.views import api
+from ipfund.web.budgets.services import budget_set
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.jobs.models import Job
@@ -134,6 +135,9 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "portal:account_change": ({"pk": "account_change"}, {"GET": FINANCE_ROLE | {ADMIN}}),
     "portal:statistics": ({}, {"GET": STAFF | {STAFF_OWN}}),
     "portal:admin_budgets": ({}, {"GET": {ADMIN}}),
+    # 资金分配 (按同一比例核减): the bureau's approvers
+    "portal:allocation": ({}, {"GET": {APPROVER}}),
+    "portal:allocation_apply": ({"pk": "budget"}, {"POST": {APPROVER}}),
     # documents and exports
     "portal:notice_pdf": ({"pk": "notice"}, {"GET": EVERYONE}),
     "portal:claim_receipt": ({"pk": "claim"}, {"GET": OWNER | STAFF}),
@@ -167,6 +171,12 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "POST /api/payments/{claim_id}/paid": ({"claim_id": "final_claim"}, {"POST": {FINANCE}}),
     "POST /api/payments/{claim_id}/failed": ({"claim_id": "final_claim"}, {"POST": {FINANCE}}),
     "GET /api/budgets": ({}, {"GET": FINANCE_ROLE | {ADMIN}}),
+    # 资金分配 over the API: approvers preview and cut a budget, fill a quota; reviewers score
+    "GET /api/budgets/{budget_id}/pro-rata": ({"budget_id": "budget"}, {"GET": {APPROVER}}),
+    "POST /api/budgets/{budget_id}/pro-rata": ({"budget_id": "budget"}, {"POST": {APPROVER}}),
+    "POST /api/claims/{claim_id}/quota-score": ({"claim_id": "claim"}, {"POST": {REVIEWER}}),
+    "GET /api/quotas/{policy}/{quota}": ({"policy": "policy_id", "quota": "quota_id"}, {"GET": {APPROVER}}),
+    "POST /api/quotas/{policy}/{quota}": ({"policy": "policy_id", "quota": "quota_id"}, {"POST": {APPROVER}}),
     # registers and 免申即享: reviewers and administrators keep the registers; applicants answer proposals
     "registers:registers": ({}, {"GET": REVIEWERS | {ADMIN}, "POST": REVIEWERS | {ADMIN}}),
     "registers:register_version": ({"pk": "register"}, {"POST": REVIEWERS | {ADMIN}}),
@@ -222,7 +232,8 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "alliances:decide": ({"pk": "alliance"}, {"POST": PANEL_STAFF}),
 }
 TOKEN_CALLS = ("GET /api/claims", "POST /api/claims", "GET /api/payments", "POST /api/payments", "GET /api/budgets",
-               "GET /api/radar", "GET /api/sandbox", "POST /api/sandbox")
+               "GET /api/radar", "GET /api/sandbox", "POST /api/sandbox",
+               "POST /api/budgets", "GET /api/quotas", "POST /api/quotas")
 
 # Patterns that are not endpoints of their own: the API's URLs are checked per operation above.
 NOT_ENDPOINTS = {"api:api-root"}
@@ -299,6 +310,8 @@ def world(staff, applicant, open_round, django_capture_on_commit_callbacks):
         "role_change": role_change_request(actor=staff.admin2, roles=["reviewer"], user=staff_user_create(
             actor=None, username="matrix-newcomer", password="Zq-Office-2026!x")),
         "job": _finance_job(staff.finance),
+        "budget": budget_set(actor=staff.admin, policy=open_round.policy, year=2099, amount="1000"),
+        "policy_id": open_round.policy, "quota_id": "no_such_quota",
         "account_change": BankAccountChange.objects.create(
             applicant=own.applicant, bank_name="中国银行", bank_account="6222020011112222333", bank_holder="x", requested_by=own
         ),

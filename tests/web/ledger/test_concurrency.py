@@ -24,19 +24,24 @@ from ipfund.web.review.services import approval_approve
 
 def approve_all_at_once(claims, approver) -> list:
     """Approve every claim in its own thread, released together; the outcome of each."""
-    barrier = threading.Barrier(len(claims))
-    outcomes: list = [None] * len(claims)
+    return all_at_once([lambda c=c: approval_approve(actor=approver, claim=c) for c in claims])
 
-    def work(i, claim):
+
+def all_at_once(jobs) -> list:
+    """Run every job in its own thread, released together; the outcome (result or exception) of each."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes: list = [None] * len(jobs)
+
+    def work(i, job):
         try:
             barrier.wait()
-            outcomes[i] = approval_approve(actor=approver, claim=claim)
+            outcomes[i] = job()
         except Exception as exc:  # collected and asserted on below
             outcomes[i] = exc
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=work, args=(i, c)) for i, c in enumerate(claims)]
+    threads = [threading.Thread(target=work, args=(i, job)) for i, job in enumerate(jobs)]
     for t in threads:
         t.start()
     for t in threads:

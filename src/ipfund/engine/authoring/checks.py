@@ -68,6 +68,7 @@ def check_package(policy, lines: Lines | None = None) -> list[str]:
     for item in policy.items.values():
         found += [(("items", item.id), m) for m in _item(policy, item, text, numbers)]
     found += [(("continues",), m) for m in _continues(policy)]
+    found += _allocation(policy)
     if hasattr(policy, "_shared_cap_problems"):  # caps over several items, quantities (policy.py)
         found += [(("caps",), m) for m in policy._shared_cap_problems()]
     for needed in ("validity.start", "validity.end"):
@@ -80,6 +81,26 @@ def check_package(policy, lines: Lines | None = None) -> list[str]:
         else:
             out.append(located(lines, path, message))
     return out
+
+
+def _allocation(policy) -> list[tuple[tuple, str]]:
+    """The allocation's sentences: each quoted verbatim from its clause, and saying what it declares."""
+    from ..allocation import sentence_problems
+
+    allocation = getattr(policy, "allocation", None)
+    if not allocation:
+        return []
+    clauses = {c.number: c for c in policy.clauses}
+    declared = ([(("allocation", "pro_rata"), allocation.pro_rata)] if allocation.pro_rata else []) + \
+        [(("allocation", "quotas", q.id), q) for q in allocation.quotas]
+    out = []
+    for path, rule in declared:
+        clause = clauses.get(rule.clause)
+        if clause is None:
+            out.append((path + ("clause",), f"条款 {rule.clause} 不在条款目录中"))
+        elif not any(_squeeze(rule.sentence) in _squeeze(s) for s in clause.source):
+            out.append((path + ("sentence",), f"语句不是条款 {rule.clause} 的语句（须逐字引用）：{rule.sentence}"))
+    return out + sentence_problems(allocation)
 
 
 def check_folder(path) -> tuple[list[str], list[str]]:
@@ -161,6 +182,7 @@ def _load(folder):
     return _load_path(folder)
 
 
+_TOP_FIELD = re.compile(r"^(?P<path>(?:caps|exclusive_groups|allocation)(?:\.[^.：\s]+)*)：")
 _ITEM_FIELD = re.compile(r"项目 (?P<item>[^：]+)：(?:缺少)?「(?P<field>[^」]+)」")
 
 
@@ -175,6 +197,9 @@ def _load_problem(exc, lines: Lines) -> str:
             path.append(name)
             path += [int(i.rstrip("]")) - 1 for i in indexes if i.rstrip("]").isdigit()]
         return located(lines, tuple(path), message)
+    top = _TOP_FIELD.match(message)
+    if top:
+        return located(lines, tuple(top.group("path").split(".")), message)
     from .items import AuthoringError
 
     if isinstance(exc, (AuthoringError, BatchError)):
@@ -238,7 +263,11 @@ def _money_sentences(policy) -> list[tuple[tuple, str]]:
              **{c.id: ("合计上限", c.clause, ()) for c in getattr(policy, "caps", ())},
              **{g.id: ("就高不重复组", g.clause, ()) for g in getattr(policy, "exclusive_groups", ())},
              # where a fact the platform knows, or an applicant attribute, comes from is said by a clause
-             **_sourced_names(policy)}
+             **_sourced_names(policy),
+             # allocation after the round: the pro-rata cut and each quota
+             **({"pro_rata": ("按比例核减", policy.allocation.pro_rata.clause, ())}
+                if getattr(policy, "allocation", None) and policy.allocation.pro_rata else {}),
+             **{q.id: ("名额", q.clause, ()) for q in getattr(getattr(policy, "allocation", None), "quotas", ())}}
     quoted = [(_squeeze(it.source), it.id) for it in policy.items.values()]
     out = []
     for i, c in enumerate(policy.clauses):

@@ -189,6 +189,15 @@ TOP = MAP({
     "caps": ANY, "exclusive_groups": ANY,
     # Applicant attributes and where each comes from (known.py, authoring/items.py read_attributes).
     "attributes": DICT(FACT, "「属性名: {type, label, from}」"),
+    # After a round closes: a pro-rata cut over budget and quotas filled from a ranking
+    # (engine/allocation.py reads the values; the keys are checked here, with their lines).
+    "allocation": MAP({
+        "pro_rata": MAP({"clause": SCALAR, "sentence": SCALAR, "over": STR, "remainder": ANY, "label": SCALAR},
+                        required=("clause", "sentence", "over", "remainder"), label="按比例核减"),
+        "quotas": DICT(MAP({"label": SCALAR, "clause": SCALAR, "sentence": SCALAR, "items": NAMES, "per": STR,
+                            "count": ANY, "by": STR, "ties": STR},
+                           required=("label", "clause", "sentence", "items", "per", "count", "by"), label="名额")),
+    }, label="资金分配"),
 }, required=("id", "title", "issued_on", "clauses", "parameters", "interpretations"), label="政策包")
 
 

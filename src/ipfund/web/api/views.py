@@ -345,6 +345,11 @@ from ipfund.web.sandbox.api import router as sandbox_router  # noqa: E402
 
 api.add_router("/", sandbox_router, auth=bearer)
 
+# --- 资金分配: pro-rata cuts and quotas (allocation/api.py) ----------------------------------------
+
+from ipfund.web.allocation.api import router as allocation_router  # noqa: E402
+
+api.add_router("/", allocation_router, auth=bearer)
 # --- complaints and rights assistance (三), without a token (complaints/api.py) -----------------
 
 from ipfund.web.complaints.api import router as complaints_router  # noqa: E402

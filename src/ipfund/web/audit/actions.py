@@ -24,6 +24,7 @@ class AuditAction(models.TextChoices):
     CLAIM_FACTS_CONFIRM = "claim_facts_confirm", _("核对申报事实")
     CLAIM_APPROVE = "claim_approve", _("审定通过")
     CLAIM_SEND_BACK = "claim_send_back", _("退回初审")
+    CLAIM_QUOTA_REFUSE = "claim_quota_refuse", "未入选名额（不予资助）"
     CLAIM_PUBLISH = "claim_publish", _("列入公示")
     CLAIM_REVOKE = "claim_revoke", _("撤销资助（异议成立）")
     CLAIM_FINALIZE = "claim_finalize", _("公示期满，资助确定")
@@ -67,6 +68,9 @@ class AuditAction(models.TextChoices):
     AWARD_GRANT = "award_grant", "记入资助台账"
     AWARD_REVOKE = "award_revoke", "冲销资助台账"
     AWARD_REDUCE = "award_reduce", "核减资助台账"
+    ALLOCATION_PRO_RATA = "allocation_pro_rata", "超出预算按同一比例核减"
+    QUOTA_SCORE = "quota_score", "名额评审评分（排序）"
+    QUOTA_FILL = "quota_fill", "按评审排名确定名额"
     NOTICE_PUBLISH = "notice_publish", "发布公示"
     NOTICE_CLOSE = "notice_close", "公示期满结束"
     ROUND_CREATE = "round_create", "设立申报批次"

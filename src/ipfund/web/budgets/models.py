@@ -18,6 +18,11 @@ class Budget(models.Model):
     # Empty: the policy's annual budget. Set: a budget of one round, checked besides the annual one.
     round = models.ForeignKey("rounds.ApplicationRound", null=True, blank=True, on_delete=models.PROTECT, related_name="budgets")
     amount = models.DecimalField(**MONEY)
+    # The running total of what the budget carries (its grants less their reversals and
+    # reductions): updated under this row's lock by every grant (budget_guard), revocation and
+    # reduction (budget_release), so an approval never sums the ledger; `audit reconcile` holds it
+    # against the ledger's sum (selectors.committed).
+    committed = models.DecimalField(default=0, **MONEY)
     note = models.TextField(blank=True)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(auto_now=True)

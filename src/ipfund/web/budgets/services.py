@@ -6,9 +6,17 @@ a 不设预算 record for the policy and year: an approval under no budget is ne
 
 budget_guard runs in the approval's transaction, after the cap buckets are locked: it locks the
 budget rows the award counts against (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
-transactions already hold the write lock), sums what they carry under that lock and refuses an
-award that would take any of them past its amount. Budget rows are always locked after the cap
-buckets and in primary-key order, so approvals cannot deadlock.
+transactions already hold the write lock), reads what they carry — each row's running total
+`committed`, never a sum over the ledger — refuses an award that would take any of them past its
+amount, and adds the award to each running total under that lock. budget_release takes a
+revocation or a reduction back out of the same budgets (the grant's year and round), under the
+same locks. Budget rows are always locked after the cap buckets and in primary-key order, so
+approvals cannot deadlock. `audit reconcile` holds every running total against the ledger's sum.
+
+A budget whose year (or round) a policy package declares to be allocated pro rata after the round
+closes (`allocation: pro_rata`, 按同一比例核减) does not refuse an approval past its amount: its
+running total goes over, and the bureau's allocation (web/allocation) cuts every award by one
+ratio afterwards. Where the text says nothing, the guard refuses, as before.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
@@ -100,6 +109,7 @@ def budget_set(*, actor, policy: str, year: int, amount, round: ApplicationRound
     before = _snapshot(budget) if budget else None
     if budget is None:
         budget = Budget(policy=policy, year=year, round=round)
+        budget.committed = committed(budget)  # a budget set mid-year starts from what the ledger carries
     budget.amount, budget.note, budget.set_by, budget.year = amount, (note or "").strip(), actor, year
     try:
         with transaction.atomic():
@@ -143,10 +153,14 @@ def budget_waive(*, actor, policy: str, year: int, note: str) -> BudgetWaiver:
     return waiver
 
 
-def budget_guard(*, policy: str, round_id: int | None, on: dt.date, amount: Decimal) -> None:
-    """Refuse (BudgetExceeded) an award of ``amount`` that would take a budget past its amount.
+def budget_guard(*, policy: str, round_id: int | None, on: dt.date, amount: Decimal,
+                 over_allowed: frozenset[str] = frozenset()) -> None:
+    """Refuse (BudgetExceeded) an award of ``amount`` that would take a budget past its amount,
+    else add it to the running total of every budget it counts against.
 
-    Call inside the approval's transaction, before the award is written."""
+    ``over_allowed`` names the budgets ("year", "round") that a package allocates pro rata after
+    the round closes: those carry the award even past their amount. Call inside the approval's
+    transaction, before the award is written."""
     ids = [b.pk for b in budgets_in_force(policy=policy, year=on.year, round_id=round_id)]
     if not ids:
         if not BudgetWaiver.objects.filter(policy=policy, year=on.year).exists():
@@ -155,11 +169,37 @@ def budget_guard(*, policy: str, round_id: int | None, on: dt.date, amount: Deci
     # Locked in primary-key order, the same in every approval; no join, so only budget rows are locked.
     locked = list(Budget.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     for budget in locked:
-        used = committed(budget)
-        if used + amount > budget.amount:
+        used = budget.committed
+        scope_kind = "round" if budget.round_id else "year"
+        if used + amount > budget.amount and scope_kind not in over_allowed:
             scope = ROUND_SCOPE.format(round=budget.round.name) if budget.round else ANNUAL_SCOPE.format(year=budget.year)
             raise BudgetExceeded(
                 BUDGET_EXCEEDED.format(
                     scope=scope, budget=budget.amount, committed=used, remaining=max(budget.amount - used, Decimal("0.00")), amount=amount
                 )
             )
+    Budget.objects.filter(pk__in=ids).update(committed=F("committed") + amount)
+
+
+def budget_release(*, policy: str, round_id: int | None, approved_on: dt.date, amount: Decimal) -> None:
+    """Take ``amount`` (a revocation's or a reduction's, positive) out of the running totals of the
+    budgets its grant counts against: the annual budget of the grant's approval year and its round's.
+    Inside the caller's transaction, after the cap buckets (the same lock order as an approval)."""
+    ids = [b.pk for b in budgets_in_force(policy=policy, year=approved_on.year, round_id=round_id)]
+    if ids:
+        list(Budget.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        Budget.objects.filter(pk__in=ids).update(committed=F("committed") - amount)
+
+
+def budget_recount(budgets=None) -> int:
+    """Set running totals to the ledger's sums (after awards written outside the services, e.g. a
+    benchmark's COPY); returns how many changed. Not for everyday use: reconcile reports a drift."""
+    changed = 0
+    with transaction.atomic():
+        for budget in Budget.objects.select_for_update().filter(pk__in=[b.pk for b in budgets]) if budgets is not None \
+                else Budget.objects.select_for_update().all():
+            total = committed(budget)
+            if total != budget.committed:
+                Budget.objects.filter(pk=budget.pk).update(committed=total)
+                changed += 1
+    return changed

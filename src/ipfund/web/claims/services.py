@@ -65,6 +65,7 @@ NOTIFY = {
     Action.PAY_FAIL: "您的申报 {id}（{title}）资助资金拨付未成功：{note}。我们将重新拨付。",
     Action.CONFIRM: "您已确认享受“{title}”，已转入初审，受理编号 {id}。",
     Action.DECLINE: "您已放弃享受“{title}”。",
+    Action.QUOTA_REFUSE: "您的申报 {id}（{title}）不予资助：{note}。",
 }
 
 

@@ -47,6 +47,7 @@ class Action(models.TextChoices):
     PAY_FAIL = "pay_fail", "拨付失败"
     CONFIRM = "confirm", "确认享受"
     DECLINE = "decline", "放弃"
+    QUOTA_REFUSE = "quota_refuse", "未入选名额"
 
 
 S, A = State, Action
@@ -62,6 +63,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.SUBMITTED, A.RECOMMEND): S.RECOMMENDED,
     (S.RECOMMENDED, A.APPROVE): S.APPROVED,
     (S.RECOMMENDED, A.SEND_BACK): S.SUBMITTED,
+    # A quota (每年择优支持不超过N个) filled from the ranking: the rest are refused (web/allocation).
+    (S.RECOMMENDED, A.QUOTA_REFUSE): S.REJECTED,
     (S.APPROVED, A.PUBLISH): S.IN_NOTICE,
     (S.IN_NOTICE, A.REVOKE): S.REVOKED,
     (S.IN_NOTICE, A.FINALIZE): S.FINAL,
@@ -83,6 +86,7 @@ ACTION_ROLE: dict[str, str] = {
     A.RECOMMEND: roles.REVIEWER,
     A.APPROVE: roles.APPROVER,
     A.SEND_BACK: roles.APPROVER,
+    A.QUOTA_REFUSE: roles.APPROVER,
     A.PUBLISH: roles.REVIEWER,
     A.REVOKE: roles.REVIEWER,
     A.FINALIZE: roles.REVIEWER,

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ipfund.web.notices",
     "ipfund.web.payments",
     "ipfund.web.budgets",
+    "ipfund.web.allocation",
     "ipfund.web.documents",
     "ipfund.web.notifications",
     "ipfund.web.api",

@@ -10,6 +10,8 @@
 - the audit chain against all of them: every ledger entry and payment has its event with the
   same amount, every claim's approved amount is the one its approval event recorded, and the
   chain itself verifies;
+- budgets against the ledger: each budget's running total (Budget.committed, what approvals are
+  checked against) is the ledger's sum of the awards it carries;
 - the accounts money goes to (reconcile_accounts.py): every encrypted value opens at its own row,
   each payee account is the one its last audited change recorded, each payment's the one its
   payment event recorded.
@@ -56,6 +58,7 @@ AUDIT_PAYMENT_AMOUNT = "拨付记录 #{payment} 金额 {amount} 元，审计链�
 AUDIT_CLAIM_AMOUNT = "申报 #{claim} 审定金额 {approved} 元，审计链第 {seq} 条（审定）记录的是 {audited} 元。"
 AUDIT_CLAIM_MISSING = "申报 #{claim} 审定金额 {approved} 元，审计链中没有审定事件。"
 AUDIT_CHAIN = "审计链：{message}"
+BUDGET_MISMATCH = "资金预算（{scope}）记载已审定 {running} 元，台账合计 {ledger} 元。"
 
 
 @dataclass
@@ -184,12 +187,25 @@ def audit_reconcile() -> ReconcileResult:
         if claim_state.get(payment.claim_id) != State.PAID:
             diff.append(PAYMENT_STATE.format(claim=payment.claim_id, state=State(claim_state.get(payment.claim_id, State.DRAFT)).label))
 
+    _budgets_against_the_ledger(diff)
     _against_the_chain(result, entries, claims, payments)
     # The accounts money goes to: sealed at their own rows, and as last audited.
     from .reconcile_accounts import payee_differences
 
     diff.extend(payee_differences(payments))
     return result
+
+
+def _budgets_against_the_ledger(diff: list[str]) -> None:
+    from ipfund.web.budgets.models import Budget
+    from ipfund.web.budgets.selectors import committed, policy_title
+
+    for budget in Budget.objects.select_related("round").order_by("policy", "year", "round_id"):
+        total = committed(budget)
+        if total != budget.committed:
+            scope = (f"《{policy_title(budget.policy)}》申报批次“{budget.round.name}”" if budget.round
+                     else f"《{policy_title(budget.policy)}》{budget.year} 年度")
+            diff.append(BUDGET_MISMATCH.format(scope=scope, running=_money(budget.committed), ledger=_money(total)))
 
 
 def _against_the_chain(result: ReconcileResult, entries, claims, payments) -> None:

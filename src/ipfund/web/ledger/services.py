@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ipfund.web.audit.services import audit_record
 from ipfund.web.audit.actions import AuditAction
-from ipfund.web.budgets.services import budget_guard
+from ipfund.web.budgets.services import budget_guard, budget_release
 from ipfund.web.engine_door import Decision, decide_claim, ledger_fields, ledger_index_names, ledger_scope
 
 from .models import AwardEntry, CapBucket, DuplicateKey, LedgerName
@@ -100,7 +100,11 @@ def award_grant(*, actor, claim, limit: Decimal) -> Grant:
         raise _refusal(decision)
     amount = min(limit, engine_amount)
     # After the cap buckets, under the same transaction: the budgets the award counts against.
-    budget_guard(policy=decision.policy, round_id=claim.round_id, on=timezone.localdate(), amount=amount)
+    from ipfund.web.allocation.services import over_allowed, quota_guard
+
+    quota_guard(claim)  # a quota (择优名额): filled from the ranking, this claim selected, room left
+    budget_guard(policy=decision.policy, round_id=claim.round_id, on=timezone.localdate(), amount=amount,
+                 over_allowed=over_allowed(decision.policy))
 
     entry = AwardEntry.objects.create(
         claim=claim,
@@ -181,6 +185,7 @@ def award_revoke(*, actor, claim, reason: str) -> AwardEntry:
                                     for n in grant.names.all()])
     for bucket in locked:
         CapBucket.objects.filter(pk=bucket.pk).update(used=F("used") - net)
+    budget_release(policy=grant.policy, round_id=claim.round_id, approved_on=timezone.localdate(grant.created_at), amount=net)
     audit_record(
         actor=actor,
         action=AuditAction.AWARD_REVOKE,
@@ -229,6 +234,7 @@ def award_reduce(*, actor, claim, amount: Decimal, reason: str) -> AwardEntry:
                                     for n in grant.names.all()])
     for bucket in locked:
         CapBucket.objects.filter(pk=bucket.pk).update(used=F("used") - amount)
+    budget_release(policy=grant.policy, round_id=claim.round_id, approved_on=timezone.localdate(grant.created_at), amount=amount)
     audit_record(
         actor=actor,
         action=AuditAction.AWARD_REDUCE,

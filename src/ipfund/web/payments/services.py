@@ -168,6 +168,11 @@ def payment_record(*, actor, claim: Claim, paid_on: dt.date, reference: str, bat
     amount = award_net(claim=claim)
     if amount <= 0:
         raise ValidationError(NOTHING_TO_PAY, code="nothing_to_pay")
+    from ipfund.web.allocation.services import payment_waits_for_allocation
+
+    waits = payment_waits_for_allocation(claim)  # 按同一比例核减: paid only after the cut
+    if waits:
+        raise ValidationError(waits, code="allocation_pending")
     profile = ApplicantProfile.objects.select_for_update().get(pk=claim.applicant_id)
     if bank_change_pending(profile) is not None:
         raise ValidationError(ACCOUNT_CHANGE_PENDING, code="account_change_pending")

@@ -4,6 +4,7 @@ from django.urls import path
 
 from ipfund.web.portal.views import (
     accounts,
+    allocation,
     admin,
     applicant,
     documents,
@@ -79,6 +80,8 @@ urlpatterns = [
     path("staff/finance/account-changes/<int:pk>/", finance.account_change, name="account_change"),
     path("staff/statistics/", statistics.statistics, name="statistics"),
     path("staff/admin/budgets/", statistics.budgets, name="admin_budgets"),
+    path("staff/allocation/", allocation.allocation, name="allocation"),
+    path("staff/allocation/<int:pk>/apply/", allocation.allocation_apply, name="allocation_apply"),
     path("staff/admin/rounds/", admin.rounds, name="admin_rounds"),
     path("staff/admin/rounds/<int:pk>/", admin.round_edit, name="admin_round_edit"),
     path("staff/admin/users/", admin.users, name="admin_users"),

@@ -228,6 +228,7 @@ def claim_detail(request, pk):
             "can_withdraw": Action.WITHDRAW in possible,
             "open_round": round_open_for(claim.policy, claim.item) if claim.state == State.DRAFT else None,
             "payment": getattr(claim, "payment", None) if claim.state == State.PAID else None,
+            "pro_rata": getattr(claim, "pro_rata_line", None),
             "payment_failure": latest_failure(claim) if claim.state == State.PAYMENT_FAILED else None,
             "pending_change": bank_change_pending(claim.applicant) if claim.state == State.PAYMENT_FAILED else None,
         },
