@@ -111,3 +111,6 @@ def test_a_budget_officer_reads_the_cost_of_a_scenario_by_item_and_year(new_cont
     items = page.inner_text("#compare-by_item")
     assert "¥6,000.00" in items and "-¥5,000.00" in items
     assert list(AwardEntry.objects.values_list("pk", "amount")) == ledger
+    page.goto("/staff/sandbox/")
+    assert "只降低托管上限" in page.inner_text("#runs") and "已完成" in page.inner_text("#runs")
+    screenshots(page, "sandbox-list")

@@ -240,3 +240,12 @@ def test_the_api_writes_a_scenario_runs_it_and_reads_its_results(world, staff):
     _, reviewer = api_token_create(actor=staff.reviewer, name="x", second_factor=True)
     refused = Client(HTTP_AUTHORIZATION=f"Bearer {reviewer}").get(f"/api/sandbox/runs/{asked.json()['id']}")
     assert refused.status_code == 403
+
+
+def test_a_scenario_from_the_command_line_shows_on_the_pages(world, staff):
+    scenario = scenario_create(actor=None, name="脚本情景", policy=POLICY, overrides=parse_settings(["patent_attorney.amount=8000"]))
+    run, _ = run_now(actor=None, scenario=scenario)
+    client = signed_in(staff.finance)
+    for path in ("/staff/sandbox/", f"/staff/sandbox/{scenario.pk}/", f"/staff/sandbox/runs/{run.pk}/"):
+        response = client.get(path)
+        assert response.status_code == 200 and "命令行" in response.content.decode() and "脚本情景" in response.content.decode()
