@@ -122,7 +122,7 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "portal:admin_rounds": ({}, {"GET": {ADMIN}}),
     "portal:admin_round_edit": ({"pk": "round"}, {"GET": {ADMIN}}),
     "portal:admin_users": ({}, {"GET": {ADMIN}}),
-    "portal:admin_user_roles": ({"pk": "user"}, {"GET": {ADMIN}, "POST": {ADMIN}}),
+    "portal:admin_user_roles": ({"pk": "user"}, {"GET": {ADMIN}}),
     "portal:admin_interpretations": ({}, {"GET": {ADMIN}}),
     "portal:admin_policies": ({}, {"GET": {ADMIN}, "POST": {ADMIN}}),
     "portal:admin_policy": ({"policy_id": "zhaoqing-hitech-ip-2022"}, {"GET": {ADMIN}, "POST": {ADMIN}}),
