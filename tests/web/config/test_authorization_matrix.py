@@ -138,6 +138,7 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     # 资金分配 (按同一比例核减): the bureau's approvers
     "portal:allocation": ({}, {"GET": {APPROVER}}),
     "portal:allocation_apply": ({"pk": "budget"}, {"POST": {APPROVER}}),
+    "portal:allocation_quota_fill": ({}, {"POST": {APPROVER}}),
     # documents and exports
     "portal:notice_pdf": ({"pk": "notice"}, {"GET": EVERYONE}),
     "portal:claim_receipt": ({"pk": "claim"}, {"GET": OWNER | STAFF}),
