@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import resource
 import sys
 import time
 from pathlib import Path
@@ -25,10 +24,10 @@ import orjson
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 from claims_mix import make_claim, make_pools, make_uscc  # noqa: E402
-from machine import describe  # noqa: E402
+from machine import describe, on_cluster  # noqa: E402
 
 from ipfund.engine import door  # noqa: E402
-from ipfund.engine.distributed import LedgerSnapshot, dask_client, decide_each, peak_memory  # noqa: E402
+from ipfund.engine.distributed import LedgerSnapshot, decide_each, peak_rss  # noqa: E402
 from ipfund.engine.packages import installed  # noqa: E402
 from ipfund.engine.policy import load_policy  # noqa: E402
 
@@ -70,23 +69,17 @@ def main(n: int = 1_000_000, n_awards: int = 100_000, rounds: int = 2) -> None:
         digests = set()
         for r in range(rounds):
             for workers in (1, 2):
-                t = time.perf_counter()
-                with dask_client(workers) as client:
-                    started = time.perf_counter() - t
-                    t = time.perf_counter()
+                def run(client, candidates=candidates, snapshot_of=snapshot_of):
                     got = decide_each(policy, candidates, client, snapshot_of=snapshot_of, explain="eligible")
-                    took = time.perf_counter() - t
-                    memory = sorted(peak_memory(client).values())
-                h = hashlib.sha256()
-                for d in got:
-                    h.update(orjson.dumps(d.as_record(), default=str))
-                digests.add(h.hexdigest())
-                eligible = sum(1 for d in got if d.eligible)
-                del got
-                client_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                    h = hashlib.sha256()
+                    for d in got:
+                        h.update(orjson.dumps(d.as_record(), default=str))
+                    return h.hexdigest(), sum(1 for d in got if d.eligible)
+
+                (digest, eligible), figures = on_cluster(workers, run)
+                digests.add(digest)
                 print(f"{policy.id}, round {r + 1}, {workers} worker(s): {len(candidates):,} candidates "
-                      f"({eligible:,} eligible) in {took:.1f} s (cluster start {started:.1f} s); peak memory per worker "
-                      f"{', '.join(f'{m / 2**20:,.0f} MiB' for m in memory)}; client peak {client_mb:,.0f} MiB", flush=True)
+                      f"({eligible:,} eligible): {figures}; client peak {peak_rss() / 2**20:,.0f} MiB", flush=True)
         print(f"{policy.id}: every run decided alike: {len(digests) == 1}")
 
 

@@ -166,10 +166,29 @@ def dask_client(workers: int = 2, scheduler: str | None = None, *, processes: bo
 
 def peak_memory(client) -> dict[str, int]:
     """Each worker's peak resident memory so far, in bytes (by worker address)."""
-    return client.run(_peak_rss)
+    return client.run(peak_rss)
 
 
-def _peak_rss() -> int:
+def cpu_seconds(client) -> dict[str, float]:
+    """Each worker's CPU time so far (user + system), in seconds (by worker address)."""
+    return client.run(_cpu)
+
+
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def peak_rss() -> int:
+    """This process's peak resident memory in bytes: VmHWM, which starts afresh in a process that
+    exec'd (ru_maxrss would carry the peak of the process that started it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
