@@ -17,6 +17,7 @@ from typing import Iterable, Mapping, Protocol, Sequence, runtime_checkable
 import numpy as np
 
 from .errors import BatchError
+from .installments import Planned, plan
 from .money import fen_to_yuan, yuan_to_fen
 from .policy import Policy, load_policy
 from .trace import Explanation, Step
@@ -140,6 +141,9 @@ class Decision:
     # The cap groups that cut the amount (each cap that bound it); recorded as the claim is decided
     # one by one with its steps, so a decision taken with explain=False leaves it empty.
     cut_by: tuple[str, ...] = ()
+    # Stages (分期拨付): the installments of the award as the item declares them (empty: paid at
+    # once). `installments_for(amount)` plans another amount (an approval below the engine's).
+    installments: tuple[Planned, ...] = ()
 
     @property
     def eligible(self) -> bool:
@@ -173,6 +177,8 @@ class Decision:
             out["duplicate_key"] = self.duplicate_key
             if self.cut_by:
                 out["cut_by"] = list(self.cut_by)
+            if self.installments:
+                out["installments"] = [p.as_record() for p in self.installments]
             out["cap_groups"] = [
                 {"group": g.group, "kind": g.kind, "limit": None if g.limit is None else f"{g.limit:.2f}",
                  "parameter": g.parameter, "label": g.label} for g in self.cap_groups
@@ -209,6 +215,7 @@ class Decision:
             ),
             explanation=explanation, policy_version=data.get("policy_version", ""),
             cut_by=tuple(data.get("cut_by") or ()),
+            installments=tuple(Planned.from_record(p) for p in data.get("installments") or ()),
         )
 
 
@@ -267,8 +274,19 @@ def decide(policy: Policy | str, claims: Iterable[Claim], *, history: "Iterable[
                 interpretations=relied, duplicate_key=keys[i], cap_groups=groups[i],
                 explanation=explanation_of(ev, r, i, contract) if explain else None, policy_version=version,
                 cut_by=tuple(_joined(g) for g in info.get("cut_by", ())),
+                installments=plan(item.installments, Decimal(amount)) if eligible and item.installments else (),
             )
     return out  # type: ignore[return-value]
+
+
+def installment_plan(policy: Policy | str, item_id: str, amount: Decimal) -> tuple[Planned, ...]:
+    """The installments (分期拨付) an award of `amount` to an item is paid in: empty when the item
+    pays at once. The platform plans the amount it approves (which may be below the engine's)."""
+    if not isinstance(policy, Policy):
+        policy = load_policy(policy)
+    item = policy.items.get(item_id)
+    stages = getattr(item, "installments", ()) if item is not None else ()
+    return plan(stages, Decimal(amount)) if stages and Decimal(amount) > 0 else ()
 
 
 def _ledger_id(item) -> str:
@@ -466,4 +484,4 @@ def ledger_names(policy: Policy | str, claim: Claim, interpretations: Mapping[st
     return tuple(keys), tuple(buckets)
 
 
-__all__ += ["ledger_names"]
+__all__ += ["ledger_names", "installment_plan", "Planned"]

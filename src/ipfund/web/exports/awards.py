@@ -19,7 +19,7 @@ COLUMNS = CLAIM_COLUMNS + [
 
 def award_claims(params: dict):
     claims = claims_in(params, AWARDED)
-    return with_net(claims.select_related("applicant", "round", "payment").order_by("round_id", "id"))
+    return with_net(claims.select_related("applicant", "round").prefetch_related("payments").order_by("round_id", "id"))
 
 
 def export_awards(job, path, progress) -> int:

@@ -21,6 +21,7 @@ from ipfund.web.claims.services import NOT_ALLOWED, claim_estimate, claim_facts_
 from ipfund.web.claims.workflow import Action, next_state
 from ipfund.web.engine_door import reason_label
 from ipfund.web.ledger.services import award_grant
+from ipfund.web.payments.installments import installments_plan
 
 COMMENT_REQUIRED = "请填写退回补正的意见，申请人将看到该意见。"
 REASON_REQUIRED = "请填写理由。"
@@ -113,7 +114,7 @@ def approval_approve(*, actor, claim: Claim) -> Claim:
         raise PermissionDenied(NOT_ALLOWED)
     duties.check_may_approve(actor, claim)
     grant = award_grant(actor=actor, claim=claim, limit=claim.recommended_amount)  # type: ignore[arg-type]  # (an Optional not checked here, as before (issue 23: typed later))
-    return claim_transition(
+    claim = claim_transition(
         actor=actor,
         claim=claim,
         action=Action.APPROVE,
@@ -122,6 +123,9 @@ def approval_approve(*, actor, claim: Claim) -> Claim:
         decision=grant.decision.as_record(),
         policy_version=grant.decision.policy_version,
     )
+    # Stages (分期拨付): the approved amount's installments, each paid when due.
+    installments_plan(actor=actor, claim=claim, grant=grant.entry)
+    return claim
 
 
 @transaction.atomic
