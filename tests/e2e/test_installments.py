@@ -33,10 +33,15 @@ COUNTY = "fictional-county-fund-2026"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def _pdf_text(page, path: str, tmp_path: Path) -> str:
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def _pdf_text(page, path: str, name: str) -> str:
+    """The PDF at `path`, kept as test-artifacts/<name>.pdf for a person to open, as its text."""
     response = page.request.get(path)
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
-    out = tmp_path / "letter.pdf"
+    ARTIFACTS.mkdir(exist_ok=True)
+    out = ARTIFACTS / f"{name}.pdf"
     out.write_bytes(response.body())
     return subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, check=True).stdout.decode("utf-8")
 
@@ -56,8 +61,10 @@ def _outcome_in_browser(reviewer, claim, *, met: bool, note: str, proof: Path):
     submit(reviewer, reviewer.locator("#record-outcome-2"))
 
 
-def test_an_award_paid_in_two_installments_and_one_whose_acceptance_fails(new_context, screenshots, monkeypatch, tmp_path):
+def test_an_award_paid_in_two_installments_and_one_whose_acceptance_fails(new_context, screenshots, monkeypatch, tmp_path,
+                                                                         settings):
     monkeypatch.setenv("IPFUND_POLICY_PATH", str(FIXTURES))
+    settings.IPFUND_CHECKPOINT_DIR = tmp_path / "checkpoints"  # the audit chain of this test alone
     staff = flow.create_staff()
     flow.no_budget(staff, COUNTY)
     now = timezone.now()
@@ -147,7 +154,7 @@ def test_an_award_paid_in_two_installments_and_one_whose_acceptance_fails(new_co
     assert table.count("已拨付") >= 2 and "验收合格：2026年7月1日经区主管部门验收合格" in table
     assert "第 2 期：验收合格" in page.inner_text("#timeline")
     screenshots(page, "installments-applicant-paid")
-    letter = _pdf_text(page, f"/claims/{claim.pk}/decision-letter.pdf", tmp_path)
+    letter = _pdf_text(page, f"/claims/{claim.pk}/decision-letter.pdf", "installments-letter-paid")
     flat = re.sub(r"\s+", "", letter)
     assert "本项资助分2期拨付" in flat and "凭证号DH-PZ-001" in flat and "凭证号DH-PZ-002" in flat
 
@@ -173,7 +180,7 @@ def test_an_award_paid_in_two_installments_and_one_whose_acceptance_fails(new_co
     assert "验收不合格，第 2 期资助合计 5000.00 元已取消；已拨付 5000.01 元，本申报结案" in mine.inner_text("#closed-reason")
     assert "已取消" in mine.inner_text("#installments")
     screenshots(mine, "installments-applicant-closed")
-    letter = re.sub(r"\s+", "", _pdf_text(mine, f"/claims/{second.pk}/decision-letter.pdf", tmp_path))
+    letter = re.sub(r"\s+", "", _pdf_text(mine, f"/claims/{second.pk}/decision-letter.pdf", "installments-letter-closed"))
     assert "因验收不合格" in letter and "已取消" in letter and "实际获得资助人民币5,000.01元" in letter
 
     result = audit_reconcile()
