@@ -200,3 +200,62 @@ def test_finance_api_pays_installment_by_installment(staff, applicant):
     assert (row["state_label"], row["amount"]) == ("部分拨付（余款待条件满足）", "15000.00")
     refused = post(staff.finance, f"/api/payments/{claim.pk}/paid", {"paid_on": dt.date.today().isoformat(), "reference": "API-2"})
     assert refused.status_code == 400 and "须验收合格后拨付" in str(refused.json())
+
+
+def test_reconcile_names_an_installment_that_disagrees(staff, applicant):
+    claim = final_navigation(staff, applicant("enterprise"), "S-030")
+    payment = pay(staff, claim)
+    assert audit_reconcile().ok
+    # an installment's amount changed behind the services: its payment and the net no longer agree
+    Installment.objects.filter(claim=claim, number=1).update(amount=Decimal("14000.00"))
+    differences = audit_reconcile().differences
+    assert f"申报 #{claim.pk} 拨付记录 #{payment.pk} 为 15000.00 元，所付第 1 期为 14000.00 元。" in differences
+    assert f"申报 #{claim.pk} 未取消的各期合计 29000.00 元，台账净额 30000.00 元。" in differences
+    Installment.objects.filter(claim=claim, number=1).update(amount=Decimal("15000.00"))
+    # an installment marked cancelled with no ledger entry taking it back
+    grant = AwardEntry.objects.get(claim=claim)
+    Installment.objects.filter(claim=claim, number=2).update(state=Installment.CANCELLED, cancelled_by=grant)
+    differences = audit_reconcile().differences
+    assert f"申报 #{claim.pk} 第 2 期已取消，却没有对应的核减或冲销台账记录。" in differences
+    assert f"申报 #{claim.pk} 未取消的各期合计 15000.00 元，台账净额 30000.00 元。" in differences
+
+
+def test_a_cut_of_an_award_in_stages_shrinks_its_unpaid_installments(staff, applicant):
+    """What the pro-rata cut and the recovery of unpaid money call after award_reduce."""
+    from ipfund.web.ledger.services import award_reduce
+    from ipfund.web.payments.installments import installments_after_reduction
+
+    claim = final_navigation(staff, applicant("enterprise"), "S-040")
+    pay(staff, claim)
+    entry = award_reduce(actor=staff.admin, claim=claim, amount=Decimal("6000.00"), reason="超出预算，按同一比例核减")
+    changed = installments_after_reduction(actor=staff.admin, claim=claim, amount=Decimal("6000.00"), entry=entry)
+    assert [(i.number, i.amount, i.state) for i in changed] == [(2, Decimal("9000.00"), Installment.WAITING)]
+    assert audit_reconcile().ok, audit_reconcile().differences
+    with pytest.raises(ValidationError):  # the paid first installment is not cut: it is recovered
+        installments_after_reduction(actor=staff.admin, claim=claim, amount=Decimal("9000.01"), entry=entry)
+
+
+def test_a_failed_installment_payment_is_paid_again_as_the_same_installment(staff, applicant):
+    from ipfund.web.payments.services import (
+        PayeeAccount, bank_change_confirm, bank_change_request, payment_batch_record, payment_fail,
+    )
+
+    claim = final_navigation(staff, applicant("enterprise"), "S-050")
+    payment_fail(actor=staff.finance, claim=claim, reason="收款账户已销户")
+    claim.refresh_from_db()
+    assert claim.state == State.PAYMENT_FAILED
+    # the same account is barred until changed; the next installment is still the first
+    assert Installment.objects.get(claim=claim, number=1).state == Installment.DUE
+    change = bank_change_request(actor=claim.applicant.user, profile=claim.applicant,
+                                 account=PayeeAccount("中国银行肇庆分行", "6217000000004321", claim.applicant.name))
+    bank_change_confirm(actor=staff.admin, change=change)
+    retried = pay(staff, claim, "PZ-R")
+    claim.refresh_from_db()
+    assert (retried.installment.number, retried.amount, claim.state) == (1, Decimal("15000.00"), State.PARTLY_PAID)
+    other = final_navigation(staff, applicant("enterprise"), "S-051")
+    result = payment_batch_record(actor=staff.finance, claim_ids=[other.pk], paid_on=timezone.localdate(), reference="PL-1")
+    assert [(line.paid, line.payment.amount, line.payment.installment.number) for line in result.lines] == [
+        (True, Decimal("15000.00"), 1)]
+    again = payment_batch_record(actor=staff.finance, claim_ids=[other.pk], paid_on=timezone.localdate(), reference="PL-2")
+    assert not again.paid and "须验收合格后拨付" in again.refused[0].message
+    assert audit_reconcile().ok, audit_reconcile().differences

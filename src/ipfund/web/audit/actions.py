@@ -35,6 +35,7 @@ class AuditAction(models.TextChoices):
     INSTALLMENT_CONFIRM = "installment_confirm", _("确认分期拨付条件（如验收合格）")
     INSTALLMENT_FAIL = "installment_fail", _("确认分期拨付条件未满足（如验收不合格）")
     INSTALLMENT_CANCEL = "installment_cancel", _("取消分期款项")
+    INSTALLMENT_REDUCE = "installment_reduce", _("核减分期款项")
     # added with 免申即享, the bureau's registers, money controls and security (2026-12-07)
     CLAIM_PROPOSE = "claim_propose", _("依据名单生成待确认申报（免申即享）")
     CLAIM_CONFIRM = "claim_confirm", _("确认享受（转入初审）")

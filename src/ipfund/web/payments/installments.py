@@ -203,3 +203,42 @@ def waiting_installments(*, user) -> list[Waiting]:
             continue
         out.append(Waiting(inst, inst.claim, paid_total(inst.claim)))
     return out
+
+
+INSTALLMENTS_TOO_LITTLE = "分期拨付的未拨付各期合计 {left} 元，不足核减的 {amount} 元（已拨付的资金须追回，不能核减未拨付的分期）。"
+
+
+def installments_after_reduction(*, actor, claim: Claim, amount: Decimal, entry) -> list[Installment]:
+    """Keep an award paid in stages whole after a reduction that did not cancel installments (a
+    pro-rata cut, a recovery of what is not yet paid): the unpaid installments shrink by `amount`,
+    the last first; one left with nothing is cancelled by `entry` (the reduction). Call it in the
+    reduction's transaction, after award_reduce; nothing to do for an award paid at once. What was
+    already paid is recovered (追回), not cut here: a reduction larger than the unpaid installments
+    is refused."""
+    rows = list(Installment.objects.select_for_update().filter(
+        claim=claim, state__in=[Installment.DUE, Installment.WAITING]).order_by("-number"))
+    if not Installment.objects.filter(claim=claim).exists():
+        return []
+    left = sum((i.amount for i in rows), Decimal("0.00"))
+    if amount > left:
+        raise ValidationError({"amount": [INSTALLMENTS_TOO_LITTLE.format(left=f"{left:.2f}", amount=f"{amount:.2f}")]})
+    changed, rest = [], amount
+    for inst in rows:
+        if rest <= 0:
+            break
+        cut = min(rest, inst.amount)
+        before = inst.amount
+        rest -= cut
+        if cut == inst.amount:
+            inst.state, inst.cancelled_by = Installment.CANCELLED, entry
+            inst.save(update_fields=["state", "cancelled_by"])
+            action = AuditAction.INSTALLMENT_CANCEL
+        else:
+            inst.amount = inst.amount - cut
+            inst.save(update_fields=["amount"])
+            action = AuditAction.INSTALLMENT_REDUCE
+        audit_record(actor=actor, action=action, obj=inst, before={"amount": before},
+                     after={"claim": claim.pk, "installment": inst.number, "amount": inst.amount, "reduced_by": cut,
+                            "ledger_entry": entry.pk})
+        changed.append(inst)
+    return changed
