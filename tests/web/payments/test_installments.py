@@ -259,3 +259,16 @@ def test_a_failed_installment_payment_is_paid_again_as_the_same_installment(staf
     again = payment_batch_record(actor=staff.finance, claim_ids=[other.pk], paid_on=timezone.localdate(), reference="PL-2")
     assert not again.paid and "须验收合格后拨付" in again.refused[0].message
     assert audit_reconcile().ok, audit_reconcile().differences
+
+
+def test_the_applicant_reads_the_installments_through_the_api(staff, applicant):
+    from tests.web.api.test_finance_api import get
+
+    user = applicant("enterprise")
+    claim = final_navigation(staff, user, "S-060")
+    pay(staff, claim)
+    body = get(user, f"/api/claims/{claim.pk}").json()
+    assert [(i["number"], i["amount"], i["condition_label"], i["state_label"], i["paid_on"] is not None)
+            for i in body["installments"]] == [(1, "15000.00", "立项时", "已拨付", True),
+                                               (2, "15000.00", "验收合格", "待验收", False)]
+    assert body["state_label"] == "部分拨付（余款待条件满足）"
