@@ -8,7 +8,7 @@ from ipfund.web.claims.workflow import State
 from .claim_rows import CLAIM_COLUMNS, claim_cells, claims_in, round_filename, with_net
 from .xlsx import CHUNK, Column, Sheet, write_workbook
 
-AWARDED = (State.APPROVED, State.IN_NOTICE, State.FINAL, State.PAID, State.PAYMENT_FAILED)
+AWARDED = (State.APPROVED, State.IN_NOTICE, State.FINAL, State.PAID, State.PAYMENT_FAILED, State.PARTLY_PAID, State.CLOSED)
 COLUMNS = CLAIM_COLUMNS + [
     Column("审定金额", 14, money=True),
     Column("台账净额", 14, money=True),
