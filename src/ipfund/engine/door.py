@@ -18,6 +18,7 @@ import numpy as np
 
 from .errors import BatchError
 from .known import Earlier, RegisterList, by_applicant, earlier_of_awards
+from .installments import Planned, plan
 from .money import fen_to_yuan, yuan_to_fen
 from .policy import Policy, load_policy
 from .trace import Explanation, Step
@@ -144,6 +145,9 @@ class Decision:
     # Facts the platform knows, each (fact, value as text, where it came from: the register with
     # its version and import date, the earlier award, the arithmetic).
     readings: tuple[tuple[str, str, str], ...] = ()
+    # Stages (分期拨付): the installments of the award as the item declares them (empty: paid at
+    # once). `installments_for(amount)` plans another amount (an approval below the engine's).
+    installments: tuple[Planned, ...] = ()
 
     @property
     def eligible(self) -> bool:
@@ -177,6 +181,8 @@ class Decision:
             out["duplicate_key"] = self.duplicate_key
             if self.cut_by:
                 out["cut_by"] = list(self.cut_by)
+            if self.installments:
+                out["installments"] = [p.as_record() for p in self.installments]
             out["cap_groups"] = [
                 {"group": g.group, "kind": g.kind, "limit": None if g.limit is None else f"{g.limit:.2f}",
                  "parameter": g.parameter, "label": g.label} for g in self.cap_groups
@@ -216,6 +222,7 @@ class Decision:
             explanation=explanation, policy_version=data.get("policy_version", ""),
             cut_by=tuple(data.get("cut_by") or ()),
             readings=tuple(tuple(r) for r in data.get("readings") or ()),  # type: ignore[misc]
+            installments=tuple(Planned.from_record(p) for p in data.get("installments") or ()),
         )
 
 
@@ -282,8 +289,19 @@ def decide(policy: Policy | str, claims: Iterable[Claim], *, history: "Iterable[
                 explanation=explanation_of(ev, r, i, contract) if explain else None, policy_version=version,
                 cut_by=tuple(_joined(g) for g in info.get("cut_by", ())),
                 readings=tuple(ev.known_notes.get(cols.ids[i], ())),
+                installments=plan(item.installments, Decimal(amount)) if eligible and item.installments else (),
             )
     return out  # type: ignore[return-value]
+
+
+def installment_plan(policy: Policy | str, item_id: str, amount: Decimal) -> tuple[Planned, ...]:
+    """The installments (分期拨付) an award of `amount` to an item is paid in: empty when the item
+    pays at once. The platform plans the amount it approves (which may be below the engine's)."""
+    if not isinstance(policy, Policy):
+        policy = load_policy(policy)
+    item = policy.items.get(item_id)
+    stages = getattr(item, "installments", ()) if item is not None else ()
+    return plan(stages, Decimal(amount)) if stages and Decimal(amount) > 0 else ()
 
 
 def _ledger_id(item) -> str:
@@ -487,4 +505,4 @@ def ledger_names(policy: Policy | str, claim: Claim, interpretations: Mapping[st
     return tuple(keys), tuple(buckets)
 
 
-__all__ += ["ledger_names"]
+__all__ += ["ledger_names", "installment_plan", "Planned"]

@@ -207,12 +207,34 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         add(Step("conclusion", f"结论：资助 {amount} 元{tail}",
                  f"Conclusion: award {amount} yuan" + (" (cut to the cap)" if decision["capped"] else ""),
                  passed=True, values=(("amount", amount),)))
+        if item.installments:
+            add(installments_step(item, amount))
     else:
         why = "；".join(REASON_LABELS[x] for x in decision["reasons"])
         why_en = "; ".join(REASON_LABELS_EN[x] for x in decision["reasons"])
         add(Step("conclusion", f"结论：不予资助（{why}），金额 0.00 元", f"Conclusion: not awarded ({why_en}), amount 0.00 yuan",
                  passed=False, values=(("amount", amount),)))
     return Explanation(tuple(steps))
+
+
+def installments_step(item, amount) -> Step:
+    """Stages (分期拨付): how the award is paid, installment by installment, and on which condition."""
+    from decimal import Decimal
+
+    from .installments import plan, plan_sentence
+
+    planned = plan(item.installments, Decimal(str(amount)))
+    sentence = item.installments[0].sentence
+    children = tuple(Step(
+        "installment", f"第 {p.number} 期：{p.amount:.2f} 元（{p.share}）——{p.label}{'后' if p.conditional else ''}拨付"
+        + (f"；{p.failed_label}的，本期及以后各期不予拨付" if p.conditional else ""),
+        f"Installment {p.number}: {p.amount:.2f} yuan ({p.share}), paid " + ("once the award is final" if not p.conditional
+                                                                         else f"when {p.when} is confirmed"),
+        values=(("amount", f"{p.amount:.2f}"), ("when", p.when)),
+    ) for p in planned)
+    return Step("installments", f"{plan_sentence(planned)}（「{sentence}」；各期按比例四舍五入到分，末期取余额）",
+                f"Paid in {len(planned)} installments", clause=item.clause,
+                values=(("installments", str(len(planned))),), children=children)
 
 
 def _own_cap_step(P, item, interp, row: dict, info: dict) -> Step:

@@ -527,6 +527,8 @@ class Item:
     requires_sme: bool = False
     interpretations: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
+    # Stages (分期拨付): the installments the award is paid in (installments.py); empty: paid at once.
+    installments: tuple = ()
     # The item of a predecessor policy this one continues ("policy-id/item-id"), if any; its
     # duplicate keys, top-ups and caps are shared with that item (不重复资助 across policies).
     continues: str | None = None

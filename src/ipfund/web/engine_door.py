@@ -32,7 +32,7 @@ from ipfund.engine import (
     evaluate_batch,
     load_policy,
 )
-from ipfund.engine.door import LEDGER_SEPARATOR
+from ipfund.engine.door import LEDGER_SEPARATOR, Planned, installment_plan
 from ipfund.engine.identifiers import PSEUDONYM_PREFIX, canonical, ric_valid, uscc_valid
 from ipfund.engine.packages import EXPIRED, IN_FORCE, NOT_YET, STATE_LABELS, installed, state_on
 from ipfund.engine.vocabulary import REASON_LABELS
@@ -40,7 +40,7 @@ from ipfund.engine.vocabulary import REASON_LABELS
 __all__ = [
     "EXPIRED", "IN_FORCE", "NOT_YET", "PSEUDONYM_PREFIX", "STATE_LABELS", "BatchError", "CapGroup", "Decision",
     "Explanation", "Policy", "REASON_LABELS", "canonical", "decide_calculator", "decide_claim", "decide_draft",
-    "default_policy", "evaluate_batch", "known_policies", "ledger_fields", "ledger_index_names", "ledger_index_names_of_record", "ledger_scope", "policies_in_force",
+    "default_policy", "evaluate_batch", "installments_of", "known_policies", "Planned", "ledger_fields", "ledger_index_names", "ledger_index_names_of_record", "ledger_scope", "policies_in_force",
     "policy_by_id", "policy_named", "policy_of", "policy_state", "policy_state_label", "policy_validity",
     "ric_valid", "stored_decision", "stored_explanation", "uscc_valid",
 ]
@@ -297,6 +297,13 @@ def stored_explanation(record: Mapping | None, lang: str = "zh") -> list[str]:
     """The explanation of a stored decision as lines of text (none for an invalid claim)."""
     decision = stored_decision(record)
     return decision.explanation.render(lang) if decision and decision.explanation else []
+
+
+def installments_of(policy_id: str, item: str, amount: Decimal) -> tuple[Planned, ...]:
+    """Stages (分期拨付): the installments an award of `amount` to the item is paid in, as its
+    policy package declares them (empty: paid at once). Each has a number, an amount to the fen,
+    `when` ("approval" or the package's condition), its Chinese `label` and `failed_label`."""
+    return installment_plan(policy_named(policy_id), item, amount)
 
 
 def reason_label(code: str) -> str:

@@ -113,6 +113,9 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "portal:staff_claim": ({"pk": "claim"}, {"GET": STAFF | {STAFF_OWN}}),
     "portal:claim_audit": ({"pk": "claim"}, {"GET": STAFF | {STAFF_OWN}}),
     "portal:claim_action": ({"pk": "claim", "action": "reject"}, {"POST": {REVIEWER}}),
+    # stages (分期拨付): a reviewer records an installment's condition; never on their own claim
+    "portal:installment_outcome": ({"pk": "claim", "number": "2"}, {"POST": {REVIEWER}}),
+    "portal:installments_waiting": ({}, {"GET": REVIEWERS}),
     "portal:notice_manage": ({}, {"GET": REVIEWERS}),
     "portal:notice_close": ({"pk": "notice"}, {"POST": REVIEWERS}),
     "portal:objections": ({}, {"GET": REVIEWERS}),

@@ -269,6 +269,8 @@ def _money_sentences(policy) -> list[tuple[tuple, str]]:
                 if getattr(policy, "allocation", None) and policy.allocation.pro_rata else {}),
              **{q.id: ("名额", q.clause, ()) for q in getattr(getattr(policy, "allocation", None), "quotas", ())}}
     quoted = [(_squeeze(it.source), it.id) for it in policy.items.values()]
+    # an item's installments (分期拨付) use the sentences they quote
+    quoted += [(_squeeze(st.sentence), it.id) for it in policy.items.values() for st in getattr(it, "installments", ())]
     out = []
     for i, c in enumerate(policy.clauses):
         raw = raw_clauses[i].get("source") or [] if i < len(raw_clauses) else []
@@ -500,7 +502,34 @@ def _item(policy, item, text, numbers) -> list[str]:
             out.append(f"{where}：未知的原因 {cond.reason!r}")
     if not item.evidence:
         out.append(f"{where}：没有证明材料清单（evidence）")
+    out += _installments(item, clause, text)
     return out
+
+
+def _installments(item, clause, text) -> list[str]:
+    """Each installment quotes a sentence of the item's own clause verbatim, and that sentence says
+    its share (“50%”) or its amount."""
+    out = []
+    for st in getattr(item, "installments", ()):
+        where = f"项目 {item.id}：「installments[{st.number}].sentence」"
+        said = _squeeze(st.sentence)
+        if said not in text:
+            out.append(f"{where}语句不在原文中（须逐字引用）：{st.sentence}")
+        elif clause is not None and not any(said in _squeeze(s) for s in clause.source):
+            out.append(f"{where}不是条款 {item.clause} 的语句：{st.sentence}")
+        elif st.share is not None and not _share_said(st.share, said):
+            out.append(f"项目 {item.id}：「installments[{st.number}].share」{st.describe()} 不是所引语句中的比例：{st.sentence}")
+        elif st.amount is not None and not _money_said(int(st.amount * 100), said):
+            out.append(f"项目 {item.id}：「installments[{st.number}].amount」{st.amount:.2f} 元不是所引语句中的金额：{st.sentence}")
+    return out
+
+
+def _share_said(share, text: str) -> bool:
+    percent = share * 100
+    words = {f"{percent.normalize():f}%", f"{percent.normalize():f}％"}
+    if percent == percent.to_integral_value():
+        words |= {f"百分之{w}" for w in _chinese(int(percent))}
+    return any(w in text for w in words)
 
 
 def _table_keys(where, item, formula, par) -> list[str]:

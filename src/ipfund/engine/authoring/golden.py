@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 CASE_KEYS = {"name", "sentence", "interpret", "history", "registers", "claims", "expect", "note"}
 EXPECT_KEYS = {"eligible", "amount", "capped", "reasons", "first_reason", "citation", "item", "error", "interpretations",
-               "says"}
+               "says", "installments"}
 AMOUNT = re.compile(r"^(0|[1-9][0-9]*)\.[0-9]{2}$")
 
 
@@ -161,6 +161,9 @@ def run_case(policy, case: dict) -> list[str]:
     decisions = whole["decisions"]
     by_id = {d.get("id"): d for d in decisions}
     for cid, want in case["expect"].items():
+        want = dict(want)
+        if "installments" in want:
+            problems += _check_installments(policy, cid, want.pop("installments"), by_id.get(cid, {}))
         problems += check_decision(cid, want, by_id.get(cid, {}))
     lines = [json.dumps(c, ensure_ascii=False).encode("utf-8") for c in case["claims"]]
     try:
@@ -172,6 +175,20 @@ def run_case(policy, case: dict) -> list[str]:
     if [strip(d) for d in bulk] != [strip(d) for d in decisions]:
         problems.append("大批量（JSONL）路径的决定与批次路径不同")
     return problems
+
+
+def _check_installments(policy, cid: str, want, got: dict) -> list[str]:
+    """`installments: ["15000.00", "15000.00"]`: the award's installments (分期拨付), in order."""
+    from decimal import Decimal
+
+    from ..installments import plan
+
+    item = policy.items.get(got.get("item") or "")
+    stages = getattr(item, "installments", ()) if item is not None else ()
+    if not stages:
+        return [f"{cid}：期望分期 {want}，但项目 {got.get('item')} 没有分期拨付"]
+    have = [f"{p.amount:.2f}" for p in plan(stages, Decimal(got.get("amount") or "0"))]
+    return [] if have == [str(w) for w in want or []] else [f"{cid}：installments 应为 {want}，实际为 {have}"]
 
 
 def run_cases(policy) -> Report:

@@ -12,6 +12,7 @@ import numpy as np
 from ..money import fen_to_yuan
 from ..dates import add_years, iso
 from ..known import DECLARED, Derive, First, FromRegister, LastYear, SourceError, order, read_source
+from ..installments import InstallmentError, read_stages
 from ..vocabulary import (
     KINDS,
     REASON_ORDER,
@@ -44,7 +45,7 @@ APPLICANT_FLAGS = ("in_zone", "sme")
 FORMULAS = ("fixed", "table", "rate", "amount", "at_most", "less", "residual", "tiers", "per_unit")
 ITEM_KEYS = {
     "clause", "title", "source", "summary", "kinds", "kinds_by", "facts", "formula", "conditions",
-    "key", "key_when", "cap", "top_up", "top_up_by", "interpretations", "evidence", "attributes",
+    "key", "key_when", "cap", "top_up", "top_up_by", "interpretations", "evidence", "attributes", "installments",
 }
 #: A key, top-up or cap group may also name the calendar year of the claim's event date.
 EVENT_YEAR = "event_year"
@@ -549,6 +550,12 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict |
     evidence = spec.get("evidence") or []
     if not isinstance(evidence, list):
         raise _bad(item_id, "evidence", "应为证明材料名称的列表")
+    stages: tuple = ()
+    if spec.get("installments") is not None:
+        try:
+            stages = read_stages(spec["installments"])
+        except InstallmentError as exc:
+            raise _bad(item_id, exc.field, exc.problem) from None
     return Item(
         id=str(item_id),
         clause=str(_need(spec, item_id, "clause")),
@@ -569,6 +576,7 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict |
         requires_sme=False,
         interpretations=tuple(str(i) for i in spec.get("interpretations") or ()),
         evidence=tuple(str(e) for e in evidence),
+        installments=stages,
     )
 
 

@@ -166,6 +166,9 @@ CAP = MAP({
     "param": SCALAR, "group": NAMES, "label": SCALAR, "by": SCALAR, "per_year_when": CHOICE,
     "group_when": LIST(MAP({"interpretation": CHOICE, "group": NAMES, "label": SCALAR})),
 }, required=("param", "group", "label"), label="上限")
+#: Stages (分期拨付): one installment of the award (engine/installments.py reads the values).
+INSTALLMENT = MAP({"share": SCALAR, "amount": SCALAR, "when": SCALAR, "label": SCALAR, "failed": SCALAR,
+                   "sentence": SCALAR}, required=("when", "sentence"), label="分期")
 ITEM = MAP({
     "clause": SCALAR, "title": SCALAR, "source": SCALAR, "summary": SCALAR, "kinds": NAMES,
     "kinds_by": MAP({"fact": SCALAR, "values": DICT(NAMES)}, required=("fact", "values")),
@@ -173,6 +176,7 @@ ITEM = MAP({
     "key_when": LIST(MAP({"interpretation": CHOICE, "key": NAMES}, required=("interpretation", "key"))),
     "cap": CAP, "top_up": Shape("top_up"), "top_up_by": NAMES, "interpretations": NAMES, "evidence": NAMES,
     "attributes": NAMES,
+    "installments": LIST(INSTALLMENT, "分期的列表"),
 }, required=("clause", "title", "source", "summary", "kinds", "facts", "formula"), label="项目")
 VALIDITY_READINGS = ("end_one_day_later", "filed_within_validity", "start_one_day_later")
 TOP = MAP({

@@ -13,6 +13,7 @@ from ninja.errors import ValidationError as SchemaError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
 
+from ipfund.web.payments.installments import installments_for
 from ipfund.web.claims import selectors as claim_selectors
 from ipfund.web.claims import services as claim_services
 from ipfund.web.notices.selectors import notice_entries, notices_public
@@ -268,6 +269,13 @@ def _claim_out(claim) -> dict:
         "evidence_missing": claim_services.evidence_missing(claim),
         "created_at": claim.created_at,
         "submitted_at": claim.submitted_at,
+        "installments": [
+            {"number": i.number, "amount": _money(i.amount), "share": i.share, "condition": i.condition,
+             "condition_label": i.condition_label, "state": i.state, "state_label": i.state_label,
+             "paid_on": i.payment.paid_on if i.state == i.PAID and getattr(i, "payment", None) else None,
+             "outcome_note": i.outcome_note}
+            for i in installments_for(claim)
+        ],
     }
 
 

@@ -8,7 +8,8 @@ The services ask here, never the views, so the pages, the API and the CLI refuse
   recommendation counts, not only the last one, so a send-back cannot launder the roles;
 - nobody resolves an objection against a claim they handled (returned, rejected, recommended,
   approved or sent back);
-- nobody who applied for or handled a claim pays it: records it paid or failed, or puts it in a
+- nobody who applied for or handled a claim (including recording an installment's condition,
+  验收合格 or not) pays it: records it paid or failed, or puts it in a
   bank batch (the payment services and the bank batch file ask check_may_pay / may_pay).
 """
 
@@ -25,7 +26,9 @@ PAY_HANDLED = "申报 {ref} 由您申报、初审、审定或退回过，不能�
 
 # The moves that count as having handled a claim (publishing and closing a notice are bulk
 # moves of the whole notice and are not a judgement on one claim).
-HANDLING_ACTIONS = ("claim_return", "claim_reject", "claim_recommend", "claim_approve", "claim_send_back")
+HANDLING_ACTIONS = ("claim_return", "claim_reject", "claim_recommend", "claim_approve", "claim_send_back",
+                    # stages (分期拨付): whoever confirmed an installment's condition (验收) does not pay it
+                    "installment_confirm", "installment_fail")
 
 
 def _actor_applicant_id(actor):

@@ -91,6 +91,13 @@ class Claim(models.Model):
     def state_label(self) -> str:
         return State(self.state).label
 
+    @property
+    def payment(self):
+        """The claim's latest payment, or None: its only one for an award paid at once; for one paid
+        in stages (分期拨付) the last installment's (`payments` holds them all; prefetch it for lists)."""
+        payments = list(self.payments.all())
+        return payments[-1] if payments else None
+
 
 class ReferenceSequence(models.Model):
     """The last reference number given in one series and year (claims/reference.py)."""

@@ -66,6 +66,8 @@ NOTIFY = {
     Action.CONFIRM: "您已确认享受“{title}”，已转入初审，受理编号 {id}。",
     Action.DECLINE: "您已放弃享受“{title}”。",
     Action.QUOTA_REFUSE: "您的申报 {id}（{title}）不予资助：{note}。",
+    Action.PAY_PART: "您的申报 {id}（{title}）{note}。",
+    Action.CLOSE: "您的申报 {id}（{title}）已结案：{note}。",
 }
 
 
@@ -109,7 +111,7 @@ def claim_transition(*, actor, claim: Claim, action: str, note: str = "", **chan
         duties.check_not_own_claim(actor, claim)
     if action == Action.APPROVE:
         duties.check_may_approve(actor, claim)
-    if action in (Action.PAY, Action.PAY_FAIL):
+    if action in (Action.PAY, Action.PAY_FAIL, Action.PAY_PART):
         duties.check_may_pay(actor, claim)
     before = claim_snapshot(claim)
     claim.state = next_state(claim.state, action)
@@ -293,6 +295,12 @@ def evidence_attach(*, actor, claim: Claim, requirement: str, upload) -> Evidenc
         raise ValidationError(NOT_EDITABLE, code="not_editable")
     if requirement not in _item_spec(claim.policy, claim.item).evidence:
         raise ValidationError({"requirement": [EVIDENCE_UNKNOWN.format(label=requirement)]})
+    return evidence_store(actor=actor, claim=claim, requirement=requirement, upload=upload)
+
+
+def evidence_store(*, actor, claim: Claim, requirement: str, upload) -> Evidence:
+    """Check and keep one uploaded file as evidence of the claim under `requirement`, audited (the
+    applicant's evidence, or what staff upload on the claim such as an acceptance report)."""
     checked = check_upload(upload)
     evidence = Evidence(
         claim=claim,

@@ -394,3 +394,27 @@ class InterpretationForm(forms.Form):
     option = forms.ChoiceField(label=_("选项"), error_messages={"required": ERROR_CHOOSE, "invalid_choice": ERROR_CHOOSE})
     effective_from = _date_field(_("自何日起适用"))
     reason = forms.CharField(label=_("变更理由"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)
+
+
+class InstallmentOutcomeForm(forms.Form):
+    """A reviewer's record of an installment's condition (分期拨付): met (验收合格) or failed, with
+    the opinion and the evidence (the acceptance report)."""
+
+    met = forms.TypedChoiceField(
+        label=_("确认结果"),
+        choices=((YES, _("条件已满足（如验收合格），本期转为待拨付")), (NO, _("条件未满足（如验收不合格），取消本期及以后各期"))),
+        coerce=lambda v: v == YES,
+        widget=forms.RadioSelect,
+        error_messages={"required": ERROR_CHOOSE, "invalid_choice": ERROR_CHOOSE},
+    )
+    note = forms.CharField(label=_("确认意见（申请人可见）"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)
+    evidence = forms.FileField(
+        label=_("证明材料（如验收意见书）"),
+        help_text=_("PDF、JPEG 或 PNG，单个文件不超过 10 MB"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+        error_messages={"required": ERROR_FILE_REQUIRED},
+    )
+
+    def __init__(self, *args, number: int = 0, **kwargs):
+        kwargs.setdefault("auto_id", f"id_installment{number}_%s")
+        super().__init__(*args, **kwargs)

@@ -23,6 +23,7 @@ from ipfund.web.audit.actions import AuditAction
 from ipfund.web.audit.services import audit_record
 from ipfund.web.engine_door import facts_to_confirm, policy_of, reason_label
 from ipfund.web.ledger.services import award_grant
+from ipfund.web.payments.installments import installments_plan
 
 COMMENT_REQUIRED = "请填写退回补正的意见，申请人将看到该意见。"
 REASON_REQUIRED = "请填写理由。"
@@ -135,7 +136,7 @@ def approval_approve(*, actor, claim: Claim) -> Claim:
         raise PermissionDenied(NOT_ALLOWED)
     duties.check_may_approve(actor, claim)
     grant = award_grant(actor=actor, claim=claim, limit=claim.recommended_amount)  # type: ignore[arg-type]  # (an Optional not checked here, as before (issue 23: typed later))
-    return claim_transition(
+    claim = claim_transition(
         actor=actor,
         claim=claim,
         action=Action.APPROVE,
@@ -144,6 +145,9 @@ def approval_approve(*, actor, claim: Claim) -> Claim:
         decision=grant.decision.as_record(),
         policy_version=grant.decision.policy_version,
     )
+    # Stages (分期拨付): the approved amount's installments, each paid when due.
+    installments_plan(actor=actor, claim=claim, grant=grant.entry)
+    return claim
 
 
 @transaction.atomic

@@ -131,6 +131,7 @@ NAV_ENTRIES = (
     ("portal:profile", _("账户资料"), roles.APPLICANT),
     ("portal:review_queue", _("初审"), roles.REVIEWER),
     ("portal:objections", _("异议处理"), roles.REVIEWER),
+    ("portal:installments_waiting", _("分期验收"), roles.REVIEWER),
     ("portal:approval_queue", _("审定"), roles.APPROVER),
     ("portal:notice_manage", _("公示管理"), roles.REVIEWER),
     ("portal:finance_queue", _("拨付"), roles.FINANCE),

@@ -31,6 +31,7 @@ from ipfund.web.claims.workflow import Action, IllegalTransition, State, actions
 from ipfund.web.ledger.selectors import award_net, awards_of_applicant
 from ipfund.web.notices.models import Objection
 from ipfund.web.payments.models import Payment
+from ipfund.web.portal.views.installments import installments_context
 from ipfund.web.portal import labels, timeline
 from ipfund.web.portal.facts import display_facts, facts_form
 from ipfund.web.portal.forms import (
@@ -185,7 +186,8 @@ def queue_batch(request, action):
 
 
 #: States in which a claim has been decided by the approver (its stored decision is the approval's).
-DECIDED = frozenset({State.APPROVED, State.IN_NOTICE, State.FINAL, State.PAID, State.PAYMENT_FAILED, State.REVOKED})
+DECIDED = frozenset({State.APPROVED, State.IN_NOTICE, State.FINAL, State.PAID, State.PAYMENT_FAILED, State.REVOKED,
+                     State.PARTLY_PAID, State.CLOSED})
 
 
 def _claim_page(request, claim, forms=None, confirm_form=None, status=200):
@@ -229,6 +231,8 @@ def _claim_page(request, claim, forms=None, confirm_form=None, status=200):
         "send_back_form": forms.get("send_back") or SendBackForm(),
         "budget_warnings": budget_warnings(policy=claim.policy, on=timezone.localdate(), round_id=claim.round_id)
         if Action.APPROVE in possible else [],
+        **installments_context(request, claim, forms=True),
+        "show_reference": True,
     }
     return render(request, "portal/staff/claim.html", context, status=status)
 
