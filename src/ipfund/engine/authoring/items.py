@@ -19,8 +19,12 @@ from ..vocabulary import (
     Condition,
     Fact,
     Fixed,
+    BREACHES,
+    PROMISE_RECOVERIES,
+    PROMISE_STARTS,
     Item,
     Less,
+    Promise,
     PerUnit,
     Rate,
     Residual,
@@ -42,7 +46,7 @@ APPLICANT_FLAGS = ("in_zone", "sme")
 FORMULAS = ("fixed", "table", "rate", "amount", "at_most", "less", "residual", "tiers", "per_unit")
 ITEM_KEYS = {
     "clause", "title", "source", "summary", "kinds", "kinds_by", "facts", "formula", "conditions",
-    "key", "key_when", "cap", "top_up", "top_up_by", "interpretations", "evidence",
+    "key", "key_when", "cap", "top_up", "top_up_by", "interpretations", "evidence", "promise",
 }
 #: A key, top-up or cap group may also name the calendar year of the claim's event date.
 EVENT_YEAR = "event_year"
@@ -509,6 +513,7 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict |
     evidence = spec.get("evidence") or []
     if not isinstance(evidence, list):
         raise _bad(item_id, "evidence", "应为证明材料名称的列表")
+    promise = _promise(item_id, spec["promise"], evidence) if spec.get("promise") else None
     return Item(
         id=str(item_id),
         clause=str(_need(spec, item_id, "clause")),
@@ -529,7 +534,34 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict |
         requires_sme=False,
         interpretations=tuple(str(i) for i in spec.get("interpretations") or ()),
         evidence=tuple(str(e) for e in evidence),
+        promise=promise,
     )
+
+
+def _promise(item_id: str, spec, evidence) -> Promise:
+    """An item's promise: `{text, evidence, years, from | from_by, recovery | recovery_by, breaches}`."""
+    if not isinstance(spec, dict):
+        raise _bad(item_id, "promise", "应为 {text, evidence, years, from 或 from_by, recovery 或 recovery_by, breaches}")
+    for field in ("text", "evidence", "years"):
+        _need(spec, item_id, f"promise.{field}")
+    if str(spec["evidence"]) not in [str(e) for e in evidence]:
+        raise _bad(item_id, "promise.evidence", f"「{spec['evidence']}」不在本项目的证明材料清单（evidence）中：签署的承诺书须作为证明材料提交")
+    fixed = {"from": PROMISE_STARTS, "recovery": PROMISE_RECOVERIES}
+    chosen: dict[str, str | None] = {}
+    for name, options in fixed.items():
+        value, by = spec.get(name), spec.get(f"{name}_by")
+        if (value is None) == (by is None):
+            raise _bad(item_id, f"promise.{name}", f"应写 {name}（{'、'.join(options)}）或 {name}_by（解释编号，文本未写明时）之一")
+        if value is not None and str(value) not in options:
+            raise _bad(item_id, f"promise.{name}", f"应为 {'、'.join(f'{k}（{v}）' for k, v in options.items())} 之一")
+        chosen[name], chosen[f"{name}_by"] = (None if value is None else str(value)), (None if by is None else str(by))
+    breaches = tuple(str(b) for b in spec.get("breaches") or BREACHES)
+    for b in breaches:
+        if b not in BREACHES:
+            raise _bad(item_id, "promise.breaches", f"未知的违反承诺情形 {b!r}（可用：{'、'.join(f'{k}（{v}）' for k, v in BREACHES.items())}）")
+    return Promise(text=str(spec["text"]), evidence=str(spec["evidence"]), years=str(spec["years"]),
+                   start=chosen["from"], start_by=chosen["from_by"], recovery=chosen["recovery"],
+                   recovery_by=chosen["recovery_by"], breaches=breaches)
 
 
 def build_items(data: dict) -> tuple[Item, ...]:

@@ -165,12 +165,17 @@ CAP = MAP({
     "param": SCALAR, "group": NAMES, "label": SCALAR, "by": SCALAR, "per_year_when": CHOICE,
     "group_when": LIST(MAP({"interpretation": CHOICE, "group": NAMES, "label": SCALAR})),
 }, required=("param", "group", "label"), label="上限")
+PROMISE = MAP({
+    "text": SCALAR, "evidence": SCALAR, "years": SCALAR, "from": SCALAR, "from_by": SCALAR,
+    "recovery": SCALAR, "recovery_by": SCALAR, "breaches": NAMES,
+}, required=("text", "evidence", "years"), label="承诺")
 ITEM = MAP({
     "clause": SCALAR, "title": SCALAR, "source": SCALAR, "summary": SCALAR, "kinds": NAMES,
     "kinds_by": MAP({"fact": SCALAR, "values": DICT(NAMES)}, required=("fact", "values")),
     "facts": FACTS, "formula": FORMULA, "conditions": LIST(CONDITION), "key": NAMES,
     "key_when": LIST(MAP({"interpretation": CHOICE, "key": NAMES}, required=("interpretation", "key"))),
     "cap": CAP, "top_up": Shape("top_up"), "top_up_by": NAMES, "interpretations": NAMES, "evidence": NAMES,
+    "promise": PROMISE,
 }, required=("clause", "title", "source", "summary", "kinds", "facts", "formula"), label="项目")
 VALIDITY_READINGS = ("end_one_day_later", "filed_within_validity", "start_one_day_later")
 TOP = MAP({
