@@ -25,7 +25,7 @@ from ipfund.web.promises.models import RecoveryCase, Repayment
 from ipfund.web.promises.services import recovery_open, recovery_repay
 from ipfund.web.review.services import approval_approve
 
-from .helpers import paid_promise
+from ipfund.web.promises.demo import paid_promise
 
 
 def all_at_once(calls) -> list:

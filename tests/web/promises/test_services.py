@@ -30,7 +30,7 @@ from ipfund.web.promises.services import (
 )
 from ipfund.web.rounds.services import interpretation_choose
 
-from .helpers import paid_promise
+from ipfund.web.promises.demo import paid_promise
 
 pytestmark = pytest.mark.django_db
 

@@ -148,6 +148,7 @@ NAV_ENTRIES = (
     ("alliances:mine", _("专利联盟评审"), roles.APPLICANT),
     ("analysis:list", _("分析评议"), roles.STAFF_ROLES),
     ("complaints:list", _("投诉处理"), (roles.REVIEWER, roles.ADMIN)),
+    ("promises:list", _("承诺与追回"), (roles.REVIEWER, roles.APPROVER, roles.FINANCE, roles.ADMIN)),
     ("alliances:list", _("联盟评审"), roles.STAFF_ROLES),
 )
 
