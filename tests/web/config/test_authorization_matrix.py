@@ -220,8 +220,17 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "promises:notice": ({"pk": "recovery"}, {"GET": STAFF | {STAFF_OWN}}),
     "promises:evidence": ({"pk": "recovery"}, {"GET": STAFF | {STAFF_OWN}}),
     "promises:decide": ({"pk": "write_off"}, {"POST": STAFF | {STAFF_OWN}}),
+    "GET /api/promises": ({}, {"GET": STAFF | {STAFF_OWN}}),
+    "POST /api/promises/{promise_id}/breach": ({"promise_id": "promise"}, {"POST": REVIEWERS | {ADMIN}}),
+    "GET /api/recoveries": ({}, {"GET": STAFF | {STAFF_OWN}}),
+    "GET /api/recoveries/{recovery_id}": ({"recovery_id": "recovery"}, {"GET": STAFF | {STAFF_OWN}}),
+    "POST /api/recoveries/{recovery_id}/repayments": ({"recovery_id": "recovery"}, {"POST": FINANCE_ROLE}),
+    "POST /api/recoveries/{recovery_id}/write-offs": ({"recovery_id": "recovery"}, {"POST": FINANCE_ROLE | {ADMIN}}),
+    # asked for by finance: finance itself is refused; the administrator or another finance member decides
+    "POST /api/write-offs/{write_off_id}/decision": ({"write_off_id": "write_off"}, {"POST": {ADMIN, FINANCE_HANDLER}}),
 }
 TOKEN_CALLS = ("GET /api/claims", "POST /api/claims", "GET /api/payments", "POST /api/payments", "GET /api/budgets",
+               "GET /api/promises", "POST /api/promises", "GET /api/recoveries", "POST /api/recoveries", "POST /api/write-offs",
                "GET /api/radar")
 
 # Patterns that are not endpoints of their own: the API's URLs are checked per operation above.

@@ -334,6 +334,12 @@ api.add_router("/", finance_router, auth=bearer)
 from ipfund.web.registers.api import router as radar_router  # noqa: E402
 
 api.add_router("/", radar_router, auth=bearer)
+# --- 五（一） promises and recovery (promises/api.py) ---------------------------------------------
+
+from ipfund.web.promises.api import router as promises_router  # noqa: E402
+
+api.add_router("/", promises_router, auth=bearer)
+
 # --- complaints and rights assistance (三), without a token (complaints/api.py) -----------------
 
 from ipfund.web.complaints.api import router as complaints_router  # noqa: E402
