@@ -51,6 +51,7 @@ class AuditAction(models.TextChoices):
     PROMISE_RECORD = "promise_record", _("登记资助承诺")
     PROMISE_START = "promise_start", _("承诺期起算")
     PROMISE_KEPT = "promise_kept", _("承诺期满履行")
+    PROMISE_VOID = "promise_void", _("资助撤销，承诺不再适用")
     PROMISE_FLAG = "promise_flag", _("名单显示可能违反承诺")
     PROMISE_REMIND = "promise_remind", _("承诺期届满提醒")
     PROMISE_BREACH = "promise_breach", _("登记违反承诺并立案追回")

@@ -24,8 +24,8 @@ BASIS_LABELS = {"all": "追回已拨付的全部资助", "proportional": "按承
 
 
 class Promise(models.Model):
-    ACTIVE, KEPT, BROKEN = "active", "kept", "broken"
-    STATES = {ACTIVE: "履行中", KEPT: "已履行", BROKEN: "已违反"}
+    ACTIVE, KEPT, BROKEN, VOID = "active", "kept", "broken", "void"
+    STATES = {ACTIVE: "履行中", KEPT: "已履行", BROKEN: "已违反", VOID: "资助已撤销（承诺不再适用）"}
 
     claim = models.OneToOneField("claims.Claim", on_delete=models.PROTECT, related_name="promise")
     text = models.TextField()  # quoted from the policy
