@@ -220,6 +220,8 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "promises:notice": ({"pk": "recovery"}, {"GET": STAFF | {STAFF_OWN}}),
     "promises:evidence": ({"pk": "recovery"}, {"GET": STAFF | {STAFF_OWN}}),
     "promises:decide": ({"pk": "write_off"}, {"POST": STAFF | {STAFF_OWN}}),
+    "promises:mine": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),  # each sees only their own
+    "promises:my_notice": ({"pk": "recovery"}, {"GET": set()}),  # the case's agency only (tests/web/promises/test_pages.py)
     "GET /api/promises": ({}, {"GET": STAFF | {STAFF_OWN}}),
     "POST /api/promises/{promise_id}/breach": ({"promise_id": "promise"}, {"POST": REVIEWERS | {ADMIN}}),
     "GET /api/recoveries": ({}, {"GET": STAFF | {STAFF_OWN}}),

@@ -75,7 +75,7 @@ FLAG_NOTE_GONE = "{version} 版企业名录（{register}）登记状态为“{st
 
 REMINDER = "资助承诺即将期满：{name}（申报 {reference}）“{text}”承诺期至 {end}，请核实其是否仍在区内经营。"
 NOTIFY_BREACH = ("您单位在承诺期内{breach}（{date}），违反了申请资助时的承诺。依据政策，须退回资助资金 {amount} 元，"
-                 "请于 {due} 前归还；追回通知书可在平台查看。")
+                 "请于 {due} 前归还；追回通知书可在平台“我的承诺”页面查看。")
 DEREGISTERED_WORDS = ("注销", "吊销", "撤销登记")
 
 

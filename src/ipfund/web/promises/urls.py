@@ -16,4 +16,6 @@ urlpatterns = [
     path("staff/recoveries/<int:pk>/notice.pdf", views.case_notice, name="notice"),
     path("staff/recoveries/<int:pk>/evidence/", views.case_evidence, name="evidence"),
     path("staff/write-offs/<int:pk>/decide/", views.write_off_decide, name="decide"),
+    path("promises/", views.my_promises, name="mine"),
+    path("promises/recoveries/<int:pk>/notice.pdf", views.my_notice, name="my_notice"),
 ]

@@ -154,3 +154,25 @@ def _quoted(name: str) -> str:
 def case_evidence(request, pk):
     case = _case(pk)
     return file_serve(case.evidence, case.evidence_content_type, f"违反承诺证明-{case.pk}")
+
+
+# -- the applicant's own ---------------------------------------------------------------------------
+
+
+@role_required(roles.APPLICANT)
+def my_promises(request):
+    """The applicant's promises with their terms, and any recovery with its notice."""
+    rows = (Promise.objects.filter(claim__applicant__user=request.user).select_related("claim")
+            .prefetch_related("recovery__repayments", "recovery__write_offs").order_by("term_end", "id"))
+    return render(request, "promises/mine.html", {"promises": rows})
+
+
+@role_required(roles.APPLICANT)
+def my_notice(request, pk):
+    case = get_object_or_404(RecoveryCase.objects.select_related("claim__applicant", "promise"), pk=pk,
+                             claim__applicant__user=request.user)
+    pdf, number = recovery_notice_issue(actor=request.user, case=case)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quoted(recovery_notice_filename(case, number))}"
+    response["Cache-Control"] = "private, no-store"
+    return response
