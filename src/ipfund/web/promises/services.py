@@ -141,26 +141,27 @@ def promises_refresh(*, today: dt.date | None = None) -> int:
             audit_record(actor="system", action=AuditAction.PROMISE_START, obj=locked,
                          after={"term_start": locked.term_start, "term_end": locked.term_end})
             changed += 1
-    # An award revoked (an objection upheld) takes its promise with it: nothing was paid against it.
-    for pk in Promise.objects.filter(state=Promise.ACTIVE, claim__state=State.REVOKED).values_list("pk", flat=True):
-        with transaction.atomic():
-            locked = Promise.objects.select_for_update().get(pk=pk)
-            if locked.state != Promise.ACTIVE:
-                continue
-            locked.state = Promise.VOID
-            locked.save(update_fields=["state"])
-            audit_record(actor="system", action=AuditAction.PROMISE_VOID, obj=locked, after={"claim": locked.claim_id})
-            changed += 1
-    for pk in Promise.objects.filter(state=Promise.ACTIVE, term_end__lt=today).values_list("pk", flat=True):
-        with transaction.atomic():
-            locked = Promise.objects.select_for_update().get(pk=pk)
-            if locked.state != Promise.ACTIVE:
-                continue
-            locked.state = Promise.KEPT
-            locked.save(update_fields=["state"])
-            audit_record(actor="system", action=AuditAction.PROMISE_KEPT, obj=locked, after={"term_end": locked.term_end})
-            changed += 1
+    # An award revoked (an objection upheld) takes its promise with it; a term run out unbroken is kept.
+    changed += _move_active(Promise.objects.filter(state=Promise.ACTIVE, claim__state=State.REVOKED), Promise.VOID,
+                            AuditAction.PROMISE_VOID)
+    changed += _move_active(Promise.objects.filter(state=Promise.ACTIVE, term_end__lt=today), Promise.KEPT,
+                            AuditAction.PROMISE_KEPT)
     return changed
+
+
+def _move_active(promises, state: str, action: AuditAction) -> int:
+    """Move each active promise of the queryset to `state`, one locked row at a time, audited."""
+    moved = 0
+    for pk in promises.values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = Promise.objects.select_for_update().get(pk=pk)
+            if locked.state != Promise.ACTIVE:
+                continue
+            locked.state = state
+            locked.save(update_fields=["state"])
+            audit_record(actor="system", action=action, obj=locked, after={"claim": locked.claim_id, "term_end": locked.term_end})
+            moved += 1
+    return moved
 
 
 def promise_remind(*, today: dt.date | None = None) -> int:

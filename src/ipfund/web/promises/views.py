@@ -135,7 +135,10 @@ def write_off_decide(request, pk):
 
 @role_required(*READERS)
 def case_notice(request, pk):
-    case = _case(pk)
+    return _notice_response(request, _case(pk))
+
+
+def _notice_response(request, case) -> HttpResponse:
     pdf, number = recovery_notice_issue(actor=request.user, case=case)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quoted(recovery_notice_filename(case, number))}"
@@ -171,8 +174,4 @@ def my_promises(request):
 def my_notice(request, pk):
     case = get_object_or_404(RecoveryCase.objects.select_related("claim__applicant", "promise"), pk=pk,
                              claim__applicant__user=request.user)
-    pdf, number = recovery_notice_issue(actor=request.user, case=case)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quoted(recovery_notice_filename(case, number))}"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _notice_response(request, case)
