@@ -54,7 +54,7 @@ def recovery_notice_pdf(case, out, *, number: str) -> None:
         Paragraph(esc(f"{profile.name}："), PLAIN),
         Paragraph(esc(
             f"{you}申报的“{spec.title}”（受理编号 {claim.reference}），经审定给予资助 {yuan(case.awarded)} 元，{paid}。"
-            f"根据{cited(heading)}{spec.clause}「{promise.text}」，{you}在申请资助时提交了承诺书，"
+            f"根据{cited(heading)}{spec.clause}「{promise.text}」{you}在申请资助时提交了承诺书，"
             f"承诺期 {promise.years} 年，自 {chinese_date(promise.term_start)}至 {chinese_date(promise.term_end)}。"), BODY),
         Paragraph("违反承诺的事实", HEADING),
         Paragraph(esc(f"{chinese_date(case.breached_on)}，{you}{case.breach_label}：{case.note}"), BODY),
@@ -70,7 +70,7 @@ def recovery_notice_pdf(case, out, *, number: str) -> None:
         Paragraph("归还期限与账户", HEADING),
         Paragraph(esc(f"请{you}于 {chinese_date(case.due_by)}前将上述款项汇入以下账户，并在汇款用途中注明本通知书文号："
                       f"户名 {account['holder']}，开户银行 {account['bank']}，账号 {account['number']}。"), BODY),
-        Paragraph(esc(f"逾期未归还的，{heading['authority']}将依法追缴，并记入申报单位的信用记录。"), BODY),
+        Paragraph(esc(f"逾期未归还的，{heading['authority']}将依法追缴。"), BODY),
     ]
     from .layout import signature
 
