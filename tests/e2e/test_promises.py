@@ -28,6 +28,11 @@ from .test_journey import pdf_text, sign_in, sign_out, submit
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _own_checkpoint(settings, tmp_path):
+    settings.IPFUND_CHECKPOINT_DIR = tmp_path / "checkpoints"  # the audit chain of this test alone
+
+
 def test_a_promise_broken_and_the_money_recovered(new_context, screenshots, tmp_path):
     staff = flow.create_staff()
     policy, year = default_policy().id, timezone.localdate().year
