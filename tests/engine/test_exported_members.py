@@ -5,7 +5,7 @@ import ipfund.engine
 
 PUBLIC = {
     "Applicant", "Award", "AwardIndex", "BatchError", "CapGroup", "Claim", "Decision", "Explanation", "Holder",
-    "InputError", "LedgerLookup", "ledger_names",
+    "InputError", "LedgerLookup", "ledger_names", "PromiseTerms", "promise_end", "promise_terms",
     # facts the platform knows (engine/known.py): earlier awards read back, a register's version
     "Earlier", "RegisterList",
     "InvalidInput", "Policy", "Step", "decide", "evaluate_batch", "evaluate_claims", "load_policy",

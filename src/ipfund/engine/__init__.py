@@ -7,14 +7,18 @@ Explanation). Everything else is private to the engine."""
 from __future__ import annotations
 
 from .errors import NO_CLAIMS, NOT_OBJECT, BatchError, InvalidInput
-from .door import Applicant, Award, AwardIndex, CapGroup, Claim, Decision, Holder, InputError, LedgerLookup, decide, ledger_names
+from .door import (
+    Applicant, Award, AwardIndex, CapGroup, Claim, Decision, Holder, InputError, LedgerLookup, PromiseTerms, decide, ledger_names,
+    promise_end, promise_terms,
+)
 from .known import Earlier, RegisterList
 from .policy import Policy, load_policy
 from .trace import Explanation, Step
 
 __all__ = [
     "Applicant", "Award", "AwardIndex", "BatchError", "Earlier", "RegisterList", "Holder", "LedgerLookup", "CapGroup", "Claim", "Decision", "Explanation", "InputError",
-    "InvalidInput", "Policy", "Step", "decide", "ledger_names", "evaluate_batch", "evaluate_claims", "load_policy",
+    "InvalidInput", "Policy", "PromiseTerms", "Step", "decide", "ledger_names", "evaluate_batch", "evaluate_claims", "load_policy",
+    "promise_end", "promise_terms",
 ]
 
 

@@ -506,3 +506,58 @@ def ledger_names(policy: Policy | str, claim: Claim, interpretations: Mapping[st
 
 
 __all__ += ["ledger_names", "installment_plan", "Planned"]
+
+
+# ------------------------------------------------------------------------------------------
+# Promises (承诺): what an item's claim promises, and the term and recovery it carries.
+
+
+@dataclass(frozen=True)
+class PromiseTerms:
+    """An item's promise as the policy declares it, every reading resolved under the
+    interpretations given: the text, the evidence that is the signed letter, the term in years
+    (the parameter in force on the event date), when it starts (payment / approval), how much a
+    breach recovers (all / proportional), what breaks it, and the interpretations relied on."""
+
+    text: str
+    evidence: str
+    years: int
+    start: str  # payment | approval
+    recovery: str  # all | proportional
+    breaches: tuple[str, ...]
+    interpretations: tuple[str, ...] = ()  # "A37=payment"
+
+
+def promise_terms(policy: Policy | str, item: str, on: dt.date,
+                  interpretations: Mapping[str, str] | None = None) -> PromiseTerms | None:
+    """The promise a claim of `item` with event date `on` carries, or None if the item has none."""
+    if isinstance(policy, str):
+        policy = load_policy(policy)
+    spec = policy.items.get(item)
+    if spec is None or spec.promise is None:
+        return None
+    promise = spec.promise
+    chosen = policy.resolve_interpretations(dict(interpretations or {}))
+    relied = []
+
+    def read(fixed: str | None, by: str | None) -> str:
+        if fixed is not None:
+            return fixed
+        assert by is not None  # the authoring check requires one of the two
+        relied.append(f"{by}={chosen[by]}")
+        return chosen[by]
+
+    start = read(promise.start, promise.start_by)
+    recovery = read(promise.recovery, promise.recovery_by)
+    years = int(policy.parameters[promise.years].at(on.toordinal()))
+    return PromiseTerms(text=promise.text, evidence=promise.evidence, years=years, start=start, recovery=recovery,
+                        breaches=promise.breaches, interpretations=tuple(relied))
+
+
+def promise_end(start: dt.date, years: int) -> dt.date:
+    """The last day of a term of `years` years from `start` (《民法典》第二百零一条、第二百零二条:
+    the day it starts is not counted; the term ends on the corresponding day of the last year, or
+    on the last day of that month when there is none)."""
+    from .dates import _add_years_one
+
+    return dt.date.fromordinal(_add_years_one(start.toordinal(), years))

@@ -27,10 +27,13 @@ from ipfund.engine import (
     Holder,
     Policy,
     RegisterList,
+    PromiseTerms,
     decide,
     ledger_names,
     evaluate_batch,
     load_policy,
+    promise_end,
+    promise_terms,
 )
 from ipfund.engine.door import LEDGER_SEPARATOR, Planned, installment_plan
 from ipfund.engine.identifiers import PSEUDONYM_PREFIX, canonical, ric_valid, uscc_valid
@@ -41,7 +44,7 @@ __all__ = [
     "EXPIRED", "IN_FORCE", "NOT_YET", "PSEUDONYM_PREFIX", "STATE_LABELS", "BatchError", "CapGroup", "Decision",
     "Explanation", "Policy", "REASON_LABELS", "canonical", "decide_calculator", "decide_claim", "decide_draft",
     "default_policy", "evaluate_batch", "installments_of", "known_policies", "Planned", "ledger_fields", "ledger_index_names", "ledger_index_names_of_record", "ledger_scope", "policies_in_force",
-    "policy_by_id", "policy_named", "policy_of", "policy_state", "policy_state_label", "policy_validity",
+    "policy_by_id", "policy_named", "PromiseTerms", "claim_promise", "promise_end", "policy_of", "policy_state", "policy_state_label", "policy_validity",
     "ric_valid", "stored_decision", "stored_explanation", "uscc_valid",
 ]
 
@@ -252,6 +255,15 @@ def decide_calculator(*, policy: Policy, kind: str, in_zone: bool, sme: bool, it
     visitor = Applicant(id=VISITOR_PERSON_ID if kind == "person" else VISITOR_ORGANISATION_ID, kind=kind,
                         in_zone=in_zone, sme=sme, name=name)
     return _one(policy, Claim(id="calculator", item=item, applicant=visitor, event_date=event_date, facts=facts))
+
+
+def claim_promise(claim) -> PromiseTerms | None:
+    """The promise (承诺) a claim carries under its policy, read under the interpretations in force
+    today, or None if its item carries none."""
+    from ipfund.web.rounds.selectors import interpretations_in_force
+
+    policy = policy_named(claim.policy)
+    return promise_terms(policy, claim.item, claim.event_date, interpretations_in_force(policy=policy.id))
 
 
 def ledger_fields(claim) -> tuple[Decision, dict]:

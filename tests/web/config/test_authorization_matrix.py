@@ -39,6 +39,8 @@ from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.jobs.models import Job
 from ipfund.web.payments.models import BankAccountChange
+from ipfund.web.promises.demo import paid_promise
+from ipfund.web.promises.services import recovery_open, recovery_write_off_request
 from ipfund.web.notices.services import notice_close, notice_publish, objection_file
 from ipfund.web.registers.matching import match_run
 from ipfund.web.registers.models import Register
@@ -234,10 +236,32 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "alliances:declare": ({"pk": "alliance"}, {"POST": PANEL_STAFF}),
     "alliances:score": ({"pk": "alliance"}, {"POST": PANEL_STAFF}),
     "alliances:decide": ({"pk": "alliance"}, {"POST": PANEL_STAFF}),
+    # 五（一） promises and recovery: staff read; the services decide who records what (breach: reviewers
+    # and administrators; repayments: finance; write-offs: finance or administrators, a second person approves)
+    "promises:list": ({}, {"GET": STAFF | {STAFF_OWN}}),
+    "promises:detail": ({"pk": "promise"}, {"GET": STAFF | {STAFF_OWN}, "POST": STAFF | {STAFF_OWN}}),
+    "promises:letter": ({"pk": "promise"}, {"GET": STAFF | {STAFF_OWN}}),
+    "promises:case": ({"pk": "recovery"}, {"GET": STAFF | {STAFF_OWN}}),
+    "promises:repay": ({"pk": "recovery"}, {"POST": STAFF | {STAFF_OWN}}),
+    "promises:write_off": ({"pk": "recovery"}, {"POST": STAFF | {STAFF_OWN}}),
+    "promises:notice": ({"pk": "recovery"}, {"GET": STAFF | {STAFF_OWN}}),
+    "promises:evidence": ({"pk": "recovery"}, {"GET": STAFF | {STAFF_OWN}}),
+    "promises:decide": ({"pk": "write_off"}, {"POST": STAFF | {STAFF_OWN}}),
+    "promises:mine": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),  # each sees only their own
+    "promises:my_notice": ({"pk": "recovery"}, {"GET": set()}),  # the case's agency only (tests/web/promises/test_pages.py)
+    "GET /api/promises": ({}, {"GET": STAFF | {STAFF_OWN}}),
+    "POST /api/promises/{promise_id}/breach": ({"promise_id": "promise"}, {"POST": REVIEWERS | {ADMIN}}),
+    "GET /api/recoveries": ({}, {"GET": STAFF | {STAFF_OWN}}),
+    "GET /api/recoveries/{recovery_id}": ({"recovery_id": "recovery"}, {"GET": STAFF | {STAFF_OWN}}),
+    "POST /api/recoveries/{recovery_id}/repayments": ({"recovery_id": "recovery"}, {"POST": FINANCE_ROLE}),
+    "POST /api/recoveries/{recovery_id}/write-offs": ({"recovery_id": "recovery"}, {"POST": FINANCE_ROLE | {ADMIN}}),
+    # asked for by finance: finance itself is refused; the administrator or another finance member decides
+    "POST /api/write-offs/{write_off_id}/decision": ({"write_off_id": "write_off"}, {"POST": {ADMIN, FINANCE_HANDLER}}),
 }
 TOKEN_CALLS = ("GET /api/claims", "POST /api/claims", "GET /api/payments", "POST /api/payments", "GET /api/budgets",
                "GET /api/radar", "GET /api/sandbox", "POST /api/sandbox",
-               "POST /api/budgets", "GET /api/quotas", "POST /api/quotas")
+               "POST /api/budgets", "GET /api/quotas", "POST /api/quotas",
+               "GET /api/promises", "POST /api/promises", "GET /api/recoveries", "POST /api/recoveries", "POST /api/write-offs")
 
 # Patterns that are not endpoints of their own: the API's URLs are checked per operation above.
 NOT_ENDPOINTS = {"api:api-root"}
@@ -358,8 +382,13 @@ def _bureau_register_objects(staff, own) -> dict:
                               charter=flow.pdf_upload())
     alliance_panel_form(actor=staff.admin, application=alliance, members=[staff.reviewer2, staff.approver, staff.finance],
                         chair=staff.reviewer2)
+    promise = paid_promise(staff, flow.new_applicant("service_agency"))
+    recovery = recovery_open(actor=staff.reviewer, promise=promise, breach="deregistered", breached_on=dt.date.today(),
+                             note="矩阵", upload=flow.pdf_upload())
+    write_off = recovery_write_off_request(actor=staff.finance, case=recovery, amount="1.00", reason="矩阵")
     return {"activity": activity, "complaint": complaint, "alliance": alliance,
-            "alliance_passed": alliance_review_passed(own, label="矩阵")}
+            "alliance_passed": alliance_review_passed(own, label="矩阵"),
+            "promise": promise, "recovery": recovery, "write_off": write_off}
 
 
 def _finance_job(user) -> Job:

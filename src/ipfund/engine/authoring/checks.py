@@ -503,6 +503,36 @@ def _item(policy, item, text, numbers) -> list[str]:
     if not item.evidence:
         out.append(f"{where}：没有证明材料清单（evidence）")
     out += _installments(item, clause, text)
+    if item.promise is not None:
+        out += _promise(policy, item, text, where)
+    return out
+
+
+def _promise(policy, item, text, where) -> list[str]:
+    """An item's promise: its text verbatim from the policy, its term a number parameter said in
+    that text, each interpretation it leaves to registered with the options its reading needs."""
+    from ..vocabulary import PROMISE_RECOVERIES, PROMISE_STARTS
+
+    promise, out = item.promise, []
+    said = _squeeze(promise.text)
+    if said not in text:
+        out.append(f"{where}：承诺的语句不在原文中（须逐字引用）：{promise.text}")
+    par = policy.parameters.get(promise.years)
+    if par is None:
+        out.append(f"{where}：承诺期参数 {promise.years!r} 未定义")
+    elif par.kind != "number":
+        out.append(f"{where}：承诺期参数 {promise.years} 的类型应为 number（年数）")
+    elif not all(_number_said(int(v), said) for v in par.values):
+        out.append(f"{where}：承诺期参数 {promise.years} 的年数不在承诺的语句中：{promise.text}")
+    for iid, options, what in ((promise.start_by, PROMISE_STARTS, "承诺期起算日"),
+                               (promise.recovery_by, PROMISE_RECOVERIES, "追回金额")):
+        if iid is None:
+            continue
+        interp = policy.interpretations.get(iid)
+        if interp is None:
+            out.append(f"{where}：{what}所依据的解释 {iid!r} 未在解释登记（interpretations）中")
+        elif not set(interp.options) <= set(options):
+            out.append(f"{where}：解释 {iid} 的选项应为 {'、'.join(options)} 之中（{what}）")
     return out
 
 
@@ -600,6 +630,8 @@ def _read_parameters(policy) -> set[str]:
     for item in policy.items.values():
         names |= set(_item_params(item))
         names |= {n for c in item.conditions for n in getattr(c, "params", ())}
+        if item.promise is not None:
+            names.add(item.promise.years)
     caps = policy.data.get("caps") or ()
     for cap in caps.values() if isinstance(caps, dict) else caps:
         if isinstance(cap, dict) and isinstance(cap.get("limit"), str):

@@ -22,8 +22,12 @@ from ..vocabulary import (
     Condition,
     Fact,
     Fixed,
+    BREACHES,
+    PROMISE_RECOVERIES,
+    PROMISE_STARTS,
     Item,
     Less,
+    Promise,
     PerUnit,
     Rate,
     Residual,
@@ -45,7 +49,7 @@ APPLICANT_FLAGS = ("in_zone", "sme")
 FORMULAS = ("fixed", "table", "rate", "amount", "at_most", "less", "residual", "tiers", "per_unit")
 ITEM_KEYS = {
     "clause", "title", "source", "summary", "kinds", "kinds_by", "facts", "formula", "conditions",
-    "key", "key_when", "cap", "top_up", "top_up_by", "interpretations", "evidence", "attributes", "installments",
+    "key", "key_when", "cap", "top_up", "top_up_by", "interpretations", "evidence", "attributes", "installments", "promise",
 }
 #: A key, top-up or cap group may also name the calendar year of the claim's event date.
 EVENT_YEAR = "event_year"
@@ -556,6 +560,7 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict |
             stages = read_stages(spec["installments"])
         except InstallmentError as exc:
             raise _bad(item_id, exc.field, exc.problem) from None
+    promise = _promise(item_id, spec["promise"], evidence) if spec.get("promise") else None
     return Item(
         id=str(item_id),
         clause=str(_need(spec, item_id, "clause")),
@@ -577,6 +582,7 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict |
         interpretations=tuple(str(i) for i in spec.get("interpretations") or ()),
         evidence=tuple(str(e) for e in evidence),
         installments=stages,
+        promise=promise,
     )
 
 
@@ -666,6 +672,32 @@ def _keys_declared(item: str, facts, spec: dict) -> None:
         for name in names or ():
             if name in platform:
                 raise _bad(item, field, f"不能使用平台认定的事实 {name}（重复资助判断与上限分组只用申请人申报的事实）")
+
+
+def _promise(item_id: str, spec, evidence) -> Promise:
+    """An item's promise: `{text, evidence, years, from | from_by, recovery | recovery_by, breaches}`."""
+    if not isinstance(spec, dict):
+        raise _bad(item_id, "promise", "应为 {text, evidence, years, from 或 from_by, recovery 或 recovery_by, breaches}")
+    for field in ("text", "evidence", "years"):
+        _need(spec, item_id, f"promise.{field}")
+    if str(spec["evidence"]) not in [str(e) for e in evidence]:
+        raise _bad(item_id, "promise.evidence", f"「{spec['evidence']}」不在本项目的证明材料清单（evidence）中：签署的承诺书须作为证明材料提交")
+    fixed = {"from": PROMISE_STARTS, "recovery": PROMISE_RECOVERIES}
+    chosen: dict[str, str | None] = {}
+    for name, options in fixed.items():
+        value, by = spec.get(name), spec.get(f"{name}_by")
+        if (value is None) == (by is None):
+            raise _bad(item_id, f"promise.{name}", f"应写 {name}（{'、'.join(options)}）或 {name}_by（解释编号，文本未写明时）之一")
+        if value is not None and str(value) not in options:
+            raise _bad(item_id, f"promise.{name}", f"应为 {'、'.join(f'{k}（{v}）' for k, v in options.items())} 之一")
+        chosen[name], chosen[f"{name}_by"] = (None if value is None else str(value)), (None if by is None else str(by))
+    breaches = tuple(str(b) for b in spec.get("breaches") or BREACHES)
+    for b in breaches:
+        if b not in BREACHES:
+            raise _bad(item_id, "promise.breaches", f"未知的违反承诺情形 {b!r}（可用：{'、'.join(f'{k}（{v}）' for k, v in BREACHES.items())}）")
+    return Promise(text=str(spec["text"]), evidence=str(spec["evidence"]), years=str(spec["years"]),
+                   start=chosen["from"], start_by=chosen["from_by"], recovery=chosen["recovery"],
+                   recovery_by=chosen["recovery_by"], breaches=breaches)
 
 
 def build_items(data: dict) -> tuple[Item, ...]:

@@ -169,6 +169,10 @@ CAP = MAP({
 #: Stages (分期拨付): one installment of the award (engine/installments.py reads the values).
 INSTALLMENT = MAP({"share": SCALAR, "amount": SCALAR, "when": SCALAR, "label": SCALAR, "failed": SCALAR,
                    "sentence": SCALAR}, required=("when", "sentence"), label="分期")
+PROMISE = MAP({
+    "text": SCALAR, "evidence": SCALAR, "years": SCALAR, "from": SCALAR, "from_by": SCALAR,
+    "recovery": SCALAR, "recovery_by": SCALAR, "breaches": NAMES,
+}, required=("text", "evidence", "years"), label="承诺")
 ITEM = MAP({
     "clause": SCALAR, "title": SCALAR, "source": SCALAR, "summary": SCALAR, "kinds": NAMES,
     "kinds_by": MAP({"fact": SCALAR, "values": DICT(NAMES)}, required=("fact", "values")),
@@ -177,6 +181,7 @@ ITEM = MAP({
     "cap": CAP, "top_up": Shape("top_up"), "top_up_by": NAMES, "interpretations": NAMES, "evidence": NAMES,
     "attributes": NAMES,
     "installments": LIST(INSTALLMENT, "分期的列表"),
+    "promise": PROMISE,
 }, required=("clause", "title", "source", "summary", "kinds", "facts", "formula"), label="项目")
 VALIDITY_READINGS = ("end_one_day_later", "filed_within_validity", "start_one_day_later")
 TOP = MAP({

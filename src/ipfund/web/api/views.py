@@ -358,6 +358,13 @@ api.add_router("/", sandbox_router, auth=bearer)
 from ipfund.web.allocation.api import router as allocation_router  # noqa: E402
 
 api.add_router("/", allocation_router, auth=bearer)
+
+# --- 五（一） promises and recovery (promises/api.py) ---------------------------------------------
+
+from ipfund.web.promises.api import router as promises_router  # noqa: E402
+
+api.add_router("/", promises_router, auth=bearer)
+
 # --- complaints and rights assistance (三), without a token (complaints/api.py) -----------------
 
 from ipfund.web.complaints.api import router as complaints_router  # noqa: E402

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "ipfund.web.analysis",
     "ipfund.web.complaints",
     "ipfund.web.alliances",
+    "ipfund.web.promises",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +290,7 @@ IPFUND_DOCUMENT_NUMBERS = {
     "decision_letter": "肇高经科资决〔{year}〕{serial}号",
     "notice": "肇高经科公示〔{year}〕{serial}号",
     "payment_list": "肇高经科拨〔{year}〕{serial}号",
+    "recovery_notice": "肇高经科追〔{year}〕{serial}号",
     **json.loads(os.environ.get("IPFUND_DOCUMENT_NUMBERS", "{}")),
 }
 # A folder of the bureau's own bank batch file templates (YAML, as exports/bank_templates/ shows).
@@ -323,6 +325,15 @@ IPFUND_OBJECTIONS_PER_NOTICE_PER_HOUR = int(os.environ.get("IPFUND_OBJECTIONS_PE
 IPFUND_OBJECTION_REASON_MAX = int(os.environ.get("IPFUND_OBJECTION_REASON_MAX", "2000"))
 # 二（一） analysis review: assignees are reminded this many days before the deadline (and when late).
 IPFUND_ANALYSIS_REMIND_DAYS = int(os.environ.get("IPFUND_ANALYSIS_REMIND_DAYS", "3"))
+# Promises and recovery (web/promises): staff are reminded of promises whose term ends within
+# IPFUND_PROMISE_REMIND_DAYS; a 追回通知书 gives IPFUND_RECOVERY_DAYS to repay, into the account below.
+IPFUND_PROMISE_REMIND_DAYS = int(os.environ.get("IPFUND_PROMISE_REMIND_DAYS", "30"))
+IPFUND_RECOVERY_DAYS = int(os.environ.get("IPFUND_RECOVERY_DAYS", "30"))
+IPFUND_RECOVERY_ACCOUNT = {
+    "holder": os.environ.get("IPFUND_RECOVERY_ACCOUNT_HOLDER", "肇庆高新区经济贸易和科技局"),
+    "bank": os.environ.get("IPFUND_RECOVERY_ACCOUNT_BANK", "中国工商银行肇庆高新区支行"),
+    "number": os.environ.get("IPFUND_RECOVERY_ACCOUNT_NUMBER", "2016 0000 0000 0000 000"),
+}
 # 三 complaints and rights assistance: the public form's limits, like the objections'.
 IPFUND_COMPLAINTS_PER_ADDRESS_PER_HOUR = int(os.environ.get("IPFUND_COMPLAINTS_PER_ADDRESS_PER_HOUR", "5"))
 IPFUND_COMPLAINTS_PER_HOUR = int(os.environ.get("IPFUND_COMPLAINTS_PER_HOUR", "200"))

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("ipfund.web.sandbox.urls")),
     path("analysis/", include("ipfund.web.analysis.urls")),
     path("", include("ipfund.web.complaints.urls")),
+    path("", include("ipfund.web.promises.urls")),
     path("", include("ipfund.web.alliances.urls")),
     path("", include("ipfund.web.portal.urls")),
 ]

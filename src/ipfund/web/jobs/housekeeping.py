@@ -27,6 +27,7 @@ def housekeeping() -> Swept:
     from ipfund.web.claims.staging import staged_sweep
 
     from ipfund.web.analysis.services import activity_remind
+    from ipfund.web.promises.services import promise_remind
 
     from .retention import exports_sweep
 
@@ -34,6 +35,7 @@ def housekeeping() -> Swept:
 
     activity_remind()  # 二（一）: deadline reminders of the analysis register, at most one a day each
     notices_close_due()  # 公示期满: closed as a reviewer's close does, the claims moved on to 资助确定
+    promise_remind()  # 五（一）: promises' terms started, kept, and reminders of those ending soon
     return Swept(exports=exports_sweep(), staged=staged_sweep())
 
 

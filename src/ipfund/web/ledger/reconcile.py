@@ -71,6 +71,9 @@ AUDIT_CLAIM_AMOUNT = "申报 #{claim} 审定金额 {approved} 元，审计链第
 AUDIT_CLAIM_MISSING = "申报 #{claim} 审定金额 {approved} 元，审计链中没有审定事件。"
 AUDIT_CHAIN = "审计链：{message}"
 BUDGET_MISMATCH = "资金预算（{scope}）记载已审定 {running} 元，台账合计 {ledger} 元。"
+RECOVERY_ENTRY = "追回案件 #{case} 应追回 {due} 元，其台账记录 #{entry} 金额不符。"
+RECOVERY_OWED = "追回案件 #{case} 应追回 {due} 元，已归还 {repaid} 元、已核销 {written_off} 元，状态为“{state}”。"
+RECOVERY_CLAIM = "台账记录 #{entry} 由申报 #{claim} 的追回案件记账，却不属于该申报。"
 
 
 @dataclass
@@ -177,6 +180,27 @@ def audit_reconcile() -> ReconcileResult:
             grant_of[entry.claim_id] = entry
         elif entry.kind == AwardEntry.REDUCTION:
             reduced[entry.claim_id] += entry.amount
+    # Money recovered for a broken promise (web/promises): the entry a recovery case posted takes
+    # its amount back while the claim stays paid; what was paid is the net plus what was recovered.
+    from ipfund.web.promises.models import RecoveryCase
+
+    recovery_entries = {pk: claim for pk, claim in RecoveryCase.objects.values_list("entry_id", "claim_id")}
+    recovered: dict[int, Decimal] = defaultdict(Decimal)
+    recovered_all: dict[int, Decimal] = defaultdict(Decimal)  # reversals posted by recoveries (negative)
+    for entry in entries:
+        if entry.pk in recovery_entries:
+            if recovery_entries[entry.pk] != entry.claim_id:
+                diff.append(RECOVERY_CLAIM.format(entry=entry.pk, claim=recovery_entries[entry.pk]))
+            recovered[entry.claim_id] -= entry.amount
+            if entry.kind == AwardEntry.REVERSAL:
+                recovered_all[entry.claim_id] += entry.amount
+    entry_amount = {e.pk: e.amount for e in entries}
+    for case in RecoveryCase.objects.prefetch_related("repayments", "write_offs").order_by("id"):
+        if entry_amount.get(case.entry_id) != -case.amount_due:
+            diff.append(RECOVERY_ENTRY.format(case=case.pk, due=_money(case.amount_due), entry=case.entry_id))
+        if case.outstanding < 0 or (case.outstanding == 0) != (case.state == RecoveryCase.SETTLED):
+            diff.append(RECOVERY_OWED.format(case=case.pk, due=_money(case.amount_due), repaid=_money(case.repaid),
+                                             written_off=_money(case.written_off), state=case.state_label))
     for claim in claims:
         state = State(claim.state).label
         grant, claim_net = grant_of.get(claim.pk), net.get(claim.pk, Decimal(0))
@@ -194,9 +218,10 @@ def audit_reconcile() -> ReconcileResult:
                 continue
             if claim.approved_amount != grant.amount:
                 diff.append(CLAIM_AMOUNT.format(claim=claim.pk, approved=_money(claim.approved_amount or 0), granted=_money(grant.amount)))
-            if claim_net != grant.amount + reduced[claim.pk]:
-                diff.append(CLAIM_NET.format(claim=claim.pk, state=state, net=_money(claim_net),
-                                             expected=_money(grant.amount + reduced[claim.pk])))
+            # A recovery of all (a reversal) nets the claim to zero; one in proportion is among `reduced`.
+            expected = grant.amount + reduced[claim.pk] + recovered_all[claim.pk]
+            if claim_net != expected:
+                diff.append(CLAIM_NET.format(claim=claim.pk, state=state, net=_money(claim_net), expected=_money(expected)))
         elif claim.state == State.REVOKED:
             if claim_net != 0:
                 diff.append(CLAIM_NET.format(claim=claim.pk, state=state, net=_money(claim_net), expected="0.00"))
@@ -208,8 +233,9 @@ def audit_reconcile() -> ReconcileResult:
         if payment.claim_id in staged:
             continue  # held against its installment (_staged)
         claim_net = net.get(payment.claim_id, Decimal(0))
-        if payment.amount != claim_net:
-            diff.append(PAYMENT_AMOUNT.format(claim=payment.claim_id, paid=_money(payment.amount), net=_money(claim_net)))
+        if payment.amount != claim_net + recovered.get(payment.claim_id, Decimal(0)):
+            diff.append(PAYMENT_AMOUNT.format(claim=payment.claim_id, paid=_money(payment.amount),
+                                              net=_money(claim_net + recovered.get(payment.claim_id, Decimal(0)))))
         if claim_state.get(payment.claim_id) != State.PAID:
             diff.append(PAYMENT_STATE.format(claim=payment.claim_id, state=State(claim_state.get(payment.claim_id, State.DRAFT)).label))
 

@@ -68,6 +68,7 @@ ENTERPRISE_FIELDS = (
     Field("address", "注册地址", "text", True, ("住所", "地址", "登记地址")),
     Field("registered_on", "成立日期", "date", False, ("注册日期", "登记日期")),
     Field("industry", "所属行业", "text", False, ("行业", "国民经济行业")),
+    Field("status", "登记状态", "text", False, ("经营状态", "企业状态", "存续状态")),
 )
 LIST_FIELDS = (
     Field("name", "单位名称", "text", False, NAME_ALIASES),

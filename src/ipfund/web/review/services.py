@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from ipfund.web.promises.services import promise_record
+
 from ipfund.web.accounts import roles
 from ipfund.web.claims import duties
 from ipfund.web.claims.models import Claim
@@ -136,6 +138,7 @@ def approval_approve(*, actor, claim: Claim) -> Claim:
         raise PermissionDenied(NOT_ALLOWED)
     duties.check_may_approve(actor, claim)
     grant = award_grant(actor=actor, claim=claim, limit=claim.recommended_amount)  # type: ignore[arg-type]  # (an Optional not checked here, as before (issue 23: typed later))
+    promise_record(actor=actor, claim=claim)  # an item whose policy declares a promise (承诺): recorded with its letter
     claim = claim_transition(
         actor=actor,
         claim=claim,

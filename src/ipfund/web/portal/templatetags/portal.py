@@ -126,6 +126,7 @@ NAV_ENTRIES = (
     ("portal:notices", _("公示公告"), None),
     ("portal:eligible", _("我可以申报什么"), roles.APPLICANT),
     ("portal:my_claims", _("我的申报"), roles.APPLICANT),
+    ("promises:mine", _("我的承诺"), roles.APPLICANT),
     ("registers:direct", _("可直接享受"), roles.APPLICANT),
     ("registers:radar", _("政策雷达"), roles.APPLICANT),
     ("portal:profile", _("账户资料"), roles.APPLICANT),
@@ -150,6 +151,7 @@ NAV_ENTRIES = (
     ("alliances:mine", _("专利联盟评审"), roles.APPLICANT),
     ("analysis:list", _("分析评议"), roles.STAFF_ROLES),
     ("complaints:list", _("投诉处理"), (roles.REVIEWER, roles.ADMIN)),
+    ("promises:list", _("承诺与追回"), (roles.REVIEWER, roles.APPROVER, roles.FINANCE, roles.ADMIN)),
     ("alliances:list", _("联盟评审"), roles.STAFF_ROLES),
 )
 
