@@ -751,18 +751,37 @@ def decide_scenario(policy: Policy, claims: "_Sequence[Mapping]", *,
     ledger: each earlier eligible claim takes its key and counts against its caps — the calculator
     contract's batch, without explanations (a run decides every claim the ledger ever held). An
     unreadable claim, or one of an item the policy does not have, is an ineligible decision with its
-    error, not an error of the run. The one engine call of a sandbox run (a runner may take it over)."""
-    from ipfund.engine import evaluate_claims
+    error, not an error of the run. The one engine call of a sandbox run: a run of
+    IPFUND_DASK_MIN_CLAIMS claims or more (or any run, when IPFUND_DASK_SCHEDULER names a cluster)
+    is decided on Dask, partitioned by key closure — the same decisions, byte for byte."""
+    if len(claims) >= settings.IPFUND_DASK_MIN_CLAIMS or settings.IPFUND_DASK_SCHEDULER:
+        decided = _scenario_on_dask(policy, claims, interpretations)
+    else:
+        from ipfund.engine import evaluate_claims
 
+        decided = evaluate_claims(policy, [dict(c) for c in claims], interpretations=dict(interpretations),
+                                  explain=False)["decisions"]
     out = []
-    for d in evaluate_claims(policy, [dict(c) for c in claims], interpretations=dict(interpretations),
-                             explain=False)["decisions"]:
+    for d in decided:
         if "error" in d:
             out.append(ScenarioDecision(d.get("id"), False, Decimal("0.00"), error=str(d["error"].get("message", ""))))
         else:
             out.append(ScenarioDecision(d.get("id"), bool(d["eligible"]), Decimal(d["amount"]), bool(d.get("capped")),
                                         tuple(d.get("reasons") or ())))
     return out
+
+
+def _scenario_on_dask(policy: Policy, claims: "_Sequence[Mapping]", interpretations: Mapping[str, str]) -> list[dict]:
+    """The contract's decisions of `claims` (one per claim, in order) from the Dask cluster the
+    settings name: the bulk path's lines, read back."""
+    import orjson
+
+    from ipfund.engine.distributed import dask_client, decide_jsonl
+
+    lines = [orjson.dumps(dict(c)) for c in claims]
+    with dask_client(settings.IPFUND_DASK_WORKERS, settings.IPFUND_DASK_SCHEDULER or None) as client:
+        blob = b"".join(decide_jsonl(policy, lines, client, interpretations=dict(interpretations)))
+    return [orjson.loads(line) for line in blob.splitlines() if line.strip()]
 
 
 __all__ += ["ParameterOverride", "ScenarioDecision", "contract_of_claim", "decide_scenario", "draft_policy_load", "parameter_in_force",
