@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 NOT_PAGES = {"claim_action", "claim_submit", "claim_withdraw", "notice_close", "notifications_read", "logout",
              "queue_batch", "finance_batch", "job_start", "evidence_file", "objection_file", "job_file",
              "notice_pdf", "claim_receipt", "decision_letter", "payment_list_pdf", "api_token_revoke",
-             "admin_role_change_decide", "installment_outcome"}
+             "admin_role_change_decide", "installment_outcome", "allocation_apply", "allocation_quota_fill"}
 
 ENGLISH_DEFAULTS = [
     "This field is required", "Enter a valid", "Select a valid choice", "Ensure this value", "Your password",
@@ -98,7 +98,7 @@ def code_patterns() -> list[tuple[str, re.Pattern]]:
 # staff member installs, the reference series. Anything else in Latin letters is English (or a code)
 # shown to a person. Tokens with a digit (references, credit codes, digests), e-mail addresses,
 # paths (/api/), file extensions (.zip) and the text of <code> (a key, a header to type) pass.
-LATIN_ALLOWED = {"English", "PDF", "JPEG", "PNG", "Excel", "CSV", "GBK", "MB", "KB", "GB", "GB/T", "SHA", "Microsoft",
+LATIN_ALLOWED = {"English", "PDF", "JPEG", "PNG", "Excel", "CSV", "ZIP", "GBK", "MB", "KB", "GB", "GB/T", "SHA", "Microsoft",
                  "Google", "Authenticator", "ZQGX", "ZQGX-YY"}
 LATIN_TOKEN = re.compile(r"[A-Za-z0-9@._/+-]*[A-Za-z]{2}[A-Za-z0-9@._/+-]*")
 
@@ -229,3 +229,52 @@ def test_the_checks_catch_what_they_should():
     for good in ["English", "受理编号 ZQGX-2026-000057", "91441200MA55K8T2X1", "li@example.cn", "上传 PDF 或 JPEG，最大 10 MB",
                  "地址 /api/", "证明材料.pdf", "用户名 admin"]:
         assert not latin_words(good, {"admin"}), good
+
+
+#: The bureau's other apps, walked on the pages that need no object (their lists, forms and
+#: indexes), as every role: the same checks as the portal's pages.
+OTHER_APPS = ("registers", "complaints", "alliances", "analysis", "sandbox", "promises")
+
+
+def other_app_pages() -> list[tuple[str, str]]:
+    resolver = get_resolver()
+    found = []
+    for include in resolver.url_patterns:
+        namespace = getattr(include, "namespace", None)
+        if namespace not in OTHER_APPS:
+            continue
+        for p in include.url_patterns:
+            if p.name and not p.pattern.converters and not any(k in p.name for k in ("file", "pdf", "export", "download")):
+                found.append((namespace, p.name))
+    return found
+
+
+def test_the_bureaus_other_pages_as_every_role_show_no_code_or_english(settings):
+    settings.DEBUG = False
+    load_demo()
+    principals = {"anonymous": None, **{u.username: u for u in User.objects.filter(username__in=["reviewer", "approver", "finance", "admin"])}}
+    applicant = User.objects.filter(applicant__isnull=False).order_by("id").first()
+    principals["applicant"] = applicant
+    patterns = code_patterns()
+    logins = frozenset(User.objects.values_list("username", flat=True))
+    pages = other_app_pages()
+    assert {ns for ns, _ in pages} == set(OTHER_APPS), pages
+    failures, shown = [], 0
+    for principal, user in principals.items():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        for namespace, name in pages:
+            url = reverse(f"{namespace}:{name}")
+            response = client.get(url)
+            if response.status_code in (301, 302, 405):
+                continue
+            assert response.status_code in (200, 403, 404), (principal, url, response.status_code)
+            shown += response.status_code == 200
+            text = visible_text(response.content.decode())
+            for problem in problems(text, patterns):
+                failures.append(f"{principal} {url} [{response.status_code}] {problem}")
+            for word in latin_words(visible_text(without_code(response.content.decode())), logins):
+                failures.append(f"{principal} {url} [{response.status_code}] Latin word: {word!r}")
+    assert shown > len(OTHER_APPS)
+    assert not failures, "\n".join(sorted(set(failures)))
