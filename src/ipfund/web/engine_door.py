@@ -809,25 +809,7 @@ def decide_in_bulk(policy: Policy, claims: "Sequence[Claim]", *, interpretations
                              explain=explain, progress=told)
 
 
-def decide_scenario_in_bulk(policy: Policy, claims: "list[Mapping] | tuple[Mapping, ...]", *,
-                            interpretations: Mapping[str, str], progress=None) -> list[Decision]:
-    """What the sandbox's `decide_scenario(policy, claims, interpretations=…)` returns — the
-    contract's claim objects decided in order from an empty ledger, without explanations — decided
-    on the Dask cluster (a run of many claims)."""
-    return decide_in_bulk(policy, [_bulk_claim(c) for c in claims], interpretations=interpretations,
-                          progress=progress)
-
-
-def _bulk_claim(data: Mapping) -> Claim:
-    """A contract claim object as the door's Claim (the sandbox's `_contract_claim`: merge them)."""
-    a = data.get("applicant") or {}
-    return Claim(id=str(data.get("id") or ""), item=str(data.get("item") or ""), event_date=data.get("event_date") or "",
-                 facts=data.get("facts") or {},
-                 applicant=Applicant(id=str(a.get("id") or ""), kind=str(a.get("kind") or ""), in_zone=bool(a.get("in_zone")),
-                                     sme=bool(a.get("sme", False)), name=str(a.get("name") or "")))
-
-
-__all__ += ["decide_in_bulk", "decide_scenario_in_bulk"]
+__all__ += ["decide_in_bulk"]
 
 
 def _ledger_snapshot(keys: list[str], buckets: list[str]):
