@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from ipfund.cli.common import add_interpret, fail, parse_interpret, read_json_file
-from ipfund.engine.errors import BatchError
+from ipfund.engine import BatchError
 
 
 def add_parser(p) -> None:
@@ -45,19 +45,14 @@ def run(args) -> int:
 def _run_jsonl(args, history, interpretations) -> int:
     import os
 
-    from ipfund.engine.bulk import BulkEvaluator, ParallelBulk, hold_freed_memory
+    from ipfund.engine import evaluate_jsonl
 
-    hold_freed_memory()  # this process does nothing else
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
-    bulk: ParallelBulk | BulkEvaluator
-    if workers > 1 and not args.explain:
-        bulk = ParallelBulk(args.policy, workers=workers, history=history, interpretations=interpretations)
-    else:
-        bulk = BulkEvaluator(args.policy, history=history, interpretations=interpretations, explain=args.explain)
     src = sys.stdin.buffer if args.jsonl == "-" else _open(args.jsonl)
     out = sys.stdout.buffer
     progress = _progress(args.jsonl, src) if sys.stderr.isatty() and args.jsonl != "-" else None
-    chunks = bulk.run_blocks(src)
+    chunks = evaluate_jsonl(src, args.policy, history=history, interpretations=interpretations, explain=args.explain,
+                            workers=workers)
     try:
         for chunk, consumed in chunks:
             out.write(chunk)

@@ -179,7 +179,7 @@ def _line_error(exc, line: bytes = b"") -> dict:
 
 class BulkEvaluator:
     def __init__(self, policy: str, *, history: dict | None = None, interpretations=None, explain: bool = False):
-        from . import _history_claims
+        from .evaluation import _history_claims
 
         self.policy = policy if isinstance(policy, Policy) else load_policy(policy)
         self.ev = Evaluator(self.policy, interpretations, explainable=explain)
@@ -356,3 +356,18 @@ def _splice(rendered: bytes, starts: list[int], changed: dict[int, bytes]) -> by
         done = starts[p + 1] - 1  # the line's end, before its line break
     pieces.append(rendered[done:])
     return b"".join(pieces)
+
+
+def evaluate_jsonl(src, policy: str, *, history: dict | None = None, interpretations: dict | None = None,
+                   explain: bool = False, workers: int = 1) -> Iterator[tuple[bytes, int]]:
+    """The contract's decisions for a stream of JSON lines (one claim a line), in bulk: an iterator of
+    (encoded decision lines, bytes consumed). The bulk path decides in columns; the golden cases of
+    every package check it against `evaluate_batch` (the door's decision pass). With `workers` > 1
+    (and no explanation) its reading and static pass run in that many processes."""
+    hold_freed_memory()  # a bulk run does nothing else in its process
+    bulk: ParallelBulk | BulkEvaluator
+    if workers > 1 and not explain:
+        bulk = ParallelBulk(policy, workers=workers, history=history, interpretations=interpretations)
+    else:
+        bulk = BulkEvaluator(policy, history=history, interpretations=interpretations, explain=explain)
+    return bulk.run_blocks(src)

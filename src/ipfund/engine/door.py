@@ -20,6 +20,7 @@ from .errors import BatchError
 from .money import fen_to_yuan, yuan_to_fen
 from .policy import Policy, load_policy
 from .trace import Explanation, Step
+from .view import PolicyView
 
 ELIGIBLE, INELIGIBLE, INVALID = "eligible", "ineligible", "invalid"
 CAP, TOP_UP, MATTER = "cap", "top_up", "matter"
@@ -220,7 +221,17 @@ def _step(data: Mapping) -> Step:
     )
 
 
-def decide(policy: Policy | str, claims: Iterable[Claim], *, history: "Iterable[Award] | LedgerLookup" = (),
+def _loaded(policy: "Policy | PolicyView | str") -> Policy:
+    """The engine's policy for what a caller names: an installed id, a view (the policy it was
+    built from) or a policy already loaded."""
+    if isinstance(policy, Policy):
+        return policy
+    if isinstance(policy, PolicyView):
+        return policy._policy if policy._policy is not None else load_policy(policy.id)
+    return load_policy(policy)
+
+
+def decide(policy: "Policy | PolicyView | str", claims: Iterable[Claim], *, history: "Iterable[Award] | LedgerLookup" = (),
            interpretations: Mapping[str, str] | None = None, explain: bool = True) -> list[Decision]:
     """Decide claims in order, as if one after another, against `history`: a `LedgerLookup`
     (the ledger asked for exactly the keys and buckets these claims touch: the cost of a decision
@@ -228,27 +239,38 @@ def decide(policy: Policy | str, claims: Iterable[Claim], *, history: "Iterable[
 
     Raises BatchError when the policy is unknown, an interpretation choice is unusable or the
     history cannot be read (an award the ledger holds must be a valid claim)."""
-    from .evaluation import Evaluator, _outcome, no_gc
-    from .explain import explanation_of
+    from .evaluation import Evaluator
 
-    if not isinstance(policy, Policy):
-        policy = load_policy(policy)
+    policy = _loaded(policy)
     claims = list(claims)
-    version = policy.version
     interpretations = dict(interpretations or {})
     lookup = history if isinstance(history, LedgerLookup) else AwardIndex(policy, history, interpretations)
     ev = Evaluator(policy, interpretations)
+    return _decided(ev, [c.as_contract() for c in claims], [c.item for c in claims], lookup, explain)
+
+
+def _decided(ev, claims: list, items: list, lookup: "LedgerLookup | None", explain: bool) -> list[Decision]:
+    """The one decision pass every door takes (`decide`, `evaluate_batch`): the claims (in the
+    contract's form) read, decided statically, their ledger fields taken, the ledger seeded from
+    `lookup` (None: the evaluator's ledger already holds the history), the ledger pass, and a
+    `Decision` per claim in batch order."""
+    from .evaluation import _outcome, no_gc
+    from .explain import explanation_of
+
+    policy = ev.policy
+    version = policy.version
     out: list[Decision | None] = [None] * len(claims)
     with no_gc():
-        errors = ev.read_many([c.as_contract() for c in claims])
+        errors = ev.read_many(claims)
         results = [ev.static(cols) for cols in ev.reader.columns()]
         # Keys and groups of every readable claim, taken before the ledger pass changes anything.
         fields = [_ledger_fields(ev, r) for r in results]
-        _seed(ev, results, lookup)
+        if lookup is not None:
+            _seed(ev, results, lookup)
         ev.ledger_pass(results, True)
     for p, err in errors.items():
         e = err["error"]
-        out[p] = Decision(claim_id=err["id"], policy=policy.id, item=claims[p].item, outcome=INVALID,
+        out[p] = Decision(claim_id=err["id"], policy=policy.id, item=items[p], outcome=INVALID,
                           amount=Decimal("0.00"), error=InputError(e["field"], e["message"], e["code"]),
                           policy_version=version)
     for r, (keys, groups) in zip(results, fields):
@@ -269,6 +291,42 @@ def decide(policy: Policy | str, claims: Iterable[Claim], *, history: "Iterable[
                 cut_by=tuple(_joined(g) for g in info.get("cut_by", ())),
             )
     return out  # type: ignore[return-value]
+
+
+# -- the calculator contract: dicts in, dicts out, through the same decision pass --------------
+
+
+def evaluate_batch(batch: dict, *, history: dict | None = None, interpretations: dict | None = None,
+                   explain: bool = True) -> dict:
+    """The contract's DECISIONS for a batch (a dict as read from JSON), claims decided in order:
+    `decide`'s decisions as the contract writes them (`Decision.as_contract`).
+
+    Raises BatchError when the batch, history or interpretation choices are unusable.
+    """
+    from .errors import NOT_OBJECT
+
+    if type(batch) is not dict:
+        raise BatchError(NOT_OBJECT)
+    # (load_policy refuses an id that is no string, evaluate_claims claims that are no list: BatchError)
+    policy = load_policy(batch.get("policy"))  # type: ignore[arg-type]
+    return evaluate_claims(policy, batch.get("claims"), history=history, interpretations=interpretations,  # type: ignore[arg-type]
+                           explain=explain)
+
+
+def evaluate_claims(policy: "Policy | PolicyView", claims: list, *, history: dict | None = None,
+                    interpretations: dict | None = None, explain: bool = True) -> dict:
+    """`evaluate_batch` for a policy already loaded (a package being written, not yet installed)."""
+    from .errors import NO_CLAIMS
+    from .evaluation import Evaluator, _history_claims
+
+    policy = _loaded(policy)
+    if type(claims) is not list:
+        raise BatchError(NO_CLAIMS)
+    ev = Evaluator(policy, interpretations)
+    ev.add_history(_history_claims(policy, history))
+    items = [c.get("item") if type(c) is dict and type(c.get("item")) is str else None for c in claims]
+    decisions = _decided(ev, claims, items, None, explain)
+    return {"policy": policy.id, "decisions": [d.as_contract() for d in decisions]}
 
 
 def _ledger_id(item) -> str:
@@ -365,9 +423,10 @@ class AwardIndex:
     """A `LedgerLookup` over a list of awards: read once, as the engine reads history (keys taken,
     caps used, top-ups and matters paid), indexed by the names the ledger files them under."""
 
-    def __init__(self, policy: Policy, awards: Iterable[Award] = (), interpretations: Mapping[str, str] | None = None):
+    def __init__(self, policy: "Policy | PolicyView", awards: Iterable[Award] = (), interpretations: Mapping[str, str] | None = None):
         from .evaluation import Evaluator
 
+        policy = _loaded(policy)
         awards = list(awards)
         self._holders: dict[str, Holder] = {}
         self._amounts: dict[str, Decimal] = {}
@@ -403,7 +462,7 @@ class AwardIndex:
 
 
 __all__ = ["Applicant", "Award", "AwardIndex", "BatchError", "CapGroup", "Claim", "Decision", "Holder", "InputError",
-           "LedgerLookup", "decide", "ELIGIBLE", "INELIGIBLE", "INVALID"]
+           "LedgerLookup", "decide", "evaluate_batch", "evaluate_claims", "ELIGIBLE", "INELIGIBLE", "INVALID"]
 
 
 def _qualifier(item, interp: Mapping[str, str]) -> str:
@@ -433,7 +492,7 @@ def _shaping(item) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def ledger_names(policy: Policy | str, claim: Claim, interpretations: Mapping[str, str] | None = None
+def ledger_names(policy: "Policy | PolicyView | str", claim: Claim, interpretations: Mapping[str, str] | None = None
                  ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(duplicate keys, buckets) a claim's award is filed under: under the interpretations given
     and under every other option of each interpretation that shapes the item's keys and buckets,
@@ -443,8 +502,7 @@ def ledger_names(policy: Policy | str, claim: Claim, interpretations: Mapping[st
 
     from .evaluation import Evaluator
 
-    if not isinstance(policy, Policy):
-        policy = load_policy(policy)
+    policy = _loaded(policy)
     base = dict(interpretations or {})
     item = policy.items.get(claim.item)
     shaping = _shaping(item) if item is not None else []
@@ -467,3 +525,4 @@ def ledger_names(policy: Policy | str, claim: Claim, interpretations: Mapping[st
 
 
 __all__ += ["ledger_names"]
+

@@ -1,4 +1,7 @@
-"""The platform's one door to the engine: the only web module that imports `ipfund.engine`.
+"""The platform's one door to the engine: the only web module that imports `ipfund.engine` — and it
+imports that module only, the engine's own door (no `ipfund.engine.*` below it: an import-linter
+contract says so, with no exemption). Policies reach the web as the engine's read model
+(`PolicyView`: items, facts, clauses, interpretations, frozen); never the engine's `Policy`.
 
 It turns what the platform stores (an applicant profile, a claim, the award ledger's rows) into
 the engine's typed claims and awards, asks `ipfund.engine.decide`, and hands back frozen
@@ -16,27 +19,41 @@ from typing import Mapping
 from django.conf import settings
 
 from ipfund.engine import (
+    EXPIRED,
+    IN_FORCE,
+    LEDGER_SEPARATOR,
+    NOT_YET,
+    PSEUDONYM_PREFIX,
+    REASON_LABELS,
+    STATE_LABELS,
     Applicant,
     BatchError,
     CapGroup,
     Claim,
     Decision,
     Explanation,
+    FactView,
     Holder,
-    Policy,
+    ItemView,
+    PolicyView,
+    canonical,
     decide,
-    ledger_names,
     evaluate_batch,
-    load_policy,
+    installed_ids,
+    ledger_names,
+    policy_view,
+    ric_valid,
+    state_on,
+    uscc_valid,
+    validity_of,
 )
-from ipfund.engine.door import LEDGER_SEPARATOR
-from ipfund.engine.identifiers import PSEUDONYM_PREFIX, canonical, ric_valid, uscc_valid
-from ipfund.engine.packages import EXPIRED, IN_FORCE, NOT_YET, STATE_LABELS, installed, state_on
-from ipfund.engine.vocabulary import REASON_LABELS
+
+# The read model under the name the web has always used for a policy.
+Policy = PolicyView
 
 __all__ = [
     "EXPIRED", "IN_FORCE", "NOT_YET", "PSEUDONYM_PREFIX", "STATE_LABELS", "BatchError", "CapGroup", "Decision",
-    "Explanation", "Policy", "REASON_LABELS", "canonical", "decide_calculator", "decide_claim", "decide_draft",
+    "Explanation", "FactView", "ItemView", "Policy", "PolicyView", "REASON_LABELS", "canonical", "decide_calculator", "decide_claim", "decide_draft",
     "default_policy", "evaluate_batch", "known_policies", "ledger_fields", "ledger_index_names", "ledger_index_names_of_record", "ledger_scope", "policies_in_force",
     "policy_by_id", "policy_named", "policy_of", "policy_state", "policy_state_label", "policy_validity",
     "ric_valid", "stored_decision", "stored_explanation", "uscc_valid",
@@ -51,7 +68,7 @@ VISITOR_PERSON_ID = "441203199001010010"
 
 def policy_named(policy_id: str) -> Policy:
     """An installed policy package by its id (BatchError when none is installed under it)."""
-    return load_policy(policy_id)
+    return policy_view(policy_id)
 
 
 def default_policy() -> Policy:
@@ -81,7 +98,7 @@ def known_policies(on: dt.date | None = None) -> list[Policy]:
 
     on = on or timezone.localdate()
     order = {IN_FORCE: 0, NOT_YET: 1, EXPIRED: 2}
-    policies = [load_policy(pid) for pid in installed()]
+    policies = [policy_view(pid) for pid in installed_ids()]
     return sorted(policies, key=lambda p: (order[state_on(p, on)], -p.issued_on.toordinal(), p.id))
 
 
@@ -95,7 +112,7 @@ def policies_in_force(on: dt.date | None = None) -> list[Policy]:
 def policy_by_id(policy_id: str) -> Policy | None:
     """The policy package a stored row names (a claim's, an award's, a budget's), or None if unknown."""
     try:
-        return load_policy(policy_id)
+        return policy_view(policy_id)
     except BatchError:  # an id no package answers to: the caller shows what it has
         return None
 
@@ -103,9 +120,7 @@ def policy_by_id(policy_id: str) -> Policy | None:
 def policy_validity(policy: Policy, on: dt.date) -> tuple[dt.date, dt.date]:
     """The first and last event date the policy admits, as its validity parameters read on a day
     (decided by ipfund.engine.validity, as the rules decide it)."""
-    from ipfund.engine.validity import validity
-
-    v = validity(policy, on)
+    v = validity_of(policy, on)
     return v.first, v.last
 
 
@@ -300,10 +315,17 @@ class PackageReport:
 
 def policy_store_use() -> None:
     """Hand the policy store (settings.IPFUND_POLICY_STORE) to the engine, and forget loaded policies."""
-    from ipfund.engine import packages
+    from ipfund.engine import use_policy_store
 
-    packages.use_store(settings.IPFUND_POLICY_STORE)
-    policy_library_changed()
+    use_policy_store(settings.IPFUND_POLICY_STORE)
+
+
+def policy_package_install(folder: _Path, policy_id: str) -> _Path:
+    """Move a checked package folder into the policy store under its id (one atomic rename: OSError
+    when a package of that name is there), and forget loaded policies."""
+    from ipfund.engine import install_package
+
+    return install_package(folder, policy_store(), policy_id)
 
 
 def policy_store() -> _Path:
@@ -312,29 +334,29 @@ def policy_store() -> _Path:
 
 def policy_library_changed() -> None:
     """Forget every loaded policy: the next look-up reads the installed packages again."""
-    from ipfund.engine.policy import _load_installed
+    from ipfund.engine import forget_loaded
 
-    _load_installed.cache_clear()
+    forget_loaded()
 
 
 def _package_info(policy: Policy, origin: str, on: dt.date) -> PackageInfo:
-    from ipfund.engine.packages import STATE_LABELS, state_on
+    from ipfund.engine import predecessor_view
 
     start, end = policy_validity(policy, on)
     state = state_on(policy, on)
     predecessor = ""
     if policy.predecessor_id:
         try:
-            pred = policy.predecessor()
-            predecessor = f"{pred.document_number}《{pred.title}》"  # type: ignore[union-attr]  # (an Optional not checked here, as before (issue 23: typed later))
+            pred = predecessor_view(policy)
+            predecessor = f"{pred.document_number}《{pred.title}》" if pred is not None else ""
         except BatchError:
             predecessor = f"{policy.predecessor_id}（未安装）"
     return PackageInfo(
         id=policy.id, title=policy.title, document_number=policy.document_number,
-        issuer=str(policy.data.get("issuer") or ""), issued_on=policy.issued_on, start=start, end=end,
+        issuer=policy.issuer, issued_on=policy.issued_on, start=start, end=end,
         state=state, state_label=STATE_LABELS[state], origin=origin, predecessor=predecessor,
         predecessor_id=policy.predecessor_id or "", continued=len(policy.continued), items=len(policy.items),
-        versions=tuple(policy.versions()),
+        versions=policy.versions,
     )
 
 
@@ -344,43 +366,41 @@ def _origin(ref) -> str:
 
 def policy_library(on: dt.date) -> tuple[list[PackageInfo], list[str]]:
     """Every installed package, built-ins first, and the problems met finding or reading them (Chinese)."""
-    from ipfund.engine.packages import discover
+    from ipfund.engine import package_refs
 
-    found, problems = discover()
+    found, problems = package_refs()
     out = []
     for ref in found.values():
         try:
-            out.append(_package_info(load_policy(ref.id), _origin(ref), on))
+            out.append(_package_info(policy_view(ref.id), _origin(ref), on))
         except BatchError as exc:
             problems.append(f"{ref.id}：{exc}")
     return out, problems
 
 
 def policy_installed_ids() -> list[str]:
-    from ipfund.engine.packages import installed
-
-    return list(installed())
+    return installed_ids()
 
 
 def policy_package(policy_id: str, on: dt.date) -> PackageInfo | None:
     """An installed package by id (None when none is installed under it or it cannot be read)."""
-    from ipfund.engine.packages import installed
+    from ipfund.engine import package_refs
 
-    ref = installed().get(policy_id)
+    ref = package_refs()[0].get(policy_id)
     if ref is None:
         return None
     try:
-        return _package_info(load_policy(policy_id), _origin(ref), on)
+        return _package_info(policy_view(policy_id), _origin(ref), on)
     except BatchError:
         return None
 
 
 def _report(policy: Policy) -> PackageReport:
-    from ipfund.engine.authoring.golden import run_cases
+    from ipfund.engine import check_package, golden_test
 
-    problems = tuple(policy.check())
-    report = run_cases(policy)
-    return PackageReport(problems, True, report.ok, report.summary(), tuple(report.failures))
+    problems = tuple(check_package(policy))
+    report = golden_test(policy)
+    return PackageReport(problems, True, report.ok, report.summary, report.failures)
 
 
 def _unreadable(message: str) -> PackageReport:
@@ -390,27 +410,27 @@ def _unreadable(message: str) -> PackageReport:
 def policy_package_report(policy_id: str) -> PackageReport:
     """`check` and `test` of an installed package."""
     try:
-        return _report(load_policy(policy_id))
+        return _report(policy_view(policy_id))
     except BatchError as exc:
         return _unreadable(str(exc))
 
 
 def policy_folder_id(folder: _Path) -> str | None:
     """The id a package folder's policy.yaml declares (None when it declares none); ValueError when unreadable."""
-    from ipfund.engine.packages import package_id
+    from ipfund.engine import folder_package_id
 
-    return package_id(folder)
+    return folder_package_id(folder)
 
 
 def policy_folder_examine(folder: _Path, on: dt.date) -> tuple[PackageInfo | None, PackageReport]:
     """A package not yet installed (an upload, unpacked): what it is, and its `check` and `test`.
     A package with Python rules is refused unread: loading it would run its code."""
-    from ipfund.engine.policy import load_policy_path
+    from ipfund.engine import policy_view_at
 
     if (folder / "rules.py").exists():
         return None, _unreadable(RULES_REFUSED)
     try:
-        policy = load_policy_path(folder)
+        policy = policy_view_at(folder)
         return _package_info(policy, ORIGIN_STORE, on), _report(policy)
     except BatchError as exc:
         return None, _unreadable(str(exc))
@@ -420,15 +440,15 @@ def policy_folder_examine(folder: _Path, on: dt.date) -> tuple[PackageInfo | Non
 
 def policy_package_diff(old_id: str, new_id: str) -> list[str]:
     """`ipfund policy diff OLD NEW` of two installed packages, as lines of Chinese text."""
-    from ipfund.engine.authoring.diff import diff_policies
+    from ipfund.engine import diff_packages
 
-    return diff_policies(load_policy(old_id), load_policy(new_id))
+    return diff_packages(policy_view(old_id), policy_view(new_id))
 
 
 __all__ += [
     "ORIGIN_BUILTIN", "ORIGIN_PATH", "ORIGIN_STORE", "PackageInfo", "PackageReport", "policy_folder_examine",
     "policy_folder_id", "policy_installed_ids", "policy_library", "policy_library_changed", "policy_package",
-    "policy_package_diff", "policy_package_report", "policy_store", "policy_store_use",
+    "policy_package_diff", "policy_package_install", "policy_package_report", "policy_store", "policy_store_use",
 ]
 
 

@@ -175,7 +175,7 @@ def _load_problem(exc, lines: Lines) -> str:
             path.append(name)
             path += [int(i.rstrip("]")) - 1 for i in indexes if i.rstrip("]").isdigit()]
         return located(lines, tuple(path), message)
-    from .items import AuthoringError
+    from ..items import AuthoringError
 
     if isinstance(exc, (AuthoringError, BatchError)):
         return located(lines, ("items",) if isinstance(exc, AuthoringError) else (), message)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dates import add_years, iso
-from ..vocabulary import (
+from .dates import add_years, iso
+from .vocabulary import (
     KINDS,
     REASON_ORDER,
     AtMost,
