@@ -362,13 +362,13 @@ def _ledger_fields(ev, r) -> tuple[list, list]:
     lid = _ledger_id(item)
     key_names = [None] * n if keys is None else [_key_name(lid, k) for k in keys]
     cap_rows: list[tuple[CapGroup, ...]] = []
-    caps = caps.tolist() if caps is not None else None
+    limits: list = caps.tolist() if caps is not None else []  # (a cap per row whenever groups are)
     for i in range(n):
         found = []
         if tops is not None:
             found.append(CapGroup(_top_name(lid, tops[i]), TOP_UP, None))
         if groups is not None:
-            found.append(CapGroup(_group_name(lid, groups[i]), CAP, Decimal(fen_to_yuan(caps[i])),
+            found.append(CapGroup(_group_name(lid, groups[i]), CAP, Decimal(fen_to_yuan(limits[i])),
                                   item.cap.param, item.cap.label))
         for bucket, limit, cap in shared_caps[i]:
             found.append(CapGroup(_joined(bucket), CAP, Decimal(fen_to_yuan(limit)), cap.param, cap.label))

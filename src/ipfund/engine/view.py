@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .vocabulary import Fact, Item
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # (identity, as the engine's own objects: views hold mappings)
 class FactView:
     """One fact a claim states: its name, type (year | money | bool | enum | text | date | number
     | uscc_list), label, and for an enum its options and their texts."""
@@ -37,7 +37,7 @@ class FactView:
     whole: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # (identity, as the engine's own objects: views hold mappings)
 class ItemView:
     """One funding item as the policy states it."""
 
@@ -64,7 +64,7 @@ class ItemView:
         raise KeyError(name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # (identity, as the engine's own objects: views hold mappings)
 class ClauseView:
     """A clause of the policy text: its number, title and passages (each with its role)."""
 
@@ -79,7 +79,7 @@ class ClauseView:
         return tuple(zip(self.roles, self.source))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # (identity, as the engine's own objects: views hold mappings)
 class InterpretationView:
     """A question the text leaves open, its options (id → text) and the default reading."""
 
@@ -93,7 +93,7 @@ class InterpretationView:
     explicit: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # (identity, as the engine's own objects: views hold mappings)
 class PolicyView:
     """A policy package as people read it. `versions`: (date, 文号, what) of the text and of each
     amending document, by date. `predecessor`: 文号《标题》 of the policy it continues ("" for none;
@@ -114,6 +114,9 @@ class PolicyView:
     continued: Mapping[str, str]  # this policy's item → the predecessor's item it continues
     source_text: str = field(repr=False, default="")
     _policy: "Policy | None" = field(default=None, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        return f"PolicyView({self.id!r}, {self.document_number!r}, {len(self.items)} items)"
 
     def clause(self, number: str) -> ClauseView | None:
         for c in self.clauses:
