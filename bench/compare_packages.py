@@ -38,7 +38,8 @@ def produce(out: Path, policy_id: str, claims: Path, explain_claims: Path) -> No
 
     import orjson
 
-    from ipfund.engine import evaluate_claims, load_policy
+    from ipfund.engine import evaluate_claims
+    from ipfund.engine.policy import load_policy
     from ipfund.engine.authoring.golden import load_cases
     from ipfund.engine.errors import BatchError
 

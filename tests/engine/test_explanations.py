@@ -32,7 +32,7 @@ def test_no_condition_of_the_2022_package_names_an_interpretation_by_its_code():
     the decision's `interpretations`)."""
     import re
 
-    from ipfund.engine import load_policy
+    from ipfund.engine.policy import load_policy
 
     policy = load_policy("zhaoqing-hitech-ip-2022")
     described = [c.describe for item in policy.items.values() for c in item.conditions]
@@ -152,7 +152,7 @@ def test_no_explanation_of_any_golden_case_shows_a_code(package, monkeypatch):
     fact or parameter ids, interpretation codes or claim ids (they stay in the machine output)."""
     from pathlib import Path
 
-    from ipfund.engine import load_policy
+    from ipfund.engine.policy import load_policy
 
     monkeypatch.setenv("IPFUND_POLICY_PATH", str(Path(__file__).resolve().parents[1] / "fixtures" / "policies"))
     policy = load_policy(package)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ipfund.engine import evaluate_claims, load_policy
+from ipfund.engine import evaluate_claims
+from ipfund.engine.policy import load_policy
 from ipfund.engine.authoring.golden import load_cases
 from ipfund.engine.policy import load_policy_path
 

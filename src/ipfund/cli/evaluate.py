@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from ipfund.cli.common import add_interpret, fail, parse_interpret, read_json_file
-from ipfund.engine.errors import BatchError
+from ipfund.engine import BatchError
 
 
 def add_parser(p) -> None:
@@ -55,21 +55,14 @@ def run(args) -> int:
 def _run_jsonl(args, history, interpretations, registers=None) -> int:
     import os
 
-    from ipfund.engine.bulk import BulkEvaluator, ParallelBulk, hold_freed_memory
+    from ipfund.engine import evaluate_jsonl
 
-    hold_freed_memory()  # this process does nothing else
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
-    bulk: ParallelBulk | BulkEvaluator
-    if workers > 1 and not args.explain:
-        bulk = ParallelBulk(args.policy, workers=workers, history=history, interpretations=interpretations,
-                            registers=registers)
-    else:
-        bulk = BulkEvaluator(args.policy, history=history, interpretations=interpretations, explain=args.explain,
-                             registers=registers)
     src = sys.stdin.buffer if args.jsonl == "-" else _open(args.jsonl)
     out = sys.stdout.buffer
     progress = _progress(args.jsonl, src) if sys.stderr.isatty() and args.jsonl != "-" else None
-    chunks = bulk.run_blocks(src)
+    chunks = evaluate_jsonl(src, args.policy, history=history, interpretations=interpretations, explain=args.explain,
+                            workers=workers, registers=registers)
     try:
         for chunk, consumed in chunks:
             out.write(chunk)
@@ -91,23 +84,21 @@ def _run_dask(args, history, interpretations, registers=None) -> int:
     done) on stderr."""
     import logging
 
-    from ipfund.engine.bulk import _blocks
-    from ipfund.engine.distributed import dask_client, decide_jsonl
+    from ipfund.engine import evaluate_jsonl_on_dask
 
     logging.getLogger("distributed").setLevel(logging.WARNING)  # the cluster's comings and goings
     if args.dask_workers is not None and args.dask_workers < 1:
         raise BatchError("--dask-workers 应为正整数")
     src = sys.stdin.buffer if args.jsonl == "-" else _open(args.jsonl)
-    lines = [line for blob in _blocks(src) for line in blob.split(b"\n")]
 
     def progress(phase: str, done: int, total: int) -> None:
         print(f"{PHASES[phase]}：{done}/{total} 块", file=sys.stderr, flush=True)
 
     out = sys.stdout.buffer
-    with dask_client(args.dask_workers or 2, args.scheduler or None) as client:
-        for part in decide_jsonl(args.policy, lines, client, history=history, interpretations=interpretations,
-                                 explain=args.explain, progress=progress, registers=registers):
-            out.write(part)
+    for part in evaluate_jsonl_on_dask(src, args.policy, history=history, interpretations=interpretations,
+                                       explain=args.explain, registers=registers, workers=args.dask_workers or 2,
+                                       scheduler=args.scheduler or None, progress=progress):
+        out.write(part)
     out.flush()
     return 0
 

@@ -72,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
 def _stale_build(exc: Exception) -> bool:
     """The compiled reader refused as older than its source (the engine is imported only when a
     command needs it, so its error class is looked up only if it was)."""
-    errors = sys.modules.get("ipfund.engine.errors")
-    return errors is not None and isinstance(exc, errors.StaleBuild)
+    engine = sys.modules.get("ipfund.engine")
+    return engine is not None and isinstance(exc, engine.StaleBuild)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -198,7 +198,7 @@ def _read_known(ev: Evaluator, blob: bytes, known: tuple) -> tuple[int, dict[int
 class BulkEvaluator:
     def __init__(self, policy: str | Policy, *, history: dict | None = None, interpretations=None, explain: bool = False,
                  registers: dict | None = None):
-        from . import _history_claims
+        from .evaluation import _history_claims
         from .known import by_applicant, earlier_of_awards, read_registers, uses_known
 
         self.policy = policy if isinstance(policy, Policy) else load_policy(policy)
@@ -207,7 +207,7 @@ class BulkEvaluator:
         self.ev.add_history(awarded)
         self.explain = explain
         # Facts the platform knows: read from the history's awards and the registers given.
-        self.known = ((by_applicant(earlier_of_awards(self.policy, awarded)), read_registers(registers))
+        self.known = ((by_applicant(earlier_of_awards(self.policy, awarded, load=load_policy)), read_registers(registers))
                       if uses_known(self.policy) else None)
 
     def _decide(self, blob: bytes, encoded: bool = False):
@@ -387,3 +387,18 @@ def _splice(rendered: bytes, starts: list[int], changed: dict[int, bytes]) -> by
         done = starts[p + 1] - 1  # the line's end, before its line break
     pieces.append(rendered[done:])
     return b"".join(pieces)
+
+
+def evaluate_jsonl(src, policy: str, *, history: dict | None = None, interpretations: dict | None = None,
+                   explain: bool = False, workers: int = 1, registers: dict | None = None) -> Iterator[tuple[bytes, int]]:
+    """The contract's decisions for a stream of JSON lines (one claim a line), in bulk: an iterator of
+    (encoded decision lines, bytes consumed). The bulk path decides in columns; the golden cases of
+    every package check it against `evaluate_batch` (the door's decision pass). With `workers` > 1
+    (and no explanation) its reading and static pass run in that many processes."""
+    hold_freed_memory()  # a bulk run does nothing else in its process
+    bulk: ParallelBulk | BulkEvaluator
+    if workers > 1 and not explain:
+        bulk = ParallelBulk(policy, workers=workers, history=history, interpretations=interpretations, registers=registers)
+    else:
+        bulk = BulkEvaluator(policy, history=history, interpretations=interpretations, explain=explain, registers=registers)
+    return bulk.run_blocks(src)

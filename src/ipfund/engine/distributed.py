@@ -213,17 +213,18 @@ def _here() -> str:
 
 
 def _policy(ref) -> Policy:
+    ref = getattr(ref, "_policy", None) or ref  # a read model (PolicyView): the policy it was built from
     return ref if isinstance(ref, Policy) else load_policy(ref)
 
 
 def _known(policy: Policy, known_from) -> tuple:
     """What a bulk evaluator reads the facts the platform knows from: the history's awards and the
     registers (`known_from`: the pair as given to the run)."""
-    from . import _history_claims
+    from .evaluation import _history_claims
     from .known import by_applicant, earlier_of_awards, read_registers
 
     history, registers = known_from
-    return by_applicant(earlier_of_awards(policy, _history_claims(policy, history))), read_registers(registers)
+    return by_applicant(earlier_of_awards(policy, _history_claims(policy, history), load=load_policy)), read_registers(registers)
 
 
 def _names_of_lines(policy_ref, interpretations, blob: bytes, known_from=None) -> tuple[int, np.ndarray, np.ndarray]:
@@ -297,7 +298,7 @@ def history_ledger(client, policy: Policy | str, history: dict | None, interpret
                    explainable: bool):
     """The ledger a history (the contract's {"policy", "awarded"}) gives, read in parts on the
     cluster and merged here; None for no history. Refused (BatchError) as one process refuses it."""
-    from . import _history_claims
+    from .evaluation import _history_claims
     from .evaluation import Evaluator
 
     if history is None:
@@ -649,3 +650,17 @@ def _in_order(client, futures: list, progress: Progress | None, phase: str) -> l
         for i in range(len(futures)):
             progress(phase, i + 1, len(futures))
     return [f.result() for f in futures]
+
+
+def evaluate_jsonl_on_dask(src, policy: str, *, history: dict | None = None, interpretations: dict | None = None,
+                           explain: bool = False, registers: dict | None = None, workers: int = 2,
+                           scheduler: str | None = None, progress=None) -> Iterator[bytes]:
+    """`evaluate_jsonl`'s decision lines decided on a Dask cluster (a LocalCluster of `workers`
+    processes, or the running `scheduler`), partitioned by key closure (distributed.py): the same
+    bytes. `progress(phase, done, total)` is told the chunks done."""
+    from .bulk import _blocks
+
+    lines = [line for blob in _blocks(src) for line in blob.split(b"\n")]
+    with dask_client(workers, scheduler) as client:
+        yield from decide_jsonl(policy, lines, client, history=history, interpretations=interpretations,
+                                explain=explain, progress=progress, registers=registers)

@@ -22,6 +22,7 @@ from .installments import Planned, plan
 from .money import fen_to_yuan, yuan_to_fen
 from .policy import Policy, load_policy
 from .trace import Explanation, Step
+from .view import PolicyView
 
 ELIGIBLE, INELIGIBLE, INVALID = "eligible", "ineligible", "invalid"
 CAP, TOP_UP, MATTER = "cap", "top_up", "matter"
@@ -221,7 +222,7 @@ class Decision:
             ),
             explanation=explanation, policy_version=data.get("policy_version", ""),
             cut_by=tuple(data.get("cut_by") or ()),
-            readings=tuple(tuple(r) for r in data.get("readings") or ()),  # type: ignore[misc]
+            readings=tuple(tuple(r) for r in data.get("readings") or ()),
             installments=tuple(Planned.from_record(p) for p in data.get("installments") or ()),
         )
 
@@ -234,7 +235,17 @@ def _step(data: Mapping) -> Step:
     )
 
 
-def decide(policy: Policy | str, claims: Iterable[Claim], *, history: "Iterable[Award] | LedgerLookup" = (),
+def _loaded(policy: "Policy | PolicyView | str") -> Policy:
+    """The engine's policy for what a caller names: an installed id, a view (the policy it was
+    built from) or a policy already loaded."""
+    if isinstance(policy, Policy):
+        return policy
+    if isinstance(policy, PolicyView):
+        return policy._policy if policy._policy is not None else load_policy(policy.id)
+    return load_policy(policy)
+
+
+def decide(policy: "Policy | PolicyView | str", claims: Iterable[Claim], *, history: "Iterable[Award] | LedgerLookup" = (),
            interpretations: Mapping[str, str] | None = None, explain: bool = True,
            registers: "Mapping[str, RegisterList] | None" = None) -> list[Decision]:
     """Decide claims in order, as if one after another, against `history`: a `LedgerLookup`
@@ -247,29 +258,43 @@ def decide(policy: Policy | str, claims: Iterable[Claim], *, history: "Iterable[
 
     Raises BatchError when the policy is unknown, an interpretation choice is unusable or the
     history cannot be read (an award the ledger holds must be a valid claim)."""
-    from .evaluation import Evaluator, _outcome, no_gc
-    from .explain import explanation_of
+    from .evaluation import Evaluator
 
-    if not isinstance(policy, Policy):
-        policy = load_policy(policy)
+    policy = _loaded(policy)
     claims = list(claims)
-    version = policy.version
     interpretations = dict(interpretations or {})
     lookup = history if isinstance(history, LedgerLookup) else AwardIndex(policy, history, interpretations)
     ev = Evaluator(policy, interpretations)
+    return _decided(ev, [c.as_contract() for c in claims], [c.item for c in claims], lookup, explain, registers=registers)
+
+
+def _decided(ev, claims: list, items: list, lookup: "LedgerLookup | None", explain: bool, *,
+             registers: "Mapping[str, RegisterList] | None" = None, earlier=None) -> list[Decision]:
+    """The one decision pass every door takes (`decide`, `evaluate_batch`): the claims (in the
+    contract's form) read, decided statically, their ledger fields taken, the ledger seeded from
+    `lookup` (None: the evaluator's ledger already holds the history), the ledger pass, and a
+    `Decision` per claim in batch order."""
+    from .evaluation import _outcome, no_gc
+    from .explain import explanation_of
+
+    policy = ev.policy
+    version = policy.version
     out: list[Decision | None] = [None] * len(claims)
-    contracts, refused = ev.fill_known([c.as_contract() for c in claims],
-                                       earlier=getattr(lookup, "earlier", None), registers=registers)
+    # Facts the platform knows filled first: earlier awards read back through the lookup (or, for
+    # the contract's batch, the history), registers as given.
+    contracts, refused = ev.fill_known(list(claims), earlier=earlier or getattr(lookup, "earlier", None),
+                                       registers=registers)
     with no_gc():
         errors = ev.read_many(contracts, refused=refused)
         results = [ev.static(cols) for cols in ev.reader.columns()]
         # Keys and groups of every readable claim, taken before the ledger pass changes anything.
         fields = [_ledger_fields(ev, r) for r in results]
-        _seed(ev, results, lookup)
+        if lookup is not None:
+            _seed(ev, results, lookup)
         ev.ledger_pass(results, True)
     for p, err in errors.items():
         e = err["error"]
-        out[p] = Decision(claim_id=err["id"], policy=policy.id, item=claims[p].item, outcome=INVALID,
+        out[p] = Decision(claim_id=err["id"], policy=policy.id, item=items[p], outcome=INVALID,
                           amount=Decimal("0.00"), error=InputError(e["field"], e["message"], e["code"]),
                           policy_version=version)
     for r, (keys, groups) in zip(results, fields):
@@ -294,14 +319,55 @@ def decide(policy: Policy | str, claims: Iterable[Claim], *, history: "Iterable[
     return out  # type: ignore[return-value]
 
 
-def installment_plan(policy: Policy | str, item_id: str, amount: Decimal) -> tuple[Planned, ...]:
+def installment_plan(policy: "Policy | PolicyView | str", item_id: str, amount: Decimal) -> tuple[Planned, ...]:
     """The installments (分期拨付) an award of `amount` to an item is paid in: empty when the item
     pays at once. The platform plans the amount it approves (which may be below the engine's)."""
-    if not isinstance(policy, Policy):
-        policy = load_policy(policy)
+    policy = _loaded(policy)
     item = policy.items.get(item_id)
     stages = getattr(item, "installments", ()) if item is not None else ()
     return plan(stages, Decimal(amount)) if stages and Decimal(amount) > 0 else ()
+
+
+# -- the calculator contract: dicts in, dicts out, through the same decision pass --------------
+
+
+def evaluate_batch(batch: dict, *, history: dict | None = None, interpretations: dict | None = None,
+                   explain: bool = True, registers: dict | None = None) -> dict:
+    """The contract's DECISIONS for a batch (a dict as read from JSON), claims decided in order:
+    `decide`'s decisions as the contract writes them (`Decision.as_contract`).
+
+    Raises BatchError when the batch, history or interpretation choices are unusable.
+    """
+    from .errors import NOT_OBJECT
+
+    if type(batch) is not dict:
+        raise BatchError(NOT_OBJECT)
+    # (load_policy refuses an id that is no string, evaluate_claims claims that are no list: BatchError)
+    policy = load_policy(batch.get("policy"))  # type: ignore[arg-type]
+    return evaluate_claims(policy, batch.get("claims"), history=history, interpretations=interpretations,  # type: ignore[arg-type]
+                           explain=explain, registers=registers)
+
+
+def evaluate_claims(policy: "Policy | PolicyView", claims: list, *, history: dict | None = None,
+                    interpretations: dict | None = None, explain: bool = True, registers: dict | None = None) -> dict:
+    """`evaluate_batch` for a policy already loaded (a package being written, not yet installed).
+    `registers`: the lists the package's facts read ({code: {label, version, imported_on, entries}},
+    as in a --registers file); the history's awards are the ledger its facts read back."""
+    from .errors import NO_CLAIMS
+    from .evaluation import Evaluator, _history_claims
+
+    policy = _loaded(policy)
+    if type(claims) is not list:
+        raise BatchError(NO_CLAIMS)
+    from .known import read_registers
+
+    ev = Evaluator(policy, interpretations)
+    awarded = _history_claims(policy, history)
+    ev.add_history(awarded)
+    items = [c.get("item") if type(c) is dict and type(c.get("item")) is str else None for c in claims]
+    decisions = _decided(ev, claims, items, None, explain, registers=read_registers(registers),
+                         earlier=lambda a: by_applicant(earlier_of_awards(policy, awarded, load=load_policy))(a))
+    return {"policy": policy.id, "decisions": [d.as_contract() for d in decisions]}
 
 
 def _ledger_id(item) -> str:
@@ -337,13 +403,13 @@ def _ledger_fields(ev, r) -> tuple[list, list]:
     lid = _ledger_id(item)
     key_names = [None] * n if keys is None else [_key_name(lid, k) for k in keys]
     cap_rows: list[tuple[CapGroup, ...]] = []
-    caps = caps.tolist() if caps is not None else None
+    limits: list = caps.tolist() if caps is not None else []  # (a cap per row whenever groups are)
     for i in range(n):
         found = []
         if tops is not None:
             found.append(CapGroup(_top_name(lid, tops[i]), TOP_UP, None))
         if groups is not None:
-            found.append(CapGroup(_group_name(lid, groups[i]), CAP, Decimal(fen_to_yuan(caps[i])),
+            found.append(CapGroup(_group_name(lid, groups[i]), CAP, Decimal(fen_to_yuan(limits[i])),
                                   item.cap.param, item.cap.label))
         for bucket, limit, cap in shared_caps[i]:
             found.append(CapGroup(_joined(bucket), CAP, Decimal(fen_to_yuan(limit)), cap.param, cap.label))
@@ -398,13 +464,14 @@ class AwardIndex:
     """A `LedgerLookup` over a list of awards: read once, as the engine reads history (keys taken,
     caps used, top-ups and matters paid), indexed by the names the ledger files them under."""
 
-    def __init__(self, policy: Policy, awards: Iterable[Award] = (), interpretations: Mapping[str, str] | None = None):
+    def __init__(self, policy: "Policy | PolicyView", awards: Iterable[Award] = (), interpretations: Mapping[str, str] | None = None):
         from .evaluation import Evaluator
 
+        policy = _loaded(policy)
         awards = list(awards)
         self._holders: dict[str, Holder] = {}
         self._amounts: dict[str, Decimal] = {}
-        self._earlier = by_applicant(earlier_of_awards(policy, [a.as_contract() for a in awards]))
+        self._earlier = by_applicant(earlier_of_awards(policy, [a.as_contract() for a in awards], load=load_policy))
         if not awards:
             return
         ev = Evaluator(policy, dict(interpretations or {}))
@@ -440,9 +507,9 @@ class AwardIndex:
         platform knows read back ("首次", last year's figure)."""
         return self._earlier(applicants)
 
-
 __all__ = ["Applicant", "Award", "AwardIndex", "BatchError", "CapGroup", "Claim", "Decision", "Earlier", "Holder",
-           "InputError", "LedgerLookup", "RegisterList", "decide", "ELIGIBLE", "INELIGIBLE", "INVALID"]
+           "InputError", "LedgerLookup", "RegisterList", "decide", "evaluate_batch", "evaluate_claims", "ELIGIBLE",
+           "INELIGIBLE", "INVALID"]
 
 
 def _qualifier(item, interp: Mapping[str, str]) -> str:
@@ -472,7 +539,7 @@ def _shaping(item) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def ledger_names(policy: Policy | str, claim: Claim, interpretations: Mapping[str, str] | None = None
+def ledger_names(policy: "Policy | PolicyView | str", claim: Claim, interpretations: Mapping[str, str] | None = None
                  ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(duplicate keys, buckets) a claim's award is filed under: under the interpretations given
     and under every other option of each interpretation that shapes the item's keys and buckets,
@@ -482,8 +549,7 @@ def ledger_names(policy: Policy | str, claim: Claim, interpretations: Mapping[st
 
     from .evaluation import Evaluator
 
-    if not isinstance(policy, Policy):
-        policy = load_policy(policy)
+    policy = _loaded(policy)
     base = dict(interpretations or {})
     item = policy.items.get(claim.item)
     shaping = _shaping(item) if item is not None else []
@@ -528,11 +594,10 @@ class PromiseTerms:
     interpretations: tuple[str, ...] = ()  # "A37=payment"
 
 
-def promise_terms(policy: Policy | str, item: str, on: dt.date,
+def promise_terms(policy: "Policy | PolicyView | str", item: str, on: dt.date,
                   interpretations: Mapping[str, str] | None = None) -> PromiseTerms | None:
     """The promise a claim of `item` with event date `on` carries, or None if the item has none."""
-    if isinstance(policy, str):
-        policy = load_policy(policy)
+    policy = _loaded(policy)
     spec = policy.items.get(item)
     if spec is None or spec.promise is None:
         return None

@@ -716,6 +716,22 @@ class _Subset:
         return self.indexes[index]
 
 
+def _history_claims(policy, history: dict | None) -> list:
+    from .errors import HISTORY_NOT_LIST, HISTORY_POLICY
+
+    if history is None:
+        return []
+    if type(history) is not dict or type(history.get("awarded")) is not list:
+        raise BatchError(HISTORY_NOT_LIST)
+    got = history.get("policy", policy.id)
+    if got == policy.id:
+        return history["awarded"]
+    if got not in {p.id for p in policy.ancestors()}:
+        raise BatchError(HISTORY_POLICY.format(got=got, want=policy.id))
+    # Awards of a predecessor this policy continues: each read under its own policy.
+    return [{"policy": got, **a} if type(a) is dict else a for a in history["awarded"]]
+
+
 def _owner_params(policy_id: str):
     """The parameters of the installed policy that declared a cap over another policy's items."""
     from .policy import load_policy

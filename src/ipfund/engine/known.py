@@ -206,7 +206,7 @@ def qualify_sources(policy) -> None:
     under the first's), once the policy knows them; an item or fact that is not there is an error."""
     from dataclasses import replace
 
-    from .authoring.items import AuthoringError
+    from .errors import AuthoringError
 
     def ledger_id(item, name: str, where: str):
         target = policy.items.get(name)
@@ -276,6 +276,7 @@ def uses_known(policy) -> bool:
 
 
 def registers_used(policy) -> list[str]:
+    policy = getattr(policy, "_policy", None) or policy  # a read model: the policy it was built from
     return sorted({f.source.code for item in policy.items.values() for f in item.facts if isinstance(f.source, FromRegister)})
 
 
@@ -284,10 +285,11 @@ def confirmed_facts(item) -> list:
     return [f for f in item.facts if getattr(f, "source", DECLARED) == CONFIRMED]
 
 
-def earlier_of_awards(policy, awards: Iterable) -> list[Earlier]:
-    """The awards of a history (contract dicts) as earlier awards the platform could read back."""
-    from .policy import load_policy
-
+def earlier_of_awards(policy, awards: Iterable, *, load: Callable) -> list[Earlier]:
+    """The awards of a history (contract dicts) as earlier awards the platform could read back;
+    `load(policy_id)` reads the policy of an award of another policy (the caller's `load_policy`:
+    this module is read by the policy loader, so it does not import it)."""
+    load_policy = load
     out = []
     policies = {policy.id: policy}
     for a in awards:

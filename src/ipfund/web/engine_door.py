@@ -1,4 +1,7 @@
-"""The platform's one door to the engine: the only web module that imports `ipfund.engine`.
+"""The platform's one door to the engine: the only web module that imports `ipfund.engine` — and it
+imports that module only, the engine's own door (no `ipfund.engine.*` below it: an import-linter
+contract says so, with no exemption). Policies reach the web as the engine's read model
+(`PolicyView`: items, facts, clauses, interpretations, frozen); never the engine's `Policy`.
 
 It turns what the platform stores (an applicant profile, a claim, the award ledger's rows) into
 the engine's typed claims and awards, asks `ipfund.engine.decide`, and hands back frozen
@@ -17,6 +20,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from ipfund.engine import (
+    EXPIRED,
+    IN_FORCE,
+    LEDGER_SEPARATOR,
+    NOT_YET,
+    PSEUDONYM_PREFIX,
+    REASON_LABELS,
+    STATE_LABELS,
     Applicant,
     BatchError,
     CapGroup,
@@ -24,25 +34,34 @@ from ipfund.engine import (
     Decision,
     Earlier,
     Explanation,
+    FactView,
     Holder,
-    Policy,
-    RegisterList,
+    ItemView,
+    PolicyView,
+    canonical,
+    Planned,
     PromiseTerms,
+    RegisterList,
     decide,
-    ledger_names,
     evaluate_batch,
-    load_policy,
+    installed_ids,
+    installment_plan,
+    ledger_names,
+    policy_view,
     promise_end,
     promise_terms,
+    ric_valid,
+    state_on,
+    uscc_valid,
+    validity_of,
 )
-from ipfund.engine.door import LEDGER_SEPARATOR, Planned, installment_plan
-from ipfund.engine.identifiers import PSEUDONYM_PREFIX, canonical, ric_valid, uscc_valid
-from ipfund.engine.packages import EXPIRED, IN_FORCE, NOT_YET, STATE_LABELS, installed, state_on
-from ipfund.engine.vocabulary import REASON_LABELS
+
+# The read model under the name the web has always used for a policy.
+Policy = PolicyView
 
 __all__ = [
     "EXPIRED", "IN_FORCE", "NOT_YET", "PSEUDONYM_PREFIX", "STATE_LABELS", "BatchError", "CapGroup", "Decision",
-    "Explanation", "Policy", "REASON_LABELS", "canonical", "decide_calculator", "decide_claim", "decide_draft",
+    "Explanation", "FactView", "ItemView", "Policy", "PolicyView", "REASON_LABELS", "canonical", "decide_calculator", "decide_claim", "decide_draft",
     "default_policy", "evaluate_batch", "installments_of", "known_policies", "Planned", "ledger_fields", "ledger_index_names", "ledger_index_names_of_record", "ledger_scope", "policies_in_force",
     "policy_by_id", "policy_named", "PromiseTerms", "claim_promise", "promise_end", "policy_of", "policy_state", "policy_state_label", "policy_validity",
     "ric_valid", "stored_decision", "stored_explanation", "uscc_valid",
@@ -57,7 +76,7 @@ VISITOR_PERSON_ID = "441203199001010010"
 
 def policy_named(policy_id: str) -> Policy:
     """An installed policy package by its id (BatchError when none is installed under it)."""
-    return load_policy(policy_id)
+    return policy_view(policy_id)
 
 
 def default_policy() -> Policy:
@@ -87,7 +106,7 @@ def known_policies(on: dt.date | None = None) -> list[Policy]:
 
     on = on or timezone.localdate()
     order = {IN_FORCE: 0, NOT_YET: 1, EXPIRED: 2}
-    policies = [load_policy(pid) for pid in installed()]
+    policies = [policy_view(pid) for pid in installed_ids()]
     return sorted(policies, key=lambda p: (order[state_on(p, on)], -p.issued_on.toordinal(), p.id))
 
 
@@ -101,7 +120,7 @@ def policies_in_force(on: dt.date | None = None) -> list[Policy]:
 def policy_by_id(policy_id: str) -> Policy | None:
     """The policy package a stored row names (a claim's, an award's, a budget's), or None if unknown."""
     try:
-        return load_policy(policy_id)
+        return policy_view(policy_id)
     except BatchError:  # an id no package answers to: the caller shows what it has
         return None
 
@@ -109,9 +128,7 @@ def policy_by_id(policy_id: str) -> Policy | None:
 def policy_validity(policy: Policy, on: dt.date) -> tuple[dt.date, dt.date]:
     """The first and last event date the policy admits, as its validity parameters read on a day
     (decided by ipfund.engine.validity, as the rules decide it)."""
-    from ipfund.engine.validity import validity
-
-    v = validity(policy, on)
+    v = validity_of(policy, on)
     return v.first, v.last
 
 
@@ -200,7 +217,7 @@ def _ledger_item(policy_id: str, item_id: str) -> str:
 def _registers(policy: Policy, claim: Claim) -> dict[str, RegisterList]:
     """The lists the policy's facts read, each as its newest imported version holds the claim's
     applicant (a list never imported is said so in the decision, and holds no one)."""
-    from ipfund.engine.known import registers_used
+    from ipfund.engine import registers_used
     from ipfund.web.registers.selectors import list_register_rows
 
     out = {}
@@ -375,10 +392,17 @@ class PackageReport:
 
 def policy_store_use() -> None:
     """Hand the policy store (settings.IPFUND_POLICY_STORE) to the engine, and forget loaded policies."""
-    from ipfund.engine import packages
+    from ipfund.engine import use_policy_store
 
-    packages.use_store(settings.IPFUND_POLICY_STORE)
-    policy_library_changed()
+    use_policy_store(settings.IPFUND_POLICY_STORE)
+
+
+def policy_package_install(folder: _Path, policy_id: str) -> _Path:
+    """Move a checked package folder into the policy store under its id (one atomic rename: OSError
+    when a package of that name is there), and forget loaded policies."""
+    from ipfund.engine import install_package
+
+    return install_package(folder, policy_store(), policy_id)
 
 
 def policy_store() -> _Path:
@@ -387,29 +411,29 @@ def policy_store() -> _Path:
 
 def policy_library_changed() -> None:
     """Forget every loaded policy: the next look-up reads the installed packages again."""
-    from ipfund.engine.policy import _load_installed
+    from ipfund.engine import forget_loaded
 
-    _load_installed.cache_clear()
+    forget_loaded()
 
 
 def _package_info(policy: Policy, origin: str, on: dt.date) -> PackageInfo:
-    from ipfund.engine.packages import STATE_LABELS, state_on
+    from ipfund.engine import predecessor_view
 
     start, end = policy_validity(policy, on)
     state = state_on(policy, on)
     predecessor = ""
     if policy.predecessor_id:
         try:
-            pred = policy.predecessor()
-            predecessor = f"{pred.document_number}《{pred.title}》"  # type: ignore[union-attr]  # (an Optional not checked here, as before (issue 23: typed later))
+            pred = predecessor_view(policy)
+            predecessor = f"{pred.document_number}《{pred.title}》" if pred is not None else ""
         except BatchError:
             predecessor = f"{policy.predecessor_id}（未安装）"
     return PackageInfo(
         id=policy.id, title=policy.title, document_number=policy.document_number,
-        issuer=str(policy.data.get("issuer") or ""), issued_on=policy.issued_on, start=start, end=end,
+        issuer=policy.issuer, issued_on=policy.issued_on, start=start, end=end,
         state=state, state_label=STATE_LABELS[state], origin=origin, predecessor=predecessor,
         predecessor_id=policy.predecessor_id or "", continued=len(policy.continued), items=len(policy.items),
-        versions=tuple(policy.versions()),
+        versions=policy.versions,
     )
 
 
@@ -419,43 +443,41 @@ def _origin(ref) -> str:
 
 def policy_library(on: dt.date) -> tuple[list[PackageInfo], list[str]]:
     """Every installed package, built-ins first, and the problems met finding or reading them (Chinese)."""
-    from ipfund.engine.packages import discover
+    from ipfund.engine import package_refs
 
-    found, problems = discover()
+    found, problems = package_refs()
     out = []
     for ref in found.values():
         try:
-            out.append(_package_info(load_policy(ref.id), _origin(ref), on))
+            out.append(_package_info(policy_view(ref.id), _origin(ref), on))
         except BatchError as exc:
             problems.append(f"{ref.id}：{exc}")
     return out, problems
 
 
 def policy_installed_ids() -> list[str]:
-    from ipfund.engine.packages import installed
-
-    return list(installed())
+    return installed_ids()
 
 
 def policy_package(policy_id: str, on: dt.date) -> PackageInfo | None:
     """An installed package by id (None when none is installed under it or it cannot be read)."""
-    from ipfund.engine.packages import installed
+    from ipfund.engine import package_refs
 
-    ref = installed().get(policy_id)
+    ref = package_refs()[0].get(policy_id)
     if ref is None:
         return None
     try:
-        return _package_info(load_policy(policy_id), _origin(ref), on)
+        return _package_info(policy_view(policy_id), _origin(ref), on)
     except BatchError:
         return None
 
 
 def _report(policy: Policy) -> PackageReport:
-    from ipfund.engine.authoring.golden import run_cases
+    from ipfund.engine import check_package, golden_test
 
-    problems = tuple(policy.check())
-    report = run_cases(policy)
-    return PackageReport(problems, True, report.ok, _without_id(report.summary(), policy.id), tuple(report.failures))
+    problems = tuple(check_package(policy))
+    report = golden_test(policy)
+    return PackageReport(problems, True, report.ok, _without_id(report.summary, policy.id), tuple(report.failures))
 
 
 def _without_id(summary: str, policy_id: str) -> str:
@@ -472,7 +494,7 @@ def policy_package_report(policy_id: str) -> PackageReport:
     of the packages it continues, the engine's code) and kept in IPFUND_CACHE_DIR, so that the
     package's page answers at once (running the golden cases of the 2022 package takes seconds)."""
     try:
-        policy = load_policy(policy_id)
+        policy = policy_view(policy_id)
         key = _report_key(policy)
         cached = _report_cached(key)
         if cached is not None:
@@ -504,15 +526,17 @@ def _engine_digest() -> str:
 def _report_key(policy: Policy) -> str:
     import hashlib
 
+    from ipfund.engine import package_folder, predecessor_view
+
     digest = hashlib.sha256(_engine_digest().encode())
     seen: set[str] = set()
     current: Policy | None = policy
     while current is not None and current.id not in seen:  # the package and every package it continues
         seen.add(current.id)
         digest.update(current.id.encode() + b"\0")
-        _files_digest(digest, current.path)
+        _files_digest(digest, package_folder(current))
         try:
-            current = current.predecessor() if current.predecessor_id else None
+            current = predecessor_view(current) if current.predecessor_id else None
         except BatchError:
             current = None
     return digest.hexdigest()[:40]
@@ -529,10 +553,10 @@ def _report_cached(key: str) -> PackageReport | None:
     """A kept report, read only from this user's own private cache (as the policy cache is)."""
     import json
 
-    from ipfund.engine.policy import _private
+    from ipfund.engine import is_private
 
     path = _report_file(key)
-    if not (_private(path.parent) and _private(path)):
+    if not (is_private(path.parent) and is_private(path)):
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -546,12 +570,12 @@ def _report_keep(key: str, report: PackageReport) -> None:
     import json
     import os
 
-    from ipfund.engine.policy import _private
+    from ipfund.engine import is_private
 
     path = _report_file(key)
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not _private(path.parent):
+        if not is_private(path.parent):
             return
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -565,20 +589,20 @@ def _report_keep(key: str, report: PackageReport) -> None:
 
 def policy_folder_id(folder: _Path) -> str | None:
     """The id a package folder's policy.yaml declares (None when it declares none); ValueError when unreadable."""
-    from ipfund.engine.packages import package_id
+    from ipfund.engine import folder_package_id
 
-    return package_id(folder)
+    return folder_package_id(folder)
 
 
 def policy_folder_examine(folder: _Path, on: dt.date) -> tuple[PackageInfo | None, PackageReport]:
     """A package not yet installed (an upload, unpacked): what it is, and its `check` and `test`.
     A package with Python rules is refused unread: loading it would run its code."""
-    from ipfund.engine.policy import load_policy_path
+    from ipfund.engine import policy_view_at
 
     if (folder / "rules.py").exists():
         return None, _unreadable(RULES_REFUSED)
     try:
-        policy = load_policy_path(folder)
+        policy = policy_view_at(folder)
         return _package_info(policy, ORIGIN_STORE, on), _report(policy)
     except BatchError as exc:
         return None, _unreadable(str(exc))
@@ -588,15 +612,15 @@ def policy_folder_examine(folder: _Path, on: dt.date) -> tuple[PackageInfo | Non
 
 def policy_package_diff(old_id: str, new_id: str) -> list[str]:
     """`ipfund policy diff OLD NEW` of two installed packages, as lines of Chinese text."""
-    from ipfund.engine.authoring.diff import diff_policies
+    from ipfund.engine import diff_packages
 
-    return diff_policies(load_policy(old_id), load_policy(new_id))
+    return diff_packages(policy_view(old_id), policy_view(new_id))
 
 
 __all__ += [
     "ORIGIN_BUILTIN", "ORIGIN_PATH", "ORIGIN_STORE", "PackageInfo", "PackageReport", "policy_folder_examine",
     "policy_folder_id", "policy_installed_ids", "policy_library", "policy_library_changed", "policy_package",
-    "policy_package_diff", "policy_package_report", "policy_store", "policy_store_use",
+    "policy_package_diff", "policy_package_install", "policy_package_report", "policy_store", "policy_store_use",
 ]
 
 
@@ -661,9 +685,7 @@ FACT_SOURCES = {"declared": "申请人申报", "confirmed": "申请人申报，�
 
 def fact_source(fact) -> str:
     """Where a fact's value comes from: declared, confirmed (a reviewer confirms it) or platform."""
-    from ipfund.engine.known import known
-
-    return "platform" if known(fact) else str(fact.source)
+    return str(fact.source)  # the read model says it: declared, confirmed or platform
 
 
 def applicant_facts(spec) -> list:
@@ -685,9 +707,9 @@ __all__ += ["FACT_SOURCES", "applicant_facts", "fact_source", "facts_to_confirm"
 # all through `decide_scenario`: the one engine call of a sandbox run, so that a runner for large
 # runs (Dask) can take it over in one place.
 
-from ipfund.engine.scenario import Override as ParameterOverride  # noqa: E402 - this section is kept apart
-from ipfund.engine.scenario import parameter_value as _parameter_value  # noqa: E402
-from ipfund.engine.scenario import with_parameters  # noqa: E402
+from ipfund.engine import Override as ParameterOverride  # noqa: E402 - this section is kept apart
+from ipfund.engine import parameter_value as _parameter_value  # noqa: E402
+from ipfund.engine import with_parameters  # noqa: E402
 from typing import Sequence as _Sequence  # noqa: E402
 
 _SCENARIO_POLICIES: dict[tuple, Policy] = {}
@@ -716,11 +738,11 @@ def scenario_interpretations(policy: Policy, chosen: Mapping[str, str] | None) -
 def draft_policy_load(folder: _Path) -> Policy:
     """A draft package (a folder, never installed) read for a scenario; one with Python rules is
     refused unread (loading it would run its code). BatchError says what is wrong, in Chinese."""
-    from ipfund.engine.policy import load_policy_path
+    from ipfund.engine import policy_view_at
 
     if (_Path(folder) / "rules.py").exists():
         raise BatchError(RULES_REFUSED)
-    return load_policy_path(folder)
+    return policy_view_at(folder)
 
 
 def parameter_in_force(policy: Policy, name: str, on: dt.date):
@@ -776,7 +798,7 @@ def _scenario_on_dask(policy: Policy, claims: "_Sequence[Mapping]", interpretati
     settings name: the bulk path's lines, read back."""
     import orjson
 
-    from ipfund.engine.distributed import dask_client, decide_jsonl
+    from ipfund.engine import dask_client, decide_jsonl
 
     lines = [orjson.dumps(dict(c)) for c in claims]
     with dask_client(settings.IPFUND_DASK_WORKERS, settings.IPFUND_DASK_SCHEDULER or None) as client:
@@ -798,7 +820,7 @@ def decide_in_bulk(policy: Policy, claims: "Sequence[Claim]", *, interpretations
     """`decide(policy, claims, history=…, interpretations=…, explain=…)` on the Dask cluster the
     settings name: the same Decisions in the same order. `progress(done, total)` is told the chunks
     decided (a job's progress)."""
-    from ipfund.engine.distributed import dask_client, decide_claims
+    from ipfund.engine import dask_client, decide_claims
 
     def told(phase: str, done: int, total: int) -> None:
         if progress is not None and phase == "decide":
@@ -814,7 +836,7 @@ __all__ += ["decide_in_bulk"]
 
 def _ledger_snapshot(keys: list[str], buckets: list[str]):
     """What the ledger holds for these names, read in slices (an IN list of bounded length)."""
-    from ipfund.engine.distributed import LedgerSnapshot
+    from ipfund.engine import LedgerSnapshot
 
     rows = _LedgerRows()
     holders: dict = {}
@@ -832,7 +854,7 @@ def decide_candidates(policy: Policy, candidates: Sequence, *, progress=None) ->
     stored claim) each decided alone against the ledger now — what `decide_claim` gives for each,
     explained when eligible (an ineligible one without its explanation) — in bulk: on the Dask cluster the settings name when there are IPFUND_DASK_MIN_CLAIMS of them or
     more (or a scheduler is named), else in this process. `progress(done, total)`: chunks decided."""
-    from ipfund.engine.distributed import dask_client, decide_each
+    from ipfund.engine import dask_client, decide_each
     from ipfund.web.rounds.selectors import interpretations_in_force
 
     claims = [_claim(c) for c in candidates]
@@ -858,10 +880,12 @@ __all__ += ["decide_candidates"]
 # ------------------------------------------------------------------------------------------
 # Allocation after a round closes (engine/allocation.py): a package's pro-rata cut and quotas,
 # and the exact arithmetic of both.
-from ipfund.engine.allocation import (  # noqa: E402 - this section is kept apart from the top
-    BY as ALLOCATION_BY, OVER as ALLOCATION_OVER, REMAINDERS as ALLOCATION_REMAINDERS, TIES as ALLOCATION_TIES,
-    Allocation, ProRataPlan, Quota, Ranked, pro_rata as _pro_rata, rank as _rank,
+from ipfund.engine import (  # noqa: E402 - this section is kept apart from the top
+    ALLOCATION_BY, ALLOCATION_OVER, ALLOCATION_REMAINDERS, ALLOCATION_TIES,
+    Allocation, ProRataPlan, Quota, Ranked,
 )
+from ipfund.engine import pro_rata as _pro_rata  # noqa: E402
+from ipfund.engine import rank as _rank  # noqa: E402
 
 __all_allocation__ = (ALLOCATION_BY, ALLOCATION_OVER, ALLOCATION_REMAINDERS, ALLOCATION_TIES, Quota, Ranked)
 

@@ -94,7 +94,7 @@ def test_the_library_lists_the_2022_policy_as_expired_and_the_upload_activates_t
         assert shown in listing, shown
     # the platform sees it without a restart
     successor = policy_named(SUCCESSOR)
-    assert successor.predecessor().id == "zhaoqing-hitech-ip-2022"
+    assert successor.predecessor_id == "zhaoqing-hitech-ip-2022"
     assert SUCCESSOR in policy_installed_ids()
 
 

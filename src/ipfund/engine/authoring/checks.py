@@ -200,7 +200,7 @@ def _load_problem(exc, lines: Lines) -> str:
     top = _TOP_FIELD.match(message)
     if top:
         return located(lines, tuple(top.group("path").split(".")), message)
-    from .items import AuthoringError
+    from ..items import AuthoringError
 
     if isinstance(exc, (AuthoringError, BatchError)):
         return located(lines, ("items",) if isinstance(exc, AuthoringError) else (), message)

@@ -143,7 +143,7 @@ def _texts(policy) -> list[str]:
 
 def run_case(policy, case: dict) -> list[str]:
     """The problems of one case: its form, its expectations, the bulk path agreeing."""
-    from .. import evaluate_claims
+    from ..door import evaluate_claims
     from ..bulk import evaluate_lines
     from ..errors import BatchError
 

@@ -110,7 +110,7 @@ def _policy_out(policy) -> dict:
     start, end = policy_validity(policy, today)
     return {
         "id": policy.id, "title": policy.title, "document_number": policy.document_number,
-        "issuer": policy.data.get("issuer", ""), "valid_from": start, "valid_until": end,
+        "issuer": policy.issuer, "valid_from": start, "valid_until": end,
         "state": policy_state(policy, today), "state_label": policy_state_label(policy, today),
         "version": policy.version, "continues": policy.predecessor_id,
     }

@@ -11,7 +11,6 @@ that is not exactly one package folder with policy.yaml.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import stat
@@ -40,6 +39,7 @@ from ipfund.web.engine_door import (
     policy_library_changed,
     policy_package,
     policy_package_diff,
+    policy_package_install,
     policy_package_report,
     policy_store,
 )
@@ -239,7 +239,7 @@ def package_upload(*, actor, upload) -> UploadOutcome:
 def _activate(actor, folder: Path, target: Path, package: PackageInfo, digest: str) -> None:
     """Move the checked package into the store and audit it, both or neither."""
     try:
-        os.rename(folder, target)  # atomic on one file system; refuses a non-empty folder of that name
+        policy_package_install(folder, target.name)  # atomic on one file system; refuses a non-empty folder of that name
     except OSError:
         raise PackageRefused([ALREADY_IN_STORE.format(id=target.name)]) from None
     try:

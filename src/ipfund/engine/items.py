@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..money import fen_to_yuan
-from ..dates import add_years, iso
-from ..known import DECLARED, Derive, First, FromRegister, LastYear, SourceError, order, read_source
-from ..installments import InstallmentError, read_stages
-from ..vocabulary import (
+from .money import fen_to_yuan
+from .dates import add_years, iso
+from .known import DECLARED, Derive, First, FromRegister, LastYear, SourceError, order, read_source
+from .installments import InstallmentError, read_stages
+from .vocabulary import (
     KINDS,
     REASON_ORDER,
     AtMost,
@@ -39,8 +39,7 @@ from ..vocabulary import (
 )
 
 
-class AuthoringError(ValueError):
-    """A package's data cannot be read as items; the message (Chinese) names where."""
+from .errors import AuthoringError  # noqa: E402,F401 - defined beside the engine's other errors (known.py raises it too)
 
 
 FACT_TYPES = ("year", "money", "bool", "enum", "text", "date", "number", "uscc_list")
