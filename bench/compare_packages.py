@@ -38,7 +38,8 @@ def produce(out: Path, policy_id: str, claims: Path, explain_claims: Path) -> No
 
     import orjson
 
-    from ipfund.engine import evaluate_claims, load_policy
+    from ipfund.engine import evaluate_claims
+    from ipfund.engine.policy import load_policy
     from ipfund.engine.authoring.golden import load_cases
     from ipfund.engine.errors import BatchError
 
@@ -48,7 +49,8 @@ def produce(out: Path, policy_id: str, claims: Path, explain_claims: Path) -> No
     def decide(case, interpret):
         history = {"policy": policy.id, "awarded": copy.deepcopy(case["history"])} if "history" in case else None
         try:
-            got = evaluate_claims(policy, copy.deepcopy(case["claims"]), history=history, interpretations=interpret)
+            got = evaluate_claims(policy, copy.deepcopy(case["claims"]), history=history, interpretations=interpret,
+                                  registers=case.get("registers"))
             return got["decisions"]
         except BatchError as exc:
             return {"batch_error": str(exc)}

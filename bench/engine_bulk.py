@@ -26,7 +26,8 @@ sys.path.insert(0, str(HERE))
 from machine import describe  # noqa: E402
 from make_jsonl import main as make_jsonl  # noqa: E402
 
-from ipfund.engine import evaluate_batch, load_policy  # noqa: E402
+from ipfund.engine import evaluate_batch  # noqa: E402
+from ipfund.engine.policy import load_policy  # noqa: E402
 from ipfund.engine import wire  # noqa: E402
 from ipfund.engine.bulk import iter_lines  # noqa: E402
 from ipfund.engine.evaluation import Evaluator  # noqa: E402

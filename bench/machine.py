@@ -40,3 +40,27 @@ def loop_ns(n: int = 5_000_000) -> float:
             pass
         best = min(best, time.perf_counter() - t)
     return best / n * 1e9
+
+
+def on_cluster(workers: int, run):
+    """`run(client)` on a LocalCluster of `workers` worker processes started for it: (its result,
+    the figures as a line — wall time of the run, the cluster's start apart, CPU time of this
+    process and of each worker, each worker's peak memory)."""
+    import time
+
+    from ipfund.engine.distributed import cpu_seconds, dask_client, peak_memory
+
+    t = time.perf_counter()
+    with dask_client(workers) as client:
+        started = time.perf_counter() - t
+        cpu0, workers0 = os.times(), cpu_seconds(client)
+        t = time.perf_counter()
+        result = run(client)
+        took = time.perf_counter() - t
+        cpu1, workers1 = os.times(), cpu_seconds(client)
+        memory = peak_memory(client)
+    mine = cpu1.user + cpu1.system - cpu0.user - cpu0.system
+    theirs = ", ".join(f"{workers1[w] - workers0[w]:.1f}" for w in sorted(workers1))
+    peaks = ", ".join(f"{memory[w] / 2**20:,.0f}" for w in sorted(memory))
+    return result, (f"{took:.1f} s (cluster start {started:.1f} s); CPU: client {mine:.1f} s, workers {theirs} s; "
+                    f"peak memory per worker {peaks} MiB")

@@ -31,3 +31,12 @@ def _flush_passes_insert_only_triggers():
     flush.sql_flush = sql_flush
     yield
     flush.sql_flush = original
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """One Dask LocalCluster for the session: two workers, threads of this process (no server)."""
+    from ipfund.engine.distributed import dask_client as client_of
+
+    with client_of(2, processes=False) as client:
+        yield client

@@ -50,7 +50,7 @@ def test_the_bureau_previews_and_applies_a_pro_rata_cut_and_the_applicant_reads_
     assert "¥83,333.33" in table and "¥41,666.67（含尾差 0.01 元）" in table and "¥25,000.00" in table
     assert "¥150,000.00" in table
     screenshots(approver, "allocation-preview")
-    approver.check(f"#confirm-{budget.pk}")
+    approver.on("dialog", lambda dialog: dialog.accept())
     submit(approver, approver.locator(f"#apply-{budget.pk}"))
     assert "已按同一比例核减：比例 0.833333，3 项资助核减后合计 150000.00 元。" in approver.inner_text("main")
     assert approver.locator(f"#allocation-done-{budget.pk}").count() == 1

@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from ipfund.engine import (
-    Applicant, Award, BatchError, Claim, Decision, evaluate_batch, decide, load_policy,
+    Applicant, Award, BatchError, Claim, Decision, evaluate_batch, decide,
+)
+from ipfund.engine.policy import (
+    load_policy,
 )
 
 POLICY = "zhaoqing-hitech-ip-2022"

@@ -32,7 +32,7 @@ def test_no_condition_of_the_2022_package_names_an_interpretation_by_its_code():
     the decision's `interpretations`)."""
     import re
 
-    from ipfund.engine import load_policy
+    from ipfund.engine.policy import load_policy
 
     policy = load_policy("zhaoqing-hitech-ip-2022")
     described = [c.describe for item in policy.items.values() for c in item.conditions]
@@ -133,7 +133,8 @@ def _golden_explanations(policy):
         history = {"policy": policy.id, "awarded": copy.deepcopy(case["history"])} if "history" in case else None
         interp = {str(k): str(v) for k, v in case["interpret"].items()} if "interpret" in case else None
         try:
-            result = evaluate_claims(policy, copy.deepcopy(claims), history=history, interpretations=interp)
+            result = evaluate_claims(policy, copy.deepcopy(claims), history=history, interpretations=interp,
+                                     registers=case.get("registers"))
         except BatchError:
             continue  # a case about an unusable batch has no explanation
         ids = {c.get("id") for c in claims + (case.get("history") or []) if isinstance(c, dict)}
@@ -145,13 +146,13 @@ def _golden_explanations(policy):
                 yield case["name"], ids, own.get(d.get("id"), []), line
 
 
-@pytest.mark.parametrize("package", ["zhaoqing-hitech-ip-2022", "fictional-successor-2025"])
+@pytest.mark.parametrize("package", ["zhaoqing-hitech-ip-2022", "fictional-successor-2025", "fictional-growth-2026"])
 def test_no_explanation_of_any_golden_case_shows_a_code(package, monkeypatch):
     """Every explanation of every golden case, as a 科员 reads it: no reason codes, option keys,
     fact or parameter ids, interpretation codes or claim ids (they stay in the machine output)."""
     from pathlib import Path
 
-    from ipfund.engine import load_policy
+    from ipfund.engine.policy import load_policy
 
     monkeypatch.setenv("IPFUND_POLICY_PATH", str(Path(__file__).resolve().parents[1] / "fixtures" / "policies"))
     policy = load_policy(package)

@@ -36,7 +36,10 @@ def amended(tmp_path_factory):
     params["custody_sme.cap_per_year"]["values"].append({"from": "2024-01-01", "value": "12000", **doc})
     (folder / "policy.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     policy = load_policy_path(folder)
-    assert policy.check() == []
+    from ipfund.engine import check_package
+    from ipfund.engine.view import view_of
+
+    assert check_package(view_of(policy)) == []
     return policy
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ipfund.engine import BatchError, evaluate_batch, load_policy
+from ipfund.engine import BatchError, evaluate_batch
+from ipfund.engine.policy import load_policy
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "policies"
 OLD, NEW = "zhaoqing-hitech-ip-2022", "fictional-successor-2025"

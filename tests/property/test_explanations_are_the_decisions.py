@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ipfund.engine import evaluate_claims, load_policy
+from ipfund.engine import evaluate_claims
+from ipfund.engine.policy import load_policy
 from ipfund.engine.authoring.golden import load_cases
 from ipfund.engine.policy import load_policy_path
 
@@ -42,7 +43,7 @@ def test_the_conclusion_states_the_decided_amount(package):
         for chosen in _options(policy):
             interpret = {**{str(k): str(v) for k, v in (case.get("interpret") or {}).items()}, **chosen}
             decisions = evaluate_claims(policy, copy.deepcopy(case["claims"]), history=history,
-                                        interpretations=interpret)["decisions"]
+                                        interpretations=interpret, registers=case.get("registers"))["decisions"]
             for d in decisions:
                 if "error" in d:
                     continue

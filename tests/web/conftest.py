@@ -33,7 +33,7 @@ def _isolated_files_and_mail(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _claim_counts_at_once(request):
-    # On PostgreSQL the claims-per-state trigger runs at commit; a test that runs inside one
+    # On PostgreSQL the claims-per-state trigger and the ledger's totals trigger run at commit; a test that runs inside one
     # transaction rolled back at its end would never see it run, so there it runs at each change
     # (transactional tests, which commit, keep it at commit: they test exactly that).
     marker = request.node.get_closest_marker("django_db")
@@ -47,7 +47,7 @@ def _claim_counts_at_once(request):
     request.getfixturevalue("db")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS claims_claim_state_count IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS claims_claim_state_count, ledger_awardentry_total IMMEDIATE")
     yield
 
 

@@ -20,7 +20,30 @@ def setup(data_dir: str | None = None) -> None:
         settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 
-def migrate(verbosity: int = 0) -> None:
+def migrate(verbosity: int = 0, progress=None) -> None:
+    """Apply the migrations; ``progress(done, total)`` is told as each one begins (Django's own lines,
+    in English, are not shown)."""
     from django.core.management import call_command
 
-    call_command("migrate", interactive=False, verbosity=verbosity)
+    if progress is None:
+        call_command("migrate", interactive=False, verbosity=verbosity)
+        return
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    total = len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+    class Counter:
+        done = 0
+
+        def write(self, text: str) -> int:
+            if "Applying " in text:  # Django's line as a migration begins
+                Counter.done += 1
+                progress(Counter.done, total)
+            return len(text)
+
+        def flush(self) -> None:
+            pass
+
+    call_command("migrate", interactive=False, verbosity=1, stdout=Counter())

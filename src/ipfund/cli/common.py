@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ipfund.engine.errors import BAD_INTERPRET_ARG, NOT_JSON, TOO_DEEP, TOO_LARGE, BatchError
+from ipfund.engine import BAD_INTERPRET_ARG, NOT_JSON, TOO_DEEP, TOO_LARGE, BatchError
 
 MAX_BATCH_MB = 256
 

@@ -29,7 +29,13 @@ def demo_refusal() -> str | None:
     return None
 
 
-def load_and_report(out=sys.stdout) -> int:
+LOADING = "正在载入演示数据（约需一分钟，请稍候）…"
+STEP_LINE = "  [{n}/{total}] {step}"
+
+
+def load_and_report(out=sys.stdout, on_step=None) -> int:
+    """Load the demo, printing each step as it begins (and telling ``on_step(step)``, the waiting
+    page of `ipfund serve --demo`), then the summary and the accounts."""
     from django.core.exceptions import ValidationError
     from django.test.utils import override_settings
 
@@ -40,10 +46,17 @@ def load_and_report(out=sys.stdout) -> int:
     if refusal:
         print(refusal, file=sys.stderr)
         return 2
+    def progress(n: int, total: int, step: str) -> None:
+        print(STEP_LINE.format(n=n, total=total, step=step), file=out, flush=True)
+        if on_step is not None:
+            on_step(f"{step}（第 {n} 步，共 {total} 步）")
+
     try:
         # The demo's hundreds of notifications stay in the application, not on the console.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            summary = load_demo()
+            if not _loaded_before():
+                print(LOADING, file=out, flush=True)
+            summary = load_demo(progress=progress)
     except ValidationError as exc:
         # Loaded before: the accounts are still the demo's (unless someone changed them).
         print(exc.messages[0], file=out)
@@ -53,6 +66,12 @@ def load_and_report(out=sys.stdout) -> int:
     print("各状态申报数：" + state_counts(summary.states), file=out)
     _accounts(out, summary.staff_passwords, summary.applicant_password)
     return 0
+
+
+def _loaded_before() -> bool:
+    from ipfund.web.accounts.models import User
+
+    return User.objects.exists()
 
 
 def state_counts(states: dict[str, int]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from ipfund.cli.common import add_interpret, fail, parse_interpret, read_json_file
-from ipfund.engine.errors import BatchError
+from ipfund.engine import BatchError
 
 NO_SUCH_ID = "批次中没有 id 为 {id!r} 的申报"
 
@@ -15,6 +15,7 @@ def add_parser(p) -> None:
     p.add_argument("--id", required=True, help="要说明的申报 id")
     add_interpret(p)
     p.add_argument("--history", metavar="HISTORY.json", help="已发放的资助（合同的 history 格式）")
+    p.add_argument("--registers", metavar="REGISTERS.json", help="政策包读取的名单（格式同 ipfund evaluate --registers）")
 
 
 def run(args) -> int:
@@ -23,15 +24,16 @@ def run(args) -> int:
     try:
         history = read_json_file(args.history) if args.history else None
         batch = read_json_file(args.batch)
-        result = evaluate_batch(batch, history=history, interpretations=parse_interpret(args.interpret))
+        registers = read_json_file(args.registers) if args.registers else None
+        result = evaluate_batch(batch, history=history, interpretations=parse_interpret(args.interpret), registers=registers)
     except BatchError as exc:
         return fail(str(exc))
     decision = next((d for d in result["decisions"] if d.get("id") == args.id), None)
     if decision is None:
         return fail(NO_SUCH_ID.format(id=args.id))
-    from ipfund.engine.policy import load_policy
+    from ipfund.engine import policy_view
 
-    policy = load_policy(result["policy"])  # the batch's own policy (cached: evaluate_batch loaded it)
+    policy = policy_view(result["policy"])  # the batch's own policy (cached: evaluate_batch loaded it)
     if "error" in decision:  # which item the claim named: its fields are said by their labels
         claims = batch.get("claims") if isinstance(batch, dict) else None
         claim = next((c for c in claims or () if isinstance(c, dict) and c.get("id") == args.id), {})
@@ -46,10 +48,10 @@ def run(args) -> int:
 def _headline(d, policy) -> str:
     if "error" in d:
         e = d["error"]
-        from ipfund.engine.explain import field_words
+        from ipfund.engine import field_words
 
         return f"申报 {d['id']}：输入无效（{field_words(policy, d.get('item'), str(e['field']))}：{e['message']}）"
-    from ipfund.engine.vocabulary import REASON_LABELS
+    from ipfund.engine import REASON_LABELS
 
     item = policy.items.get(d["item"])
     title = item.title if item is not None else d["item"]

@@ -22,6 +22,7 @@ COMMANDS = {
     "exports": ("ipfund.cli.exports", "导出文件维护（sweep：删除超过保留期限的导出文件）"),
     "register": ("ipfund.cli.register", "导入名单（企业名录、获奖名单）为新版本；打印名单模板的列"),
     "match": ("ipfund.cli.match", "免申即享：名单与现行政策匹配，输出建议（JSON 行）和未处理的行"),
+    "sandbox": ("ipfund.cli.sandbox", "政策沙盘：按情景（参数、解释口径、政策包草案）重算并与现行规则比较，不改动台账"),
     "manage": ("ipfund.cli.manage", "Django 管理命令（migrate、createsuperuser …）"),
 }
 
@@ -71,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
 def _stale_build(exc: Exception) -> bool:
     """The compiled reader refused as older than its source (the engine is imported only when a
     command needs it, so its error class is looked up only if it was)."""
-    errors = sys.modules.get("ipfund.engine.errors")
-    return errors is not None and isinstance(exc, errors.StaleBuild)
+    engine = sys.modules.get("ipfund.engine")
+    return engine is not None and isinstance(exc, engine.StaleBuild)
 
 
 if __name__ == "__main__":  # pragma: no cover

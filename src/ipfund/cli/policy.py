@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from ipfund.cli.common import fail
-from ipfund.engine.errors import BatchError
+from ipfund.engine import BatchError
 
 DEFAULT_POLICY = "zhaoqing-hitech-ip-2022"
 UNKNOWN_ITEM = "未知的项目 {item!r}；`ipfund policy show` 列出全部项目"
@@ -40,14 +40,10 @@ def argparse_suppress():
 
 
 def _load(target: str):
-    """A policy by directory (when it is one) or by installed id."""
-    from pathlib import Path
+    """A policy by directory (when it is one) or by installed id, as the read model."""
+    from ipfund.engine import open_package
 
-    from ipfund.engine.policy import load_policy, load_policy_path
-
-    if Path(target).is_dir() or "/" in target or target.startswith("."):
-        return load_policy_path(target)
-    return load_policy(target)
+    return open_package(target)
 
 
 def run(args) -> int:
@@ -73,13 +69,14 @@ def run(args) -> int:
         return fail(f"政策包无法读取：{type(exc).__name__}: {exc}")
     if args.action == "test":
         return _test(policy)
+    from ipfund.engine import show_item, show_policy
+
     if args.item:
-        item = policy.items.get(args.item)
-        if item is None:
+        if args.item not in policy.items:
             return fail(UNKNOWN_ITEM.format(item=args.item))
-        _print(_item_text(policy, item))
+        _print(show_item(policy, args.item))
         return 0
-    _print(_overview(policy))
+    _print(show_policy(policy))
     return 0
 
 
@@ -87,9 +84,9 @@ def _check(target: str) -> int:
     """Every problem of the package, each naming its file and line; never a traceback."""
     from pathlib import Path
 
-    from ipfund.engine.authoring.checks import check_folder
+    from ipfund.engine import check_folder, package_folder, package_summary
 
-    folder = Path(target) if Path(target).is_dir() or "/" in target or target.startswith(".") else _load(target).path
+    folder = Path(target) if Path(target).is_dir() or "/" in target or target.startswith(".") else package_folder(_load(target))
     problems, warnings = check_folder(folder)
     for w in warnings:
         print(f"ipfund policy check: {w}", file=sys.stderr)
@@ -99,40 +96,36 @@ def _check(target: str) -> int:
         print(f"ipfund policy check: {folder.name}：发现 {len(problems)} 个问题", file=sys.stderr)
         return 1
     policy = _load(str(folder))
-    print(f"{policy.id}：{len(policy.clauses)} 个条款、{len(policy.items)} 个项目、"
-          f"{len(policy.parameters)} 个参数、{len(policy.interpretations)} 个解释，检查通过"
-          + (f"（{len(warnings)} 个提示）" if warnings else ""))
+    print(f"{package_summary(policy)}，检查通过" + (f"（{len(warnings)} 个提示）" if warnings else ""))
     return 0
 
 
 def _list(args) -> int:
     import datetime as dt
 
-    from ipfund.engine.packages import STATE_LABELS, discover, state_on
-    from ipfund.engine.validity import validity
-    from ipfund.engine.policy import load_policy_path
+    from ipfund.engine import STATE_LABELS, package_refs, policy_view_at, predecessor_view, state_on, validity_of
 
     try:
         day = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
     except ValueError:
         return fail(f"--on 应为 YYYY-MM-DD 格式的日期，现为 {args.on!r}")
-    found, problems = discover()
+    found, problems = package_refs()
     for p in problems:
         print(f"ipfund policy list: {p}", file=sys.stderr)
     lines = [f"已安装的政策包（状态按 {day.isoformat()} 判断）：", ""]
     for ref in found.values():
         try:
-            policy = load_policy_path(ref.path)
+            policy = policy_view_at(ref.path)
         except BatchError as exc:
             lines += [f"{ref.id}：无法读取（{exc}）", ""]
             continue
-        v = validity(policy, day)
+        v = validity_of(policy, day)
         start, end = v.first.isoformat(), v.last.isoformat()
         lines.append(f"{policy.title}")
         lines.append(f"  文号：{policy.document_number}    政策编号：{policy.id}（{'内置' if ref.builtin else ref.path}）")
-        lines.append("  版本：" + "；".join(f"{d.isoformat()} {num}（{what}）" for d, num, what in policy.versions()))
+        lines.append("  版本：" + "；".join(f"{d.isoformat()} {num}（{what}）" for d, num, what in policy.versions))
         lines.append(f"  有效期：{start} 至 {end}")
-        pred = policy.predecessor()  # (a BatchError when named and not installed, as before)
+        pred = predecessor_view(policy)  # (a BatchError when named and not installed, as before)
         if pred is not None:
             lines.append(f"  延续：{pred.document_number} 的 {len(policy.continued)} 个项目")
         lines.append(f"  状态：{STATE_LABELS[state_on(policy, day)]}")
@@ -144,7 +137,7 @@ def _list(args) -> int:
 def _new(args) -> int:
     from pathlib import Path
 
-    from ipfund.engine.authoring.scaffold import ScaffoldError, scaffold
+    from ipfund.engine import ScaffoldError, scaffold
 
     try:
         text = Path(args.source).read_text(encoding="utf-8-sig")  # a BOM is not the text
@@ -191,21 +184,21 @@ def _new_report(folder, written) -> list[str]:
 
 
 def _test(policy) -> int:
-    from ipfund.engine.authoring.golden import run_cases
+    from ipfund.engine import golden_test
 
-    report = run_cases(policy)
+    report = golden_test(policy)
     for line in report.failures:
         print(line, file=sys.stderr)
-    print(report.summary())
+    print(report.summary)
     return 0 if report.ok else 1
 
 
 def _diff(args) -> int:
-    from ipfund.engine.authoring.diff import diff_policies
+    from ipfund.engine import diff_packages
 
     old, old_day = _versioned(args.old)
     new, new_day = _versioned(args.new)
-    _print(diff_policies(old, new, old_day=old_day, new_day=new_day))
+    _print(diff_packages(old, new, old_day=old_day, new_day=new_day))
     return 0
 
 
@@ -224,84 +217,3 @@ def _versioned(target: str):
 
 def _print(lines) -> None:
     sys.stdout.write("\n".join(lines) + "\n")
-
-
-def _kinds(policy, item) -> str:
-    text = "、".join(policy.kind_labels[k] for k in item.kinds)
-    if item.kinds_by:
-        fact, by_value = item.kinds_by
-        for value, kinds in by_value.items():
-            text += f"（{fact}={value} 时：{'、'.join(policy.kind_labels[k] for k in kinds)}）"
-    return text
-
-
-
-def _overview(policy) -> list[str]:
-    from ipfund.engine.policy import ROLE_LABELS
-
-    lines = [f"{policy.title}（{policy.document_number}，{policy.issued_on.isoformat()} 发布，政策编号 {policy.id}）", ""]
-    for clause in policy.clauses:
-        items = [i for i in policy.items.values() if i.clause == clause.number]
-        lines.append(f"{clause.number}  {clause.title}" + ("" if clause.monetary else "  ［非资金条款］"))
-        for item in items:
-            lines.append(f"    {item.id:<34} {item.title}：{item.summary}")
-        for role, passage in clause.passages:  # what is not money: goals, scope, definitions, procedure
-            if role not in ("money", "heading"):
-                lines.append(f"    ［{ROLE_LABELS.get(role, role)}］{passage}")
-    lines += ["", "解释（--interpret 编号=选项 可选择）："]
-    for i in policy.interpretations.values():
-        mark = "可选" if i.selectable else "文本明确" if i.explicit else "固定"
-        lines.append(f"  {i.id}（{i.clause}）[{mark}] {i.question}")
-        for option, text in i.options.items():
-            lines.append(f"      {'● ' if option == i.default else '○ '}{option}：{text}" + ("（默认）" if option == i.default else ""))
-        if i.reason:
-            lines.append(f"      默认理由：{i.reason}")
-    lines += ["", "`ipfund policy show 项目编号` 显示一个项目的全部内容。"]
-    return lines
-
-
-def _item_text(policy, item) -> list[str]:
-    from ipfund.engine.vocabulary import REASON_LABELS
-
-    P = policy.params
-    lines = [
-        f"{item.title}（{item.id}）",
-        f"条款：{item.clause}  「{item.source}」",
-        f"金额：{item.summary}",
-        f"可申报：{_kinds(policy, item)}",
-    ]
-    if item.continues:
-        lines.append(f"延续：{policy.continued_label(item)}（重复资助与累计上限合并计算）")
-    lines.append("申报事实（facts）：")
-    for f in item.facts:
-        opts = f"：{', '.join(f'{k}={v}' for k, v in (f.option_labels or {}).items())}" if f.options else ""
-        opt = ("" if "可选" in f.label else "（可选）" if f.default is None else f"（可选，默认 {f.default}）") if f.optional else ""
-        lines.append(f"  {f.name:<26} {f.type:<9} {f.label}{opt}{opts}")
-    lines.append(
-        f"有效期：事件日期在 {P.show('validity.start')[0].split('：')[1]} 至 {P.show('validity.end')[0].split('：')[1]}（含）"
-        f"（validity.start / validity.end，{policy.parameters['validity.end'].clause}）"
-    )
-    lines.append("参数（按事件日期取值）：")
-    names = list(item.formula.params) + ([item.cap.param] if item.cap else [])
-    for name in names:
-        par = policy.parameters[name]
-        for v in P.show(name):
-            lines.append(f"  {name}（{par.title}，{par.clause}）{v}")
-    if item.conditions:
-        lines.append("条件：")
-        for c in item.conditions:
-            lines.append(f"  {c.describe} → {c.reason}（{REASON_LABELS[c.reason]}）")
-    key = item.key
-    if key:
-        lines.append(f"重复键：{' + '.join(key)}" + "".join(f"；{i}={o} 时 {' + '.join(k)}" for (i, o), k in item.key_when.items()))
-    if item.top_up_when:
-        lines.append("补差：应得金额减去本项目已获资助" + (f"（{item.top_up_when[0]}={item.top_up_when[1]} 时）" if isinstance(item.top_up_when, tuple) else ""))
-    if item.cap:
-        lines.append(f"上限：{item.cap.label}累计不超过 {item.cap.param}" + (f"（按 {item.cap.by} 取值）" if item.cap.by else ""))
-    if item.interpretations:
-        lines.append("相关解释：")
-        for iid in item.interpretations:
-            i = policy.interpretations[iid]
-            lines.append(f"  {iid} {i.question} 默认 {i.default}：{i.options[i.default]}")
-    lines.append("须提交的证明材料：" + "；".join(item.evidence))
-    return lines

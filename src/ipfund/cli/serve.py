@@ -21,16 +21,20 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", help="数据目录（默认 $IPFUND_DATA_DIR 或 ./var）")
 
 
+PREPARING = "正在准备数据库…"
+MIGRATING = "正在准备数据库（{done}/{total}）"
+WAITING_PAGE = "准备期间访问 http://{host}:{port}/ 会显示“正在准备演示数据…”页面。"
+
+
 def run(args) -> int:
     from ._django import migrate, setup
 
     setup(args.data_dir)
-    migrate()
     if args.demo:
-        from .demo import load_and_report
-
-        if load_and_report():
+        if _prepare_demo(args):
             return 2
+    else:
+        migrate()
     from django.conf import settings
     from django.core.management import call_command
 
@@ -46,3 +50,36 @@ def run(args) -> int:
     print(f"平台已启动：http://{args.host}:{args.port}/   （接口文档 /api/docs，Ctrl-C 退出）")
     call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, use_threading=True, skip_checks=True)
     return 0
+
+
+def _prepare_demo(args) -> int:
+    """Migrate and load the demo with the port already answering (cli/waiting_page.py) and each
+    step printed: a newcomer sees that it is working, in the terminal and in the browser."""
+    from ._django import migrate
+    from .demo import load_and_report
+    from .waiting_page import waiting_page
+
+    page = waiting_page(args.host, args.port)
+    if page is None:
+        print(PREPARING, flush=True)
+        migrate()
+        return load_and_report()
+    with page:
+        print(WAITING_PAGE.format(host=args.host, port=args.port), flush=True)
+        print(PREPARING, flush=True)
+        page.step = PREPARING
+        shown = {"tenth": 0}
+
+        def migrated(done: int, total: int) -> None:
+            page.step = MIGRATING.format(done=done, total=total)
+            tenth = done * 10 // total
+            if tenth > shown["tenth"] or done == total:  # a line every tenth of the way
+                shown["tenth"] = tenth
+                print("  " + page.step, flush=True)
+
+        migrate(progress=migrated)
+
+        def on_step(step: str) -> None:
+            page.step = step
+
+        return load_and_report(on_step=on_step)

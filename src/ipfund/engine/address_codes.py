@@ -26,7 +26,15 @@ LAST_YEAR = 9999
 
 
 def installed_table() -> bytes:
-    return resources.files("stdnum.cn").joinpath("loc.dat").read_bytes()
+    """python-stdnum's stdnum/cn/loc.dat, found without importing `stdnum.cn` (which imports
+    `stdnum.util`, and so ssl, socket and pydoc)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("stdnum")  # (a top-level package: found, not imported)
+    if spec is None or spec.origin is None:
+        return resources.files("stdnum.cn").joinpath("loc.dat").read_bytes()
+    return (Path(spec.origin).parent / "cn" / "loc.dat").read_bytes()
 
 
 def stdnum_in_use(address: str, year: int) -> bool:

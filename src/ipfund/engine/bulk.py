@@ -177,17 +177,44 @@ def _line_error(exc, line: bytes = b"") -> dict:
     return {"id": None, "error": {"code": "invalid_input", "field": "claim", "message": message}}
 
 
+def _read_known(ev: Evaluator, blob: bytes, known: tuple) -> tuple[int, dict[int, dict]]:
+    """`_read_block` for a policy with facts the platform knows: the lines are parsed one by one
+    (the compiled reader is not used) so that those facts are filled before the claims are read."""
+    bad: dict[int, dict] = {}
+    claims: list = []
+    for p, line in enumerate(line for line in blob.split(b"\n") if line.strip()):
+        try:
+            claims.append(_exact(line))
+        except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+            bad[p] = _line_error(exc, line)
+            claims.append(None)
+    earlier, registers = known
+    claims, refused = ev.fill_known(claims, earlier=earlier, registers=registers)
+    errors = ev.read_many(claims, refused=refused)
+    errors.update(bad)
+    return len(claims), errors
+
+
 class BulkEvaluator:
-    def __init__(self, policy: str, *, history: dict | None = None, interpretations=None, explain: bool = False):
-        from . import _history_claims
+    def __init__(self, policy: str | Policy, *, history: dict | None = None, interpretations=None, explain: bool = False,
+                 registers: dict | None = None):
+        from .evaluation import _history_claims
+        from .known import by_applicant, earlier_of_awards, read_registers, uses_known
 
         self.policy = policy if isinstance(policy, Policy) else load_policy(policy)
         self.ev = Evaluator(self.policy, interpretations, explainable=explain)
-        self.ev.add_history(_history_claims(self.policy, history))
+        awarded = _history_claims(self.policy, history)
+        self.ev.add_history(awarded)
         self.explain = explain
+        # Facts the platform knows: read from the history's awards and the registers given.
+        self.known = ((by_applicant(earlier_of_awards(self.policy, awarded, load=load_policy)), read_registers(registers))
+                      if uses_known(self.policy) else None)
 
     def _decide(self, blob: bytes, encoded: bool = False):
-        n, errors = _read_block(self.ev, blob)
+        if self.known is not None:
+            n, errors = _read_known(self.ev, blob, self.known)
+        else:
+            n, errors = _read_block(self.ev, blob)
         if encoded and not self.explain:
             return self.ev.decide_encoded(n, errors), n
         return self.ev.decide(n, errors, self.explain), n
@@ -224,9 +251,9 @@ class BulkEvaluator:
 
 
 def evaluate_lines(lines: Iterable[bytes], *, policy: str, history: dict | None = None, interpretations=None,
-                   explain: bool = False) -> Iterator[dict]:
+                   explain: bool = False, registers: dict | None = None) -> Iterator[dict]:
     """One decision per non-blank JSONL line, in order (the same decisions as evaluate_batch)."""
-    bulk = BulkEvaluator(policy, history=history, interpretations=interpretations, explain=explain)
+    bulk = BulkEvaluator(policy, history=history, interpretations=interpretations, explain=explain, registers=registers)
     for decisions in bulk.run_decisions(lines):
         yield from decisions
 
@@ -295,15 +322,19 @@ class ParallelBulk(BulkEvaluator):
     """Bulk evaluation with the stateless work (reading, checking, rules, encoding) spread over
     `workers` processes; the main process decides each block against the ledger, in order."""
 
-    def __init__(self, policy: str, *, workers: int, history=None, interpretations=None):
-        super().__init__(policy, history=history, interpretations=interpretations, explain=False)
+    def __init__(self, policy: str, *, workers: int, history=None, interpretations=None, registers=None):
+        super().__init__(policy, history=history, interpretations=interpretations, explain=False, registers=registers)
         self.workers = workers
         self.policy_id = policy
         self.interpretations = interpretations
 
     def run_blocks(self, fh, block: int = BLOCK) -> Iterator[tuple[bytes, int]]:
         """Decisions for a binary file read in blocks of whole lines; the main process never
-        touches a line until the workers have decided it statically."""
+        touches a line until the workers have decided it statically. A policy with facts the
+        platform knows is read in this process (they are filled before its claims are read)."""
+        if self.known is not None:
+            yield from super().run_blocks(fh, block)
+            return
         import multiprocessing
         from collections import deque
 
@@ -356,3 +387,18 @@ def _splice(rendered: bytes, starts: list[int], changed: dict[int, bytes]) -> by
         done = starts[p + 1] - 1  # the line's end, before its line break
     pieces.append(rendered[done:])
     return b"".join(pieces)
+
+
+def evaluate_jsonl(src, policy: str, *, history: dict | None = None, interpretations: dict | None = None,
+                   explain: bool = False, workers: int = 1, registers: dict | None = None) -> Iterator[tuple[bytes, int]]:
+    """The contract's decisions for a stream of JSON lines (one claim a line), in bulk: an iterator of
+    (encoded decision lines, bytes consumed). The bulk path decides in columns; the golden cases of
+    every package check it against `evaluate_batch` (the door's decision pass). With `workers` > 1
+    (and no explanation) its reading and static pass run in that many processes."""
+    hold_freed_memory()  # a bulk run does nothing else in its process
+    bulk: ParallelBulk | BulkEvaluator
+    if workers > 1 and not explain:
+        bulk = ParallelBulk(policy, workers=workers, history=history, interpretations=interpretations, registers=registers)
+    else:
+        bulk = BulkEvaluator(policy, history=history, interpretations=interpretations, explain=explain, registers=registers)
+    return bulk.run_blocks(src)

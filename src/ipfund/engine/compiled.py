@@ -44,7 +44,7 @@ def load() -> ModuleType | None:
     if os.environ.get(DISABLE_VARIABLE, "") not in ("", "0"):
         return None
     try:
-        from . import _columns  # type: ignore[attr-defined]  # (a C extension: no stub)
+        from . import _columns  # (a C extension: no stub; typed through the package's __getattr__)
     except ImportError:  # installed without a C compiler: the Python paths do the same, more slowly
         return None
     return check(_columns)

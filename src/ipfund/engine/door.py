@@ -17,9 +17,12 @@ from typing import Iterable, Mapping, Protocol, Sequence, runtime_checkable
 import numpy as np
 
 from .errors import BatchError
+from .known import Earlier, RegisterList, by_applicant, earlier_of_awards
+from .installments import Planned, plan
 from .money import fen_to_yuan, yuan_to_fen
 from .policy import Policy, load_policy
 from .trace import Explanation, Step
+from .view import PolicyView
 
 ELIGIBLE, INELIGIBLE, INVALID = "eligible", "ineligible", "invalid"
 CAP, TOP_UP, MATTER = "cap", "top_up", "matter"
@@ -140,6 +143,12 @@ class Decision:
     # The cap groups that cut the amount (each cap that bound it); recorded as the claim is decided
     # one by one with its steps, so a decision taken with explain=False leaves it empty.
     cut_by: tuple[str, ...] = ()
+    # Facts the platform knows, each (fact, value as text, where it came from: the register with
+    # its version and import date, the earlier award, the arithmetic).
+    readings: tuple[tuple[str, str, str], ...] = ()
+    # Stages (分期拨付): the installments of the award as the item declares them (empty: paid at
+    # once). `installments_for(amount)` plans another amount (an approval below the engine's).
+    installments: tuple[Planned, ...] = ()
 
     @property
     def eligible(self) -> bool:
@@ -173,12 +182,16 @@ class Decision:
             out["duplicate_key"] = self.duplicate_key
             if self.cut_by:
                 out["cut_by"] = list(self.cut_by)
+            if self.installments:
+                out["installments"] = [p.as_record() for p in self.installments]
             out["cap_groups"] = [
                 {"group": g.group, "kind": g.kind, "limit": None if g.limit is None else f"{g.limit:.2f}",
                  "parameter": g.parameter, "label": g.label} for g in self.cap_groups
             ]
             if self.explanation is not None:
                 out["steps"] = self.explanation.as_dicts()
+            if self.readings:
+                out["readings"] = [list(r) for r in self.readings]
         return out
 
     @classmethod
@@ -209,6 +222,8 @@ class Decision:
             ),
             explanation=explanation, policy_version=data.get("policy_version", ""),
             cut_by=tuple(data.get("cut_by") or ()),
+            readings=tuple(tuple(r) for r in data.get("readings") or ()),
+            installments=tuple(Planned.from_record(p) for p in data.get("installments") or ()),
         )
 
 
@@ -220,35 +235,66 @@ def _step(data: Mapping) -> Step:
     )
 
 
-def decide(policy: Policy | str, claims: Iterable[Claim], *, history: "Iterable[Award] | LedgerLookup" = (),
-           interpretations: Mapping[str, str] | None = None, explain: bool = True) -> list[Decision]:
+def _loaded(policy: "Policy | PolicyView | str") -> Policy:
+    """The engine's policy for what a caller names: an installed id, a view (the policy it was
+    built from) or a policy already loaded."""
+    if isinstance(policy, Policy):
+        return policy
+    if isinstance(policy, PolicyView):
+        return policy._policy if policy._policy is not None else load_policy(policy.id)
+    return load_policy(policy)
+
+
+def decide(policy: "Policy | PolicyView | str", claims: Iterable[Claim], *, history: "Iterable[Award] | LedgerLookup" = (),
+           interpretations: Mapping[str, str] | None = None, explain: bool = True,
+           registers: "Mapping[str, RegisterList] | None" = None) -> list[Decision]:
     """Decide claims in order, as if one after another, against `history`: a `LedgerLookup`
     (the ledger asked for exactly the keys and buckets these claims touch: the cost of a decision
     does not grow with the ledger), or a list of awards (read into an `AwardIndex` first).
 
+    Facts the platform knows (known.py) are filled first: earlier awards read back through the
+    lookup's `earlier(applicants)` when it has one, registers from `registers` (code → the
+    version in force); each decision's `readings` say where each such value came from.
+
     Raises BatchError when the policy is unknown, an interpretation choice is unusable or the
     history cannot be read (an award the ledger holds must be a valid claim)."""
-    from .evaluation import Evaluator, _outcome, no_gc
-    from .explain import explanation_of
+    from .evaluation import Evaluator
 
-    if not isinstance(policy, Policy):
-        policy = load_policy(policy)
+    policy = _loaded(policy)
     claims = list(claims)
-    version = policy.version
     interpretations = dict(interpretations or {})
     lookup = history if isinstance(history, LedgerLookup) else AwardIndex(policy, history, interpretations)
     ev = Evaluator(policy, interpretations)
+    return _decided(ev, [c.as_contract() for c in claims], [c.item for c in claims], lookup, explain, registers=registers)
+
+
+def _decided(ev, claims: list, items: list, lookup: "LedgerLookup | None", explain: bool, *,
+             registers: "Mapping[str, RegisterList] | None" = None, earlier=None) -> list[Decision]:
+    """The one decision pass every door takes (`decide`, `evaluate_batch`): the claims (in the
+    contract's form) read, decided statically, their ledger fields taken, the ledger seeded from
+    `lookup` (None: the evaluator's ledger already holds the history), the ledger pass, and a
+    `Decision` per claim in batch order."""
+    from .evaluation import _outcome, no_gc
+    from .explain import explanation_of
+
+    policy = ev.policy
+    version = policy.version
     out: list[Decision | None] = [None] * len(claims)
+    # Facts the platform knows filled first: earlier awards read back through the lookup (or, for
+    # the contract's batch, the history), registers as given.
+    contracts, refused = ev.fill_known(list(claims), earlier=earlier or getattr(lookup, "earlier", None),
+                                       registers=registers)
     with no_gc():
-        errors = ev.read_many([c.as_contract() for c in claims])
+        errors = ev.read_many(contracts, refused=refused)
         results = [ev.static(cols) for cols in ev.reader.columns()]
         # Keys and groups of every readable claim, taken before the ledger pass changes anything.
         fields = [_ledger_fields(ev, r) for r in results]
-        _seed(ev, results, lookup)
+        if lookup is not None:
+            _seed(ev, results, lookup)
         ev.ledger_pass(results, True)
     for p, err in errors.items():
         e = err["error"]
-        out[p] = Decision(claim_id=err["id"], policy=policy.id, item=claims[p].item, outcome=INVALID,
+        out[p] = Decision(claim_id=err["id"], policy=policy.id, item=items[p], outcome=INVALID,
                           amount=Decimal("0.00"), error=InputError(e["field"], e["message"], e["code"]),
                           policy_version=version)
     for r, (keys, groups) in zip(results, fields):
@@ -267,8 +313,61 @@ def decide(policy: Policy | str, claims: Iterable[Claim], *, history: "Iterable[
                 interpretations=relied, duplicate_key=keys[i], cap_groups=groups[i],
                 explanation=explanation_of(ev, r, i, contract) if explain else None, policy_version=version,
                 cut_by=tuple(_joined(g) for g in info.get("cut_by", ())),
+                readings=tuple(ev.known_notes.get(cols.ids[i], ())),
+                installments=plan(item.installments, Decimal(amount)) if eligible and item.installments else (),
             )
     return out  # type: ignore[return-value]
+
+
+def installment_plan(policy: "Policy | PolicyView | str", item_id: str, amount: Decimal) -> tuple[Planned, ...]:
+    """The installments (分期拨付) an award of `amount` to an item is paid in: empty when the item
+    pays at once. The platform plans the amount it approves (which may be below the engine's)."""
+    policy = _loaded(policy)
+    item = policy.items.get(item_id)
+    stages = getattr(item, "installments", ()) if item is not None else ()
+    return plan(stages, Decimal(amount)) if stages and Decimal(amount) > 0 else ()
+
+
+# -- the calculator contract: dicts in, dicts out, through the same decision pass --------------
+
+
+def evaluate_batch(batch: dict, *, history: dict | None = None, interpretations: dict | None = None,
+                   explain: bool = True, registers: dict | None = None) -> dict:
+    """The contract's DECISIONS for a batch (a dict as read from JSON), claims decided in order:
+    `decide`'s decisions as the contract writes them (`Decision.as_contract`).
+
+    Raises BatchError when the batch, history or interpretation choices are unusable.
+    """
+    from .errors import NOT_OBJECT
+
+    if type(batch) is not dict:
+        raise BatchError(NOT_OBJECT)
+    # (load_policy refuses an id that is no string, evaluate_claims claims that are no list: BatchError)
+    policy = load_policy(batch.get("policy"))  # type: ignore[arg-type]
+    return evaluate_claims(policy, batch.get("claims"), history=history, interpretations=interpretations,  # type: ignore[arg-type]
+                           explain=explain, registers=registers)
+
+
+def evaluate_claims(policy: "Policy | PolicyView", claims: list, *, history: dict | None = None,
+                    interpretations: dict | None = None, explain: bool = True, registers: dict | None = None) -> dict:
+    """`evaluate_batch` for a policy already loaded (a package being written, not yet installed).
+    `registers`: the lists the package's facts read ({code: {label, version, imported_on, entries}},
+    as in a --registers file); the history's awards are the ledger its facts read back."""
+    from .errors import NO_CLAIMS
+    from .evaluation import Evaluator, _history_claims
+
+    policy = _loaded(policy)
+    if type(claims) is not list:
+        raise BatchError(NO_CLAIMS)
+    from .known import read_registers
+
+    ev = Evaluator(policy, interpretations)
+    awarded = _history_claims(policy, history)
+    ev.add_history(awarded)
+    items = [c.get("item") if type(c) is dict and type(c.get("item")) is str else None for c in claims]
+    decisions = _decided(ev, claims, items, None, explain, registers=read_registers(registers),
+                         earlier=lambda a: by_applicant(earlier_of_awards(policy, awarded, load=load_policy))(a))
+    return {"policy": policy.id, "decisions": [d.as_contract() for d in decisions]}
 
 
 def _ledger_id(item) -> str:
@@ -304,13 +403,13 @@ def _ledger_fields(ev, r) -> tuple[list, list]:
     lid = _ledger_id(item)
     key_names = [None] * n if keys is None else [_key_name(lid, k) for k in keys]
     cap_rows: list[tuple[CapGroup, ...]] = []
-    caps = caps.tolist() if caps is not None else None
+    limits: list = caps.tolist() if caps is not None else []  # (a cap per row whenever groups are)
     for i in range(n):
         found = []
         if tops is not None:
             found.append(CapGroup(_top_name(lid, tops[i]), TOP_UP, None))
         if groups is not None:
-            found.append(CapGroup(_group_name(lid, groups[i]), CAP, Decimal(fen_to_yuan(caps[i])),
+            found.append(CapGroup(_group_name(lid, groups[i]), CAP, Decimal(fen_to_yuan(limits[i])),
                                   item.cap.param, item.cap.label))
         for bucket, limit, cap in shared_caps[i]:
             found.append(CapGroup(_joined(bucket), CAP, Decimal(fen_to_yuan(limit)), cap.param, cap.label))
@@ -365,12 +464,14 @@ class AwardIndex:
     """A `LedgerLookup` over a list of awards: read once, as the engine reads history (keys taken,
     caps used, top-ups and matters paid), indexed by the names the ledger files them under."""
 
-    def __init__(self, policy: Policy, awards: Iterable[Award] = (), interpretations: Mapping[str, str] | None = None):
+    def __init__(self, policy: "Policy | PolicyView", awards: Iterable[Award] = (), interpretations: Mapping[str, str] | None = None):
         from .evaluation import Evaluator
 
+        policy = _loaded(policy)
         awards = list(awards)
         self._holders: dict[str, Holder] = {}
         self._amounts: dict[str, Decimal] = {}
+        self._earlier = by_applicant(earlier_of_awards(policy, [a.as_contract() for a in awards], load=load_policy))
         if not awards:
             return
         ev = Evaluator(policy, dict(interpretations or {}))
@@ -401,9 +502,14 @@ class AwardIndex:
     def amounts(self, buckets: Sequence[str]) -> dict[str, Decimal]:
         return {b: self._amounts[b] for b in buckets if b in self._amounts}
 
+    def earlier(self, applicants: Sequence[str]) -> Mapping[str, list[Earlier]]:
+        """The earlier awards of these applicants (upper-case credit codes): what facts the
+        platform knows read back ("首次", last year's figure)."""
+        return self._earlier(applicants)
 
-__all__ = ["Applicant", "Award", "AwardIndex", "BatchError", "CapGroup", "Claim", "Decision", "Holder", "InputError",
-           "LedgerLookup", "decide", "ELIGIBLE", "INELIGIBLE", "INVALID"]
+__all__ = ["Applicant", "Award", "AwardIndex", "BatchError", "CapGroup", "Claim", "Decision", "Earlier", "Holder",
+           "InputError", "LedgerLookup", "RegisterList", "decide", "evaluate_batch", "evaluate_claims", "ELIGIBLE",
+           "INELIGIBLE", "INVALID"]
 
 
 def _qualifier(item, interp: Mapping[str, str]) -> str:
@@ -433,7 +539,7 @@ def _shaping(item) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def ledger_names(policy: Policy | str, claim: Claim, interpretations: Mapping[str, str] | None = None
+def ledger_names(policy: "Policy | PolicyView | str", claim: Claim, interpretations: Mapping[str, str] | None = None
                  ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(duplicate keys, buckets) a claim's award is filed under: under the interpretations given
     and under every other option of each interpretation that shapes the item's keys and buckets,
@@ -443,8 +549,7 @@ def ledger_names(policy: Policy | str, claim: Claim, interpretations: Mapping[st
 
     from .evaluation import Evaluator
 
-    if not isinstance(policy, Policy):
-        policy = load_policy(policy)
+    policy = _loaded(policy)
     base = dict(interpretations or {})
     item = policy.items.get(claim.item)
     shaping = _shaping(item) if item is not None else []
@@ -466,4 +571,58 @@ def ledger_names(policy: Policy | str, claim: Claim, interpretations: Mapping[st
     return tuple(keys), tuple(buckets)
 
 
-__all__ += ["ledger_names"]
+__all__ += ["ledger_names", "installment_plan", "Planned"]
+
+
+# ------------------------------------------------------------------------------------------
+# Promises (承诺): what an item's claim promises, and the term and recovery it carries.
+
+
+@dataclass(frozen=True)
+class PromiseTerms:
+    """An item's promise as the policy declares it, every reading resolved under the
+    interpretations given: the text, the evidence that is the signed letter, the term in years
+    (the parameter in force on the event date), when it starts (payment / approval), how much a
+    breach recovers (all / proportional), what breaks it, and the interpretations relied on."""
+
+    text: str
+    evidence: str
+    years: int
+    start: str  # payment | approval
+    recovery: str  # all | proportional
+    breaches: tuple[str, ...]
+    interpretations: tuple[str, ...] = ()  # "A37=payment"
+
+
+def promise_terms(policy: "Policy | PolicyView | str", item: str, on: dt.date,
+                  interpretations: Mapping[str, str] | None = None) -> PromiseTerms | None:
+    """The promise a claim of `item` with event date `on` carries, or None if the item has none."""
+    policy = _loaded(policy)
+    spec = policy.items.get(item)
+    if spec is None or spec.promise is None:
+        return None
+    promise = spec.promise
+    chosen = policy.resolve_interpretations(dict(interpretations or {}))
+    relied = []
+
+    def read(fixed: str | None, by: str | None) -> str:
+        if fixed is not None:
+            return fixed
+        assert by is not None  # the authoring check requires one of the two
+        relied.append(f"{by}={chosen[by]}")
+        return chosen[by]
+
+    start = read(promise.start, promise.start_by)
+    recovery = read(promise.recovery, promise.recovery_by)
+    years = int(policy.parameters[promise.years].at(on.toordinal()))
+    return PromiseTerms(text=promise.text, evidence=promise.evidence, years=years, start=start, recovery=recovery,
+                        breaches=promise.breaches, interpretations=tuple(relied))
+
+
+def promise_end(start: dt.date, years: int) -> dt.date:
+    """The last day of a term of `years` years from `start` (《民法典》第二百零一条、第二百零二条:
+    the day it starts is not counted; the term ends on the corresponding day of the last year, or
+    on the last day of that month when there is none)."""
+    from .dates import _add_years_one
+
+    return dt.date.fromordinal(_add_years_one(start.toordinal(), years))

@@ -66,3 +66,7 @@ NOT_WHOLE = "应为整数（件数、个数不能有小数）"
 MONEY_ZERO = "金额应大于 0（金额为 0 不构成申报）"
 YEAR_AFTER_EVENT = "年份不能晚于事件日期所在的 {year} 年"
 SELF_IN_LIST = "所列第 {index} 个统一社会信用代码是申请人自己：服务机构不能把自己计为服务对象"
+
+
+class AuthoringError(ValueError):
+    """A package's data cannot be read as items; the message (Chinese) names where."""

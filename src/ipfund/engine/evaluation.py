@@ -153,6 +153,8 @@ class Evaluator:
         self.reader = ClaimReader(policy.items, self.interp)
         self.fast = _LazyFast(self.reader.builders)
         self.seen_ids = ClaimIds()  # every id met, however long the stream
+        # Facts the platform knows (known.py): where each claim's came from, for its explanation.
+        self.known_notes: dict[str, tuple] = {}
         self._templates: dict[str, dict] = {}
         # Readings of the validity period the register offers (policy.yaml `validity_readings`):
         # its last day one later (the start day not counted), and claims filed after it refused.
@@ -168,7 +170,20 @@ class Evaluator:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def read_many(self, claims, source=None) -> dict[int, dict]:
+    def fill_known(self, claims: list, *, earlier=None, registers=None) -> tuple[list, dict[int, dict] | None]:
+        """The claims with the facts the platform knows filled (derived, read from the ledger or a
+        register), and the claims refused for stating one of them; unchanged for a policy that has
+        none."""
+        from .known import resolve, uses_known
+
+        if not uses_known(self.policy):
+            return claims, None
+        resolved = resolve(self.policy, claims, earlier=earlier, registers=registers)
+        if self.explainable:  # a stream never explained keeps no notes (its memory stays flat)
+            self.known_notes.update(resolved.notes)
+        return resolved.claims, resolved.refused
+
+    def read_many(self, claims, source=None, refused: dict[int, dict] | None = None) -> dict[int, dict]:
         """Validate a chunk of claims (positions 0, 1, … in order) into the columns; returns the
         error decisions by position.
 
@@ -185,6 +200,15 @@ class Evaluator:
         careful: list = []
         seen, fast = self.seen_ids, self.fast
         for p, obj in enumerate(claims):
+            if refused and p in refused:  # refused before reading (it states a fact the platform knows)
+                cid = obj.get("id") if type(obj) is dict else None
+                if type(cid) is str and cid in seen:
+                    errors[p] = _error(obj, InvalidInput("id", DUPLICATE_ID.format(value=cid)))
+                else:
+                    if type(cid) is str:
+                        seen.add(cid)
+                    errors[p] = refused[p]
+                continue
             if type(obj) is dict and unencodable_field(obj) is None:
                 cid = obj.get("id")
                 if type(cid) is str:
@@ -690,6 +714,22 @@ class _Subset:
 
     def at(self, index: int) -> int:
         return self.indexes[index]
+
+
+def _history_claims(policy, history: dict | None) -> list:
+    from .errors import HISTORY_NOT_LIST, HISTORY_POLICY
+
+    if history is None:
+        return []
+    if type(history) is not dict or type(history.get("awarded")) is not list:
+        raise BatchError(HISTORY_NOT_LIST)
+    got = history.get("policy", policy.id)
+    if got == policy.id:
+        return history["awarded"]
+    if got not in {p.id for p in policy.ancestors()}:
+        raise BatchError(HISTORY_POLICY.format(got=got, want=policy.id))
+    # Awards of a predecessor this policy continues: each read under its own policy.
+    return [{"policy": got, **a} if type(a) is dict else a for a in history["awarded"]]
 
 
 def _owner_params(policy_id: str):

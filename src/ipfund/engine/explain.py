@@ -127,11 +127,21 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
     if "not_sme" in reasons:
         add(Step("sme", "✗ " + gates.get("not_sme", REASON_LABELS["not_sme"] + "（本项目仅补助中小微企业）"),
                  "✗ " + REASON_LABELS_EN["not_sme"] + " (the item funds SMEs only)", passed=False))
-    shown_facts = [f for f in item.facts if not _needless(f, row)]
+    known_notes = getattr(ev, "known_notes", {}).get(row["id"])
+    known_names = {n for n, _v, _t in known_notes} if known_notes else set()
+    shown_facts = [f for f in item.facts if not _needless(f, row) and f.name not in known_names
+                   and not _left_out(row["facts"][f.name])]
     fact_values = tuple((f.name, _declared_text(f, row, interp)) for f in shown_facts)
-    facts_zh = "；".join(f"{_label(f)}={text}" for f, (_, text) in zip(shown_facts, fact_values))
+    facts_zh = "；".join(f"{_label(f)}={text}{'（须审核人员核对）' if f.source == 'confirmed' else ''}"
+                        for f, (_, text) in zip(shown_facts, fact_values))
     facts_en = "; ".join(f"{name}={text}" for name, text in fact_values)
     add(Step("facts", f"申报事实：{facts_zh}", f"Facts: {facts_en}", values=fact_values))
+    if known_notes:
+        labels = {f.name: _label(f) for f in item.facts}
+        add(Step("known", "平台认定的事实（不由申请人填写）：", "Facts the platform knows (not typed by the applicant):",
+                 values=tuple((n, v) for n, v, _t in known_notes),
+                 children=tuple(Step("known_fact", f"{labels.get(n, n)}={v}（{t}）", f"{n}={v} ({t})", values=((n, v),))
+                                for n, v, t in known_notes)))
     failed = 0
     conditions = [c for c in item.conditions if c.in_force(interp) and c.reason not in _GATES]  # gates said above
     for cond in conditions:
@@ -197,12 +207,34 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         add(Step("conclusion", f"结论：资助 {amount} 元{tail}",
                  f"Conclusion: award {amount} yuan" + (" (cut to the cap)" if decision["capped"] else ""),
                  passed=True, values=(("amount", amount),)))
+        if item.installments:
+            add(installments_step(item, amount))
     else:
         why = "；".join(REASON_LABELS[x] for x in decision["reasons"])
         why_en = "; ".join(REASON_LABELS_EN[x] for x in decision["reasons"])
         add(Step("conclusion", f"结论：不予资助（{why}），金额 0.00 元", f"Conclusion: not awarded ({why_en}), amount 0.00 yuan",
                  passed=False, values=(("amount", amount),)))
     return Explanation(tuple(steps))
+
+
+def installments_step(item, amount) -> Step:
+    """Stages (分期拨付): how the award is paid, installment by installment, and on which condition."""
+    from decimal import Decimal
+
+    from .installments import plan, plan_sentence
+
+    planned = plan(item.installments, Decimal(str(amount)))
+    sentence = item.installments[0].sentence
+    children = tuple(Step(
+        "installment", f"第 {p.number} 期：{p.amount:.2f} 元（{p.share}）——{p.label}{'后' if p.conditional else ''}拨付"
+        + (f"；{p.failed_label}的，本期及以后各期不予拨付" if p.conditional else ""),
+        f"Installment {p.number}: {p.amount:.2f} yuan ({p.share}), paid " + ("once the award is final" if not p.conditional
+                                                                         else f"when {p.when} is confirmed"),
+        values=(("amount", f"{p.amount:.2f}"), ("when", p.when)),
+    ) for p in planned)
+    return Step("installments", f"{plan_sentence(planned)}（「{sentence}」；各期按比例四舍五入到分，末期取余额）",
+                f"Paid in {len(planned)} installments", clause=item.clause,
+                values=(("installments", str(len(planned))),), children=children)
 
 
 def _own_cap_step(P, item, interp, row: dict, info: dict) -> Step:
@@ -372,6 +404,11 @@ def _needless(fact, row) -> bool:
     if fact.optional and row["facts"].get(fact.name) is None:
         return True
     return fact.type == "date" and fact.optional and not row["facts"].get(fact.name)
+
+
+def _left_out(value) -> bool:
+    """An optional fact the claim does not state (no default): None, or NaN in a number column."""
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def _declared_text(fact, row: dict, interp) -> str:

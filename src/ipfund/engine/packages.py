@@ -16,7 +16,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .validity import EXPIRED, IN_FORCE, NOT_YET, STATE_LABELS, state_on  # noqa: F401 (the packages' state, decided there)
 
 ENV = "IPFUND_POLICY_PATH"
 STORE_ENV = "IPFUND_POLICY_STORE"
@@ -37,22 +36,30 @@ class PackageRef:
     stored: bool = False  # installed in the policy store (uploaded on the 政策库 page)
 
 
+#: The folder of the packages that come with ipfund: on the policy path like any other folder of
+#: packages, searched first (found by folder, never imported).
+BUILTIN_FOLDER = Path(__file__).resolve().parent.parent / "policies"
+
+
+def builtin_folders() -> list[Path]:
+    """The built-in package folders (each holding policy.yaml), in name order."""
+    if not BUILTIN_FOLDER.is_dir():
+        return []
+    return sorted(p for p in BUILTIN_FOLDER.iterdir() if (p / "policy.yaml").is_file())
+
+
 def _builtin() -> list[PackageRef]:
-    import importlib.util
-
-    from ipfund.policies import REGISTRY
-
     refs = []
-    for policy_id, module in REGISTRY.items():
-        spec = importlib.util.find_spec(module)
-        assert spec is not None and spec.origin is not None, f"built-in policy package {module} not importable"
-        refs.append(PackageRef(policy_id, Path(spec.origin).parent, builtin=True))
+    for folder in builtin_folders():
+        pid = package_id(folder)
+        assert pid, f"built-in policy package {folder} declares no id"
+        refs.append(PackageRef(pid, folder, builtin=True))
     return refs
 
 
 def package_id(folder: Path) -> str | None:
     """The id a package folder declares (read without loading the whole package)."""
-    from .policy import _load_yaml
+    from .yamlfile import _load_yaml
 
     data = _load_yaml(folder / "policy.yaml")
     pid = data.get("id") if isinstance(data, dict) else None

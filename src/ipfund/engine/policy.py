@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .yamlfile import _load_yaml  # noqa: F401 (read here and by the checks)
 from .errors import NO_PACKAGE, NO_PREDECESSOR, UNKNOWN_POLICY, BatchError
 from .money import amount_text, as_fraction, fen_to_yuan, in_unit, yuan_to_fen
 from .vocabulary import Item
@@ -359,6 +360,9 @@ class Policy:
                     self.items[mine].continues = f"{pred.id}/{theirs}"
                     self.items[mine].ledger_id = pred.items[theirs].ledger_id
         self.ledger_ids = {item.id: item.ledger_id for item in self.items.values()}
+        from .known import qualify_sources
+
+        qualify_sources(self)
         from .shared import read_caps, read_groups
 
         self.caps = read_caps(self.id, data.get("caps"), self.items, data.get("parameters") or {})
@@ -475,21 +479,6 @@ class Policy:
             out[iid] = option
         return out
 
-    def check(self) -> list[str]:
-        """Everything that would make the package disagree with itself or with its text (in
-        Chinese, each naming its file and line: a person reads them) — see authoring/checks.py."""
-        from .authoring.checks import check_package
-
-        problems = check_package(self)
-        problems += self._shared_cap_problems()
-        return problems
-
-    def warnings(self) -> list[str]:
-        """What `policy check` says without failing: facts collected that no rule uses."""
-        from .authoring.checks import unused_facts
-
-        return unused_facts(self)
-
 
 def _shared_cap_problems_of(policy: "Policy") -> list[str]:
     """A cap parameter that several items use each as their own cap counts each item apart — read
@@ -567,100 +556,16 @@ def _with_evidence(item: Item, evidence: tuple[str, ...]) -> Item:
 
 
 def _item_params(item: Item) -> tuple[str, ...]:
+    from .known import Derive
+
     names = list(item.formula.params)
     if item.cap is not None:
         names.append(item.cap.param)
+    fact_names = {f.name for f in item.facts}
+    for f in item.facts:  # parameters a derived fact reads (a share's rate, a unit)
+        if isinstance(f.source, Derive):
+            names += [n for n in f.source.operands if n not in fact_names]
     return tuple(names)
-
-
-def _load_yaml(path: Path) -> dict:
-    """policy.yaml parsed; the parse is cached by content hash, since parsing YAML costs more than
-    the whole evaluation of a small batch and `ipfund evaluate` should start fast.
-
-    The cache is JSON (dates and non-text keys tagged), never pickle: reading it cannot run code,
-    whoever wrote it. It is read only from a folder of this user's own that nobody else may write
-    (0700, as ssh asks of ~/.ssh), and a file of this user's that nobody else may write; anything
-    else is ignored and the YAML parsed again."""
-    import hashlib
-    import json
-    import os
-
-    raw = path.read_bytes()
-    cache_dir = Path(os.environ.get("IPFUND_CACHE_DIR") or Path.home() / ".cache" / "ipfund")
-    cached = cache_dir / f"policy-{hashlib.sha256(raw).hexdigest()[:32]}.json"
-    if _private(cache_dir) and _private(cached):
-        try:
-            return _untag(json.loads(cached.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-    import yaml
-
-    try:
-        data = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path.name} 无法读取：{exc}") from None
-    try:
-        cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not _private(cache_dir) and cache_dir.stat().st_uid == os.getuid():
-            cache_dir.chmod(0o700)  # our own folder, made before it had to be private
-        if _private(cache_dir):
-            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(_tag(data), fh, ensure_ascii=False)
-            os.replace(tmp, cached)
-    except (OSError, TypeError, ValueError):
-        pass  # a read-only home (or a value JSON cannot tag) only costs the parse
-    return data
-
-
-def _private(path: Path) -> bool:
-    """``path`` exists, belongs to this user, and no one else may write it (nor, for a folder, list it)."""
-    import os
-    import stat
-
-    try:
-        st = path.lstat()
-    except OSError:
-        return False
-    if stat.S_ISLNK(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
-        return False
-    forbidden = 0o077 if stat.S_ISDIR(st.st_mode) else 0o022
-    return not st.st_mode & forbidden
-
-
-def _tag(value):
-    """YAML's values as JSON: maps as [key, value] pairs (keys may be dates or numbers), dates tagged."""
-    import datetime as dt
-
-    if isinstance(value, dict):
-        return {"m": [[_tag(k), _tag(v)] for k, v in value.items()]}
-    if isinstance(value, list):
-        return {"l": [_tag(v) for v in value]}
-    if isinstance(value, dt.datetime):
-        return {"t": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"d": value.isoformat()}
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    raise TypeError(type(value).__name__)
-
-
-def _untag(value):
-    import datetime as dt
-
-    if not isinstance(value, dict):
-        return value
-    (kind, body), = value.items()
-    if kind == "m":
-        return {_untag(k): _untag(v) for k, v in body}
-    if kind == "l":
-        return [_untag(v) for v in body]
-    if kind == "t":
-        return dt.datetime.fromisoformat(body)
-    if kind == "d":
-        return dt.date.fromisoformat(body)
-    raise KeyError(kind)
 
 
 def package_file(folder: Path, name) -> Path:
@@ -673,7 +578,7 @@ def package_file(folder: Path, name) -> Path:
 
 
 def _load_path(path: Path) -> Policy:
-    from .authoring import build_items
+    from .items import build_items
 
     if not (path / "policy.yaml").is_file():
         raise BatchError(NO_PACKAGE.format(path=path))
@@ -690,7 +595,7 @@ def load_policy_path(path: str | Path) -> Policy:
     """Load a policy package from a folder holding policy.yaml and its source text, with its items
     written as data (`items:` in policy.yaml or items.yaml). A package that cannot be read is a
     BatchError naming what is wrong (in Chinese)."""
-    from .authoring import AuthoringError
+    from .items import AuthoringError
 
     try:
         return _load_path(Path(path))

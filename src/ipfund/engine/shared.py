@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .authoring.items import AuthoringError
+from .items import AuthoringError
 
 APPLICANT, EVENT_YEAR = "applicant", "event_year"
 DIFFERENCE, FIRST = "difference", "first"

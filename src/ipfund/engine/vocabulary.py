@@ -75,6 +75,9 @@ class Fact:
     alias_when: dict = field(default_factory=dict)
     #: A list of codes that may not hold the applicant's own (a provider is not its own client).
     not_applicant: bool = False
+    #: Where the value comes from (known.py): "declared", "confirmed" (a reviewer confirms it), or
+    #: a source the platform reads (derived, the ledger, a register): the applicant never types it.
+    source: object = "declared"
 
     def reads(self, interp, reading: str) -> bool:
         return any((interp or {}).get(i) == o for (i, o), r in self.reads_when.items() if r == reading)
@@ -500,6 +503,32 @@ class Cap:
         return self.label
 
 
+#: What breaks a promise (承诺) an item's claim carries: the enterprise moved its registration out of
+#: the zone, was deregistered, or anything else staff record with evidence.
+BREACHES = {"moved_out_of_zone": "迁离本区", "deregistered": "注销登记", "other": "其他违反承诺的情形"}
+#: Where a promise's term starts, and how much is recovered when it is broken.
+PROMISE_STARTS = {"payment": "资助资金拨付之日", "approval": "资助审定之日"}
+PROMISE_RECOVERIES = {"all": "追回已拨付的全部资助", "proportional": "按承诺期未履行的天数占承诺期天数的比例追回"}
+
+
+@dataclass(frozen=True)
+class Promise:
+    """A promise an applicant signs to get an item's money (五（一）「在区内经营不少于3年的承诺书」):
+    its text quoted from the policy, the evidence that is the signed letter, its term in years (a
+    number parameter), when the term starts and how much is recovered on a breach — each either
+    fixed by the text or an interpretation whose options are named as PROMISE_STARTS /
+    PROMISE_RECOVERIES — and what breaks it."""
+
+    text: str
+    evidence: str
+    years: str  # a number parameter
+    start: str | None = None  # fixed: payment / approval
+    start_by: str | None = None  # or an interpretation whose options are payment / approval
+    recovery: str | None = None  # fixed: all / proportional
+    recovery_by: str | None = None  # or an interpretation whose options are all / proportional
+    breaches: tuple[str, ...] = tuple(BREACHES)
+
+
 @dataclass(eq=False, repr=False)
 class Item:
     id: str
@@ -524,6 +553,9 @@ class Item:
     requires_sme: bool = False
     interpretations: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
+    # Stages (分期拨付): the installments the award is paid in (installments.py); empty: paid at once.
+    installments: tuple = ()
+    promise: Promise | None = None  # a promise (承诺) the claim carries, recovered when broken
     # The item of a predecessor policy this one continues ("policy-id/item-id"), if any; its
     # duplicate keys, top-ups and caps are shared with that item (不重复资助 across policies).
     continues: str | None = None

@@ -1,8 +1,3 @@
-"""Policies the engine knows, each a package of source text, data (policy.yaml) and rules."""
-
-from __future__ import annotations
-
-#: policy id → the package holding it
-REGISTRY = {
-    "zhaoqing-hitech-ip-2022": "ipfund.policies.zhaoqing_hitech_ip_2022",
-}
+"""The policy packages that come with ipfund, each a folder of source text, data (policy.yaml) and
+golden cases. The engine finds them by folder, as it finds any package on the policy path
+(ipfund.engine.packages.BUILTIN_FOLDER); nothing imports them."""

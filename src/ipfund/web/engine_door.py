@@ -1,4 +1,7 @@
-"""The platform's one door to the engine: the only web module that imports `ipfund.engine`.
+"""The platform's one door to the engine: the only web module that imports `ipfund.engine` — and it
+imports that module only, the engine's own door (no `ipfund.engine.*` below it: an import-linter
+contract says so, with no exemption). Policies reach the web as the engine's read model
+(`PolicyView`: items, facts, clauses, interpretations, frozen); never the engine's `Policy`.
 
 It turns what the platform stores (an applicant profile, a claim, the award ledger's rows) into
 the engine's typed claims and awards, asks `ipfund.engine.decide`, and hands back frozen
@@ -11,34 +14,56 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from django.conf import settings
+from django.utils import timezone
 
 from ipfund.engine import (
+    EXPIRED,
+    IN_FORCE,
+    LEDGER_SEPARATOR,
+    NOT_YET,
+    PSEUDONYM_PREFIX,
+    REASON_LABELS,
+    STATE_LABELS,
     Applicant,
     BatchError,
     CapGroup,
     Claim,
     Decision,
+    Earlier,
     Explanation,
+    FactView,
     Holder,
-    Policy,
+    ItemView,
+    PolicyView,
+    canonical,
+    Planned,
+    PromiseTerms,
+    RegisterList,
     decide,
-    ledger_names,
     evaluate_batch,
-    load_policy,
+    installed_ids,
+    installment_plan,
+    ledger_names,
+    policy_view,
+    promise_end,
+    promise_terms,
+    ric_valid,
+    state_on,
+    uscc_valid,
+    validity_of,
 )
-from ipfund.engine.door import LEDGER_SEPARATOR
-from ipfund.engine.identifiers import PSEUDONYM_PREFIX, canonical, ric_valid, uscc_valid
-from ipfund.engine.packages import EXPIRED, IN_FORCE, NOT_YET, STATE_LABELS, installed, state_on
-from ipfund.engine.vocabulary import REASON_LABELS
+
+# The read model under the name the web has always used for a policy.
+Policy = PolicyView
 
 __all__ = [
     "EXPIRED", "IN_FORCE", "NOT_YET", "PSEUDONYM_PREFIX", "STATE_LABELS", "BatchError", "CapGroup", "Decision",
-    "Explanation", "Policy", "REASON_LABELS", "canonical", "decide_calculator", "decide_claim", "decide_draft",
-    "default_policy", "evaluate_batch", "known_policies", "ledger_fields", "ledger_index_names", "ledger_index_names_of_record", "ledger_scope", "policies_in_force",
-    "policy_by_id", "policy_named", "policy_of", "policy_state", "policy_state_label", "policy_validity",
+    "Explanation", "FactView", "ItemView", "Policy", "PolicyView", "REASON_LABELS", "canonical", "decide_calculator", "decide_claim", "decide_draft",
+    "default_policy", "evaluate_batch", "installments_of", "known_policies", "Planned", "ledger_fields", "ledger_index_names", "ledger_index_names_of_record", "ledger_scope", "policies_in_force",
+    "policy_by_id", "policy_named", "PromiseTerms", "claim_promise", "promise_end", "policy_of", "policy_state", "policy_state_label", "policy_validity",
     "ric_valid", "stored_decision", "stored_explanation", "uscc_valid",
 ]
 
@@ -51,7 +76,7 @@ VISITOR_PERSON_ID = "441203199001010010"
 
 def policy_named(policy_id: str) -> Policy:
     """An installed policy package by its id (BatchError when none is installed under it)."""
-    return load_policy(policy_id)
+    return policy_view(policy_id)
 
 
 def default_policy() -> Policy:
@@ -81,7 +106,7 @@ def known_policies(on: dt.date | None = None) -> list[Policy]:
 
     on = on or timezone.localdate()
     order = {IN_FORCE: 0, NOT_YET: 1, EXPIRED: 2}
-    policies = [load_policy(pid) for pid in installed()]
+    policies = [policy_view(pid) for pid in installed_ids()]
     return sorted(policies, key=lambda p: (order[state_on(p, on)], -p.issued_on.toordinal(), p.id))
 
 
@@ -95,7 +120,7 @@ def policies_in_force(on: dt.date | None = None) -> list[Policy]:
 def policy_by_id(policy_id: str) -> Policy | None:
     """The policy package a stored row names (a claim's, an award's, a budget's), or None if unknown."""
     try:
-        return load_policy(policy_id)
+        return policy_view(policy_id)
     except BatchError:  # an id no package answers to: the caller shows what it has
         return None
 
@@ -103,9 +128,7 @@ def policy_by_id(policy_id: str) -> Policy | None:
 def policy_validity(policy: Policy, on: dt.date) -> tuple[dt.date, dt.date]:
     """The first and last event date the policy admits, as its validity parameters read on a day
     (decided by ipfund.engine.validity, as the rules decide it)."""
-    from ipfund.engine.validity import validity
-
-    v = validity(policy, on)
+    v = validity_of(policy, on)
     return v.first, v.last
 
 
@@ -169,12 +192,63 @@ class _LedgerRows:
             found[name] -= self.own_net
         return found
 
+    def earlier(self, applicants):
+        """The standing awards of these applicants, as facts the platform knows read them back."""
+        from ipfund.web.ledger.selectors import standing_awards_of
+
+        out: dict[str, list[Earlier]] = {}
+        for pid, item_id, claim_pk, who, data, net in standing_awards_of(applicants, leave_out=self.own_pk):
+            ledger_item = _ledger_item(pid, item_id)
+            try:
+                event = dt.date.fromisoformat(str(data.get("event_date")))
+            except ValueError:
+                continue
+            out.setdefault(who.upper(), []).append(Earlier(ledger_item, f"claim-{claim_pk}", who.upper(), event,
+                                                           dict(data.get("facts") or {}), net))
+        return out
+
+
+def _ledger_item(policy_id: str, item_id: str) -> str:
+    policy = policy_by_id(policy_id)
+    item = policy.items.get(item_id) if policy is not None else None
+    return item.ledger_id if item is not None else f"{policy_id}/{item_id}"
+
+
+def _registers(policy: Policy, claim: Claim) -> dict[str, RegisterList]:
+    """The lists the policy's facts read, each as its newest imported version holds the claim's
+    applicant (a list never imported is said so in the decision, and holds no one)."""
+    from ipfund.engine import registers_used
+    from ipfund.web.registers.selectors import list_register_rows
+
+    out = {}
+    for code in registers_used(policy):
+        found = list_register_rows(code, [claim.applicant.id])
+        if found is None or found[1] is None:
+            label = found[0].name if found is not None else code
+            out[code] = RegisterList(code, label, "", None, {})
+            continue
+        register, version, rows = found
+        entries: dict[str, list] = {}
+        for credit_code, listed_on, until in rows:
+            entries.setdefault(credit_code.upper(), []).append((_iso(listed_on), _iso(until)))
+        imported = timezone.localdate(version.imported_at) if version.imported_at else None
+        out[code] = RegisterList(code, register.name, str(version.version), imported,
+                                 {k: tuple(v) for k, v in entries.items()})
+    return out
+
+
+def _iso(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
 
 def _one(policy: Policy, claim: Claim, *, history: "_LedgerRows | tuple" = (), explain: bool = True) -> Decision:
     from ipfund.web.rounds.selectors import interpretations_in_force
 
     return decide(policy, [claim], history=history, interpretations=interpretations_in_force(policy=policy.id),
-                  explain=explain)[0]
+                  explain=explain, registers=_registers(policy, claim))[0]
 
 
 # -- decisions -------------------------------------------------------------------------------
@@ -198,6 +272,15 @@ def decide_calculator(*, policy: Policy, kind: str, in_zone: bool, sme: bool, it
     visitor = Applicant(id=VISITOR_PERSON_ID if kind == "person" else VISITOR_ORGANISATION_ID, kind=kind,
                         in_zone=in_zone, sme=sme, name=name)
     return _one(policy, Claim(id="calculator", item=item, applicant=visitor, event_date=event_date, facts=facts))
+
+
+def claim_promise(claim) -> PromiseTerms | None:
+    """The promise (承诺) a claim carries under its policy, read under the interpretations in force
+    today, or None if its item carries none."""
+    from ipfund.web.rounds.selectors import interpretations_in_force
+
+    policy = policy_named(claim.policy)
+    return promise_terms(policy, claim.item, claim.event_date, interpretations_in_force(policy=policy.id))
 
 
 def ledger_fields(claim) -> tuple[Decision, dict]:
@@ -245,6 +328,13 @@ def stored_explanation(record: Mapping | None, lang: str = "zh") -> list[str]:
     return decision.explanation.render(lang) if decision and decision.explanation else []
 
 
+def installments_of(policy_id: str, item: str, amount: Decimal) -> tuple[Planned, ...]:
+    """Stages (分期拨付): the installments an award of `amount` to the item is paid in, as its
+    policy package declares them (empty: paid at once). Each has a number, an amount to the fen,
+    `when` ("approval" or the package's condition), its Chinese `label` and `failed_label`."""
+    return installment_plan(policy_named(policy_id), item, amount)
+
+
 def reason_label(code: str) -> str:
     return REASON_LABELS.get(code, code)
 
@@ -257,8 +347,10 @@ def reason_label(code: str) -> str:
 
 from dataclasses import dataclass as _dataclass  # noqa: E402 - this section is kept apart from the top
 from pathlib import Path as _Path  # noqa: E402
+import functools as _functools  # noqa: E402
+from dataclasses import replace as _replace  # noqa: E402
 
-ORIGIN_BUILTIN, ORIGIN_PATH, ORIGIN_STORE = "内置", "IPFUND_POLICY_PATH", "政策库上传"
+ORIGIN_BUILTIN, ORIGIN_PATH, ORIGIN_STORE = "内置", "部署配置的政策目录", "政策库上传"
 RULES_REFUSED = "政策包含有 Python 程序（rules.py）：上传的政策包只能由数据写成"
 
 
@@ -300,10 +392,17 @@ class PackageReport:
 
 def policy_store_use() -> None:
     """Hand the policy store (settings.IPFUND_POLICY_STORE) to the engine, and forget loaded policies."""
-    from ipfund.engine import packages
+    from ipfund.engine import use_policy_store
 
-    packages.use_store(settings.IPFUND_POLICY_STORE)
-    policy_library_changed()
+    use_policy_store(settings.IPFUND_POLICY_STORE)
+
+
+def policy_package_install(folder: _Path, policy_id: str) -> _Path:
+    """Move a checked package folder into the policy store under its id (one atomic rename: OSError
+    when a package of that name is there), and forget loaded policies."""
+    from ipfund.engine import install_package
+
+    return install_package(folder, policy_store(), policy_id)
 
 
 def policy_store() -> _Path:
@@ -312,29 +411,29 @@ def policy_store() -> _Path:
 
 def policy_library_changed() -> None:
     """Forget every loaded policy: the next look-up reads the installed packages again."""
-    from ipfund.engine.policy import _load_installed
+    from ipfund.engine import forget_loaded
 
-    _load_installed.cache_clear()
+    forget_loaded()
 
 
 def _package_info(policy: Policy, origin: str, on: dt.date) -> PackageInfo:
-    from ipfund.engine.packages import STATE_LABELS, state_on
+    from ipfund.engine import predecessor_view
 
     start, end = policy_validity(policy, on)
     state = state_on(policy, on)
     predecessor = ""
     if policy.predecessor_id:
         try:
-            pred = policy.predecessor()
-            predecessor = f"{pred.document_number}《{pred.title}》"  # type: ignore[union-attr]  # (an Optional not checked here, as before (issue 23: typed later))
+            pred = predecessor_view(policy)
+            predecessor = f"{pred.document_number}《{pred.title}》" if pred is not None else ""
         except BatchError:
             predecessor = f"{policy.predecessor_id}（未安装）"
     return PackageInfo(
         id=policy.id, title=policy.title, document_number=policy.document_number,
-        issuer=str(policy.data.get("issuer") or ""), issued_on=policy.issued_on, start=start, end=end,
+        issuer=policy.issuer, issued_on=policy.issued_on, start=start, end=end,
         state=state, state_label=STATE_LABELS[state], origin=origin, predecessor=predecessor,
         predecessor_id=policy.predecessor_id or "", continued=len(policy.continued), items=len(policy.items),
-        versions=tuple(policy.versions()),
+        versions=policy.versions,
     )
 
 
@@ -344,43 +443,46 @@ def _origin(ref) -> str:
 
 def policy_library(on: dt.date) -> tuple[list[PackageInfo], list[str]]:
     """Every installed package, built-ins first, and the problems met finding or reading them (Chinese)."""
-    from ipfund.engine.packages import discover
+    from ipfund.engine import package_refs
 
-    found, problems = discover()
+    found, problems = package_refs()
     out = []
     for ref in found.values():
         try:
-            out.append(_package_info(load_policy(ref.id), _origin(ref), on))
+            out.append(_package_info(policy_view(ref.id), _origin(ref), on))
         except BatchError as exc:
             problems.append(f"{ref.id}：{exc}")
     return out, problems
 
 
 def policy_installed_ids() -> list[str]:
-    from ipfund.engine.packages import installed
-
-    return list(installed())
+    return installed_ids()
 
 
 def policy_package(policy_id: str, on: dt.date) -> PackageInfo | None:
     """An installed package by id (None when none is installed under it or it cannot be read)."""
-    from ipfund.engine.packages import installed
+    from ipfund.engine import package_refs
 
-    ref = installed().get(policy_id)
+    ref = package_refs()[0].get(policy_id)
     if ref is None:
         return None
     try:
-        return _package_info(load_policy(policy_id), _origin(ref), on)
+        return _package_info(policy_view(policy_id), _origin(ref), on)
     except BatchError:
         return None
 
 
 def _report(policy: Policy) -> PackageReport:
-    from ipfund.engine.authoring.golden import run_cases
+    from ipfund.engine import check_package, golden_test
 
-    problems = tuple(policy.check())
-    report = run_cases(policy)
-    return PackageReport(problems, True, report.ok, report.summary(), tuple(report.failures))
+    problems = tuple(check_package(policy))
+    report = golden_test(policy)
+    return PackageReport(problems, True, report.ok, _without_id(report.summary, policy.id), tuple(report.failures))
+
+
+def _without_id(summary: str, policy_id: str) -> str:
+    """The test's summary as a page shows it: "402 个案例全部通过", without the package's id in front."""
+    return summary[len(policy_id) + 1:] if summary.startswith(f"{policy_id}：") else summary
 
 
 def _unreadable(message: str) -> PackageReport:
@@ -388,29 +490,119 @@ def _unreadable(message: str) -> PackageReport:
 
 
 def policy_package_report(policy_id: str) -> PackageReport:
-    """`check` and `test` of an installed package."""
+    """`check` and `test` of an installed package: run once per content (the package's files, those
+    of the packages it continues, the engine's code) and kept in IPFUND_CACHE_DIR, so that the
+    package's page answers at once (running the golden cases of the 2022 package takes seconds)."""
     try:
-        return _report(load_policy(policy_id))
+        policy = policy_view(policy_id)
+        key = _report_key(policy)
+        cached = _report_cached(key)
+        if cached is not None:
+            return _replace(cached, test_summary=_without_id(cached.test_summary, policy_id))
+        report = _report(policy)
+        _report_keep(key, report)
+        return report
     except BatchError as exc:
         return _unreadable(str(exc))
 
 
+def _files_digest(digest, folder: _Path) -> None:
+    for f in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(f.relative_to(folder).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+
+
+@_functools.lru_cache(maxsize=1)
+def _engine_digest() -> str:
+    """sha256 of the engine's own code (a changed engine may judge the golden cases otherwise)."""
+    import hashlib
+
+    import ipfund.engine
+
+    digest = hashlib.sha256()
+    _files_digest(digest, _Path(ipfund.engine.__file__).parent)
+    return digest.hexdigest()
+
+
+def _report_key(policy: Policy) -> str:
+    import hashlib
+
+    from ipfund.engine import package_folder, predecessor_view
+
+    digest = hashlib.sha256(_engine_digest().encode())
+    seen: set[str] = set()
+    current: Policy | None = policy
+    while current is not None and current.id not in seen:  # the package and every package it continues
+        seen.add(current.id)
+        digest.update(current.id.encode() + b"\0")
+        _files_digest(digest, package_folder(current))
+        try:
+            current = predecessor_view(current) if current.predecessor_id else None
+        except BatchError:
+            current = None
+    return digest.hexdigest()[:40]
+
+
+def _report_file(key: str) -> _Path:
+    import os
+
+    cache_dir = _Path(os.environ.get("IPFUND_CACHE_DIR") or _Path.home() / ".cache" / "ipfund")
+    return cache_dir / f"package-report-{key}.json"
+
+
+def _report_cached(key: str) -> PackageReport | None:
+    """A kept report, read only from this user's own private cache (as the policy cache is)."""
+    import json
+
+    from ipfund.engine import is_private
+
+    path = _report_file(key)
+    if not (is_private(path.parent) and is_private(path)):
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return PackageReport(tuple(map(str, data["check_problems"])), True, bool(data["test_ok"]), str(data["test_summary"]),
+                             tuple(map(str, data["test_failures"])))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _report_keep(key: str, report: PackageReport) -> None:
+    import json
+    import os
+
+    from ipfund.engine import is_private
+
+    path = _report_file(key)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not is_private(path.parent):
+            return
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"check_problems": list(report.check_problems), "test_ok": report.test_ok,
+                       "test_summary": report.test_summary, "test_failures": list(report.test_failures)}, fh, ensure_ascii=False)
+        os.replace(tmp, path)
+    except (OSError, TypeError, ValueError):
+        pass  # a read-only cache only costs running the cases again
+
+
 def policy_folder_id(folder: _Path) -> str | None:
     """The id a package folder's policy.yaml declares (None when it declares none); ValueError when unreadable."""
-    from ipfund.engine.packages import package_id
+    from ipfund.engine import folder_package_id
 
-    return package_id(folder)
+    return folder_package_id(folder)
 
 
 def policy_folder_examine(folder: _Path, on: dt.date) -> tuple[PackageInfo | None, PackageReport]:
     """A package not yet installed (an upload, unpacked): what it is, and its `check` and `test`.
     A package with Python rules is refused unread: loading it would run its code."""
-    from ipfund.engine.policy import load_policy_path
+    from ipfund.engine import policy_view_at
 
     if (folder / "rules.py").exists():
         return None, _unreadable(RULES_REFUSED)
     try:
-        policy = load_policy_path(folder)
+        policy = policy_view_at(folder)
         return _package_info(policy, ORIGIN_STORE, on), _report(policy)
     except BatchError as exc:
         return None, _unreadable(str(exc))
@@ -420,15 +612,15 @@ def policy_folder_examine(folder: _Path, on: dt.date) -> tuple[PackageInfo | Non
 
 def policy_package_diff(old_id: str, new_id: str) -> list[str]:
     """`ipfund policy diff OLD NEW` of two installed packages, as lines of Chinese text."""
-    from ipfund.engine.authoring.diff import diff_policies
+    from ipfund.engine import diff_packages
 
-    return diff_policies(load_policy(old_id), load_policy(new_id))
+    return diff_packages(policy_view(old_id), policy_view(new_id))
 
 
 __all__ += [
     "ORIGIN_BUILTIN", "ORIGIN_PATH", "ORIGIN_STORE", "PackageInfo", "PackageReport", "policy_folder_examine",
     "policy_folder_id", "policy_installed_ids", "policy_library", "policy_library_changed", "policy_package",
-    "policy_package_diff", "policy_package_report", "policy_store", "policy_store_use",
+    "policy_package_diff", "policy_package_install", "policy_package_report", "policy_store", "policy_store_use",
 ]
 
 
@@ -465,8 +657,9 @@ def item_outlook(policy: Policy, item: str, *, kind: str, in_zone: bool, sme: bo
     whose amount follows from its options alone (no money facts) — the lowest and highest amount
     over every option. Decided as the calculator decides, with no history."""
     spec = policy.items[item]
-    enums = [f for f in spec.facts if f.type == "enum" and f.options]
-    base = {f.name: _probe_value(f, on) for f in spec.facts if f.type != "enum" or not f.options}
+    typed = applicant_facts(spec)
+    enums = [f for f in typed if f.type == "enum" and f.options]
+    base = {f.name: _probe_value(f, on) for f in typed if f.type != "enum" or not f.options}
     combos = list(_itertools.islice(_itertools.product(*[f.options for f in enums]), _RANGE_LIMIT))
     amounts, gates = [], set()
     for combo in combos or [()]:
@@ -485,13 +678,214 @@ def item_outlook(policy: Policy, item: str, *, kind: str, in_zone: bool, sme: bo
 __all__ += ["APPLICANT_REASONS", "item_outlook"]
 
 
+# -- facts the platform knows ------------------------------------------------------------------
+
+FACT_SOURCES = {"declared": "申请人申报", "confirmed": "申请人申报，审核人员核对", "platform": "平台认定（不由申请人填写）"}
+
+
+def fact_source(fact) -> str:
+    """Where a fact's value comes from: declared, confirmed (a reviewer confirms it) or platform."""
+    return str(fact.source)  # the read model says it: declared, confirmed or platform
+
+
+def applicant_facts(spec) -> list:
+    """The facts of an item an applicant states (the platform fills the others)."""
+    return [f for f in spec.facts if fact_source(f) != "platform"]
+
+
+def facts_to_confirm(spec, facts: Mapping) -> list:
+    """The facts of a claim a reviewer must confirm before recommending it (the package marks them
+    `from: confirmed`), among those the claim states."""
+    return [f for f in spec.facts if fact_source(f) == "confirmed" and facts.get(f.name) not in (None, "")]
+
+
+__all__ += ["FACT_SOURCES", "applicant_facts", "fact_source", "facts_to_confirm"]
+# -- 政策沙盘: deciding under a scenario ----------------------------------------------------------
+# A scenario is the policy with some parameter values changed (ipfund.engine.scenario), other
+# interpretation choices, or a draft package read from a folder (never installed). The sandbox
+# decides the ledger's history, the pending claims and the register's potential claims with it,
+# all through `decide_scenario`: the one engine call of a sandbox run, so that a runner for large
+# runs (Dask) can take it over in one place.
+
+from ipfund.engine import Override as ParameterOverride  # noqa: E402 - this section is kept apart
+from ipfund.engine import parameter_value as _parameter_value  # noqa: E402
+from ipfund.engine import with_parameters  # noqa: E402
+from typing import Sequence as _Sequence  # noqa: E402
+
+_SCENARIO_POLICIES: dict[tuple, Policy] = {}
+_SCENARIO_KEPT = 16  # derived policies kept: a rerun of a scenario reuses its policy (and the engine's caches of it)
+
+
+def scenario_policy(base: Policy, overrides: "list[ParameterOverride] | tuple[ParameterOverride, ...]",
+                    *, label: str = "") -> Policy:
+    """`base` with the overrides' parameter values (BatchError naming the parameter when a value
+    does not fit it); `base` itself when there are none."""
+    key = (id(base), base.version, tuple((o.parameter, str(o.value), o.start, o.key) for o in overrides), label)
+    found = _SCENARIO_POLICIES.get(key)
+    if found is None:
+        found = with_parameters(base, overrides, label=label)
+        if len(_SCENARIO_POLICIES) >= _SCENARIO_KEPT:
+            _SCENARIO_POLICIES.pop(next(iter(_SCENARIO_POLICIES)))
+        _SCENARIO_POLICIES[key] = found
+    return found
+
+
+def scenario_interpretations(policy: Policy, chosen: Mapping[str, str] | None) -> dict[str, str]:
+    """Every interpretation of the policy with `chosen` overlaid (BatchError for an unknown one or option)."""
+    return policy.resolve_interpretations(dict(chosen or {}))
+
+
+def draft_policy_load(folder: _Path) -> Policy:
+    """A draft package (a folder, never installed) read for a scenario; one with Python rules is
+    refused unread (loading it would run its code). BatchError says what is wrong, in Chinese."""
+    from ipfund.engine import policy_view_at
+
+    if (_Path(folder) / "rules.py").exists():
+        raise BatchError(RULES_REFUSED)
+    return policy_view_at(folder)
+
+
+def parameter_in_force(policy: Policy, name: str, on: dt.date):
+    """A parameter's value on a day as policy.yaml writes it (None for a parameter it lacks)."""
+    return _parameter_value(policy, name, on)
+
+
+def contract_of_claim(claim) -> dict:
+    """A stored claim (or a register row's candidate) as the engine reads it: the calculator contract's claim."""
+    return _claim(claim).as_contract()
+
+
+@_dataclass(frozen=True)
+class ScenarioDecision:
+    """A claim's outcome in a sandbox run: whether it is eligible and for how much (no explanation)."""
+
+    claim_id: str | None
+    eligible: bool
+    amount: Decimal
+    capped: bool = False
+    reasons: tuple[str, ...] = ()
+    error: str = ""  # why the claim could not be read (an item the policy lacks, a fact it does not take)
+
+
+def decide_scenario(policy: Policy, claims: "_Sequence[Mapping]", *,
+                    interpretations: Mapping[str, str]) -> list[ScenarioDecision]:
+    """Claims (the contract's claim objects) decided in order, one after another, from an empty
+    ledger: each earlier eligible claim takes its key and counts against its caps — the calculator
+    contract's batch, without explanations (a run decides every claim the ledger ever held). An
+    unreadable claim, or one of an item the policy does not have, is an ineligible decision with its
+    error, not an error of the run. The one engine call of a sandbox run: a run of
+    IPFUND_DASK_MIN_CLAIMS claims or more (or any run, when IPFUND_DASK_SCHEDULER names a cluster)
+    is decided on Dask, partitioned by key closure — the same decisions, byte for byte."""
+    if len(claims) >= settings.IPFUND_DASK_MIN_CLAIMS or settings.IPFUND_DASK_SCHEDULER:
+        decided = _scenario_on_dask(policy, claims, interpretations)
+    else:
+        from ipfund.engine import evaluate_claims
+
+        decided = evaluate_claims(policy, [dict(c) for c in claims], interpretations=dict(interpretations),
+                                  explain=False)["decisions"]
+    out = []
+    for d in decided:
+        if "error" in d:
+            out.append(ScenarioDecision(d.get("id"), False, Decimal("0.00"), error=str(d["error"].get("message", ""))))
+        else:
+            out.append(ScenarioDecision(d.get("id"), bool(d["eligible"]), Decimal(d["amount"]), bool(d.get("capped")),
+                                        tuple(d.get("reasons") or ())))
+    return out
+
+
+def _scenario_on_dask(policy: Policy, claims: "_Sequence[Mapping]", interpretations: Mapping[str, str]) -> list[dict]:
+    """The contract's decisions of `claims` (one per claim, in order) from the Dask cluster the
+    settings name: the bulk path's lines, read back."""
+    import orjson
+
+    from ipfund.engine import dask_client, decide_jsonl
+
+    lines = [orjson.dumps(dict(c)) for c in claims]
+    with dask_client(settings.IPFUND_DASK_WORKERS, settings.IPFUND_DASK_SCHEDULER or None) as client:
+        blob = b"".join(decide_jsonl(policy, lines, client, interpretations=dict(interpretations)))
+    return [orjson.loads(line) for line in blob.splitlines() if line.strip()]
+
+
+__all__ += ["ParameterOverride", "ScenarioDecision", "contract_of_claim", "decide_scenario", "draft_policy_load", "parameter_in_force",
+            "scenario_interpretations", "scenario_policy"]
+# -- bulk runs on Dask ---------------------------------------------------------------------------
+# A large run (the sandbox's, matching's) decided on a Dask cluster: the claims partitioned by what
+# links their decisions (keys, caps, matters, ids), each part decided in order on a worker — the same
+# decisions as `decide` in this process. IPFUND_DASK_SCHEDULER names a running scheduler; empty, a
+# LocalCluster of IPFUND_DASK_WORKERS processes is started for the run.
+
+
+def decide_in_bulk(policy: Policy, claims: "Sequence[Claim]", *, interpretations: Mapping[str, str] | None = None,
+                   history=None, explain: bool = False, progress=None) -> list[Decision]:
+    """`decide(policy, claims, history=…, interpretations=…, explain=…)` on the Dask cluster the
+    settings name: the same Decisions in the same order. `progress(done, total)` is told the chunks
+    decided (a job's progress)."""
+    from ipfund.engine import dask_client, decide_claims
+
+    def told(phase: str, done: int, total: int) -> None:
+        if progress is not None and phase == "decide":
+            progress(done, total)
+
+    with dask_client(settings.IPFUND_DASK_WORKERS, settings.IPFUND_DASK_SCHEDULER or None) as client:
+        return decide_claims(policy, list(claims), client, history=history, interpretations=interpretations,
+                             explain=explain, progress=told)
+
+
+__all__ += ["decide_in_bulk"]
+
+
+def _ledger_snapshot(keys: list[str], buckets: list[str]):
+    """What the ledger holds for these names, read in slices (an IN list of bounded length)."""
+    from ipfund.engine import LedgerSnapshot
+
+    rows = _LedgerRows()
+    holders: dict = {}
+    amounts: dict = {}
+    step = 2000
+    for i in range(0, len(keys), step):
+        holders.update(rows.holders(keys[i:i + step]))
+    for i in range(0, len(buckets), step):
+        amounts.update(rows.amounts(buckets[i:i + step]))
+    return LedgerSnapshot(holders, amounts)
+
+
+def decide_candidates(policy: Policy, candidates: Sequence, *, progress=None) -> list[Decision]:
+    """Unsaved claims (register rows' candidates: pk, item, applicant, event_date, facts, as a
+    stored claim) each decided alone against the ledger now — what `decide_claim` gives for each,
+    explained when eligible (an ineligible one without its explanation) — in bulk: on the Dask cluster the settings name when there are IPFUND_DASK_MIN_CLAIMS of them or
+    more (or a scheduler is named), else in this process. `progress(done, total)`: chunks decided."""
+    from ipfund.engine import dask_client, decide_each
+    from ipfund.web.rounds.selectors import interpretations_in_force
+
+    claims = [_claim(c) for c in candidates]
+    interpretations = interpretations_in_force(policy=policy.id)
+
+    def told(phase: str, done: int, total: int) -> None:
+        if progress is not None and phase != "names":
+            progress(done, total)
+
+    def run(client):
+        return decide_each(policy, claims, client, snapshot_of=_ledger_snapshot, interpretations=interpretations,
+                           explain="eligible", progress=told)
+
+    if not claims:
+        return []
+    if settings.IPFUND_DASK_SCHEDULER or len(claims) >= settings.IPFUND_DASK_MIN_CLAIMS:
+        with dask_client(settings.IPFUND_DASK_WORKERS, settings.IPFUND_DASK_SCHEDULER or None) as client:
+            return run(client)
+    return run(None)
+
+
+__all__ += ["decide_candidates"]
 # ------------------------------------------------------------------------------------------
 # Allocation after a round closes (engine/allocation.py): a package's pro-rata cut and quotas,
 # and the exact arithmetic of both.
-from ipfund.engine.allocation import (  # noqa: E402 - this section is kept apart from the top
-    BY as ALLOCATION_BY, OVER as ALLOCATION_OVER, REMAINDERS as ALLOCATION_REMAINDERS, TIES as ALLOCATION_TIES,
-    Allocation, ProRataPlan, Quota, Ranked, pro_rata as _pro_rata, rank as _rank,
+from ipfund.engine import (  # noqa: E402 - this section is kept apart from the top
+    ALLOCATION_BY, ALLOCATION_OVER, ALLOCATION_REMAINDERS, ALLOCATION_TIES,
+    Allocation, ProRataPlan, Quota, Ranked,
 )
+from ipfund.engine import pro_rata as _pro_rata  # noqa: E402
+from ipfund.engine import rank as _rank  # noqa: E402
 
 __all_allocation__ = (ALLOCATION_BY, ALLOCATION_OVER, ALLOCATION_REMAINDERS, ALLOCATION_TIES, Quota, Ranked)
 

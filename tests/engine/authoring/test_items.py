@@ -155,7 +155,10 @@ def outcome(d):
 
 
 def test_the_package_checks_clean(policy):
-    assert policy.check() == []
+    from ipfund.engine import check_package
+    from ipfund.engine.view import view_of
+
+    assert check_package(view_of(policy)) == []
 
 
 def test_fixed_amount_is_read_at_the_event_date_and_cites_the_amendment(policy):

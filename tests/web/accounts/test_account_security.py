@@ -222,6 +222,10 @@ def test_staff_mfa_enforced_enrol_then_verify(staff, settings):
     assert later.post(reverse("portal:mfa_verify"), {"token": _code(device, offset=1)})["Location"] == reverse(
         "portal:dashboard")
     assert later.get(reverse("portal:review_queue")).status_code == 200
+    # the menu's 双因素认证 link, once enrolled and verified: the state, not a new key
+    enrolled = later.get(reverse("portal:mfa_setup"))
+    assert enrolled.status_code == 200 and 'id="mfa-enrolled"' in enrolled.content.decode()
+    assert StaffTOTPDevice.objects.filter(user=staff.reviewer).count() == 1
 
 
 def test_applicants_need_no_second_factor(target, settings):

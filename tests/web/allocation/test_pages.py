@@ -26,16 +26,13 @@ def test_the_approver_fills_a_quota_from_the_page(staff, applicant, county):  # 
     assert page.index(claims[1].reference) < page.index(claims[0].reference)  # 95.00 before 85.00
     assert "85.00" in page and "95.00" in page
     close(county)
-    unconfirmed = client.post("/staff/allocation/quota/", {"policy": "fictional-county-fund-2026",
-                                                           "quota": "excellent_case_best"}, follow=True)
-    assert "请先勾选确认已核对，再办理。" in unconfirmed.content.decode() and not QuotaFill.objects.exists()
     year = str(timezone.localdate().year)  # the year its round closed (close() moved it to now)
     done = client.post("/staff/allocation/quota/", {"policy": "fictional-county-fund-2026", "quota": "excellent_case_best",
-                                                    "year": year, "round": "", "confirm": "yes"}, follow=True)
+                                                    "year": year, "round": ""}, follow=True)
     assert "已按评审排名确定名额：入选 2 件，未入选 0 件" in done.content.decode()
     assert QuotaFill.objects.count() == 1
     again = client.post("/staff/allocation/quota/", {"policy": "fictional-county-fund-2026", "quota": "excellent_case_best",
-                                                     "year": year, "confirm": "yes"}, follow=True)
+                                                     "year": year}, follow=True)
     assert "不能再次确定" in again.content.decode()
     assert all(c.state == State.RECOMMENDED for c in claims)
     assert Client().get("/staff/allocation/").status_code == 302

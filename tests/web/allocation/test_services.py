@@ -190,3 +190,26 @@ def test_a_quota_waits_for_every_score_and_scores_are_checked(staff, applicant, 
     with pytest.raises(ValidationError) as unscored:
         quota_fill(actor=staff.approver, policy=COUNTY, quota_id="excellent_case_best", year=timezone.localdate().year)
     assert f"以下申报尚未评分（排序）：{extra.reference}" in unscored.value.messages[0]
+
+
+def test_a_cut_award_paid_in_stages_keeps_its_installments_whole(staff, applicant, county):
+    """The county's 专利导航 subsidy (50,000.00 capped, paid 25,000.00 at approval and 25,000.00 after
+    验收合格) cut by 5/6 with two other awards: 41,666.66 + 0.01 of the remainder = 41,666.67; the
+    cut of 8,333.33 comes off the unpaid installments, the last first: 25,000.00 + 16,666.67."""
+    from ipfund.web.payments.models import Installment
+
+    budget = budget_set(actor=staff.admin, policy=COUNTY, year=timezone.localdate().year, amount="150000")
+    staged = flow.advance(submitted(applicant("enterprise"), "navigation", {"contract_no": "S-9", "contract_amount": "200000"}),
+                          "approved", staff)
+    others = [flow.advance(submitted(applicant("enterprise"), "ip_title", {"title_level": "demonstration"}), "approved", staff),
+              flow.advance(submitted(applicant("enterprise"), "ipms_cert", {"certificate_no": "C-9"}), "approved", staff)]
+    assert [i.amount for i in Installment.objects.filter(claim=staged).order_by("number")] == [
+        Decimal("25000.00"), Decimal("25000.00")]
+    close(county)
+    pro_rata_apply(actor=staff.approver, budget=budget)
+    assert award_net(claim=staged) == Decimal("41666.67")
+    assert [award_net(claim=c) for c in others] == [Decimal("83333.33"), Decimal("25000.00")]
+    assert [i.amount for i in Installment.objects.filter(claim=staged).order_by("number")] == [
+        Decimal("25000.00"), Decimal("16666.67")]
+    result = audit_reconcile()
+    assert result.ok, result.differences

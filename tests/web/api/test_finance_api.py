@@ -126,7 +126,7 @@ def test_finance_may_not_pay_a_claim_of_its_own_unit(final_claims, staff):  # no
                               affiliation=claim.applicant.id_number)
     payer = flow.roles_set(staff, payer, ["finance"])
     response = post(payer, f"/api/payments/{claim.pk}/paid", {"paid_on": dt.date.today().isoformat(), "reference": "PZ-3"})
-    assert response.status_code == 403 and response.json()["detail"] == OWN_CLAIM.format(id=claim.pk)
+    assert response.status_code == 403 and response.json()["detail"] == OWN_CLAIM.format(id=claim.number)
     assert not Payment.objects.exists()
 
 

@@ -60,7 +60,7 @@ def test_an_applicant_made_reviewer_cannot_recommend_its_own_claim(submitted, en
     reviewer_applicant = legacy_roles(enterprise, ["applicant", "reviewer"])
     with pytest.raises(PermissionDenied) as err:
         review.review_recommend(actor=reviewer_applicant, claim=submitted)
-    assert str(err.value) == duties.OWN_CLAIM.format(id=submitted.pk)
+    assert str(err.value) == duties.OWN_CLAIM.format(id=submitted.number)
     for refused in (review.review_return, review.review_reject):
         with pytest.raises(PermissionDenied):
             refused(actor=reviewer_applicant, claim=submitted, **({"comment": "x"} if refused is review.review_return else {"reason": "x"}))
@@ -126,7 +126,7 @@ def test_who_handled_a_claim_cannot_resolve_objections_against_it(submitted, sta
     actor.refresh_from_db()
     with pytest.raises(PermissionDenied) as err:
         notices.objection_resolve(actor=actor, objection=objection, upheld=False, resolution="不成立")
-    assert str(err.value) == duties.HANDLED_BEFORE.format(id=submitted.pk)
+    assert str(err.value) == duties.HANDLED_BEFORE.format(id=submitted.number)
     objection.refresh_from_db()
     assert objection.state == "open"
     assert notices.objection_resolve(actor=staff.reviewer2, objection=objection, upheld=False, resolution="不成立").state == "dismissed"

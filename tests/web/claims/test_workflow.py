@@ -29,6 +29,14 @@ EXPECTED = {
     # 免申即享: a claim proposed from a register (待确认) is confirmed into review or declined
     ("proposed", "confirm"): "submitted",
     ("proposed", "decline"): "declined",
+    # stages (分期拨付): installments paid one by one; a failed condition closes the claim
+    ("final", "pay_part"): "partly_paid",
+    ("partly_paid", "pay_part"): "partly_paid",
+    ("payment_failed", "pay_part"): "partly_paid",
+    ("partly_paid", "pay"): "paid",
+    ("partly_paid", "pay_fail"): "payment_failed",
+    ("partly_paid", "close"): "closed",
+    ("final", "close"): "closed",
 }
 
 
@@ -48,7 +56,7 @@ def test_every_move(state, action):
 
 
 def test_terminal_states_have_no_way_out():
-    for state in ("paid", "rejected", "withdrawn", "revoked", "declined"):
+    for state in ("paid", "rejected", "withdrawn", "revoked", "declined", "closed"):
         assert not [a for (s, a) in TRANSITIONS if s == state]
 
 

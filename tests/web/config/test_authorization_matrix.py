@@ -39,11 +39,16 @@ from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.jobs.models import Job
 from ipfund.web.payments.models import BankAccountChange
+from ipfund.web.promises.demo import paid_promise
+from ipfund.web.promises.services import recovery_open, recovery_write_off_request
 from ipfund.web.notices.services import notice_close, notice_publish, objection_file
 from ipfund.web.registers.matching import match_run
 from ipfund.web.registers.models import Register
 from ipfund.web.registers.services import register_for, register_import, register_upload
 from ipfund.web.review.services import approval_approve, review_recommend
+from ipfund.web.sandbox.models import ScenarioRun
+from ipfund.web.sandbox.services import parse_settings, scenario_create
+from ipfund.web.engine_door import default_policy
 
 ANON, OWN, OTHER, STAFF_OWN = "anonymous", "own", "other", "staff_own"
 REVIEWER, APPROVER, FINANCE, ADMIN = "reviewer", "approver", "finance", "admin"
@@ -110,6 +115,9 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "portal:staff_claim": ({"pk": "claim"}, {"GET": STAFF | {STAFF_OWN}}),
     "portal:claim_audit": ({"pk": "claim"}, {"GET": STAFF | {STAFF_OWN}}),
     "portal:claim_action": ({"pk": "claim", "action": "reject"}, {"POST": {REVIEWER}}),
+    # stages (分期拨付): a reviewer records an installment's condition; never on their own claim
+    "portal:installment_outcome": ({"pk": "claim", "number": "2"}, {"POST": {REVIEWER}}),
+    "portal:installments_waiting": ({}, {"GET": REVIEWERS}),
     "portal:notice_manage": ({}, {"GET": REVIEWERS}),
     "portal:notice_close": ({"pk": "notice"}, {"POST": REVIEWERS}),
     "portal:objections": ({}, {"GET": REVIEWERS}),
@@ -122,7 +130,7 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "portal:admin_user_roles": ({"pk": "user"}, {"GET": {ADMIN}}),
     "portal:admin_interpretations": ({}, {"GET": {ADMIN}}),
     "portal:admin_policies": ({}, {"GET": {ADMIN}, "POST": {ADMIN}}),
-    "portal:admin_policy": ({"policy_id": "zhaoqing-hitech-ip-2022"}, {"GET": {ADMIN}}),
+    "portal:admin_policy": ({"policy_id": "zhaoqing-hitech-ip-2022"}, {"GET": {ADMIN}, "POST": {ADMIN}}),
     "portal:admin_role_changes": ({}, {"GET": {ADMIN}}),
     "portal:admin_reveal_log": ({}, {"GET": {ADMIN}}),
     "portal:admin_role_change_decide": ({"pk": "role_change", "action": "confirm"}, {"POST": {ADMIN}}),
@@ -185,6 +193,16 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "registers:match": ({}, {"POST": REVIEWERS | {ADMIN}}),
     "registers:run": ({"pk": "match_run"}, {"GET": REVIEWERS | {ADMIN}}),
     "registers:direct": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
+    # the policy sandbox (政策沙盘): finance and administrators
+    "sandbox:scenarios": ({}, {"GET": FINANCE_ROLE | {ADMIN}}),
+    "sandbox:scenario_new": ({}, {"GET": FINANCE_ROLE | {ADMIN}, "POST": FINANCE_ROLE | {ADMIN}}),
+    "sandbox:scenario": ({"pk": "scenario"}, {"GET": FINANCE_ROLE | {ADMIN}}),
+    "sandbox:run_start": ({"pk": "scenario"}, {"POST": FINANCE_ROLE | {ADMIN}}),
+    "sandbox:run": ({"pk": "sandbox_run"}, {"GET": FINANCE_ROLE | {ADMIN}}),
+    "sandbox:compare": ({}, {"GET": FINANCE_ROLE | {ADMIN}}),
+    "POST /api/sandbox/scenarios": ({}, {"POST": FINANCE_ROLE | {ADMIN}}),
+    "POST /api/sandbox/scenarios/{scenario_id}/runs": ({"scenario_id": "scenario"}, {"POST": FINANCE_ROLE | {ADMIN}}),
+    "GET /api/sandbox/runs/{run_id}": ({"run_id": "sandbox_run"}, {"GET": FINANCE_ROLE | {ADMIN}}),
     "registers:confirm": ({"pk": "claim"}, {"POST": OWNER}),
     "registers:decline": ({"pk": "claim"}, {"POST": OWNER}),
     "registers:radar": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
@@ -218,9 +236,32 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "alliances:declare": ({"pk": "alliance"}, {"POST": PANEL_STAFF}),
     "alliances:score": ({"pk": "alliance"}, {"POST": PANEL_STAFF}),
     "alliances:decide": ({"pk": "alliance"}, {"POST": PANEL_STAFF}),
+    # 五（一） promises and recovery: staff read; the services decide who records what (breach: reviewers
+    # and administrators; repayments: finance; write-offs: finance or administrators, a second person approves)
+    "promises:list": ({}, {"GET": STAFF | {STAFF_OWN}}),
+    "promises:detail": ({"pk": "promise"}, {"GET": STAFF | {STAFF_OWN}, "POST": STAFF | {STAFF_OWN}}),
+    "promises:letter": ({"pk": "promise"}, {"GET": STAFF | {STAFF_OWN}}),
+    "promises:case": ({"pk": "recovery"}, {"GET": STAFF | {STAFF_OWN}}),
+    "promises:repay": ({"pk": "recovery"}, {"POST": STAFF | {STAFF_OWN}}),
+    "promises:write_off": ({"pk": "recovery"}, {"POST": STAFF | {STAFF_OWN}}),
+    "promises:notice": ({"pk": "recovery"}, {"GET": STAFF | {STAFF_OWN}}),
+    "promises:evidence": ({"pk": "recovery"}, {"GET": STAFF | {STAFF_OWN}}),
+    "promises:decide": ({"pk": "write_off"}, {"POST": STAFF | {STAFF_OWN}}),
+    "promises:mine": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),  # each sees only their own
+    "promises:my_notice": ({"pk": "recovery"}, {"GET": set()}),  # the case's agency only (tests/web/promises/test_pages.py)
+    "GET /api/promises": ({}, {"GET": STAFF | {STAFF_OWN}}),
+    "POST /api/promises/{promise_id}/breach": ({"promise_id": "promise"}, {"POST": REVIEWERS | {ADMIN}}),
+    "GET /api/recoveries": ({}, {"GET": STAFF | {STAFF_OWN}}),
+    "GET /api/recoveries/{recovery_id}": ({"recovery_id": "recovery"}, {"GET": STAFF | {STAFF_OWN}}),
+    "POST /api/recoveries/{recovery_id}/repayments": ({"recovery_id": "recovery"}, {"POST": FINANCE_ROLE}),
+    "POST /api/recoveries/{recovery_id}/write-offs": ({"recovery_id": "recovery"}, {"POST": FINANCE_ROLE | {ADMIN}}),
+    # asked for by finance: finance itself is refused; the administrator or another finance member decides
+    "POST /api/write-offs/{write_off_id}/decision": ({"write_off_id": "write_off"}, {"POST": {ADMIN, FINANCE_HANDLER}}),
 }
 TOKEN_CALLS = ("GET /api/claims", "POST /api/claims", "GET /api/payments", "POST /api/payments", "GET /api/budgets",
-               "GET /api/radar", "POST /api/budgets", "GET /api/quotas", "POST /api/quotas")
+               "GET /api/radar", "GET /api/sandbox", "POST /api/sandbox",
+               "POST /api/budgets", "GET /api/quotas", "POST /api/quotas",
+               "GET /api/promises", "POST /api/promises", "GET /api/recoveries", "POST /api/recoveries", "POST /api/write-offs")
 
 # Patterns that are not endpoints of their own: the API's URLs are checked per operation above.
 NOT_ENDPOINTS = {"api:api-root"}
@@ -303,6 +344,7 @@ def world(staff, applicant, open_round, django_capture_on_commit_callbacks):
             applicant=own.applicant, bank_name="中国银行", bank_account="6222020011112222333", bank_holder="x", requested_by=own
         ),
         **_register_objects(staff),
+        **_sandbox_objects(staff),
     }
     objects.update(_bureau_register_objects(staff, own))
     return {"users": users, "objects": objects, "staff_claim": staff_claim}
@@ -320,6 +362,13 @@ def _register_objects(staff) -> dict:
             "register_row": version.register_rows.get(), "match_run": match_run(actor=staff.reviewer).run}
 
 
+def _sandbox_objects(staff) -> dict:
+    """A scenario of the policy sandbox and a run of it, asked for and not yet carried out."""
+    scenario = scenario_create(actor=staff.admin, name="矩阵情景", policy=default_policy().id,
+                               overrides=parse_settings(["patent_attorney.amount=8000"]))
+    return {"scenario": scenario, "sandbox_run": ScenarioRun.objects.create(scenario=scenario, requested_by=staff.finance)}
+
+
 def _bureau_register_objects(staff, own) -> dict:
     """The analysis register's activity (assigned to the reviewer probed, report in), a complaint with
     evidence, an alliance application under review by a panel and one passed."""
@@ -333,8 +382,13 @@ def _bureau_register_objects(staff, own) -> dict:
                               charter=flow.pdf_upload())
     alliance_panel_form(actor=staff.admin, application=alliance, members=[staff.reviewer2, staff.approver, staff.finance],
                         chair=staff.reviewer2)
+    promise = paid_promise(staff, flow.new_applicant("service_agency"))
+    recovery = recovery_open(actor=staff.reviewer, promise=promise, breach="deregistered", breached_on=dt.date.today(),
+                             note="矩阵", upload=flow.pdf_upload())
+    write_off = recovery_write_off_request(actor=staff.finance, case=recovery, amount="1.00", reason="矩阵")
     return {"activity": activity, "complaint": complaint, "alliance": alliance,
-            "alliance_passed": alliance_review_passed(own, label="矩阵")}
+            "alliance_passed": alliance_review_passed(own, label="矩阵"),
+            "promise": promise, "recovery": recovery, "write_off": write_off}
 
 
 def _finance_job(user) -> Job:

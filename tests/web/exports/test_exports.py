@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+import re
 from decimal import Decimal
 
 import pytest
@@ -77,7 +78,7 @@ def test_bank_batch_has_full_account_and_holder_and_a_summary(final_awards, staf
     assert row[1] == company.bank_account and row[3] == company.bank_name
     assert Decimal(str(row[4])) == Decimal("3000.00")
     assert final_awards[1].reference in row[6] and "custody_sme" not in row[6]
-    assert sheets["汇总"][1:] == [["总笔数", 2], ["总金额（元）", "8000.00"]]
+    assert sheets["汇总"][1:] == [["总笔数", 2], ["总金额（元）", 8000]]  # numbers that add up, not text
     held = {r[1]: r[3] for r in sheets["未导出"][1:]}
     assert held == {"无账户科技有限公司": NO_ACCOUNT, "换账户科技有限公司": ACCOUNT_CHANGE_PENDING}
     assert job.done == 2
@@ -137,7 +138,8 @@ def test_annual_statistics_are_the_dashboards_figures(final_awards, staff):
     year = timezone.localdate().year
     _, sheets = export(staff.admin, "statistics", year=str(year))
     summary = dict(sheets["汇总"][1:])
-    assert summary["已审定金额（元）"] == "8000.00" and summary["已拨付金额（元）"] == "0.00"
+    assert summary["已审定金额（元）"] == 8000 and summary["已拨付金额（元）"] == 0  # numbers that add up, not text
+    assert not any(isinstance(v, str) and re.fullmatch(r"[\d.,%]+", v) for v in summary.values())
     by_item = {r[0]: r for r in sheets["按项目"][1:]}
     assert Decimal(str(by_item["中小微企业知识产权托管补助"][2])) == Decimal("3000.00")
     by_kind = {r[0]: r[1] for r in sheets["按主体类型"][1:]}

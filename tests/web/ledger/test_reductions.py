@@ -121,26 +121,42 @@ def test_the_database_refuses_a_reduction_of_nothing_and_a_change_to_one(staff, 
         cursor.execute("UPDATE ledger_awardentry SET amount = -2 WHERE id = %s", [entry.pk])
 
 
-def test_a_reduction_counts_in_its_grants_year_and_month_on_the_dashboard(staff, approved):
-    """A cut made in January of an award approved in December counts where the award does."""
+def test_the_dashboard_dates_an_entry_by_its_grants_approval_in_the_zones_time(staff, open_round, applicant):
+    """A cut made this year of an award approved last December counts in last December; an award
+    approved at 00:30 on 1 January, Beijing time (still 31 December in UTC), counts in January.
+    The dashboard reads the ledger's totals, kept by the database (ledger/totals.py)."""
     import datetime as dt
 
-    from ipfund.web.statistics.selectors import Filters, dashboard
+    from ipfund.web.ledger.models import AwardTotal
+    from ipfund.web.statistics.selectors import Filters, dashboard, years_with_data
 
-    grant = AwardEntry.objects.get(claim=approved)
-    last_december = dt.datetime(timezone.localdate().year - 1, 12, 20, 10, tzinfo=timezone.get_current_timezone())
-    with connection.cursor() as cursor:  # the grant as if approved last December (triggers off for the move)
-        from ipfund.web.audit.insert_only import LEDGER_TABLES, create_sql, drop_sql
+    zone, this = timezone.get_current_timezone(), timezone.localdate().year
+    for year in (this - 1, this):
+        budget_set(actor=staff.admin, policy=default_policy().id, year=year, amount="100000")
+    december, new_year = [flow.advance(flow.submitted_from_sample(applicant("enterprise", sme=True), sample("custody_sme")),
+                                       "recommended", staff) for _ in range(2)]
+    with flow.clock_at(dt.datetime(this - 1, 12, 20, 10, tzinfo=zone)):
+        approval_approve(actor=staff.approver, claim=december)
+    with flow.clock_at(dt.datetime(this, 1, 1, 0, 30, tzinfo=zone)):
+        approval_approve(actor=staff.approver, claim=new_year)
+    award_reduce(actor=staff.finance, claim=december, amount=Decimal("1000.00"), reason="按同一比例核减")
 
-        for statement in drop_sql(connection.vendor, LEDGER_TABLES):
-            cursor.execute(statement)
-        cursor.execute("UPDATE ledger_awardentry SET created_at = %s WHERE id = %s", [last_december, grant.pk])
-        for statement in create_sql(connection.vendor, LEDGER_TABLES):
-            cursor.execute(statement)
-    award_reduce(actor=staff.finance, claim=approved, amount=Decimal("1000.00"), reason="按同一比例核减")
+    last_year, this_year = dashboard(Filters(year=this - 1)), dashboard(Filters(year=this))
+    assert last_year.committed == Decimal("2000.00") and this_year.committed == Decimal("3000.00")
+    assert [(r.key, r.committed, r.count) for r in last_year.by_month if r.count] == [("12", Decimal("2000.00"), 1)]
+    assert [(r.key, r.committed, r.count) for r in this_year.by_month if r.count] == [("1", Decimal("3000.00"), 1)]
+    assert [(r.label, r.committed) for r in dashboard(Filters()).by_year] == [
+        (f"{this - 1} 年", Decimal("2000.00")), (f"{this} 年", Decimal("3000.00"))]
+    assert {this - 1, this} <= set(years_with_data())
+    # The totals agree with the entries they sum, to the fen.
+    assert sum(t.fen for t in AwardTotal.objects.all()) == 500000
 
-    last_year = dashboard(Filters(year=last_december.year))
-    this_year = dashboard(Filters(year=timezone.localdate().year))
-    assert last_year.committed == Decimal("2000.00")
-    assert [r.committed for r in last_year.by_month if r.key == "12"] == [Decimal("2000.00")]
-    assert this_year.committed == Decimal("0.00")
+
+def test_reconcile_finds_the_dashboards_totals_changed_behind_the_ledgers_back(staff, approved):
+    from ipfund.web.ledger.models import AwardTotal
+
+    assert audit_reconcile().ok
+    AwardTotal.objects.filter(item=approved.item).update(fen=1)
+    result = audit_reconcile()
+    assert not result.ok
+    assert any("统计汇总中" in d and "台账记录合计 3000.00 元（1 笔）" in d for d in result.differences), result.differences

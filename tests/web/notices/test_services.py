@@ -93,3 +93,33 @@ def test_revoked_patent_can_be_funded_again(applicant, open_round, staff):
     assert not DuplicateKey.objects.filter(released_by__isnull=True).exists()
     second = flow.advance(flow.submitted_from_sample(b, sample("china_patent_award")), "approved", staff)
     assert second.approved_amount == Decimal("300000.00") and first.pk != second.pk
+
+
+def test_notices_close_by_themselves_at_their_end_as_the_manual_close_does(approved, staff):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from ipfund.web.audit.models import AuditEvent
+    from ipfund.web.jobs.housekeeping import housekeeping
+
+    notice = services.notice_publish(actor=staff.reviewer)
+    objection = services.objection_file(entry=notice.entries.first(), name="王五", contact="wang@example.cn", reason="怀疑重复申报")
+    housekeeping()  # before the end: nothing moves
+    notice.refresh_from_db()
+    assert notice.state == "open" and set(Claim.objects.values_list("state", flat=True)) == {"in_notice"}
+    with flow.clock_at(notice.ends_at + dt.timedelta(minutes=1)):
+        out = StringIO()
+        call_command("close_notices", stdout=out)  # an objection still open: the notice waits, named
+        assert "未能结束公示" in out.getvalue() and services.NOTICE_OPEN_OBJECTIONS.format(count=1) in out.getvalue()
+        services.objection_resolve(actor=staff.reviewer2, objection=objection, upheld=False, resolution="异议不成立")
+        housekeeping()  # the hourly run closes it now
+    notice.refresh_from_db()
+    assert notice.state == "closed" and notice.closed_at is not None
+    assert set(Claim.objects.values_list("state", flat=True)) == {"final"}
+    finalized = AuditEvent.objects.filter(action="claim_finalize").order_by("seq")
+    assert [(e.actor_id, e.actor_label, e.after["state"]) for e in finalized] == [(None, "system", "final")] * 2
+    assert AuditEvent.objects.filter(action="notice_close", actor_label="system").count() == 1
+    out = StringIO()
+    call_command("close_notices", stdout=out)
+    assert out.getvalue().strip() == "没有到期未结束的公示。"

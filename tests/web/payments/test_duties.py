@@ -75,7 +75,7 @@ def handled(open_round, staff, applicant):
 def test_the_services_refuse_a_payment_by_who_handled_the_claim(handled, staff, how):
     claim, person = handled(how)
     today = timezone.localdate()
-    expected = (duties.OWN_CLAIM.format(id=claim.pk) if how == "applied" else duties.PAY_HANDLED.format(ref=claim.reference))
+    expected = (duties.OWN_CLAIM.format(id=claim.number) if how == "applied" else duties.PAY_HANDLED.format(ref=claim.reference))
     with pytest.raises(PermissionDenied) as err:
         services.payment_record(actor=person, claim=claim, paid_on=today, reference="ZF-1")
     assert str(err.value) == expected

@@ -94,7 +94,7 @@ def test_the_library_lists_the_2022_policy_as_expired_and_the_upload_activates_t
         assert shown in listing, shown
     # the platform sees it without a restart
     successor = policy_named(SUCCESSOR)
-    assert successor.predecessor().id == "zhaoqing-hitech-ip-2022"
+    assert successor.predecessor_id == "zhaoqing-hitech-ip-2022"
     assert SUCCESSOR in policy_installed_ids()
 
 
@@ -187,7 +187,7 @@ def test_two_packages_or_none_or_too_many_bytes_are_refused(staff, settings):
     client = signed_in(staff.admin)
     two = zipped(FIXTURE, extra=[("other/policy.yaml", b"id: other\n")])
     assert "一次只能上传一个政策包" in upload(client, two)
-    assert "压缩包中没有 policy.yaml" in upload(client, zipped(FIXTURE / "golden"))
+    assert "压缩包中没有政策定义文件" in upload(client, zipped(FIXTURE / "golden"))
     assert "不是 ZIP 压缩包" in upload(client, SimpleUploadedFile("package.zip", b"not a zip"))
     settings.IPFUND_POLICY_ZIP_MAX_BYTES = 10_000
     assert "解压后超过 10000 字节" in upload(client, zipped(FIXTURE))

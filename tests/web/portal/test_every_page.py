@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 NOT_PAGES = {"claim_action", "claim_submit", "claim_withdraw", "notice_close", "notifications_read", "logout",
              "queue_batch", "finance_batch", "job_start", "evidence_file", "objection_file", "job_file",
              "notice_pdf", "claim_receipt", "decision_letter", "payment_list_pdf", "api_token_revoke",
-             "admin_role_change_decide", "allocation_apply", "allocation_quota_fill"}
+             "admin_role_change_decide", "installment_outcome", "allocation_apply", "allocation_quota_fill"}
 
 ENGLISH_DEFAULTS = [
     "This field is required", "Enter a valid", "Select a valid choice", "Ensure this value", "Your password",
@@ -92,6 +92,31 @@ def code_patterns() -> list[tuple[str, re.Pattern]]:
         ("doubled full stop", re.compile(r"。。")),
         ("parameter id", re.compile(r"\b[a-z]+(_[a-z0-9]+)+\.[a-z_]+\b")),
     ]
+
+
+# Latin words a page may show: the language switch, file types and units, the authenticator apps a
+# staff member installs, the reference series. Anything else in Latin letters is English (or a code)
+# shown to a person. Tokens with a digit (references, credit codes, digests), e-mail addresses,
+# paths (/api/), file extensions (.zip) and the text of <code> (a key, a header to type) pass.
+LATIN_ALLOWED = {"English", "PDF", "JPEG", "PNG", "Excel", "CSV", "ZIP", "GBK", "MB", "KB", "GB", "GB/T", "SHA", "Microsoft",
+                 "Google", "Authenticator", "ZQGX", "ZQGX-YY"}
+LATIN_TOKEN = re.compile(r"[A-Za-z0-9@._/+-]*[A-Za-z]{2}[A-Za-z0-9@._/+-]*")
+
+
+def latin_words(text: str, allowed=frozenset()) -> list[str]:
+    """The Latin words of ``text`` no person should meet (``allowed``: the login names on the page)."""
+    found = []
+    for token in LATIN_TOKEN.findall(text):
+        bare = token.strip(".-_/")
+        if (bare in LATIN_ALLOWED or bare in allowed or any(ch.isdigit() for ch in token) or "@" in token
+                or token.startswith(("/", ".")) or re.fullmatch(r"[\w-]+\.(pdf|jpe?g|png|zip|xlsx)", token, re.I)):
+            continue
+        found.append(bare)
+    return found
+
+
+def without_code(page: str) -> str:
+    return re.sub(r"<code\b[^>]*>.*?</code>", "", page, flags=re.S)
 
 
 def problems(text: str, patterns) -> list[str]:
@@ -162,6 +187,7 @@ def test_every_page_as_every_role_shows_no_code_or_english(settings):
     principals = {"anonymous": None, **{u.username: u for u in User.objects.filter(username__in=["reviewer", "approver", "finance", "admin"])}}
     principals.update({f"applicant {u.username}": u for u in owners})
     patterns = code_patterns()
+    logins = frozenset(User.objects.values_list("username", flat=True))
     pages = portal_pages()
     assert len(pages) > 25
     failures, walked = [], 0
@@ -177,8 +203,13 @@ def test_every_page_as_every_role_shows_no_code_or_english(settings):
                 if response.status_code in (301, 302):
                     continue
                 assert response.status_code in (200, 403, 404), (principal, url, response.status_code)
-                for problem in problems(visible_text(response.content.decode()), patterns):
+                page = response.content.decode()
+                for problem in problems(visible_text(page), patterns):
                     failures.append(f"{principal} {url} [{response.status_code}] {problem}")
+                for word in latin_words(visible_text(without_code(page)), logins):
+                    failures.append(f"{principal} {url} [{response.status_code}] Latin word: {word!r}")
+                if re.search(r"\bA\d{1,2}\b", visible_text(page)):
+                    failures.append(f"{principal} {url} [{response.status_code}] an interpretation id (A1…)")
     assert walked > 300
     assert not failures, "\n".join(sorted(set(failures)))
 
@@ -192,3 +223,58 @@ def test_the_checks_catch_what_they_should():
     for good in ["中小微企业知识产权托管补助", "受理编号 ZQGX-2026-000001", "¥10,000.00", "2026-08-20 10:00"]:
         assert not problems(good, patterns), good
     assert visible_text('<option value="custody_sme">托管</option><script>var x={"a": 1}</script>') == "托管"
+    for bad in ["校验规则：Luhn", "IPFUND_POLICY_PATH 所指目录", "policy.yaml 缺少", "测试案例（golden）", "通过 API 查询",
+                "申报人 applicant"]:
+        assert latin_words(bad), bad
+    for good in ["English", "受理编号 ZQGX-2026-000057", "91441200MA55K8T2X1", "li@example.cn", "上传 PDF 或 JPEG，最大 10 MB",
+                 "地址 /api/", "证明材料.pdf", "用户名 admin"]:
+        assert not latin_words(good, {"admin"}), good
+
+
+#: The bureau's other apps, walked on the pages that need no object (their lists, forms and
+#: indexes), as every role: the same checks as the portal's pages.
+OTHER_APPS = ("registers", "complaints", "alliances", "analysis", "sandbox", "promises")
+
+
+def other_app_pages() -> list[tuple[str, str]]:
+    resolver = get_resolver()
+    found = []
+    for include in resolver.url_patterns:
+        namespace = getattr(include, "namespace", None)
+        if namespace not in OTHER_APPS:
+            continue
+        for p in include.url_patterns:
+            if p.name and not p.pattern.converters and not any(k in p.name for k in ("file", "pdf", "export", "download")):
+                found.append((namespace, p.name))
+    return found
+
+
+def test_the_bureaus_other_pages_as_every_role_show_no_code_or_english(settings):
+    settings.DEBUG = False
+    load_demo()
+    principals = {"anonymous": None, **{u.username: u for u in User.objects.filter(username__in=["reviewer", "approver", "finance", "admin"])}}
+    applicant = User.objects.filter(applicant__isnull=False).order_by("id").first()
+    principals["applicant"] = applicant
+    patterns = code_patterns()
+    logins = frozenset(User.objects.values_list("username", flat=True))
+    pages = other_app_pages()
+    assert {ns for ns, _ in pages} == set(OTHER_APPS), pages
+    failures, shown = [], 0
+    for principal, user in principals.items():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        for namespace, name in pages:
+            url = reverse(f"{namespace}:{name}")
+            response = client.get(url)
+            if response.status_code in (301, 302, 405):
+                continue
+            assert response.status_code in (200, 403, 404), (principal, url, response.status_code)
+            shown += response.status_code == 200
+            text = visible_text(response.content.decode())
+            for problem in problems(text, patterns):
+                failures.append(f"{principal} {url} [{response.status_code}] {problem}")
+            for word in latin_words(visible_text(without_code(response.content.decode())), logins):
+                failures.append(f"{principal} {url} [{response.status_code}] Latin word: {word!r}")
+    assert shown > len(OTHER_APPS)
+    assert not failures, "\n".join(sorted(set(failures)))

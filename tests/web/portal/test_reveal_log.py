@@ -54,7 +54,7 @@ def test_every_reveal_is_listed_with_who_whose_what_and_why(staff, reveals):
     # the header and four reveals: the payment page's account, the change review's new and current
     # accounts, the ID number
     assert text.count("<tr>") == 5
-    assert "finance" in text and "reviewer" in text
+    assert "刘静" in text and "李明" in text  # the viewers by their real names (not their login names)
     assert "肇庆星河新材料有限公司" in text and "陈晓明" in text
     assert "银行账号（" in text and "变更申请中的银行账号（" in text and "证件号码" in text
     assert "办理拨付" in text and "复核账户变更" in text and "核对身份证明材料" in text

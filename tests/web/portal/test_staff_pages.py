@@ -240,9 +240,9 @@ def test_audit_history_page_lists_every_state_change(staff, submitted):
     html = signed_in(staff.approver).get(reverse("portal:claim_audit", args=[submitted.pk])).content.decode()
     for action in ("创建申报草稿", "上传证明材料", "提交申报", "初审推荐"):
         assert action in html
-    # in words: no action codes, no raw JSON, the reviewer by name, not `reviewer：2`
+    # in words: no action codes, no raw JSON, the reviewer by their real name, not `reviewer：2` nor the login
     assert "claim_draft_create" not in html and '{"' not in html
-    assert "初审人</span>：—" not in html and "初审人</span>：reviewer" in html
+    assert "初审人</span>：—" not in html and "初审人</span>：李明" in html and "初审人</span>：reviewer" not in html
 
 
 def test_admin_creates_a_round_with_errors_beside_fields(staff):

@@ -62,3 +62,37 @@ def test_the_template_lists_each_column(capsys):
 def test_match_refuses_a_policy_not_in_force(capsys):
     assert main(["match", "--policy", "zhaoqing-hitech-ip-2022", "--on", ON.isoformat()]) == 2
     assert "不是现行政策" in capsys.readouterr().err
+
+
+def test_match_on_two_dask_workers_writes_what_one_process_writes(tmp_path, applicant, capsys, settings):
+    from django.db import transaction
+
+    settings.IPFUND_DASK_WORKERS, settings.IPFUND_DASK_MIN_CLAIMS = 2, 20000  # put back after the test
+    company = applicant("enterprise", sme=True, name="肇庆宏达科技有限公司")
+    names = tmp_path / "名录.csv"
+    names.write_bytes(csv_bytes(enterprise_rows(("肇庆宏达科技有限公司", company.applicant.ledger_identity, "肇庆高新区迎宾大道 1 号"))))
+    awards = tmp_path / "专利奖.csv"
+    awards.write_bytes(csv_bytes([["单位", "号码", "等级", "时间"],
+                                  ["宏达科技有限责任公司", "ZL201910000001.2", "金奖", "2026-05-10"],
+                                  ["宏达科技有限责任公司", "ZL201910000001.2", "银奖", "2026-05-11"],
+                                  ["宏达科技有限责任公司", "ZL201910000009.4", "优秀奖", "2026-05-12"],
+                                  ["不知名公司", "ZL201910000002.7", "银奖", "2026-05-10"]]))
+    assert main(["register", "import", "enterprises", str(names)]) == 0
+    assert main(["register", "import", "awards", str(awards), "--item", "china_patent_award", "--code", "cpa",
+                 "--name", "中国专利奖获奖名单", "--map", "号码=patent_number", "--map", "等级=level",
+                 "--map", "时间=event_date"]) == 0
+    capsys.readouterr()
+
+    def lines(*extra):
+        assert main(["match", "--on", ON.isoformat(), *extra]) == 0
+        got = capsys.readouterr()
+        return [{k: v for k, v in json.loads(x).items() if k != "proposal"} for x in got.out.splitlines()], got.err
+
+    with transaction.atomic():
+        here, _ = lines()
+        transaction.set_rollback(True)
+    there, progress = lines("--dask-workers", "2")
+    assert there == here and [x["type"] for x in here] == ["proposal", "proposal", "unresolved"]
+    told = [x for x in progress.splitlines() if x.startswith("决定：")]
+    assert told and told[-1].endswith(" 块") and len(set(told[-1][3:-2].split("/"))) == 1
+    assert main(["match", "--dask-workers", "0"]) == 2

@@ -4,6 +4,7 @@ enterprise; the amount is an ordinary claim's; nothing proposed twice; confirm a
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from decimal import Decimal
 
@@ -175,3 +176,41 @@ def test_the_message_adapter_is_a_setting(world, staff, settings, django_capture
     sent = [m for m in mail.outbox if m.subject == "【知识产权专项资金】可直接享受的资助"]
     assert [m.to for m in sent] == [[world["company"].email]] * 2
     assert "资助金额 400,000.00 元" in sent[0].body
+
+
+def _lines_and_records(result):
+    lines = [{k: v for k, v in line.items() if k != "proposal"} for line in result.lines]
+    records = list(Proposal.objects.filter(run=result.run).order_by("id").values_list("key", "amount", "decision"))
+    return lines, records
+
+
+def test_matching_on_dask_proposes_what_one_process_proposes(world, staff, applicant, settings, dask_client):
+    from django.db import transaction
+
+    flow.no_budget(staff, SUCCESSOR)
+    now = timezone.now()
+    round_create(actor=staff.admin, policy=SUCCESSOR, name="2026年批次", opens_at=now - dt.timedelta(days=1),
+                 closes_at=now + dt.timedelta(days=30), items=["china_patent_award"])
+    awarded = flow.submitted_from_sample(applicant("enterprise"), sample("china_patent_award"), policy=SUCCESSOR,
+                                         event_date=dt.date(2026, 5, 1),
+                                         facts={"patent_number": "ZL201910000001.2", "level": "gold"})
+    flow.advance(awarded, "approved", staff)  # the ledger holds the gold patent's key: the snapshot must say so
+    with transaction.atomic():
+        here = _lines_and_records(match_run(actor=staff.reviewer, on=ON))
+        transaction.set_rollback(True)
+    settings.IPFUND_DASK_SCHEDULER = dask_client.scheduler.address
+    told: list = []
+    there = _lines_and_records(match_run(actor=staff.reviewer, on=ON, progress=lambda d, t: told.append((d, t))))
+    assert there == here
+    assert [line["type"] for line in here[0]] == ["proposal", "proposal", "ineligible", "ineligible", "unresolved"]
+    # each proposal's stored decision is what the engine door decides for its row alone, one by one
+    from ipfund.web.engine_door import decide_claim
+    from ipfund.web.registers.matching import _Candidate, _RegisterApplicant
+
+    for p in Proposal.objects.filter(claim__isnull=False).select_related("row", "claim__applicant"):
+        a = p.claim.applicant
+        alone = decide_claim(_Candidate(f"row-{p.row.pk}", p.policy, p.item,
+                                        _RegisterApplicant(p.credit_code, a.kind, a.in_zone, a.sme, p.name),
+                                        p.event_date, p.facts))
+        assert json.loads(json.dumps(alone.as_record(), default=str)) == p.decision
+    assert told and told[-1][0] == told[-1][1]

@@ -200,7 +200,7 @@ def _load_problem(exc, lines: Lines) -> str:
     top = _TOP_FIELD.match(message)
     if top:
         return located(lines, tuple(top.group("path").split(".")), message)
-    from .items import AuthoringError
+    from ..items import AuthoringError
 
     if isinstance(exc, (AuthoringError, BatchError)):
         return located(lines, ("items",) if isinstance(exc, AuthoringError) else (), message)
@@ -262,11 +262,15 @@ def _money_sentences(policy) -> list[tuple[tuple, str]]:
              # caps over several items and exclusive groups (就高不重复) are rules of their clause
              **{c.id: ("合计上限", c.clause, ()) for c in getattr(policy, "caps", ())},
              **{g.id: ("就高不重复组", g.clause, ()) for g in getattr(policy, "exclusive_groups", ())},
+             # where a fact the platform knows, or an applicant attribute, comes from is said by a clause
+             **_sourced_names(policy),
              # allocation after the round: the pro-rata cut and each quota
              **({"pro_rata": ("按比例核减", policy.allocation.pro_rata.clause, ())}
                 if getattr(policy, "allocation", None) and policy.allocation.pro_rata else {}),
              **{q.id: ("名额", q.clause, ()) for q in getattr(getattr(policy, "allocation", None), "quotas", ())}}
     quoted = [(_squeeze(it.source), it.id) for it in policy.items.values()]
+    # an item's installments (分期拨付) use the sentences they quote
+    quoted += [(_squeeze(st.sentence), it.id) for it in policy.items.values() for st in getattr(it, "installments", ())]
     out = []
     for i, c in enumerate(policy.clauses):
         raw = raw_clauses[i].get("source") or [] if i < len(raw_clauses) else []
@@ -297,6 +301,22 @@ def _money_sentences(policy) -> list[tuple[tuple, str]]:
             elif role != "money" and not used and not spec.get("reason"):
                 out.append((where, f"条款 {c.number}：{ROLE_LABELS.get(role, role)}语句既没有规则使用，也未注明不定金额的理由"
                                    f"（reason）：{short}"))
+    return out
+
+
+def _sourced_names(policy) -> dict:
+    """`项目.事实` of the facts and the applicant attributes that name the clause saying where their
+    value comes from (`clause:`): a sentence such as "上年授权量以…为准" is used by them."""
+    out = {}
+    items = policy.data.get("items") or {}
+    for iid, spec in items.items() if isinstance(items, dict) else ():
+        for name, f in ((spec or {}).get("facts") or {}).items() if isinstance(spec, dict) else ():
+            if isinstance(f, dict) and f.get("clause"):
+                out[f"{iid}.{name}"] = ("事实", str(f["clause"]), ())
+    attributes = policy.data.get("attributes") or {}
+    for name, a in attributes.items() if isinstance(attributes, dict) else ():
+        if isinstance(a, dict) and a.get("clause"):
+            out[str(name)] = ("申请人属性", str(a["clause"]), ())
     return out
 
 
@@ -482,7 +502,64 @@ def _item(policy, item, text, numbers) -> list[str]:
             out.append(f"{where}：未知的原因 {cond.reason!r}")
     if not item.evidence:
         out.append(f"{where}：没有证明材料清单（evidence）")
+    out += _installments(item, clause, text)
+    if item.promise is not None:
+        out += _promise(policy, item, text, where)
     return out
+
+
+def _promise(policy, item, text, where) -> list[str]:
+    """An item's promise: its text verbatim from the policy, its term a number parameter said in
+    that text, each interpretation it leaves to registered with the options its reading needs."""
+    from ..vocabulary import PROMISE_RECOVERIES, PROMISE_STARTS
+
+    promise, out = item.promise, []
+    said = _squeeze(promise.text)
+    if said not in text:
+        out.append(f"{where}：承诺的语句不在原文中（须逐字引用）：{promise.text}")
+    par = policy.parameters.get(promise.years)
+    if par is None:
+        out.append(f"{where}：承诺期参数 {promise.years!r} 未定义")
+    elif par.kind != "number":
+        out.append(f"{where}：承诺期参数 {promise.years} 的类型应为 number（年数）")
+    elif not all(_number_said(int(v), said) for v in par.values):
+        out.append(f"{where}：承诺期参数 {promise.years} 的年数不在承诺的语句中：{promise.text}")
+    for iid, options, what in ((promise.start_by, PROMISE_STARTS, "承诺期起算日"),
+                               (promise.recovery_by, PROMISE_RECOVERIES, "追回金额")):
+        if iid is None:
+            continue
+        interp = policy.interpretations.get(iid)
+        if interp is None:
+            out.append(f"{where}：{what}所依据的解释 {iid!r} 未在解释登记（interpretations）中")
+        elif not set(interp.options) <= set(options):
+            out.append(f"{where}：解释 {iid} 的选项应为 {'、'.join(options)} 之中（{what}）")
+    return out
+
+
+def _installments(item, clause, text) -> list[str]:
+    """Each installment quotes a sentence of the item's own clause verbatim, and that sentence says
+    its share (“50%”) or its amount."""
+    out = []
+    for st in getattr(item, "installments", ()):
+        where = f"项目 {item.id}：「installments[{st.number}].sentence」"
+        said = _squeeze(st.sentence)
+        if said not in text:
+            out.append(f"{where}语句不在原文中（须逐字引用）：{st.sentence}")
+        elif clause is not None and not any(said in _squeeze(s) for s in clause.source):
+            out.append(f"{where}不是条款 {item.clause} 的语句：{st.sentence}")
+        elif st.share is not None and not _share_said(st.share, said):
+            out.append(f"项目 {item.id}：「installments[{st.number}].share」{st.describe()} 不是所引语句中的比例：{st.sentence}")
+        elif st.amount is not None and not _money_said(int(st.amount * 100), said):
+            out.append(f"项目 {item.id}：「installments[{st.number}].amount」{st.amount:.2f} 元不是所引语句中的金额：{st.sentence}")
+    return out
+
+
+def _share_said(share, text: str) -> bool:
+    percent = share * 100
+    words = {f"{percent.normalize():f}%", f"{percent.normalize():f}％"}
+    if percent == percent.to_integral_value():
+        words |= {f"百分之{w}" for w in _chinese(int(percent))}
+    return any(w in text for w in words)
 
 
 def _table_keys(where, item, formula, par) -> list[str]:
@@ -553,6 +630,8 @@ def _read_parameters(policy) -> set[str]:
     for item in policy.items.values():
         names |= set(_item_params(item))
         names |= {n for c in item.conditions for n in getattr(c, "params", ())}
+        if item.promise is not None:
+            names.add(item.promise.years)
     caps = policy.data.get("caps") or ()
     for cap in caps.values() if isinstance(caps, dict) else caps:
         if isinstance(cap, dict) and isinstance(cap.get("limit"), str):
@@ -758,6 +837,22 @@ def _shared_facts(policy, item_id: str) -> set[str]:
     return out
 
 
+def _read_by_sources(facts: dict, used: set) -> set[str]:
+    """The facts that facts the platform derives read (`from: {derive: …}`, `last_year.year`,
+    `otherwise`), when those facts are used in turn."""
+    out: set[str] = set()
+    grew = True
+    while grew:
+        grew = False
+        for name, f in facts.items():
+            if name in used | out and isinstance(f, dict) and isinstance(f.get("from"), dict):
+                new = _strings(f["from"]) - out
+                if new:
+                    out |= new
+                    grew = True
+    return out
+
+
 def unused_facts(policy, lines: Lines | None = None) -> list[str]:
     lines = lines or package_lines(policy)
     items = policy.data.get("items") or {}
@@ -770,6 +865,7 @@ def unused_facts(policy, lines: Lines | None = None) -> list[str]:
         rules = {k: v for k, v in spec.items() if k in ("formula", "conditions", "key", "key_when", "cap", "top_up_by", "kinds_by")}
         used = _strings(rules) | readings | _shared_facts(policy, iid)
         facts = spec.get("facts") or {}
+        used |= _read_by_sources(facts, used)
         for f in facts.values():
             if isinstance(f, dict) and isinstance(f.get("needless_when"), dict):
                 used |= {str(k) for k in f["needless_when"]}

@@ -15,8 +15,9 @@ import json
 import re
 from dataclasses import dataclass, field
 
-CASE_KEYS = {"name", "sentence", "interpret", "history", "claims", "expect", "note"}
-EXPECT_KEYS = {"eligible", "amount", "capped", "reasons", "first_reason", "citation", "item", "error", "interpretations"}
+CASE_KEYS = {"name", "sentence", "interpret", "history", "registers", "claims", "expect", "note"}
+EXPECT_KEYS = {"eligible", "amount", "capped", "reasons", "first_reason", "citation", "item", "error", "interpretations",
+               "says", "installments"}
 AMOUNT = re.compile(r"^(0|[1-9][0-9]*)\.[0-9]{2}$")
 
 
@@ -71,6 +72,10 @@ def check_decision(cid: str, want: dict, got: dict) -> list[str]:
                 ok = _field_matches(ev, str(err.get("field"))) if ek == "field" else err.get(ek) == ev
                 if not ok:
                     problems.append(f"{cid}：error.{ek} 应为 {ev!r}，实际为 {err.get(ek)!r}")
+        elif key == "says":  # words the explanation must hold (each in some line)
+            lines = got.get("explanation") or []
+            problems += [f"{cid}：计算说明应写明「{w}」，实际为 {lines}" for w in ([value] if isinstance(value, str) else value)
+                         if not any(w in line for line in lines)]
         elif key == "interpretations":
             have = got.get("interpretations") or []
             problems += [f"{cid}：应适用解释 {i}，实际为 {have}" for i in value if i not in have]
@@ -138,7 +143,7 @@ def _texts(policy) -> list[str]:
 
 def run_case(policy, case: dict) -> list[str]:
     """The problems of one case: its form, its expectations, the bulk path agreeing."""
-    from .. import evaluate_claims
+    from ..door import evaluate_claims
     from ..bulk import evaluate_lines
     from ..errors import BatchError
 
@@ -147,20 +152,43 @@ def run_case(policy, case: dict) -> list[str]:
         return problems
     history = {"policy": policy.id, "awarded": copy.deepcopy(case["history"])} if "history" in case else None
     interpret = {str(k): str(v) for k, v in case["interpret"].items()} if "interpret" in case else None
+    registers = case.get("registers")
     try:
-        whole = evaluate_claims(policy, copy.deepcopy(case["claims"]), history=history, interpretations=interpret)
+        whole = evaluate_claims(policy, copy.deepcopy(case["claims"]), history=history, interpretations=interpret,
+                                registers=registers)
     except BatchError as exc:
         return [f"批次无法计算：{exc}"]
     decisions = whole["decisions"]
     by_id = {d.get("id"): d for d in decisions}
     for cid, want in case["expect"].items():
+        want = dict(want)
+        if "installments" in want:
+            problems += _check_installments(policy, cid, want.pop("installments"), by_id.get(cid, {}))
         problems += check_decision(cid, want, by_id.get(cid, {}))
     lines = [json.dumps(c, ensure_ascii=False).encode("utf-8") for c in case["claims"]]
-    bulk = list(evaluate_lines(iter(lines), policy=policy, history=history, interpretations=interpret))
+    try:
+        bulk = list(evaluate_lines(iter(lines), policy=policy, history=history, interpretations=interpret,
+                                   registers=registers))
+    except BatchError as exc:
+        return problems + [f"大批量（JSONL）路径无法计算：{exc}"]
     strip = lambda d: {k: v for k, v in d.items() if k != "explanation"}  # noqa: E731
     if [strip(d) for d in bulk] != [strip(d) for d in decisions]:
         problems.append("大批量（JSONL）路径的决定与批次路径不同")
     return problems
+
+
+def _check_installments(policy, cid: str, want, got: dict) -> list[str]:
+    """`installments: ["15000.00", "15000.00"]`: the award's installments (分期拨付), in order."""
+    from decimal import Decimal
+
+    from ..installments import plan
+
+    item = policy.items.get(got.get("item") or "")
+    stages = getattr(item, "installments", ()) if item is not None else ()
+    if not stages:
+        return [f"{cid}：期望分期 {want}，但项目 {got.get('item')} 没有分期拨付"]
+    have = [f"{p.amount:.2f}" for p in plan(stages, Decimal(got.get("amount") or "0"))]
+    return [] if have == [str(w) for w in want or []] else [f"{cid}：installments 应为 {want}，实际为 {have}"]
 
 
 def run_cases(policy) -> Report:

@@ -144,7 +144,7 @@ INTERPRETATION = MAP({
 FACT = MAP({
     "type": STR, "label": SCALAR, "options": DICT(SCALAR, "「代码: 中文名称」"), "optional": BOOL, "default": ANY,
     "normal": STR, "positive": BOOL, "count_all_when": CHOICE, "read_as": DICT(ANY), "needless_when": DICT(ANY),
-    "not_applicant": BOOL, "whole": BOOL,
+    "not_applicant": BOOL, "whole": BOOL, "from": ANY, "clause": SCALAR,
 }, required=("type", "label"), label="事实")
 FACTS = DICT(FACT, "「事实名: {type, label}」")
 FORMULA_KEYS = {
@@ -157,6 +157,7 @@ TEST_KEYS = {
     "applicant": SCALAR, "applicant_kind": NAMES, "unless": SCALAR, "when": SCALAR, "nothing_left": BOOL,
     "fact": SCALAR, "missing": SCALAR, "all": LIST(Shape("test")), "equals": ANY, "not_equals": ANY, "below": SCALAR,
     "before": SCALAR, "minus_years": SCALAR, "years_to_event": SCALAR, "since": SCALAR, "exclusive_when": CHOICE,
+    "agree": NAMES,
 }
 TEST = MAP(TEST_KEYS, label="检验")
 CONDITION = MAP({**TEST_KEYS, "describe": SCALAR, "reason": STR, "if_interpretation": CHOICE,
@@ -165,12 +166,22 @@ CAP = MAP({
     "param": SCALAR, "group": NAMES, "label": SCALAR, "by": SCALAR, "per_year_when": CHOICE,
     "group_when": LIST(MAP({"interpretation": CHOICE, "group": NAMES, "label": SCALAR})),
 }, required=("param", "group", "label"), label="上限")
+#: Stages (分期拨付): one installment of the award (engine/installments.py reads the values).
+INSTALLMENT = MAP({"share": SCALAR, "amount": SCALAR, "when": SCALAR, "label": SCALAR, "failed": SCALAR,
+                   "sentence": SCALAR}, required=("when", "sentence"), label="分期")
+PROMISE = MAP({
+    "text": SCALAR, "evidence": SCALAR, "years": SCALAR, "from": SCALAR, "from_by": SCALAR,
+    "recovery": SCALAR, "recovery_by": SCALAR, "breaches": NAMES,
+}, required=("text", "evidence", "years"), label="承诺")
 ITEM = MAP({
     "clause": SCALAR, "title": SCALAR, "source": SCALAR, "summary": SCALAR, "kinds": NAMES,
     "kinds_by": MAP({"fact": SCALAR, "values": DICT(NAMES)}, required=("fact", "values")),
     "facts": FACTS, "formula": FORMULA, "conditions": LIST(CONDITION), "key": NAMES,
     "key_when": LIST(MAP({"interpretation": CHOICE, "key": NAMES}, required=("interpretation", "key"))),
     "cap": CAP, "top_up": Shape("top_up"), "top_up_by": NAMES, "interpretations": NAMES, "evidence": NAMES,
+    "attributes": NAMES,
+    "installments": LIST(INSTALLMENT, "分期的列表"),
+    "promise": PROMISE,
 }, required=("clause", "title", "source", "summary", "kinds", "facts", "formula"), label="项目")
 VALIDITY_READINGS = ("end_one_day_later", "filed_within_validity", "start_one_day_later")
 TOP = MAP({
@@ -185,6 +196,8 @@ TOP = MAP({
     # Declared by other parts of the format (caps spanning items, exclusive groups): their own
     # checks read them; here they are known keys.
     "caps": ANY, "exclusive_groups": ANY,
+    # Applicant attributes and where each comes from (known.py, authoring/items.py read_attributes).
+    "attributes": DICT(FACT, "「属性名: {type, label, from}」"),
     # After a round closes: a pro-rata cut over budget and quotas filled from a ranking
     # (engine/allocation.py reads the values; the keys are checked here, with their lines).
     "allocation": MAP({

@@ -18,7 +18,7 @@ from ipfund.web.engine_door import canonical, ric_valid, uscc_valid
 INVALID_USCC = "统一社会信用代码无效：请核对18位代码及校验码。"
 INVALID_RIC = "居民身份证号码无效：请核对出生日期、地址码及校验码。"
 INVALID_BANK_ACCOUNT = "银行账号应为 8 至 30 位数字（可含空格）。"
-INVALID_BANK_CARD = "银行卡号校验位不正确，请核对（以 62 开头的 16 至 19 位银联卡号按 Luhn 算法校验）。"
+INVALID_BANK_CARD = "银行卡号校验位不正确，请核对（以 62 开头的 16 至 19 位银联卡号，最后一位是校验位）。"
 
 _USCC_STRUCTURE = re.compile(r"[1-9ANY][1-9][1-8]\d{5}")
 

@@ -33,10 +33,21 @@ class User(AbstractUser):
     affiliation = models.CharField(max_length=18, blank=True)
     # Set when an administrator chose the password: the first sign-in must replace it.
     password_change_required = models.BooleanField(default=False)
+    # 姓名: a staff member's real name, set by an administrator; timelines, audit pages and
+    # documents name the person by it (an applicant is named by its ApplicantProfile instead).
+    real_name = models.CharField("姓名", max_length=50, blank=True)
 
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
+
+    def get_full_name(self) -> str:
+        """The person's real name (姓名), or the older first and last names when none was set."""
+        return self.real_name or super().get_full_name()
+
+    def shown_name(self) -> str:
+        """How a page or a document names this person: the real name, else the login name."""
+        return self.get_full_name() or self.get_username()
 
 
 class ApplicantProfile(SealedRowModel):

@@ -40,6 +40,7 @@ from ipfund.web.engine_door import (
 )
 from ipfund.web.ledger.selectors import award_net
 from ipfund.web.ledger.services import award_reduce
+from ipfund.web.payments.installments import installments_after_reduction
 from ipfund.web.rounds.models import ApplicationRound
 from ipfund.web.rounds.selectors import interpretations_in_force
 
@@ -203,6 +204,8 @@ def pro_rata_apply(*, actor, budget: Budget) -> ProRataCut:
     for line in plan.lines:
         claim = preview.claims[line.key]
         entry = award_reduce(actor=actor, claim=claim, amount=line.cut, reason=reason) if line.cut > 0 else None
+        if entry is not None:  # an award paid in stages: its unpaid installments carry the cut (last first)
+            installments_after_reduction(actor=actor, claim=claim, amount=line.cut, entry=entry)
         ProRataLine.objects.create(cut=cut, claim=claim, before=line.amount, after=line.after, extra=line.extra,
                                    explanation=preview.explanation(line), entry=entry)
     audit_record(actor=actor, action=AuditAction.ALLOCATION_PRO_RATA, obj=cut,

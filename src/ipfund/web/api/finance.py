@@ -19,6 +19,7 @@ from ipfund.web.claims.workflow import State
 from ipfund.web.exports.claim_rows import item_title
 from ipfund.web.ledger.selectors import award_net
 from ipfund.web.masking import mask_bank_account
+from ipfund.web.payments.installments import next_installment
 from ipfund.web.payments.models import Payment
 from ipfund.web.payments.selectors import latest_failure
 from ipfund.web.payments.services import payee_account, payment_batch_record, payment_fail, payment_record
@@ -31,7 +32,7 @@ router = Router(tags=["finance"])
 ONLY_FINANCE = "只有财务人员可以查看和办理拨付。"
 ONLY_FINANCE_OR_ADMIN = "只有财务人员或管理员可以查看资金预算。"
 STATE_INVALID = "拨付状态应为 final（待拨付）、paid（已拨付）或 payment_failed（拨付失败）之一。"
-PAYMENT_STATES = (State.FINAL, State.PAID, State.PAYMENT_FAILED)
+PAYMENT_STATES = (State.FINAL, State.PAID, State.PAYMENT_FAILED, State.PARTLY_PAID, State.CLOSED)
 LIST_LIMIT = 500
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -111,10 +112,15 @@ def _require(user, allowed: tuple[str, ...], message: str) -> None:
 def _payment_out(claim) -> dict:
     payment: Payment | None = getattr(claim, "payment", None) if claim.state == State.PAID else None
     if payment is not None:
-        bank_name, account, holder, amount = payment.bank_name, payment.bank_account, payment.bank_holder, payment.amount
+        # An award paid in stages (分期拨付) has a payment per installment: the amount is their sum.
+        bank_name, account, holder = payment.bank_name, payment.bank_account, payment.bank_holder
+        amount = sum((p.amount for p in claim.payments.all()), start=payment.amount * 0)
     else:
         current = payee_account(claim.applicant)
         bank_name, account, holder, amount = current.bank_name, current.bank_account, current.bank_holder, award_net(claim=claim)
+        upcoming = next_installment(claim)  # 分期拨付: what the next payment pays
+        if upcoming is not None:
+            amount = upcoming.amount
     failure = latest_failure(claim) if claim.state == State.PAYMENT_FAILED else None
     return {
         "claim_id": claim.pk,
@@ -142,7 +148,7 @@ def _payment_out(claim) -> dict:
 def payments_list(
     request,
     round: int | None = Query(None, description="申报批次 ID"),  # noqa: A002 (the page's filter name)
-    state: str | None = Query(None, description="final（待拨付）、paid（已拨付）或 payment_failed（拨付失败）；不填为全部"),
+    state: str | None = Query(None, description="final（待拨付）、partly_paid（部分拨付）、paid（已拨付）、payment_failed（拨付失败）或 closed（余款取消已结案）；不填为全部"),
     offset: int = Query(0, ge=0, description="跳过前多少条"),
     limit: int = Query(100, ge=1, le=LIST_LIMIT, description=f"最多返回多少条（1 至 {LIST_LIMIT}）"),
 ):
@@ -153,7 +159,7 @@ def payments_list(
     claims = claims_visible_to(request.auth).filter(state__in=[state] if state else PAYMENT_STATES)
     if round is not None:
         claims = claims.filter(round_id=round)
-    claims = claims.select_related("applicant", "round", "payment").order_by("id")[offset:offset + limit]
+    claims = claims.select_related("applicant", "round").prefetch_related("payments").order_by("id")[offset:offset + limit]
     return [_payment_out(c) for c in claims]
 
 

@@ -14,6 +14,7 @@ class FactOut(Schema):
     label: str
     options: list[str]
     optional: bool
+    source: str = "declared"  # declared / confirmed (a reviewer confirms it) / platform (never typed)
 
 
 class PolicyOut(Schema):
@@ -57,6 +58,20 @@ class ClaimIn(Schema):
     submit: bool = False
 
 
+class InstallmentOut(Schema):
+    """One installment of an award paid in stages (分期拨付), as it stands."""
+
+    number: int
+    amount: str
+    share: str
+    condition: str  # approval, or the policy package's name of the condition
+    condition_label: str  # 立项时 / 验收合格
+    state: str  # due / waiting / paid / cancelled
+    state_label: str  # 待拨付 / 待验收 / 已拨付 / 已取消
+    paid_on: dt.date | None
+    outcome_note: str
+
+
 class ClaimOut(Schema):
     id: int
     policy: str
@@ -77,6 +92,7 @@ class ClaimOut(Schema):
     evidence_missing: list[str]
     created_at: dt.datetime
     submitted_at: dt.datetime | None
+    installments: list[InstallmentOut] = []  # 分期拨付: empty for an award paid at once
 
 
 class ErrorOut(Schema):

@@ -13,10 +13,12 @@ from ninja.errors import ValidationError as SchemaError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
 
+from ipfund.web.payments.installments import installments_for
 from ipfund.web.claims import selectors as claim_selectors
 from ipfund.web.claims import services as claim_services
 from ipfund.web.notices.selectors import notice_entries, notices_public
 from ipfund.web.engine_door import (
+    fact_source,
     BatchError,
     evaluate_batch,
     known_policies,
@@ -108,7 +110,7 @@ def _policy_out(policy) -> dict:
     start, end = policy_validity(policy, today)
     return {
         "id": policy.id, "title": policy.title, "document_number": policy.document_number,
-        "issuer": policy.data.get("issuer", ""), "valid_from": start, "valid_until": end,
+        "issuer": policy.issuer, "valid_from": start, "valid_until": end,
         "state": policy_state(policy, today), "state_label": policy_state_label(policy, today),
         "version": policy.version, "continues": policy.predecessor_id,
     }
@@ -129,7 +131,8 @@ def _item_out(policy, item) -> dict:
         "summary": item.summary,
         "source": item.source,
         "facts": [
-            {"name": f.name, "type": f.type, "label": f.label, "options": list(f.options), "optional": f.optional}
+            {"name": f.name, "type": f.type, "label": f.label, "options": list(f.options), "optional": f.optional,
+             "source": fact_source(f)}
             for f in item.facts
         ],
         "evidence": list(item.evidence),
@@ -168,7 +171,8 @@ def item_detail(request, item_id: str, policy: str | None = None):
     summary="政策计算器（合同格式）",
 )
 def evaluate(request, batch: Body[dict]):
-    """Body: the contract's batch; optional `history` and `interpretations` as in the contract.
+    """Body: the contract's batch; optional `history` and `interpretations` as in the contract, and
+    `registers` (the lists a package's facts read: {code: {label, version, imported_on, entries}}).
 
     Anonymous callers may send at most ``IPFUND_EVALUATE_MAX_CLAIMS`` claims a request and
     ``IPFUND_EVALUATE_PER_MINUTE`` requests a minute from one address (429 beyond); a caller with
@@ -179,7 +183,9 @@ def evaluate(request, batch: Body[dict]):
         if limited is not None:
             return limited
     body, history, interpretations = evaluate_body_check(batch)
-    return evaluate_batch(body, history=history, interpretations=interpretations, explain=True)
+    # The lists a package's facts read (失信名单 …), as the CLI's --registers file gives them.
+    registers = body.pop("registers", None)
+    return evaluate_batch(body, history=history, interpretations=interpretations, explain=True, registers=registers)
 
 
 EVALUATE_TOO_MANY = "一次最多计算 {limit} 件申报（claims 共 {count} 件），请分批提交，或凭 API 令牌调用。"
@@ -263,6 +269,13 @@ def _claim_out(claim) -> dict:
         "evidence_missing": claim_services.evidence_missing(claim),
         "created_at": claim.created_at,
         "submitted_at": claim.submitted_at,
+        "installments": [
+            {"number": i.number, "amount": _money(i.amount), "share": i.share, "condition": i.condition,
+             "condition_label": i.condition_label, "state": i.state, "state_label": i.state_label,
+             "paid_on": i.payment.paid_on if i.state == i.PAID and getattr(i, "payment", None) else None,
+             "outcome_note": i.outcome_note}
+            for i in installments_for(claim)
+        ],
     }
 
 
@@ -334,11 +347,24 @@ api.add_router("/", finance_router, auth=bearer)
 from ipfund.web.registers.api import router as radar_router  # noqa: E402
 
 api.add_router("/", radar_router, auth=bearer)
+# --- 政策沙盘 (sandbox/api.py) ------------------------------------------------------------------
+
+from ipfund.web.sandbox.api import router as sandbox_router  # noqa: E402
+
+api.add_router("/", sandbox_router, auth=bearer)
+
 # --- 资金分配: pro-rata cuts and quotas (allocation/api.py) ----------------------------------------
 
 from ipfund.web.allocation.api import router as allocation_router  # noqa: E402
 
 api.add_router("/", allocation_router, auth=bearer)
+
+# --- 五（一） promises and recovery (promises/api.py) ---------------------------------------------
+
+from ipfund.web.promises.api import router as promises_router  # noqa: E402
+
+api.add_router("/", promises_router, auth=bearer)
+
 # --- complaints and rights assistance (三), without a token (complaints/api.py) -----------------
 
 from ipfund.web.complaints.api import router as complaints_router  # noqa: E402

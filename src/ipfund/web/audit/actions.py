@@ -21,6 +21,7 @@ class AuditAction(models.TextChoices):
     CLAIM_RETURN = "claim_return", _("退回补正")
     CLAIM_REJECT = "claim_reject", _("不予资助")
     CLAIM_RECOMMEND = "claim_recommend", _("初审推荐")
+    CLAIM_FACTS_CONFIRM = "claim_facts_confirm", _("核对申报事实")
     CLAIM_APPROVE = "claim_approve", _("审定通过")
     CLAIM_SEND_BACK = "claim_send_back", _("退回初审")
     CLAIM_QUOTA_REFUSE = "claim_quota_refuse", "未入选名额（不予资助）"
@@ -29,6 +30,14 @@ class AuditAction(models.TextChoices):
     CLAIM_FINALIZE = "claim_finalize", _("公示期满，资助确定")
     CLAIM_PAY = "claim_pay", _("资金已拨付")
     CLAIM_PAY_FAIL = "claim_pay_fail", _("拨付未成功")
+    # stages (分期拨付)
+    CLAIM_PAY_PART = "claim_pay_part", _("分期资金已拨付")
+    CLAIM_CLOSE = "claim_close", _("余款取消，申报结案")
+    INSTALLMENTS_PLAN = "installments_plan", _("确定分期拨付计划")
+    INSTALLMENT_CONFIRM = "installment_confirm", _("确认分期拨付条件（如验收合格）")
+    INSTALLMENT_FAIL = "installment_fail", _("确认分期拨付条件未满足（如验收不合格）")
+    INSTALLMENT_CANCEL = "installment_cancel", _("取消分期款项")
+    INSTALLMENT_REDUCE = "installment_reduce", _("核减分期款项")
     # added with 免申即享, the bureau's registers, money controls and security (2026-12-07)
     CLAIM_PROPOSE = "claim_propose", _("依据名单生成待确认申报（免申即享）")
     CLAIM_CONFIRM = "claim_confirm", _("确认享受（转入初审）")
@@ -49,6 +58,18 @@ class AuditAction(models.TextChoices):
     COMPLAINT_FILE = "complaint_file", _("受理举报投诉或维权援助申请")
     COMPLAINT_LINK_CLAIM = "complaint_link_claim", _("维权援助案件关联维权资助申报")
     COMPLAINT_UPDATE = "complaint_update", _("处理举报投诉")
+    PROMISE_RECORD = "promise_record", _("登记资助承诺")
+    PROMISE_START = "promise_start", _("承诺期起算")
+    PROMISE_KEPT = "promise_kept", _("承诺期满履行")
+    PROMISE_VOID = "promise_void", _("资助撤销，承诺不再适用")
+    PROMISE_FLAG = "promise_flag", _("名单显示可能违反承诺")
+    PROMISE_REMIND = "promise_remind", _("承诺期届满提醒")
+    PROMISE_BREACH = "promise_breach", _("登记违反承诺并立案追回")
+    RECOVERY_NOTICE = "recovery_notice", _("出具追回通知书")
+    RECOVERY_REPAY = "recovery_repay", _("登记追回资金归还")
+    RECOVERY_WRITE_OFF_REQUEST = "recovery_write_off_request", _("申请核销追回余额")
+    RECOVERY_WRITE_OFF_APPROVE = "recovery_write_off_approve", _("批准核销追回余额")
+    RECOVERY_WRITE_OFF_REJECT = "recovery_write_off_reject", _("驳回核销追回余额")
     MATCH_RUN = "match_run", _("运行免申即享匹配")
     MFA_RESET = "mfa_reset", _("重置双因素认证")
     REGISTER_IMPORT = "register_import", _("导入名单")
@@ -77,6 +98,11 @@ class AuditAction(models.TextChoices):
     BUDGET_SET = "budget_set", "设定预算"
     INTERPRETATION_CHOOSE = "interpretation_choose", "选定政策解释"
     POLICY_PACKAGE_ACTIVATE = "policy_package_activate", "启用政策包"
+    POLICY_PACKAGE_RETIRE = "policy_package_retire", "停用政策包"
+    # the policy sandbox (政策沙盘): never writes to the ledger
+    SANDBOX_SCENARIO_CREATE = "sandbox_scenario_create", "新建沙盘情景"
+    SANDBOX_RUN_REQUEST = "sandbox_run_request", "申请沙盘测算"
+    SANDBOX_RUN = "sandbox_run", "完成沙盘测算"
     DOCUMENT_PAYMENT_LIST = "document_payment_list", "生成拨付清单"
     # exports (background jobs)
     JOB_REQUEST = "job_request", "申请导出"
@@ -87,6 +113,7 @@ class AuditAction(models.TextChoices):
     EXPORT_BANK_BATCH = "export_bank_batch", "导出银行批量代付文件"
     EXPORT_STATISTICS = "export_statistics", "导出统计"
     EXPORT_DECISION_LETTERS = "export_decision_letters", "导出决定书"
+    EXPORT_SANDBOX_RUN = "export_sandbox_run", "导出政策沙盘测算结果"
     EXPORT_DOWNLOAD = "export_download", "下载导出文件"
     EXPORT_EXPIRE = "export_expire", "导出文件过期删除"
     # accounts, roles, tokens, personal data
@@ -94,6 +121,7 @@ class AuditAction(models.TextChoices):
     APPLICANT_PROFILE_UPDATE = "applicant_profile_update", "修改申报人信息"
     APPLICANT_ERASE = "applicant_erase", "删除申报人个人信息"
     STAFF_USER_CREATE = "staff_user_create", "创建工作人员账号"
+    STAFF_NAME_SET = "staff_name_set", "设定工作人员姓名"
     USER_ROLES_SET = "user_roles_set", "设定用户角色"
     ROLE_CHANGE_REQUEST = "role_change_request", "申请变更角色"
     ROLE_CHANGE_REJECT = "role_change_reject", "驳回角色变更"

@@ -8,7 +8,8 @@ The services ask here, never the views, so the pages, the API and the CLI refuse
   recommendation counts, not only the last one, so a send-back cannot launder the roles;
 - nobody resolves an objection against a claim they handled (returned, rejected, recommended,
   approved or sent back);
-- nobody who applied for or handled a claim pays it: records it paid or failed, or puts it in a
+- nobody who applied for or handled a claim (including recording an installment's condition,
+  验收合格 or not) pays it: records it paid or failed, or puts it in a
   bank batch (the payment services and the bank batch file ask check_may_pay / may_pay).
 """
 
@@ -18,14 +19,16 @@ from django.core.exceptions import PermissionDenied
 
 from ipfund.web.audit.models import AuditEvent
 
-OWN_CLAIM = "不能以工作人员身份处理本人（或本单位）提交的申报 #{id}。"
+OWN_CLAIM = "不能以工作人员身份处理本人（或本单位）提交的申报 {id}。"
 RECOMMENDED_BEFORE = "审定人不能是该申报的初审推荐人。"
-HANDLED_BEFORE = "处理过申报 #{id} 的人员不能处理针对该申报的异议。"
+HANDLED_BEFORE = "处理过申报 {id} 的人员不能处理针对该申报的异议。"
 PAY_HANDLED = "申报 {ref} 由您申报、初审、审定或退回过，不能由您办理拨付（含记录拨付失败、列入批量拨付），请由其他财务人员办理。"
 
 # The moves that count as having handled a claim (publishing and closing a notice are bulk
 # moves of the whole notice and are not a judgement on one claim).
-HANDLING_ACTIONS = ("claim_return", "claim_reject", "claim_recommend", "claim_approve", "claim_send_back")
+HANDLING_ACTIONS = ("claim_return", "claim_reject", "claim_recommend", "claim_approve", "claim_send_back",
+                    # stages (分期拨付): whoever confirmed an installment's condition (验收) does not pay it
+                    "installment_confirm", "installment_fail")
 
 
 def _actor_applicant_id(actor):
@@ -48,7 +51,7 @@ def is_own_claim(actor, claim) -> bool:
 
 def check_not_own_claim(actor, claim) -> None:
     if is_own_claim(actor, claim):
-        raise PermissionDenied(OWN_CLAIM.format(id=claim.pk))
+        raise PermissionDenied(OWN_CLAIM.format(id=claim.number))
 
 
 def _actors_of(claim, actions) -> set[int]:
@@ -77,7 +80,7 @@ def check_may_approve(actor, claim) -> None:
 def check_may_resolve_objection(actor, claim) -> None:
     check_not_own_claim(actor, claim)
     if actor.pk in handlers_of(claim):
-        raise PermissionDenied(HANDLED_BEFORE.format(id=claim.pk))
+        raise PermissionDenied(HANDLED_BEFORE.format(id=claim.number))
 
 
 def handled_by(actor) -> set[int]:
@@ -97,4 +100,4 @@ def may_pay(actor, claim, *, handled: set[int] | None = None) -> bool:
 def check_may_pay(actor, claim) -> None:
     check_not_own_claim(actor, claim)
     if not may_pay(actor, claim):
-        raise PermissionDenied(PAY_HANDLED.format(ref=claim.reference or f"#{claim.pk}"))
+        raise PermissionDenied(PAY_HANDLED.format(ref=claim.number))

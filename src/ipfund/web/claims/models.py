@@ -17,6 +17,10 @@ from .workflow import State
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
+# What a page shows for a claim that has no reference yet (a draft, a proposal not yet confirmed).
+UNNUMBERED = "未编号（尚未提交）"
+
+
 class Claim(models.Model):
     applicant = models.ForeignKey("accounts.ApplicantProfile", on_delete=models.PROTECT, related_name="claims")
     round = models.ForeignKey("rounds.ApplicationRound", null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
@@ -78,8 +82,21 @@ class Claim(models.Model):
         return f"申报 #{self.pk} {self.item}"
 
     @property
+    def number(self) -> str:
+        """The one number a person reads for this claim: its reference (受理编号), given at the first
+        submission; a draft or a proposal not yet confirmed has none and says so."""
+        return self.reference or UNNUMBERED
+
+    @property
     def state_label(self) -> str:
         return State(self.state).label
+
+    @property
+    def payment(self):
+        """The claim's latest payment, or None: its only one for an award paid at once; for one paid
+        in stages (分期拨付) the last installment's (`payments` holds them all; prefetch it for lists)."""
+        payments = list(self.payments.all())
+        return payments[-1] if payments else None
 
 
 class ReferenceSequence(models.Model):

@@ -149,10 +149,11 @@ def claims_listed_for(user) -> QuerySet[Claim]:
 
 
 def claims_to_pay(*, user) -> QuerySet[Claim]:
-    """Final awards not yet paid, and failed payments waiting for a retry (finance's list)."""
+    """Final awards not yet paid, failed payments waiting for a retry, and awards paid in stages with
+    installments still to pay (finance's list)."""
     if not roles.has_role(user, roles.FINANCE):
         return Claim.objects.none()
-    return claims_visible_to(user).filter(state__in=[State.FINAL, State.PAYMENT_FAILED]).order_by("id")
+    return claims_visible_to(user).filter(state__in=[State.FINAL, State.PAYMENT_FAILED, State.PARTLY_PAID]).order_by("id")
 
 
 def claim_timeline(claim: Claim):

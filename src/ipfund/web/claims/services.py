@@ -51,21 +51,23 @@ class IdempotencyKeyReused(ValidationError):
     """The key of an earlier create came back with a different body (the API answers 422)."""
 
 NOTIFY = {
-    Action.SUBMIT: "您的申报 #{id}（{title}）已提交，等待初审。",
-    Action.WITHDRAW: "您的申报 #{id}（{title}）已撤回。",
-    Action.RETURN: "您的申报 #{id}（{title}）被退回补正：{note}。",
-    Action.REJECT: "您的申报 #{id}（{title}）不予资助：{note}。",
-    Action.RECOMMEND: "您的申报 #{id}（{title}）已通过初审，等待审定。",
-    Action.APPROVE: "您的申报 #{id}（{title}）已审定通过，资助金额 {amount} 元，将进行公示。",
-    Action.SEND_BACK: "您的申报 #{id}（{title}）已退回初审重新审核。",
-    Action.PUBLISH: "您的申报 #{id}（{title}）资助结果正在公示。",
-    Action.REVOKE: "您的申报 #{id}（{title}）因公示异议成立，资助已撤销：{note}。",
-    Action.FINALIZE: "您的申报 #{id}（{title}）公示期满无异议，资助确定，等待拨付。",
-    Action.PAY: "您的申报 #{id}（{title}）资助资金 {amount} 元已拨付。",
-    Action.PAY_FAIL: "您的申报 #{id}（{title}）资助资金拨付未成功：{note}。我们将重新拨付。",
-    Action.CONFIRM: "您已确认享受 #{id}（{title}），已转入初审。",
-    Action.DECLINE: "您已放弃 #{id}（{title}）。",
-    Action.QUOTA_REFUSE: "您的申报 #{id}（{title}）不予资助：{note}。",
+    Action.SUBMIT: "您的申报 {id}（{title}）已提交，等待初审。",
+    Action.WITHDRAW: "您的申报 {id}（{title}）已撤回。",
+    Action.RETURN: "您的申报 {id}（{title}）被退回补正：{note}。",
+    Action.REJECT: "您的申报 {id}（{title}）不予资助：{note}。",
+    Action.RECOMMEND: "您的申报 {id}（{title}）已通过初审，等待审定。",
+    Action.APPROVE: "您的申报 {id}（{title}）已审定通过，资助金额 {amount} 元，将进行公示。",
+    Action.SEND_BACK: "您的申报 {id}（{title}）已退回初审重新审核。",
+    Action.PUBLISH: "您的申报 {id}（{title}）资助结果正在公示。",
+    Action.REVOKE: "您的申报 {id}（{title}）因公示异议成立，资助已撤销：{note}。",
+    Action.FINALIZE: "您的申报 {id}（{title}）公示期满无异议，资助确定，等待拨付。",
+    Action.PAY: "您的申报 {id}（{title}）资助资金 {amount} 元已拨付。",
+    Action.PAY_FAIL: "您的申报 {id}（{title}）资助资金拨付未成功：{note}。我们将重新拨付。",
+    Action.CONFIRM: "您已确认享受“{title}”，已转入初审，受理编号 {id}。",
+    Action.DECLINE: "您已放弃享受“{title}”。",
+    Action.QUOTA_REFUSE: "您的申报 {id}（{title}）不予资助：{note}。",
+    Action.PAY_PART: "您的申报 {id}（{title}）{note}。",
+    Action.CLOSE: "您的申报 {id}（{title}）已结案：{note}。",
 }
 
 
@@ -91,18 +93,25 @@ def claim_lock(claim: Claim | int) -> Claim:
     return Claim.objects.select_for_update(of=("self",)).select_related("applicant", "applicant__user").get(pk=pk)
 
 
+# The moves the platform makes on its own, recorded as 系统 (the audit trail's label "system").
+SYSTEM = "system"
+SYSTEM_ACTIONS = frozenset({Action.FINALIZE})
+
+
 def claim_transition(*, actor, claim: Claim, action: str, note: str = "", **changes) -> Claim:
     """Move a (locked) claim by the workflow table, apply ``changes``, audit it, tell the applicant."""
     role = ACTION_ROLE[action]
-    if not roles.has_role(actor, role):
+    if actor == SYSTEM and action in SYSTEM_ACTIONS:
+        pass  # the platform itself: a notice closed at the end of its period (notices_close_due)
+    elif not roles.has_role(actor, role):
         raise PermissionDenied(NOT_ALLOWED)
     if role == roles.APPLICANT and claim.applicant.user_id != actor.pk:
         raise PermissionDenied(NOT_YOUR_CLAIM)
-    if role != roles.APPLICANT:
+    if role != roles.APPLICANT and actor != SYSTEM:
         duties.check_not_own_claim(actor, claim)
     if action == Action.APPROVE:
         duties.check_may_approve(actor, claim)
-    if action in (Action.PAY, Action.PAY_FAIL):
+    if action in (Action.PAY, Action.PAY_FAIL, Action.PAY_PART):
         duties.check_may_pay(actor, claim)
     before = claim_snapshot(claim)
     claim.state = next_state(claim.state, action)
@@ -122,7 +131,7 @@ def claim_transition(*, actor, claim: Claim, action: str, note: str = "", **chan
         user=claim.applicant.user,
         claim=claim,
         # A note ends its own sentence in the message: its own full stop is dropped, never doubled.
-        message=NOTIFY[action].format(id=claim.pk, title=title, note=note.strip().rstrip("。.；;"), amount=amount),  # type: ignore[index]  # (as written before types were checked (issue 23: typed later))
+        message=NOTIFY[action].format(id=claim.number, title=title, note=note.strip().rstrip("。.；;"), amount=amount),  # type: ignore[index]  # (as written before types were checked (issue 23: typed later))
     )
     return claim
 
@@ -286,6 +295,12 @@ def evidence_attach(*, actor, claim: Claim, requirement: str, upload) -> Evidenc
         raise ValidationError(NOT_EDITABLE, code="not_editable")
     if requirement not in _item_spec(claim.policy, claim.item).evidence:
         raise ValidationError({"requirement": [EVIDENCE_UNKNOWN.format(label=requirement)]})
+    return evidence_store(actor=actor, claim=claim, requirement=requirement, upload=upload)
+
+
+def evidence_store(*, actor, claim: Claim, requirement: str, upload) -> Evidence:
+    """Check and keep one uploaded file as evidence of the claim under `requirement`, audited (the
+    applicant's evidence, or what staff upload on the claim such as an acceptance report)."""
     checked = check_upload(upload)
     evidence = Evidence(
         claim=claim,

@@ -1,7 +1,8 @@
 """The claim workflow: the only table that says which move is legal, and who makes it.
 
     draft → submitted → returned (→ submitted again) → recommended → approved → in_notice →
-    final → paid; rejected; withdrawn (before a decision); revoked (objection upheld);
+    final → paid (or, paid in installments, final → partly_paid → paid, or closed when a
+    condition fails); rejected; withdrawn (before a decision); revoked (objection upheld);
     payment_failed (→ paid on retry).
     免申即享: proposed (待确认, made by matching a register) → submitted on the enterprise's
     confirmation, or declined (a 放弃声明).
@@ -30,6 +31,10 @@ class State(models.TextChoices):
     PAYMENT_FAILED = "payment_failed", "拨付失败（待重新拨付）"
     PROPOSED = "proposed", "待确认"
     DECLINED = "declined", "已放弃（放弃声明）"
+    # Stages (分期拨付): some installments paid, the rest waiting for their condition (验收合格…);
+    # closed once a condition failed and the rest was cancelled (what was paid stands).
+    PARTLY_PAID = "partly_paid", "部分拨付（余款待条件满足）"
+    CLOSED = "closed", "已结案（余款取消）"
 
 
 class Action(models.TextChoices):
@@ -48,6 +53,8 @@ class Action(models.TextChoices):
     CONFIRM = "confirm", "确认享受"
     DECLINE = "decline", "放弃"
     QUOTA_REFUSE = "quota_refuse", "未入选名额"
+    PAY_PART = "pay_part", "分期拨付"
+    CLOSE = "close", "取消余款并结案"
 
 
 S, A = State, Action
@@ -72,6 +79,15 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.FINAL, A.PAY_FAIL): S.PAYMENT_FAILED,
     (S.PAYMENT_FAILED, A.PAY): S.PAID,
     (S.PAYMENT_FAILED, A.PAY_FAIL): S.PAYMENT_FAILED,
+    # Stages: an installment that is not the last paid; the last one pays the claim in full; a
+    # failed condition cancels the rest and closes the claim (after a payment, or before any).
+    (S.FINAL, A.PAY_PART): S.PARTLY_PAID,
+    (S.PARTLY_PAID, A.PAY_PART): S.PARTLY_PAID,
+    (S.PAYMENT_FAILED, A.PAY_PART): S.PARTLY_PAID,
+    (S.PARTLY_PAID, A.PAY): S.PAID,
+    (S.PARTLY_PAID, A.PAY_FAIL): S.PAYMENT_FAILED,
+    (S.PARTLY_PAID, A.CLOSE): S.CLOSED,
+    (S.FINAL, A.CLOSE): S.CLOSED,
     (S.PROPOSED, A.CONFIRM): S.SUBMITTED,
     (S.PROPOSED, A.DECLINE): S.DECLINED,
 }
@@ -94,6 +110,8 @@ ACTION_ROLE: dict[str, str] = {
     A.PAY_FAIL: roles.FINANCE,
     A.CONFIRM: roles.APPLICANT,
     A.DECLINE: roles.APPLICANT,
+    A.PAY_PART: roles.FINANCE,
+    A.CLOSE: roles.REVIEWER,
 }
 
 ILLEGAL_TRANSITION = "当前状态“{state}”下不能执行“{action}”。"

@@ -81,9 +81,11 @@ INSTALLED_APPS = [
     "ipfund.web.pii",
     "ipfund.web.policylib",
     "ipfund.web.registers",
+    "ipfund.web.sandbox",
     "ipfund.web.analysis",
     "ipfund.web.complaints",
     "ipfund.web.alliances",
+    "ipfund.web.promises",
 ]
 
 MIDDLEWARE = [
@@ -269,6 +271,13 @@ IPFUND_DEFAULT_POLICY = os.environ.get("IPFUND_DEFAULT_POLICY", "zhaoqing-hitech
 # registers/data/zone_addresses.txt by default) and the adapter that sends e-mail/SMS messages.
 IPFUND_ZONE_ADDRESS_FILE = os.environ.get("IPFUND_ZONE_ADDRESS_FILE", "")
 IPFUND_MESSENGER = os.environ.get("IPFUND_MESSENGER", "ipfund.web.notifications.adapters.LoggingMessenger")
+# Bulk runs (matching, the sandbox) on Dask: a running scheduler's address (tcp://host:8786), or empty
+# for a LocalCluster of IPFUND_DASK_WORKERS worker processes started for each run.
+IPFUND_DASK_SCHEDULER = os.environ.get("IPFUND_DASK_SCHEDULER", "")
+IPFUND_DASK_WORKERS = int(os.environ.get("IPFUND_DASK_WORKERS", "2"))
+# A matching run of fewer candidate claims than this is decided in the platform's process (starting a
+# cluster costs seconds); with a scheduler named, every run goes to it.
+IPFUND_DASK_MIN_CLAIMS = int(os.environ.get("IPFUND_DASK_MIN_CLAIMS", "20000"))
 # The only names a page shows that no policy package gives: the zone's and the bureau's.
 IPFUND_ZONE_NAME = os.environ.get("IPFUND_ZONE_NAME", "肇庆高新区")
 IPFUND_BUREAU_NAME = os.environ.get("IPFUND_BUREAU_NAME", "区经济贸易和科技局")
@@ -281,6 +290,7 @@ IPFUND_DOCUMENT_NUMBERS = {
     "decision_letter": "肇高经科资决〔{year}〕{serial}号",
     "notice": "肇高经科公示〔{year}〕{serial}号",
     "payment_list": "肇高经科拨〔{year}〕{serial}号",
+    "recovery_notice": "肇高经科追〔{year}〕{serial}号",
     **json.loads(os.environ.get("IPFUND_DOCUMENT_NUMBERS", "{}")),
 }
 # A folder of the bureau's own bank batch file templates (YAML, as exports/bank_templates/ shows).
@@ -315,6 +325,15 @@ IPFUND_OBJECTIONS_PER_NOTICE_PER_HOUR = int(os.environ.get("IPFUND_OBJECTIONS_PE
 IPFUND_OBJECTION_REASON_MAX = int(os.environ.get("IPFUND_OBJECTION_REASON_MAX", "2000"))
 # 二（一） analysis review: assignees are reminded this many days before the deadline (and when late).
 IPFUND_ANALYSIS_REMIND_DAYS = int(os.environ.get("IPFUND_ANALYSIS_REMIND_DAYS", "3"))
+# Promises and recovery (web/promises): staff are reminded of promises whose term ends within
+# IPFUND_PROMISE_REMIND_DAYS; a 追回通知书 gives IPFUND_RECOVERY_DAYS to repay, into the account below.
+IPFUND_PROMISE_REMIND_DAYS = int(os.environ.get("IPFUND_PROMISE_REMIND_DAYS", "30"))
+IPFUND_RECOVERY_DAYS = int(os.environ.get("IPFUND_RECOVERY_DAYS", "30"))
+IPFUND_RECOVERY_ACCOUNT = {
+    "holder": os.environ.get("IPFUND_RECOVERY_ACCOUNT_HOLDER", "肇庆高新区经济贸易和科技局"),
+    "bank": os.environ.get("IPFUND_RECOVERY_ACCOUNT_BANK", "中国工商银行肇庆高新区支行"),
+    "number": os.environ.get("IPFUND_RECOVERY_ACCOUNT_NUMBER", "2016 0000 0000 0000 000"),
+}
 # 三 complaints and rights assistance: the public form's limits, like the objections'.
 IPFUND_COMPLAINTS_PER_ADDRESS_PER_HOUR = int(os.environ.get("IPFUND_COMPLAINTS_PER_ADDRESS_PER_HOUR", "5"))
 IPFUND_COMPLAINTS_PER_HOUR = int(os.environ.get("IPFUND_COMPLAINTS_PER_HOUR", "200"))

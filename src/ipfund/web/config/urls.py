@@ -15,8 +15,10 @@ urlpatterns = [
     # The sign-in captcha's image (django-simple-captcha; its audio and refresh views are not served).
     re_path(r"^captcha/image/(?P<key>\w+)/$", captcha_image, {"scale": 1}, name="captcha-image"),
     path("", include("ipfund.web.registers.urls")),
+    path("", include("ipfund.web.sandbox.urls")),
     path("analysis/", include("ipfund.web.analysis.urls")),
     path("", include("ipfund.web.complaints.urls")),
+    path("", include("ipfund.web.promises.urls")),
     path("", include("ipfund.web.alliances.urls")),
     path("", include("ipfund.web.portal.urls")),
 ]

@@ -19,7 +19,7 @@ from ipfund.web.accounts.role_changes import role_change_confirm, role_change_re
 from ipfund.web.accounts.services import applicant_register, staff_user_create
 from ipfund.web.budgets.services import budget_waive
 from ipfund.web.claims.services import claim_draft_create, claim_submit, evidence_attach
-from ipfund.web.engine_door import policy_of
+from ipfund.web.engine_door import facts_to_confirm, policy_of
 from ipfund.web.review.services import approval_approve, review_recommend, review_reject, review_return
 
 from .samples import Sample
@@ -49,6 +49,15 @@ STAFF_ROLES = {
     "approver": [roles.APPROVER],
     "finance": [roles.FINANCE],
 }
+# The staff's real names (姓名), as an administrator records them: pages and documents show these.
+STAFF_NAMES = {
+    "admin": "陈立国",
+    "admin2": "周海燕",
+    "reviewer": "李明",
+    "reviewer2": "王芳",
+    "approver": "张建华",
+    "finance": "刘静",
+}
 APPLICANT_PASSWORD = "Apply-2026-ipfund"
 
 
@@ -65,7 +74,8 @@ class Staff:
 def create_staff() -> Staff:
     users = {
         name: staff_user_create(
-            actor=None, username=name, password=STAFF_PASSWORDS[name], email=f"{name}@ipfund.local", roles=STAFF_ROLES[name]
+            actor=None, username=name, password=STAFF_PASSWORDS[name], email=f"{name}@ipfund.local", roles=STAFF_ROLES[name],
+            full_name=STAFF_NAMES[name],
         )
         for name in STAFF_PASSWORDS
     }
@@ -165,10 +175,15 @@ def advance(claim, target: str, staff: Staff):
         return review_return(actor=staff.reviewer, claim=claim, comment="请补充加盖公章的证明材料。")
     if target == "rejected":
         return review_reject(actor=staff.reviewer, claim=claim, reason="经核查，申报材料与事实不符。")
-    claim = review_recommend(actor=staff.reviewer, claim=claim)
+    claim = review_recommend(actor=staff.reviewer, claim=claim, confirmations=to_confirm(claim))
     if target == "recommended":
         return claim
     return approval_approve(actor=staff.approver, claim=claim)
+
+
+def to_confirm(claim) -> list[str]:
+    """The facts of a claim its reviewer must confirm: the usual hand confirms them all."""
+    return [f.name for f in facts_to_confirm(policy_of(claim).items[claim.item], claim.facts)]
 
 
 @contextlib.contextmanager

@@ -131,15 +131,35 @@ def _demo_budget(staff, policy_id: str) -> None:
         budget_set(actor=staff.admin, policy=policy_id, year=year, amount=amount, note="演示数据：区财政年度预算")
 
 
-def load_demo() -> DemoSummary:
+# What `ipfund serve --demo` and `ipfund demo` print (and the waiting page shows) while loading.
+STEPS = [
+    "创建工作人员账号和 22 个申报主体",
+    "第一批（2026年8月）：提交申报",
+    "第一批：初审、审定",
+    "第一批：公示、异议处理、公示期满",
+    "第一批：资金拨付",
+    "第二批（正在申报）：各环节的申报",
+    "设定年度预算",
+]
+
+
+def load_demo(progress=None) -> DemoSummary:
+    """Load the demo; ``progress(n, total, step)`` is told of each of the STEPS as it begins."""
     if User.objects.exists():
         raise ValidationError(ALREADY_LOADED)
+    steps = iter(range(1, len(STEPS) + 1))
+
+    def step() -> None:
+        n = next(steps)
+        if progress is not None:
+            progress(n, len(STEPS), STEPS[n - 1])
     policy = default_policy()
     items = list(policy.items)
     variants = itertools.count(0)
     claims = []
     this_year = timezone.localdate().year
 
+    step()
     with flow.clock_at(_at(2026, 7, 20)):
         staff = flow.create_staff()
         # Approvals need a budget (or a recorded 不设预算): the years the demo approves in get one
@@ -150,12 +170,14 @@ def load_demo() -> DemoSummary:
         round_create(actor=staff.admin, policy=policy.id, name="2026年第一批", opens_at=_at(2026, 8, 1, 0), closes_at=_at(2026, 9, 1, 0), items=items)
 
     # Round one: every item claimed once and decided; most approved and published.
+    step()
     with flow.clock_at(_at(2026, 8, 10)):
         round_one = []
         for item in items:
             s = sample(item, next(variants))
             user = people.next(s.kind, s.sme)
             round_one.append(flow.submitted_from_sample(user, s))
+    step()
     with flow.clock_at(_at(2026, 8, 18)):
         for i, claim in enumerate(round_one):
             target = "rejected" if i in (4, 13) else ("withdrawn" if i == 9 else "approved")
@@ -164,6 +186,7 @@ def load_demo() -> DemoSummary:
             else:
                 claim = _drive(claim, target, staff)
             claims.append(claim)
+    step()
     with flow.clock_at(_at(2026, 8, 20)):
         notice = notice_publish(actor=staff.reviewer, title="2026年第一批知识产权专项资金拟资助名单公示")
         entries = list(notice.entries.order_by("id"))
@@ -175,6 +198,7 @@ def load_demo() -> DemoSummary:
         objection_resolve(actor=staff.reviewer2, objection=dismissed, upheld=False, resolution="经核查未重复申报，异议不成立。")
     with flow.clock_at(_at(2026, 8, 28)):
         notice_close(actor=staff.reviewer, notice=notice)
+    step()
     with flow.clock_at(_at(2026, 9, 5)):
         finals = [e.claim for e in notice.entries.select_related("claim").order_by("id") if e.claim.state == "final"]
         for i, claim in enumerate(finals):
@@ -186,6 +210,7 @@ def load_demo() -> DemoSummary:
                 payment_record(actor=staff.finance, claim=claim, paid_on=dt.date(2026, 9, 5), reference=f"GX-ZF-2026-{claim.pk:04d}")
 
     # Round two, open now: claims in every earlier state.
+    step()
     now = timezone.now()
     round_create(actor=staff.admin, policy=policy.id, name="2026年第二批", opens_at=now - dt.timedelta(days=20), closes_at=now + dt.timedelta(days=38), items=items)
     targets = itertools.cycle(ROUND_TWO_TARGETS)
@@ -204,6 +229,7 @@ def load_demo() -> DemoSummary:
         notice_publish(actor=staff.reviewer, claims=[c for c, t in pending if t == "in_notice" and c.state == "approved"],
                        title="2026年第二批知识产权专项资金拟资助名单公示（第一期）")
     claims += [c for c, _ in pending]
+    step()
     _demo_budget(staff, policy.id)
 
     states: dict[str, int] = {}

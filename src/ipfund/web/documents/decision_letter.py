@@ -33,13 +33,24 @@ LETTER_TITLE = "知识产权专项资金资助决定书"
 ANNEX_TITLE = "附件：计算说明"
 ANNEX_NOTE = "本附件按政策条款列出资助金额的测算过程，供核对；资助金额以本决定书正文为准。"
 # A decision letter is issued once the notice period has passed without an upheld objection.
-LETTER_STATES = (State.FINAL, State.PAID, State.PAYMENT_FAILED)
+LETTER_STATES = (State.FINAL, State.PAID, State.PAYMENT_FAILED, State.PARTLY_PAID, State.CLOSED)
 
 NO_OBJECTION = "公示期内未收到异议。"
 OBJECTIONS = "公示期内收到异议 {count} 件：{outcomes}。"
 OBJECTION_OUTCOME = "异议（编号 {ref}）{state}：{resolution}"
 PAID = "资助资金已于 {date} 拨付至{you}的银行账户（{bank}，账号 {account}，户名 {holder}），拨付凭证号 {reference}。"
 NOT_YET_PAID = "资助资金由财务部门按规定拨付至{you}在平台登记并经复核的银行账户，拨付结果以拨付记录为准。"
+
+# Stages (分期拨付): the plan and each installment as it stands the day the letter is printed.
+STAGES = "本项资助分 {count} 期拨付。截至 {today}：{lines}"
+STAGE_PAID = "第 {n} 期 {amount} 元（{share}，{when}）已于 {date} 拨付至{you}的银行账户（{bank}，账号 {account}，户名 {holder}），拨付凭证号 {reference}"
+STAGE_DUE = "第 {n} 期 {amount} 元（{share}，{when}）待拨付"
+STAGE_WAITING = "第 {n} 期 {amount} 元（{share}，{when}）待{label}后拨付，{failed}的不予拨付"
+STAGE_CANCELLED = "第 {n} 期 {amount} 元（{share}，{when}）{why}，已取消"
+STAGE_FAILED_WHY = "因{failed}（{date}确认：{note}）"
+STAGE_CANCELLED_WHY = "因前一期条件未满足"
+STAGES_REDUCED = "取消的款项已从资助中核减，{you}实际获得资助人民币 {net} 元（大写：{capitals}）。"
+_STAGE_LINE = re.compile(r"^(分 \d+ 期拨付：|第 \d+ 期：)")
 
 # Explanation lines that the letter says in its own words (the clause, the item) or that only
 # the bureau needs (which reading of the text was applied).
@@ -54,8 +65,8 @@ def readable_steps(explanation: list[str]) -> list[str]:
     steps = []
     for line in explanation or []:
         text = line.strip()
-        if not text or text.startswith(_SKIP):
-            continue
+        if not text or text.startswith(_SKIP) or _STAGE_LINE.match(text):
+            continue  # the installments are said by the letter as they stand (the rows), not as planned
         text = _PARAMETER_ID.sub("参数", _CODE_IN_BRACKETS.sub("", text)).replace("✓", "√")  # √ is in GB 2312
         text = mask_text(text)  # a cap's holder may be a resident ID number: printed masked
         steps.append(text)
@@ -65,6 +76,19 @@ def readable_steps(explanation: list[str]) -> list[str]:
 def _last_event_at(claim: Claim, action: str):
     events = [e for e in audit_history(object_type=claim._meta.label_lower, object_id=claim.pk) if e.action == action]
     return events[-1].at if events else None
+
+
+def _last_actor_name(claim: Claim, action: str) -> str:
+    events = [e for e in audit_history(object_type=claim._meta.label_lower, object_id=claim.pk) if e.action == action]
+    actor = events[-1].actor if events else None
+    return actor.shown_name() if actor is not None else ""
+
+
+def handlers_sentence(claim: Claim) -> str:
+    """Who handled the claim, by their real names: 办理人员：初审 李明；审定 张建华。"""
+    parts = [f"{label} {name}" for label, action in (("初审", "claim_recommend"), ("审定", "claim_approve"))
+             if (name := _last_actor_name(claim, action))]
+    return f"办理人员：{'；'.join(parts)}。" if parts else ""
 
 
 def letter_date(claim: Claim):
@@ -97,6 +121,40 @@ def _payment_sentence(claim: Claim, you: str) -> str:
         date=chinese_date(payment.paid_on), you=you, bank=payment.bank_name or "—", account=mask_bank_account(payment.bank_account),
         holder=payment.bank_holder or "—", reference=payment.reference,
     )
+
+
+def _stages_sentence(claim: Claim, you: str) -> str:
+    """The installments (分期拨付) as they stand today: what was paid (when, to which account),
+    what is due, what waits for which condition, what was cancelled and why; "" when paid at once."""
+    from ipfund.web.payments.models import Installment
+
+    rows = list(Installment.objects.filter(claim=claim).select_related("payment").order_by("number"))
+    if not rows:
+        return ""
+    lines = []
+    for i in rows:
+        common = {"n": i.number, "amount": yuan(i.amount), "share": i.share, "when": i.when_label}
+        payment = getattr(i, "payment", None) if i.state == Installment.PAID else None
+        if payment is not None:
+            lines.append(STAGE_PAID.format(**common, date=chinese_date(payment.paid_on), you=you, bank=payment.bank_name or "—",
+                                           account=mask_bank_account(payment.bank_account), holder=payment.bank_holder or "—",
+                                           reference=payment.reference))
+        elif i.state == Installment.WAITING:
+            lines.append(STAGE_WAITING.format(**common, label=i.condition_label, failed=i.failed_label))
+        elif i.state == Installment.CANCELLED:
+            why = (STAGE_FAILED_WHY.format(failed=i.failed_label, date=chinese_date(i.confirmed_at),
+                                           note=(i.outcome_note or "—").rstrip("。"))
+                   if i.confirmed_at else STAGE_CANCELLED_WHY)
+            lines.append(STAGE_CANCELLED.format(**common, why=why))
+        else:
+            lines.append(STAGE_DUE.format(**common))
+    text = STAGES.format(count=len(rows), today=chinese_date(timezone.localdate()), lines="；".join(lines) + "。")
+    if any(i.state == Installment.CANCELLED for i in rows):
+        from ipfund.web.ledger.selectors import award_net
+
+        net = award_net(claim=claim)
+        text += STAGES_REDUCED.format(you=you, net=yuan(net), capitals=rmb_capitals(net))
+    return text
 
 
 def decision_letter_pdf(claim: Claim, out: IO[bytes]) -> None:
@@ -141,8 +199,12 @@ def decision_letter_pdf(claim: Claim, out: IO[bytes]) -> None:
                 BODY,
             ),
         ]
+    handlers = handlers_sentence(claim)
+    if handlers:
+        story.append(Paragraph(esc(handlers), BODY))
+    stages = _stages_sentence(claim, you)
     story += signature(heading["authority"], dated,
-                       with_text=[Paragraph("资金拨付", HEADING), Paragraph(esc(_payment_sentence(claim, you)), BODY)])
+                       with_text=[Paragraph("资金拨付", HEADING), Paragraph(esc(stages or _payment_sentence(claim, you)), BODY)])
     steps = readable_steps(stored_explanation(claim.decision))
     if steps:
         story += [

@@ -115,7 +115,7 @@ def policy_heading(policy_id: str) -> dict:
         "title": policy.title,
         "document_number": policy.document_number,
         "authority": issuing_authority(),
-        "issuer": policy.data.get("issuer", ""),
+        "issuer": policy.issuer,
         "policy": policy,
     }
 

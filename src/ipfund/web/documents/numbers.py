@@ -16,7 +16,7 @@ from ipfund.web.claims.reference import reference_next
 from .models import IssuedDocument
 
 # The counter series of each kind (claims.ReferenceSequence.series holds at most 16 characters).
-SERIES = {"decision_letter": "DOC-LETTER", "notice": "DOC-NOTICE", "payment_list": "DOC-PAYLIST"}
+SERIES = {"decision_letter": "DOC-LETTER", "notice": "DOC-NOTICE", "payment_list": "DOC-PAYLIST", "recovery_notice": "DOC-RECOVER"}
 NO_PATTERN = "IPFUND_DOCUMENT_NUMBERS 缺少“{kind}”的文号格式（可用 {{year}} 与 {{serial}}）。"
 
 

@@ -17,7 +17,7 @@ from .fonts import register_fonts
 from .layout import BODY, NOTE, PLAIN, SUBTITLE, TITLE, build, esc, number_line, rmb_capitals, table, yuan
 
 LIST_TITLE = "知识产权专项资金拨付清单"
-SIGN_LINE = "制表人：__________　　　　审核人：__________　　　　批准人：__________"
+SIGN_LINE = "制表人：{prepared_by}　　　　审核人：__________　　　　批准人：__________"
 ACCOUNT_NOTE = "注：银行账号已部分隐去；完整账号见财务导出的银行批量付款文件。"
 
 
@@ -31,7 +31,7 @@ def _kind(row) -> str:
     return f"重新拨付（失败 {len(row.failures)} 次）" if row.failures else "首次拨付"
 
 
-def payment_list_pdf(rows: list, out: IO[bytes], *, authority: str, number: str) -> None:
+def payment_list_pdf(rows: list, out: IO[bytes], *, authority: str, number: str, prepared_by: str = "__________") -> None:
     """``rows``: finance's list as payments.selectors.to_pay gives it (claim, net, pending change, failures)."""
     register_fonts()  # before any Paragraph: it looks its font up when made
     table_rows = []
@@ -40,7 +40,7 @@ def payment_list_pdf(rows: list, out: IO[bytes], *, authority: str, number: str)
         table_rows.append(
             [
                 str(n),
-                claim.reference or f"#{claim.pk}",
+                claim.number,
                 claim.applicant.name,
                 item_title(claim.policy, claim.item),
                 claim.applicant.bank_name or "—",
@@ -68,6 +68,6 @@ def payment_list_pdf(rows: list, out: IO[bytes], *, authority: str, number: str)
             [10, 32, 46, 46, 38, 24, 28, 27],  # 251 mm: the frame of a landscape A4 page
             numeric={7},
         ),
-        KeepTogether([Spacer(1, 10), *totals, Spacer(1, 16), Paragraph(esc(SIGN_LINE), PLAIN), Paragraph(ACCOUNT_NOTE, NOTE)]),
+        KeepTogether([Spacer(1, 10), *totals, Spacer(1, 16), Paragraph(esc(SIGN_LINE.format(prepared_by=prepared_by)), PLAIN), Paragraph(ACCOUNT_NOTE, NOTE)]),
     ]
     build(out, story, title=LIST_TITLE, author=authority, wide=True)

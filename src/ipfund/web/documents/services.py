@@ -24,7 +24,7 @@ def payment_list_issue(*, actor) -> bytes:
     buffer = io.BytesIO()
     issued = document_number_issue(kind="payment_list", on=timezone.localdate(), actor=actor)
     # The list may pay awards of several policies: it is the bureau's, not one policy's.
-    payment_list_pdf(rows, buffer, authority=issuing_authority(), number=issued.number)
+    payment_list_pdf(rows, buffer, authority=issuing_authority(), number=issued.number, prepared_by=actor.shown_name())
     audit_record(
         actor=actor,
         action=AuditAction.DOCUMENT_PAYMENT_LIST,

@@ -8,7 +8,7 @@ from ipfund.web.claims.workflow import State
 from .claim_rows import CLAIM_COLUMNS, claim_cells, claims_in, round_filename, with_net
 from .xlsx import CHUNK, Column, Sheet, write_workbook
 
-AWARDED = (State.APPROVED, State.IN_NOTICE, State.FINAL, State.PAID, State.PAYMENT_FAILED)
+AWARDED = (State.APPROVED, State.IN_NOTICE, State.FINAL, State.PAID, State.PAYMENT_FAILED, State.PARTLY_PAID, State.CLOSED)
 COLUMNS = CLAIM_COLUMNS + [
     Column("审定金额", 14, money=True),
     Column("台账净额", 14, money=True),
@@ -19,7 +19,7 @@ COLUMNS = CLAIM_COLUMNS + [
 
 def award_claims(params: dict):
     claims = claims_in(params, AWARDED)
-    return with_net(claims.select_related("applicant", "round", "payment").order_by("round_id", "id"))
+    return with_net(claims.select_related("applicant", "round").prefetch_related("payments").order_by("round_id", "id"))
 
 
 def export_awards(job, path, progress) -> int:

@@ -2,7 +2,8 @@
 and holder — the only export that carries them — in the layout of a bank template (bank_formats:
 columns, file type, encoding). The Excel layout adds a summary sheet and the awards held back;
 a bank's text file holds only what the bank imports (the held awards and why are on finance's
-page). Held back: no complete account, an account change waiting for a second person, an account
+page). An award paid in stages (分期拨付) is listed for its installment due now, as 第 n 期; one
+whose next installment waits for its condition (验收合格) is held back. Held back: no complete account, an account change waiting for a second person, an account
 a payment failed to, a claim the requester applied for or handled, a value the file cannot carry."""
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from django.db.models import Exists, OuterRef
 from ipfund.web.claims import duties
 from ipfund.web.claims.selectors import claims_to_pay
 from ipfund.web.payments.models import BankAccountChange, PaymentFailure
+from ipfund.web.payments.selectors import due_now, with_next_installment
 from ipfund.web.payments.services import ACCOUNT_CHANGE_PENDING, NO_ACCOUNT, failed_account, failed_account_message, payee_account
 
 from .bank_formats import bank_template
 from .claim_rows import item_title, with_net
-from .xlsx import CHUNK, Column, Sheet, write_workbook
+from .xlsx import CHUNK, Column, Figure, Sheet, write_workbook
 
 PURPOSE = "知识产权专项资金"
 CURRENCY = "CNY"
@@ -30,7 +32,7 @@ def _lines(job, template, held: list, paid: dict):
     """Each payable award's field values, in order; what cannot be paid now goes to ``held``."""
     pending = BankAccountChange.objects.filter(applicant=OuterRef("applicant"), state=BankAccountChange.PENDING)
     claims = (
-        with_net(claims_to_pay(user=job.requested_by).select_related("applicant"))
+        with_next_installment(with_net(claims_to_pay(user=job.requested_by).select_related("applicant")))
         .filter(net__gt=0)
         .annotate(change_pending=Exists(pending))
     )
@@ -39,9 +41,14 @@ def _lines(job, template, held: list, paid: dict):
     for c in claims.iterator(chunk_size=CHUNK):
         # Accounts are read (and decrypted) one row at a time: the one reader of stored accounts.
         account = payee_account(c.applicant)
-        reference = c.reference or f"#{c.pk}"
+        reference = c.number
         note = f"{reference} {item_title(c.policy, c.item)}"
-        if not duties.may_pay(job.requested_by, c, handled=handled):
+        amount, waiting = due_now(c, c.net)
+        if c.next_number is not None:
+            note += f" 第{c.next_number}期"
+        if waiting:
+            reason = waiting
+        elif not duties.may_pay(job.requested_by, c, handled=handled):
             reason = HANDLED_HELD
         elif c.change_pending:
             reason = ACCOUNT_CHANGE_PENDING
@@ -52,13 +59,13 @@ def _lines(job, template, held: list, paid: dict):
         else:
             reason = template.unwritable(account.bank_holder, account.bank_name, note)
         if reason:
-            held.append([reference, c.applicant.name, c.net, reason])
+            held.append([reference, c.applicant.name, amount, reason])
             continue
         paid["count"] += 1
-        paid["total"] += c.net
+        paid["total"] += amount
         yield {
             "serial": paid["count"], "account": account.bank_account.replace(" ", ""), "holder": account.bank_holder,
-            "bank_name": account.bank_name, "amount": c.net, "amount_fen": int(c.net * 100), "currency": CURRENCY,
+            "bank_name": account.bank_name, "amount": amount, "amount_fen": int(amount * 100), "currency": CURRENCY,
             "purpose": PURPOSE, "reference": reference, "note": note,
         }
 
@@ -77,7 +84,7 @@ def export_bank_batch(job, path, progress) -> int:
 
     def summary():
         yield ["总笔数", paid["count"]]
-        yield ["总金额（元）", f"{paid['total']:.2f}"]
+        yield ["总金额（元）", Figure(paid["total"])]
 
     rows = (template.values(line) for line in _lines(job, template, held, paid))
     write_workbook(

@@ -52,7 +52,7 @@ def claim_cells(claim) -> list:
     spec = _policy(claim.policy).items.get(claim.item)
     submitted = timezone.localtime(claim.submitted_at).strftime("%Y-%m-%d %H:%M") if claim.submitted_at else ""
     return [
-        claim.reference or f"#{claim.pk}",
+        claim.number,
         claim.applicant.name,
         APPLICANT_KINDS.get(claim.applicant.kind, ""),
         claim.applicant.masked_id_number,

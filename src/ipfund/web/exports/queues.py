@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ipfund.web.claims.selectors import claims_to_pay, review_queue
+from ipfund.web.payments.selectors import due_now, with_next_installment
 from ipfund.web.rounds.models import ApplicationRound
 
 from .claim_rows import CLAIM_COLUMNS, claim_cells, with_net
@@ -38,13 +41,21 @@ def export_queue(job, path, progress) -> int:
 
 def export_finance_queue(job, path, progress) -> int:
     due = claims_to_pay(user=job.requested_by)
-    claims = with_net(due.select_related("applicant", "round"))
-    columns = CLAIM_COLUMNS + [Column("开户银行", 24), Column("银行账号", 14), Column("应拨付金额", 14, money=True)]
+    claims = with_next_installment(with_net(due.select_related("applicant", "round")))
+    columns = CLAIM_COLUMNS + [Column("开户银行", 24), Column("银行账号", 14), Column("应拨付金额", 14, money=True),
+                               Column("分期拨付", 40)]
     rows = (
-        [*claim_cells(c), c.applicant.bank_name, c.applicant.masked_bank_account, c.net]
+        [*claim_cells(c), c.applicant.bank_name, c.applicant.masked_bank_account, due_now(c, c.net)[0], _stage(c)]
         for c in claims.iterator(chunk_size=CHUNK)
     )
     return write_workbook(path, [Sheet("待拨付清单", columns, rows, total=due.count())], progress)
+
+
+def _stage(claim: Any) -> str:
+    """分期拨付: which installment is paid now, or what it waits for ("" for an award paid at once)."""
+    if claim.next_number is None:
+        return ""
+    return due_now(claim, claim.net)[1] or f"第 {claim.next_number} 期"
 
 
 def filename(params: dict) -> str:

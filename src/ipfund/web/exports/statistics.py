@@ -4,9 +4,11 @@ states and budgets — so the export and the dashboard never disagree."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ipfund.web.statistics.selectors import Filters, budget_label, dashboard
 
-from .xlsx import Column, Sheet, write_workbook
+from .xlsx import DAYS_FORMAT, PERCENT_FORMAT, Column, Figure, Sheet, write_workbook
 
 AMOUNTS = [Column("件数", 10), Column("已审定金额（元）", 18, money=True), Column("已拨付金额（元）", 18, money=True)]
 
@@ -19,19 +21,19 @@ def export_statistics(job, path, progress) -> int:
     year = int(job.params["year"])
     board = dashboard(Filters(year=year, policy=job.params.get("policy") or None))
     days = board.average_days_to_payment
-    summary = [
+    summary: list[list] = [
         ["统计年度", f"{year} 年"],
-        ["已审定金额（元）", f"{board.committed:.2f}"],
-        ["已拨付金额（元）", f"{board.paid:.2f}"],
+        ["已审定金额（元）", Figure(board.committed)],
+        ["已拨付金额（元）", Figure(board.paid)],
         ["拨付笔数", board.payments],
-        ["提交至拨付平均天数", f"{days}" if days is not None else "—"],
+        ["提交至拨付平均天数", Figure(days, DAYS_FORMAT) if days is not None else "—"],
     ]
     budgets = [
-        [budget_label(s.budget), s.budget.amount, s.committed, s.paid, s.remaining, f"{s.percent}%", s.warning]
+        [budget_label(s.budget), s.budget.amount, s.committed, s.paid, s.remaining, Figure(s.percent / Decimal(100), PERCENT_FORMAT), s.warning]
         for s in board.budgets
     ]
     sheets = [
-        Sheet("汇总", [Column("项目", 22), Column("内容", 20)], summary),  # type: ignore[arg-type]  # (as written before types were checked (issue 23: typed later))
+        Sheet("汇总", [Column("项目", 22), Column("内容", 20)], summary),
         _table("按月份", "月份", board.by_month),
         _table("按政策", "政策", board.by_policy),
         _table("按条款", "条款", board.by_clause),

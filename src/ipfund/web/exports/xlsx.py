@@ -27,6 +27,19 @@ class Column:
     text: bool = False  # long digit strings (accounts) kept as text, not numbers
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A number in a column that also holds words (a summary sheet's 内容): written as a number
+    cell in ``number_format`` so that it adds up, never as text."""
+
+    value: Decimal | int
+    number_format: str = MONEY_FORMAT
+
+
+PERCENT_FORMAT = "0.0%"
+DAYS_FORMAT = "0.0"
+
+
 @dataclass
 class Sheet:
     title: str
@@ -64,6 +77,10 @@ def write_workbook(path: Path, sheets: list[Sheet], progress: Callable[[int, int
 def _cell(ws, col: Column, value):
     if value is None:
         return ""
+    if isinstance(value, Figure):
+        cell = WriteOnlyCell(ws, value=value.value)
+        cell.number_format = value.number_format
+        return cell
     if col.money:
         cell = WriteOnlyCell(ws, value=Decimal(value))
         cell.number_format = MONEY_FORMAT

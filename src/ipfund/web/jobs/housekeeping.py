@@ -1,4 +1,5 @@
-"""The platform's periodic clean-up: expired export files, and staged claim-form files nobody saved.
+"""The platform's periodic work: expired export files, staged claim-form files nobody saved, and
+notices (公示) whose period has ended closed as the system (their awards become final).
 
 Run by `ipfund exports sweep` / `ipfund uploads sweep`, after each job a worker finishes, hourly by
 `ipfund serve` (embedded) and, on Celery, by beat (`celery -A ipfund.web.jobs.celery_app beat`)."""
@@ -26,10 +27,15 @@ def housekeeping() -> Swept:
     from ipfund.web.claims.staging import staged_sweep
 
     from ipfund.web.analysis.services import activity_remind
+    from ipfund.web.promises.services import promise_remind
 
     from .retention import exports_sweep
 
+    from ipfund.web.notices.services import notices_close_due
+
     activity_remind()  # 二（一）: deadline reminders of the analysis register, at most one a day each
+    notices_close_due()  # 公示期满: closed as a reviewer's close does, the claims moved on to 资助确定
+    promise_remind()  # 五（一）: promises' terms started, kept, and reminders of those ending soon
     return Swept(exports=exports_sweep(), staged=staged_sweep())
 
 

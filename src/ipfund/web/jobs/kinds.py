@@ -35,6 +35,8 @@ def _exports():
 
 
 def kinds() -> dict[str, JobKind]:
+    from ipfund.web.sandbox import export as sandbox_export
+
     awards, bank_batch, queues, statistics, letters = _exports()
     staff = (roles.REVIEWER, roles.APPROVER, roles.FINANCE, roles.ADMIN)
     return {
@@ -46,6 +48,7 @@ def kinds() -> dict[str, JobKind]:
             "银行批量代发文件", (roles.FINANCE,), bank_batch.export_bank_batch, bank_batch.filename, bank_batch.content_type
         ),
         "statistics": JobKind("年度统计导出", staff, statistics.export_statistics, statistics.filename),
+        "sandbox_run": JobKind("政策沙盘测算", (roles.FINANCE, roles.ADMIN), sandbox_export.export_run, sandbox_export.filename),
         "decision_letters": JobKind(
             "资助决定书批量生成", (roles.REVIEWER, roles.APPROVER, roles.ADMIN), letters.export_letters, letters.filename, ZIP
         ),

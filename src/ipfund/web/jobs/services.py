@@ -30,7 +30,8 @@ JOB_GAVE_UP = "任务已尝试 {attempts} 次，每次执行中都中断了（�
 YEAR_INVALID = "请填写有效的统计年度（2000 至 2100 之间的四位数字）。"
 ROUND_INVALID = "申报批次无效，请从列表中选择。"
 TEMPLATE_INVALID = "请从列表中选择银行文件模板。"
-PARAM_KEYS = ("round", "item", "state", "policy", "year", "q", "sort", "template")
+RUN_INVALID = "沙盘测算编号无效。"
+PARAM_KEYS = ("round", "item", "state", "policy", "year", "q", "sort", "template", "run")
 
 
 def job_params_clean(kind: str, raw) -> dict:
@@ -44,6 +45,11 @@ def job_params_clean(kind: str, raw) -> dict:
             raise ValidationError({"year": [YEAR_INVALID]})
     elif "year" in params:
         del params["year"]
+    if kind == "sandbox_run":
+        if not params.get("run", "").isdigit():
+            raise ValidationError({"run": [RUN_INVALID]})
+    else:
+        params.pop("run", None)
     if kind == "bank_batch":
         from ipfund.web.exports.bank_formats import bank_templates
 

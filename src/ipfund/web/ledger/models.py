@@ -145,3 +145,25 @@ class LedgerName(InsertOnly):
         indexes = [models.Index(fields=["kind", "name"], name="ledger_name_lookup")]
         verbose_name = "台账索引"
         verbose_name_plural = "台账索引"
+
+
+class AwardTotal(models.Model):
+    """The ledger's net amount (in fen) and grants by policy, item, round (0: none), applicant
+    kind and year and month of approval — kept by a trigger on the ledger in each entry's own
+    transaction (ledger/totals.py); never written by the platform itself. The dashboard sums
+    these few rows instead of grouping every award."""
+
+    policy = models.CharField(max_length=64)
+    item = models.CharField(max_length=64)
+    round_key = models.IntegerField()
+    applicant_kind = models.CharField(max_length=32)
+    year = models.IntegerField()
+    month = models.IntegerField()
+    fen = models.BigIntegerField(default=0)
+    grants = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["policy", "item", "round_key", "applicant_kind", "year", "month"],
+                                               name="award_total_key")]
+        verbose_name = "资助台账汇总"
+        verbose_name_plural = "资助台账汇总"

@@ -6,7 +6,10 @@
   grant was reversed;
 - claims against the ledger: an approved claim (approved … paid) has a grant of its approved
   amount still standing, a revoked one nets to zero, any other has no ledger entry;
-- payments against the ledger: a payment pays the claim's net award;
+- payments against the ledger: a payment pays the claim's net award — or, for an award paid in
+  stages (分期拨付), each payment pays its own installment, the payments never exceed the net, and
+  the installments not cancelled add up to the net (each cancelled one names the ledger entry,
+  reduction or reversal, that took it back);
 - the audit chain against all of them: every ledger entry and payment has its event with the
   same amount, every claim's approved amount is the one its approval event recorded, and the
   chain itself verifies;
@@ -31,15 +34,19 @@ from ipfund.web.audit.services import audit_verify
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.workflow import State
 from ipfund.web.engine_door import ledger_scope
-from ipfund.web.payments.models import Payment
+from ipfund.web.payments.models import Installment, Payment
 
-from .models import AwardEntry, CapBucket, DuplicateKey
+from .models import AwardEntry, AwardTotal, CapBucket, DuplicateKey
 
-AWARDED_STATES = frozenset({State.APPROVED, State.IN_NOTICE, State.FINAL, State.PAID, State.PAYMENT_FAILED})
+AWARDED_STATES = frozenset({State.APPROVED, State.IN_NOTICE, State.FINAL, State.PAID, State.PAYMENT_FAILED,
+                            State.PARTLY_PAID, State.CLOSED})
+# The states a claim paid in stages may be in once one of its installments is paid.
+STAGED_PAID_STATES = frozenset({State.PAID, State.PARTLY_PAID, State.CLOSED, State.PAYMENT_FAILED})
 
 OK = "对账一致：{entries} 条台账记录、{buckets} 个上限额度、{claims} 件申报、{payments} 笔拨付与审计链相符。"
 BUCKET_MISMATCH = "上限额度 {group}（{item}）已用 {used} 元，台账合计 {ledger} 元。"
 BUCKET_MISSING = "台账记录 #{entry} 计入的上限额度 {group}（{item}）不存在。"
+TOTAL_MISMATCH = "统计汇总中 {policy} 的 {item} 为 {total} 元（{grants} 笔资助），台账记录合计 {ledger} 元（{ledger_grants} 笔）。"
 KEY_MISSING = "台账记录 #{entry} 的重复资助键 {key} 在重复键表中不存在。"
 KEY_MISMATCH = "重复资助键 #{pk} 为 {key}，其台账记录 #{entry} 记载的是 {ledger_key}。"
 KEY_NOT_RELEASED = "台账记录 #{entry} 已被冲销，但其重复资助键 {key} 仍被占用。"
@@ -50,6 +57,12 @@ CLAIM_NET = "申报 #{claim} 状态为“{state}”，台账净额 {net} 元，�
 CLAIM_UNEXPECTED = "申报 #{claim} 状态为“{state}”，却有台账记录（净额 {net} 元）。"
 PAYMENT_AMOUNT = "申报 #{claim} 拨付 {paid} 元，台账净额 {net} 元。"
 PAYMENT_STATE = "申报 #{claim} 有拨付记录，状态却为“{state}”。"
+STAGED_PAYMENT_AMOUNT = "申报 #{claim} 拨付记录 #{payment} 为 {paid} 元，所付第 {n} 期为 {amount} 元。"
+STAGED_PAYMENT_NONE = "申报 #{claim} 分期拨付，拨付记录 #{payment} 却未对应任何一期。"
+STAGED_PAID_STATE = "申报 #{claim} 第 {n} 期状态为“{state}”，与拨付记录不符。"
+STAGED_OVERPAID = "申报 #{claim} 已拨付合计 {paid} 元，超过台账净额 {net} 元。"
+STAGED_LIVE = "申报 #{claim} 未取消的各期合计 {live} 元，台账净额 {net} 元。"
+STAGED_CANCELLED = "申报 #{claim} 第 {n} 期已取消，却没有对应的核减或冲销台账记录。"
 AUDIT_ENTRY_MISSING = "台账记录 #{entry}（申报 #{claim}，{amount} 元）在审计链中没有对应事件。"
 AUDIT_ENTRY_AMOUNT = "台账记录 #{entry} 金额 {amount} 元，审计链第 {seq} 条记录的是 {audited} 元。"
 AUDIT_PAYMENT_MISSING = "拨付记录 #{payment}（申报 #{claim}）在审计链中没有对应事件。"
@@ -58,6 +71,9 @@ AUDIT_CLAIM_AMOUNT = "申报 #{claim} 审定金额 {approved} 元，审计链第
 AUDIT_CLAIM_MISSING = "申报 #{claim} 审定金额 {approved} 元，审计链中没有审定事件。"
 AUDIT_CHAIN = "审计链：{message}"
 BUDGET_MISMATCH = "资金预算（{scope}）记载已审定 {running} 元，台账合计 {ledger} 元。"
+RECOVERY_ENTRY = "追回案件 #{case} 应追回 {due} 元，其台账记录 #{entry} 金额不符。"
+RECOVERY_OWED = "追回案件 #{case} 应追回 {due} 元，已归还 {repaid} 元、已核销 {written_off} 元，状态为“{state}”。"
+RECOVERY_CLAIM = "台账记录 #{entry} 由申报 #{claim} 的追回案件记账，却不属于该申报。"
 
 
 @dataclass
@@ -113,6 +129,23 @@ def audit_reconcile() -> ReconcileResult:
     for key in sorted(set(ledger_used) - bucket_keys):
         diff.append(BUCKET_MISSING.format(entry=first_entry[key], group=key[2], item=key[1]))
 
+    # The dashboard's totals (kept by a trigger, ledger/totals.py) against the ledger, by item.
+    ledger_items: dict[tuple[str, str], list] = defaultdict(lambda: [Decimal(0), 0])
+    for entry in entries:
+        sums = ledger_items[(entry.policy, entry.item)]
+        sums[0] += entry.amount
+        sums[1] += entry.kind == AwardEntry.GRANT
+    total_items: dict[tuple[str, str], list] = defaultdict(lambda: [Decimal(0), 0])
+    for policy, item, fen, n in AwardTotal.objects.values_list("policy", "item", "fen", "grants"):
+        sums = total_items[(policy, item)]
+        sums[0] += Decimal(fen).scaleb(-2)
+        sums[1] += n
+    for policy_item in sorted(set(ledger_items) | set(total_items)):
+        (total, n_total), (ledger, n_ledger) = total_items[policy_item], ledger_items[policy_item]
+        if total != ledger or n_total != n_ledger:
+            diff.append(TOTAL_MISMATCH.format(policy=policy_item[0], item=policy_item[1], total=_money(total), grants=n_total,
+                                              ledger=_money(ledger), ledger_grants=n_ledger))
+
     # Duplicate keys against the ledger.
     reversed_grants = {e.reverses_id for e in entries if e.kind == AwardEntry.REVERSAL}
     keys_by_entry: defaultdict[int, list[DuplicateKey]] = defaultdict(list)
@@ -135,6 +168,9 @@ def audit_reconcile() -> ReconcileResult:
             diff.append(KEY_MISMATCH.format(pk=dup.pk, key=dup.key, entry=dup.entry_id, ledger_key="—"))
 
     # Claims and payments against the ledger.
+    staged: dict[int, list[Installment]] = defaultdict(list)  # awards paid in stages (分期拨付)
+    for inst in Installment.objects.order_by("claim_id", "number"):
+        staged[inst.claim_id].append(inst)
     net: dict[int, Decimal] = defaultdict(Decimal)
     grant_of: dict[int, AwardEntry] = {}
     reduced: dict[int, Decimal] = defaultdict(Decimal)  # a claim's reductions (negative): the award stands, smaller
@@ -144,28 +180,62 @@ def audit_reconcile() -> ReconcileResult:
             grant_of[entry.claim_id] = entry
         elif entry.kind == AwardEntry.REDUCTION:
             reduced[entry.claim_id] += entry.amount
+    # Money recovered for a broken promise (web/promises): the entry a recovery case posted takes
+    # its amount back while the claim stays paid; what was paid is the net plus what was recovered.
+    from ipfund.web.promises.models import RecoveryCase
+
+    recovery_entries = {pk: claim for pk, claim in RecoveryCase.objects.values_list("entry_id", "claim_id")}
+    recovered: dict[int, Decimal] = defaultdict(Decimal)
+    recovered_all: dict[int, Decimal] = defaultdict(Decimal)  # reversals posted by recoveries (negative)
+    for entry in entries:
+        if entry.pk in recovery_entries:
+            if recovery_entries[entry.pk] != entry.claim_id:
+                diff.append(RECOVERY_CLAIM.format(entry=entry.pk, claim=recovery_entries[entry.pk]))
+            recovered[entry.claim_id] -= entry.amount
+            if entry.kind == AwardEntry.REVERSAL:
+                recovered_all[entry.claim_id] += entry.amount
+    entry_amount = {e.pk: e.amount for e in entries}
+    for case in RecoveryCase.objects.prefetch_related("repayments", "write_offs").order_by("id"):
+        if entry_amount.get(case.entry_id) != -case.amount_due:
+            diff.append(RECOVERY_ENTRY.format(case=case.pk, due=_money(case.amount_due), entry=case.entry_id))
+        if case.outstanding < 0 or (case.outstanding == 0) != (case.state == RecoveryCase.SETTLED):
+            diff.append(RECOVERY_OWED.format(case=case.pk, due=_money(case.amount_due), repaid=_money(case.repaid),
+                                             written_off=_money(case.written_off), state=case.state_label))
     for claim in claims:
         state = State(claim.state).label
         grant, claim_net = grant_of.get(claim.pk), net.get(claim.pk, Decimal(0))
-        if claim.state in AWARDED_STATES:
+        if claim.state == State.CLOSED and claim.pk in staged:
+            # closed when a condition failed: the award nets to what was paid (nothing, when revoked)
+            paid = sum((i.amount for i in staged[claim.pk] if i.state == Installment.PAID), Decimal(0))
+            if grant is None or claim.approved_amount != grant.amount:
+                diff.append(CLAIM_AMOUNT.format(claim=claim.pk, approved=_money(claim.approved_amount or 0),
+                                                granted=_money(grant.amount if grant else 0)))
+            if claim_net != paid:
+                diff.append(CLAIM_NET.format(claim=claim.pk, state=state, net=_money(claim_net), expected=_money(paid)))
+        elif claim.state in AWARDED_STATES:
             if grant is None:
                 diff.append(CLAIM_NO_GRANT.format(claim=claim.pk, state=state, approved=_money(claim.approved_amount or 0)))
                 continue
             if claim.approved_amount != grant.amount:
                 diff.append(CLAIM_AMOUNT.format(claim=claim.pk, approved=_money(claim.approved_amount or 0), granted=_money(grant.amount)))
-            if claim_net != grant.amount + reduced[claim.pk]:
-                diff.append(CLAIM_NET.format(claim=claim.pk, state=state, net=_money(claim_net),
-                                             expected=_money(grant.amount + reduced[claim.pk])))
+            # A recovery of all (a reversal) nets the claim to zero; one in proportion is among `reduced`.
+            expected = grant.amount + reduced[claim.pk] + recovered_all[claim.pk]
+            if claim_net != expected:
+                diff.append(CLAIM_NET.format(claim=claim.pk, state=state, net=_money(claim_net), expected=_money(expected)))
         elif claim.state == State.REVOKED:
             if claim_net != 0:
                 diff.append(CLAIM_NET.format(claim=claim.pk, state=state, net=_money(claim_net), expected="0.00"))
         elif claim.pk in net:
             diff.append(CLAIM_UNEXPECTED.format(claim=claim.pk, state=state, net=_money(claim_net)))
     claim_state = {c.pk: c.state for c in claims}
+    _staged(diff, staged, payments, net, claim_state, entries)
     for payment in payments:
+        if payment.claim_id in staged:
+            continue  # held against its installment (_staged)
         claim_net = net.get(payment.claim_id, Decimal(0))
-        if payment.amount != claim_net:
-            diff.append(PAYMENT_AMOUNT.format(claim=payment.claim_id, paid=_money(payment.amount), net=_money(claim_net)))
+        if payment.amount != claim_net + recovered.get(payment.claim_id, Decimal(0)):
+            diff.append(PAYMENT_AMOUNT.format(claim=payment.claim_id, paid=_money(payment.amount),
+                                              net=_money(claim_net + recovered.get(payment.claim_id, Decimal(0)))))
         if claim_state.get(payment.claim_id) != State.PAID:
             diff.append(PAYMENT_STATE.format(claim=payment.claim_id, state=State(claim_state.get(payment.claim_id, State.DRAFT)).label))
 
@@ -188,6 +258,45 @@ def _budgets_against_the_ledger(diff: list[str]) -> None:
             scope = (f"《{policy_title(budget.policy)}》申报批次“{budget.round.name}”" if budget.round
                      else f"《{policy_title(budget.policy)}》{budget.year} 年度")
             diff.append(BUDGET_MISMATCH.format(scope=scope, running=_money(budget.committed), ledger=_money(total)))
+
+
+def _staged(diff: list, staged: dict, payments, net: dict, claim_state: dict, entries) -> None:
+    """Awards paid in stages: each payment pays its own installment; the payments never exceed the
+    net; the installments not cancelled add up to the net; each cancelled one names the ledger
+    entry (reduction or reversal, of the same claim) that took it back."""
+    paid_by: dict[int, list] = defaultdict(list)
+    for payment in payments:
+        if payment.claim_id in staged:
+            paid_by[payment.claim_id].append(payment)
+    taking_back = {e.pk: e.claim_id for e in entries if e.kind in (AwardEntry.REDUCTION, AwardEntry.REVERSAL)}
+    for claim_id, rows in staged.items():
+        by_pk = {i.pk: i for i in rows}
+        claim_net = net.get(claim_id, Decimal(0))
+        total = Decimal(0)
+        for payment in paid_by.get(claim_id, []):
+            total += payment.amount
+            inst = by_pk.get(payment.installment_id)
+            if inst is None:
+                diff.append(STAGED_PAYMENT_NONE.format(claim=claim_id, payment=payment.pk))
+                continue
+            if payment.amount != inst.amount:
+                diff.append(STAGED_PAYMENT_AMOUNT.format(claim=claim_id, payment=payment.pk, paid=_money(payment.amount),
+                                                         n=inst.number, amount=_money(inst.amount)))
+            if inst.state != Installment.PAID:
+                diff.append(STAGED_PAID_STATE.format(claim=claim_id, n=inst.number, state=inst.state_label))
+            if claim_state.get(claim_id) not in STAGED_PAID_STATES:
+                diff.append(PAYMENT_STATE.format(claim=claim_id, state=State(claim_state.get(claim_id, State.DRAFT)).label))
+        paid_rows = {p.installment_id for p in paid_by.get(claim_id, [])}
+        for inst in rows:
+            if inst.state == Installment.PAID and inst.pk not in paid_rows:
+                diff.append(STAGED_PAID_STATE.format(claim=claim_id, n=inst.number, state=inst.state_label))
+            if inst.state == Installment.CANCELLED and taking_back.get(inst.cancelled_by_id) != claim_id:
+                diff.append(STAGED_CANCELLED.format(claim=claim_id, n=inst.number))
+        if total > claim_net:
+            diff.append(STAGED_OVERPAID.format(claim=claim_id, paid=_money(total), net=_money(claim_net)))
+        live = sum((i.amount for i in rows if i.state != Installment.CANCELLED), Decimal(0))
+        if live != claim_net:
+            diff.append(STAGED_LIVE.format(claim=claim_id, live=_money(live), net=_money(claim_net)))
 
 
 def _against_the_chain(result: ReconcileResult, entries, claims, payments) -> None:

@@ -59,3 +59,18 @@ def cap_buckets_of(*, groups) -> QuerySet[CapBucket]:
     """The buckets of cap groups (a group's name holds its ledger scope, so it names one bucket
     even when a successor policy shares it)."""
     return CapBucket.objects.filter(group__in=list(groups)).order_by("group")
+
+
+def standing_awards_of(identities, *, leave_out=None) -> list[tuple[str, str, int, str, dict, Decimal]]:
+    """The standing awards (net above 0) of the applicants known to the ledger by these identities:
+    (policy, item, claim pk, identity, the claim as the engine read it, net amount) — what facts
+    the platform knows read back ("首次", last year's figure). `leave_out`: a claim pk left out."""
+    identities = list(identities)
+    if not identities:
+        return []
+    nets = dict(AwardEntry.objects.filter(applicant__ledger_identity__in=identities).values("claim_id")
+                .annotate(net=Sum("amount")).filter(net__gt=0).values_list("claim_id", "net"))
+    nets.pop(leave_out, None)
+    grants = (AwardEntry.objects.filter(claim_id__in=list(nets), kind=AwardEntry.GRANT)
+              .values_list("policy", "item", "claim_id", "applicant__ledger_identity", "claim_data"))
+    return [(p, i, c, who, data or {}, nets[c]) for p, i, c, who, data in grants]

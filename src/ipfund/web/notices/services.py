@@ -26,7 +26,7 @@ from .models import Notice, NoticeEntry, Objection
 
 ONLY_REVIEWER = "只有初审人员可以发布公示和处理异议。"
 NOTHING_TO_PUBLISH = "没有待公示的审定通过申报。"
-NOT_APPROVED = "只能公示审定通过的申报：#{id} 当前状态为“{state}”。"
+NOT_APPROVED = "只能公示审定通过的申报：{id} 当前状态为“{state}”。"
 PERIOD_INVALID = "公示期应为 1 至 60 天。"
 OBJECTION_PERIOD_OVER = "公示期已结束，不再受理异议。"
 OBJECTION_FIELDS = "请填写{label}。"
@@ -42,6 +42,8 @@ OBJECTION_ALREADY_OPEN = "您对该项资助的异议正在处理中，请勿重
 OBJECTION_ADDRESS_LIMIT = "同一网络地址每小时最多提交 {limit} 件异议，请稍后再试。"
 OBJECTION_NOTICE_LIMIT = "该公示本小时收到的异议已达 {limit} 件，请稍后再试，或直接与实施单位联系。"
 OBJECTION_LIMITS = {"name": 100, "contact": 200}
+# Who closes a notice at the end of its period when no reviewer did (the audit trail's own label).
+SYSTEM = "system"
 
 
 def _require_reviewer(actor) -> None:
@@ -91,7 +93,7 @@ def notice_publish(*, actor, claims=None, title: str = "", period_days: int | No
     for pk in pks:
         claim = claim_lock(pk)
         if claim.state != State.APPROVED:
-            raise ValidationError(NOT_APPROVED.format(id=claim.pk, state=claim.state_label), code="not_approved")
+            raise ValidationError(NOT_APPROVED.format(id=claim.number, state=claim.state_label), code="not_approved")
         entry = _entry_for(claim)
         entry.notice = notice
         entry.save()
@@ -217,6 +219,10 @@ def objection_resolve(*, actor, objection: Objection, upheld: bool, resolution: 
 def notice_close(*, actor, notice: Notice) -> Notice:
     """After the period, with no open objection, the awards still standing become final."""
     _require_reviewer(actor)
+    return _close(actor=actor, notice=notice)
+
+
+def _close(*, actor, notice: Notice) -> Notice:
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.state != Notice.OPEN:
         raise ValidationError(NOTICE_CLOSED, code="closed")
@@ -235,3 +241,20 @@ def notice_close(*, actor, notice: Notice) -> Notice:
     notice.save()
     audit_record(actor=actor, action=AuditAction.NOTICE_CLOSE, obj=notice, after={"state": notice.state})
     return notice
+
+
+def notices_close_due() -> tuple[list[Notice], list[tuple[Notice, str]]]:
+    """Close, as the system, every open notice whose period has ended — exactly as a reviewer's
+    close does (the awards still standing become final). A notice with open objections stays open
+    until they are resolved; it comes back with the reason. Run by the housekeeping (hourly) and
+    by `ipfund manage close_notices`."""
+    closed: list[Notice] = []
+    waiting: list[tuple[Notice, str]] = []
+    due = Notice.objects.filter(state=Notice.OPEN, ends_at__lte=timezone.now()).order_by("ends_at", "id")
+    for notice in due:
+        try:
+            with transaction.atomic():
+                closed.append(_close(actor=SYSTEM, notice=notice))
+        except ValidationError as exc:
+            waiting.append((notice, "；".join(exc.messages)))
+    return closed, waiting

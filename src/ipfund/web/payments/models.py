@@ -1,6 +1,8 @@
-"""Payment (one per award: a unique claim, with the account it was paid to), PaymentBatch (one bank
-transfer batch, one bank reference), PaymentFailure (each failed attempt) and BankAccountChange (an
-applicant's new account after approval, waiting for a second person's confirmation)."""
+"""Payment (one per award, or one per installment of an award paid in stages, with the account it
+was paid to), Installment (分期拨付: one installment of an award, its condition and state),
+PaymentBatch (one bank transfer batch, one bank reference), PaymentFailure (each failed attempt)
+and BankAccountChange (an applicant's new account after approval, waiting for a second person's
+confirmation)."""
 
 from __future__ import annotations
 
@@ -28,8 +30,61 @@ class PaymentBatch(models.Model):
         verbose_name_plural = "批量拨付"
 
 
+class Installment(models.Model):
+    """One installment of an award paid in stages (分期拨付), planned at approval from the policy
+    package's declaration: a schedule row under the claim's single grant (the whole award is the
+    grant: it holds the key and counts against caps and budgets at approval). Paid by a Payment of
+    its own; cancelled by a ledger entry of its own (the reduction, or the reversal when nothing
+    was paid), which `cancelled_by` names. Every change of state is audited."""
+
+    DUE, WAITING, PAID, CANCELLED = "due", "waiting", "paid", "cancelled"
+    STATES = [(DUE, "待拨付"), (WAITING, "待验收"), (PAID, "已拨付"), (CANCELLED, "已取消")]
+    APPROVAL = "approval"
+
+    claim = models.ForeignKey("claims.Claim", on_delete=models.PROTECT, related_name="installments")
+    grant = models.ForeignKey("ledger.AwardEntry", on_delete=models.PROTECT, related_name="installments")
+    number = models.PositiveSmallIntegerField()
+    amount = models.DecimalField(**MONEY)
+    share = models.CharField(max_length=40)  # as the package declares it, for people: 50% / 剩余部分
+    condition = models.CharField(max_length=64)  # "approval" or the package's name of the condition
+    condition_label = models.CharField(max_length=100)  # 立项时 / 验收合格
+    failed_label = models.CharField(max_length=100, blank=True)  # 验收不合格
+    state = models.CharField(max_length=10, choices=STATES)
+    # The reviewer's outcome of the condition (met or failed), with the evidence they uploaded.
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    outcome_note = models.TextField(blank=True)
+    evidence = models.ForeignKey("claims.Evidence", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cancelled_by = models.ForeignKey("ledger.AwardEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["claim_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "number"], name="installment_number_unique"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="installment_positive"),
+            models.CheckConstraint(condition=~models.Q(state="cancelled") | models.Q(cancelled_by__isnull=False),
+                                   name="installment_cancelled_by_entry"),
+        ]
+        verbose_name = "分期拨付"
+        verbose_name_plural = "分期拨付"
+
+    @property
+    def conditional(self) -> bool:
+        return self.condition != self.APPROVAL
+
+    @property
+    def state_label(self) -> str:
+        return dict(self.STATES)[self.state]
+
+    @property
+    def when_label(self) -> str:
+        return f"{self.condition_label}{'后' if self.conditional else ''}拨付"
+
+
 class Payment(SealedRowModel):
-    claim = models.OneToOneField("claims.Claim", on_delete=models.PROTECT, related_name="payment")
+    # One payment per award (installment null), or one per installment of an award paid in stages.
+    claim = models.ForeignKey("claims.Claim", on_delete=models.PROTECT, related_name="payments")
+    installment = models.OneToOneField(Installment, null=True, blank=True, on_delete=models.PROTECT, related_name="payment")
     amount = models.DecimalField(**MONEY)
     paid_on = models.DateField()
     reference = models.CharField(max_length=100)
@@ -42,7 +97,12 @@ class Payment(SealedRowModel):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_positive"),
+            # An award paid at once is paid once (as when a claim had one payment).
+            models.UniqueConstraint(fields=["claim"], condition=models.Q(installment__isnull=True), name="payment_once_per_award"),
+        ]
+        ordering = ["paid_on", "id"]
         verbose_name = "拨付记录"
         verbose_name_plural = "拨付记录"
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
+
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from ipfund.web.claims import duties
 from ipfund.web.claims.models import Claim
@@ -11,14 +14,41 @@ from ipfund.web.claims.selectors import claims_to_pay
 from ipfund.web.claims.workflow import State
 from ipfund.web.ledger.selectors import award_net
 
-from .models import BankAccountChange, PaymentBatch, PaymentFailure
+from .installments import INSTALLMENT_HELD
+from .models import BankAccountChange, Installment, PaymentBatch, PaymentFailure
 from .services import ACCOUNT_CHANGE_PENDING, failed_account, failed_account_message
+
+
+_Claims = TypeVar("_Claims", bound=QuerySet)
+
+
+def with_next_installment(claims: _Claims) -> _Claims:
+    """Claims annotated with their next installment (分期拨付) neither paid nor cancelled, if any:
+    next_number, next_amount, next_state (待拨付 due / 待验收 waiting), next_label (its condition)."""
+    nxt = Installment.objects.filter(claim=OuterRef("pk"), state__in=[Installment.DUE, Installment.WAITING]).order_by("number")
+    return claims.annotate(  # type: ignore[return-value]  # the same rows, with four more columns
+        next_number=Subquery(nxt.values("number")[:1]), next_amount=Subquery(nxt.values("amount")[:1]),
+        next_state=Subquery(nxt.values("state")[:1]), next_label=Subquery(nxt.values("condition_label")[:1]),
+    )
+
+
+def due_now(claim: Claim, net: Decimal) -> tuple[Decimal, str]:
+    """(what a payment of the claim pays now, why it cannot be paid now or ""): the net award, or,
+    for an award paid in stages, its next installment — held while its condition waits. Reads the
+    annotations of with_next_installment."""
+    number = getattr(claim, "next_number", None)
+    if number is None:
+        return net, ""
+    amount = Decimal(claim.next_amount)  # type: ignore[attr-defined]
+    if claim.next_state == Installment.WAITING:  # type: ignore[attr-defined]
+        return amount, INSTALLMENT_HELD.format(n=number, amount=f"{amount:.2f}", label=claim.next_label)  # type: ignore[attr-defined]
+    return amount, ""
 
 
 @dataclass
 class ToPay:
     claim: Claim
-    net: Decimal
+    net: Decimal  # what a payment pays now: the net award, or the next installment
     pending_change: BankAccountChange | None
     failures: list[PaymentFailure]
     # Why the user looking at the list may not pay this award now ("" when they may).
@@ -37,7 +67,7 @@ class FailureGroup:
 
 def to_pay(*, user) -> list[ToPay]:
     """Finance's list: every final award not yet paid and every failed one, with what blocks it."""
-    claims = list(claims_to_pay(user=user).select_related("applicant"))
+    claims = list(with_next_installment(claims_to_pay(user=user).select_related("applicant")))
     pending = {c.applicant_id: c for c in BankAccountChange.objects.filter(
         applicant__in={c.applicant_id for c in claims}, state=BankAccountChange.PENDING)}
     failures: dict[int, list[PaymentFailure]] = {}
@@ -50,14 +80,17 @@ def to_pay(*, user) -> list[ToPay]:
     rows = []
     for c in claims:
         change = pending.get(c.applicant_id)
+        due, held = due_now(c, award_net(claim=c))
         blocked = ""
-        if not duties.may_pay(user, c, handled=handled):
-            blocked = duties.PAY_HANDLED.format(ref=c.reference or f"#{c.pk}")
+        if held:
+            blocked = held
+        elif not duties.may_pay(user, c, handled=handled):
+            blocked = duties.PAY_HANDLED.format(ref=c.number)
         elif change is not None:
             blocked = ACCOUNT_CHANGE_PENDING
         elif c.applicant_id in with_failures and (failure := failed_account(c.applicant)) is not None:
             blocked = failed_account_message(failure)
-        rows.append(ToPay(c, award_net(claim=c), change, failures.get(c.pk, []), blocked))
+        rows.append(ToPay(c, due, change, failures.get(c.pk, []), blocked))
     return rows
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -27,7 +28,8 @@ from ipfund.web.notifications.services import notification_send
 from ipfund.web.pii.blind_index import account_key
 from ipfund.web.pii.services import profile_protect
 
-from .models import BankAccountChange, Payment, PaymentBatch, PaymentFailure
+from .installments import after_payment, installment_to_pay
+from .models import BankAccountChange, Installment, Payment, PaymentBatch, PaymentFailure
 
 REFERENCE_REQUIRED = "请填写拨付凭证号。"
 REASON_REQUIRED = "请填写拨付失败原因。"
@@ -55,7 +57,7 @@ NOTIFY_CHANGE_CONFIRMED = "您的银行账户变更已复核确认，资助资�
 NOTIFY_CHANGE_REJECTED = "您的银行账户变更未通过复核：{reason}。资助资金仍拨付到原账户；如需变更请重新提交。"
 
 # While an award waits for payment in these states, a new account needs a second person.
-AWAITING_PAYMENT = (State.APPROVED, State.IN_NOTICE, State.FINAL, State.PAYMENT_FAILED)
+AWAITING_PAYMENT = (State.APPROVED, State.IN_NOTICE, State.FINAL, State.PAYMENT_FAILED, State.PARTLY_PAID)
 BANK_FIELDS = ("bank_name", "bank_account", "bank_holder")
 REVIEWERS_OF_CHANGES = (roles.FINANCE, roles.ADMIN)
 
@@ -163,10 +165,17 @@ def payment_record(*, actor, claim: Claim, paid_on: dt.date, reference: str, bat
     reference = _check_payment_fields(paid_on, reference)
     claim = claim_lock(claim)
     duties.check_may_pay(actor, claim)
-    if Payment.objects.filter(claim=claim).exists():
+    # An award paid in stages (分期拨付) is paid installment by installment, in order, each when due.
+    staged = Installment.objects.filter(claim=claim).exists()
+    installment = installment_to_pay(claim) if staged else None
+    if installment is None and Payment.objects.filter(claim=claim).exists():
         raise ValidationError(ALREADY_PAID, code="already_paid")
-    amount = award_net(claim=claim)
-    if amount <= 0:
+    net = award_net(claim=claim)
+    amount = installment.amount if installment is not None else net
+    if net <= 0 or amount <= 0:
+        raise ValidationError(NOTHING_TO_PAY, code="nothing_to_pay")
+    paid_before = sum((p.amount for p in Payment.objects.filter(claim=claim)), Decimal("0.00"))
+    if paid_before + amount > net:  # the payments never exceed the award's net
         raise ValidationError(NOTHING_TO_PAY, code="nothing_to_pay")
     from ipfund.web.allocation.services import payment_waits_for_allocation
 
@@ -182,20 +191,25 @@ def payment_record(*, actor, claim: Claim, paid_on: dt.date, reference: str, bat
     failure = failed_account(profile, account)
     if failure is not None:
         raise ValidationError(failed_account_message(failure), code="account_failed_before")
-    claim_transition(actor=actor, claim=claim, action=Action.PAY)
+    action, note = after_payment(claim, installment) if installment is not None else (Action.PAY, "")
+    claim_transition(actor=actor, claim=claim, action=action, note=note)
     try:
         with transaction.atomic():
             payment = Payment.objects.create(
                 claim=claim, amount=amount, paid_on=paid_on, reference=reference, recorded_by=actor, batch=batch,
                 bank_name=account.bank_name, bank_account=account.bank_account,
-                bank_holder=account.bank_holder,
+                bank_holder=account.bank_holder, installment=installment,
             )
+            if installment is not None:
+                installment.state = Installment.PAID
+                installment.save(update_fields=["state"])
     except IntegrityError:
         raise ValidationError(ALREADY_PAID, code="already_paid") from None
     audit_record(
         actor=actor, action=AuditAction.PAYMENT_RECORD, obj=payment,
         after={"claim": claim.pk, "amount": amount, "paid_on": paid_on, "reference": payment.reference,
-               "batch": batch.pk if batch else None, "account": account.masked_account, "bank_name": account.bank_name},
+               "batch": batch.pk if batch else None, "account": account.masked_account, "bank_name": account.bank_name,
+               **({"installment": installment.number} if installment is not None else {})},
     )
     return payment
 
@@ -206,6 +220,7 @@ class BatchLine:
     paid: bool
     message: str
     payment: Payment | None = None
+    number: str = "—"  # the claim's reference, as the result table shows it
 
 
 @dataclass
@@ -244,7 +259,7 @@ def payment_batch_record(*, actor, claim_ids, paid_on: dt.date, reference: str) 
     # recorder handled must not be recorded at all (the bank file leaves such claims out too).
     barred = [c for c in claims.values() if not duties.may_pay(actor, c)]
     if barred:
-        raise PermissionDenied(BATCH_HANDLED.format(refs="、".join(c.reference or f"#{c.pk}" for c in barred)))
+        raise PermissionDenied(BATCH_HANDLED.format(refs="、".join(c.number for c in barred)))
     batch = PaymentBatch.objects.create(reference=reference, paid_on=paid_on, recorded_by=actor)
     result = BatchResult(batch)
     for claim_id in ids:
@@ -256,11 +271,11 @@ def payment_batch_record(*, actor, claim_ids, paid_on: dt.date, reference: str) 
             with transaction.atomic():
                 payment = payment_record(actor=actor, claim=claim, paid_on=paid_on, reference=reference, batch=batch)
         except ValidationError as exc:
-            result.lines.append(BatchLine(claim_id, False, _messages(exc)))
+            result.lines.append(BatchLine(claim_id, False, _messages(exc), number=claim.number))
         except PermissionDenied as exc:
-            result.lines.append(BatchLine(claim_id, False, str(exc)))
+            result.lines.append(BatchLine(claim_id, False, str(exc), number=claim.number))
         else:
-            result.lines.append(BatchLine(claim_id, True, "已拨付", payment))
+            result.lines.append(BatchLine(claim_id, True, "已拨付", payment, number=claim.number))
     if not result.paid:
         batch.delete()  # created in this transaction and referenced by nothing
         result.batch = None

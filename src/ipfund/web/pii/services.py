@@ -89,8 +89,8 @@ def applicant_erase(*, actor, profile, reason: str):
     user = profile.user
     user.is_active = False
     user.email = ""
-    user.first_name = user.last_name = ""
-    user.save(update_fields=["is_active", "email", "first_name", "last_name"])
+    user.first_name = user.last_name = user.real_name = ""
+    user.save(update_fields=["is_active", "email", "first_name", "last_name", "real_name"])
     audit_record(
         actor=actor, action=AuditAction.APPLICANT_ERASE, obj=profile,
         after={"ledger_identity": profile.ledger_identity, "reason": reason.strip()},

@@ -10,7 +10,7 @@ ERROR_CHOOSE = _("请从列表中选择一项政策。")
 class PackageUploadForm(forms.Form):
     package = forms.FileField(
         label=_("政策包（.zip）"),
-        help_text=_("压缩包中只含一个政策包文件夹（含 policy.yaml、政策原文与 golden/ 测试案例），不含程序文件。"),
+        help_text=_("压缩包中只含一个政策包文件夹（含政策定义文件、政策原文与测试案例），不含程序文件。"),
         widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
         error_messages={"required": ERROR_NO_FILE, "invalid": ERROR_NO_FILE, "empty": ERROR_NO_FILE},
     )
@@ -22,3 +22,11 @@ class CompareForm(forms.Form):
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["against"].choices = list(choices)  # type: ignore[attr-defined]  # (a choice field: the stubs type form fields as Field)
+
+
+ERROR_REASON = _("请填写停用理由。")
+
+
+class RetireForm(forms.Form):
+    reason = forms.CharField(label=_("停用理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": ERROR_REASON})

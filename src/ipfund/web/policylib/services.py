@@ -11,7 +11,6 @@ that is not exactly one package folder with policy.yaml.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import stat
@@ -25,10 +24,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from django.core.exceptions import ValidationError
+
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
 from ipfund.web.audit.actions import AuditAction
 from ipfund.web.engine_door import (
+    ORIGIN_STORE,
     PackageInfo,
     PackageReport,
     policy_folder_examine,
@@ -37,6 +39,7 @@ from ipfund.web.engine_door import (
     policy_library_changed,
     policy_package,
     policy_package_diff,
+    policy_package_install,
     policy_package_report,
     policy_store,
 )
@@ -52,19 +55,26 @@ BACKSLASH = "压缩包中的路径 {name} 含有反斜杠“\\”，请用常见
 LINK = "压缩包中的 {name} 是符号链接，政策包不能含有链接。"
 SPECIAL = "压缩包中的 {name} 不是普通文件或文件夹。"
 ENCRYPTED = "压缩包中的 {name} 已加密，请上传未加密的压缩包。"
-PROGRAM = "压缩包中的 {name} 是程序文件：政策包只能由数据写成（policy.yaml、原文、测试案例）。"
-NO_POLICY_YAML = "压缩包中没有 policy.yaml：政策包文件夹中须有 policy.yaml。"
-SEVERAL_PACKAGES = "压缩包中有 {count} 个 policy.yaml（{names}）：一次只能上传一个政策包。"
-TOO_DEEP = "policy.yaml 应在压缩包的顶层，或在顶层的一个文件夹中，现为 {name}。"
+PROGRAM = "压缩包中的 {name} 是程序文件：政策包只能由数据写成（政策定义文件、原文、测试案例）。"
+NO_POLICY_YAML = "压缩包中没有政策定义文件：政策包文件夹中须有政策定义文件（见《政策包编写说明》）。"
+SEVERAL_PACKAGES = "压缩包中有 {count} 个政策定义文件（{names}）：一次只能上传一个政策包。"
+TOO_DEEP = "政策定义文件应在压缩包的顶层，或在顶层的一个文件夹中，现为 {name}。"
 OUTSIDE = "压缩包中的 {name} 不在政策包文件夹 {root} 中：压缩包只能含一个政策包文件夹。"
 SAME_NAME = "压缩包中 {name} 出现了两次。"
 UNREADABLE = "压缩包中的 {name} 无法解压：{error}"
-NO_ID = "policy.yaml 缺少 id（政策编号）。"
+NO_ID = "政策定义文件缺少政策编号。"
 BAD_ID = "政策编号 {id!r} 只能由字母、数字、“-”“_”“.”组成，且以字母或数字开头（不超过 100 个字符）。"
-BAD_YAML = "policy.yaml 无法读取：{error}"
-ALREADY_INSTALLED = "政策编号 {id} 已安装（{title}）：同一政策编号只能安装一次。新政策请在 policy.yaml 中使用新的政策编号。"
+BAD_YAML = "政策定义文件无法读取：{error}"
+ALREADY_INSTALLED = "政策编号 {id} 已安装（{title}）：同一政策编号只能安装一次。新政策请在政策定义文件中使用新的政策编号。"
 ALREADY_IN_STORE = "政策库文件夹中已有 {id}，未安装。"
 NOT_PASSED = "检查或测试未通过，政策包未安装。"
+ONLY_ADMIN_RETIRE = "只有系统管理员可以停用政策包。"
+RETIRE_NOT_UPLOADED = "只能停用在政策库上传的政策包；{title}是平台内置或由部署配置提供的政策，不能在此停用。"
+RETIRE_UNKNOWN = "没有安装政策编号为 {id} 的政策包。"
+RETIRE_ALREADY = "该政策包已于 {at} 停用。"
+RETIRE_REASON = "请填写停用理由。"
+RETIRE_OPEN_ROUNDS = "该政策还有 {count} 个未结束的申报批次（{names}），批次结束后才能停用。"
+RETIRE_UNDECIDED = "该政策还有 {count} 件尚未办结的申报（草稿、待审核或公示中），办结后才能停用。"
 
 PROGRAM_SUFFIXES = (".py", ".pyc", ".pyo", ".pyd", ".so", ".dll", ".exe", ".sh", ".bat")
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
@@ -229,7 +239,7 @@ def package_upload(*, actor, upload) -> UploadOutcome:
 def _activate(actor, folder: Path, target: Path, package: PackageInfo, digest: str) -> None:
     """Move the checked package into the store and audit it, both or neither."""
     try:
-        os.rename(folder, target)  # atomic on one file system; refuses a non-empty folder of that name
+        policy_package_install(folder, target.name)  # atomic on one file system; refuses a non-empty folder of that name
     except OSError:
         raise PackageRefused([ALREADY_IN_STORE.format(id=target.name)]) from None
     try:
@@ -260,3 +270,56 @@ def package_page(policy_id: str, against: str | None) -> dict | None:
         "against": against,
         "diff": policy_package_diff(against, policy_id) if against and against != policy_id else [],
     }
+
+
+# The states in which a claim still waits for a decision: the package it is judged under stays.
+UNDECIDED_STATES = ("draft", "proposed", "submitted", "returned", "recommended", "approved", "in_notice")
+
+
+def package_retired(policy_id: str):
+    """The record of ``policy_id``'s retirement, or None while it is offered."""
+    from .models import RetiredPackage
+
+    return RetiredPackage.objects.filter(policy_id=policy_id).select_related("retired_by").first()
+
+
+def retired_ids() -> set[str]:
+    from .models import RetiredPackage
+
+    return set(RetiredPackage.objects.values_list("policy_id", flat=True))
+
+
+@transaction.atomic
+def package_retire(*, actor, policy_id: str, reason: str):
+    """Retire an uploaded package: no new round or claim under it; kept in the store, so that what
+    was decided under it still reads it. Refused while one of its rounds is open or not yet open,
+    or a claim under it is undecided. Audited."""
+    from ipfund.web.claims.models import Claim
+    from ipfund.web.rounds.models import ApplicationRound
+
+    from .models import RetiredPackage
+
+    if not roles.has_role(actor, roles.ADMIN):
+        raise PermissionDenied(ONLY_ADMIN_RETIRE)
+    package = policy_package(policy_id, timezone.localdate())
+    if package is None:
+        raise ValidationError(RETIRE_UNKNOWN.format(id=policy_id), code="unknown")
+    if package.origin != ORIGIN_STORE:
+        raise ValidationError(RETIRE_NOT_UPLOADED.format(title=f"《{package.title}》"), code="not_uploaded")
+    earlier = RetiredPackage.objects.select_for_update().filter(policy_id=policy_id).first()
+    if earlier is not None:
+        raise ValidationError(RETIRE_ALREADY.format(at=timezone.localtime(earlier.retired_at).strftime("%Y-%m-%d %H:%M")),
+                              code="retired")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [RETIRE_REASON]})
+    rounds = list(ApplicationRound.objects.filter(policy=policy_id, closes_at__gt=timezone.now()).order_by("opens_at"))
+    if rounds:
+        raise ValidationError(RETIRE_OPEN_ROUNDS.format(count=len(rounds), names="、".join(r.name for r in rounds)), code="open_rounds")
+    undecided = Claim.objects.filter(policy=policy_id, state__in=UNDECIDED_STATES).count()
+    if undecided:
+        raise ValidationError(RETIRE_UNDECIDED.format(count=undecided), code="undecided_claims")
+    retired = RetiredPackage.objects.create(policy_id=policy_id, retired_at=timezone.now(), retired_by=actor, reason=reason)
+    audit_record(actor=actor, action=AuditAction.POLICY_PACKAGE_RETIRE, object_type="policy_package", object_id=policy_id,
+                 after={"id": policy_id, "title": package.title, "document_number": package.document_number, "reason": reason})
+    return retired

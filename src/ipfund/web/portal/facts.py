@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ipfund.web.engine_door import applicant_facts, fact_source
 from ipfund.web.portal import labels
 
 ERROR_REQUIRED = _("请填写此项。")
@@ -148,8 +149,15 @@ class FactsForm(forms.Form):
         return facts_to_contract(self.item_spec, self.cleaned_data)
 
 
+CONFIRMED_HELP = _("审核人员将核对此项，请与证明材料一致。")
+
+
 def facts_form_class(item_spec) -> type[FactsForm]:
-    fields = {fact.name: build_fact_field(fact) for fact in item_spec.facts}
+    fields = {}
+    for fact in applicant_facts(item_spec):
+        field = fields[fact.name] = build_fact_field(fact)
+        if fact_source(fact) == "confirmed":  # the package marks it: a reviewer confirms it
+            field.help_text = CONFIRMED_HELP
     return type(f"FactsForm_{item_spec.id}", (FactsForm,), {**fields, "item_spec": item_spec})
 
 
@@ -206,7 +214,7 @@ def contract_to_initial(item_spec, facts: dict) -> dict:
 def display_facts(item_spec, facts: dict) -> list[tuple[str, str]]:
     """(label, value shown to a person) for each fact of a claim, in the item's order."""
     rows = []
-    for fact in item_spec.facts:
+    for fact in applicant_facts(item_spec):
         if fact.name not in facts:
             continue
         value = facts[fact.name]

@@ -117,6 +117,12 @@ class RegisterForm(forms.Form):
             cleaned["id_number"] = cleaned["id_number"].strip().upper()  # type: ignore[index]  # (an Optional not checked here, as before (issue 23: typed later))
         return cleaned
 
+    def typed_arguments(self) -> dict:
+        """What was typed into the fields the service checks, as typed (the form need not be valid)."""
+        raw = {name: (self.data.get(name) or "").strip() for name in ("username", "email", "kind", "name", "bank_account")}
+        return {**raw, "id_number": raw_id.upper() if (raw_id := (self.data.get("id_number") or "").strip()) else "",
+                "password": self.data.get("password1") or ""}
+
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return {
@@ -345,7 +351,8 @@ class RoundForm(forms.Form):
 
 class StaffUserForm(forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150, error_messages=REQUIRED)
-    full_name = forms.CharField(label=_("姓名"), max_length=150, required=False)
+    full_name = forms.CharField(label=_("姓名"), max_length=50, error_messages=REQUIRED,
+                                help_text=_("真实姓名：办理记录、审计记录和文书以此署名。"))
     email = forms.EmailField(label=_("电子邮箱"), required=False, error_messages={"invalid": _("请输入有效的电子邮箱地址。")})
     password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(render_value=True), error_messages=REQUIRED,
                                help_text=_("首次登录时须由本人修改。"))
@@ -360,6 +367,11 @@ class StaffUserForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["roles"].choices = [(r, labels.role_label(r)) for r in labels.ROLE_LABELS if r != "applicant"]  # type: ignore[attr-defined]  # (a choice field: the stubs type form fields as Field)
+
+
+class StaffNameForm(forms.Form):
+    real_name = forms.CharField(label=_("姓名"), max_length=50, error_messages={**REQUIRED, "max_length": _("姓名不能超过 50 个字。")},
+                                help_text=_("工作人员的真实姓名：办理记录、审计记录和拨付清单等文书以此署名。"))
 
 
 class RolesForm(forms.Form):
@@ -382,3 +394,27 @@ class InterpretationForm(forms.Form):
     option = forms.ChoiceField(label=_("选项"), error_messages={"required": ERROR_CHOOSE, "invalid_choice": ERROR_CHOOSE})
     effective_from = _date_field(_("自何日起适用"))
     reason = forms.CharField(label=_("变更理由"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)
+
+
+class InstallmentOutcomeForm(forms.Form):
+    """A reviewer's record of an installment's condition (分期拨付): met (验收合格) or failed, with
+    the opinion and the evidence (the acceptance report)."""
+
+    met = forms.TypedChoiceField(
+        label=_("确认结果"),
+        choices=((YES, _("条件已满足（如验收合格），本期转为待拨付")), (NO, _("条件未满足（如验收不合格），取消本期及以后各期"))),
+        coerce=lambda v: v == YES,
+        widget=forms.RadioSelect,
+        error_messages={"required": ERROR_CHOOSE, "invalid_choice": ERROR_CHOOSE},
+    )
+    note = forms.CharField(label=_("确认意见（申请人可见）"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)
+    evidence = forms.FileField(
+        label=_("证明材料（如验收意见书）"),
+        help_text=_("PDF、JPEG 或 PNG，单个文件不超过 10 MB"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+        error_messages={"required": ERROR_FILE_REQUIRED},
+    )
+
+    def __init__(self, *args, number: int = 0, **kwargs):
+        kwargs.setdefault("auto_id", f"id_installment{number}_%s")
+        super().__init__(*args, **kwargs)

@@ -22,6 +22,8 @@ STATUS_LABELS = {  # the same words as claims.workflow.State, translatable here
     "payment_failed": _("拨付失败（待重新拨付）"),
     "proposed": _("待确认"),
     "declined": _("已放弃（放弃声明）"),
+    "partly_paid": _("部分拨付（余款待条件满足）"),
+    "closed": _("已结案（余款取消）"),
 }
 
 REASON_LABELS = {

@@ -38,7 +38,7 @@ def policy_facts(policy: Policy, on: dt.date | None = None) -> dict:
     start, end = policy_validity(policy, on)
     return {
         "id": policy.id, "title": policy.title, "document_number": policy.document_number,
-        "issuer": policy.data.get("issuer", ""), "start": start, "end": end,
+        "issuer": policy.issuer, "start": start, "end": end,
         "state": policy_state(policy, on), "state_label": policy_state_label(policy, on), "policy": policy,
     }
 

@@ -18,7 +18,11 @@ FILE_ACTION_LABELS = {a.value: a.label for a in (
 
 # Notes an applicant may read: the return comment, the rejection and revocation reasons, a failed
 # payment's reason. A send-back reason is internal to the bureau.
-APPLICANT_NOTES = {"claim_return", "claim_reject", "claim_revoke", "claim_pay_fail", "claim_decline"}
+APPLICANT_NOTES = {"claim_return", "claim_reject", "claim_revoke", "claim_pay_fail", "claim_decline", "claim_pay_part",
+                   "claim_close", "installment_confirm", "installment_fail"}
+EVERY_LABEL = {a.value: a.label for a in AuditAction}  # other events recorded on a claim (the plan of installments)
+# Stages (分期拨付): a reviewer's record of an installment's condition, recorded on the claim.
+INSTALLMENT_ACTIONS = {"installment_confirm", "installment_fail"}
 
 
 @dataclass
@@ -36,10 +40,13 @@ def _step(event, show_note: bool) -> Step:
     after = event.after or {}
     state = after.get("state", "") if isinstance(after, dict) else ""
     note = after.get("note", "") if isinstance(after, dict) and show_note else ""
+    label = str(ACTION_LABELS.get(event.action) or EVERY_LABEL.get(event.action, event.action))
+    if event.action in INSTALLMENT_ACTIONS and isinstance(after, dict):
+        label = str(_("第 %(n)s 期：%(outcome)s") % {"n": after.get("installment", ""), "outcome": after.get("outcome", "")})
     return Step(
         at=event.at,
         action=event.action,
-        label=str(ACTION_LABELS.get(event.action, event.action)),
+        label=label,
         state=state,
         state_label=labels.status_label(state) if state else "",
         note=note,
@@ -54,7 +61,8 @@ def actor_name(event) -> str:
     """Who acted, as a person reads it: a user's name, or 公众 / 系统 for the trail's own labels."""
     if event.actor_id:
         user = event.actor
-        return user.get_full_name() or user.get_username()
+        profile = getattr(user, "applicant", None)  # an applicant by its organisation's (or person's) name
+        return profile.name if profile is not None else user.get_full_name() or user.get_username()
     return str(ACTOR_LABELS.get(event.actor_label, event.actor_label))
 
 
@@ -86,6 +94,8 @@ def coming_steps(state: str) -> list[Coming]:
         ahead = [("submitted", _("补正后重新提交"))] + ROAD[1:]
     elif state == "payment_failed":
         ahead = [("paid", _("重新拨付"))]
+    elif state == "partly_paid":
+        ahead = [("paid", _("余款拨付（待条件满足，如验收合格）"))]
     elif state in order:
         ahead = ROAD[order.index(state) + 1 :]
     else:  # rejected, withdrawn, revoked, paid: the road has ended
@@ -94,7 +104,8 @@ def coming_steps(state: str) -> list[Coming]:
 
 
 def applicant_timeline(events) -> list[Step]:
-    return [_step(e, e.action in APPLICANT_NOTES) for e in events if e.action in ACTION_LABELS]
+    return [_step(e, e.action in APPLICANT_NOTES) for e in events
+            if e.action in ACTION_LABELS or e.action in INSTALLMENT_ACTIONS]
 
 
 def staff_timeline(events) -> list[Step]:
@@ -147,6 +158,13 @@ def _user_name(pk) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def _claim_number(pk) -> str:
+    from ipfund.web.claims.models import Claim
+
+    claim = Claim.objects.filter(pk=pk).first()
+    return claim.number if claim else "—"
+
+
 def _round_name(pk) -> str:
     from ipfund.web.rounds.models import ApplicationRound
 
@@ -174,7 +192,7 @@ def _shown(field: str, value, claim) -> str:
     if field in MONEY_FIELDS:
         return yuan(value)
     if field == "claim":
-        return f"#{value}"
+        return _claim_number(value)
     if field == "facts" and isinstance(value, dict):
         policy = policy_by_id(claim.policy) if claim is not None else None
         spec = policy.items.get(claim.item) if policy is not None else None

@@ -31,6 +31,7 @@ from ipfund.web.claims.services import claim_lock, claim_snapshot, claim_transit
 from ipfund.web.claims.workflow import Action, State
 from ipfund.web.engine_door import (
     REASON_LABELS,
+    decide_candidates,
     decide_claim,
     ledger_fields,
     policies_in_force,
@@ -82,6 +83,7 @@ class _Candidate:
     applicant: _RegisterApplicant
     event_date: dt.date
     facts: dict
+    source: str = ""  # the row as a person reads it (register_candidates)
 
 
 @dataclass
@@ -117,9 +119,49 @@ def _line(kind: str, row: RegisterRow, **more) -> dict:
     return {"type": kind, "credit_code": row.credit_code, "name": row.name, **more, "source": _source(row)}
 
 
+def _row_applicant(row: RegisterRow, enterprise: RegisterRow) -> _RegisterApplicant:
+    """The applicant a resolved row stands for: kind, SME and in-zone as the enterprise register has them."""
+    return _RegisterApplicant(row.credit_code, enterprise.data.get("kind") or "enterprise",
+                              bool(enterprise.data.get("in_zone")), bool(enterprise.data.get("sme")),
+                              enterprise.name or row.name)
+
+
+def register_candidates(policy) -> list[_Candidate]:
+    """The claims the award lists' newest rows stand for under `policy`, as `match_run` builds them
+    before deciding them — read only: nothing is proposed, stored or audited (the 政策沙盘 decides
+    them under a scenario). Rows left out by matching (unresolved, ignored, no enterprise, a person)
+    are left out here too, and so are rows whose proposal already became a claim (that claim is
+    counted as a claim). Ordered as matching reads them."""
+    versions = [v for v in latest_versions(Register.AWARDS) if v.register.item in policy.items]
+    rows = [row for v in versions for row in v.register_rows.select_related("version__register").order_by("number")]
+    claimed = set(Proposal.objects.filter(row__in=rows, claim__isnull=False).values_list("row_id", flat=True))
+    enterprises = enterprise_rows({row.credit_code for row in rows if row.credit_code})
+    out = []
+    for row in rows:
+        if row.state == RegisterRow.IGNORED or row.state in RegisterRow.WAITING or row.pk in claimed:
+            continue
+        enterprise = enterprises.get(row.credit_code)
+        if enterprise is None:
+            continue
+        applicant = _row_applicant(row, enterprise)
+        if applicant.kind == "person":
+            continue
+        item = row.version.register.item
+        try:
+            event_date = dt.date.fromisoformat(row.data["event_date"])
+        except (KeyError, TypeError, ValueError):
+            continue  # a row without its date cannot stand for a claim (matching reports it)
+        facts = coerce_facts(policy.items[item], row.data.get("facts") or {})
+        register = row.version.register
+        out.append(_Candidate(f"row-{row.pk}", policy.id, item, applicant, event_date, facts,
+                              f"{register.name} 第 {row.version.version} 版第 {row.number} 行"))
+    return out
+
+
 @transaction.atomic
-def match_run(*, actor, on: dt.date | None = None, policy: str | None = None) -> MatchResult:
-    """Match every award list's newest rows against the policies in force on `on` (today)."""
+def match_run(*, actor, on: dt.date | None = None, policy: str | None = None, progress=None) -> MatchResult:
+    """Match every award list's newest rows against the policies in force on `on` (today).
+    `progress(done, total)` is told the chunks of candidate claims decided, policy by policy."""
     clerk_check(actor)
     on = on or timezone.localdate()
     policies = policies_in_force(on)
@@ -136,21 +178,24 @@ def match_run(*, actor, on: dt.date | None = None, policy: str | None = None) ->
     rows = [row for v in versions for row in v.register_rows.select_related("version__register").order_by("number")]
     enterprises = enterprise_rows({row.credit_code for row in rows if row.credit_code})
     proposed, left_out = [], []
+    # The rows' candidate claims first (each with its place among the rows left out), then all of
+    # them decided at once, each alone against the ledger (engine_door.decide_candidates: on Dask
+    # for a large run), then proposals and rows left out in the rows' order, as one by one.
+    candidates: list[tuple[RegisterRow, object, str, _RegisterApplicant, dt.date, dict, _Candidate]] = []
+    steps: list[dict | int] = []  # a line left out, or the index of a candidate
     for row in rows:
         if row.state == RegisterRow.IGNORED:
             continue
         if row.state in RegisterRow.WAITING:
-            left_out.append(_line("unresolved", row, why=WHY_AMBIGUOUS if row.state == RegisterRow.AMBIGUOUS else WHY_UNMATCHED))
+            steps.append(_line("unresolved", row, why=WHY_AMBIGUOUS if row.state == RegisterRow.AMBIGUOUS else WHY_UNMATCHED))
             continue
         enterprise = enterprises.get(row.credit_code)
         if enterprise is None:
-            left_out.append(_line("unresolved", row, why=WHY_NO_ENTERPRISE.format(code=row.credit_code)))
+            steps.append(_line("unresolved", row, why=WHY_NO_ENTERPRISE.format(code=row.credit_code)))
             continue
-        applicant = _RegisterApplicant(row.credit_code, enterprise.data.get("kind") or "enterprise",
-                                       bool(enterprise.data.get("in_zone")), bool(enterprise.data.get("sme")),
-                                       enterprise.name or row.name)
+        applicant = _row_applicant(row, enterprise)
         if applicant.kind == "person":
-            left_out.append(_line("unresolved", row, why=WHY_NOT_ORGANISATION))
+            steps.append(_line("unresolved", row, why=WHY_NOT_ORGANISATION))
             continue
         item = row.version.register.item
         for pol in policies:
@@ -159,24 +204,33 @@ def match_run(*, actor, on: dt.date | None = None, policy: str | None = None) ->
                 continue
             event_date = dt.date.fromisoformat(row.data["event_date"])
             facts = coerce_facts(spec, row.data.get("facts") or {})
-            decision = decide_claim(_Candidate(f"row-{row.pk}", pol.id, item, applicant, event_date, facts))
-            if decision.error is not None:
-                left_out.append(_line("unresolved", row, policy=pol.id, item=item, why=decision.error.message))
-                continue
-            if not decision.eligible or decision.amount <= 0:
-                why = "；".join(REASON_LABELS.get(r, r) for r in decision.reasons) or "不符合条件"
-                left_out.append(_line("ineligible", row, policy=pol.id, item=item, why=why))
-                continue
-            key = decision.duplicate_key or _fallback_key(pol, item, row.credit_code, event_date, facts)
-            if key in taken:
-                continue  # proposed, claimed or awarded already
-            taken.add(key)
-            proposal = Proposal.objects.create(
-                run=run, row=row, key=key, credit_code=row.credit_code, name=applicant.name, policy=pol.id, item=item,
-                event_date=event_date, facts=facts, amount=decision.amount, decision=decision.as_record())
-            proposed.append(proposal)
-            result.lines.append(_line("proposal", row, policy=pol.id, item=item, amount=f"{decision.amount:.2f}",
-                                      event_date=event_date.isoformat(), facts=facts, proposal=proposal.pk))
+            steps.append(len(candidates))
+            candidates.append((row, pol, item, applicant, event_date, facts,
+                               _Candidate(f"row-{row.pk}", pol.id, item, applicant, event_date, facts)))
+    decisions = _decide_all(candidates, progress)
+    for step in steps:
+        if isinstance(step, dict):
+            left_out.append(step)
+            continue
+        row, pol, item, applicant, event_date, facts, _ = candidates[step]
+        decision = decisions[step]
+        if decision.error is not None:
+            left_out.append(_line("unresolved", row, policy=pol.id, item=item, why=decision.error.message))
+            continue
+        if not decision.eligible or decision.amount <= 0:
+            why = "；".join(REASON_LABELS.get(r, r) for r in decision.reasons) or "不符合条件"
+            left_out.append(_line("ineligible", row, policy=pol.id, item=item, why=why))
+            continue
+        key = decision.duplicate_key or _fallback_key(pol, item, row.credit_code, event_date, facts)
+        if key in taken:
+            continue  # proposed, claimed or awarded already
+        taken.add(key)
+        proposal = Proposal.objects.create(
+            run=run, row=row, key=key, credit_code=row.credit_code, name=applicant.name, policy=pol.id, item=item,
+            event_date=event_date, facts=facts, amount=decision.amount, decision=decision.as_record())
+        proposed.append(proposal)
+        result.lines.append(_line("proposal", row, policy=pol.id, item=item, amount=f"{decision.amount:.2f}",
+                                  event_date=event_date.isoformat(), facts=facts, proposal=proposal.pk))
     result.lines.extend(left_out)
     run.proposed = len(proposed)
     run.unresolved = sum(1 for line in left_out if line["type"] == "unresolved")
@@ -190,6 +244,19 @@ def match_run(*, actor, on: dt.date | None = None, policy: str | None = None) ->
     for profile in ApplicantProfile.objects.filter(ledger_identity__in=codes, erased_at__isnull=True).exclude(kind="person"):
         proposals_materialise(profile=profile)
     return result
+
+
+def _decide_all(candidates: list, progress) -> list:
+    """The decisions of the candidates (row, policy, …, _Candidate), policy by policy, in their order."""
+    decisions: list = [None] * len(candidates)
+    by_policy: dict[str, list[int]] = {}
+    for i, candidate in enumerate(candidates):
+        by_policy.setdefault(candidate[1].id, []).append(i)
+    for indexes in by_policy.values():
+        pol = candidates[indexes[0]][1]
+        for i, decision in zip(indexes, decide_candidates(pol, [candidates[i][6] for i in indexes], progress=progress)):
+            decisions[i] = decision
+    return decisions
 
 
 def _claim_from(proposal: Proposal, profile: ApplicantProfile) -> Claim:

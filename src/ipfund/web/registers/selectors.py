@@ -55,3 +55,19 @@ def proposals_waiting_for(credit_code: str) -> QuerySet[Proposal]:
 
 def proposal_of(claim) -> Proposal | None:
     return Proposal.objects.select_related("row__version__register").filter(claim=claim).first()
+
+
+def list_register_rows(code: str, credit_codes) -> tuple[Register, RegisterImport | None, list[tuple[str, str | None, str | None]]] | None:
+    """A list register (失信名单, 高新技术企业名单 …) as a decision reads it: the register, its newest
+    imported version, and that version's rows for these credit codes as (credit code, listed on,
+    until), dates ISO; None when no register has the code. Rows whose name still waits for a
+    clerk stand for no enterprise yet and are not read."""
+    register = Register.objects.filter(code=code, kind=Register.LIST).first()
+    if register is None:
+        return None
+    version = latest_version(register)
+    if version is None:
+        return register, None, []
+    rows = (version.register_rows.filter(credit_code__in=[c.upper() for c in credit_codes])
+            .exclude(state__in=(*RegisterRow.WAITING, RegisterRow.IGNORED)).values_list("credit_code", "data"))
+    return register, version, [(c, (d or {}).get("listed_on"), (d or {}).get("until")) for c, d in rows]

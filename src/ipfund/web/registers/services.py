@@ -146,6 +146,10 @@ def register_import(*, actor, upload: RegisterImport, mapping: dict[str, str] | 
     audit_record(actor=actor or "system", action=AuditAction.REGISTER_IMPORT, obj=upload,
                  after={"register": register.code, "version": version, "rows": len(made), "waiting": waiting,
                         "mapping": mapping, "sha256": upload.sha256})
+    if register.kind == Register.ENTERPRISES:
+        from ipfund.web.promises.services import promises_flag
+
+        promises_flag(upload)  # out of the zone or deregistered within a promise's term: flagged for staff
     return upload
 
 

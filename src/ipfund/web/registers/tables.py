@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from ipfund.web.accounts.models import APPLICANT_KINDS
-from ipfund.web.engine_door import known_policies, uscc_valid
+from ipfund.web.engine_door import applicant_facts, known_policies, uscc_valid
 
 from .names import _basic
 
@@ -68,11 +68,14 @@ ENTERPRISE_FIELDS = (
     Field("address", "注册地址", "text", True, ("住所", "地址", "登记地址")),
     Field("registered_on", "成立日期", "date", False, ("注册日期", "登记日期")),
     Field("industry", "所属行业", "text", False, ("行业", "国民经济行业")),
+    Field("status", "登记状态", "text", False, ("经营状态", "企业状态", "存续状态")),
 )
 LIST_FIELDS = (
     Field("name", "单位名称", "text", False, NAME_ALIASES),
     Field("credit_code", "统一社会信用代码", "uscc", True, ("信用代码", "社会信用代码")),
     Field("listed_on", "列入日期", "date", False, ("认定日期", "日期")),
+    # the last day it is listed (认定有效期至、移出名单的前一日); empty: still listed
+    Field("until", "有效期至", "date", False, ("移出日期", "截止日期", "届满日期")),
     Field("note", "列入原因", "text", False, ("原因", "备注")),
 )
 
@@ -90,7 +93,7 @@ def award_fields(item: str) -> tuple[Field, ...]:
     if spec is None:
         raise ValueError(NO_ITEM.format(item=item))
     facts = []
-    for fact in spec.facts:
+    for fact in applicant_facts(spec):
         options = tuple((code, (fact.option_labels or {}).get(code, code)) for code in fact.options)
         short = re.sub(r"[（(].*?[）)]", "", fact.label)
         facts.append(Field(fact.name, fact.label, fact.type if fact.type != "enum" else "enum",

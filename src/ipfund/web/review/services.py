@@ -13,14 +13,19 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from ipfund.web.promises.services import promise_record
+
 from ipfund.web.accounts import roles
 from ipfund.web.claims import duties
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.selectors import claim_get_for
 from ipfund.web.claims.services import NOT_ALLOWED, claim_estimate, claim_facts_check, claim_lock, claim_transition
 from ipfund.web.claims.workflow import Action, next_state
-from ipfund.web.engine_door import reason_label
+from ipfund.web.audit.actions import AuditAction
+from ipfund.web.audit.services import audit_record
+from ipfund.web.engine_door import facts_to_confirm, policy_of, reason_label
 from ipfund.web.ledger.services import award_grant
+from ipfund.web.payments.installments import installments_plan
 
 COMMENT_REQUIRED = "请填写退回补正的意见，申请人将看到该意见。"
 REASON_REQUIRED = "请填写理由。"
@@ -28,6 +33,7 @@ AMOUNT_ABOVE_ENGINE = "推荐金额不能高于按政策计算的金额 {engine}
 AMOUNT_INVALID = "推荐金额应为大于零、最多两位小数的金额。"
 REDUCTION_REASON_REQUIRED = "推荐金额低于按政策计算的金额 {engine} 元，请说明调减理由。"
 NOT_ELIGIBLE = "按政策计算该申报不符合资助条件（{reasons}），请作不予资助处理。"
+CONFIRM_REQUIRED = "推荐前请逐项核对并勾选以下由审核人员核对的事实：{facts}。"
 APPROVER_IS_REVIEWER = duties.RECOMMENDED_BEFORE
 
 
@@ -63,9 +69,12 @@ def _money(value) -> Decimal:
 
 @transaction.atomic
 def review_recommend(
-    *, actor, claim: Claim, confirmed_facts: dict | None = None, amount=None, reason: str = ""
+    *, actor, claim: Claim, confirmed_facts: dict | None = None, amount=None, reason: str = "",
+    confirmations=None,
 ) -> Claim:
-    """Recommend with the facts as confirmed; the engine recomputes against the ledger."""
+    """Recommend with the facts as confirmed; the engine recomputes against the ledger. A fact the
+    package marks "reviewer confirms" (`from: confirmed`) must be among `confirmations` (the names
+    the reviewer ticked): each confirmation is audited."""
     claim = claim_lock(claim)
     next_state(claim.state, Action.RECOMMEND)
     if not roles.has_role(actor, roles.REVIEWER):
@@ -78,6 +87,7 @@ def review_recommend(
     from ipfund.web.alliances.services import alliance_claim_gate  # 二（四）: the confirmed 联盟编号 too
 
     alliance_claim_gate(claim, facts)
+    _confirmations_check(actor, claim, facts, confirmations)
     decision = claim_estimate(actor=actor, claim=claim, facts=facts)
     engine = decision.amount
     if not decision.eligible or engine <= 0:
@@ -103,6 +113,21 @@ def review_recommend(
     )
 
 
+def _confirmations_check(actor, claim: Claim, facts: dict, confirmations) -> None:
+    """Every fact to confirm ticked, or a ValidationError naming those that are not; the ticked
+    ones recorded (fact, label and value as confirmed) in the audit chain."""
+    spec = policy_of(claim).items[claim.item]
+    wanted = facts_to_confirm(spec, facts)
+    if not wanted:
+        return
+    ticked = {str(n) for n in confirmations or ()}
+    missing = [f for f in wanted if f.name not in ticked]
+    if missing:
+        raise ValidationError({"confirmations": [CONFIRM_REQUIRED.format(facts="、".join(f.label for f in missing))]})
+    audit_record(actor=actor, action=AuditAction.CLAIM_FACTS_CONFIRM, obj=claim,
+                 after={"facts": {f.name: {"label": f.label, "value": facts.get(f.name)} for f in wanted}})
+
+
 @transaction.atomic
 def approval_approve(*, actor, claim: Claim) -> Claim:
     """Approve: the ledger re-decides under its lock; a cap reached or a duplicate refuses."""
@@ -113,7 +138,8 @@ def approval_approve(*, actor, claim: Claim) -> Claim:
         raise PermissionDenied(NOT_ALLOWED)
     duties.check_may_approve(actor, claim)
     grant = award_grant(actor=actor, claim=claim, limit=claim.recommended_amount)  # type: ignore[arg-type]  # (an Optional not checked here, as before (issue 23: typed later))
-    return claim_transition(
+    promise_record(actor=actor, claim=claim)  # an item whose policy declares a promise (承诺): recorded with its letter
+    claim = claim_transition(
         actor=actor,
         claim=claim,
         action=Action.APPROVE,
@@ -122,6 +148,9 @@ def approval_approve(*, actor, claim: Claim) -> Claim:
         decision=grant.decision.as_record(),
         policy_version=grant.decision.policy_version,
     )
+    # Stages (分期拨付): the approved amount's installments, each paid when due.
+    installments_plan(actor=actor, claim=claim, grant=grant.entry)
+    return claim
 
 
 @transaction.atomic

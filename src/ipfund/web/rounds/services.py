@@ -33,12 +33,19 @@ def round_snapshot(rnd: ApplicationRound) -> dict:
     return {"name": rnd.name, "opens_at": rnd.opens_at, "closes_at": rnd.closes_at, "items": rnd.items}
 
 
+ROUND_RETIRED_POLICY = "《{title}》的政策包已停用，不能再设立或修改申报批次。"
+
+
 def _policy(policy_id: str | None):
     if not policy_id:
         return default_policy()
     policy = policy_by_id(policy_id)
     if policy is None:
         raise ValidationError({"policy": [ROUND_UNKNOWN_POLICY.format(policy=policy_id)]})
+    from ipfund.web.policylib.services import package_retired
+
+    if package_retired(policy_id) is not None:
+        raise ValidationError({"policy": [ROUND_RETIRED_POLICY.format(title=policy.title)]})
     return policy
 
 

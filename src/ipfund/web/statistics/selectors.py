@@ -1,8 +1,9 @@
 """The statistics dashboard's figures, read from the ledger, the payments and the claims.
 
-Committed (已审定) is the ledger's net amount (grants less reversals), dated by approval: a
-reversal counts in its grant's year and month (budgets.selectors.approved_at). Paid (已拨付) is
-dated by the day paid. Every figure is Decimal; labels come from the policy package of the row.
+Committed (已审定) is the ledger's net amount (grants less reversals and reductions), dated by
+approval: a reversal or a reduction counts in its grant's year and month. It is read from the
+ledger's totals, kept by the database as each entry is written (ledger/totals.py): a few rows,
+not every award. Paid (已拨付) is dated by the day paid. Every figure is Decimal; labels come from the policy package of the row.
 """
 
 from __future__ import annotations
@@ -10,15 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from ipfund.web.accounts.models import APPLICANT_KINDS
-from ipfund.web.budgets.selectors import approved_at, budget_statuses, policy_title
+from ipfund.web.budgets.selectors import budget_statuses, policy_title
 from ipfund.web.claims.state_counts import state_counts
 from ipfund.web.claims.workflow import State
-from ipfund.web.ledger.models import AwardEntry
+from ipfund.web.ledger.models import AwardTotal
 from ipfund.web.payments.models import Payment
 from ipfund.web.budgets.models import Budget, BudgetWaiver
 from ipfund.web.engine_door import known_policies, policy_by_id
@@ -97,8 +98,8 @@ def _scoped(queryset, f: Filters, *, policy: str, round_: str, year: str | None)
 
 
 def _entries(f: Filters, *, with_year: bool = True):
-    entries = AwardEntry.objects.annotate(approved_year=ExtractYear(approved_at()), approved_month=ExtractMonth(approved_at()))
-    return _scoped(entries, f, policy="policy", round_="claim__round_id", year="approved_year" if with_year else None)
+    """The ledger's totals (ledger/totals.py) within the filters."""
+    return _scoped(AwardTotal.objects.all(), f, policy="policy", round_="round_key", year="year" if with_year else None)
 
 
 def _payments(f: Filters, *, with_year: bool = True):
@@ -107,9 +108,9 @@ def _payments(f: Filters, *, with_year: bool = True):
 
 def _grouped(entries, payments, entry_key: str, payment_key: str, label, order=None) -> list[Row]:
     rows: dict = {}
-    for r in entries.values(entry_key).annotate(s=Sum("amount"), n=Count("claim", distinct=True)).order_by(entry_key):
+    for r in entries.values(entry_key).annotate(fen=Sum("fen"), n=Sum("grants")).order_by(entry_key):
         row = rows.setdefault(r[entry_key], Row(str(r[entry_key]), label(r[entry_key])))
-        row.committed, row.count = row.committed + r["s"], row.count + r["n"]
+        row.committed, row.count = row.committed + Decimal(r["fen"]).scaleb(-2), row.count + r["n"]
     for r in payments.values(payment_key).annotate(s=Sum("amount")).order_by(payment_key):
         row = rows.setdefault(r[payment_key], Row(str(r[payment_key]), label(r[payment_key])))
         row.paid += r["s"]
@@ -157,11 +158,11 @@ def dashboard(filters: Filters) -> Dashboard:
     board = Dashboard(filters=f)
 
     board.by_year = _grouped(
-        _entries(f, with_year=False).annotate(y=ExtractYear(approved_at())), _payments(f, with_year=False).annotate(y=ExtractYear("paid_on")),
-        "y", "y", lambda y: f"{y} 年",
+        _entries(f, with_year=False), _payments(f, with_year=False).annotate(year=ExtractYear("paid_on")),
+        "year", "year", lambda y: f"{y} 年",
     )
     months = {m: Row(str(m), f"{m} 月") for m in range(1, 13)}
-    for row in _grouped(entries, payments.annotate(m=ExtractMonth("paid_on")), "approved_month", "m", str):
+    for row in _grouped(entries, payments.annotate(m=ExtractMonth("paid_on")), "month", "m", str):
         months[int(row.key)].committed, months[int(row.key)].paid, months[int(row.key)].count = row.committed, row.paid, row.count
     board.by_month = list(months.values())
     board.by_policy = _policy_rows(f, _grouped(entries, payments, "policy", "claim__policy", policy_title))
@@ -180,7 +181,7 @@ def dashboard(filters: Filters) -> Dashboard:
     board.by_clause = list(clauses.values())
     kinds = list(APPLICANT_KINDS)
     board.by_kind = _grouped(
-        entries, payments, "applicant__kind", "claim__applicant__kind", lambda k: APPLICANT_KINDS.get(k, k),
+        entries, payments, "applicant_kind", "claim__applicant__kind", lambda k: APPLICANT_KINDS.get(k, k),
         order=lambda k: kinds.index(k) if k in kinds else len(kinds),
     )
 
@@ -203,7 +204,7 @@ def dashboard(filters: Filters) -> Dashboard:
 
 
 def years_with_data() -> list[int]:
-    years = set(AwardEntry.objects.annotate(y=ExtractYear(approved_at())).values_list("y", flat=True).distinct())
+    years = set(AwardTotal.objects.values_list("year", flat=True).distinct())
     years |= {d.year for d in Payment.objects.dates("paid_on", "year")}
     years.add(timezone.localdate().year)
     return sorted(years, reverse=True)

@@ -15,7 +15,7 @@ from ipfund.web.accounts import roles
 from ipfund.web.accounts.backends import BACKEND
 from ipfund.web.accounts.mfa import mfa_enrolled
 from ipfund.web.accounts.selectors import applicant_of
-from ipfund.web.accounts.services import applicant_profile_update, applicant_register
+from ipfund.web.accounts.services import applicant_register_errors, applicant_profile_update, applicant_register
 from ipfund.web.notifications.selectors import notifications_for
 from ipfund.web.notifications.services import notification_mark_read
 from ipfund.web.api.models import ApiToken
@@ -67,6 +67,13 @@ def register(request):
             login(request, user, backend=BACKEND)
             messages.success(request, REGISTERED)
             return redirect("portal:eligible")
+    elif request.method == "POST":
+        # The form's own errors (a field left empty, the passwords differing) do not hide the rest:
+        # the service's checks run on what was typed, each error beside its field, all at once.
+        for field, found in applicant_register_errors(**form.typed_arguments()).items():
+            target = REGISTER_FIELD_ALIASES.get(field, field)
+            if target in form.fields and target not in form.errors and (form.data.get(target) or "").strip():
+                form.add_error(target, found)
     return render(request, "portal/registration/register.html", {"form": form})
 
 

@@ -9,8 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from ipfund.web.accounts import roles
 from ipfund.web.accounts.models import RoleChange
 from ipfund.web.accounts.role_changes import role_change_request
-from ipfund.web.accounts.services import staff_user_create
-from ipfund.web.portal.forms import InterpretationForm, RoundForm, RolesForm, StaffUserForm
+from django.core.paginator import Paginator
+from django.db.models import Q
+
+from ipfund.web.accounts.services import staff_name_set, staff_user_create
+from ipfund.web.portal.forms import InterpretationForm, RoundForm, RolesForm, StaffNameForm, StaffUserForm
 from ipfund.web.portal.policy import page_policy, policy_choices, policy_facts
 from ipfund.web.portal.views.common import role_required, run_service
 from ipfund.web.portal.wording import for_people
@@ -22,6 +25,8 @@ ROUND_SAVED = _("申报批次已保存。")
 USER_CREATED = _("用户已创建。所选角色须由另一位管理员在“角色变更确认”中确认后生效。")
 ROLES_SAVED = _("角色变更已提交：授予角色的变更须由另一位管理员确认后生效；只收回角色的变更已立即生效。")
 INTERPRETATION_SAVED = _("解释口径已记录。")
+NAME_SAVED = _("姓名已保存。")
+USERS_PER_PAGE = 50
 
 
 def _policy_picked(request):
@@ -87,8 +92,13 @@ def users(request):
             success=USER_CREATED,
         ):
             return redirect("portal:admin_users")
+    query = request.GET.get("q", "").strip()
     people = User.objects.order_by("username").select_related("applicant")
-    return render(request, "portal/staff/users.html", {"form": form, "people": people})
+    if query:  # a login name, a staff member's name, an applicant's name or an e-mail address
+        people = people.filter(Q(username__icontains=query) | Q(real_name__icontains=query)
+                               | Q(applicant__name__icontains=query) | Q(email__icontains=query))
+    page = Paginator(people, USERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "portal/staff/users.html", {"form": form, "page": page, "people": page.object_list, "query": query})
 
 
 @role_required(roles.ADMIN)
@@ -96,8 +106,18 @@ def user_roles(request, pk):
     User = get_user_model()
     person = get_object_or_404(User, pk=pk)
     # bound on every POST: unticking every role sends no field at all
-    form = RolesForm(data=request.POST if request.method == "POST" else None, initial={"roles": person.roles or []})
-    if request.method == "POST" and form.is_valid():
+    naming = request.method == "POST" and "name-real_name" in request.POST
+    name_form = StaffNameForm(data=request.POST if naming else None, prefix="name", initial={"real_name": person.real_name})
+    if naming and name_form.is_valid():
+        if run_service(
+            request,
+            lambda: staff_name_set(actor=request.user, user=person, real_name=name_form.cleaned_data["real_name"]),
+            form=name_form,
+            success=NAME_SAVED,
+        ):
+            return redirect("portal:admin_user_roles", pk=person.pk)
+    form = RolesForm(data=request.POST if request.method == "POST" and not naming else None, initial={"roles": person.roles or []})
+    if request.method == "POST" and not naming and form.is_valid():
         if run_service(
             request,
             lambda: role_change_request(actor=request.user, user=person, roles=form.cleaned_data["roles"]),
@@ -106,7 +126,10 @@ def user_roles(request, pk):
         ):
             return redirect("portal:admin_role_changes")
     pending = RoleChange.objects.filter(user=person, state=RoleChange.PENDING).select_related("requested_by").first()
-    return render(request, "portal/staff/user_roles.html", {"form": form, "person": person, "pending": pending})
+    return render(request, "portal/staff/user_roles.html", {
+        "form": form, "name_form": name_form, "person": person, "pending": pending,
+        "is_applicant": roles.APPLICANT in (person.roles or []),
+    })
 
 
 def _question(policy, iid: str) -> str:

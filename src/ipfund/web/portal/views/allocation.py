@@ -21,7 +21,6 @@ from ipfund.web.budgets.models import Budget
 from ipfund.web.budgets.selectors import policy_title
 from ipfund.web.portal.views.common import role_required
 
-NOT_CONFIRMED = "请先勾选确认已核对，再办理。"
 APPLIED = "已按同一比例核减：比例 {ratio}，{count} 项资助核减后合计 {total} 元。"
 
 
@@ -70,9 +69,6 @@ QUOTA_FILLED = "已按评审排名确定名额：入选 {selected} 件，未入�
 @require_POST
 def allocation_quota_fill(request):
     year, round_id = request.POST.get("year") or None, request.POST.get("round") or None
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, NOT_CONFIRMED)
-        return redirect("portal:allocation")
     try:
         fill = quota_fill(actor=request.user, policy=request.POST.get("policy", ""), quota_id=request.POST.get("quota", ""),
                           year=int(year) if year and year.isdigit() else None,
@@ -92,9 +88,6 @@ def allocation_quota_fill(request):
 @require_POST
 def allocation_apply(request, pk):
     budget = get_object_or_404(Budget, pk=pk)
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, NOT_CONFIRMED)
-        return redirect("portal:allocation")
     try:
         cut = pro_rata_apply(actor=request.user, budget=budget)
     except ValidationError as exc:

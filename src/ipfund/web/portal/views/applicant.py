@@ -25,6 +25,7 @@ from ipfund.web.claims.services import (
 from ipfund.web.claims.workflow import EDITABLE, Action, IllegalTransition, State, actions_from
 from ipfund.web.payments.selectors import latest_failure
 from ipfund.web.payments.services import bank_change_pending
+from ipfund.web.portal.views.installments import installments_context
 from ipfund.web.portal import timeline
 from ipfund.web.portal.claim_files import files_attach, files_chosen, files_keep, form_data
 from ipfund.web.portal.facts import display_facts, facts_form
@@ -227,10 +228,11 @@ def claim_detail(request, pk):
             "can_submit": Action.SUBMIT in possible,
             "can_withdraw": Action.WITHDRAW in possible,
             "open_round": round_open_for(claim.policy, claim.item) if claim.state == State.DRAFT else None,
-            "payment": getattr(claim, "payment", None) if claim.state == State.PAID else None,
+            "payment": claim.payment if claim.state == State.PAID else None,
             "pro_rata": getattr(claim, "pro_rata_line", None),
             "payment_failure": latest_failure(claim) if claim.state == State.PAYMENT_FAILED else None,
             "pending_change": bank_change_pending(claim.applicant) if claim.state == State.PAYMENT_FAILED else None,
+            **installments_context(request, claim),
         },
     )
 

@@ -31,6 +31,7 @@ from ipfund.web.payments.services import (
 )
 from ipfund.web.portal.finance_forms import BankChangeRejectForm, BatchPaymentForm
 from ipfund.web.portal.forms import PaymentFailForm, PaymentForm
+from ipfund.web.portal.views.installments import installments_context
 from ipfund.web.portal.views.common import flash_errors, role_required, run_service, show_service_error
 
 PAID = _("已记录拨付。")
@@ -68,7 +69,7 @@ def finance_queue(request):
 @require_POST
 def finance_batch(request):
     """Record one bank batch for the ticked awards; the page then shows each claim's result."""
-    ids = [c.pk for c in Claim.objects.filter(state__in=[State.FINAL, State.PAYMENT_FAILED])]
+    ids = [c.pk for c in Claim.objects.filter(state__in=[State.FINAL, State.PAYMENT_FAILED, State.PARTLY_PAID])]
     form = BatchPaymentForm(request.POST, claim_ids=ids)
     result = None
     if form.is_valid():
@@ -117,9 +118,12 @@ def finance_claim(request, pk):
                 return redirect("portal:finance_queue")
         claim.refresh_from_db()
     # Who applied for or handled the claim sees it but never pays it (nor sees the full account).
-    barred = "" if duties.may_pay(request.user, claim) else duties.PAY_HANDLED.format(ref=claim.reference or f"#{claim.pk}")
-    can_pay = claim.state in (State.FINAL, State.PAYMENT_FAILED) and not barred
-    payment = getattr(claim, "payment", None) if claim.state == State.PAID else None
+    barred = "" if duties.may_pay(request.user, claim) else duties.PAY_HANDLED.format(ref=claim.number)
+    staged = installments_context(request, claim)
+    waiting = next((i for i in staged["installments"] if i.state in (i.DUE, i.WAITING)), None)
+    held = waiting is not None and waiting.state == waiting.WAITING  # the next installment waits for its condition
+    can_pay = claim.state in (State.FINAL, State.PAYMENT_FAILED, State.PARTLY_PAID) and not barred and not held
+    payment = claim.payment if claim.state == State.PAID and not staged["installments"] else None
     return render(
         request,
         "portal/staff/finance_claim.html",
@@ -135,6 +139,9 @@ def finance_claim(request, pk):
             "fail_form": fail_form,
             "can_pay": can_pay,
             "barred": barred,
+            **staged,
+            "show_reference": True,
+            "next_installment": waiting,
         },
     )
 

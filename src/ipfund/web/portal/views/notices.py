@@ -76,7 +76,7 @@ def notice_manage(request):
         data=request.POST or None,
         initial={"period_days": _default_period(), "claims": [str(c.pk) for c in approved]},
     )
-    form.fields["claims"].choices = [(str(c.pk), f"#{c.pk}") for c in approved]  # type: ignore[attr-defined]  # (a choice field: the stubs type form fields as Field)
+    form.fields["claims"].choices = [(str(c.pk), c.number) for c in approved]  # type: ignore[attr-defined]  # (a choice field: the stubs type form fields as Field)
     if request.method == "POST" and form.is_valid():
         chosen = [int(pk) for pk in form.cleaned_data["claims"]]
         try:

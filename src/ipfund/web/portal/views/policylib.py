@@ -9,12 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ipfund.web.accounts import roles
 from ipfund.web.engine_door import policy_library
-from ipfund.web.policylib.forms import CompareForm, PackageUploadForm
-from ipfund.web.policylib.services import package_page, package_upload
-from ipfund.web.portal.views.common import role_required
+from ipfund.web.engine_door import ORIGIN_STORE
+from ipfund.web.policylib.forms import CompareForm, PackageUploadForm, RetireForm
+from ipfund.web.policylib.services import package_page, package_retire, package_retired, package_upload, retired_ids
+from ipfund.web.portal.views.common import role_required, run_service
 
 ACTIVATED = _("政策包 {title}（{number}）已通过检查和测试，已启用。")
 NO_PACKAGE = _("没有安装这项政策。")
+RETIRED = _("政策包已停用：不能再以此政策设立申报批次。")
 
 
 @role_required(roles.ADMIN)
@@ -28,7 +30,7 @@ def library(request):
             return redirect("portal:admin_policy", policy_id=outcome.package.id)  # type: ignore[union-attr]  # (an Optional not checked here, as before (issue 23: typed later))
     packages, problems = policy_library(timezone.localdate())
     return render(request, "portal/staff/policylib.html",
-                  {"form": form, "packages": packages, "problems": problems, "outcome": outcome})
+                  {"form": form, "packages": packages, "problems": problems, "outcome": outcome, "retired": retired_ids()})
 
 
 @role_required(roles.ADMIN)
@@ -41,4 +43,13 @@ def package(request, policy_id):
         raise Http404(NO_PACKAGE)
     if not form.is_bound and page["against"]:
         form = CompareForm(initial={"against": page["against"]}, choices=choices)
-    return render(request, "portal/staff/policy_package.html", {**page, "form": form})
+    retire_form = RetireForm(data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and retire_form.is_valid():
+        if run_service(request, lambda: package_retire(actor=request.user, policy_id=policy_id, reason=retire_form.cleaned_data["reason"]),
+                       form=retire_form, success=RETIRED):
+            return redirect("portal:admin_policy", policy_id=policy_id)
+    retired = package_retired(policy_id)
+    return render(request, "portal/staff/policy_package.html", {
+        **page, "form": form, "retire_form": retire_form, "retired": retired,
+        "retirable": retired is None and page["package"].origin == ORIGIN_STORE,
+    })

@@ -90,6 +90,8 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 @login_required
 def mfa_setup(request):
     if mfa_enrolled(request.user):
+        if request.user.is_verified():  # enrolled, and this sign-in verified: say so (the menu's link)
+            return render(request, "portal/registration/mfa_enrolled.html")
         return redirect("portal:mfa_verify")
     device = mfa_device_start(actor=request.user)
     form = MfaTokenForm(data=request.POST or None)

@@ -31,6 +31,7 @@ from ipfund.web.claims.workflow import Action, IllegalTransition, State, actions
 from ipfund.web.ledger.selectors import award_net, awards_of_applicant
 from ipfund.web.notices.models import Objection
 from ipfund.web.payments.models import Payment
+from ipfund.web.portal.views.installments import installments_context
 from ipfund.web.portal import labels, timeline
 from ipfund.web.portal.facts import display_facts, facts_form
 from ipfund.web.portal.forms import (
@@ -41,7 +42,7 @@ from ipfund.web.portal.forms import (
 )
 from ipfund.web.portal.ledger_view import caps_used
 from ipfund.web.portal.policy import policy_facts
-from ipfund.web.engine_door import known_policies, policy_of, stored_decision
+from ipfund.web.engine_door import facts_to_confirm, known_policies, policy_of, stored_decision
 from ipfund.web.portal.views.common import FORBIDDEN, error_messages, flash_errors, role_required, show_service_error
 from ipfund.web.review.services import (
     BATCH_ACTIONS,
@@ -185,7 +186,8 @@ def queue_batch(request, action):
 
 
 #: States in which a claim has been decided by the approver (its stored decision is the approval's).
-DECIDED = frozenset({State.APPROVED, State.IN_NOTICE, State.FINAL, State.PAID, State.PAYMENT_FAILED, State.REVOKED})
+DECIDED = frozenset({State.APPROVED, State.IN_NOTICE, State.FINAL, State.PAID, State.PAYMENT_FAILED, State.REVOKED,
+                     State.PARTLY_PAID, State.CLOSED})
 
 
 def _claim_page(request, claim, forms=None, confirm_form=None, status=200):
@@ -224,11 +226,22 @@ def _claim_page(request, claim, forms=None, confirm_form=None, status=200):
         "reject_form": forms.get("reject") or RejectForm(),
         "recommend_form": forms.get("recommend") or RecommendForm(),
         "confirm_form": confirm_form or facts_form(spec, initial_facts=claim.facts),
+        # facts the package marks "reviewer confirms": a checkbox each, all ticked before recommending
+        "to_confirm": _to_confirm(spec, claim.facts),
         "send_back_form": forms.get("send_back") or SendBackForm(),
         "budget_warnings": budget_warnings(policy=claim.policy, on=timezone.localdate(), round_id=claim.round_id)
         if Action.APPROVE in possible else [],
+        **installments_context(request, claim, forms=True),
+        "show_reference": True,
     }
     return render(request, "portal/staff/claim.html", context, status=status)
+
+
+def _to_confirm(spec, facts: dict) -> list[tuple[str, str, str]]:
+    """(name, label, value as shown) of each fact the reviewer must tick."""
+    wanted = facts_to_confirm(spec, facts)
+    shown = dict(display_facts(spec, {f.name: facts[f.name] for f in wanted}))
+    return [(f.name, f.label, shown.get(f.label, "")) for f in wanted]
 
 
 @role_required(*STAFF)
@@ -269,6 +282,7 @@ def claim_action(request, pk, action):
                     confirmed_facts=confirm.contract_facts(),
                     amount=form.cleaned_data.get("amount"),
                     reason=form.cleaned_data.get("reason", ""),
+                    confirmations=request.POST.getlist("confirm_fact"),
                 )
                 messages.success(request, RECOMMENDED)
                 return redirect("portal:review_queue")

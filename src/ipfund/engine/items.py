@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dates import add_years, iso
-from ..vocabulary import (
+from .money import fen_to_yuan
+from .dates import add_years, iso
+from .known import DECLARED, Derive, First, FromRegister, LastYear, SourceError, order, read_source
+from .installments import InstallmentError, read_stages
+from .vocabulary import (
     KINDS,
     REASON_ORDER,
     AtMost,
@@ -19,8 +22,12 @@ from ..vocabulary import (
     Condition,
     Fact,
     Fixed,
+    BREACHES,
+    PROMISE_RECOVERIES,
+    PROMISE_STARTS,
     Item,
     Less,
+    Promise,
     PerUnit,
     Rate,
     Residual,
@@ -32,8 +39,7 @@ from ..vocabulary import (
 )
 
 
-class AuthoringError(ValueError):
-    """A package's data cannot be read as items; the message (Chinese) names where."""
+from .errors import AuthoringError  # noqa: E402,F401 - defined beside the engine's other errors (known.py raises it too)
 
 
 FACT_TYPES = ("year", "money", "bool", "enum", "text", "date", "number", "uscc_list")
@@ -42,7 +48,7 @@ APPLICANT_FLAGS = ("in_zone", "sme")
 FORMULAS = ("fixed", "table", "rate", "amount", "at_most", "less", "residual", "tiers", "per_unit")
 ITEM_KEYS = {
     "clause", "title", "source", "summary", "kinds", "kinds_by", "facts", "formula", "conditions",
-    "key", "key_when", "cap", "top_up", "top_up_by", "interpretations", "evidence",
+    "key", "key_when", "cap", "top_up", "top_up_by", "interpretations", "evidence", "attributes", "installments", "promise",
 }
 #: A key, top-up or cap group may also name the calendar year of the claim's event date.
 EVENT_YEAR = "event_year"
@@ -114,8 +120,18 @@ def _facts(item: str, spec) -> tuple[Fact, ...]:
         whole = bool(f.get("whole", False))
         if whole and ftype != "number":
             raise _bad(item, where + ".whole", "仅数量事实（number）可写（件数、个数为整数）")
+        try:
+            source = read_source(f.get("from"), str(name))
+        except SourceError as exc:
+            raise _bad(item, f"{where}.{exc.args[0]}", exc.args[1]) from None
+        if not isinstance(source, str):
+            optional = True  # the platform fills it; an earlier award read back may lack it
+            if isinstance(source, (First, FromRegister)) and ftype != "bool":
+                raise _bad(item, where + ".type", "「首次」与名单的事实应为 bool（是否）")
+            if isinstance(source, Derive) and ftype not in ("money", "number"):
+                raise _bad(item, where + ".type", "派生事实应为 money 或 number")
         fact = Fact(str(name), ftype, str(label), tuple(options), options or None, optional, default, normal=normal,
-                    positive=positive, whole=whole)
+                    positive=positive, whole=whole, source=source)
         if f.get("count_all_when"):
             if ftype != "uscc_list":
                 raise _bad(item, where + ".count_all_when", "仅统一社会信用代码清单可写（按所列份数计，不去重）")
@@ -234,7 +250,7 @@ def _formula(item: str, spec, facts, field: str = "formula"):
     return Tiers(str(spec["tiers"]), of=of, of_money=of_type == "money", cumulative_when=cumulative)
 
 
-CONDITION_TESTS = ("applicant", "applicant_kind", "unless", "when", "nothing_left", "fact", "missing", "all")
+CONDITION_TESTS = ("applicant", "applicant_kind", "unless", "when", "nothing_left", "fact", "missing", "all", "agree")
 
 
 def _applies_flag(flag: str):
@@ -317,6 +333,18 @@ def _test(item: str, where: str, spec: dict, facts, kinds_allowed):
             return np.fromiter((v is None or v == "" for v in cols.facts[name]), dtype=bool, count=cols.n)
 
         return left_out, [], None
+    if kind == "agree":  # two facts (declared, or one the platform derives) that must agree
+        pair = spec["agree"]
+        if not isinstance(pair, list) or len(pair) != 2 or any(str(n) not in names for n in pair):
+            raise _bad(item, where + ".agree", f"应为两个事实名的列表（事实须在 facts 中定义），现为 {pair!r}")
+        a, b = (str(n) for n in pair)
+        if types[a] != types[b]:
+            raise _bad(item, where + ".agree", f"事实 {a}（{types[a]}）与 {b}（{types[b]}）类型不同，无法比较")
+
+        def differ(cols, P, interp, fen):
+            return np.asarray(cols.facts[a] != cols.facts[b], dtype=bool)
+
+        return differ, [], _disagreement(a, b, facts)
     if kind == "all":
         parts = spec["all"]
         if not isinstance(parts, list) or len(parts) < 2:
@@ -333,6 +361,18 @@ def _test(item: str, where: str, spec: dict, facts, kinds_allowed):
         return every, [n for _, ps, _ in tests for n in ps], next((d for _, _, d in tests if d is not None), None)
     name = fact("fact")
     return _comparison(item, where, spec, name, types[name], facts)
+
+
+def _disagreement(a: str, b: str, facts):
+    labels = {f.name: f for f in facts}
+
+    def detail(row, P, interp) -> str:
+        def said(name):
+            v = row["facts"][name]
+            return fen_to_yuan(v) + " 元" if labels[name].type == "money" and isinstance(v, (int, np.integer)) else str(v)
+        return f"{labels[a].label.split('（')[0]} {said(a)}，{labels[b].label.split('（')[0]} {said(b)}"
+
+    return detail
 
 
 def _exclusive(item, where, spec):
@@ -458,7 +498,7 @@ def _table_keys_by_version(parameters: dict, name: str) -> list[set[str]]:
 
 
 def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict | None = None,
-               common_facts: dict | None = None) -> Item:
+               common_facts: dict | None = None, attributes: dict | None = None) -> Item:
     """One item written as data → an Item of the engine's vocabulary (`parameters`: the package's,
     to see whether a version of a table drops one of the item's options; `common_facts`: the
     facts every item of the package takes after its own)."""
@@ -472,7 +512,10 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict |
         for name in set(own) & set(common_facts):
             raise _bad(item_id, f"facts.{name}", "与 common_facts 中的事实同名")
         own = {**own, **common_facts}
+    if spec.get("attributes") and isinstance(own, dict):
+        own = {**own, **_attributes(item_id, spec["attributes"], attributes or {}, own)}
     facts = _facts(item_id, own)
+    _check_sources(item_id, facts, parameters or {})
     formula = _formula(item_id, _need(spec, item_id, "formula"), facts)
     conditions = [_condition(item_id, i, c, facts, kinds_allowed) for i, c in enumerate(spec.get("conditions") or [])]
     table = spec["formula"].get("table")
@@ -506,9 +549,17 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict |
     elif not isinstance(top_up, bool):
         raise _bad(item_id, "top_up", "应为 true/false 或「解释编号: 选项」")
     top_up_by = _fields(item_id, "top_up_by", spec["top_up_by"], facts) if spec.get("top_up_by") else ("applicant",)
+    _keys_declared(item_id, facts, spec)
     evidence = spec.get("evidence") or []
     if not isinstance(evidence, list):
         raise _bad(item_id, "evidence", "应为证明材料名称的列表")
+    stages: tuple = ()
+    if spec.get("installments") is not None:
+        try:
+            stages = read_stages(spec["installments"])
+        except InstallmentError as exc:
+            raise _bad(item_id, exc.field, exc.problem) from None
+    promise = _promise(item_id, spec["promise"], evidence) if spec.get("promise") else None
     return Item(
         id=str(item_id),
         clause=str(_need(spec, item_id, "clause")),
@@ -529,7 +580,123 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict |
         requires_sme=False,
         interpretations=tuple(str(i) for i in spec.get("interpretations") or ()),
         evidence=tuple(str(e) for e in evidence),
+        installments=stages,
+        promise=promise,
     )
+
+
+ATTRIBUTE_SOURCES = "declared（申请人申报）、confirmed（申请人申报，审核人员核对）或 {register: 名单代码}"
+
+
+def read_attributes(raw) -> dict:
+    """The applicant attributes a package declares (`attributes:`): each a fact written once, with
+    where its value comes from, which every item using it takes among its facts."""
+    if not raw:
+        return {}
+    if not isinstance(raw, dict):
+        raise AuthoringError("attributes：应为「属性名: {type, label, from}」的映射")
+    for name, spec in raw.items():
+        if not isinstance(spec, dict):
+            raise AuthoringError(f"attributes.{name}：应为 {{type, label, from}}")
+        if "from" not in spec:
+            raise AuthoringError(f"attributes.{name}：申请人属性须写明来源 from：{ATTRIBUTE_SOURCES}")
+        source = spec["from"]
+        if source not in ("declared", "confirmed") and not (isinstance(source, dict) and set(source) == {"register"}):
+            raise AuthoringError(f"attributes.{name}.from：应为 {ATTRIBUTE_SOURCES}，现为 {source!r}")
+    return raw
+
+
+def _attributes(item: str, names, declared: dict, own: dict) -> dict:
+    if not isinstance(names, list) or not names:
+        raise _bad(item, "attributes", "应为申请人属性名的列表（属性在顶层 attributes 中声明）")
+    out = {}
+    for name in names:
+        if name not in declared:
+            raise _bad(item, "attributes", f"申请人属性 {name!r} 未在顶层 attributes 中声明")
+        if name in own:
+            raise _bad(item, f"facts.{name}", "与申请人属性同名")
+        out[str(name)] = declared[name]
+    return out
+
+
+def _check_sources(item: str, facts, parameters: dict) -> None:
+    """The facts the platform knows read facts and parameters that exist, never divide by what may
+    be 0, and do not read each other in a circle."""
+    by_name = {f.name: f for f in facts}
+
+    def param_kind(name):
+        p = parameters.get(name)
+        return (p or {}).get("kind") if isinstance(p, dict) else None
+
+    for f in facts:
+        s, where = f.source, f"facts.{f.name}.from"
+        if isinstance(s, Derive):
+            for k, name in enumerate(s.operands):
+                if name in by_name:
+                    if by_name[name].type not in ("money", "number", "year"):
+                        raise _bad(item, f"{where}.derive", f"事实 {name} 不是数量或金额，不能参与计算")
+                elif param_kind(name) not in ("money", "number", "rate"):
+                    raise _bad(item, f"{where}.derive", f"{name!r} 既不是本项目的事实，也不是金额、数量或比例参数")
+                if s.op == "share" and k == 0 and param_kind(name) != "rate":
+                    raise _bad(item, f"{where}.derive.share", f"应为比例参数（rate），现为 {name!r}")
+            if s.op == "divide":
+                divisor = s.operands[1]
+                if divisor in by_name:
+                    if not by_name[divisor].positive:
+                        raise _bad(item, f"{where}.derive.divide", f"除数 {divisor} 可能为 0：应为不为 0 的参数，或写明 positive: true 的金额事实")
+                elif any(str(v.get("value")).strip() in ("0", "0.0", "0.00") for v in (parameters[divisor].get("values") or ())
+                         if isinstance(v, dict)):
+                    raise _bad(item, f"{where}.derive.divide", f"除数参数 {divisor} 有取值为 0 的版本")
+        elif isinstance(s, LastYear):
+            if s.year not in by_name or by_name[s.year].type != "year":
+                raise _bad(item, f"{where}.last_year.year", f"应为本项目的年度事实（year），现为 {s.year!r}")
+            if s.otherwise is not None:
+                other = by_name.get(s.otherwise)
+                if other is None or other.source not in (DECLARED, "confirmed"):
+                    raise _bad(item, f"{where}.last_year.otherwise", f"应为申请人申报的事实，现为 {s.otherwise!r}")
+    try:
+        order(facts, item)
+    except SourceError as exc:
+        raise _bad(item, exc.args[0], exc.args[1]) from None
+
+
+def _keys_declared(item: str, facts, spec: dict) -> None:
+    """A duplicate key, cap group or top-up is built of facts the claim states: the ledger files
+    an award under it before and without the platform's readings."""
+    platform = {f.name for f in facts if not isinstance(f.source, str)}
+    if not platform:
+        return
+    cap: dict = spec["cap"] if isinstance(spec.get("cap"), dict) else {}
+    for field, names in (("key", spec.get("key")), ("cap.group", cap.get("group")), ("top_up_by", spec.get("top_up_by"))):
+        for name in names or ():
+            if name in platform:
+                raise _bad(item, field, f"不能使用平台认定的事实 {name}（重复资助判断与上限分组只用申请人申报的事实）")
+
+
+def _promise(item_id: str, spec, evidence) -> Promise:
+    """An item's promise: `{text, evidence, years, from | from_by, recovery | recovery_by, breaches}`."""
+    if not isinstance(spec, dict):
+        raise _bad(item_id, "promise", "应为 {text, evidence, years, from 或 from_by, recovery 或 recovery_by, breaches}")
+    for field in ("text", "evidence", "years"):
+        _need(spec, item_id, f"promise.{field}")
+    if str(spec["evidence"]) not in [str(e) for e in evidence]:
+        raise _bad(item_id, "promise.evidence", f"「{spec['evidence']}」不在本项目的证明材料清单（evidence）中：签署的承诺书须作为证明材料提交")
+    fixed = {"from": PROMISE_STARTS, "recovery": PROMISE_RECOVERIES}
+    chosen: dict[str, str | None] = {}
+    for name, options in fixed.items():
+        value, by = spec.get(name), spec.get(f"{name}_by")
+        if (value is None) == (by is None):
+            raise _bad(item_id, f"promise.{name}", f"应写 {name}（{'、'.join(options)}）或 {name}_by（解释编号，文本未写明时）之一")
+        if value is not None and str(value) not in options:
+            raise _bad(item_id, f"promise.{name}", f"应为 {'、'.join(f'{k}（{v}）' for k, v in options.items())} 之一")
+        chosen[name], chosen[f"{name}_by"] = (None if value is None else str(value)), (None if by is None else str(by))
+    breaches = tuple(str(b) for b in spec.get("breaches") or BREACHES)
+    for b in breaches:
+        if b not in BREACHES:
+            raise _bad(item_id, "promise.breaches", f"未知的违反承诺情形 {b!r}（可用：{'、'.join(f'{k}（{v}）' for k, v in BREACHES.items())}）")
+    return Promise(text=str(spec["text"]), evidence=str(spec["evidence"]), years=str(spec["years"]),
+                   start=chosen["from"], start_by=chosen["from_by"], recovery=chosen["recovery"],
+                   recovery_by=chosen["recovery_by"], breaches=breaches)
 
 
 def build_items(data: dict) -> tuple[Item, ...]:
@@ -546,5 +713,6 @@ def build_items(data: dict) -> tuple[Item, ...]:
     common = data.get("common_facts") or {}
     if not isinstance(common, dict):
         raise AuthoringError("policy.yaml 的 common_facts 应为「事实名: {type, label}」的映射（每个项目都有的事实）")
-    return tuple(build_item(str(iid), spec, kinds, data.get("parameters"), common) for iid, spec in items.items())
+    attributes = read_attributes(data.get("attributes"))
+    return tuple(build_item(str(iid), spec, kinds, data.get("parameters"), common, attributes) for iid, spec in items.items())
 
