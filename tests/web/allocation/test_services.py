@@ -213,3 +213,24 @@ def test_a_cut_award_paid_in_stages_keeps_its_installments_whole(staff, applican
         Decimal("25000.00"), Decimal("16666.67")]
     result = audit_reconcile()
     assert result.ok, result.differences
+
+
+def test_the_decision_letter_states_the_cut_with_its_explanation(staff, applicant, county, tmp_path):
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("needs pdftotext (apt-get install poppler-utils)")
+    from ipfund.web.documents.decision_letter import decision_letter_pdf
+
+    budget, claims = three_awards_over_budget(staff, applicant, county)
+    close(county)
+    pro_rata_apply(actor=staff.approver, budget=budget)
+    claims[1].refresh_from_db()
+    path = tmp_path / "letter.pdf"
+    with path.open("wb") as out:
+        decision_letter_pdf(claims[1], out)
+    text = "".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "按同一比例核减" in text
+    assert "150000.00÷180000.00≈0.833333" in text and "本项原审定50000.00元" in text
+    assert "核减后资助人民币41,666.67元" in text or "核减后资助人民币41666.67元" in text

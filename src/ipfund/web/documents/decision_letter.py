@@ -199,6 +199,13 @@ def decision_letter_pdf(claim: Claim, out: IO[bytes]) -> None:
                 BODY,
             ),
         ]
+    pro_rata = getattr(claim, "pro_rata_line", None)  # 按同一比例核减 after the round (web/allocation)
+    if pro_rata is not None:
+        story += [
+            Paragraph("按同一比例核减", HEADING),
+            Paragraph(esc(f"{pro_rata.explanation}核减后资助人民币 {yuan(pro_rata.after)} 元"
+                          f"（大写：{rmb_capitals(pro_rata.after)}）。"), BODY),
+        ]
     handlers = handlers_sentence(claim)
     if handlers:
         story.append(Paragraph(esc(handlers), BODY))
