@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ipfund.engine import Applicant, Award, AwardIndex, BatchError, Claim, Earlier, RegisterList, decide, load_policy
+from ipfund.engine import Applicant, Award, AwardIndex, BatchError, Claim, Earlier, RegisterList, decide
+from ipfund.engine.policy import load_policy
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "policies"
 A = Applicant("91441200MA00000159", "enterprise", True, name="甲公司")

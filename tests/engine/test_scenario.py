@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from ipfund.engine import Applicant, BatchError, Claim, decide, load_policy
+from ipfund.engine import Applicant, BatchError, Claim, decide
+from ipfund.engine.policy import load_policy
 from ipfund.engine.scenario import Override, parameter_value, with_parameters
 
 POLICY = "zhaoqing-hitech-ip-2022"

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ipfund.engine import load_policy, promise_end, promise_terms
+from ipfund.engine import promise_end, promise_terms
+from ipfund.engine.policy import load_policy
 from ipfund.engine.authoring.checks import check_folder
 from ipfund.engine.policy import load_policy_path
 
