@@ -19,7 +19,7 @@ PUBLIC = {
     "Earlier", "RegisterList", "registers_used", "Planned", "installment_plan", "PromiseTerms", "promise_terms",
     "promise_end", "ALLOCATION_BY", "ALLOCATION_OVER", "ALLOCATION_REMAINDERS", "ALLOCATION_TIES", "Allocation",
     "ProRataPlan", "Quota", "Ranked", "pro_rata", "rank", "Override", "parameter_value", "with_parameters",
-    "is_private",  # a cache file or folder only this user may write (the policy library's kept reports)
+    "interpretations_resolved", "is_private",  # a cache file or folder only this user may write (the policy library's kept reports)
     "evaluate_jsonl_on_dask", "dask_client", "decide_claims", "decide_each", "decide_jsonl", "LedgerSnapshot",
 }
 

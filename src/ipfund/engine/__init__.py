@@ -114,7 +114,7 @@ __all__ = [
     "ALLOCATION_BY", "ALLOCATION_OVER", "ALLOCATION_REMAINDERS", "ALLOCATION_TIES", "Allocation", "ProRataPlan",
     "Quota", "Ranked", "pro_rata", "rank",
     # the policy sandbox (scenario.py): a policy with other parameter values
-    "Override", "parameter_value", "with_parameters", "is_private",
+    "Override", "parameter_value", "with_parameters", "interpretations_resolved", "is_private",
     # bulk runs on Dask (distributed.py; imported when asked for)
     "evaluate_jsonl_on_dask", "dask_client", "decide_claims", "decide_each", "decide_jsonl", "LedgerSnapshot",
 ]
@@ -154,3 +154,10 @@ def parameter_value(policy: "PolicyView", name: str, on):
 
     base = policy._policy if isinstance(policy, PolicyView) and policy._policy is not None else policy
     return value(base, name, on)  # type: ignore[arg-type]
+
+
+def interpretations_resolved(policy: "PolicyView", chosen) -> dict[str, str]:
+    """Every interpretation of the policy with `chosen` overlaid (BatchError names an unknown one
+    or option)."""
+    base = policy._policy if isinstance(policy, PolicyView) and policy._policy is not None else policy
+    return base.resolve_interpretations(dict(chosen or {}))  # type: ignore[union-attr]

@@ -732,7 +732,9 @@ def scenario_policy(base: Policy, overrides: "list[ParameterOverride] | tuple[Pa
 
 def scenario_interpretations(policy: Policy, chosen: Mapping[str, str] | None) -> dict[str, str]:
     """Every interpretation of the policy with `chosen` overlaid (BatchError for an unknown one or option)."""
-    return policy.resolve_interpretations(dict(chosen or {}))
+    from ipfund.engine import interpretations_resolved
+
+    return interpretations_resolved(policy, chosen)
 
 
 def draft_policy_load(folder: _Path) -> Policy:
