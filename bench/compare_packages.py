@@ -49,8 +49,10 @@ def produce(out: Path, policy_id: str, claims: Path, explain_claims: Path) -> No
     def decide(case, interpret):
         history = {"policy": policy.id, "awarded": copy.deepcopy(case["history"])} if "history" in case else None
         try:
+            # (registers only where a case has them: older code, the base of a comparison, takes none)
+            extra = {"registers": case["registers"]} if "registers" in case else {}
             got = evaluate_claims(policy, copy.deepcopy(case["claims"]), history=history, interpretations=interpret,
-                                  registers=case.get("registers"))
+                                  **extra)
             return got["decisions"]
         except BatchError as exc:
             return {"batch_error": str(exc)}
