@@ -159,33 +159,53 @@ def _file_names(entry: AwardEntry, amount: Decimal, keys, buckets) -> None:
     )
 
 
-def award_revoke(*, actor, claim, reason: str) -> AwardEntry:
-    """Reverse a claim's standing award: a negative entry; its duplicate key and cap are freed."""
-    grant = AwardEntry.objects.filter(claim=claim, kind=AwardEntry.GRANT).first()
-    net = award_net(claim=claim)
-    if grant is None or net <= 0:
-        raise ValidationError(AWARD_NOTHING_TO_REVOKE, code="nothing_to_revoke")
-    locked = list(_locked(grant.cap_groups).values())
-    reversal = AwardEntry.objects.create(
+def _take_back(*, actor, claim, grant: AwardEntry, buckets, kind: str, amount: Decimal, reason: str) -> AwardEntry:
+    """Post `amount` of a standing grant back (a reversal or a reduction), under the grant's
+    cap-bucket locks (`buckets`, held by the caller): the entry, its names in the index (negated), the cap
+    buckets and the budgets it counted against all free `amount`."""
+    entry = AwardEntry.objects.create(
         claim=claim,
         applicant=grant.applicant,
         policy=grant.policy,
         item=grant.item,
-        kind=AwardEntry.REVERSAL,
-        amount=-net,
-        reverses=grant,
+        kind=kind,
+        amount=-amount,
+        reverses=grant if kind == AwardEntry.REVERSAL else None,
+        reduces=grant if kind == AwardEntry.REDUCTION else None,
         claim_data=grant.claim_data,
         duplicate_key=grant.duplicate_key,
         cap_groups=grant.cap_groups,
         reason=reason,
         created_by=actor,
     )
-    DuplicateKey.objects.filter(entry=grant, released_by__isnull=True).update(released_by=reversal)
-    LedgerName.objects.bulk_create([LedgerName(kind=n.kind, name=n.name, entry=reversal, amount=-net)
+    LedgerName.objects.bulk_create([LedgerName(kind=n.kind, name=n.name, entry=entry, amount=-amount)
                                     for n in grant.names.all()])
-    for bucket in locked:
-        CapBucket.objects.filter(pk=bucket.pk).update(used=F("used") - net)
-    budget_release(policy=grant.policy, round_id=claim.round_id, approved_on=timezone.localdate(grant.created_at), amount=net)
+    for bucket in buckets:
+        CapBucket.objects.filter(pk=bucket.pk).update(used=F("used") - amount)
+    budget_release(policy=grant.policy, round_id=claim.round_id, approved_on=timezone.localdate(grant.created_at), amount=amount)
+    return entry
+
+
+def _standing(claim) -> tuple[AwardEntry, Decimal, list[CapBucket]]:
+    """The claim's grant, its net read under the grant's cap-bucket locks (taken here), and the
+    locked buckets."""
+    grant = AwardEntry.objects.filter(claim=claim, kind=AwardEntry.GRANT).first()
+    if grant is None:
+        raise ValidationError(AWARD_NOTHING_TO_REVOKE, code="nothing_to_revoke")
+    buckets = list(_locked(grant.cap_groups).values())
+    net = award_net(claim=claim)
+    if net <= 0:
+        raise ValidationError(AWARD_NOTHING_TO_REVOKE, code="nothing_to_revoke")
+    return grant, net, buckets
+
+
+def award_revoke(*, actor, claim, reason: str) -> AwardEntry:
+    """Reverse a claim's standing award: a negative entry of its whole net; its duplicate key and
+    cap are freed."""
+    grant, net, buckets = _standing(claim)
+    reversal = _take_back(actor=actor, claim=claim, grant=grant, buckets=buckets, kind=AwardEntry.REVERSAL, amount=net,
+                          reason=reason)
+    DuplicateKey.objects.filter(entry=grant, released_by__isnull=True).update(released_by=reversal)
     audit_record(
         actor=actor,
         action=AuditAction.AWARD_REVOKE,
@@ -207,34 +227,11 @@ def award_reduce(*, actor, claim, amount: Decimal, reason: str) -> AwardEntry:
         raise ValidationError({"reason": [AWARD_REDUCE_REASON]})
     if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         raise ValidationError({"amount": [AWARD_REDUCE_POSITIVE]})
-    grant = AwardEntry.objects.filter(claim=claim, kind=AwardEntry.GRANT).first()
-    if grant is None:
-        raise ValidationError(AWARD_NOTHING_TO_REVOKE, code="nothing_to_revoke")
-    locked = list(_locked(grant.cap_groups).values())
-    net = award_net(claim=claim)  # read under the locks
-    if net <= 0:
-        raise ValidationError(AWARD_NOTHING_TO_REVOKE, code="nothing_to_revoke")
+    grant, net, buckets = _standing(claim)
     if amount >= net:
         raise ValidationError({"amount": [AWARD_REDUCE_TOO_MUCH.format(amount=amount, net=net)]})
-    reduction = AwardEntry.objects.create(
-        claim=claim,
-        applicant=grant.applicant,
-        policy=grant.policy,
-        item=grant.item,
-        kind=AwardEntry.REDUCTION,
-        amount=-amount,
-        reduces=grant,
-        claim_data=grant.claim_data,
-        duplicate_key=grant.duplicate_key,
-        cap_groups=grant.cap_groups,
-        reason=reason,
-        created_by=actor,
-    )
-    LedgerName.objects.bulk_create([LedgerName(kind=n.kind, name=n.name, entry=reduction, amount=-amount)
-                                    for n in grant.names.all()])
-    for bucket in locked:
-        CapBucket.objects.filter(pk=bucket.pk).update(used=F("used") - amount)
-    budget_release(policy=grant.policy, round_id=claim.round_id, approved_on=timezone.localdate(grant.created_at), amount=amount)
+    reduction = _take_back(actor=actor, claim=claim, grant=grant, buckets=buckets, kind=AwardEntry.REDUCTION, amount=amount,
+                           reason=reason)
     audit_record(
         actor=actor,
         action=AuditAction.AWARD_REDUCE,
