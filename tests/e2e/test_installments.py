@@ -157,6 +157,8 @@ def test_an_award_paid_in_two_installments_and_one_whose_acceptance_fails(new_co
     letter = _pdf_text(page, f"/claims/{claim.pk}/decision-letter.pdf", "installments-letter-paid")
     flat = re.sub(r"\s+", "", letter)
     assert "本项资助分2期拨付" in flat and "凭证号DH-PZ-001" in flat and "凭证号DH-PZ-002" in flat
+    # A text numbered 第N条 quotes its article with the number: the letter does not say it twice.
+    assert "「第八条对购买专利导航服务的企业" in flat and "第八条「第八条" not in flat
 
     # --- a second claim whose 验收 fails: the rest is cancelled and the claim closed ---------
     other = flow.new_applicant("enterprise", name="肇庆远航信息技术有限公司")

@@ -186,7 +186,8 @@ def decision_letter_pdf(claim: Claim, out: IO[bytes]) -> None:
             BODY,
         ),
         Paragraph("政策依据", HEADING),
-        Paragraph(esc(f"{spec.clause}　「{spec.source}」"), BODY),
+        # (a text numbered 第N条 quotes the article with its number: not said twice)
+        Paragraph(esc(f"「{spec.source}」" if spec.source.startswith(spec.clause) else f"{spec.clause}　「{spec.source}」"), BODY),
     ]
     if claim.engine_amount is not None and amount is not None and amount < claim.engine_amount:
         story += [
