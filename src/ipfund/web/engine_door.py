@@ -814,26 +814,8 @@ __all__ += ["ParameterOverride", "ScenarioDecision", "contract_of_claim", "decid
 # A large run (the sandbox's, matching's) decided on a Dask cluster: the claims partitioned by what
 # links their decisions (keys, caps, matters, ids), each part decided in order on a worker — the same
 # decisions as `decide` in this process. IPFUND_DASK_SCHEDULER names a running scheduler; empty, a
-# LocalCluster of IPFUND_DASK_WORKERS processes is started for the run.
-
-
-def decide_in_bulk(policy: Policy, claims: "Sequence[Claim]", *, interpretations: Mapping[str, str] | None = None,
-                   history=None, explain: bool = False, progress=None) -> list[Decision]:
-    """`decide(policy, claims, history=…, interpretations=…, explain=…)` on the Dask cluster the
-    settings name: the same Decisions in the same order. `progress(done, total)` is told the chunks
-    decided (a job's progress)."""
-    from ipfund.engine import dask_client, decide_claims
-
-    def told(phase: str, done: int, total: int) -> None:
-        if progress is not None and phase == "decide":
-            progress(done, total)
-
-    with dask_client(settings.IPFUND_DASK_WORKERS, settings.IPFUND_DASK_SCHEDULER or None) as client:
-        return decide_claims(policy, list(claims), client, history=history, interpretations=interpretations,
-                             explain=explain, progress=told)
-
-
-__all__ += ["decide_in_bulk"]
+# LocalCluster of IPFUND_DASK_WORKERS processes is started for the run. (The sandbox goes through
+# `_scenario_on_dask` above, matching through `decide_candidates` below.)
 
 
 def _ledger_snapshot(keys: list[str], buckets: list[str]):

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Q, Sum, Value
+from django.db.models import DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -31,11 +31,6 @@ LEVEL_TEXT = {
     LEVEL_WARNING: "预警：已使用预算的 80% 以上",
     LEVEL_EXHAUSTED: "预警：预算已全部用完",
 }
-
-
-def approved_at():
-    """The approval time of a ledger entry: a grant's own, a reversal's or a reduction's grant's."""
-    return Coalesce(F("reverses__created_at"), F("reduces__created_at"), F("created_at"))
 
 
 def _sum(queryset, field: str) -> Decimal:
