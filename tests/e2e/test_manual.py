@@ -3,10 +3,13 @@ role after another, and checks of what they show: the pages the manual describes
 the statistics charts' labels are readable (none overlapping another, none cut off by the chart's
 edge), and every picture the manual refers to is one this test takes.
 
-Run it to refresh the pictures after a page changes: `pytest tests/e2e/test_manual.py`."""
+A run writes its pictures to test-artifacts/manual/, so the tests leave the source tree as they found
+it; to refresh the manual's pictures after a page changes, run
+`IPFUND_MANUAL_REFRESH=1 pytest tests/e2e/test_manual.py` (then they are written to docs/manual/img/)."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -18,6 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MANUAL = Path(__file__).resolve().parents[2] / "docs" / "manual"
 IMG = MANUAL / "img"
+#: Where a run writes its pictures: the manual's own folder only when asked to refresh it.
+OUT = IMG if os.environ.get("IPFUND_MANUAL_REFRESH") == "1" else Path(__file__).resolve().parents[2] / "test-artifacts" / "manual"
 VIEWPORT = {"width": 1200, "height": 760}
 
 # (role's manual, username, [(picture, path or callable giving the path)])
@@ -126,7 +131,7 @@ def label_problems(page, chart_id: str) -> list[str]:
 
 
 def test_the_manuals_pictures_and_readable_charts(new_context, demo):
-    IMG.mkdir(parents=True, exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
     taken = set()
     for _manual, username, stops in TOUR:
         page = new_context()
@@ -142,7 +147,7 @@ def test_the_manuals_pictures_and_readable_charts(new_context, demo):
                 problems = [p for chart in ("chart-month", "chart-item", "chart-kind", "chart-states", "chart-budgets")
                             for p in label_problems(page, chart)]
                 assert not problems, "\n".join(problems)
-            picture = IMG / f"{name}.png"
+            picture = OUT / f"{name}.png"
             page.screenshot(path=str(picture))
             small(picture)
             taken.add(name)
