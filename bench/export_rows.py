@@ -80,7 +80,7 @@ django.setup()
 from ipfund.web.accounts.models import User
 from ipfund.web.jobs.models import Job
 from ipfund.web.jobs.services import job_run
-import ipfund.web.exports.awards, ipfund.web.exports.bank_batch, ipfund.web.exports.letters, openpyxl  # loaded before the baseline
+import ipfund.web.exports.awards, ipfund.web.exports.bank_batch, ipfund.web.documents.letters, openpyxl  # loaded before the baseline
 from ipfund.web.rounds.models import ApplicationRound
 kind = sys.argv[1]
 finance = User.objects.get(username="finance")

@@ -18,7 +18,7 @@ from django.utils import timezone
 from ipfund.web.claims.models import Claim
 from ipfund.web.demo import flow
 from ipfund.web.ledger.models import AwardEntry
-from ipfund.web.ledger.reconcile import audit_reconcile
+from ipfund.web.reconcile import audit_reconcile
 from ipfund.web.ledger.selectors import award_net
 from ipfund.web.payments.models import Installment, Payment
 from ipfund.web.payments.services import payment_record

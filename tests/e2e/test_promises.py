@@ -17,12 +17,12 @@ from ipfund.web.budgets.selectors import budget_statuses
 from ipfund.web.budgets.services import budget_set
 from ipfund.web.demo import flow
 from ipfund.web.engine_door import default_policy
-from ipfund.web.ledger.reconcile import audit_reconcile
+from ipfund.web.reconcile import audit_reconcile
 from ipfund.web.ledger.selectors import award_net
 from ipfund.web.promises.models import RecoveryCase, WriteOff
 from ipfund.web.rounds.services import round_create
 
-from ipfund.web.promises.demo import paid_promise
+from ipfund.web.demo.promises import paid_promise
 from .test_journey import pdf_text, sign_in, sign_out, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -40,7 +40,7 @@ def run(args) -> int:
             print("BROKEN " + str(exc))
             return 1
         return 0
-    from ipfund.web.ledger.reconcile import audit_reconcile
+    from ipfund.web.reconcile import audit_reconcile
 
     reconciled = audit_reconcile()
     if reconciled.ok:

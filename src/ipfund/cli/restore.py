@@ -20,7 +20,7 @@ def run(args) -> int:
     setup(args.data_dir)
     from ipfund.web.audit.services import audit_verify
     from ipfund.web.backups import BackupError, backup_restore
-    from ipfund.web.ledger.reconcile import audit_reconcile
+    from ipfund.web.reconcile import audit_reconcile
 
     try:
         summary = backup_restore(args.src)

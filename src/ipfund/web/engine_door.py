@@ -141,6 +141,27 @@ def ledger_scope(name: str) -> tuple[str, str]:
     return policy_id, item
 
 
+# -- what the door reads of the apps built on it ------------------------------------------------
+# Every app reaches the engine through this door, so the door imports none of them: the apps whose
+# tables a decision reads hand the door their reads in their AppConfig.ready — the ledger its
+# history (filed_buckets, standing_grant, held_keys, bucket_amounts, standing_awards_of), the
+# registers their lists (list_register_rows), the rounds the interpretations in force.
+
+_reads: dict = {}
+
+
+def door_reads_set(**reads) -> None:
+    """Called by an app's AppConfig.ready with the reads (selectors) it supplies, by name."""
+    _reads.update(reads)
+
+
+def _read(name: str):
+    try:
+        return _reads[name]
+    except KeyError:
+        raise RuntimeError(f"engine_door: {name} is supplied by an app's AppConfig.ready, not run yet") from None
+
+
 # -- claims as the engine reads them --------------------------------------------------------
 
 
@@ -162,7 +183,7 @@ class _LedgerRows:
     own standing award is left out (a decided claim checked again is not its own duplicate)."""
 
     def __init__(self, leave_out=None):
-        from ipfund.web.ledger.selectors import filed_buckets, standing_grant
+        filed_buckets, standing_grant = _read("filed_buckets"), _read("standing_grant")
 
         self.own_pk = None
         self.own_groups: frozenset = frozenset()
@@ -173,7 +194,7 @@ class _LedgerRows:
                 self.own_pk, self.own_groups, self.own_net = leave_out.pk, filed_buckets(entry=grant), net
 
     def holders(self, keys):
-        from ipfund.web.ledger.selectors import held_keys
+        held_keys = _read("held_keys")
 
         out = {}
         for name, (claim_pk, data) in held_keys(keys).items():
@@ -185,7 +206,7 @@ class _LedgerRows:
         return out
 
     def amounts(self, buckets):
-        from ipfund.web.ledger.selectors import bucket_amounts
+        bucket_amounts = _read("bucket_amounts")
 
         found = bucket_amounts(buckets)
         for name in self.own_groups & found.keys():
@@ -194,7 +215,7 @@ class _LedgerRows:
 
     def earlier(self, applicants):
         """The standing awards of these applicants, as facts the platform knows read them back."""
-        from ipfund.web.ledger.selectors import standing_awards_of
+        standing_awards_of = _read("standing_awards_of")
 
         out: dict[str, list[Earlier]] = {}
         for pid, item_id, claim_pk, who, data, net in standing_awards_of(applicants, leave_out=self.own_pk):
@@ -218,7 +239,7 @@ def _registers(policy: Policy, claim: Claim) -> dict[str, RegisterList]:
     """The lists the policy's facts read, each as its newest imported version holds the claim's
     applicant (a list never imported is said so in the decision, and holds no one)."""
     from ipfund.engine import registers_used
-    from ipfund.web.registers.selectors import list_register_rows
+    list_register_rows = _read("list_register_rows")
 
     out = {}
     for code in registers_used(policy):
@@ -245,7 +266,7 @@ def _iso(value) -> dt.date | None:
 
 
 def _one(policy: Policy, claim: Claim, *, history: "_LedgerRows | tuple" = (), explain: bool = True) -> Decision:
-    from ipfund.web.rounds.selectors import interpretations_in_force
+    interpretations_in_force = _read("interpretations_in_force")
 
     return decide(policy, [claim], history=history, interpretations=interpretations_in_force(policy=policy.id),
                   explain=explain, registers=_registers(policy, claim))[0]
@@ -277,7 +298,7 @@ def decide_calculator(*, policy: Policy, kind: str, in_zone: bool, sme: bool, it
 def claim_promise(claim) -> PromiseTerms | None:
     """The promise (承诺) a claim carries under its policy, read under the interpretations in force
     today, or None if its item carries none."""
-    from ipfund.web.rounds.selectors import interpretations_in_force
+    interpretations_in_force = _read("interpretations_in_force")
 
     policy = policy_named(claim.policy)
     return promise_terms(policy, claim.item, claim.event_date, interpretations_in_force(policy=policy.id))
@@ -293,7 +314,7 @@ def ledger_fields(claim) -> tuple[Decision, dict]:
 def ledger_index_names(claim) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(duplicate keys, buckets) an award of the claim is filed under in the ledger's index: under
     the interpretations in force and under every other option that would file it elsewhere."""
-    from ipfund.web.rounds.selectors import interpretations_in_force
+    interpretations_in_force = _read("interpretations_in_force")
 
     policy = policy_of(claim)
     return ledger_names(policy, _claim(claim), interpretations_in_force(policy=policy.id))
@@ -839,7 +860,7 @@ def decide_candidates(policy: Policy, candidates: Sequence, *, progress=None) ->
     explained when eligible (an ineligible one without its explanation) — in bulk: on the Dask cluster the settings name when there are IPFUND_DASK_MIN_CLAIMS of them or
     more (or a scheduler is named), else in this process. `progress(done, total)`: chunks decided."""
     from ipfund.engine import dask_client, decide_each
-    from ipfund.web.rounds.selectors import interpretations_in_force
+    interpretations_in_force = _read("interpretations_in_force")
 
     claims = [_claim(c) for c in candidates]
     interpretations = interpretations_in_force(policy=policy.id)

@@ -22,7 +22,7 @@ from ipfund.web.accounts.role_changes import role_change_confirm
 from ipfund.web.accounts.services import staff_user_create
 from ipfund.web.audit.models import AuditEvent
 from ipfund.web.demo.flow import APPLICANT_PASSWORD, STAFF_PASSWORDS
-from ipfund.web.portal import forms
+from ipfund.web.common import forms
 
 CAPTCHA_ASKED, CAPTCHA_REQUIRED, CAPTCHA_WRONG = map(str, (forms.CAPTCHA_ASKED, forms.CAPTCHA_REQUIRED, forms.CAPTCHA_WRONG))
 

@@ -31,7 +31,7 @@ from ipfund.web.claims.services import claim_draft_create, claim_submit
 from ipfund.web.claims.workflow import State
 from ipfund.web.demo import flow
 from ipfund.web.ledger.models import AwardEntry
-from ipfund.web.ledger.reconcile import audit_reconcile
+from ipfund.web.reconcile import audit_reconcile
 from ipfund.web.ledger.selectors import award_net
 from ipfund.web.review.services import approval_approve
 from ipfund.web.rounds.models import ApplicationRound

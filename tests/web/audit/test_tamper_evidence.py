@@ -18,9 +18,9 @@ from ipfund.web.audit.models import AuditEvent, AuditHead
 from ipfund.web.demo import flow
 from ipfund.web.demo.loader import load_demo
 from ipfund.web.demo.samples import sample
-from ipfund.web.ledger import reconcile
+from ipfund.web import reconcile
 from ipfund.web.ledger.models import AwardEntry, CapBucket, DuplicateKey
-from ipfund.web.ledger.reconcile import audit_reconcile
+from ipfund.web.reconcile import audit_reconcile
 from ipfund.web.ledger.services import award_revoke
 
 

@@ -236,7 +236,7 @@ def test_the_running_total_follows_grants_revocations_and_reductions(staff, open
     """Budget.committed (what an approval reads, under the row lock) moves with every grant,
     revocation and reduction of the year and of the round, and always equals the ledger's sum."""
     from ipfund.web.budgets.selectors import committed
-    from ipfund.web.ledger.reconcile import audit_reconcile
+    from ipfund.web.reconcile import audit_reconcile
     from ipfund.web.ledger.services import award_reduce
 
     policy = default_policy().id
@@ -259,7 +259,7 @@ def test_the_running_total_follows_grants_revocations_and_reductions(staff, open
 
 
 def test_a_budget_set_after_awards_starts_from_the_ledger_and_reconcile_names_a_drift(staff, open_round, applicant):
-    from ipfund.web.ledger.reconcile import audit_reconcile
+    from ipfund.web.reconcile import audit_reconcile
 
     policy = default_policy().id
     flow.no_budget(staff, policy)

@@ -39,7 +39,7 @@ from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.jobs.models import Job
 from ipfund.web.payments.models import BankAccountChange
-from ipfund.web.promises.demo import paid_promise
+from ipfund.web.demo.promises import paid_promise
 from ipfund.web.promises.services import recovery_open, recovery_write_off_request
 from ipfund.web.notices.services import notice_close, notice_publish, objection_file
 from ipfund.web.registers.matching import match_run

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from ipfund.web.config import startup
+from ipfund.web import startup
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 

@@ -14,8 +14,8 @@ from ipfund.web.accounts.services import applicant_profile_update
 from ipfund.web.audit.models import AuditEvent
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
-from ipfund.web.ledger import reconcile_accounts
-from ipfund.web.ledger.reconcile import audit_reconcile
+from ipfund.web import reconcile_accounts
+from ipfund.web.reconcile import audit_reconcile
 from ipfund.web.masking import mask_bank_account
 from ipfund.web.payments.models import BankAccountChange
 from ipfund.web.payments.services import PayeeAccount, bank_change_confirm, bank_change_request, payee_account, payment_record

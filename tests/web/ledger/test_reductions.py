@@ -19,7 +19,7 @@ from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.engine_door import default_policy
 from ipfund.web.ledger.models import AwardEntry, CapBucket, LedgerName
-from ipfund.web.ledger.reconcile import audit_reconcile
+from ipfund.web.reconcile import audit_reconcile
 from ipfund.web.ledger.selectors import award_net, bucket_amounts, held_keys
 from ipfund.web.ledger.services import award_reduce, award_revoke
 from ipfund.web.review.services import approval_approve

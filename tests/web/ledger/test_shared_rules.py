@@ -18,7 +18,7 @@ from django.utils import timezone
 from ipfund.web.claims.services import claim_draft_create, claim_estimate, claim_submit
 from ipfund.web.demo import flow
 from ipfund.web.ledger.models import AwardEntry, CapBucket, LedgerName
-from ipfund.web.ledger.reconcile import audit_reconcile
+from ipfund.web.reconcile import audit_reconcile
 from ipfund.web.ledger.services import AWARD_CAP_REACHED, AwardRefused
 from ipfund.web.review.services import approval_approve, review_recommend
 from ipfund.web.rounds.services import round_create

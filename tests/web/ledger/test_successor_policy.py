@@ -20,7 +20,7 @@ from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.engine_door import policy_of
 from ipfund.web.ledger.models import AwardEntry, CapBucket, DuplicateKey
-from ipfund.web.ledger.reconcile import audit_reconcile
+from ipfund.web.reconcile import audit_reconcile
 from ipfund.web.ledger.services import AWARD_CAP_REACHED, AWARD_DUPLICATE, AwardRefused
 from ipfund.web.rounds.services import round_create
 from tests.web.ledger.test_concurrency import approve_all_at_once

@@ -21,7 +21,7 @@ from ipfund.web.claims.services import claim_draft_create, claim_submit
 from ipfund.web.claims.workflow import State
 from ipfund.web.demo import flow
 from ipfund.web.ledger.models import AwardEntry, CapBucket
-from ipfund.web.ledger.reconcile import audit_reconcile
+from ipfund.web.reconcile import audit_reconcile
 from ipfund.web.ledger.selectors import award_net
 from ipfund.web.payments.installments import installment_outcome, installments_for
 from ipfund.web.payments.models import Installment, Payment

@@ -23,7 +23,7 @@ from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.ledger.models import AwardEntry, CapBucket, DuplicateKey
 from ipfund.web.payments.models import BankAccountChange
-from ipfund.web.pii import services as pii
+from ipfund.web.accounts import pii
 from ipfund.web.pii.pseudonyms import person_pseudonym
 
 

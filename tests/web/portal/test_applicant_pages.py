@@ -13,8 +13,8 @@ from ipfund.web.claims.models import Claim, Evidence
 from ipfund.web.claims.services import EVIDENCE_MISSING
 from ipfund.web.demo.flow import APPLICANT_PASSWORD, PDF_BYTES, advance, submitted_from_sample
 from ipfund.web.demo.samples import sample
-from ipfund.web.portal.facts import ERROR_CHOOSE, ERROR_MONEY
-from ipfund.web.portal.forms import ERROR_PASSWORDS_DIFFER
+from ipfund.web.common.facts import ERROR_CHOOSE, ERROR_MONEY
+from ipfund.web.common.forms import ERROR_PASSWORDS_DIFFER
 from ipfund.web.uploads import UPLOAD_TYPE
 
 pytestmark = pytest.mark.django_db

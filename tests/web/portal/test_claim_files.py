@@ -20,7 +20,7 @@ from ipfund.web.claims.services import EVIDENCE_MISSING
 from ipfund.web.claims.staging import staged_sweep
 from ipfund.web.demo.flow import PDF_BYTES, PNG_BYTES, advance, draft_from_sample, submitted_from_sample
 from ipfund.web.demo.samples import sample
-from ipfund.web.portal.facts import ERROR_CHOOSE
+from ipfund.web.common.facts import ERROR_CHOOSE
 from ipfund.web.upload_sweep import uploads_sweep
 from ipfund.web.uploads import UPLOAD_TYPE
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from ipfund.engine.policy import load_policy
-from ipfund.web.portal import facts as facts_module
+from ipfund.web.common import facts as facts_module
 from ipfund.web.engine_door import VISITOR_ORGANISATION_ID, VISITOR_PERSON_ID
 from ipfund.web.portal.calculator import ERROR_ITEM_NOT_FOR_KIND
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.payments.models import BankAccountChange
-from ipfund.web.pii.services import pii_reveal
+from ipfund.web.accounts.pii import pii_reveal
 from ipfund.web.portal.views.oversight import REVEALS_PAGE_SIZE
 
 LOG = reverse("portal:admin_reveal_log")

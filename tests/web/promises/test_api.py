@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from ipfund.web.api.services import api_token_create
 from ipfund.web.demo import flow
-from ipfund.web.ledger.reconcile import audit_reconcile
-from ipfund.web.promises.demo import paid_promise
+from ipfund.web.reconcile import audit_reconcile
+from ipfund.web.demo.promises import paid_promise
 
 pytestmark = pytest.mark.django_db
 

@@ -20,12 +20,12 @@ from ipfund.web.demo import flow
 from ipfund.web.demo.samples import sample
 from ipfund.web.engine_door import default_policy
 from ipfund.web.ledger.models import AwardEntry
-from ipfund.web.ledger.reconcile import audit_reconcile
+from ipfund.web.reconcile import audit_reconcile
 from ipfund.web.promises.models import RecoveryCase, Repayment
 from ipfund.web.promises.services import recovery_open, recovery_repay
 from ipfund.web.review.services import approval_approve
 
-from ipfund.web.promises.demo import paid_promise
+from ipfund.web.demo.promises import paid_promise
 
 
 def all_at_once(calls) -> list:

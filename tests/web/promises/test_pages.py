@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from ipfund.web.demo import flow
-from ipfund.web.promises.demo import paid_promise
+from ipfund.web.demo.promises import paid_promise
 from ipfund.web.promises.services import recovery_open
 
 pytestmark = pytest.mark.django_db

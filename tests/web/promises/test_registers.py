@@ -14,7 +14,7 @@ from django.utils import timezone
 from ipfund.web.audit.models import AuditEvent
 from ipfund.web.demo import flow
 from ipfund.web.ledger.selectors import award_net
-from ipfund.web.promises.demo import paid_promise
+from ipfund.web.demo.promises import paid_promise
 from ipfund.web.promises.models import Promise, RecoveryCase
 from ipfund.web.promises.services import recovery_open
 from ipfund.web.registers.models import Register

@@ -21,7 +21,7 @@ from ipfund.web.demo import flow
 from ipfund.web.documents.recovery_notice import recovery_notice_issue
 from ipfund.web.engine_door import default_policy
 from ipfund.web.ledger.models import AwardEntry, CapBucket, DuplicateKey
-from ipfund.web.ledger.reconcile import audit_reconcile
+from ipfund.web.reconcile import audit_reconcile
 from ipfund.web.ledger.selectors import award_net
 from ipfund.web.promises.models import Promise, RecoveryCase, WriteOff
 from ipfund.web.promises.services import (
@@ -30,7 +30,7 @@ from ipfund.web.promises.services import (
 )
 from ipfund.web.rounds.services import interpretation_choose
 
-from ipfund.web.promises.demo import paid_promise
+from ipfund.web.demo.promises import paid_promise
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ipfund.web.demo import flow
 from ipfund.web.demo.samples import Sample
-from ipfund.web.ledger.reconcile import audit_reconcile
+from ipfund.web.reconcile import audit_reconcile
 from ipfund.web.ledger.selectors import award_net
 from ipfund.web.payments.services import payment_record
 from ipfund.web.promises.models import Promise

@@ -16,11 +16,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from .models import StaffTOTPDevice  # django-otp's TOTP with the key encrypted
 
-from ipfund.web.api.services import REVOKED_MFA_RESET, api_tokens_revoke_all
 from ipfund.web.audit.services import audit_record
 from ipfund.web.audit.actions import AuditAction
 
 from . import roles as role_names
+from .signals import REVOKED_MFA_RESET, credentials_changed
 
 TOKEN_INVALID = "验证码不正确或已过期，请输入验证器中当前显示的 6 位数字。"
 DEVICE_NAME = "验证器"
@@ -98,5 +98,5 @@ def mfa_reset(*, actor, user, reason: str) -> int:
         raise ValidationError({"reason": [MFA_RESET_REASON_REQUIRED]})
     removed, _ = StaffTOTPDevice.objects.filter(user=user).delete()
     audit_record(actor=actor, action=AuditAction.MFA_RESET, obj=user, after={"devices": removed, "reason": reason})
-    api_tokens_revoke_all(actor=actor, user=user, reason=REVOKED_MFA_RESET)
+    credentials_changed.send(sender=type(user), actor=actor, user=user, reason=REVOKED_MFA_RESET)
     return removed

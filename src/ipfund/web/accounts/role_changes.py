@@ -17,13 +17,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ipfund.web.api.services import REVOKED_ROLE_GRANT, api_tokens_revoke_all
 from ipfund.web.audit.services import audit_record
 from ipfund.web.audit.actions import AuditAction
 from ipfund.web.notifications.services import notification_send
 
 from . import roles as role_names
 from .models import RoleChange, User
+from .signals import REVOKED_ROLE_GRANT, credentials_changed
 
 UNKNOWN_ROLE = "未知角色：{role}。"
 ONLY_ADMIN = "只有管理员可以管理用户和角色。"
@@ -77,7 +77,7 @@ def _apply(user: User, role_list: list[str], *, actor: User) -> None:
     user.is_staff = user.is_superuser = role_names.ADMIN in role_list
     user.save(update_fields=["roles", "is_staff", "is_superuser"])
     if granted:  # a token issued under fewer roles never acts with the new ones
-        api_tokens_revoke_all(actor=actor, user=user, reason=REVOKED_ROLE_GRANT)
+        credentials_changed.send(sender=User, actor=actor, user=user, reason=REVOKED_ROLE_GRANT)
 
 
 def _supersede_pending(user: User, *, actor: User) -> None:

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from ipfund.web.api.services import REVOKED_PASSWORD, api_tokens_revoke_all
 from ipfund.web.audit.services import audit_record
 from ipfund.web.audit.actions import AuditAction
 from ipfund.web.masking import mask_person_name
 from ipfund.web.pii.blind_index import account_key
-from ipfund.web.pii.services import profile_by_id_number, profile_protect
+from ipfund.web.accounts.pii import profile_by_id_number, profile_protect
 
 from . import roles as role_names
 from .role_changes import ONLY_ADMIN, role_change_request, roles_check
 from .identifiers import bank_account_check, invalid_message, verify_applicant_id
 from .usernames import username_check
 from .models import APPLICANT_KINDS, ApplicantProfile, User
+from .signals import REVOKED_PASSWORD, bank_account_changing, credentials_changed
 
 USERNAME_TAKEN = "该用户名已被使用。"
 ID_NUMBER_TAKEN = "该统一社会信用代码或身份证号码已绑定其他账户。"
@@ -154,14 +152,9 @@ def applicant_profile_update(*, actor: User, profile: ApplicantProfile, **change
     before = profile_snapshot(profile)
     bank = {f: changes.pop(f) for f in BANK_FIELDS if f in changes and changes[f] != getattr(profile, f)}
     if bank:
-        # Imported here: payments builds on claims, which build on accounts.
-        from ipfund.web.payments.services import awaiting_payment, bank_change_request, payee_account
-
-        if awaiting_payment(profile):
-            # An award waits for payment: the new account is held until a second person confirms it.
-            proposed = dataclasses.replace(payee_account(profile), **bank)
-            bank_change_request(actor=actor, profile=profile, account=proposed)
-        else:
+        # Payments (built on accounts) holds the new account while an award waits for payment.
+        held = bank_account_changing.send(sender=ApplicantProfile, actor=actor, profile=profile, bank=bank)
+        if not any(answer for _receiver, answer in held):
             changes.update(bank)
     for field, value in changes.items():
         setattr(profile, field, value)
@@ -274,7 +267,7 @@ def account_password_set(*, actor: User, new_password: str, via: str = "change")
     user.password_change_required = False
     user.save(update_fields=["password", "password_change_required"])
     audit_record(actor=user, action=AuditAction(f"password_{via}"), obj=user, after={"username": user.username})
-    api_tokens_revoke_all(actor=user, user=user, reason=REVOKED_PASSWORD)
+    credentials_changed.send(sender=User, actor=user, user=user, reason=REVOKED_PASSWORD)
     return user
 
 

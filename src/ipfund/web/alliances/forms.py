@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ipfund.web.accounts.models import User
 from ipfund.web.analysis.forms import _StaffChoice, staff_label, staff_users
-from ipfund.web.portal.facts import ERROR_CHOOSE, ERROR_INTEGER
-from ipfund.web.portal.forms import ERROR_FILE_REQUIRED, REQUIRED, _too_long, _yes_no
+from ipfund.web.common.facts import ERROR_CHOOSE, ERROR_INTEGER
+from ipfund.web.common.forms import ERROR_FILE_REQUIRED, REQUIRED, _too_long, _yes_no
 
 from .models import CRITERIA, CRITERION_MAX
 

@@ -255,6 +255,11 @@ def alliance_review_of(claim, facts: dict | None = None) -> AllianceApplication 
     ).first()
 
 
+def alliance_claim_submitting(sender, *, claim, **kwargs) -> None:
+    """Receiver of claims' claim_submitting (connected in AlliancesConfig.ready)."""
+    alliance_claim_gate(claim)
+
+
 def alliance_claim_gate(claim, facts: dict | None = None) -> None:
     """Called by claim_submit and by the reviewer's recommendation (with the facts as confirmed): an
     alliance item is claimable only on a passed review of this applicant."""

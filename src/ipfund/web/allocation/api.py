@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from ipfund.web.api.schemas import ErrorOut
+from ipfund.web.common.schemas import ErrorOut
 from ipfund.web.budgets.models import Budget
 from ipfund.web.claims.selectors import claim_get_for
 

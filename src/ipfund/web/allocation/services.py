@@ -31,6 +31,7 @@ from ipfund.web.audit.actions import AuditAction
 from ipfund.web.audit.services import audit_record
 from ipfund.web.budgets.models import Budget
 from ipfund.web.budgets.selectors import _grants_of, policy_title
+from ipfund.web.budgets.services import budget_guard
 from ipfund.web.claims import duties
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.workflow import Action, State
@@ -373,3 +374,18 @@ def quota_guard(claim: Claim) -> None:
     approved = Claim.objects.filter(quota_place__fill=fill, award_entries__kind="grant").exclude(state=State.REVOKED).count()
     if approved >= fill.count:
         raise ValidationError(QUOTA_FULL.format(label=quota.label, count=fill.count), code="quota_full")
+
+
+# -- the receivers of the signals of the apps below (connected in AllocationConfig.ready) -----------
+
+
+def award_granting_guard(sender, *, claim: Claim, policy: str, amount: Decimal, on, **kwargs) -> None:
+    """ledger's award_granting: a quota (择优名额) filled from the ranking, this claim selected, room
+    left; then the budgets the award counts against (past their amount only where the policy allows)."""
+    quota_guard(claim)
+    budget_guard(policy=policy, round_id=claim.round_id, on=on, amount=amount, over_allowed=over_allowed(policy))
+
+
+def payment_recording_wait(sender, *, claim: Claim, **kwargs) -> str | None:
+    """payments' payment_recording: why the claim waits for its pro-rata cut, or None."""
+    return payment_waits_for_allocation(claim)

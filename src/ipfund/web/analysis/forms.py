@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ipfund.web.accounts import roles
 from ipfund.web.accounts.models import ApplicantProfile, User
-from ipfund.web.portal.facts import ERROR_CHOOSE, _money_field
-from ipfund.web.portal.forms import ERROR_FILE_REQUIRED, _date_field, _too_long
+from ipfund.web.common.facts import ERROR_CHOOSE, _money_field
+from ipfund.web.common.forms import ERROR_FILE_REQUIRED, _date_field, _too_long
 
 from .models import Activity
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from ipfund.web.accounts import roles
 from ipfund.web.audit.models import AuditEvent
 from ipfund.web.filed import file_serve
-from ipfund.web.portal.views.common import role_required, run_service
+from ipfund.web.common.views import role_required, run_service
 
 from . import services
 from .forms import ACCEPT, ActivityForm, AssignForm, ConcludeForm, ReportForm, SearchForm

@@ -25,7 +25,7 @@ from ipfund.web.payments.selectors import latest_failure
 from ipfund.web.payments.services import payee_account, payment_batch_record, payment_fail, payment_record
 from ipfund.web.statistics.selectors import budget_label
 
-from .schemas import ErrorOut
+from ipfund.web.common.schemas import ErrorOut
 
 router = Router(tags=["finance"])
 

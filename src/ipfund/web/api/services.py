@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ipfund.web.accounts import roles
+from ipfund.web.accounts.signals import REVOKED_MFA_RESET, REVOKED_PASSWORD, REVOKED_ROLE_GRANT  # noqa: F401 (named here too)
 from ipfund.web.audit.services import audit_record
 from ipfund.web.audit.actions import AuditAction
 
@@ -36,9 +37,6 @@ STAFF_TOKEN_NEEDS_MFA = "工作人员生成接口令牌前须先通过双因素�
 TOKEN_EXPIRED = "接口令牌已于 {at} 过期，请在“接口令牌”页面（/me/tokens/）生成新令牌。"
 TOKEN_ROLES_CHANGED = "接口令牌签发后账户角色已变更，令牌已失效，请在“接口令牌”页面（/me/tokens/）重新生成。"
 # Why every token of a user was revoked (api_tokens_revoke_all's ``reason``), as the token page shows it.
-REVOKED_ROLE_GRANT = "角色变更"
-REVOKED_PASSWORD = "密码变更"
-REVOKED_MFA_RESET = "双因素认证重置"
 
 
 class TokenExpired(Exception):
@@ -105,6 +103,11 @@ def api_tokens_revoke_all(*, actor, user, reason: str) -> int:
     audit_record(actor=actor, action=AuditAction.API_TOKENS_REVOKE_ALL, obj=user,
                  after={"reason": reason, "tokens": [t.prefix for t in live], "revoked_at": now})
     return len(live)
+
+
+def tokens_revoke_on_change(sender, *, actor, user, reason: str, **kwargs) -> int:
+    """Receiver of accounts' credentials_changed (connected in ApiConfig.ready)."""
+    return api_tokens_revoke_all(actor=actor, user=user, reason=reason)
 
 
 def api_token_user(secret: str):

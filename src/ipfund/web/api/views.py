@@ -28,10 +28,10 @@ from ipfund.web.engine_door import (
     policy_validity,
     stored_explanation,
 )
-from ipfund.web.portal.policy import page_policy
+from ipfund.web.common.policy import page_policy
 from ipfund.web.throttle import client_hash, rate_allow
 
-from . import schemas
+from ipfund.web.common import schemas
 from .bodies import BATCH_UNUSABLE, body_digest, evaluate_body_check, idempotency_key_check
 from .schema_errors import schema_errors
 from .services import TokenExpired, api_token_user

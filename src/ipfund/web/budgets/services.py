@@ -181,6 +181,12 @@ def budget_guard(*, policy: str, round_id: int | None, on: dt.date, amount: Deci
     Budget.objects.filter(pk__in=ids).update(committed=F("committed") + amount)
 
 
+def budget_award_taken_back(sender, *, policy: str, round_id: int | None, approved_on: dt.date, amount: Decimal,
+                            **kwargs) -> None:
+    """Receiver of the ledger's award_taken_back (connected in BudgetsConfig.ready)."""
+    budget_release(policy=policy, round_id=round_id, approved_on=approved_on, amount=amount)
+
+
 def budget_release(*, policy: str, round_id: int | None, approved_on: dt.date, amount: Decimal) -> None:
     """Take ``amount`` (a revocation's or a reduction's, positive) out of the running totals of the
     budgets its grant counts against: the annual budget of the grant's approval year and its round's.

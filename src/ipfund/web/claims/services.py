@@ -28,6 +28,7 @@ from ipfund.web.uploads import check_upload
 from . import duties
 from .contract import coerce_facts
 from .models import Claim, Evidence
+from .signals import claim_submitting
 from .reference import CLAIM, reference_next
 from .workflow import ACTION_ROLE, EDITABLE, Action, State, next_state
 
@@ -353,9 +354,7 @@ def claim_submit(*, actor, claim: Claim) -> Claim:
     missing = evidence_missing(claim)
     if missing:
         raise ValidationError(EVIDENCE_MISSING.format(labels="、".join(missing)), code="evidence_missing")
-    from ipfund.web.alliances.services import alliance_claim_gate  # 二（四）: only after a passed review
-
-    alliance_claim_gate(claim)
+    claim_submitting.send(sender=Claim, claim=claim)  # 二（四）: alliances refuses an alliance item without a passed review
     decision = claim_estimate(actor=actor, claim=claim)
     return claim_transition(
         actor=actor,
@@ -386,3 +385,12 @@ def claim_estimate(*, actor, claim: Claim, facts: dict | None = None) -> Decisio
     if not roles.is_staff_member(actor):
         _own(actor, claim)
     return decide_claim(claim, facts=facts)
+
+
+def retire_refuse_undecided(sender, *, policy_id: str, **kwargs) -> None:
+    """Receiver of policylib's package_retiring: no retiring while a claim under the package is undecided."""
+    from ipfund.web.policylib.services import RETIRE_UNDECIDED, UNDECIDED_STATES
+
+    undecided = Claim.objects.filter(policy=policy_id, state__in=UNDECIDED_STATES).count()
+    if undecided:
+        raise ValidationError(RETIRE_UNDECIDED.format(count=undecided), code="undecided_claims")

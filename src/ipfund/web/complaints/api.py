@@ -9,7 +9,7 @@ import datetime as dt
 from django.conf import settings
 from ninja import Field, Router, Schema, Status
 
-from ipfund.web.api.schemas import ErrorOut
+from ipfund.web.common.schemas import ErrorOut
 from ipfund.web.throttle import client_hash, rate_allow
 
 from . import services

@@ -4,8 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from ipfund.web.portal.facts import ERROR_CHOOSE
-from ipfund.web.portal.forms import REQUIRED, _too_long
+from ipfund.web.common.facts import ERROR_CHOOSE
+from ipfund.web.common.forms import REQUIRED, _too_long
 
 from .models import Complaint
 

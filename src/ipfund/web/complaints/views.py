@@ -11,7 +11,7 @@ from django.http import Http404
 
 from ipfund.web.accounts import roles
 from ipfund.web.filed import file_serve
-from ipfund.web.portal.views.common import flash_errors, role_required, run_service, show_service_error
+from ipfund.web.common.views import flash_errors, role_required, run_service, show_service_error
 from ipfund.web.throttle import client_hash, rate_allow
 
 from . import services

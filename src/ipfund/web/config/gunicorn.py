@@ -1,6 +1,6 @@
 """gunicorn's configuration for production: `gunicorn -c python:ipfund.web.config.gunicorn -w 3
 ipfund.web.config.wsgi`. It tells each worker how many there are, so a start with several
-workers and no shared cache is refused (config/startup.py), and caps request lines and headers."""
+workers and no shared cache is refused (web/startup.py), and caps request lines and headers."""
 
 import os
 

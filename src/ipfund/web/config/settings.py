@@ -311,7 +311,7 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 IPFUND_JOB_LEASE_SECONDS = float(os.environ.get("IPFUND_JOB_LEASE_SECONDS", "60"))
 IPFUND_JOB_MAX_ATTEMPTS = int(os.environ.get("IPFUND_JOB_MAX_ATTEMPTS", "3"))
 IPFUND_JOB_RESEND_SECONDS = float(os.environ.get("IPFUND_JOB_RESEND_SECONDS", "300"))
-# Production refuses to start without a broker unless this accepts the in-process worker (startup.py).
+# Production refuses to start without a broker unless this accepts the in-process worker (web/startup.py).
 IPFUND_JOBS_IN_PROCESS = _env_bool("IPFUND_JOBS_IN_PROCESS")
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -24,7 +24,7 @@ def _refuse_unsafe_start(**kwargs) -> None:
     import django
 
     django.setup()
-    from ipfund.web.config.startup import refuse_unsafe_start
+    from ipfund.web.startup import refuse_unsafe_start
 
     refuse_unsafe_start(workers=1, web=False)
 

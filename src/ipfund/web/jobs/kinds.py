@@ -28,15 +28,22 @@ class JobKind:
 
 
 def _exports():
+    from ipfund.web.documents import letters
     from ipfund.web.exports import awards, bank_batch, queues, statistics
-    from ipfund.web.exports import letters
 
     return awards, bank_batch, queues, statistics, letters
 
 
-def kinds() -> dict[str, JobKind]:
-    from ipfund.web.sandbox import export as sandbox_export
+# The kinds of the apps built on jobs (they import jobs, so jobs does not import them): each adds
+# its own in its AppConfig.ready — the sandbox its run ("sandbox_run").
+_registered: dict[str, JobKind] = {}
 
+
+def kind_register(name: str, kind: JobKind) -> None:
+    _registered[name] = kind
+
+
+def kinds() -> dict[str, JobKind]:
     awards, bank_batch, queues, statistics, letters = _exports()
     staff = (roles.REVIEWER, roles.APPROVER, roles.FINANCE, roles.ADMIN)
     return {
@@ -48,8 +55,8 @@ def kinds() -> dict[str, JobKind]:
             "银行批量代发文件", (roles.FINANCE,), bank_batch.export_bank_batch, bank_batch.filename, bank_batch.content_type
         ),
         "statistics": JobKind("年度统计导出", staff, statistics.export_statistics, statistics.filename),
-        "sandbox_run": JobKind("政策沙盘测算", (roles.FINANCE, roles.ADMIN), sandbox_export.export_run, sandbox_export.filename),
         "decision_letters": JobKind(
             "资助决定书批量生成", (roles.REVIEWER, roles.APPROVER, roles.ADMIN), letters.export_letters, letters.filename, ZIP
         ),
+        **_registered,
     }

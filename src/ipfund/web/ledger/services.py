@@ -5,8 +5,9 @@ Both run inside the caller's transaction. award_grant first locks the cap bucket
 (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions already hold the write
 lock), then asks the engine again against the ledger as it is under that lock, so two approvals
 at the same instant are decided one after the other; then it locks the budget rows the award
-counts against and refuses an award that would exceed one (budgets.services.budget_guard). The unique duplicate key and the CHECK
-used <= cap are the database's own guard should anything slip past.
+counts against and refuses an award that would exceed one (budgets.services.budget_guard, reached
+through ledger.signals.award_granting). The unique duplicate key and the CHECK used <= cap are the
+database's own guard should anything slip past.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from django.utils import timezone
 
 from ipfund.web.audit.services import audit_record
 from ipfund.web.audit.actions import AuditAction
-from ipfund.web.budgets.services import budget_guard, budget_release
 from ipfund.web.engine_door import Decision, decide_claim, ledger_fields, ledger_index_names, ledger_scope
 
 from .models import AwardEntry, CapBucket, DuplicateKey, LedgerName
 from .selectors import award_net
+from .signals import award_granting, award_taken_back
 
 AWARD_DUPLICATE = "同一事项已获资助，不能重复资助。"
 AWARD_CAP_REACHED = "该项目的资助上限已用完，不能再审定资助。"
@@ -99,12 +100,8 @@ def award_grant(*, actor, claim, limit: Decimal) -> Grant:
     if not decision.eligible or engine_amount <= 0:
         raise _refusal(decision)
     amount = min(limit, engine_amount)
-    # After the cap buckets, under the same transaction: the budgets the award counts against.
-    from ipfund.web.allocation.services import over_allowed, quota_guard
-
-    quota_guard(claim)  # a quota (择优名额): filled from the ranking, this claim selected, room left
-    budget_guard(policy=decision.policy, round_id=claim.round_id, on=timezone.localdate(), amount=amount,
-                 over_allowed=over_allowed(decision.policy))
+    # After the cap buckets, under the same transaction: the quota and the budgets the award counts against.
+    award_granting.send(sender=AwardEntry, claim=claim, policy=decision.policy, amount=amount, on=timezone.localdate())
 
     entry = AwardEntry.objects.create(
         claim=claim,
@@ -182,7 +179,8 @@ def _take_back(*, actor, claim, grant: AwardEntry, buckets, kind: str, amount: D
                                     for n in grant.names.all()])
     for bucket in buckets:
         CapBucket.objects.filter(pk=bucket.pk).update(used=F("used") - amount)
-    budget_release(policy=grant.policy, round_id=claim.round_id, approved_on=timezone.localdate(grant.created_at), amount=amount)
+    award_taken_back.send(sender=AwardEntry, policy=grant.policy, round_id=claim.round_id,
+                          approved_on=timezone.localdate(grant.created_at), amount=amount)
     return entry
 
 

@@ -5,6 +5,7 @@ confirmation of an account changed while an award waits for payment.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,10 +27,11 @@ from ipfund.web.ledger.selectors import award_net
 from ipfund.web.masking import mask_bank_account
 from ipfund.web.notifications.services import notification_send
 from ipfund.web.pii.blind_index import account_key
-from ipfund.web.pii.services import profile_protect
+from ipfund.web.accounts.pii import profile_protect
 
 from .installments import after_payment, installment_to_pay
 from .models import BankAccountChange, Installment, Payment, PaymentBatch, PaymentFailure
+from .signals import payment_recording
 
 REFERENCE_REQUIRED = "请填写拨付凭证号。"
 REASON_REQUIRED = "请填写拨付失败原因。"
@@ -177,11 +179,10 @@ def payment_record(*, actor, claim: Claim, paid_on: dt.date, reference: str, bat
     paid_before = sum((p.amount for p in Payment.objects.filter(claim=claim)), Decimal("0.00"))
     if paid_before + amount > net:  # the payments never exceed the award's net
         raise ValidationError(NOTHING_TO_PAY, code="nothing_to_pay")
-    from ipfund.web.allocation.services import payment_waits_for_allocation
-
-    waits = payment_waits_for_allocation(claim)  # 按同一比例核减: paid only after the cut
+    # 按同一比例核减: allocation (built on payments) says why the claim waits for its cut, if it does.
+    waits = [answer for _receiver, answer in payment_recording.send(sender=Payment, claim=claim) if answer]
     if waits:
-        raise ValidationError(waits, code="allocation_pending")
+        raise ValidationError(waits[0], code="allocation_pending")
     profile = ApplicantProfile.objects.select_for_update().get(pk=claim.applicant_id)
     if bank_change_pending(profile) is not None:
         raise ValidationError(ACCOUNT_CHANGE_PENDING, code="account_change_pending")
@@ -314,6 +315,16 @@ def payment_fail(*, actor, claim: Claim, reason: str, failed_on: dt.date | None 
 def _change_snapshot(change: BankAccountChange) -> dict:
     return {"applicant": change.applicant_id, "bank_name": change.bank_name, "bank_account": mask_bank_account(change.bank_account),
             "bank_account_key": account_key(change.bank_account), "bank_holder": change.bank_holder, "state": change.state}
+
+
+def bank_account_hold(sender, *, actor, profile: ApplicantProfile, bank: dict, **kwargs) -> bool:
+    """Receiver of accounts' bank_account_changing (connected in PaymentsConfig.ready): while an award
+    waits for payment, the new account is held until a second person confirms it (True: held)."""
+    if not awaiting_payment(profile):
+        return False
+    proposed = dataclasses.replace(payee_account(profile), **bank)
+    bank_change_request(actor=actor, profile=profile, account=proposed)
+    return True
 
 
 def bank_change_request(*, actor, profile: ApplicantProfile, account: PayeeAccount) -> BankAccountChange:

@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
 from ipfund.web.audit.actions import AuditAction
+from ipfund.web.policylib.signals import package_retiring
 from ipfund.web.engine_door import (
     ORIGIN_STORE,
     PackageInfo,
@@ -294,9 +295,6 @@ def package_retire(*, actor, policy_id: str, reason: str):
     """Retire an uploaded package: no new round or claim under it; kept in the store, so that what
     was decided under it still reads it. Refused while one of its rounds is open or not yet open,
     or a claim under it is undecided. Audited."""
-    from ipfund.web.claims.models import Claim
-    from ipfund.web.rounds.models import ApplicationRound
-
     from .models import RetiredPackage
 
     if not roles.has_role(actor, roles.ADMIN):
@@ -313,12 +311,9 @@ def package_retire(*, actor, policy_id: str, reason: str):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [RETIRE_REASON]})
-    rounds = list(ApplicationRound.objects.filter(policy=policy_id, closes_at__gt=timezone.now()).order_by("opens_at"))
-    if rounds:
-        raise ValidationError(RETIRE_OPEN_ROUNDS.format(count=len(rounds), names="、".join(r.name for r in rounds)), code="open_rounds")
-    undecided = Claim.objects.filter(policy=policy_id, state__in=UNDECIDED_STATES).count()
-    if undecided:
-        raise ValidationError(RETIRE_UNDECIDED.format(count=undecided), code="undecided_claims")
+    # The apps built on the library refuse while the package is still in use: rounds (one of its
+    # rounds open or not yet open: RETIRE_OPEN_ROUNDS), then claims (one undecided: RETIRE_UNDECIDED).
+    package_retiring.send(sender=RetiredPackage, policy_id=policy_id)
     retired = RetiredPackage.objects.create(policy_id=policy_id, retired_at=timezone.now(), retired_by=actor, reason=reason)
     audit_record(actor=actor, action=AuditAction.POLICY_PACKAGE_RETIRE, object_type="policy_package", object_id=policy_id,
                  after={"id": policy_id, "title": package.title, "document_number": package.document_number, "reason": reason})

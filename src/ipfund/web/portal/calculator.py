@@ -12,8 +12,8 @@ from ipfund.web.engine_door import (
     Decision,
     decide_calculator,
 )
-from ipfund.web.portal import labels
-from ipfund.web.portal.facts import (
+from ipfund.web.common import labels
+from ipfund.web.common.facts import (
     BOOL_CHOICES,
     ERROR_CHOOSE,
     ERROR_DATE,
@@ -23,7 +23,7 @@ from ipfund.web.portal.facts import (
     attach_engine_error,
     facts_form,
 )
-from ipfund.web.portal.policy import items_open_to, page_policy, policy_choices, policy_facts
+from ipfund.web.common.policy import items_open_to, page_policy, policy_choices, policy_facts
 
 # How the explanation names the visitor, and the stand-in identifier it shows instead of a code
 # the visitor never typed.

@@ -15,7 +15,7 @@ from ipfund.web.claims.services import evidence_attach
 from ipfund.web.claims.staging import staged_attach, staged_for, upload_stage
 from ipfund.web.uploads import check_upload
 
-from .views.common import error_messages, new_form_token
+from ipfund.web.common.views import error_messages, new_form_token
 
 STAGED_FIELD = "staged"
 ALREADY_STAGED = _("已上传（待保存），无需重新选择；也可再选择补充文件")

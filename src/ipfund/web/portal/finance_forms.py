@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ipfund.web.engine_door import known_policies
-from ipfund.web.portal.facts import ERROR_REQUIRED
-from ipfund.web.portal.forms import PaymentForm
+from ipfund.web.common.facts import ERROR_REQUIRED
+from ipfund.web.common.forms import PaymentForm
 from ipfund.web.rounds.models import ApplicationRound
 
 REQUIRED = {"required": ERROR_REQUIRED}

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from ipfund.web.audit.actions import AuditAction
-from ipfund.web.portal import labels
+from ipfund.web.common import labels
 
 # A claim's own moves, labelled as the audit trail's one table (audit.actions) labels them.
 ACTION_LABELS = {a.value: a.label for a in AuditAction if a.value.startswith("claim_")}
@@ -176,7 +176,7 @@ def _shown(field: str, value, claim) -> str:
     """A recorded value as a person reads it: labels for states, items, users and facts (those of
     the claim's own policy)."""
     from ipfund.web.engine_door import policy_by_id
-    from ipfund.web.portal.facts import display_facts
+    from ipfund.web.common.facts import display_facts
     from ipfund.web.portal.templatetags.portal import yuan
 
     if value is None or value == "":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ipfund.web.portal import labels
+from ipfund.web.common import labels
 from ipfund.web.engine_door import known_policies
 
 DUPLICATE_KEY = "不重复资助的依据"

@@ -13,7 +13,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from ipfund.web.accounts import roles
-from ipfund.web.api.schemas import ErrorOut
+from ipfund.web.common.schemas import ErrorOut
 
 from . import services
 from .models import Promise, RecoveryCase, WriteOff

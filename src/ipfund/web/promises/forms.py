@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ipfund.web.portal.facts import ERROR_CHOOSE
-from ipfund.web.portal.forms import REQUIRED
+from ipfund.web.common.facts import ERROR_CHOOSE
+from ipfund.web.common.forms import REQUIRED
 
 from .models import BREACH_LABELS
 

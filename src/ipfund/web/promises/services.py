@@ -188,6 +188,11 @@ def promise_remind(*, today: dt.date | None = None) -> int:
     return sent
 
 
+def promises_flag_on_import(sender, *, upload, **kwargs) -> None:
+    """Receiver of the registers' register_imported (connected in PromisesConfig.ready)."""
+    promises_flag(upload)
+
+
 def promises_flag(upload) -> int:
     """After an enterprise register import: flag each promise in its term whose enterprise the new
     version shows out of the zone or deregistered. Staff confirm; nothing is recovered here."""

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from ipfund.web.accounts import roles
 from ipfund.web.documents.recovery_notice import recovery_notice_filename, recovery_notice_issue
 from ipfund.web.filed import file_serve
-from ipfund.web.portal.views.common import role_required, run_service
+from ipfund.web.common.views import role_required, run_service
 
 from . import services
 from .forms import BreachForm, DecideForm, RepaymentForm, WriteOffForm

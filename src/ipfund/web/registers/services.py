@@ -18,6 +18,7 @@ from ipfund.web.engine_door import uscc_valid
 
 from . import tables
 from .models import NameResolution, Register, RegisterImport, RegisterRow
+from .signals import register_imported
 from .names import in_zone, name_normal, suggestions
 from .selectors import enterprise_index, enterprise_rows
 
@@ -146,10 +147,8 @@ def register_import(*, actor, upload: RegisterImport, mapping: dict[str, str] | 
     audit_record(actor=actor or "system", action=AuditAction.REGISTER_IMPORT, obj=upload,
                  after={"register": register.code, "version": version, "rows": len(made), "waiting": waiting,
                         "mapping": mapping, "sha256": upload.sha256})
-    if register.kind == Register.ENTERPRISES:
-        from ipfund.web.promises.services import promises_flag
-
-        promises_flag(upload)  # out of the zone or deregistered within a promise's term: flagged for staff
+    # Promises (built on registers) flag an enterprise out of the zone or deregistered within a term.
+    register_imported.send(sender=RegisterImport, upload=upload)
     return upload
 
 

@@ -17,7 +17,7 @@ from ipfund.web.accounts.selectors import applicant_of
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.workflow import State
 from ipfund.web.engine_door import known_policies, policies_in_force, policy_by_id, stored_explanation
-from ipfund.web.portal.views.common import error_messages, role_required
+from ipfund.web.common.views import error_messages, role_required
 
 from . import matching
 from .display import row_fields

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
@@ -140,3 +141,12 @@ def interpretation_choose(
         after={"interpretation": interpretation, "option": option, "effective_from": effective_from, "reason": choice.reason},
     )
     return choice
+
+
+def retire_refuse_open_rounds(sender, *, policy_id: str, **kwargs) -> None:
+    """Receiver of policylib's package_retiring: no retiring while one of its rounds is open or not yet open."""
+    from ipfund.web.policylib.services import RETIRE_OPEN_ROUNDS
+
+    rounds = list(ApplicationRound.objects.filter(policy=policy_id, closes_at__gt=timezone.now()).order_by("opens_at"))
+    if rounds:
+        raise ValidationError(RETIRE_OPEN_ROUNDS.format(count=len(rounds), names="、".join(r.name for r in rounds)), code="open_rounds")

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from ipfund.web.accounts import roles
 from ipfund.web.engine_door import parameter_in_force
-from ipfund.web.portal.policy import page_policy, policy_choices
-from ipfund.web.portal.views.common import error_messages, flash_errors, role_required
+from ipfund.web.common.policy import page_policy, policy_choices
+from ipfund.web.common.views import error_messages, flash_errors, role_required
 
 from . import services
 from .models import Scenario, ScenarioRun

@@ -12,7 +12,8 @@ from ipfund.web.accounts.selectors import applicant_of
 from ipfund.web.budgets.selectors import policy_title as budget_policy_title
 from ipfund.web.notifications.selectors import unread_count as notifications_unread
 from ipfund.web import masking
-from ipfund.web.portal import labels, wording
+from ipfund.web.common import labels
+from ipfund.web.portal import wording
 
 register = template.Library()
 

@@ -21,8 +21,8 @@ from ipfund.web.notifications.services import notification_mark_read
 from ipfund.web.api.models import ApiToken
 from ipfund.web.api.services import api_token_create, api_token_revoke
 from ipfund.web.payments.services import bank_change_pending
-from ipfund.web.portal.forms import REGISTER_FIELD_ALIASES, ApiTokenForm, LoginForm, ProfileForm, RegisterForm
-from ipfund.web.portal.views.common import role_required, run_service
+from ipfund.web.common.forms import REGISTER_FIELD_ALIASES, ApiTokenForm, LoginForm, ProfileForm, RegisterForm
+from ipfund.web.common.views import role_required, run_service
 
 REGISTERED = _("注册成功，欢迎使用。")
 PROFILE_SAVED = _("账户资料已保存。")

@@ -13,9 +13,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 
 from ipfund.web.accounts.services import staff_name_set, staff_user_create
-from ipfund.web.portal.forms import InterpretationForm, RoundForm, RolesForm, StaffNameForm, StaffUserForm
-from ipfund.web.portal.policy import page_policy, policy_choices, policy_facts
-from ipfund.web.portal.views.common import role_required, run_service
+from ipfund.web.common.forms import InterpretationForm, RoundForm, RolesForm, StaffNameForm, StaffUserForm
+from ipfund.web.common.policy import page_policy, policy_choices, policy_facts
+from ipfund.web.common.views import role_required, run_service
 from ipfund.web.portal.wording import for_people
 from ipfund.web.rounds.models import ApplicationRound, InterpretationChoice
 from ipfund.web.rounds.selectors import interpretations_in_force, round_phase

@@ -19,7 +19,7 @@ from ipfund.web.engine_door import known_policies, policy_allocation
 from ipfund.web.rounds.models import ApplicationRound
 from ipfund.web.budgets.models import Budget
 from ipfund.web.budgets.selectors import policy_title
-from ipfund.web.portal.views.common import role_required
+from ipfund.web.common.views import role_required
 
 APPLIED = "已按同一比例核减：比例 {ratio}，{count} 项资助核减后合计 {total} 元。"
 

@@ -28,10 +28,10 @@ from ipfund.web.payments.services import bank_change_pending
 from ipfund.web.portal.views.installments import installments_context
 from ipfund.web.portal import timeline
 from ipfund.web.portal.claim_files import files_attach, files_chosen, files_keep, form_data
-from ipfund.web.portal.facts import display_facts, facts_form
-from ipfund.web.portal.forms import ClaimMetaForm, evidence_form
-from ipfund.web.portal.policy import items_open_to, policy_facts
-from ipfund.web.portal.views.common import error_messages, flash_errors, new_form_token, role_required, show_service_error
+from ipfund.web.common.facts import display_facts, facts_form
+from ipfund.web.common.forms import ClaimMetaForm, evidence_form
+from ipfund.web.common.policy import items_open_to, policy_facts
+from ipfund.web.common.views import error_messages, flash_errors, new_form_token, role_required, show_service_error
 from ipfund.web.rounds.selectors import round_last_closed_for, round_next_for, round_open_for
 
 DRAFT_SAVED = _("申报草稿已保存。请核对预计金额，确认无误后提交。")

@@ -15,7 +15,7 @@ from ipfund.web.documents.notice import notice_filename, notice_pdf
 from ipfund.web.documents.receipt import receipt_filename, receipt_pdf
 from ipfund.web.documents.services import payment_list_issue
 from ipfund.web.notices.selectors import notices_public
-from ipfund.web.portal.views.common import role_required
+from ipfund.web.common.views import role_required
 
 
 def _pdf(data: bytes, filename: str) -> FileResponse:

@@ -11,8 +11,8 @@ from ipfund.web.claims.evidence_changes import EVIDENCE_LOCKED, evidence_remove,
 from ipfund.web.claims.models import Claim, Evidence
 from ipfund.web.claims.selectors import claim_get_for
 from ipfund.web.claims.workflow import EDITABLE
-from ipfund.web.portal.forms import EvidenceReplaceForm
-from ipfund.web.portal.views.common import error_messages, flash_errors, role_required
+from ipfund.web.common.forms import EvidenceReplaceForm
+from ipfund.web.common.views import error_messages, flash_errors, role_required
 
 REMOVED = _("证明材料“{name}”已删除。提交前请确认所需材料齐全。")
 REPLACED = _("证明材料“{old}”已替换为“{new}”。")

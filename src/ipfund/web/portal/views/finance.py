@@ -30,9 +30,9 @@ from ipfund.web.payments.services import (
     payment_record,
 )
 from ipfund.web.portal.finance_forms import BankChangeRejectForm, BatchPaymentForm
-from ipfund.web.portal.forms import PaymentFailForm, PaymentForm
+from ipfund.web.common.forms import PaymentFailForm, PaymentForm
 from ipfund.web.portal.views.installments import installments_context
-from ipfund.web.portal.views.common import flash_errors, role_required, run_service, show_service_error
+from ipfund.web.common.views import flash_errors, role_required, run_service, show_service_error
 
 PAID = _("已记录拨付。")
 PAY_FAILED = _("已记录拨付失败，待重新拨付。")

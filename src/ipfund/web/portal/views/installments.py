@@ -16,8 +16,8 @@ from ipfund.web.claims.models import Claim
 from ipfund.web.claims.selectors import claim_get_for
 from ipfund.web.payments.installments import OPEN_STATES, installment_outcome, installments_for, waiting_installments
 from ipfund.web.payments.models import Installment
-from ipfund.web.portal.forms import InstallmentOutcomeForm
-from ipfund.web.portal.views.common import error_messages, flash_errors, role_required
+from ipfund.web.common.forms import InstallmentOutcomeForm
+from ipfund.web.common.views import error_messages, flash_errors, role_required
 
 MET = _("已确认第 %(n)d 期条件已满足（%(label)s），本期转为待拨付。")
 FAILED = _("已确认第 %(n)d 期条件未满足（%(label)s），本期及以后各期已取消。")

@@ -13,8 +13,8 @@ from ipfund.web.jobs.kinds import kinds
 from ipfund.web.jobs.models import Job
 from ipfund.web.jobs.selectors import job_get_for, jobs_of
 from ipfund.web.jobs.services import job_file_open, job_request
-from ipfund.web.portal.policy import page_policy, policy_choices, policy_facts
-from ipfund.web.portal.views.common import error_messages, flash_errors, role_required
+from ipfund.web.common.policy import page_policy, policy_choices, policy_facts
+from ipfund.web.common.views import error_messages, flash_errors, role_required
 from ipfund.web.rounds.models import ApplicationRound
 
 STAFF = (roles.REVIEWER, roles.APPROVER, roles.FINANCE, roles.ADMIN)

@@ -16,8 +16,8 @@ from ipfund.web.claims.workflow import IllegalTransition, State
 from ipfund.web.notices.models import Notice, NoticeEntry, Objection
 from ipfund.web.notices.selectors import notice_entries, notices_public, objection_get_for, objections_open
 from ipfund.web.notices.services import notice_close, notice_publish, objection_file, objection_resolve
-from ipfund.web.portal.forms import NoticePublishForm, ObjectionForm, ObjectionResolveForm
-from ipfund.web.portal.views.common import error_messages, flash_errors, role_required, show_service_error
+from ipfund.web.common.forms import NoticePublishForm, ObjectionForm, ObjectionResolveForm
+from ipfund.web.common.views import error_messages, flash_errors, role_required, show_service_error
 from ipfund.web.throttle import client_hash
 
 OBJECTION_FILED = _("异议已收到（异议编号 {reference}），我们将在公示期内核实处理。")

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 from ipfund.web.accounts import roles
 from ipfund.web.accounts.models import RoleChange
 from ipfund.web.accounts.role_changes import role_change_confirm, role_change_reject
-from ipfund.web.pii.selectors import reveal_events, reveals_described
-from ipfund.web.portal.forms import RevealLogForm
-from ipfund.web.portal.views.common import error_messages, flash_errors, role_required
+from ipfund.web.portal.reveal_log import reveal_events, reveals_described
+from ipfund.web.common.forms import RevealLogForm
+from ipfund.web.common.views import error_messages, flash_errors, role_required
 
 REVEALS_PAGE_SIZE = 50
 

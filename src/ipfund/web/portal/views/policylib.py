@@ -12,7 +12,7 @@ from ipfund.web.engine_door import policy_library
 from ipfund.web.engine_door import ORIGIN_STORE
 from ipfund.web.policylib.forms import CompareForm, PackageUploadForm, RetireForm
 from ipfund.web.policylib.services import package_page, package_retire, package_retired, package_upload, retired_ids
-from ipfund.web.portal.views.common import role_required, run_service
+from ipfund.web.common.views import role_required, run_service
 
 ACTIVATED = _("政策包 {title}（{number}）已通过检查和测试，已启用。")
 NO_PACKAGE = _("没有安装这项政策。")

@@ -2,10 +2,10 @@
 
 from django.shortcuts import render
 
-from ipfund.web.portal import labels
+from ipfund.web.common import labels
 from ipfund.web.portal.calculator import run_calculator
 from ipfund.web.engine_door import known_policies
-from ipfund.web.portal.policy import item_kinds, items_open_to, page_policy, policy_choices, policy_facts
+from ipfund.web.common.policy import item_kinds, items_open_to, page_policy, policy_choices, policy_facts
 from ipfund.web.rounds.selectors import rounds_open
 
 

@@ -22,8 +22,8 @@ from ipfund.web.accounts.mfa import (
     mfa_qr_svg,
 )
 from ipfund.web.accounts.services import account_password_change, account_password_set
-from ipfund.web.portal.forms import MfaTokenForm
-from ipfund.web.portal.views.common import show_service_error
+from ipfund.web.common.forms import MfaTokenForm
+from ipfund.web.common.views import show_service_error
 
 PASSWORD_CHANGED = _("密码已修改。")
 MFA_ENROLLED = _("双因素认证已启用，今后登录时需输入验证器中的验证码。")

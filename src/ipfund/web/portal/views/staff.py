@@ -32,18 +32,19 @@ from ipfund.web.ledger.selectors import award_net, awards_of_applicant
 from ipfund.web.notices.models import Objection
 from ipfund.web.payments.models import Payment
 from ipfund.web.portal.views.installments import installments_context
-from ipfund.web.portal import labels, timeline
-from ipfund.web.portal.facts import display_facts, facts_form
-from ipfund.web.portal.forms import (
+from ipfund.web.common import labels
+from ipfund.web.portal import timeline
+from ipfund.web.common.facts import display_facts, facts_form
+from ipfund.web.common.forms import (
     RecommendForm,
     RejectForm,
     ReturnForm,
     SendBackForm,
 )
 from ipfund.web.portal.ledger_view import caps_used
-from ipfund.web.portal.policy import policy_facts
+from ipfund.web.common.policy import policy_facts
 from ipfund.web.engine_door import facts_to_confirm, known_policies, policy_of, stored_decision
-from ipfund.web.portal.views.common import FORBIDDEN, error_messages, flash_errors, role_required, show_service_error
+from ipfund.web.common.views import FORBIDDEN, error_messages, flash_errors, role_required, show_service_error
 from ipfund.web.review.services import (
     BATCH_ACTIONS,
     approval_approve,

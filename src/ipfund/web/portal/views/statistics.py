@@ -9,7 +9,7 @@ from ipfund.web.budgets.selectors import budget_statuses, waivers
 from ipfund.web.budgets.services import budget_set, budget_waive
 from ipfund.web.engine_door import known_policies
 from ipfund.web.portal.finance_forms import BudgetForm, BudgetWaiverForm
-from ipfund.web.portal.views.common import role_required, run_service
+from ipfund.web.common.views import role_required, run_service
 from ipfund.web.rounds.models import ApplicationRound
 from ipfund.web.statistics.selectors import Filters, budget_label, dashboard, years_with_data
 

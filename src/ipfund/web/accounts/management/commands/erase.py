@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from ipfund.web.accounts.models import ApplicantProfile, User
-from ipfund.web.pii.services import applicant_erase
+from ipfund.web.accounts.pii import applicant_erase
 
 DONE = "已删除申报主体 #{pk} 的个人信息；台账和审计链仅以化名 {identity} 记载。"
 NO_APPLICANT = "找不到用户名为 {username} 的申报主体。"

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from ipfund.web.pii.services import pii_rekey
+from ipfund.web.accounts.pii import pii_rekey
 
 DONE = "已用最新密钥重新加密：{profiles} 个申报主体，{values} 项个人信息。"
 

@@ -118,7 +118,7 @@ def _kind_labels(policy=None) -> dict[str, str]:
     """A policy's names of applicant kinds, or (no policy) every installed policy's, the policies
     in force first (registration asks for a kind before any policy is chosen)."""
     if policy is not None:
-        from ipfund.web.portal.policy import item_kinds
+        from ipfund.web.common.policy import item_kinds
 
         claimable = {k for item in policy.items.values() for k in item_kinds(item)}
         return {k: v for k, v in policy.kind_labels.items() if k in claimable}

@@ -36,7 +36,7 @@ from ipfund.web.claims.workflow import State
 from ipfund.web.engine_door import ledger_scope
 from ipfund.web.payments.models import Installment, Payment
 
-from .models import AwardEntry, AwardTotal, CapBucket, DuplicateKey
+from ipfund.web.ledger.models import AwardEntry, AwardTotal, CapBucket, DuplicateKey
 
 AWARDED_STATES = frozenset({State.APPROVED, State.IN_NOTICE, State.FINAL, State.PAID, State.PAYMENT_FAILED,
                             State.PARTLY_PAID, State.CLOSED})
@@ -242,7 +242,7 @@ def audit_reconcile() -> ReconcileResult:
     _budgets_against_the_ledger(diff)
     _against_the_chain(result, entries, claims, payments)
     # The accounts money goes to: sealed at their own rows, and as last audited.
-    from .reconcile_accounts import payee_differences
+    from ipfund.web.reconcile_accounts import payee_differences
 
     diff.extend(payee_differences(payments))
     return result

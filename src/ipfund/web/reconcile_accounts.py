@@ -18,7 +18,7 @@ from ipfund.web.masking import mask_bank_account
 from ipfund.web.payments.models import Payment
 from ipfund.web.pii.blind_index import account_key
 from ipfund.web.pii.fields import MisplacedCiphertext, place, unseal
-from ipfund.web.pii.services import encrypted_columns
+from ipfund.web.accounts.pii import encrypted_columns
 
 MISPLACED = "{table} #{pk} 的 {column} 密文不属于该行（从别处复制而来），无法解密。"
 PAYEE_ACCOUNT = "申报主体 #{profile}（{name}）的收款账号为 {now}，审计链第 {seq} 条（{action}）记录的是 {audited}。"

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ipfund.web.engine_door import applicant_facts, fact_source
-from ipfund.web.portal import labels
+from ipfund.web.common import labels
 
 ERROR_REQUIRED = _("请填写此项。")
 ERROR_CHOOSE = _("请选择一项。")

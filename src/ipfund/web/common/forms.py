@@ -6,8 +6,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ipfund.web.portal import labels
-from ipfund.web.portal.facts import BOOL_CHOICES, MoneyField, ERROR_CHOOSE, ERROR_DATE, ERROR_MONEY, ERROR_REQUIRED, NO, YES
+from ipfund.web.common import labels
+from ipfund.web.common.facts import BOOL_CHOICES, MoneyField, ERROR_CHOOSE, ERROR_DATE, ERROR_MONEY, ERROR_REQUIRED, NO, YES
 
 ERROR_PASSWORDS_DIFFER = _("两次输入的密码不一致。")
 ERROR_FILE_REQUIRED = _("请选择要上传的文件。")

@@ -1,6 +1,6 @@
 """Reads for oversight: every reveal of personal data in full, from the audit chain.
 
-A reveal is an audit event — ``pii_reveal`` (an ID number or phone, web/pii/services.py) or
+A reveal is an audit event — ``pii_reveal`` (an ID number or phone, web/accounts/pii.py) or
 ``bank_account_reveal`` (finance seeing an account or a pending change's account,
 web/payments/services.py) — so this log is exactly what the chain holds and cannot be edited.
 """

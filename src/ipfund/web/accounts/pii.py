@@ -15,9 +15,9 @@ from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
 from ipfund.web.audit.actions import AuditAction
 
-from .blind_index import blind_index
-from .fields import reencrypt
-from .pseudonyms import applicant_identity
+from ipfund.web.pii.blind_index import blind_index
+from ipfund.web.pii.fields import reencrypt
+from ipfund.web.pii.pseudonyms import applicant_identity
 
 REVEAL_FIELDS = {
     "id_number": ("证件号码", (roles.REVIEWER, roles.APPROVER, roles.ADMIN)),
@@ -110,7 +110,7 @@ def encrypted_columns() -> list[tuple[str, list[str]]]:
     numbers, and the accounts recorded on payments and account changes)."""
     from django.apps import apps
 
-    from .fields import EncryptedTextField
+    from ipfund.web.pii.fields import EncryptedTextField
 
     tables = []
     for model in apps.get_models():

@@ -7,8 +7,8 @@ import zipfile
 
 from ipfund.web.documents.decision_letter import LETTER_STATES, decision_letter_filename, decision_letter_pdf
 
-from .claim_rows import claims_in, round_filename
-from .xlsx import CHUNK
+from ipfund.web.exports.claim_rows import claims_in, round_filename
+from ipfund.web.exports.xlsx import CHUNK
 
 
 def letter_claims(params: dict):
