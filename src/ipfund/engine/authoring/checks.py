@@ -70,7 +70,9 @@ def check_package(policy, lines: Lines | None = None) -> list[str]:
     found += [(("continues",), m) for m in _continues(policy)]
     found += _allocation(policy)
     if hasattr(policy, "_shared_cap_problems"):  # caps over several items, quantities (policy.py)
-        found += [(("caps",), m) for m in policy._shared_cap_problems()]
+        for m in policy._shared_cap_problems():  # a quantity's parameter: at its item's formula
+            quantity = re.match(r"项目 (\S+)：(?:单价参数|最多资助数量参数)", m)
+            found.append((("items", quantity.group(1), "formula") if quantity else ("caps",), m))
     for needed in ("validity.start", "validity.end"):
         if needed not in policy.parameters:
             found.append((("parameters",), f"缺少参数 {needed}（政策有效期）"))
