@@ -115,3 +115,25 @@ def test_a_claim_with_two_lines_is_saved_estimated_and_shown_line_by_line(applic
     page = signed_in(staff.reviewer).get(reverse("portal:staff_claim", args=[claim.pk])).content.decode()
     assert "第1行 ZL202510000001.2 美日欧 2 个；第2行 ZL202510000002.7 其他国家或地区 1 个" in page
     assert "第1行 202510000001.2 美日欧 2 个 × 3万元 = 6万元" in page  # the explanation, line by line
+
+    # The reviewer's form of the facts has the rows too: one more row asked for recommends nothing.
+    reviewer = signed_in(staff.reviewer)
+    more = {"facts-grants-rows": "2", "add_line": "facts-grants"}
+    for i, (obj, cat, count) in enumerate(rows):
+        more.update({f"facts-grants-{i}-object": obj, f"facts-grants-{i}-category": cat, f"facts-grants-{i}-count": count})
+    again = reviewer.post(reverse("portal:claim_action", args=[claim.pk, "recommend"]), more).content.decode()
+    claim.refresh_from_db()
+    assert claim.state == "submitted" and _rows_shown(again) == 3 and 'value="ZL202510000002.7"' in again
+
+
+def test_the_public_calculator_takes_lines_and_one_more_row(client, lines_round):
+    params = {"policy": POLICY, "kind": "enterprise", "item": ITEM, "event_date": "2026-05-01", "in_zone": "true",
+              "sme": "false", "facts-grants-rows": "3"}
+    rows = [("ZL202510000001.2", "major", "2"), ("ZL202510000001.2", "other", "2"), ("ZL202510000002.7", "other", "1")]
+    for i, (obj, cat, count) in enumerate(rows):
+        params.update({f"facts-grants-{i}-object": obj, f"facts-grants-{i}-category": cat, f"facts-grants-{i}-count": count})
+    more = client.get(reverse("portal:calculator"), {**params, "add_line": "facts-grants"}).content.decode()
+    assert _rows_shown(more) == 4 and "errorlist" not in more and 'value="ZL202510000002.7"' in more
+    html = client.get(reverse("portal:calculator"), {**params, "evaluate": "1"}).content.decode()
+    assert "¥80,000.00" in html  # the first patent's four countries cut to three: 6万 + 1万, then 1万
+    assert "第2行 202510000001.2 其他国家或地区 1 个（申报 2，超过最多资助数量） × 1万元 = 1万元" in html

@@ -33,7 +33,7 @@ from ipfund.web.notices.models import Objection
 from ipfund.web.payments.models import Payment
 from ipfund.web.portal.views.installments import installments_context
 from ipfund.web.portal import labels, timeline
-from ipfund.web.portal.facts import display_facts, facts_form
+from ipfund.web.portal.facts import ADD_LINE, display_facts, facts_form, judged_nothing
 from ipfund.web.portal.forms import (
     RecommendForm,
     RejectForm,
@@ -275,7 +275,9 @@ def claim_action(request, pk, action):
         elif action == "recommend":
             form = forms["recommend"] = RecommendForm(request.POST)  # type: ignore[assignment]  # (as written before types were checked (issue 23: typed later))
             confirm = facts_form(spec, data=request.POST)
-            if form.is_valid() & confirm.is_valid():
+            if request.POST.get(ADD_LINE):  # one more row of a lines fact: the page again, nothing recommended
+                judged_nothing(form, confirm)
+            elif form.is_valid() & confirm.is_valid():
                 review_recommend(
                     actor=user,
                     claim=claim,
