@@ -199,7 +199,7 @@ def _lines_checker(fact: Fact):
         if len(v) > MAX_LINES:
             raise InvalidInput(field, LINES_TOO_MANY.format(most=MAX_LINES, got=len(v)))
         out = []
-        seen: dict = {}
+        seen = {}
         for k, line in enumerate(v, 1):
             at = f"{field}[{k}]"
             if type(line) is not dict:

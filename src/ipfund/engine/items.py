@@ -223,7 +223,7 @@ def _lines_misused(item: str, spec: dict, facts) -> None:
                 if name in lines:
                     raise _bad(item, f"conditions[{i + 1}]", f"不能检验清单事实 {name}（清单只由 per_unit 读取；"
                                                           "“未申报任何一行”由输入校验拒绝，金额为 0 写 {nothing_left: true}）")
-    own = spec.get("facts") if isinstance(spec.get("facts"), dict) else {}
+    own: dict = spec["facts"] if isinstance(spec.get("facts"), dict) else {}
     for fname, fspec in own.items():
         if isinstance(fspec, dict) and fspec.get("from") is not None:
             for name in names(fspec["from"]):

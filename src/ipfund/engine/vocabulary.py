@@ -377,7 +377,7 @@ class PerLine(Formula):
         fen = np.zeros(n, dtype=np.int64)
         cut = np.zeros(n, dtype=bool)
         col = cols.facts[self.fact]
-        at: dict = {}
+        at = {}
         for j in range(n):
             event = int(cols.event[j])
             if event not in at:

@@ -122,7 +122,7 @@ def run_calculator(data) -> tuple[CalculatorForm, object, CalculatorOutcome | No
     if item_spec is not None:
         facts = facts_form(item_spec, data=data if evaluating or adding else None)
         if adding and not evaluating:
-            judged_nothing(facts)  # type: ignore[arg-type]  # (made just above)
+            judged_nothing(facts)
     if not evaluating or item_spec is None:
         return main, facts, None
     if not (main.is_valid() & facts.is_valid()):  # type: ignore[union-attr]  # (an Optional not checked here, as before (issue 23: typed later))

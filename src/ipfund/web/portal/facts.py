@@ -163,7 +163,7 @@ def judged_nothing(*forms_: forms.Form) -> None:
     from django.forms.utils import ErrorDict
 
     for form in forms_:
-        form._errors = ErrorDict()  # (Django judges a form whose _errors is None; this one is taken as judged)
+        form._errors = ErrorDict()  # type: ignore[attr-defined]  # (Django judges a form whose _errors is None: this one counts as judged)
 
 
 def lines_shown(fact, value) -> str:
