@@ -153,3 +153,8 @@ def test_a_cap_per_line_object_across_items_is_refused(tmp_path):
     out = text(proc) + proc.stderr.decode()
     assert proc.returncode != 0 and "Traceback" not in out
     assert "项目 foreign_lines 的 grants 是清单事实" in out and "policy.yaml 第 " in out, out
+
+
+def test_show_lists_the_columns_of_the_lines():
+    out = text(run("policy", "show", "foreign_lines", "--policy", POLICY))
+    assert "国外授权清单：每行 category（授权国家或地区：major=美日欧, other=其他国家或地区）、count（数量，个）、object（专利号）" in out
