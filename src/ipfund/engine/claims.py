@@ -36,6 +36,16 @@ from .errors import (
     UNKNOWN_ITEM,
     YEAR_AFTER_EVENT,
     YEAR_RANGE,
+    LINE_BAD_CATEGORY,
+    LINE_BAD_COUNT,
+    LINE_BAD_OBJECT,
+    LINE_COUNT_TOO_LARGE,
+    LINE_NOT_OBJECT,
+    LINE_REPEATED,
+    LINE_UNKNOWN_COLUMN,
+    LINES_EMPTY,
+    LINES_NOT_LIST,
+    LINES_TOO_MANY,
     InvalidInput,
     SELF_IN_LIST,
 )
@@ -49,7 +59,7 @@ from .identifiers import (
     uscc_valid_many,
 )
 from .money import INT64_SAFE_FEN, parse_money
-from .vocabulary import KINDS, Fact, Item
+from .vocabulary import KINDS, MAX_LINE_COUNT, MAX_LINES, Fact, Item, normal_identifier
 
 _MISSING = object()
 YEAR_MIN, YEAR_MAX = 1, 9999
@@ -168,7 +178,65 @@ def _optional_date(v, field):
     return 0 if v is None else _date(v, field)
 
 
+def _lines_checker(fact: Fact):
+    """The check of a `lines` fact (清单): a list of lines {category, count[, object]}, each error
+    naming the line and its column (「第2行·数量：应为正整数」, field facts.x[2].count); the typed
+    value is a tuple of (category, count, object in its normal form or None)."""
+    cols = fact.columns
+    assert cols is not None, "a lines fact has its columns"
+    has_object = cols.object_label is not None
+    known = ("category", "count", "object") if has_object else ("category", "count")
+    object_word = "、object" if has_object else ""
+    options = frozenset(cols.options)
+    option_words = "、".join(f"{k}（{v}）" for k, v in cols.options.items())
+    patent = cols.object_normal == "patent_number"
+
+    def check(v, field):
+        if type(v) is not list:
+            raise InvalidInput(field, LINES_NOT_LIST.format(object=object_word))
+        if not v:
+            raise InvalidInput(field, LINES_EMPTY)
+        if len(v) > MAX_LINES:
+            raise InvalidInput(field, LINES_TOO_MANY.format(most=MAX_LINES, got=len(v)))
+        out = []
+        seen = {}
+        for k, line in enumerate(v, 1):
+            at = f"{field}[{k}]"
+            if type(line) is not dict:
+                raise InvalidInput(at, LINE_NOT_OBJECT.format(line=k, object=object_word))
+            for column in line:
+                if column not in known:
+                    raise InvalidInput(f"{at}.{column}", LINE_UNKNOWN_COLUMN.format(
+                        line=k, column=column, known="、".join(known)))
+            cat = line.get("category")
+            if type(cat) is not str or cat not in options:
+                raise InvalidInput(f"{at}.category", LINE_BAD_CATEGORY.format(
+                    line=k, column=cols.category_label, options=option_words))
+            count = line.get("count")
+            if type(count) is not int or count <= 0:
+                raise InvalidInput(f"{at}.count", LINE_BAD_COUNT.format(line=k, column=cols.count_label))
+            if count > MAX_LINE_COUNT:
+                raise InvalidInput(f"{at}.count", LINE_COUNT_TOO_LARGE.format(
+                    line=k, column=cols.count_label, most=MAX_LINE_COUNT))
+            obj = None
+            if has_object:
+                raw = line.get("object")
+                obj = normal_identifier(raw, patent) if type(raw) is str else ""
+                if not obj:
+                    raise InvalidInput(f"{at}.object", LINE_BAD_OBJECT.format(line=k, column=cols.object_label))
+            first = seen.setdefault((obj, cat), k)
+            if first != k:
+                what = f"{cols.object_label}和{cols.category_label}" if has_object else cols.category_label
+                raise InvalidInput(at, LINE_REPEATED.format(line=k, first=first, what=what))
+            out.append((cat, count, obj))
+        return tuple(out)
+
+    return check
+
+
 def _checker(fact: Fact, interp: dict | None = None):
+    if fact.type == "lines":
+        return _lines_checker(fact)
     if fact.type == "enum":
         return _enum_checker(fact)
     if fact.type == "uscc_list" and fact.reads(interp, "count_all"):
@@ -287,6 +355,7 @@ _DTYPES = {
     "date": np.int64,
     "number": np.float64,
     "uscc_list": np.int64,
+    "lines": object,
     "enum": object,
     "text": object,
 }
@@ -402,7 +471,11 @@ class ItemBuilder:
                 values = [f.alias(v, self.interp) for v in values]
             if f.type == "money" and values and max(values) > INT64_SAFE_FEN:
                 dtype = object  # exact Python integers for amounts int64 sums could overflow
-            if dtype is object:
+            if f.type == "lines":  # tuples of lines: one element each, never broadcast as an array
+                arr = np.empty(n, dtype=object)
+                for i, v in enumerate(values):
+                    arr[i] = v
+            elif dtype is object:
                 arr = np.empty(n, dtype=object)
                 arr[:] = values
             else:

@@ -66,6 +66,17 @@ NOT_WHOLE = "应为整数（件数、个数不能有小数）"
 MONEY_ZERO = "金额应大于 0（金额为 0 不构成申报）"
 YEAR_AFTER_EVENT = "年份不能晚于事件日期所在的 {year} 年"
 SELF_IN_LIST = "所列第 {index} 个统一社会信用代码是申请人自己：服务机构不能把自己计为服务对象"
+# A `lines` fact (清单): each message names the line and, where it is one column's, the column.
+LINES_NOT_LIST = "应为清单（每行一个 JSON 对象：category、count{object}）"
+LINES_EMPTY = "清单至少应有一行"
+LINES_TOO_MANY = "清单最多 {most} 行，现为 {got} 行"
+LINE_NOT_OBJECT = "第{line}行：应为 JSON 对象（category、count{object}）"
+LINE_UNKNOWN_COLUMN = "第{line}行：未知的栏目「{column}」（可用：{known}）"
+LINE_BAD_CATEGORY = "第{line}行·{column}：应为 {options} 之一"
+LINE_BAD_COUNT = "第{line}行·{column}：应为正整数"
+LINE_COUNT_TOO_LARGE = "第{line}行·{column}：不能超过 {most}"
+LINE_BAD_OBJECT = "第{line}行·{column}：应为非空字符串"
+LINE_REPEATED = "第{line}行：与第{first}行重复（{what}相同），请合并为一行"
 
 
 class AuthoringError(ValueError):

@@ -13,7 +13,7 @@ from .identifiers import mask_ric
 from .money import fen_to_yuan
 from . import validity as _validity
 from .trace import Explanation, Step
-from .vocabulary import REASON_LABELS
+from .vocabulary import REASON_LABELS, lines_text
 
 REASON_LABELS_EN = {
     "outside_validity": "the event date is outside the policy's validity",
@@ -425,6 +425,8 @@ def _declared_text(fact, row: dict, interp) -> str:
 
 
 def _fact_text(fact, value) -> str:
+    if fact.type == "lines":
+        return lines_text(fact, value)
     if fact.type == "money":
         return f"{fen_to_yuan(value)} 元"
     if fact.type == "bool":

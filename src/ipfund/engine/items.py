@@ -28,6 +28,8 @@ from .vocabulary import (
     Item,
     Less,
     Promise,
+    LineColumns,
+    PerLine,
     PerUnit,
     Rate,
     Residual,
@@ -42,7 +44,7 @@ from .vocabulary import (
 from .errors import AuthoringError  # noqa: E402,F401 - defined beside the engine's other errors (known.py raises it too)
 
 
-FACT_TYPES = ("year", "money", "bool", "enum", "text", "date", "number", "uscc_list")
+FACT_TYPES = ("year", "money", "bool", "enum", "text", "date", "number", "uscc_list", "lines")
 #: The applicant's own facts a condition may read (the calculator contract's applicant fields).
 APPLICANT_FLAGS = ("in_zone", "sme")
 FORMULAS = ("fixed", "table", "rate", "amount", "at_most", "less", "residual", "tiers", "per_unit")
@@ -130,8 +132,15 @@ def _facts(item: str, spec) -> tuple[Fact, ...]:
                 raise _bad(item, where + ".type", "「首次」与名单的事实应为 bool（是否）")
             if isinstance(source, Derive) and ftype not in ("money", "number"):
                 raise _bad(item, where + ".type", "派生事实应为 money 或 number")
+        columns = None
+        if ftype == "lines":
+            columns = _line_columns(item, where, f, optional, source)
+        else:
+            for column in ("category", "count", "object"):
+                if column in f:
+                    raise _bad(item, f"{where}.{column}", "仅清单事实（type: lines）可写：清单的栏目")
         fact = Fact(str(name), ftype, str(label), tuple(options), options or None, optional, default, normal=normal,
-                    positive=positive, whole=whole, source=source)
+                    positive=positive, whole=whole, source=source, columns=columns)
         if f.get("count_all_when"):
             if ftype != "uscc_list":
                 raise _bad(item, where + ".count_all_when", "仅统一社会信用代码清单可写（按所列份数计，不去重）")
@@ -147,6 +156,79 @@ def _facts(item: str, spec) -> tuple[Fact, ...]:
             fact.optional, fact.default = True, None
         out.append(fact)
     return tuple(out)
+
+
+def _line_columns(item: str, where: str, f: dict, optional: bool, source) -> LineColumns:
+    """The columns of a `lines` fact: {category: {label, options}, count: {label, unit}, object:
+    {label, normal}} (object optional)."""
+    if optional or f.get("default") is not None:
+        raise _bad(item, where + ".optional", "清单事实不能是可选的（申报须至少填写一行）")
+    if not isinstance(source, str) or source != "declared":
+        raise _bad(item, where + ".from", "清单事实只能由申请人申报（不能由平台认定或由审核人员核对）")
+    for key in ("options", "normal", "positive", "whole", "read_as", "needless_when", "count_all_when", "not_applicant"):
+        if f.get(key):
+            raise _bad(item, f"{where}.{key}", "清单事实不写此项：类别写在 category.options 下，对象的比较方式写在 object.normal 下")
+    cat = f.get("category")
+    if not isinstance(cat, dict) or not isinstance(cat.get("options"), dict) or not cat["options"]:
+        raise _bad(item, where + ".category", "应为 {label: 栏目名称, options: {类别代码: 中文名称}}（至少一个类别）")
+    count = f.get("count") if f.get("count") is not None else {}
+    if not isinstance(count, dict):
+        raise _bad(item, where + ".count", "应为 {label: 栏目名称, unit: 量词（个、件）}")
+    obj = f.get("object")
+    if obj is not None:
+        if not isinstance(obj, dict) or not obj.get("label"):
+            raise _bad(item, where + ".object", "应为 {label: 栏目名称, normal: identifier 或 patent_number}")
+        if obj.get("normal") not in FACT_NORMAL_FORMS:
+            raise _bad(item, where + ".object.normal",
+                       f"应写明对象的比较方式：{'、'.join(FACT_NORMAL_FORMS)} 之一，现为 {obj.get('normal')!r}")
+    return LineColumns(
+        category_label=str(cat.get("label") or "类别"),
+        options={str(k): str(v) for k, v in cat["options"].items()},
+        count_label=str(count.get("label") or "数量"),
+        count_unit=str(count.get("unit") or ""),
+        object_label=str(obj["label"]) if obj is not None else None,
+        object_normal=str(obj["normal"]) if obj is not None else None,
+    )
+
+
+def _lines_misused(item: str, spec: dict, facts) -> None:
+    """A `lines` fact is read only by `per_unit`: a key, a cap group, a top-up, a condition or a
+    derivation naming it is refused (the ledger keeps one key per claim, not one per line)."""
+    lines = {f.name for f in facts if f.type == "lines"}
+    if not lines:
+        return
+
+    def names(value):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                yield from names(k)
+                yield from names(v)
+        elif isinstance(value, list):
+            for v in value:
+                yield from names(v)
+
+    cap = spec["cap"] if isinstance(spec.get("cap"), dict) else {}
+    for field, value in (("key", spec.get("key")), ("key_when", spec.get("key_when")), ("cap.group", cap.get("group")),
+                         ("cap.by", cap.get("by")), ("cap.group_when", cap.get("group_when")),
+                         ("top_up_by", spec.get("top_up_by")), ("kinds_by", spec.get("kinds_by"))):
+        for name in names(value):
+            if name in lines:
+                raise _bad(item, field, f"不能使用清单事实 {name}：重复资助判断与上限分组目前每件申报只有一个键，"
+                                        "不能按清单的每一行分别计（见 docs/policy-packages.md「现在还写不出来的」）")
+    for i, cond in enumerate(spec.get("conditions") or []):
+        if isinstance(cond, dict):
+            for name in names({k: v for k, v in cond.items() if k != "describe"}):
+                if name in lines:
+                    raise _bad(item, f"conditions[{i + 1}]", f"不能检验清单事实 {name}（清单只由 per_unit 读取；"
+                                                          "“未申报任何一行”由输入校验拒绝，金额为 0 写 {nothing_left: true}）")
+    own: dict = spec["facts"] if isinstance(spec.get("facts"), dict) else {}
+    for fname, fspec in own.items():
+        if isinstance(fspec, dict) and fspec.get("from") is not None:
+            for name in names(fspec["from"]):
+                if name in lines:
+                    raise _bad(item, f"facts.{fname}.from", f"派生事实不能引用清单事实 {name}")
 
 
 def _read_as(item: str, where: str, spec, options: dict) -> dict:
@@ -193,6 +275,11 @@ def _formula(item: str, spec, facts, field: str = "formula"):
         raise _bad(item, field, f"应恰好写一种算法（{'、'.join(FORMULAS)}），现为 {kinds or '无'}")
     kind = kinds[0]
     names = _fact_names(facts)
+    lines_facts = {f.name for f in facts if f.type == "lines"}
+    if kind != "per_unit":
+        for key, value in spec.items():
+            if isinstance(value, str) and value in lines_facts:
+                raise _bad(item, f"{field}.{key}", f"清单事实 {value} 只能由 per_unit 读取（每行 {{count: {value}, category: 类别, unit: 单价参数}}）")
 
     def fact(key):
         name = _need(spec, item, f"{field}.{key}")
@@ -223,6 +310,10 @@ def _formula(item: str, spec, facts, field: str = "formula"):
         lines = spec["per_unit"]
         if not isinstance(lines, list) or not lines:
             raise _bad(item, f"{field}.per_unit", "应为列表：每行 {count: 数量事实, unit: 单价参数}")
+        of_lines = {str(line.get("count")) for line in lines if isinstance(line, dict)} & {
+            f.name for f in facts if f.type == "lines"}
+        if of_lines:
+            return _per_line(item, field, spec, facts, lines, of_lines)
         out = []
         for i, line in enumerate(lines):
             where = f"{field}.per_unit[{i + 1}]"
@@ -248,6 +339,48 @@ def _formula(item: str, spec, facts, field: str = "formula"):
         raise _bad(item, f"{field}.of", "档次只能按金额、数量或统一社会信用代码清单（家数）计")
     cumulative = _one_choice(spec["cumulative_when"], item, f"{field}.cumulative_when") if spec.get("cumulative_when") else None
     return Tiers(str(spec["tiers"]), of=of, of_money=of_type == "money", cumulative_when=cumulative)
+
+
+def _per_line(item: str, field: str, spec: dict, facts, lines: list, of_lines: set) -> PerLine:
+    """per_unit over a `lines` fact: one row {count: 清单事实, category: 类别, unit: 单价参数} per
+    category of the fact, every category once, no count facts mixed in."""
+    if len(of_lines) > 1 or any(not isinstance(line, dict) or str(line.get("count")) not in of_lines for line in lines):
+        raise _bad(item, f"{field}.per_unit", "按清单计算时每行都应引用同一个清单事实：{count: 清单事实, category: 类别, unit: 单价参数}，"
+                                              "不能与数量事实混写")
+    name = next(iter(of_lines))
+    fact_ = next(f for f in facts if f.name == name)
+    assert fact_.columns is not None
+    out, seen = [], set()
+    for i, line in enumerate(lines):
+        where = f"{field}.per_unit[{i + 1}]"
+        if set(line) != {"count", "category", "unit"}:
+            raise _bad(item, where, "应为 {count: 清单事实, category: 类别, unit: 单价参数}")
+        cat = str(line["category"])
+        if cat not in fact_.columns.options:
+            raise _bad(item, f"{where}.category", f"{cat!r} 不是清单事实 {name} 的类别（可用：{'、'.join(fact_.columns.options)}）")
+        if cat in seen:
+            raise _bad(item, f"{where}.category", f"类别 {cat} 已有单价（每个类别只写一行）")
+        seen.add(cat)
+        out.append((cat, str(line["unit"])))
+    missing = [c for c in fact_.columns.options if c not in seen]
+    if missing:
+        raise _bad(item, f"{field}.per_unit", f"清单事实 {name} 的类别 {'、'.join(missing)} 没有单价：每个类别写一行")
+    return PerLine(name, tuple(out), max_units=str(spec["max_units"]) if spec.get("max_units") else None)
+
+
+def _lines_used_only_by_per_unit(item: str, formula, facts) -> None:
+    """A `lines` fact must be the one a per_unit formula reads (it means nothing elsewhere)."""
+    read = set()
+    stack = [formula]
+    while stack:
+        f = stack.pop()
+        stack += [f.inner] if hasattr(f, "inner") else []
+        if isinstance(f, PerLine):
+            read.add(f.fact)
+    for f in facts:
+        if f.type == "lines" and f.name not in read:
+            raise _bad(item, f"facts.{f.name}", "清单事实须由本项目的 per_unit 算法读取："
+                                                "{per_unit: [{count: " + f.name + ", category: 类别, unit: 单价参数}, …]}")
 
 
 CONDITION_TESTS = ("applicant", "applicant_kind", "unless", "when", "nothing_left", "fact", "missing", "all", "agree")
@@ -515,8 +648,10 @@ def build_item(item_id: str, spec: dict, kinds_allowed=KINDS, parameters: dict |
     if spec.get("attributes") and isinstance(own, dict):
         own = {**own, **_attributes(item_id, spec["attributes"], attributes or {}, own)}
     facts = _facts(item_id, own)
+    _lines_misused(item_id, spec, facts)
     _check_sources(item_id, facts, parameters or {})
     formula = _formula(item_id, _need(spec, item_id, "formula"), facts)
+    _lines_used_only_by_per_unit(item_id, formula, facts)
     conditions = [_condition(item_id, i, c, facts, kinds_allowed) for i, c in enumerate(spec.get("conditions") or [])]
     table = spec["formula"].get("table")
     by = spec["formula"].get("by")

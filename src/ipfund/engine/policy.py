@@ -505,7 +505,7 @@ def _shared_cap_problems_of(policy: "Policy") -> list[str]:
 
 def _per_unit_problems_of(policy: "Policy") -> list[str]:
     """Quantities: each unit amount a money parameter, the most units per claim a number."""
-    from .vocabulary import PerUnit
+    from .vocabulary import PerLine, PerUnit
 
     out = []
     for item in policy.items.values():
@@ -513,9 +513,9 @@ def _per_unit_problems_of(policy: "Policy") -> list[str]:
         while stack:
             f = stack.pop()
             stack += [f.inner] if hasattr(f, "inner") else []
-            if not isinstance(f, PerUnit):
+            if not isinstance(f, (PerUnit, PerLine)):
                 continue
-            for _count, unit in f.lines:
+            for _count, unit in (f.lines if isinstance(f, PerUnit) else f.units):
                 par = policy.parameters.get(unit)
                 if par is not None and par.kind != "money":
                     out.append(f"项目 {item.id}：单价参数 {unit} 的类型应为 money，现为 {par.kind}")

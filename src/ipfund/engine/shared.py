@@ -217,6 +217,9 @@ def _facts_exist(owner: str, by_item: dict, own_items: dict, where: str) -> None
             continue
         if fact not in {f.name for f in own_items[iid].facts}:
             raise SharedError(f"{where}：项目 {iid} 没有事实 {fact!r}")
+        if any(f.name == fact and f.type == "lines" for f in own_items[iid].facts):
+            raise SharedError(f"{where}：项目 {iid} 的 {fact} 是清单事实：合计上限与就高不重复目前每件申报只有一个额度（事项），"
+                              "不能按清单的每一行分别计")
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Mapping
 
 if TYPE_CHECKING:
     from .policy import Policy
-    from .vocabulary import Fact, Item
+    from .vocabulary import Fact, Item, LineColumns
 
 
 @dataclass(frozen=True, eq=False)  # (identity, as the engine's own objects: views hold mappings)
 class FactView:
     """One fact a claim states: its name, type (year | money | bool | enum | text | date | number
-    | uscc_list), label, and for an enum its options and their texts."""
+    | uscc_list | lines), label, for an enum its options and their texts, and for a `lines` fact
+    (清单) its columns (category with its options, count, object)."""
 
     name: str
     type: str
@@ -38,6 +39,7 @@ class FactView:
     # Where its value comes from: "declared" (the applicant), "confirmed" (the applicant, a
     # reviewer confirms it) or "platform" (derived, read from the ledger or a register: known.py).
     source: str = "declared"
+    columns: "LineColumns | None" = None  # a lines fact's columns (vocabulary.LineColumns)
 
 
 @dataclass(frozen=True, eq=False)  # (identity, as the engine's own objects: views hold mappings)
@@ -154,7 +156,7 @@ def _fact(f: "Fact") -> FactView:
         name=f.name, type=f.type, label=f.label, options=tuple(f.options or ()),
         option_labels=None if labels is None else MappingProxyType({str(k): str(v) for k, v in labels.items()}),
         optional=bool(f.optional), default=f.default, normal=f.normal, positive=bool(f.positive), whole=bool(f.whole),
-        source=_source(f),
+        source=_source(f), columns=f.columns,
     )
 
 

@@ -58,7 +58,7 @@ class Fact:
     """
 
     name: str
-    type: str  # year | money | bool | enum | text | date | number | uscc_list
+    type: str  # year | money | bool | enum | text | date | number | uscc_list | lines
     label: str
     options: tuple[str, ...] = ()
     option_labels: dict | None = None
@@ -78,6 +78,8 @@ class Fact:
     #: Where the value comes from (known.py): "declared", "confirmed" (a reviewer confirms it), or
     #: a source the platform reads (derived, the ledger, a register): the applicant never types it.
     source: object = "declared"
+    #: A `lines` fact's columns (category, count, object): see `LineColumns`.
+    columns: "LineColumns | None" = None
 
     def reads(self, interp, reading: str) -> bool:
         return any((interp or {}).get(i) == o for (i, o), r in self.reads_when.items() if r == reading)
@@ -98,6 +100,35 @@ class Fact:
     def normal_forms(self, values: list) -> list:
         """`normal_form` of each value of a column (of strings, for a fact with a normal form)."""
         return normal_identifiers(values, self.normal == "patent_number")
+
+
+@dataclass(frozen=True)
+class LineColumns:
+    """The columns of a `lines` fact (清单：一件申报逐行填写的数量): each line a category (one of
+    `options`, which the `per_unit` formula maps to unit amounts), a whole count (more than 0) and,
+    where declared, the object it is about (a patent number), compared in its normal form. A claim
+    holds at most `MAX_LINES` lines; the same object (or, without objects, the same category)
+    may not stand twice under one category. The typed value is a tuple of (category, count,
+    object or None) tuples, in the order written."""
+
+    category_label: str
+    options: dict  # category code → its name in the text
+    count_label: str = "数量"
+    count_unit: str = ""  # 个、件: said after the count in explanations
+    object_label: str | None = None
+    object_normal: str | None = None  # "identifier" | "patent_number" (how objects compare)
+
+    def option_text(self, code: str) -> str:
+        return str(self.options.get(code, code))
+
+
+MAX_LINES = 200
+MAX_LINE_COUNT = 10_000
+
+
+def lines_text(fact: Fact, value) -> str:
+    """A `lines` value as the facts step says it: how many lines (each is shown in the calculation)."""
+    return f"{len(value)} 行（逐行见计算）"
 
 
 _WHITESPACE = re.compile(r"\s+")
@@ -304,6 +335,90 @@ class PerUnit(Formula):
                        f" = {fen_to_yuan(funded * unit)} 元")
         out.append(f"合计 {fen_to_yuan(fen)} 元")
         return fen, out
+
+
+@dataclass(eq=False, repr=False)
+class PerLine(Formula):
+    """Quantities written as lines of one `lines` fact (清单): Σ unit amount × count, the unit
+    chosen by each line's category. `max_units` (每件最多资助3个国家或地区) applies to each object
+    the lines name (each patent), or to the whole claim where the lines name no object; within
+    it the dearer units are funded first, whatever the order the lines are written in."""
+
+    fact: str
+    units: tuple[tuple[str, str], ...]  # (category, unit money parameter)
+    max_units: str | None = None  # a number parameter
+
+    @property
+    def params(self):
+        return tuple(u for _, u in self.units) + ((self.max_units,) if self.max_units else ())
+
+    def funded(self, lines, unit_of: dict, room) -> list[int]:
+        """How many units of each line are funded: all, or at most `room` per object."""
+        out = [count for _, count, _ in lines]
+        if room is None:
+            return out
+        groups: dict = {}
+        for i, (_, _, obj) in enumerate(lines):
+            groups.setdefault(obj, []).append(i)
+        for rows in groups.values():
+            left = room
+            for i in sorted(rows, key=lambda i: -unit_of[lines[i][0]]):  # stable: ties keep their order
+                out[i] = max(0, min(out[i], left))
+                left -= out[i]
+        return out
+
+    def _at(self, P, event: int):
+        unit_of = {c: P.money_fen_one(u, event) for c, u in self.units}
+        room = int(P.value_one(self.max_units, event)) if self.max_units else None
+        return unit_of, room
+
+    def compute(self, cols, P, interp):
+        n = cols.n
+        fen = np.zeros(n, dtype=np.int64)
+        cut = np.zeros(n, dtype=bool)
+        col = cols.facts[self.fact]
+        at = {}
+        for j in range(n):
+            event = int(cols.event[j])
+            if event not in at:
+                at[event] = self._at(P, event)
+            unit_of, room = at[event]
+            lines = col[j]
+            funded = self.funded(lines, unit_of, room)
+            fen[j] = sum(f * unit_of[c] for f, (c, _, _) in zip(funded, lines))
+            cut[j] = sum(funded) < sum(count for _, count, _ in lines)
+        return fen, cut
+
+    def explain(self, row, P, interp):
+        return lines_step(self, row, P)
+
+
+def lines_step(formula: PerLine, row, P) -> tuple[int, list[str]]:
+    """The calculation of a claim's lines, one sentence per line ("第1行 ZL… 美国、日本、欧洲专利局
+    2 个 × 3万元 = 6万元"), from the amounts the formula computes."""
+    event = row["event"]
+    lines = row["facts"][formula.fact]
+    spec = (row.get("specs") or {}).get(formula.fact)
+    columns = spec.columns if spec is not None and spec.columns is not None else LineColumns("类别", {})
+    unit_param = dict(formula.units)
+    unit_of, room = formula._at(P, event)
+    funded = formula.funded(lines, unit_of, room)
+    out = []
+    if room is not None:
+        each = f"每个{columns.object_label.split('（')[0]}分别计" if columns.object_label else "本申报合计"
+        out.append(f"{P.describe(formula.max_units, event)}：{room}（{each}，超过时按单价从高到低取）")
+    fen = 0
+    word = f" {columns.count_unit}" if columns.count_unit else ""
+    for k, ((cat, count, obj), got) in enumerate(zip(lines, funded), 1):
+        param = unit_param[cat]
+        unit = unit_of[cat]
+        fen += got * unit
+        shown = f"{got}{word}（申报 {count}，超过最多资助数量）" if got != count else f"{count}{word}"
+        about = f" {obj}" if obj else ""
+        out.append(f"第{k}行{about} {columns.option_text(cat)} {shown} × {P.in_text(param, unit)}"
+                   f" = {P.in_text(param, got * unit)}")
+    out.append(f"合计 {fen_to_yuan(fen)} 元")
+    return fen, out
 
 
 @dataclass(eq=False, repr=False)

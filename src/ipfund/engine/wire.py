@@ -35,6 +35,8 @@ _TYPES = {
     "date": datetime.date,
     "number": Union[int, float],
     "uscc_list": list[str],
+    # Lines (清单) are checked by the careful checker of the fact, value by value, on the column.
+    "lines": list[dict],
 }
 
 # Every struct here is made with gc=False: it holds only strings, numbers, booleans, dates, lists
@@ -201,12 +203,20 @@ def _schema(policy):
     return _columns.compile_schema(tuple(items), tuple((k.encode(), k) for k in KINDS)), tuple(policy.items)
 
 
+@lru_cache(maxsize=None)
+def has_lines(policy) -> bool:
+    """Whether an item of the policy takes a `lines` fact (清单): the compiled reader does not read
+    lines, so such a policy's blocks are read by msgspec and the column checks (`read_columns`
+    answers None), which route each claim with lines through the fact's careful checker."""
+    return any(f.type == "lines" for item in policy.items.values() for f in item.facts)
+
+
 def read_columns(policy, blob: bytes):
     """A block of JSON lines read by the compiled reader: (how many non-blank lines, the claim id at
     each position — None where the line is doubtful —, the doubtful positions, their lines, and for
     each item met (item id, positions, columns in `FastColumns.transpose`'s order, with the event
     date and date facts as ordinals and money as fen)); None when the reader is not built."""
-    if _columns is None:
+    if _columns is None or has_lines(policy):
         return None
     schema, item_ids = _schema(policy)
     n, ids, doubtful, lines, groups = _columns.read_block(schema, blob)

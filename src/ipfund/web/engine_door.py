@@ -668,6 +668,11 @@ def _probe_value(fact, on: dt.date):
         return 1
     if fact.type == "uscc_list":
         return [VISITOR_ORGANISATION_ID]
+    if fact.type == "lines" and fact.columns is not None:  # one line of the first category
+        line: dict = {"category": next(iter(fact.columns.options)), "count": 1}
+        if fact.columns.object_label is not None:
+            line["object"] = _PROBE_TEXT.get(fact.columns.object_normal or "", "雷达")
+        return [line]
     return _PROBE_TEXT.get(fact.normal or "", "雷达")
 
 

@@ -70,7 +70,9 @@ def check_package(policy, lines: Lines | None = None) -> list[str]:
     found += [(("continues",), m) for m in _continues(policy)]
     found += _allocation(policy)
     if hasattr(policy, "_shared_cap_problems"):  # caps over several items, quantities (policy.py)
-        found += [(("caps",), m) for m in policy._shared_cap_problems()]
+        for m in policy._shared_cap_problems():  # a quantity's parameter: at its item's formula
+            quantity = re.match(r"项目 (\S+)：(?:单价参数|最多资助数量参数)", m)
+            found.append((("items", quantity.group(1), "formula") if quantity else ("caps",), m))
     for needed in ("validity.start", "validity.end"):
         if needed not in policy.parameters:
             found.append((("parameters",), f"缺少参数 {needed}（政策有效期）"))
@@ -140,7 +142,7 @@ def check_folder(path) -> tuple[list[str], list[str]]:
     except Exception as exc:  # noqa: BLE001 - every problem is a message, never a traceback
         return [_load_problem(exc, lines)], []
     try:
-        return check_package(policy, lines), unused_facts(policy, lines)
+        return check_package(policy, lines), unused_facts(policy, lines) + unkeyed_line_objects(policy, lines)
     except Exception as exc:  # noqa: BLE001
         return [f"policy.yaml：检查未能完成（{type(exc).__name__}：{exc}）；请按以上各项核对政策包"], []
 
@@ -850,6 +852,21 @@ def _read_by_sources(facts: dict, used: set) -> set[str]:
                 if new:
                     out |= new
                     grew = True
+    return out
+
+
+def unkeyed_line_objects(policy, lines: Lines) -> list[str]:
+    """A hint for each `lines` fact whose lines name objects (专利号): the ledger keeps one
+    duplicate key per claim, so the same object in two claims is not found by the engine — a
+    reviewer must check it (docs/policy-packages.md, 6a, what the format cannot express yet)."""
+    out = []
+    for iid, item in policy.items.items():
+        for f in item.facts:
+            if f.type == "lines" and f.columns is not None and f.columns.object_label is not None:
+                out.append(located(lines, ("items", iid, "facts", f.name, "object"),
+                                   f"提示：项目 {iid} 的清单事实 {f.name} 逐行写明{f.columns.object_label}，但重复资助判断目前每件申报"
+                                   f"只有一个键：同一{f.columns.object_label}在两件申报中的重复资助不由引擎发现，须审核人员核对"
+                                   f"（同一申报内的重复行按输入错误退回）"))
     return out
 
 

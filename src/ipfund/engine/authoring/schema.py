@@ -145,6 +145,11 @@ FACT = MAP({
     "type": STR, "label": SCALAR, "options": DICT(SCALAR, "「代码: 中文名称」"), "optional": BOOL, "default": ANY,
     "normal": STR, "positive": BOOL, "count_all_when": CHOICE, "read_as": DICT(ANY), "needless_when": DICT(ANY),
     "not_applicant": BOOL, "whole": BOOL, "from": ANY, "clause": SCALAR,
+    # The columns of a `lines` fact (清单): items.py checks that only such a fact writes them.
+    "category": MAP({"label": SCALAR, "options": DICT(SCALAR, "「类别代码: 中文名称」")}, required=("options",),
+                    label="清单的类别栏目"),
+    "count": MAP({"label": SCALAR, "unit": SCALAR}, label="清单的数量栏目"),
+    "object": MAP({"label": SCALAR, "normal": STR}, required=("label", "normal"), label="清单的对象栏目"),
 }, required=("type", "label"), label="事实")
 FACTS = DICT(FACT, "「事实名: {type, label}」")
 FORMULA_KEYS = {

@@ -51,6 +51,11 @@ def item_text(policy, item) -> list[str]:
     lines.append("申报事实（facts）：")
     for f in item.facts:
         opts = f"：{', '.join(f'{k}={v}' for k, v in (f.option_labels or {}).items())}" if f.options else ""
+        if f.columns is not None:  # a lines fact: each line's columns
+            c = f.columns
+            opts = (f"：每行 category（{c.category_label}：{', '.join(f'{k}={v}' for k, v in c.options.items())}）、"
+                    f"count（{c.count_label}{f'，{c.count_unit}' if c.count_unit else ''}）"
+                    + (f"、object（{c.object_label}）" if c.object_label else ""))
         opt = ("" if "可选" in f.label else "（可选）" if f.default is None else f"（可选，默认 {f.default}）") if f.optional else ""
         lines.append(f"  {f.name:<26} {f.type:<9} {f.label}{opt}{opts}")
     lines.append(

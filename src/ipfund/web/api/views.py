@@ -132,10 +132,22 @@ def _item_out(policy, item) -> dict:
         "source": item.source,
         "facts": [
             {"name": f.name, "type": f.type, "label": f.label, "options": list(f.options), "optional": f.optional,
-             "source": fact_source(f)}
+             "source": fact_source(f), "columns": _columns_out(f)}
             for f in item.facts
         ],
         "evidence": list(item.evidence),
+    }
+
+
+def _columns_out(fact) -> dict | None:
+    """A lines fact's columns (清单：每行 category、count、object), None for any other fact."""
+    cols = getattr(fact, "columns", None)
+    if cols is None:
+        return None
+    return {
+        "category": {"label": cols.category_label, "options": dict(cols.options)},
+        "count": {"label": cols.count_label, "unit": cols.count_unit},
+        "object": None if cols.object_label is None else {"label": cols.object_label, "normal": cols.object_normal},
     }
 
 

@@ -66,10 +66,125 @@ def _bool_to_python(value: str) -> bool:
     return value == YES
 
 
+# --- Lines (清单): a fact whose value is rows of {category, count, object} --------------------
+
+#: The submit button that asks for one more row of a lines fact (its value: the field's name);
+#: the form comes back as typed, one row longer, nothing saved and nothing judged.
+ADD_LINE = "add_line"
+LINES_MIN_ROWS = 3  # empty rows a new form shows
+LINES_MAX_ROWS = 200  # as the engine takes (vocabulary.MAX_LINES)
+LINE_COLUMNS = ("category", "count", "object")
+ERROR_LINES_REQUIRED = _("请至少填写一行。")
+
+
+class LinesWidget(forms.Widget):
+    """Rows of a lines fact as a table of inputs (``facts-grants-0-category`` …), with a hidden
+    count of rows and an "增加一行" submit button: plain HTML, no script (the CSP allows none inline)."""
+
+    template_name = "portal/includes/lines_widget.html"
+
+    def __init__(self, columns, attrs=None):
+        super().__init__(attrs)
+        self.columns = columns
+
+    def value_from_datadict(self, data, files, name):
+        try:
+            n = int(data.get(f"{name}-rows", "") or 0)
+        except (TypeError, ValueError):
+            n = 0
+        n = max(0, min(n, LINES_MAX_ROWS))
+        rows = [{c: str(data.get(f"{name}-{i}-{c}") or "").strip() for c in LINE_COLUMNS} for i in range(n)]
+        if data.get(ADD_LINE) == name and n < LINES_MAX_ROWS:
+            rows.append(dict.fromkeys(LINE_COLUMNS, ""))
+        return rows
+
+    def value_omitted_from_data(self, data, files, name):
+        return f"{name}-rows" not in data
+
+    def id_for_label(self, id_):
+        return f"{id_}-0-category" if id_ else id_
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        rows = [{c: "" if r.get(c) is None else str(r.get(c)) for c in LINE_COLUMNS}
+                for r in (value if isinstance(value, (list, tuple)) else []) if isinstance(r, dict)]
+        while len(rows) < LINES_MIN_ROWS:
+            rows.append(dict.fromkeys(LINE_COLUMNS, ""))
+        cols = self.columns
+        context["widget"].update({
+            "rows": rows,
+            "category_label": cols.category_label,
+            "count_label": cols.count_label,
+            "count_unit": cols.count_unit,
+            "object_label": cols.object_label,
+            "options": [(code, text) for code, text in cols.options.items()],
+            "add_line": ADD_LINE,
+        })
+        return context
+
+
+class LinesField(forms.Field):
+    """A lines fact: blank rows are dropped; each filled row is checked, every error naming its
+    row and column (「第2行·数量：应为正整数」); the value is the contract's list of lines."""
+
+    def __init__(self, columns, **kwargs):
+        self.columns = columns
+        kwargs.setdefault("widget", LinesWidget(columns))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        cols = self.columns
+        rows = [r for r in (value or []) if isinstance(r, dict) and any(r.get(c) for c in LINE_COLUMNS)]
+        if not rows:
+            if self.required:
+                raise forms.ValidationError(ERROR_LINES_REQUIRED, code="required")
+            return []
+        out, errors = [], []
+        for k, row in enumerate(rows, 1):
+            cat, count, obj = row.get("category", ""), row.get("count", ""), row.get("object", "")
+            if cat not in cols.options:
+                errors.append(f"第{k}行·{cols.category_label}：请选择一项")
+            if not (count.isascii() and count.isdigit() and int(count) > 0):
+                errors.append(f"第{k}行·{cols.count_label}：应为正整数")
+            if cols.object_label is not None and not obj:
+                errors.append(f"第{k}行·{cols.object_label}：请填写此项")
+            line: dict = {"category": cat, "count": int(count) if count.isascii() and count.isdigit() else count}
+            if cols.object_label is not None:
+                line["object"] = obj
+            out.append(line)
+        if errors:
+            raise forms.ValidationError(errors)
+        return out
+
+
+def judged_nothing(*forms_: forms.Form) -> None:
+    """Bound forms shown again as typed, with no errors (one more row was asked for, nothing was
+    submitted): their fields are not judged when the page renders them."""
+    from django.forms.utils import ErrorDict
+
+    for form in forms_:
+        form._errors = ErrorDict()  # type: ignore[attr-defined]  # (Django judges a form whose _errors is None: this one counts as judged)
+
+
+def lines_shown(fact, value) -> str:
+    """A claim's lines as a person reads them: 「第1行 ZL… 美日欧 2 个；第2行 …」."""
+    cols = fact.columns
+    unit = f" {cols.count_unit}" if cols.count_unit else ""
+    parts = []
+    for k, line in enumerate(value if isinstance(value, list) else [], 1):
+        if not isinstance(line, dict):
+            continue
+        about = f" {line.get('object')}" if line.get("object") else ""
+        parts.append(f"第{k}行{about} {cols.option_text(str(line.get('category')))} {line.get('count')}{unit}")
+    return "；".join(parts)
+
+
 def build_fact_field(fact) -> forms.Field:
     """One form field for one ``FactSpec`` of the engine."""
     required = not getattr(fact, "optional", False)
     label = fact.label or fact.name
+    if fact.type == "lines":
+        return LinesField(fact.columns, label=label, required=required, help_text=_("每行一项；空行不计。行数不够时按“增加一行”。"))
     if fact.type in ("int", "year"):
         return forms.IntegerField(
             label=label,
@@ -186,6 +301,9 @@ def facts_to_contract(item_spec, cleaned: dict) -> dict:
             facts[fact.name] = value.isoformat()
         elif fact.type == "uscc_list":
             facts[fact.name] = _split_codes(value)
+        elif fact.type == "lines":
+            if value:
+                facts[fact.name] = value
         elif fact.type == "text":
             facts[fact.name] = value.strip()
         else:
@@ -226,6 +344,8 @@ def display_facts(item_spec, facts: dict) -> list[tuple[str, str]]:
             shown = f"¥{Decimal(str(value)):,.2f}"
         elif fact.type == "uscc_list":
             shown = "、".join(value) + f"（{len(set(value))}）"
+        elif fact.type == "lines":
+            shown = lines_shown(fact, value)
         else:
             shown = str(value)
         rows.append((fact.label or fact.name, shown))
@@ -238,6 +358,7 @@ def attach_engine_error(field: str, message: str, forms_by_prefix: dict[str, for
     head, _sep, rest = field.partition(".")
     if head == "facts" and "facts" in forms_by_prefix:
         form = forms_by_prefix["facts"]
+        rest = rest.split("[", 1)[0]  # a line of a lines fact (facts.grants[2].count): the fact's field
         if rest in form.fields:
             form.add_error(rest, message)
             return True

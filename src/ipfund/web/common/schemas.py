@@ -15,6 +15,9 @@ class FactOut(Schema):
     options: list[str]
     optional: bool
     source: str = "declared"  # declared / confirmed (a reviewer confirms it) / platform (never typed)
+    # A lines fact (type "lines", 清单): its columns — category {label, options}, count {label, unit},
+    # object {label, normal} or null; each line of a claim is {"category", "count", "object"}.
+    columns: dict | None = Field(default=None, description="清单事实的栏目（其他事实为 null）")
 
 
 class PolicyOut(Schema):

@@ -20,8 +20,10 @@ from ipfund.web.common.facts import (
     ERROR_REQUIRED,
     NO,
     YES,
+    ADD_LINE,
     attach_engine_error,
     facts_form,
+    judged_nothing,
 )
 from ipfund.web.common.policy import items_open_to, page_policy, policy_choices, policy_facts
 
@@ -116,8 +118,11 @@ def run_calculator(data) -> tuple[CalculatorForm, object, CalculatorOutcome | No
     main = CalculatorForm(data=data if evaluating else None, initial=initial, policy=policy, kind=kind)
     main.policy_facts = policy_facts(policy)  # type: ignore[attr-defined]  # (as written before types were checked (issue 23: typed later))
     facts = None
+    adding = bool(data and data.get(ADD_LINE))  # one more row of a lines fact: shown as typed
     if item_spec is not None:
-        facts = facts_form(item_spec, data=data if evaluating else None)
+        facts = facts_form(item_spec, data=data if evaluating or adding else None)
+        if adding and not evaluating:
+            judged_nothing(facts)
     if not evaluating or item_spec is None:
         return main, facts, None
     if not (main.is_valid() & facts.is_valid()):  # type: ignore[union-attr]  # (an Optional not checked here, as before (issue 23: typed later))

@@ -28,7 +28,7 @@ from ipfund.web.payments.services import bank_change_pending
 from ipfund.web.portal.views.installments import installments_context
 from ipfund.web.portal import timeline
 from ipfund.web.portal.claim_files import files_attach, files_chosen, files_keep, form_data
-from ipfund.web.common.facts import display_facts, facts_form
+from ipfund.web.common.facts import ADD_LINE, display_facts, facts_form, judged_nothing
 from ipfund.web.common.forms import ClaimMetaForm, evidence_form
 from ipfund.web.common.policy import items_open_to, policy_facts
 from ipfund.web.common.views import error_messages, flash_errors, new_form_token, role_required, show_service_error
@@ -115,7 +115,8 @@ def claim_new(request, item, policy=None):
             return redirect("portal:claim_detail", pk=existing.pk)
         valid = meta.is_valid() & facts.is_valid() & files.is_valid()
         chosen = files_chosen(request, files, token)
-        if valid and not files.errors:
+        more_lines = bool(data.get(ADD_LINE))  # type: ignore[union-attr]  # (data is the POST here)
+        if valid and not files.errors and not more_lines:
             try:
                 with transaction.atomic():  # the draft and all its files, or nothing
                     claim = claim_draft_create(
@@ -135,6 +136,8 @@ def claim_new(request, item, policy=None):
         staged = files_keep(actor=request.user, chosen=chosen, files_form=files)
         if staged:
             messages.warning(request, FILES_KEPT)
+        if more_lines:  # one more row asked for: the form again as typed, nothing judged
+            judged_nothing(meta, facts, files)
     return render(
         request,
         "portal/applicant/claim_form.html",
@@ -180,7 +183,8 @@ def claim_edit(request, pk):
     files = evidence_form(spec, data=data, files=request.FILES, have=have)
     valid = meta.is_valid() & facts.is_valid() & files.is_valid()
     chosen = files_chosen(request, files, token)
-    if valid and not files.errors:
+    more_lines = bool(data.get(ADD_LINE))
+    if valid and not files.errors and not more_lines:
         try:
             with transaction.atomic():  # the changes and all the files, or nothing (and no edit audited)
                 claim_draft_update(
@@ -196,6 +200,8 @@ def claim_edit(request, pk):
     staged = files_keep(actor=request.user, chosen=chosen, files_form=files)
     if staged:
         messages.warning(request, FILES_KEPT)
+    if more_lines:  # one more row asked for: the form again as typed, nothing judged
+        judged_nothing(meta, facts, files)
     return _render_edit(request, claim, spec, meta, facts, files, staged)
 
 

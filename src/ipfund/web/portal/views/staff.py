@@ -34,7 +34,7 @@ from ipfund.web.payments.models import Payment
 from ipfund.web.portal.views.installments import installments_context
 from ipfund.web.common import labels
 from ipfund.web.portal import timeline
-from ipfund.web.common.facts import display_facts, facts_form
+from ipfund.web.common.facts import ADD_LINE, display_facts, facts_form, judged_nothing
 from ipfund.web.common.forms import (
     RecommendForm,
     RejectForm,
@@ -276,7 +276,9 @@ def claim_action(request, pk, action):
         elif action == "recommend":
             form = forms["recommend"] = RecommendForm(request.POST)  # type: ignore[assignment]  # (as written before types were checked (issue 23: typed later))
             confirm = facts_form(spec, data=request.POST)
-            if form.is_valid() & confirm.is_valid():
+            if request.POST.get(ADD_LINE):  # one more row of a lines fact: the page again, nothing recommended
+                judged_nothing(form, confirm)
+            elif form.is_valid() & confirm.is_valid():
                 review_recommend(
                     actor=user,
                     claim=claim,
