@@ -5,7 +5,9 @@
   it has closed, the bureau previews and then applies one ratio to every standing award the
   budget carries: each is cut with ledger.services.award_reduce, the reason and the explanation
   naming the budget, the total, the ratio, the amount before and after and the remainder rule.
-  A budget is cut once (refused a second time); payments of its awards wait for the cut.
+  A budget is cut once (refused a second time, saying why: the cut is the budget's allocation,
+  told to applicants and paid; the ledger only takes back); payments of its awards wait for the
+  cut; after it, approvals against the budget fit what is left (already_allocated → budget_guard).
 - quota_score / quota_fill / quota_guard (择优名额): scorers (reviewers) score or rank the
   claims of a quota's items; once the rounds have closed the bureau fills the quota from the
   ranking — the first N are approvable, the rest are refused “未入选（名额N个，排名第k）” — and
@@ -40,7 +42,7 @@ from ipfund.web.engine_door import (
 )
 from ipfund.web.ledger.selectors import award_net
 from ipfund.web.ledger.services import award_reduce
-from ipfund.web.payments.installments import installments_after_reduction
+from ipfund.web.payments.installments import cut_shares_text, installments_after_reduction
 from ipfund.web.rounds.models import ApplicationRound
 from ipfund.web.rounds.selectors import interpretations_in_force
 
@@ -51,7 +53,10 @@ ONLY_REVIEWER = "只有评审（初审）人员可以评分或排序。"
 NOT_DECLARED = "《{title}》没有规定超出预算按比例核减：超出预算的审定按预算控制拒绝，无需核减。"
 WRONG_SCOPE = "《{title}》规定按{over}核减，该预算不是{over}。"
 ROUNDS_OPEN = "申报批次“{round}”尚未截止（截止时间 {closes}），截止后才能按比例核减或按排名确定名额。"
-ALREADY_CUT = "该预算已于 {at} 按比例核减（比例 {ratio}），不能再次核减。"
+ALREADY_CUT = "该预算已于 {at} 按比例核减（比例 {ratio}），不能再次核减。{why}"
+ONCE_WHY = ("每个预算只核减一次：核减按同一比例确定全部资助，办理后即为该预算的分配结果，已通知申请人、可以拨付，"
+            "不再重新核减，也不撤销（资助台账只记核减，不能补回）。此后的审定按预算控制，只能使用预算余额；"
+            "追加的预算用于此后的审定，不补回已核减的资助。")
 NOTHING_TO_CUT = "审定总额 {total} 元未超过预算 {budget} 元，无需核减。"
 CUT_TO_ZERO = "申报 {reference} 核减后金额为零（审定 {amount} 元），不能按比例核减：请先核实预算。"
 CUT_REASON = "按同一比例核减（{clause}）：{scope}预算 {budget} 元，审定总额 {total} 元，核减比例 {ratio}。"
@@ -59,7 +64,7 @@ CUT_EXPLANATION = (
     "依据《{title}》{clause}“{sentence}”，{scope}审定资助总额 {total} 元超过预算 {budget} 元，"
     "各项资助按同一比例核减：核减比例 = 预算 ÷ 审定总额 = {budget} ÷ {total} ≈ {ratio}（按精确比例计算）。"
     "本项原审定 {before} 元，按比例计算后舍去不足 1 分的部分为 {floor} 元{extra}，核减 {cut} 元，核减后资助 {after} 元。"
-    "尾差规则：{rule}。"
+    "尾差规则：{rule}。{stages}"
 )
 EXTRA_FEN = "，按尾差规则补 0.01 元，为 {after} 元"
 PAYMENT_WAITS = "《{title}》规定超出预算按同一比例核减：{scope}的资金分配尚未办理，办理后才能拨付。"
@@ -137,7 +142,8 @@ class ProRataPreview:
         return CUT_EXPLANATION.format(
             title=self.title, clause=self.clause, sentence=self.sentence.rstrip("。"), scope=_scope(self.budget),
             total=self.plan.total, budget=self.plan.budget, ratio=self.plan.ratio_text, before=line.amount,
-            floor=line.floor, extra=extra, cut=line.cut, after=line.after, rule=self.rule_text)
+            floor=line.floor, extra=extra, cut=line.cut, after=line.after, rule=self.rule_text,
+            stages=cut_shares_text(self.claims[line.key], line.cut))
 
 
 def pro_rata_declared(budget: Budget):
@@ -152,6 +158,14 @@ def over_allowed(policy: str) -> frozenset[str]:
     """The budgets (year / round) an approval of this policy may take past their amount."""
     pr = policy_allocation(policy).pro_rata
     return frozenset({pr.over}) if pr is not None else frozenset()
+
+
+def already_allocated(policy: str) -> frozenset[int]:
+    """The policy's budgets already cut pro rata: final, so a later award (a round opened after
+    the cut, a late approval) must fit what is left of them — it is never carried past them uncut."""
+    if policy_allocation(policy).pro_rata is None:
+        return frozenset()
+    return frozenset(ProRataCut.objects.filter(budget__policy=policy).values_list("budget_id", flat=True))
 
 
 def pro_rata_preview(*, actor, budget: Budget) -> ProRataPreview:
@@ -180,8 +194,8 @@ def pro_rata_apply(*, actor, budget: Budget) -> ProRataCut:
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
     done = ProRataCut.objects.filter(budget=budget).first()
     if done is not None:
-        raise ValidationError(ALREADY_CUT.format(at=timezone.localtime(done.applied_at).strftime("%Y-%m-%d %H:%M"), ratio=done.ratio),
-                              code="already_cut")
+        at = timezone.localtime(done.applied_at).strftime("%Y-%m-%d %H:%M")
+        raise ValidationError(ALREADY_CUT.format(at=at, ratio=done.ratio, why=ONCE_WHY), code="already_cut")
     _all_closed(_rounds_of(budget.policy, year=budget.year, round_id=budget.round_id))
     preview = pro_rata_preview(actor=actor, budget=budget)
     plan = preview.plan
@@ -198,16 +212,17 @@ def pro_rata_apply(*, actor, budget: Budget) -> ProRataCut:
                 after_total=plan.after_total, ratio=plan.ratio_text, remainder_rule=preview.remainder_rule,
                 unallocated=plan.unallocated, applied_by=actor)
     except IntegrityError:
-        raise ValidationError(ALREADY_CUT.format(at="刚才", ratio=plan.ratio_text), code="already_cut") from None
+        raise ValidationError(ALREADY_CUT.format(at="刚才", ratio=plan.ratio_text, why=ONCE_WHY), code="already_cut") from None
     reason = CUT_REASON.format(clause=preview.clause, scope=_scope(budget), budget=plan.budget, total=plan.total,
                                ratio=plan.ratio_text)
     for line in plan.lines:
         claim = preview.claims[line.key]
+        explanation = preview.explanation(line)  # its installments as they stand before the cut
         entry = award_reduce(actor=actor, claim=claim, amount=line.cut, reason=reason) if line.cut > 0 else None
-        if entry is not None:  # an award paid in stages: its unpaid installments carry the cut (last first)
-            installments_after_reduction(actor=actor, claim=claim, amount=line.cut, entry=entry)
+        if entry is not None:  # an award paid in stages: each unpaid installment carries its share of the cut
+            installments_after_reduction(actor=actor, claim=claim, amount=line.cut, entry=entry, proportional=True)
         ProRataLine.objects.create(cut=cut, claim=claim, before=line.amount, after=line.after, extra=line.extra,
-                                   explanation=preview.explanation(line), entry=entry)
+                                   explanation=explanation, entry=entry)
     audit_record(actor=actor, action=AuditAction.ALLOCATION_PRO_RATA, obj=cut,
                  before={"budget": budget.pk, "approved_total": plan.total},
                  after={"budget": budget.pk, "budget_amount": plan.budget, "ratio": plan.ratio_text,

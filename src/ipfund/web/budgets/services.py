@@ -51,6 +51,8 @@ BUDGET_MISSING = (
 )
 WAIVER_NOTE_REQUIRED = "请填写不设预算的理由（如：据实列支，不设年度上限）。"
 WAIVER_EXISTS = "该政策该年度已设置资金预算；如不再设预算，请先与财务核实。"
+BUDGET_ALLOCATED = ("{scope}已按同一比例核减、分配完毕（核减方案每个预算办理一次，核减后的资助不再变动）："
+                    "此后的审定不再超出预算核减，只能使用预算余额（含追加的预算）。")
 ANNUAL_SCOPE = "{year} 年度资金预算"
 ROUND_SCOPE = "申报批次“{round}”的资金预算"
 
@@ -154,13 +156,14 @@ def budget_waive(*, actor, policy: str, year: int, note: str) -> BudgetWaiver:
 
 
 def budget_guard(*, policy: str, round_id: int | None, on: dt.date, amount: Decimal,
-                 over_allowed: frozenset[str] = frozenset()) -> None:
+                 over_allowed: frozenset[str] = frozenset(), allocated: frozenset[int] = frozenset()) -> None:
     """Refuse (BudgetExceeded) an award of ``amount`` that would take a budget past its amount,
     else add it to the running total of every budget it counts against.
 
     ``over_allowed`` names the budgets ("year", "round") that a package allocates pro rata after
-    the round closes: those carry the award even past their amount. Call inside the approval's
-    transaction, before the award is written."""
+    the round closes: those carry the award even past their amount — except the budgets in
+    ``allocated`` (ids of budgets already cut pro rata: their allocation is final, so an award
+    after it must fit what is left). Call inside the approval's transaction, before the award is written."""
     ids = [b.pk for b in budgets_in_force(policy=policy, year=on.year, round_id=round_id)]
     if not ids:
         if not BudgetWaiver.objects.filter(policy=policy, year=on.year).exists():
@@ -171,10 +174,10 @@ def budget_guard(*, policy: str, round_id: int | None, on: dt.date, amount: Deci
     for budget in locked:
         used = budget.committed
         scope_kind = "round" if budget.round_id else "year"
-        if used + amount > budget.amount and scope_kind not in over_allowed:
+        if used + amount > budget.amount and (scope_kind not in over_allowed or budget.pk in allocated):
             scope = ROUND_SCOPE.format(round=budget.round.name) if budget.round else ANNUAL_SCOPE.format(year=budget.year)
             raise BudgetExceeded(
-                BUDGET_EXCEEDED.format(
+                (BUDGET_ALLOCATED.format(scope=scope) if budget.pk in allocated else "") + BUDGET_EXCEEDED.format(
                     scope=scope, budget=budget.amount, committed=used, remaining=max(budget.amount - used, Decimal("0.00")), amount=amount
                 )
             )

@@ -100,11 +100,11 @@ def award_grant(*, actor, claim, limit: Decimal) -> Grant:
         raise _refusal(decision)
     amount = min(limit, engine_amount)
     # After the cap buckets, under the same transaction: the budgets the award counts against.
-    from ipfund.web.allocation.services import over_allowed, quota_guard
+    from ipfund.web.allocation.services import already_allocated, over_allowed, quota_guard
 
     quota_guard(claim)  # a quota (择优名额): filled from the ranking, this claim selected, room left
     budget_guard(policy=decision.policy, round_id=claim.round_id, on=timezone.localdate(), amount=amount,
-                 over_allowed=over_allowed(decision.policy))
+                 over_allowed=over_allowed(decision.policy), allocated=already_allocated(decision.policy))
 
     entry = AwardEntry.objects.create(
         claim=claim,
