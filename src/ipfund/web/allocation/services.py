@@ -9,7 +9,8 @@
   told to applicants and paid; the ledger only takes back); payments of its awards wait for the
   cut; after it, approvals against the budget fit what is left (already_allocated → budget_guard).
 - quota_score / quota_fill / quota_guard (择优名额): scorers (reviewers) score or rank the
-  claims of a quota's items; once the rounds have closed the bureau fills the quota from the
+  claims of a quota's items (over the API one by one, or on the page a whole sheet at once:
+  quota_sheet / quota_scores_enter, each value through quota_score); once the rounds have closed the bureau fills the quota from the
   ranking — the first N are approvable, the rest are refused “未入选（名额N个，排名第k）” — and
   every approval of those items checks, under the fill's row lock, that its claim was selected
   and that fewer than N of the fill's claims stand approved.
@@ -303,6 +304,74 @@ def quota_score(*, actor, claim: Claim, value, note: str = "") -> QuotaScore:
 
 
 @dataclass(frozen=True)
+class QuotaSheet:
+    """A scorer's sheet of a quota and period: the claims to score (or, once filled, those ranked),
+    the scorer's own values, and whether it can still be changed."""
+    quota: Quota
+    period: dict
+    claims: list[Claim]
+    values: dict[int, Decimal]
+    fill: QuotaFill | None
+
+    @property
+    def field(self) -> str:
+        return SHEET_FIELD[self.quota.by]
+
+
+SHEET_FIELD = {"panel_score": "评分", "ranking": "排序名次"}
+SHEET_ERROR = "申报 {reference} 的{field}：{message}"
+
+
+def _quota_named(policy: str, quota_id: str) -> Quota:
+    quota = next((q for q in policy_allocation(policy).quotas if q.id == quota_id), None)
+    if quota is None:
+        raise ValidationError(UNKNOWN_QUOTA.format(title=policy_title(policy), quota=quota_id), code="unknown_quota")
+    return quota
+
+
+def quota_sheet(*, actor, policy: str, quota_id: str, year: int | None = None, round_id: int | None = None) -> QuotaSheet:
+    """What a scorer enters on the page (资金分配): until the quota is filled, the period's claims of
+    its items that may be scored (待初审, 待审定); after, the claims it ranked, read-only."""
+    _require(actor, roles.REVIEWER, ONLY_REVIEWER)
+    quota = _quota_named(policy, quota_id)
+    period = {"year": None if quota.per == "round" else year, "round_id": round_id if quota.per == "round" else None}
+    fill = QuotaFill.objects.filter(policy=policy, quota=quota.id, **period).first()
+    if fill is not None:
+        claims = [p.claim for p in fill.places.select_related("claim").order_by("claim__submitted_at", "claim_id")]
+    else:
+        rounds = _rounds_of(policy, year=year, round_id=round_id if quota.per == "round" else None)
+        claims = list(Claim.objects.filter(policy=policy, item__in=quota.items, state__in=[State.SUBMITTED, State.RECOMMENDED],
+                                           round__in=rounds).order_by("submitted_at", "pk"))
+    values = dict(QuotaScore.objects.filter(scorer=actor, claim__in=[c.pk for c in claims]).values_list("claim_id", "value"))
+    return QuotaSheet(quota, period, claims, values, fill)
+
+
+@transaction.atomic
+def quota_scores_enter(*, actor, sheet: QuotaSheet, raw: dict[int, str]) -> list[QuotaScore]:
+    """Enter a sheet's values at once (a clerk typing in the panel's scores): each through
+    quota_score — the same checks and audit as the API — all or none; a blank value is left as it
+    is. Refused with one Chinese message per claim and field (申报 {reference} 的评分：…)."""
+    errors: list[str] = []
+    saved: list[QuotaScore] = []
+    for claim in sheet.claims:
+        value = (raw.get(claim.pk) or "").strip()
+        if not value:
+            continue
+        try:
+            with transaction.atomic():
+                saved.append(quota_score(actor=actor, claim=claim, value=value))
+        except ValidationError as exc:
+            errors += [SHEET_ERROR.format(reference=claim.reference or claim.pk, field=sheet.field, message=m)
+                       for m in exc.messages]
+        except PermissionDenied as exc:
+            errors.append(SHEET_ERROR.format(reference=claim.reference or claim.pk, field=sheet.field, message=str(exc)))
+    if errors:
+        transaction.set_rollback(True)
+        raise ValidationError(errors, code="sheet")
+    return saved
+
+
+@dataclass(frozen=True)
 class QuotaPreview:
     quota: Quota
     period: dict
@@ -313,9 +382,7 @@ class QuotaPreview:
 
 def quota_preview(*, actor, policy: str, quota_id: str, year: int | None = None, round_id: int | None = None) -> QuotaPreview:
     _require(actor, roles.APPROVER, ONLY_APPROVER)
-    quota = next((q for q in policy_allocation(policy).quotas if q.id == quota_id), None)
-    if quota is None:
-        raise ValidationError(UNKNOWN_QUOTA.format(title=policy_title(policy), quota=quota_id), code="unknown_quota")
+    quota = _quota_named(policy, quota_id)
     rounds = _rounds_of(policy, year=year, round_id=round_id if quota.per == "round" else None)
     claims_qs = Claim.objects.filter(policy=policy, item__in=quota.items, state=State.RECOMMENDED,
                                      round__in=rounds).select_related("round").order_by("submitted_at", "pk")
