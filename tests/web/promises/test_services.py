@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
@@ -179,3 +180,116 @@ def test_terms_kept_and_reminders(staff, open_round, applicant):
     promises_refresh(today=promise.term_end + dt.timedelta(days=1))
     promise.refresh_from_db()
     assert promise.state == Promise.KEPT
+
+
+# ------------------------------------------------------------------------------------------
+# A promise on an award paid in stages (the county fund's 专利导航服务补助, 立项50%/验收50%, with a
+# promise added in a copy of the fixture: 3 years in the county from the first payment).
+
+COUNTY = "fictional-county-fund-2026"
+PROMISE_PARAM = """  navigation.promise_years:
+    clause: 第八条
+    title: 承诺在县内经营的年限
+    kind: number
+    values: [{from: 2026-01-01, value: 3}]
+"""
+PROMISE_SPEC = """    promise:
+      text: 受补助企业应承诺自首次拨付之日起在本县经营不少于3年。
+      evidence: 在县内经营承诺书
+      years: navigation.promise_years
+      from: payment
+      recovery: {basis}
+      breaches: [moved_out_of_zone, deregistered]
+"""
+
+
+@pytest.fixture(params=["all", "proportional"])
+def staged_promise_policy(request, tmp_path, monkeypatch, staff):
+    import shutil
+
+    from ipfund.web.rounds.services import round_create
+
+    source = Path(__file__).resolve().parents[2] / "fixtures" / "policies" / COUNTY
+    target = tmp_path / "policies" / COUNTY
+    shutil.copytree(source, target)
+    text = (target / "policy.yaml").read_text(encoding="utf-8")
+    text = text.replace("parameters:\n", "parameters:\n" + PROMISE_PARAM, 1)
+    text = text.replace("    evidence: [专利导航服务合同, 付款凭证]\n",
+                        "    evidence: [专利导航服务合同, 付款凭证, 在县内经营承诺书]\n" + PROMISE_SPEC.format(basis=request.param), 1)
+    (target / "policy.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("IPFUND_POLICY_PATH", str(tmp_path / "policies"))
+    now = timezone.now()
+    round_create(actor=staff.admin, policy=COUNTY, name="2026年县专项资金批次", opens_at=now - dt.timedelta(days=1),
+                 closes_at=now + dt.timedelta(days=30), items=["navigation"])
+    return request.param
+
+
+def _staged_paid_in_full(staff, applicant, budget):
+    """A 专利导航 award of 30,000.00 (contract 100,000 × 30%) approved past the year's 24,000.00
+    budget, cut pro rata after the round (第十二条) to 24,000.00 — 12,000.00 per installment, each
+    keeping its 50% — and paid in both: the first at 立项, the second after 验收合格 (recorded by a
+    second reviewer)."""
+    from ipfund.web.allocation.services import pro_rata_apply
+    from ipfund.web.claims.models import Claim
+    from ipfund.web.claims.services import claim_draft_create, claim_submit
+    from ipfund.web.payments.installments import installment_outcome
+    from ipfund.web.payments.models import Installment
+    from ipfund.web.payments.services import payment_record
+    from ipfund.web.rounds.models import ApplicationRound
+
+    user = applicant("enterprise")
+    claim = claim_draft_create(actor=user, item="navigation", event_date=dt.date(2026, 6, 1), policy=COUNTY,
+                               facts={"contract_no": "S-PR-1", "contract_amount": "100000"})
+    flow.attach_all_evidence(user, claim)
+    claim = flow.advance(claim_submit(actor=user, claim=claim), "approved", staff)
+    flow.publish_and_finalize(staff, [claim])
+    ApplicationRound.objects.filter(policy=COUNTY).update(opens_at=timezone.now() - dt.timedelta(days=2),
+                                                          closes_at=timezone.now() - dt.timedelta(minutes=1))
+    pro_rata_apply(actor=staff.approver, budget=budget)
+    assert [i.amount for i in Installment.objects.filter(claim=claim).order_by("number")] == [Decimal("12000.00")] * 2
+    first_paid = timezone.localdate() - dt.timedelta(days=200)
+    payment_record(actor=staff.finance, claim=Claim.objects.get(pk=claim.pk), paid_on=first_paid, reference="PZ-1")
+    installment_outcome(actor=staff.reviewer2, installment=Installment.objects.get(claim=claim, number=2), met=True,
+                        note="验收合格", upload=flow.pdf_upload("验收意见书.pdf"))
+    payment_record(actor=staff.finance, claim=Claim.objects.get(pk=claim.pk), paid_on=timezone.localdate() - dt.timedelta(days=100),
+                   reference="PZ-2")
+    promises_refresh()
+    return Claim.objects.get(pk=claim.pk)
+
+
+def test_a_recovery_of_an_award_paid_in_both_installments(staff, applicant, staged_promise_policy):
+    """Both installments paid (24,000.00 after the cut), then the enterprise moves out: all of it (或 the days
+    left over the term, 3 years from the first payment) is taken back in the ledger — a reversal or
+    a reduction against the one grant — the budget carries the rest, the paid installments stay
+    as paid, and reconcile agrees; finance sees nothing more to pay."""
+    from ipfund.web.payments.models import Installment
+    from ipfund.web.payments.selectors import to_pay
+
+    year = timezone.localdate().year
+    budget = budget_set(actor=staff.admin, policy=COUNTY, year=year, amount="24000")
+    claim = _staged_paid_in_full(staff, applicant, budget)
+    assert claim.state == "paid"
+    assert [(i.number, i.amount, i.state) for i in Installment.objects.filter(claim=claim).order_by("number")] == [
+        (1, Decimal("12000.00"), Installment.PAID), (2, Decimal("12000.00"), Installment.PAID)]
+    promise = Promise.objects.get(claim=claim)
+    assert promise.term_start == timezone.localdate() - dt.timedelta(days=200)  # the first payment starts the term
+    assert audit_reconcile().ok, audit_reconcile().differences
+
+    case = _open(staff, promise)
+    if staged_promise_policy == "all":
+        due, kind = Decimal("24000.00"), AwardEntry.REVERSAL
+    else:  # the days of the term left over its days, of the award's net after the cut, to the fen
+        due = recovery_amount(awarded=Decimal("24000.00"), basis="proportional", term_start=promise.term_start,
+                              term_end=promise.term_end, breached_on=case.breached_on)[0]
+        assert Decimal("0") < due < Decimal("24000.00") and case.awarded == Decimal("24000.00")
+        kind = AwardEntry.REDUCTION
+    assert case.amount_due == due and case.entry.kind == kind and case.entry.amount == -due
+    assert award_net(claim=claim) == Decimal("24000.00") - due
+    budget.refresh_from_db()
+    assert budget.committed == Decimal("24000.00") - due
+    [status] = budget_statuses(year=year, policy=COUNTY)
+    assert status.committed == budget.committed and status.paid == Decimal("24000.00")
+    assert [i.state for i in Installment.objects.filter(claim=claim).order_by("number")] == [Installment.PAID] * 2
+    assert not any(r.claim.pk == claim.pk for r in to_pay(user=staff.finance))
+    result = audit_reconcile()
+    assert result.ok, result.differences

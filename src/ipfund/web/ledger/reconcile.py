@@ -228,7 +228,7 @@ def audit_reconcile() -> ReconcileResult:
         elif claim.pk in net:
             diff.append(CLAIM_UNEXPECTED.format(claim=claim.pk, state=state, net=_money(claim_net)))
     claim_state = {c.pk: c.state for c in claims}
-    _staged(diff, staged, payments, net, claim_state, entries)
+    _staged(diff, staged, payments, net, claim_state, entries, recovered)
     for payment in payments:
         if payment.claim_id in staged:
             continue  # held against its installment (_staged)
@@ -260,10 +260,12 @@ def _budgets_against_the_ledger(diff: list[str]) -> None:
             diff.append(BUDGET_MISMATCH.format(scope=scope, running=_money(budget.committed), ledger=_money(total)))
 
 
-def _staged(diff: list, staged: dict, payments, net: dict, claim_state: dict, entries) -> None:
+def _staged(diff: list, staged: dict, payments, net: dict, claim_state: dict, entries, recovered: dict) -> None:
     """Awards paid in stages: each payment pays its own installment; the payments never exceed the
     net; the installments not cancelled add up to the net; each cancelled one names the ledger
-    entry (reduction or reversal, of the same claim) that took it back."""
+    entry (reduction or reversal, of the same claim) that took it back. Money recovered for a
+    broken promise (`recovered`, by claim) was paid and is taken back in the ledger, not from the
+    installments: it counts with the net (what was paid is the net plus what was recovered)."""
     paid_by: dict[int, list] = defaultdict(list)
     for payment in payments:
         if payment.claim_id in staged:
@@ -271,7 +273,7 @@ def _staged(diff: list, staged: dict, payments, net: dict, claim_state: dict, en
     taking_back = {e.pk: e.claim_id for e in entries if e.kind in (AwardEntry.REDUCTION, AwardEntry.REVERSAL)}
     for claim_id, rows in staged.items():
         by_pk = {i.pk: i for i in rows}
-        claim_net = net.get(claim_id, Decimal(0))
+        claim_net = net.get(claim_id, Decimal(0)) + recovered.get(claim_id, Decimal(0))
         total = Decimal(0)
         for payment in paid_by.get(claim_id, []):
             total += payment.amount
