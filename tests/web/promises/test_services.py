@@ -146,6 +146,45 @@ def test_repayments_and_a_write_off_by_a_second_person_settle_the_case(staff, op
     assert result.ok, result.message
 
 
+def test_what_is_written_off_was_spent_so_the_budget_carries_it_again(staff, open_round, applicant):
+    """The breach frees the budget (50,000.00 taken back, expected back); 30,000.00 is repaid and
+    20,000.00 written off: that money was paid and will not come back, so the year's budget carries
+    20,000.00 again — audited, and reconcile holds the running total to the ledger plus the charge.
+    A rejected write-off charges nothing. The award stays taken back (cap and key free)."""
+    from ipfund.web.budgets.models import Budget, BudgetCharge
+
+    policy = default_policy().id
+    year = timezone.localdate().year
+    budget = budget_set(actor=staff.admin, policy=policy, year=year, amount="1000000")
+    promise = paid_promise(staff, applicant("service_agency"))
+    case = _open(staff, promise)
+    assert Budget.objects.get(pk=budget.pk).committed == Decimal("0.00")
+    recovery_repay(actor=staff.finance, case=case, amount="30000.00", paid_on=timezone.localdate(), reference="HD-R1")
+    refused = recovery_write_off_request(actor=staff.finance, case=case, amount="20000.00", reason="企业称无力归还。")
+    recovery_write_off_decide(actor=staff.admin, write_off=refused, approve=False, note="未穷尽追缴手段")
+    assert not BudgetCharge.objects.exists() and Budget.objects.get(pk=budget.pk).committed == Decimal("0.00")
+    write_off = recovery_write_off_request(actor=staff.finance, case=case, amount="20000.00", reason="企业已注销，无财产可供执行。")
+    recovery_write_off_decide(actor=staff.admin, write_off=write_off, approve=True, note="同意核销")
+    charge = BudgetCharge.objects.get()
+    assert (charge.amount, charge.source, charge.grant.claim_id) == (Decimal("20000.00"), f"write_off:{write_off.pk}", promise.claim_id)
+    assert "核销 20,000.00 元" in charge.reason and "不再收回" in charge.reason
+    assert Budget.objects.get(pk=budget.pk).committed == Decimal("20000.00")
+    [status] = budget_statuses(year=year, policy=policy)
+    assert status.committed == Decimal("20000.00")
+    event = AuditEvent.objects.get(action="budget_charge")
+    assert event.after["amount"] == "20000.00" and event.after["budgets"] == {str(budget.pk): "20000.00"}
+    assert award_net(claim=promise.claim) == 0
+    assert all(b.used == 0 for b in CapBucket.objects.filter(item="agency_establishment"))
+    result = audit_reconcile()
+    assert result.ok, result.message
+    # A charge missing for an approved write-off is a difference reconcile reports.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM budgets_budgetcharge")
+    assert f"追回案件 #{case.pk} 的核销 #{write_off.pk}（20000.00 元，已批准）计入预算 0.00 元" in "".join(audit_reconcile().differences)
+
+
 def test_the_database_refuses_a_write_off_decided_by_its_requester(staff, open_round, applicant):
     from django.db import IntegrityError, transaction
 

@@ -27,16 +27,18 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
 from ipfund.web.audit.actions import AuditAction
 from ipfund.web.rounds.models import ApplicationRound
 
-from .models import Budget, BudgetWaiver
+from .models import Budget, BudgetCharge, BudgetWaiver
 from .selectors import budgets_in_force, committed, policy_title
 
 ONLY_ADMIN = "只有管理员可以设置资金预算。"
+CHARGE_AMOUNT = "计入预算的金额应为大于零、最多两位小数的金额（元）。"
 AMOUNT_INVALID = "预算金额应为大于零、最多两位小数的金额（元）。"
 YEAR_INVALID = "预算年度应为 2000 至 2100 之间的年份。"
 POLICY_UNKNOWN = "请选择政策。"
@@ -192,6 +194,23 @@ def budget_release(*, policy: str, round_id: int | None, approved_on: dt.date, a
     if ids:
         list(Budget.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         Budget.objects.filter(pk__in=ids).update(committed=F("committed") - amount)
+
+
+def budget_charge(*, actor, grant, round_id: int | None, amount: Decimal, reason: str, source: str) -> BudgetCharge:
+    """Charge money spent and not recovered (a recovery written off) to the budgets the grant counts
+    against — its approval year's and its round's — under their locks; never refused (the money is
+    gone), audited. Inside the caller's transaction; once per `source`."""
+    if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({"amount": [CHARGE_AMOUNT]})
+    ids = [b.pk for b in budgets_in_force(policy=grant.policy, year=timezone.localdate(grant.created_at).year, round_id=round_id)]
+    locked = list(Budget.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    charge = BudgetCharge.objects.create(grant=grant, amount=amount, reason=reason, source=source, created_by=actor)
+    Budget.objects.filter(pk__in=ids).update(committed=F("committed") + amount)
+    audit_record(actor=actor, action=AuditAction.BUDGET_CHARGE, obj=charge,
+                 before={"budgets": {b.pk: b.committed for b in locked}},
+                 after={"grant": grant.pk, "claim": grant.claim_id, "amount": amount, "reason": reason, "source": source,
+                        "budgets": {b.pk: b.committed + amount for b in locked}})
+    return charge
 
 
 def budget_recount(budgets=None) -> int:

@@ -72,6 +72,7 @@ AUDIT_CLAIM_MISSING = "申报 #{claim} 审定金额 {approved} 元，审计链�
 AUDIT_CHAIN = "审计链：{message}"
 BUDGET_MISMATCH = "资金预算（{scope}）记载已审定 {running} 元，台账合计 {ledger} 元。"
 RECOVERY_ENTRY = "追回案件 #{case} 应追回 {due} 元，其台账记录 #{entry} 金额不符。"
+WRITE_OFF_CHARGE = "追回案件 #{case} 的核销 #{write_off}（{amount} 元，已批准）计入预算 {charged} 元，应与核销金额相同。"
 RECOVERY_OWED = "追回案件 #{case} 应追回 {due} 元，已归还 {repaid} 元、已核销 {written_off} 元，状态为“{state}”。"
 RECOVERY_CLAIM = "台账记录 #{entry} 由申报 #{claim} 的追回案件记账，却不属于该申报。"
 
@@ -195,7 +196,15 @@ def audit_reconcile() -> ReconcileResult:
             if entry.kind == AwardEntry.REVERSAL:
                 recovered_all[entry.claim_id] += entry.amount
     entry_amount = {e.pk: e.amount for e in entries}
+    from ipfund.web.budgets.models import BudgetCharge
+
+    charged = dict(BudgetCharge.objects.filter(source__startswith="write_off:").values_list("source", "amount"))
     for case in RecoveryCase.objects.prefetch_related("repayments", "write_offs").order_by("id"):
+        for w in case.write_offs.all():  # what was written off was spent: the budgets carry it again
+            expected_charge = w.amount if w.state == w.APPROVED else None
+            if charged.get(f"write_off:{w.pk}") != expected_charge:
+                diff.append(WRITE_OFF_CHARGE.format(case=case.pk, write_off=w.pk, amount=_money(w.amount),
+                                                    charged=_money(charged.get(f"write_off:{w.pk}", Decimal(0)))))
         if entry_amount.get(case.entry_id) != -case.amount_due:
             diff.append(RECOVERY_ENTRY.format(case=case.pk, due=_money(case.amount_due), entry=case.entry_id))
         if case.outstanding < 0 or (case.outstanding == 0) != (case.state == RecoveryCase.SETTLED):

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ipfund.web.audit.services import audit_record
 from ipfund.web.audit.actions import AuditAction
-from ipfund.web.budgets.services import budget_guard, budget_release
+from ipfund.web.budgets.services import budget_charge, budget_guard, budget_release
 from ipfund.web.engine_door import Decision, decide_claim, ledger_fields, ledger_index_names, ledger_scope
 
 from .models import AwardEntry, CapBucket, DuplicateKey, LedgerName
@@ -240,3 +240,14 @@ def award_reduce(*, actor, claim, amount: Decimal, reason: str) -> AwardEntry:
         after={"claim": claim.pk, "amount": net - amount, "reduced_by": amount, "reason": reason},
     )
     return reduction
+
+
+def award_written_off(*, actor, claim, amount: Decimal, reason: str, source: str):
+    """What a recovery took back of a claim's award and will never come back (核销): the ledger's
+    entries stay as they are (the award stays taken back: its caps, key and index remain free),
+    but the money was spent, so the budgets the grant counts against carry `amount` again
+    (budgets.services.budget_charge, audited). Inside the write-off's transaction."""
+    grant = AwardEntry.objects.filter(claim=claim, kind=AwardEntry.GRANT).first()
+    if grant is None:
+        raise ValidationError(AWARD_NOTHING_TO_REVOKE, code="nothing_to_revoke")
+    return budget_charge(actor=actor, grant=grant, round_id=claim.round_id, amount=amount, reason=reason, source=source)
