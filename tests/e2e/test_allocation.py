@@ -54,7 +54,7 @@ def test_the_bureau_previews_and_applies_a_pro_rata_cut_and_the_applicant_reads_
     submit(approver, approver.locator(f"#apply-{budget.pk}"))
     assert "已按同一比例核减：比例 0.833333，3 项资助核减后合计 150000.00 元。" in approver.inner_text("main")
     assert approver.locator(f"#allocation-done-{budget.pk}").count() == 1
-    assert "每个预算只核减一次" in approver.inner_text(f"#allocation-once-{budget.pk}")
+    assert "每个预算的资金分配只办理一次" in approver.inner_text(f"#allocation-once-{budget.pk}")
     screenshots(approver, "allocation-applied")
     assert ProRataCut.objects.count() == 1
 

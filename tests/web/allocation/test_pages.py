@@ -107,6 +107,22 @@ def test_a_budget_cut_once_says_why_it_is_not_cut_again(staff, applicant, county
     client.force_login(staff.approver)
     first = client.post(f"/staff/allocation/{budget.pk}/apply/", follow=True).content.decode()
     assert "已按同一比例核减：比例 0.833333" in first
-    assert f'id="allocation-once-{budget.pk}"' in first and "每个预算只核减一次" in first
+    assert f'id="allocation-once-{budget.pk}"' in first and "每个预算的资金分配只办理一次" in first
     again = client.post(f"/staff/allocation/{budget.pk}/apply/", follow=True).content.decode()
-    assert "不能再次核减。每个预算只核减一次" in again
+    assert "不能再次核减。每个预算的资金分配只办理一次" in again
+
+
+def test_within_the_budget_the_approver_confirms_no_cut_and_payments_go_on(staff, applicant, county):  # noqa: F811
+    from ipfund.web.allocation.services import payment_waits_for_allocation
+    from ipfund.web.budgets.services import budget_set
+
+    budget = budget_set(actor=staff.admin, policy=POLICY, year=timezone.localdate().year, amount="500000")
+    claim = flow.advance(submitted(applicant("enterprise"), "ipms_cert", {"certificate_no": "C-1"}), "approved", staff)
+    close(county)
+    client = Client()
+    client.force_login(staff.approver)
+    page = client.get("/staff/allocation/").content.decode()
+    assert "未超出预算，无需核减" in page and "确认无需核减" in page
+    done = client.post(f"/staff/allocation/{budget.pk}/apply/", follow=True).content.decode()
+    assert "已确认：审定总额 30000.00 元未超过预算 500000.00 元，无需核减，资金分配已办理，可以拨付。" in done
+    assert f'id="allocation-once-{budget.pk}"' in done and payment_waits_for_allocation(claim) is None

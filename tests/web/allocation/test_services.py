@@ -122,16 +122,25 @@ def test_the_remainder_left_unallocated_when_the_bureau_reads_the_text_so(staff,
 
 
 def test_within_the_budget_nothing_is_cut_and_only_the_approver_allocates(staff, applicant, county):
-    budget = budget_set(actor=staff.admin, policy=COUNTY, year=timezone.localdate().year, amount="500000")
-    flow.advance(submitted(applicant("enterprise"), "ipms_cert", {"certificate_no": "C-1"}), "approved", staff)
-    close(county)
-    with pytest.raises(ValidationError) as nothing:
-        pro_rata_apply(actor=staff.approver, budget=budget)
-    assert nothing.value.messages[0] == "审定总额 30000.00 元未超过预算 500000.00 元，无需核减。"
+    """Within the budget the step confirms that nothing is cut: recorded and audited, no ledger
+    entry, the payments that waited for the allocation go on; once, like a cut."""
     from django.core.exceptions import PermissionDenied
 
+    budget = budget_set(actor=staff.admin, policy=COUNTY, year=timezone.localdate().year, amount="500000")
+    claim = flow.advance(submitted(applicant("enterprise"), "ipms_cert", {"certificate_no": "C-1"}), "approved", staff)
+    assert "资金分配尚未办理，办理后才能拨付" in payment_waits_for_allocation(claim)
+    close(county)
     with pytest.raises(PermissionDenied):
         pro_rata_apply(actor=staff.reviewer, budget=budget)
+    done = pro_rata_apply(actor=staff.approver, budget=budget)
+    assert (done.ratio, done.approved_total, done.after_total, done.lines.count()) == ("1", Decimal("30000.00"), Decimal("30000.00"), 0)
+    assert award_net(claim=claim) == Decimal("30000.00") and not AwardEntry.objects.filter(kind="reduction").exists()
+    event = AuditEvent.objects.get(action="allocation_pro_rata")
+    assert event.after["cut"] is False and event.after["note"] == "审定总额 30000.00 元未超过预算 500000.00 元，无需核减。"
+    assert payment_waits_for_allocation(claim) is None
+    with pytest.raises(ValidationError) as again:
+        pro_rata_apply(actor=staff.approver, budget=budget)
+    assert "确认审定总额未超过预算、无需核减" in again.value.messages[0] and "每个预算的资金分配只办理一次" in again.value.messages[0]
 
 
 def test_a_budget_is_cut_once_and_later_approvals_must_fit_what_is_left(staff, applicant, county):
@@ -145,13 +154,13 @@ def test_a_budget_is_cut_once_and_later_approvals_must_fit_what_is_left(staff, a
     pro_rata_apply(actor=staff.approver, budget=budget)
     with pytest.raises(ValidationError) as twice:
         pro_rata_apply(actor=staff.approver, budget=budget)
-    assert "不能再次核减" in twice.value.messages[0] and "每个预算只核减一次" in twice.value.messages[0]
+    assert "不能再次核减" in twice.value.messages[0] and "每个预算的资金分配只办理一次" in twice.value.messages[0]
     assert "追加的预算用于此后的审定，不补回已核减的资助" in twice.value.messages[0]
     assert ProRataCut.objects.count() == 1 and AwardEntry.objects.filter(kind="reduction").count() == 3
     with pytest.raises(ValidationError) as refused:
         approval_approve(actor=staff.approver, claim=late)
     text = refused.value.messages[0]
-    assert "已按同一比例核减、分配完毕" in text and "剩余 0.00 元，本次 30000.00 元" in text
+    assert "年度资金预算的资金分配已办理（按同一比例核减或确认无需核减）" in text and "剩余 0.00 元，本次 30000.00 元" in text
     assert not AwardEntry.objects.filter(claim=late).exists()
     budget_set(actor=staff.admin, policy=COUNTY, year=budget.year, amount="180000")
     approval_approve(actor=staff.approver, claim=late)

@@ -5,7 +5,8 @@
   it has closed, the bureau previews and then applies one ratio to every standing award the
   budget carries: each is cut with ledger.services.award_reduce, the reason and the explanation
   naming the budget, the total, the ratio, the amount before and after and the remainder rule.
-  A budget is cut once (refused a second time, saying why: the cut is the budget's allocation,
+  Within the budget the same step confirms that nothing is cut (recorded, audited: payments go
+  on). A budget is cut once (refused a second time, saying why: the cut is the budget's allocation,
   told to applicants and paid; the ledger only takes back); payments of its awards wait for the
   cut; after it, approvals against the budget fit what is left (already_allocated → budget_guard).
 - quota_score / quota_fill / quota_guard (择优名额): scorers (reviewers) score or rank the
@@ -55,10 +56,12 @@ NOT_DECLARED = "《{title}》没有规定超出预算按比例核减：超出预
 WRONG_SCOPE = "《{title}》规定按{over}核减，该预算不是{over}。"
 ROUNDS_OPEN = "申报批次“{round}”尚未截止（截止时间 {closes}），截止后才能按比例核减或按排名确定名额。"
 ALREADY_CUT = "该预算已于 {at} 按比例核减（比例 {ratio}），不能再次核减。{why}"
-ONCE_WHY = ("每个预算只核减一次：核减按同一比例确定全部资助，办理后即为该预算的分配结果，已通知申请人、可以拨付，"
+ONCE_WHY = ("每个预算的资金分配只办理一次：按同一比例核减（或确认无需核减）即确定该预算的全部资助，已通知申请人、可以拨付，"
             "不再重新核减，也不撤销（资助台账只记核减，不能补回）。此后的审定按预算控制，只能使用预算余额；"
             "追加的预算用于此后的审定，不补回已核减的资助。")
 NOTHING_TO_CUT = "审定总额 {total} 元未超过预算 {budget} 元，无需核减。"
+NO_CUT_RATIO = "1"  # ProRataCut.ratio of an allocation confirmed without a cut (within the budget)
+ALREADY_CONFIRMED = "该预算已于 {at} 确认审定总额未超过预算、无需核减，资金分配已办理，不能再次办理。{why}"
 CUT_TO_ZERO = "申报 {reference} 核减后金额为零（审定 {amount} 元），不能按比例核减：请先核实预算。"
 CUT_REASON = "按同一比例核减（{clause}）：{scope}预算 {budget} 元，审定总额 {total} 元，核减比例 {ratio}。"
 CUT_EXPLANATION = (
@@ -196,12 +199,13 @@ def pro_rata_apply(*, actor, budget: Budget) -> ProRataCut:
     done = ProRataCut.objects.filter(budget=budget).first()
     if done is not None:
         at = timezone.localtime(done.applied_at).strftime("%Y-%m-%d %H:%M")
-        raise ValidationError(ALREADY_CUT.format(at=at, ratio=done.ratio, why=ONCE_WHY), code="already_cut")
+        text = ALREADY_CONFIRMED if done.ratio == NO_CUT_RATIO else ALREADY_CUT
+        raise ValidationError(text.format(at=at, ratio=done.ratio, why=ONCE_WHY), code="already_cut")
     _all_closed(_rounds_of(budget.policy, year=budget.year, round_id=budget.round_id))
     preview = pro_rata_preview(actor=actor, budget=budget)
     plan = preview.plan
     if not plan.cuts:
-        raise ValidationError(NOTHING_TO_CUT.format(total=plan.total, budget=plan.budget), code="nothing_to_cut")
+        return _confirm_no_cut(actor, budget, plan)
     for line in plan.lines:
         if line.after <= 0:
             raise ValidationError(CUT_TO_ZERO.format(reference=preview.claims[line.key].reference, amount=line.amount),
@@ -230,6 +234,23 @@ def pro_rata_apply(*, actor, budget: Budget) -> ProRataCut:
                         "after_total": plan.after_total, "unallocated": plan.unallocated,
                         "remainder_rule": preview.remainder_rule, "awards": len(plan.lines)})
     return cut
+
+
+def _confirm_no_cut(actor, budget: Budget, plan) -> ProRataCut:
+    """The approved total is within the budget: nothing is cut, but the allocation is done (the
+    budget's payments may go on; later approvals fit what is left): recorded and audited."""
+    try:
+        with transaction.atomic():
+            done = ProRataCut.objects.create(
+                budget=budget, policy=budget.policy, budget_amount=plan.budget, approved_total=plan.total,
+                after_total=plan.total, ratio=NO_CUT_RATIO, remainder_rule="", unallocated=Decimal("0.00"), applied_by=actor)
+    except IntegrityError:
+        raise ValidationError(ALREADY_CONFIRMED.format(at="刚才", ratio=NO_CUT_RATIO, why=ONCE_WHY), code="already_cut") from None
+    audit_record(actor=actor, action=AuditAction.ALLOCATION_PRO_RATA, obj=done,
+                 before={"budget": budget.pk, "approved_total": plan.total},
+                 after={"budget": budget.pk, "budget_amount": plan.budget, "ratio": NO_CUT_RATIO, "after_total": plan.total,
+                        "cut": False, "note": NOTHING_TO_CUT.format(total=plan.total, budget=plan.budget), "awards": 0})
+    return done
 
 
 def payment_waits_for_allocation(claim: Claim) -> str | None:

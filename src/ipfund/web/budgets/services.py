@@ -53,7 +53,7 @@ BUDGET_MISSING = (
 )
 WAIVER_NOTE_REQUIRED = "请填写不设预算的理由（如：据实列支，不设年度上限）。"
 WAIVER_EXISTS = "该政策该年度已设置资金预算；如不再设预算，请先与财务核实。"
-BUDGET_ALLOCATED = ("{scope}已按同一比例核减、分配完毕（核减方案每个预算办理一次，核减后的资助不再变动）："
+BUDGET_ALLOCATED = ("{scope}的资金分配已办理（按同一比例核减或确认无需核减），分配结果不再变动："
                     "此后的审定不再超出预算核减，只能使用预算余额（含追加的预算）。")
 ANNUAL_SCOPE = "{year} 年度资金预算"
 ROUND_SCOPE = "申报批次“{round}”的资金预算"

@@ -16,7 +16,7 @@ from ipfund.web.accounts import roles
 from ipfund.web.allocation.models import ProRataCut
 from ipfund.web.allocation.models import QuotaFill
 from ipfund.web.allocation.services import (
-    ALREADY_FILLED, ONCE_WHY, pro_rata_apply, pro_rata_declared, pro_rata_preview, quota_fill, quota_preview, quota_scores_enter,
+    ALREADY_FILLED, NO_CUT_RATIO, ONCE_WHY, pro_rata_apply, pro_rata_declared, pro_rata_preview, quota_fill, quota_preview, quota_scores_enter,
     quota_sheet,
 )
 from ipfund.web.engine_door import known_policies, policy_allocation
@@ -26,6 +26,7 @@ from ipfund.web.budgets.selectors import policy_title
 from ipfund.web.portal.views.common import role_required
 
 APPLIED = "已按同一比例核减：比例 {ratio}，{count} 项资助核减后合计 {total} 元。"
+CONFIRMED = "已确认：审定总额 {total} 元未超过预算 {budget} 元，无需核减，资金分配已办理，可以拨付。"
 
 
 @role_required(roles.APPROVER, roles.REVIEWER)
@@ -49,7 +50,7 @@ def _page(request, *, entered: dict | None = None, status: int = 200):
         cut = ProRataCut.objects.filter(budget=budget).first()
         lines = [(preview.claims[line.key], line) for line in preview.plan.lines] if preview and not cut else []
         rows.append({"budget": budget, "title": policy_title(budget.policy), "preview": preview, "lines": lines,
-                     "cut": cut, "problem": problem})
+                     "cut": cut, "problem": problem, "no_cut": cut is not None and cut.ratio == NO_CUT_RATIO})
     return render(request, "portal/staff/allocation.html",
                   {"rows": rows, "quotas": _quotas(request.user, entered), "approver": approver, "once_why": ONCE_WHY},
                   status=status)
@@ -156,5 +157,8 @@ def allocation_apply(request, pk):
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, APPLIED.format(ratio=cut.ratio, count=cut.lines.count(), total=cut.after_total))
+        if cut.ratio == NO_CUT_RATIO:
+            messages.success(request, CONFIRMED.format(total=cut.approved_total, budget=cut.budget_amount))
+        else:
+            messages.success(request, APPLIED.format(ratio=cut.ratio, count=cut.lines.count(), total=cut.after_total))
     return redirect("portal:allocation")
