@@ -177,12 +177,14 @@ def test_what_is_written_off_was_spent_so_the_budget_carries_it_again(staff, ope
     assert all(b.used == 0 for b in CapBucket.objects.filter(item="agency_establishment"))
     result = audit_reconcile()
     assert result.ok, result.message
-    # A charge missing for an approved write-off is a difference reconcile reports.
-    from django.db import connection
+    # The charge cannot be taken away (insert-only, in the database too); a write-off whose amount
+    # was changed behind the services no longer matches its charge: reconcile says so.
+    from django.db import IntegrityError, transaction
 
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM budgets_budgetcharge")
-    assert f"追回案件 #{case.pk} 的核销 #{write_off.pk}（20000.00 元，已批准）计入预算 0.00 元" in "".join(audit_reconcile().differences)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BudgetCharge.objects.filter(pk=charge.pk).delete()
+    WriteOff.objects.filter(pk=write_off.pk).update(amount=Decimal("19000.00"))
+    assert f"追回案件 #{case.pk} 的核销 #{write_off.pk}（19000.00 元，已批准）计入预算 20000.00 元" in "".join(audit_reconcile().differences)
 
 
 def test_the_database_refuses_a_write_off_decided_by_its_requester(staff, open_round, applicant):

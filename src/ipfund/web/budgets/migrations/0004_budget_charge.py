@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from ipfund.web.audit.insert_only import BUDGET_CHARGE_TABLES, migration_operations
+
 
 class Migration(migrations.Migration):
 
@@ -32,4 +34,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='budget_charge_positive')],
             },
         ),
+        migration_operations(BUDGET_CHARGE_TABLES),
     ]
