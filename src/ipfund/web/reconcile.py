@@ -72,6 +72,7 @@ AUDIT_CLAIM_MISSING = "申报 #{claim} 审定金额 {approved} 元，审计链�
 AUDIT_CHAIN = "审计链：{message}"
 BUDGET_MISMATCH = "资金预算（{scope}）记载已审定 {running} 元，台账合计 {ledger} 元。"
 RECOVERY_ENTRY = "追回案件 #{case} 应追回 {due} 元，其台账记录 #{entry} 金额不符。"
+WRITE_OFF_CHARGE = "追回案件 #{case} 的核销 #{write_off}（{amount} 元，已批准）计入预算 {charged} 元，应与核销金额相同。"
 RECOVERY_OWED = "追回案件 #{case} 应追回 {due} 元，已归还 {repaid} 元、已核销 {written_off} 元，状态为“{state}”。"
 RECOVERY_CLAIM = "台账记录 #{entry} 由申报 #{claim} 的追回案件记账，却不属于该申报。"
 
@@ -195,7 +196,15 @@ def audit_reconcile() -> ReconcileResult:
             if entry.kind == AwardEntry.REVERSAL:
                 recovered_all[entry.claim_id] += entry.amount
     entry_amount = {e.pk: e.amount for e in entries}
+    from ipfund.web.budgets.models import BudgetCharge
+
+    charged = dict(BudgetCharge.objects.filter(source__startswith="write_off:").values_list("source", "amount"))
     for case in RecoveryCase.objects.prefetch_related("repayments", "write_offs").order_by("id"):
+        for w in case.write_offs.all():  # what was written off was spent: the budgets carry it again
+            expected_charge = w.amount if w.state == w.APPROVED else None
+            if charged.get(f"write_off:{w.pk}") != expected_charge:
+                diff.append(WRITE_OFF_CHARGE.format(case=case.pk, write_off=w.pk, amount=_money(w.amount),
+                                                    charged=_money(charged.get(f"write_off:{w.pk}", Decimal(0)))))
         if entry_amount.get(case.entry_id) != -case.amount_due:
             diff.append(RECOVERY_ENTRY.format(case=case.pk, due=_money(case.amount_due), entry=case.entry_id))
         if case.outstanding < 0 or (case.outstanding == 0) != (case.state == RecoveryCase.SETTLED):
@@ -228,7 +237,7 @@ def audit_reconcile() -> ReconcileResult:
         elif claim.pk in net:
             diff.append(CLAIM_UNEXPECTED.format(claim=claim.pk, state=state, net=_money(claim_net)))
     claim_state = {c.pk: c.state for c in claims}
-    _staged(diff, staged, payments, net, claim_state, entries)
+    _staged(diff, staged, payments, net, claim_state, entries, recovered)
     for payment in payments:
         if payment.claim_id in staged:
             continue  # held against its installment (_staged)
@@ -260,10 +269,12 @@ def _budgets_against_the_ledger(diff: list[str]) -> None:
             diff.append(BUDGET_MISMATCH.format(scope=scope, running=_money(budget.committed), ledger=_money(total)))
 
 
-def _staged(diff: list, staged: dict, payments, net: dict, claim_state: dict, entries) -> None:
+def _staged(diff: list, staged: dict, payments, net: dict, claim_state: dict, entries, recovered: dict) -> None:
     """Awards paid in stages: each payment pays its own installment; the payments never exceed the
     net; the installments not cancelled add up to the net; each cancelled one names the ledger
-    entry (reduction or reversal, of the same claim) that took it back."""
+    entry (reduction or reversal, of the same claim) that took it back. Money recovered for a
+    broken promise (`recovered`, by claim) was paid and is taken back in the ledger, not from the
+    installments: it counts with the net (what was paid is the net plus what was recovered)."""
     paid_by: dict[int, list] = defaultdict(list)
     for payment in payments:
         if payment.claim_id in staged:
@@ -271,7 +282,7 @@ def _staged(diff: list, staged: dict, payments, net: dict, claim_state: dict, en
     taking_back = {e.pk: e.claim_id for e in entries if e.kind in (AwardEntry.REDUCTION, AwardEntry.REVERSAL)}
     for claim_id, rows in staged.items():
         by_pk = {i.pk: i for i in rows}
-        claim_net = net.get(claim_id, Decimal(0))
+        claim_net = net.get(claim_id, Decimal(0)) + recovered.get(claim_id, Decimal(0))
         total = Decimal(0)
         for payment in paid_by.get(claim_id, []):
             total += payment.amount

@@ -24,6 +24,7 @@ from ipfund.web.allocation.models import ProRataCut, ProRataLine, QuotaPlace
 from ipfund.web.allocation.services import (
     payment_waits_for_allocation, pro_rata_apply, pro_rata_preview, quota_fill, quota_score,
 )
+from ipfund.web.audit.actions import AuditAction
 from ipfund.web.audit.models import AuditEvent
 from ipfund.web.budgets.models import Budget
 from ipfund.web.budgets.services import budget_set
@@ -121,16 +122,53 @@ def test_the_remainder_left_unallocated_when_the_bureau_reads_the_text_so(staff,
 
 
 def test_within_the_budget_nothing_is_cut_and_only_the_approver_allocates(staff, applicant, county):
-    budget = budget_set(actor=staff.admin, policy=COUNTY, year=timezone.localdate().year, amount="500000")
-    flow.advance(submitted(applicant("enterprise"), "ipms_cert", {"certificate_no": "C-1"}), "approved", staff)
-    close(county)
-    with pytest.raises(ValidationError) as nothing:
-        pro_rata_apply(actor=staff.approver, budget=budget)
-    assert nothing.value.messages[0] == "审定总额 30000.00 元未超过预算 500000.00 元，无需核减。"
+    """Within the budget the step confirms that nothing is cut: recorded and audited, no ledger
+    entry, the payments that waited for the allocation go on; once, like a cut."""
     from django.core.exceptions import PermissionDenied
 
+    budget = budget_set(actor=staff.admin, policy=COUNTY, year=timezone.localdate().year, amount="500000")
+    claim = flow.advance(submitted(applicant("enterprise"), "ipms_cert", {"certificate_no": "C-1"}), "approved", staff)
+    assert "资金分配尚未办理，办理后才能拨付" in payment_waits_for_allocation(claim)
+    close(county)
     with pytest.raises(PermissionDenied):
         pro_rata_apply(actor=staff.reviewer, budget=budget)
+    done = pro_rata_apply(actor=staff.approver, budget=budget)
+    assert (done.ratio, done.approved_total, done.after_total, done.lines.count()) == ("1", Decimal("30000.00"), Decimal("30000.00"), 0)
+    assert award_net(claim=claim) == Decimal("30000.00") and not AwardEntry.objects.filter(kind="reduction").exists()
+    event = AuditEvent.objects.get(action="allocation_pro_rata")
+    assert event.after["cut"] is False and event.after["note"] == "审定总额 30000.00 元未超过预算 500000.00 元，无需核减。"
+    assert payment_waits_for_allocation(claim) is None
+    with pytest.raises(ValidationError) as again:
+        pro_rata_apply(actor=staff.approver, budget=budget)
+    assert "确认审定总额未超过预算、无需核减" in again.value.messages[0] and "每个预算的资金分配只办理一次" in again.value.messages[0]
+
+
+def test_a_budget_is_cut_once_and_later_approvals_must_fit_what_is_left(staff, applicant, county):
+    """Once per budget is the rule: the cut is the budget's allocation (told, then paid). A second
+    cut is refused saying why; an award approved after it (a late approval) is no longer carried
+    past the budget uncut: it is refused by the budget (0.00 left) until a top-up covers it, and the
+    top-up does not give the cut awards anything back."""
+    budget, claims = three_awards_over_budget(staff, applicant, county)
+    late = flow.advance(submitted(applicant("enterprise"), "ipms_cert", {"certificate_no": "C-8"}), "recommended", staff)
+    close(county)
+    pro_rata_apply(actor=staff.approver, budget=budget)
+    with pytest.raises(ValidationError) as twice:
+        pro_rata_apply(actor=staff.approver, budget=budget)
+    assert "不能再次核减" in twice.value.messages[0] and "每个预算的资金分配只办理一次" in twice.value.messages[0]
+    assert "追加的预算用于此后的审定，不补回已核减的资助" in twice.value.messages[0]
+    assert ProRataCut.objects.count() == 1 and AwardEntry.objects.filter(kind="reduction").count() == 3
+    with pytest.raises(ValidationError) as refused:
+        approval_approve(actor=staff.approver, claim=late)
+    text = refused.value.messages[0]
+    assert "年度资金预算的资金分配已办理（按同一比例核减或确认无需核减）" in text and "剩余 0.00 元，本次 30000.00 元" in text
+    assert not AwardEntry.objects.filter(claim=late).exists()
+    budget_set(actor=staff.admin, policy=COUNTY, year=budget.year, amount="180000")
+    approval_approve(actor=staff.approver, claim=late)
+    assert award_net(claim=late) == Decimal("30000.00")
+    assert [award_net(claim=c) for c in claims] == [Decimal("83333.33"), Decimal("41666.67"), Decimal("25000.00")]
+    assert Budget.objects.get(pk=budget.pk).committed == Decimal("180000.00")
+    result = audit_reconcile()
+    assert result.ok, result.differences
 
 
 def scored_cases(staff, applicant, county, scores):
@@ -192,10 +230,11 @@ def test_a_quota_waits_for_every_score_and_scores_are_checked(staff, applicant, 
     assert f"以下申报尚未评分（排序）：{extra.reference}" in unscored.value.messages[0]
 
 
-def test_a_cut_award_paid_in_stages_keeps_its_installments_whole(staff, applicant, county):
+def test_a_cut_award_paid_in_stages_keeps_each_installment_its_share(staff, applicant, county):
     """The county's 专利导航 subsidy (50,000.00 capped, paid 25,000.00 at approval and 25,000.00 after
     验收合格) cut by 5/6 with two other awards: 41,666.66 + 0.01 of the remainder = 41,666.67; the
-    cut of 8,333.33 comes off the unpaid installments, the last first: 25,000.00 + 16,666.67."""
+    cut of 8,333.33 is shared by the unpaid installments in proportion (50%/50%), to the fen, the
+    remainder on the last: 4,166.66 and 4,166.67, leaving 20,833.34 + 20,833.33; the explanation says so."""
     from ipfund.web.payments.models import Installment
 
     budget = budget_set(actor=staff.admin, policy=COUNTY, year=timezone.localdate().year, amount="150000")
@@ -210,7 +249,13 @@ def test_a_cut_award_paid_in_stages_keeps_its_installments_whole(staff, applican
     assert award_net(claim=staged) == Decimal("41666.67")
     assert [award_net(claim=c) for c in others] == [Decimal("83333.33"), Decimal("25000.00")]
     assert [i.amount for i in Installment.objects.filter(claim=staged).order_by("number")] == [
-        Decimal("25000.00"), Decimal("16666.67")]
+        Decimal("20833.34"), Decimal("20833.33")]
+    staged.refresh_from_db()
+    explanation = staged.pro_rata_line.explanation
+    assert "按未拨付各期的金额比例分摊" in explanation
+    assert "第 1 期 25000.00 元核减 4166.66 元为 20833.34 元；第 2 期 25000.00 元核减 4166.67 元为 20833.33 元" in explanation
+    reduced = AuditEvent.objects.filter(action=AuditAction.INSTALLMENT_REDUCE)
+    assert sorted(e.after["reduced_by"] for e in reduced) == ["4166.66", "4166.67"]
     result = audit_reconcile()
     assert result.ok, result.differences
 

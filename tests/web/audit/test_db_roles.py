@@ -39,7 +39,7 @@ def as_app_role(db, staff):
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("table", ["audit_auditevent", "ledger_awardentry", "ledger_duplicatekey"])
+@pytest.mark.parametrize("table", ["audit_auditevent", "ledger_awardentry", "ledger_duplicatekey", "budgets_budgetcharge"])
 def test_the_app_role_cannot_disable_the_insert_only_triggers(as_app_role, table):
     assert "must be owner" in refused(f"ALTER TABLE {table} DISABLE TRIGGER ALL")
     assert "must be owner" in refused(f"DROP TRIGGER {table}_no_change ON {table}")

@@ -140,10 +140,11 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "portal:account_change": ({"pk": "account_change"}, {"GET": FINANCE_ROLE | {ADMIN}}),
     "portal:statistics": ({}, {"GET": STAFF | {STAFF_OWN}}),
     "portal:admin_budgets": ({}, {"GET": {ADMIN}}),
-    # 资金分配 (按同一比例核减): the bureau's approvers
-    "portal:allocation": ({}, {"GET": {APPROVER}}),
+    # 资金分配 (按同一比例核减, 择优名额): the bureau's approvers; scorers (初审) enter a quota's scores
+    "portal:allocation": ({}, {"GET": {APPROVER} | REVIEWERS}),
     "portal:allocation_apply": ({"pk": "budget"}, {"POST": {APPROVER}}),
     "portal:allocation_quota_fill": ({}, {"POST": {APPROVER}}),
+    "portal:allocation_quota_scores": ({}, {"POST": REVIEWERS}),  # an unknown quota: back to the page
     # documents and exports
     "portal:notice_pdf": ({"pk": "notice"}, {"GET": EVERYONE}),
     "portal:claim_receipt": ({"pk": "claim"}, {"GET": OWNER | STAFF}),

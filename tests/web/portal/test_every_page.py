@@ -30,7 +30,8 @@ pytestmark = pytest.mark.django_db(transaction=False)
 NOT_PAGES = {"claim_action", "claim_submit", "claim_withdraw", "notice_close", "notifications_read", "logout",
              "queue_batch", "finance_batch", "job_start", "evidence_file", "objection_file", "job_file",
              "notice_pdf", "claim_receipt", "decision_letter", "payment_list_pdf", "api_token_revoke",
-             "admin_role_change_decide", "installment_outcome", "allocation_apply", "allocation_quota_fill"}
+             "admin_role_change_decide", "installment_outcome", "allocation_apply", "allocation_quota_fill",
+             "allocation_quota_scores"}
 
 ENGLISH_DEFAULTS = [
     "This field is required", "Enter a valid", "Select a valid choice", "Ensure this value", "Your password",

@@ -5,9 +5,13 @@
   it has closed, the bureau previews and then applies one ratio to every standing award the
   budget carries: each is cut with ledger.services.award_reduce, the reason and the explanation
   naming the budget, the total, the ratio, the amount before and after and the remainder rule.
-  A budget is cut once (refused a second time); payments of its awards wait for the cut.
+  Within the budget the same step confirms that nothing is cut (recorded, audited: payments go
+  on). A budget is cut once (refused a second time, saying why: the cut is the budget's allocation,
+  told to applicants and paid; the ledger only takes back); payments of its awards wait for the
+  cut; after it, approvals against the budget fit what is left (already_allocated → budget_guard).
 - quota_score / quota_fill / quota_guard (择优名额): scorers (reviewers) score or rank the
-  claims of a quota's items; once the rounds have closed the bureau fills the quota from the
+  claims of a quota's items (over the API one by one, or on the page a whole sheet at once:
+  quota_sheet / quota_scores_enter, each value through quota_score); once the rounds have closed the bureau fills the quota from the
   ranking — the first N are approvable, the rest are refused “未入选（名额N个，排名第k）” — and
   every approval of those items checks, under the fill's row lock, that its claim was selected
   and that fewer than N of the fill's claims stand approved.
@@ -41,7 +45,7 @@ from ipfund.web.engine_door import (
 )
 from ipfund.web.ledger.selectors import award_net
 from ipfund.web.ledger.services import award_reduce
-from ipfund.web.payments.installments import installments_after_reduction
+from ipfund.web.payments.installments import cut_shares_text, installments_after_reduction
 from ipfund.web.rounds.models import ApplicationRound
 from ipfund.web.rounds.selectors import interpretations_in_force
 
@@ -52,15 +56,20 @@ ONLY_REVIEWER = "只有评审（初审）人员可以评分或排序。"
 NOT_DECLARED = "《{title}》没有规定超出预算按比例核减：超出预算的审定按预算控制拒绝，无需核减。"
 WRONG_SCOPE = "《{title}》规定按{over}核减，该预算不是{over}。"
 ROUNDS_OPEN = "申报批次“{round}”尚未截止（截止时间 {closes}），截止后才能按比例核减或按排名确定名额。"
-ALREADY_CUT = "该预算已于 {at} 按比例核减（比例 {ratio}），不能再次核减。"
+ALREADY_CUT = "该预算已于 {at} 按比例核减（比例 {ratio}），不能再次核减。{why}"
+ONCE_WHY = ("每个预算的资金分配只办理一次：按同一比例核减（或确认无需核减）即确定该预算的全部资助，已通知申请人、可以拨付，"
+            "不再重新核减，也不撤销（资助台账只记核减，不能补回）。此后的审定按预算控制，只能使用预算余额；"
+            "追加的预算用于此后的审定，不补回已核减的资助。")
 NOTHING_TO_CUT = "审定总额 {total} 元未超过预算 {budget} 元，无需核减。"
+NO_CUT_RATIO = "1"  # ProRataCut.ratio of an allocation confirmed without a cut (within the budget)
+ALREADY_CONFIRMED = "该预算已于 {at} 确认审定总额未超过预算、无需核减，资金分配已办理，不能再次办理。{why}"
 CUT_TO_ZERO = "申报 {reference} 核减后金额为零（审定 {amount} 元），不能按比例核减：请先核实预算。"
 CUT_REASON = "按同一比例核减（{clause}）：{scope}预算 {budget} 元，审定总额 {total} 元，核减比例 {ratio}。"
 CUT_EXPLANATION = (
     "依据《{title}》{clause}“{sentence}”，{scope}审定资助总额 {total} 元超过预算 {budget} 元，"
     "各项资助按同一比例核减：核减比例 = 预算 ÷ 审定总额 = {budget} ÷ {total} ≈ {ratio}（按精确比例计算）。"
     "本项原审定 {before} 元，按比例计算后舍去不足 1 分的部分为 {floor} 元{extra}，核减 {cut} 元，核减后资助 {after} 元。"
-    "尾差规则：{rule}。"
+    "尾差规则：{rule}。{stages}"
 )
 EXTRA_FEN = "，按尾差规则补 0.01 元，为 {after} 元"
 PAYMENT_WAITS = "《{title}》规定超出预算按同一比例核减：{scope}的资金分配尚未办理，办理后才能拨付。"
@@ -138,7 +147,8 @@ class ProRataPreview:
         return CUT_EXPLANATION.format(
             title=self.title, clause=self.clause, sentence=self.sentence.rstrip("。"), scope=_scope(self.budget),
             total=self.plan.total, budget=self.plan.budget, ratio=self.plan.ratio_text, before=line.amount,
-            floor=line.floor, extra=extra, cut=line.cut, after=line.after, rule=self.rule_text)
+            floor=line.floor, extra=extra, cut=line.cut, after=line.after, rule=self.rule_text,
+            stages=cut_shares_text(self.claims[line.key], line.cut))
 
 
 def pro_rata_declared(budget: Budget):
@@ -153,6 +163,14 @@ def over_allowed(policy: str) -> frozenset[str]:
     """The budgets (year / round) an approval of this policy may take past their amount."""
     pr = policy_allocation(policy).pro_rata
     return frozenset({pr.over}) if pr is not None else frozenset()
+
+
+def already_allocated(policy: str) -> frozenset[int]:
+    """The policy's budgets already cut pro rata: final, so a later award (a round opened after
+    the cut, a late approval) must fit what is left of them — it is never carried past them uncut."""
+    if policy_allocation(policy).pro_rata is None:
+        return frozenset()
+    return frozenset(ProRataCut.objects.filter(budget__policy=policy).values_list("budget_id", flat=True))
 
 
 def pro_rata_preview(*, actor, budget: Budget) -> ProRataPreview:
@@ -181,13 +199,14 @@ def pro_rata_apply(*, actor, budget: Budget) -> ProRataCut:
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
     done = ProRataCut.objects.filter(budget=budget).first()
     if done is not None:
-        raise ValidationError(ALREADY_CUT.format(at=timezone.localtime(done.applied_at).strftime("%Y-%m-%d %H:%M"), ratio=done.ratio),
-                              code="already_cut")
+        at = timezone.localtime(done.applied_at).strftime("%Y-%m-%d %H:%M")
+        text = ALREADY_CONFIRMED if done.ratio == NO_CUT_RATIO else ALREADY_CUT
+        raise ValidationError(text.format(at=at, ratio=done.ratio, why=ONCE_WHY), code="already_cut")
     _all_closed(_rounds_of(budget.policy, year=budget.year, round_id=budget.round_id))
     preview = pro_rata_preview(actor=actor, budget=budget)
     plan = preview.plan
     if not plan.cuts:
-        raise ValidationError(NOTHING_TO_CUT.format(total=plan.total, budget=plan.budget), code="nothing_to_cut")
+        return _confirm_no_cut(actor, budget, plan)
     for line in plan.lines:
         if line.after <= 0:
             raise ValidationError(CUT_TO_ZERO.format(reference=preview.claims[line.key].reference, amount=line.amount),
@@ -199,22 +218,40 @@ def pro_rata_apply(*, actor, budget: Budget) -> ProRataCut:
                 after_total=plan.after_total, ratio=plan.ratio_text, remainder_rule=preview.remainder_rule,
                 unallocated=plan.unallocated, applied_by=actor)
     except IntegrityError:
-        raise ValidationError(ALREADY_CUT.format(at="刚才", ratio=plan.ratio_text), code="already_cut") from None
+        raise ValidationError(ALREADY_CUT.format(at="刚才", ratio=plan.ratio_text, why=ONCE_WHY), code="already_cut") from None
     reason = CUT_REASON.format(clause=preview.clause, scope=_scope(budget), budget=plan.budget, total=plan.total,
                                ratio=plan.ratio_text)
     for line in plan.lines:
         claim = preview.claims[line.key]
+        explanation = preview.explanation(line)  # its installments as they stand before the cut
         entry = award_reduce(actor=actor, claim=claim, amount=line.cut, reason=reason) if line.cut > 0 else None
-        if entry is not None:  # an award paid in stages: its unpaid installments carry the cut (last first)
-            installments_after_reduction(actor=actor, claim=claim, amount=line.cut, entry=entry)
+        if entry is not None:  # an award paid in stages: each unpaid installment carries its share of the cut
+            installments_after_reduction(actor=actor, claim=claim, amount=line.cut, entry=entry, proportional=True)
         ProRataLine.objects.create(cut=cut, claim=claim, before=line.amount, after=line.after, extra=line.extra,
-                                   explanation=preview.explanation(line), entry=entry)
+                                   explanation=explanation, entry=entry)
     audit_record(actor=actor, action=AuditAction.ALLOCATION_PRO_RATA, obj=cut,
                  before={"budget": budget.pk, "approved_total": plan.total},
                  after={"budget": budget.pk, "budget_amount": plan.budget, "ratio": plan.ratio_text,
                         "after_total": plan.after_total, "unallocated": plan.unallocated,
                         "remainder_rule": preview.remainder_rule, "awards": len(plan.lines)})
     return cut
+
+
+def _confirm_no_cut(actor, budget: Budget, plan) -> ProRataCut:
+    """The approved total is within the budget: nothing is cut, but the allocation is done (the
+    budget's payments may go on; later approvals fit what is left): recorded and audited."""
+    try:
+        with transaction.atomic():
+            done = ProRataCut.objects.create(
+                budget=budget, policy=budget.policy, budget_amount=plan.budget, approved_total=plan.total,
+                after_total=plan.total, ratio=NO_CUT_RATIO, remainder_rule="", unallocated=Decimal("0.00"), applied_by=actor)
+    except IntegrityError:
+        raise ValidationError(ALREADY_CONFIRMED.format(at="刚才", ratio=NO_CUT_RATIO, why=ONCE_WHY), code="already_cut") from None
+    audit_record(actor=actor, action=AuditAction.ALLOCATION_PRO_RATA, obj=done,
+                 before={"budget": budget.pk, "approved_total": plan.total},
+                 after={"budget": budget.pk, "budget_amount": plan.budget, "ratio": NO_CUT_RATIO, "after_total": plan.total,
+                        "cut": False, "note": NOTHING_TO_CUT.format(total=plan.total, budget=plan.budget), "awards": 0})
+    return done
 
 
 def payment_waits_for_allocation(claim: Claim) -> str | None:
@@ -289,6 +326,74 @@ def quota_score(*, actor, claim: Claim, value, note: str = "") -> QuotaScore:
 
 
 @dataclass(frozen=True)
+class QuotaSheet:
+    """A scorer's sheet of a quota and period: the claims to score (or, once filled, those ranked),
+    the scorer's own values, and whether it can still be changed."""
+    quota: Quota
+    period: dict
+    claims: list[Claim]
+    values: dict[int, Decimal]
+    fill: QuotaFill | None
+
+    @property
+    def field(self) -> str:
+        return SHEET_FIELD[self.quota.by]
+
+
+SHEET_FIELD = {"panel_score": "评分", "ranking": "排序名次"}
+SHEET_ERROR = "申报 {reference} 的{field}：{message}"
+
+
+def _quota_named(policy: str, quota_id: str) -> Quota:
+    quota = next((q for q in policy_allocation(policy).quotas if q.id == quota_id), None)
+    if quota is None:
+        raise ValidationError(UNKNOWN_QUOTA.format(title=policy_title(policy), quota=quota_id), code="unknown_quota")
+    return quota
+
+
+def quota_sheet(*, actor, policy: str, quota_id: str, year: int | None = None, round_id: int | None = None) -> QuotaSheet:
+    """What a scorer enters on the page (资金分配): until the quota is filled, the period's claims of
+    its items that may be scored (待初审, 待审定); after, the claims it ranked, read-only."""
+    _require(actor, roles.REVIEWER, ONLY_REVIEWER)
+    quota = _quota_named(policy, quota_id)
+    period = {"year": None if quota.per == "round" else year, "round_id": round_id if quota.per == "round" else None}
+    fill = QuotaFill.objects.filter(policy=policy, quota=quota.id, **period).first()
+    if fill is not None:
+        claims = [p.claim for p in fill.places.select_related("claim").order_by("claim__submitted_at", "claim_id")]
+    else:
+        rounds = _rounds_of(policy, year=year, round_id=round_id if quota.per == "round" else None)
+        claims = list(Claim.objects.filter(policy=policy, item__in=quota.items, state__in=[State.SUBMITTED, State.RECOMMENDED],
+                                           round__in=rounds).order_by("submitted_at", "pk"))
+    values = dict(QuotaScore.objects.filter(scorer=actor, claim__in=[c.pk for c in claims]).values_list("claim_id", "value"))
+    return QuotaSheet(quota, period, claims, values, fill)
+
+
+@transaction.atomic
+def quota_scores_enter(*, actor, sheet: QuotaSheet, raw: dict[int, str]) -> list[QuotaScore]:
+    """Enter a sheet's values at once (a clerk typing in the panel's scores): each through
+    quota_score — the same checks and audit as the API — all or none; a blank value is left as it
+    is. Refused with one Chinese message per claim and field (申报 {reference} 的评分：…)."""
+    errors: list[str] = []
+    saved: list[QuotaScore] = []
+    for claim in sheet.claims:
+        value = (raw.get(claim.pk) or "").strip()
+        if not value:
+            continue
+        try:
+            with transaction.atomic():
+                saved.append(quota_score(actor=actor, claim=claim, value=value))
+        except ValidationError as exc:
+            errors += [SHEET_ERROR.format(reference=claim.reference or claim.pk, field=sheet.field, message=m)
+                       for m in exc.messages]
+        except PermissionDenied as exc:
+            errors.append(SHEET_ERROR.format(reference=claim.reference or claim.pk, field=sheet.field, message=str(exc)))
+    if errors:
+        transaction.set_rollback(True)
+        raise ValidationError(errors, code="sheet")
+    return saved
+
+
+@dataclass(frozen=True)
 class QuotaPreview:
     quota: Quota
     period: dict
@@ -299,9 +404,7 @@ class QuotaPreview:
 
 def quota_preview(*, actor, policy: str, quota_id: str, year: int | None = None, round_id: int | None = None) -> QuotaPreview:
     _require(actor, roles.APPROVER, ONLY_APPROVER)
-    quota = next((q for q in policy_allocation(policy).quotas if q.id == quota_id), None)
-    if quota is None:
-        raise ValidationError(UNKNOWN_QUOTA.format(title=policy_title(policy), quota=quota_id), code="unknown_quota")
+    quota = _quota_named(policy, quota_id)
     rounds = _rounds_of(policy, year=year, round_id=round_id if quota.per == "round" else None)
     claims_qs = Claim.objects.filter(policy=policy, item__in=quota.items, state=State.RECOMMENDED,
                                      round__in=rounds).select_related("round").order_by("submitted_at", "pk")
@@ -381,9 +484,11 @@ def quota_guard(claim: Claim) -> None:
 
 def award_granting_guard(sender, *, claim: Claim, policy: str, amount: Decimal, on, **kwargs) -> None:
     """ledger's award_granting: a quota (择优名额) filled from the ranking, this claim selected, room
-    left; then the budgets the award counts against (past their amount only where the policy allows)."""
+    left; then the budgets the award counts against (past their amount only where the policy allows,
+    and never past one whose allocation is done)."""
     quota_guard(claim)
-    budget_guard(policy=policy, round_id=claim.round_id, on=on, amount=amount, over_allowed=over_allowed(policy))
+    budget_guard(policy=policy, round_id=claim.round_id, on=on, amount=amount, over_allowed=over_allowed(policy),
+                 allocated=already_allocated(policy))
 
 
 def payment_recording_wait(sender, *, claim: Claim, **kwargs) -> str | None:

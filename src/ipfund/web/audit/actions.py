@@ -96,6 +96,7 @@ class AuditAction(models.TextChoices):
     ROUND_CREATE = "round_create", "设立申报批次"
     ROUND_UPDATE = "round_update", "修改申报批次"
     BUDGET_SET = "budget_set", "设定预算"
+    BUDGET_CHARGE = "budget_charge", "核销的追回款计入预算"
     INTERPRETATION_CHOOSE = "interpretation_choose", "选定政策解释"
     POLICY_PACKAGE_ACTIVATE = "policy_package_activate", "启用政策包"
     POLICY_PACKAGE_RETIRE = "policy_package_retire", "停用政策包"

@@ -1,4 +1,5 @@
-"""Triggers that make the award ledger, the duplicate keys and the audit trail insert-only in the
+"""Triggers that make the award ledger, the duplicate keys, the audit trail and the budgets' charges
+for written-off recoveries insert-only in the
 database itself, so raw SQL cannot change them either (the models refuse it in Python already).
 
 One table of rules, written out for PostgreSQL (a PL/pgSQL function raising restrict_violation,
@@ -99,4 +100,7 @@ def migration_operations(rules):
     return migrations.RunPython(install, remove)
 
 
-ALL_TABLES = LEDGER_TABLES + LEDGER_NAME_TABLES + AUDIT_TABLES
+#: Money written off after a recovery, charged back to the budgets (budgets/0004): a record of money spent.
+BUDGET_CHARGE_TABLES = (InsertOnly("budgets_budgetcharge", "核销计入预算的记录只能追加，不能修改或删除。"),)
+
+ALL_TABLES = LEDGER_TABLES + LEDGER_NAME_TABLES + AUDIT_TABLES + BUDGET_CHARGE_TABLES

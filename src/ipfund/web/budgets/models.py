@@ -1,5 +1,7 @@
 """Budget: the amount a policy may commit in a year (round empty) or in one application round;
-BudgetWaiver: an administrator's record that a policy has no budget in a year (不设预算)."""
+BudgetWaiver: an administrator's record that a policy has no budget in a year (不设预算);
+BudgetCharge: money paid on an award and never coming back (a recovery written off, 核销),
+charged to the budgets its grant counts against although the ledger took the award back."""
 
 from __future__ import annotations
 
@@ -53,3 +55,24 @@ class BudgetWaiver(models.Model):
         constraints = [models.UniqueConstraint(fields=["policy", "year"], name="budget_waiver_one_per_policy_year")]
         verbose_name = "不设预算记录"
         verbose_name_plural = "不设预算记录"
+
+
+class BudgetCharge(models.Model):
+    """Money spent and not recovered: a recovery (追回) of an award took it back in the ledger (the
+    budget freed it, expecting the money back); when what is still owed is written off (核销), the
+    money stays spent, so the budgets the award's grant counts against carry it again. Written
+    once per write-off (`source`), never changed; `audit reconcile` holds them against the budgets'
+    running totals (selectors.committed) and against the approved write-offs."""
+
+    grant = models.ForeignKey("ledger.AwardEntry", on_delete=models.PROTECT, related_name="budget_charges")
+    amount = models.DecimalField(**MONEY)
+    reason = models.TextField()
+    source = models.CharField(max_length=64, unique=True)  # e.g. "write_off:12"
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="budget_charge_positive")]
+        verbose_name = "核销计入预算"
+        verbose_name_plural = "核销计入预算"

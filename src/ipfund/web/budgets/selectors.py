@@ -20,7 +20,7 @@ from ipfund.web.payments.models import Payment
 
 from ipfund.web.engine_door import policy_by_id
 
-from .models import Budget, BudgetWaiver
+from .models import Budget, BudgetCharge, BudgetWaiver
 
 ZERO = Decimal("0.00")
 WARN_RATIO = Decimal("0.8")
@@ -76,9 +76,15 @@ def _reductions_of(budget: Budget):
 
 def committed(budget: Budget) -> Decimal:
     """The net amount of the awards this budget carries: its grants less their reversals and
-    reductions, each sum read through an index (ledger/0004, 0005), never the whole ledger."""
+    reductions, each sum read through an index (ledger/0004, 0005), never the whole ledger; plus
+    what was recovered of them on paper and then written off (the money stayed spent)."""
     return (_sum(_grants_of(budget), "amount") + _sum(_reversals_of(budget), "amount")
-            + _sum(_reductions_of(budget), "amount"))
+            + _sum(_reductions_of(budget), "amount") + _sum(_charges_of(budget), "amount"))
+
+
+def _charges_of(budget: Budget):
+    """Money written off (核销) after a recovery, charged where its grant counts (BudgetCharge)."""
+    return BudgetCharge.objects.filter(grant__in=_grants_of(budget).values("pk"))
 
 
 def paid(budget: Budget) -> Decimal:

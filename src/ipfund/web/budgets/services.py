@@ -27,16 +27,18 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from ipfund.web.accounts import roles
 from ipfund.web.audit.services import audit_record
 from ipfund.web.audit.actions import AuditAction
 from ipfund.web.rounds.models import ApplicationRound
 
-from .models import Budget, BudgetWaiver
+from .models import Budget, BudgetCharge, BudgetWaiver
 from .selectors import budgets_in_force, committed, policy_title
 
 ONLY_ADMIN = "只有管理员可以设置资金预算。"
+CHARGE_AMOUNT = "计入预算的金额应为大于零、最多两位小数的金额（元）。"
 AMOUNT_INVALID = "预算金额应为大于零、最多两位小数的金额（元）。"
 YEAR_INVALID = "预算年度应为 2000 至 2100 之间的年份。"
 POLICY_UNKNOWN = "请选择政策。"
@@ -51,6 +53,8 @@ BUDGET_MISSING = (
 )
 WAIVER_NOTE_REQUIRED = "请填写不设预算的理由（如：据实列支，不设年度上限）。"
 WAIVER_EXISTS = "该政策该年度已设置资金预算；如不再设预算，请先与财务核实。"
+BUDGET_ALLOCATED = ("{scope}的资金分配已办理（按同一比例核减或确认无需核减），分配结果不再变动："
+                    "此后的审定不再超出预算核减，只能使用预算余额（含追加的预算）。")
 ANNUAL_SCOPE = "{year} 年度资金预算"
 ROUND_SCOPE = "申报批次“{round}”的资金预算"
 
@@ -154,13 +158,14 @@ def budget_waive(*, actor, policy: str, year: int, note: str) -> BudgetWaiver:
 
 
 def budget_guard(*, policy: str, round_id: int | None, on: dt.date, amount: Decimal,
-                 over_allowed: frozenset[str] = frozenset()) -> None:
+                 over_allowed: frozenset[str] = frozenset(), allocated: frozenset[int] = frozenset()) -> None:
     """Refuse (BudgetExceeded) an award of ``amount`` that would take a budget past its amount,
     else add it to the running total of every budget it counts against.
 
     ``over_allowed`` names the budgets ("year", "round") that a package allocates pro rata after
-    the round closes: those carry the award even past their amount. Call inside the approval's
-    transaction, before the award is written."""
+    the round closes: those carry the award even past their amount — except the budgets in
+    ``allocated`` (ids of budgets already cut pro rata: their allocation is final, so an award
+    after it must fit what is left). Call inside the approval's transaction, before the award is written."""
     ids = [b.pk for b in budgets_in_force(policy=policy, year=on.year, round_id=round_id)]
     if not ids:
         if not BudgetWaiver.objects.filter(policy=policy, year=on.year).exists():
@@ -171,10 +176,10 @@ def budget_guard(*, policy: str, round_id: int | None, on: dt.date, amount: Deci
     for budget in locked:
         used = budget.committed
         scope_kind = "round" if budget.round_id else "year"
-        if used + amount > budget.amount and scope_kind not in over_allowed:
+        if used + amount > budget.amount and (scope_kind not in over_allowed or budget.pk in allocated):
             scope = ROUND_SCOPE.format(round=budget.round.name) if budget.round else ANNUAL_SCOPE.format(year=budget.year)
             raise BudgetExceeded(
-                BUDGET_EXCEEDED.format(
+                (BUDGET_ALLOCATED.format(scope=scope) if budget.pk in allocated else "") + BUDGET_EXCEEDED.format(
                     scope=scope, budget=budget.amount, committed=used, remaining=max(budget.amount - used, Decimal("0.00")), amount=amount
                 )
             )
@@ -195,6 +200,23 @@ def budget_release(*, policy: str, round_id: int | None, approved_on: dt.date, a
     if ids:
         list(Budget.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         Budget.objects.filter(pk__in=ids).update(committed=F("committed") - amount)
+
+
+def budget_charge(*, actor, grant, round_id: int | None, amount: Decimal, reason: str, source: str) -> BudgetCharge:
+    """Charge money spent and not recovered (a recovery written off) to the budgets the grant counts
+    against — its approval year's and its round's — under their locks; never refused (the money is
+    gone), audited. Inside the caller's transaction; once per `source`."""
+    if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({"amount": [CHARGE_AMOUNT]})
+    ids = [b.pk for b in budgets_in_force(policy=grant.policy, year=timezone.localdate(grant.created_at).year, round_id=round_id)]
+    locked = list(Budget.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    charge = BudgetCharge.objects.create(grant=grant, amount=amount, reason=reason, source=source, created_by=actor)
+    Budget.objects.filter(pk__in=ids).update(committed=F("committed") + amount)
+    audit_record(actor=actor, action=AuditAction.BUDGET_CHARGE, obj=charge,
+                 before={"budgets": {b.pk: b.committed for b in locked}},
+                 after={"grant": grant.pk, "claim": grant.claim_id, "amount": amount, "reason": reason, "source": source,
+                        "budgets": {b.pk: b.committed + amount for b in locked}})
+    return charge
 
 
 def budget_recount(budgets=None) -> int:

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -208,13 +208,53 @@ def waiting_installments(*, user) -> list[Waiting]:
 INSTALLMENTS_TOO_LITTLE = "分期拨付的未拨付各期合计 {left} 元，不足核减的 {amount} 元（已拨付的资金须追回，不能核减未拨付的分期）。"
 
 
-def installments_after_reduction(*, actor, claim: Claim, amount: Decimal, entry) -> list[Installment]:
+CENT = Decimal("0.01")
+SHARE_LINE = "第 {n} 期 {before} 元核减 {cut} 元为 {after} 元"
+SHARES_TEXT = ("本项分期拨付，核减额按未拨付各期的金额比例分摊（计算到分，舍去不足 1 分的部分，"
+               "尾差计入最后一期未拨付的款项），各期保持原定比例：{lines}。")
+
+
+def unpaid_installments(claim: Claim) -> list[Installment]:
+    """An award's installments not yet paid nor cancelled (待拨付, 待验收), first first."""
+    return list(Installment.objects.filter(claim=claim, state__in=[Installment.DUE, Installment.WAITING]).order_by("number"))
+
+
+def cut_shares(amounts: list[Decimal], cut: Decimal) -> list[Decimal]:
+    """Split `cut` over `amounts` (the unpaid installments, first first) in proportion to each, to
+    the fen: each share rounded down, the remainder on the last; a share never passes its
+    installment (what would, goes to the one before, the last first)."""
+    left = sum(amounts, Decimal("0.00"))
+    if not amounts or cut <= 0 or left <= 0:
+        return [Decimal("0.00") for _ in amounts]
+    shares = [(cut * a / left).quantize(CENT, rounding=ROUND_DOWN) for a in amounts]
+    shares[-1] += cut - sum(shares, Decimal("0.00"))
+    spill = Decimal("0.00")
+    for i in range(len(shares) - 1, -1, -1):
+        shares[i] += spill
+        spill = max(shares[i] - amounts[i], Decimal("0.00"))
+        shares[i] -= spill
+    return shares
+
+
+def cut_shares_text(claim: Claim, cut: Decimal) -> str:
+    """The sentence a pro-rata explanation adds for an award paid in stages (empty otherwise)."""
+    rows = unpaid_installments(claim)
+    if not rows or cut <= 0:
+        return ""
+    shares = cut_shares([i.amount for i in rows], cut)
+    return SHARES_TEXT.format(lines="；".join(
+        SHARE_LINE.format(n=i.number, before=f"{i.amount:.2f}", cut=f"{s:.2f}", after=f"{i.amount - s:.2f}")
+        for i, s in zip(rows, shares, strict=True)))
+
+
+def installments_after_reduction(*, actor, claim: Claim, amount: Decimal, entry, proportional: bool = False) -> list[Installment]:
     """Keep an award paid in stages whole after a reduction that did not cancel installments (a
     pro-rata cut, a recovery of what is not yet paid): the unpaid installments shrink by `amount`,
-    the last first; one left with nothing is cancelled by `entry` (the reduction). Call it in the
-    reduction's transaction, after award_reduce; nothing to do for an award paid at once. What was
-    already paid is recovered (追回), not cut here: a reduction larger than the unpaid installments
-    is refused."""
+    the last first — or, `proportional` (a pro-rata cut: each installment keeps its share, e.g.
+    立项50%/验收50%), each by its share of `amount` (cut_shares); one left with nothing is cancelled
+    by `entry` (the reduction). Call it in the reduction's transaction, after award_reduce; nothing
+    to do for an award paid at once. What was already paid is recovered (追回), not cut here: a
+    reduction larger than the unpaid installments is refused."""
     rows = list(Installment.objects.select_for_update().filter(
         claim=claim, state__in=[Installment.DUE, Installment.WAITING]).order_by("-number"))
     if not Installment.objects.filter(claim=claim).exists():
@@ -222,13 +262,19 @@ def installments_after_reduction(*, actor, claim: Claim, amount: Decimal, entry)
     left = sum((i.amount for i in rows), Decimal("0.00"))
     if amount > left:
         raise ValidationError({"amount": [INSTALLMENTS_TOO_LITTLE.format(left=f"{left:.2f}", amount=f"{amount:.2f}")]})
-    changed, rest = [], amount
+    if proportional:
+        shares = dict(zip(reversed(rows), cut_shares([i.amount for i in reversed(rows)], amount), strict=True))
+    else:
+        shares, rest = {}, amount
+        for inst in rows:
+            shares[inst] = min(rest, inst.amount)
+            rest -= shares[inst]
+    changed = []
     for inst in rows:
-        if rest <= 0:
-            break
-        cut = min(rest, inst.amount)
+        cut = shares[inst]
+        if cut <= 0:
+            continue
         before = inst.amount
-        rest -= cut
         if cut == inst.amount:
             inst.state, inst.cancelled_by = Installment.CANCELLED, entry
             inst.save(update_fields=["state", "cancelled_by"])

@@ -86,6 +86,7 @@ urlpatterns = [
     path("staff/allocation/", allocation.allocation, name="allocation"),
     path("staff/allocation/<int:pk>/apply/", allocation.allocation_apply, name="allocation_apply"),
     path("staff/allocation/quota/", allocation.allocation_quota_fill, name="allocation_quota_fill"),
+    path("staff/allocation/quota/scores/", allocation.allocation_quota_scores, name="allocation_quota_scores"),
     path("staff/admin/rounds/", admin.rounds, name="admin_rounds"),
     path("staff/admin/rounds/<int:pk>/", admin.round_edit, name="admin_round_edit"),
     path("staff/admin/users/", admin.users, name="admin_users"),

@@ -13,7 +13,9 @@
   (award_revoke for all, award_reduce for a part: caps, budgets and the index freed) and is a
   receivable;
 - recovery_repay (finance), recovery_write_off_request and recovery_write_off_decide (a second
-  person) bring the receivable to zero.
+  person) bring the receivable to zero; what is written off was spent and will not come back, so
+  the budgets the award counted against carry it again (award_written_off →
+  budgets.services.budget_charge, audited): the budget the recovery freed shrinks back by it.
 
 Each runs in one transaction under the case's row lock and is audited; amounts are exact Decimals.
 """
@@ -39,7 +41,9 @@ from ipfund.web.claims.workflow import State
 from ipfund.web.engine_door import claim_promise, promise_end
 from ipfund.web.filed import file_keep
 from ipfund.web.ledger.selectors import award_net
-from ipfund.web.ledger.services import award_reduce, award_revoke
+from ipfund.web.budgets.services import budget_charge
+from ipfund.web.ledger.models import AwardEntry
+from ipfund.web.ledger.services import AWARD_NOTHING_TO_REVOKE, award_reduce, award_revoke
 from ipfund.web.notifications.services import notification_send
 from ipfund.web.payments.models import Payment
 
@@ -69,6 +73,7 @@ CASE_SETTLED = "该追回案件已结案。"
 ONE_PENDING = "该案件已有一项待批准的核销申请，请先处理。"
 WRITE_OFF_SAME_PERSON = "核销须由申请人以外的另一名工作人员批准。"
 WRITE_OFF_DECIDED = "该核销申请已处理。"
+WRITTEN_OFF_CHARGE = "追回案件 {case} 核销 {amount} 元（{reason}）：该款已拨付且不再收回，重新计入资助当年（批次）的预算。"
 HANDLED_CLAIM = "您申报、初审、审定或退回过该申报，不能办理其追回资金（职责分离），请由其他财务人员办理。"
 FLAG_NOTE_OUT = "{version} 版企业名录（{register}）登记地址为“{address}”，不在本区。"
 FLAG_NOTE_GONE = "{version} 版企业名录（{register}）登记状态为“{status}”。"
@@ -410,6 +415,19 @@ def recovery_write_off_decide(*, actor, write_off: WriteOff, approve: bool, note
                  obj=write_off, before={"case": case.pk, "outstanding": outstanding},
                  after={"case": case.pk, "amount": write_off.amount, "state": write_off.state, "note": note,
                         "outstanding": outstanding - write_off.amount if approve else outstanding})
-    if approve:
+    if approve:  # the money stays spent: the budgets the award counted against carry it again
+        award_written_off(actor=actor, claim=case.claim, amount=write_off.amount, source=f"write_off:{write_off.pk}",
+                          reason=WRITTEN_OFF_CHARGE.format(case=case.pk, amount=f"{write_off.amount:,.2f}", reason=write_off.reason))
         _settle_if_done(case)
     return write_off
+
+
+def award_written_off(*, actor, claim, amount: Decimal, reason: str, source: str):
+    """What a recovery took back of a claim's award and will never come back (核销): the ledger's
+    entries stay as they are (the award stays taken back: its caps, key and index remain free),
+    but the money was spent, so the budgets the grant counts against carry `amount` again
+    (budgets.services.budget_charge, audited). Inside the write-off's transaction."""
+    grant = AwardEntry.objects.filter(claim=claim, kind=AwardEntry.GRANT).first()
+    if grant is None:
+        raise ValidationError(AWARD_NOTHING_TO_REVOKE, code="nothing_to_revoke")
+    return budget_charge(actor=actor, grant=grant, round_id=claim.round_id, amount=amount, reason=reason, source=source)

@@ -135,7 +135,7 @@ NAV_ENTRIES = (
     ("portal:objections", _("异议处理"), roles.REVIEWER),
     ("portal:installments_waiting", _("分期验收"), roles.REVIEWER),
     ("portal:approval_queue", _("审定"), roles.APPROVER),
-    ("portal:allocation", _("资金分配"), roles.APPROVER),
+    ("portal:allocation", _("资金分配"), (roles.APPROVER, roles.REVIEWER)),
     ("portal:notice_manage", _("公示管理"), roles.REVIEWER),
     ("portal:finance_queue", _("拨付"), roles.FINANCE),
     ("registers:registers", _("名单与免申即享"), (roles.REVIEWER, roles.ADMIN)),
