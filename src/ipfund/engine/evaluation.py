@@ -93,20 +93,6 @@ class StaticResult:
         self.spanning = None  # their caps and matters spanning items (Evaluator._shared_fields), if any
         self.trace = trace  # what the static pass recorded, when the claims are to be explained
 
-
-class StaticTrace:
-    """What the static pass recorded over one item's columns as it computed (per-claim arrays):
-    the validity bounds it applied, each condition's mask and the values its test compared, the
-    formula's steps; and the parts of the key and cap group the ledger files the claims under."""
-
-    __slots__ = ("first", "last", "conditions", "formula", "key_fields", "cap_fields")
-
-    def __init__(self, first, last, conditions: list, formula: dict, key_fields, cap_fields):
-        self.first, self.last = first, last
-        self.conditions = conditions  # (condition, in force, mask, values or None), in the item's order
-        self.formula = formula
-        self.key_fields, self.cap_fields = key_fields, cap_fields
-
     def shippable(self) -> "StaticResult":
         """The result without the columns the ledger pass and the encoder do not read, so that it
         travels cheaply from a worker process."""
@@ -136,6 +122,20 @@ class StaticTrace:
         self.cols, self.fields = cols, fields
         for k, v in state.items():
             setattr(self, k, v)
+
+
+class StaticTrace:
+    """What the static pass recorded over one item's columns as it computed (per-claim arrays):
+    the validity bounds it applied, each condition's mask and the values its test compared, the
+    formula's steps; and the parts of the key and cap group the ledger files the claims under."""
+
+    __slots__ = ("first", "last", "conditions", "formula", "key_fields", "cap_fields")
+
+    def __init__(self, first, last, conditions: list, formula: dict, key_fields, cap_fields):
+        self.first, self.last = first, last
+        self.conditions = conditions  # (condition, in force, mask, values or None), in the item's order
+        self.formula = formula
+        self.key_fields, self.cap_fields = key_fields, cap_fields
 
 
 #: Between the strings of a packed list; a list whose strings hold it travels as it is.
