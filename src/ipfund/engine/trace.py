@@ -99,7 +99,7 @@ class Explanation:
 # -- the trace -------------------------------------------------------------------------------
 
 
-def objects(values: list) -> Any:
+def objects(values: list[Any]) -> Any:
     """A list as a numpy array of Python objects (a record's per-claim values that are no numbers)."""
     out = np.empty(len(values), dtype=object)
     for j, v in enumerate(values):
@@ -129,7 +129,7 @@ class Checked:
     condition: Any  # vocabulary.Condition (its reason, words and detail: the package's text)
     in_force: bool  # under the interpretations chosen
     failed: bool  # the condition's reason applies to the claim
-    values: dict | None = None  # what the test compared (the anniversary of a years test), if anything
+    values: dict[str, Any] | None = None  # what the test compared (the anniversary of a years test), if anything
 
 
 @dataclass(frozen=True)
@@ -141,13 +141,13 @@ class ClaimTrace:
 
     policy: Any  # the policy whose text is quoted (clauses, sentences, labels, parameter titles)
     item: Any
-    interp: dict  # the interpretations chosen (resolved)
-    row: dict  # the claim as read: the facts as the rules read them, and as declared
+    interp: dict[str, str]  # the interpretations chosen (resolved)
+    row: dict[str, Any]  # the claim as read: the facts as the rules read them, and as declared
     validity: tuple[int, int]  # the first and last day of the validity period applied (ordinals)
     checked: tuple[Checked, ...]  # each condition of the item, in its order
-    formula: dict  # the formula's record for this claim (`Formula.compute(…, rec)`, one_claim)
-    ledger: dict  # the ledger pass's record (ledger.one_by_one / shared_one_by_one `info`)
-    key_fields: tuple  # the parts of the duplicate key the ledger filed the claim under
-    cap_fields: tuple  # the parts of the item's cap group
-    known: tuple = ()  # (fact, value, where it came from) of each fact the platform filled
-    installments: tuple = ()  # installments.Planned of an eligible award paid in stages
+    formula: dict[str, Any]  # the formula's record for this claim (`Formula.compute(…, rec)`, one_claim)
+    ledger: dict[str, Any]  # the ledger pass's record (ledger.one_by_one / shared_one_by_one `info`)
+    key_fields: tuple[str, ...]  # the parts of the duplicate key the ledger filed the claim under
+    cap_fields: tuple[str, ...]  # the parts of the item's cap group
+    known: tuple[tuple[str, str, str], ...] = ()  # (fact, value, where it came from) of each fact the platform filled
+    installments: tuple[Any, ...] = ()  # installments.Planned of an eligible award paid in stages
