@@ -146,8 +146,8 @@ def explanation_of(t: ClaimTrace, decision: dict) -> Explanation:
         labels = {f.name: _label(f) for f in item.facts}
         add(Step("known", "平台认定的事实（不由申请人填写）：", "Facts the platform knows (not typed by the applicant):",
                  values=tuple((n, v) for n, v, _t in known_notes),
-                 children=tuple(Step("known_fact", f"{labels.get(n, n)}={v}（{t}）", f"{n}={v} ({t})", values=((n, v),))
-                                for n, v, t in known_notes)))
+                 children=tuple(Step("known_fact", f"{labels.get(n, n)}={v}（{src}）", f"{n}={v} ({src})", values=((n, v),))
+                                for n, v, src in known_notes)))
     failed = 0
     conditions = [c for c in t.checked if c.in_force and c.condition.reason not in _GATES]  # gates said above
     for checked in conditions:
