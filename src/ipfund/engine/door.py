@@ -286,7 +286,7 @@ def _decided(ev, claims: list, items: list, lookup: "LedgerLookup | None", expla
                                        registers=registers)
     with no_gc():
         errors = ev.read_many(contracts, refused=refused)
-        results = [ev.static(cols) for cols in ev.reader.columns()]
+        results = [ev.static(cols, explain) for cols in ev.reader.columns()]
         # Keys and groups of every readable claim, taken before the ledger pass changes anything.
         fields = [_ledger_fields(ev, r) for r in results]
         if lookup is not None:
@@ -307,14 +307,16 @@ def _decided(ev, claims: list, items: list, lookup: "LedgerLookup | None", expla
             contract = {"eligible": eligible, "amount": amount, "capped": cut, "reasons": reasons,
                         "interpretations": list(relied)}
             info = r.info.get(i, {})
+            planned = plan(item.installments, Decimal(amount)) if eligible and item.installments else ()
             out[int(cols.pos[i])] = Decision(
                 claim_id=cols.ids[i], policy=policy.id, item=item.id, outcome=ELIGIBLE if eligible else INELIGIBLE,
                 amount=Decimal(amount), capped=cut, reasons=tuple(reasons), citation=item.clause,
                 interpretations=relied, duplicate_key=keys[i], cap_groups=groups[i],
-                explanation=explanation_of(ev, r, i, contract) if explain else None, policy_version=version,
+                explanation=explanation_of(ev.trace_of(r, i, planned), contract) if explain else None,
+                policy_version=version,
                 cut_by=tuple(_joined(g) for g in info.get("cut_by", ())),
                 readings=tuple(ev.known_notes.get(cols.ids[i], ())),
-                installments=plan(item.installments, Decimal(amount)) if eligible and item.installments else (),
+                installments=planned,
             )
     return out  # type: ignore[return-value]
 

@@ -5,6 +5,12 @@ applicant kind, SME status, the rule's conditions and its formula — vectorised
 million cost the same code. The *ledger* pass (ledger.py) then decides the surviving claims in
 batch order, as if one after another: a duplicate key already taken, a top-up already paid, a cap
 group already used. Decisions come out as dicts (with explanations) or encoded JSON lines (bulk).
+
+When the claims are to be explained, both passes record their steps as they take them — the static
+pass the validity bounds it applied, each condition's mask (and what the test compared) and the
+formula's steps (`StaticResult.trace`), the ledger pass each claim's key, top-up, groups and caps
+(`StaticResult.info`) — and `trace_of` gives one claim's record (trace.ClaimTrace), which the
+explanation renders (explain.py computes nothing). Bulk evaluation records nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import operator
 from bisect import bisect_right
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from itertools import chain, repeat
 
@@ -33,6 +40,7 @@ from .errors import (
 )
 from .money import InexactFloat, fen_to_yuan, parse_money
 from . import validity
+from .trace import Checked, ClaimTrace, one_claim
 from .vocabulary import REASON_ORDER, Item
 
 # the compiled reader and encoder of bulk evaluation; None where it is not built (or disabled):
@@ -68,9 +76,10 @@ def _decode(flags: int) -> tuple[str, ...]:
 class StaticResult:
     """The static pass over one item's columns."""
 
-    __slots__ = ("cols", "fen", "cut", "flags", "final", "status", "capped", "info", "rows", "fields", "spanning")
+    __slots__ = ("cols", "fen", "cut", "flags", "final", "status", "capped", "info", "rows", "fields", "spanning",
+                 "trace")
 
-    def __init__(self, cols: Columns, fen, cut, flags):
+    def __init__(self, cols: Columns, fen, cut, flags, trace: "StaticTrace | None" = None):
         self.cols = cols
         self.fen = fen
         self.cut = cut
@@ -82,6 +91,7 @@ class StaticResult:
         self.rows = None  # the statically eligible rows, in batch order
         self.fields = None  # their duplicate keys, top-up groups, cap groups and caps
         self.spanning = None  # their caps and matters spanning items (Evaluator._shared_fields), if any
+        self.trace = trace  # what the static pass recorded, when the claims are to be explained
 
     def shippable(self) -> "StaticResult":
         """The result without the columns the ledger pass and the encoder do not read, so that it
@@ -112,6 +122,20 @@ class StaticResult:
         self.cols, self.fields = cols, fields
         for k, v in state.items():
             setattr(self, k, v)
+
+
+class StaticTrace:
+    """What the static pass recorded over one item's columns as it computed (per-claim arrays):
+    the validity bounds it applied, each condition's mask and the values its test compared, the
+    formula's steps; and the parts of the key and cap group the ledger files the claims under."""
+
+    __slots__ = ("first", "last", "conditions", "formula", "key_fields", "cap_fields")
+
+    def __init__(self, first, last, conditions: list, formula: dict, key_fields, cap_fields):
+        self.first, self.last = first, last
+        self.conditions = conditions  # (condition, in force, mask, values or None), in the item's order
+        self.formula = formula
+        self.key_fields, self.cap_fields = key_fields, cap_fields
 
 
 #: Between the strings of a packed list; a list whose strings hold it travels as it is.
@@ -431,11 +455,14 @@ class Evaluator:
         """The last day of the validity period at these event dates, as the register reads it."""
         return validity.outside(self.P, events, self.end_shift)[1]
 
-    def static(self, cols: Columns) -> StaticResult:
+    def static(self, cols: Columns, trace: bool = False) -> StaticResult:
+        """The static pass over one item's columns; `trace`: recording its steps (StaticTrace),
+        for the claims' explanations."""
         item: Item = cols.item
         P, interp, ev = self.P, self.interp, cols.event
         masks = {}
-        masks["outside_validity"], end = validity.outside(P, ev, self.end_shift, self.start_shift)
+        first, end = validity.bounds(P, ev, self.end_shift, self.start_shift)
+        masks["outside_validity"] = (ev < first) | (ev > end)
         filing = self.filing_fact
         if filing is not None and filing in cols.facts:  # filed after the policy expired
             masks["outside_validity"] = masks["outside_validity"] | (cols.facts[filing] > end)
@@ -449,17 +476,47 @@ class Evaluator:
         masks["applicant_kind"] = ~allowed
         if item.requires_sme:
             masks["not_sme"] = ~cols.sme
-        fen, cut = item.formula.compute(cols, P, interp)
+        formula: dict | None = {} if trace else None
+        fen, cut = item.formula.compute(cols, P, interp, formula)
         fen = np.asarray(fen)
         fen = np.broadcast_to(fen if fen.dtype == object else fen.astype(np.int64), (cols.n,)).copy()
+        conditions: list | None = [] if trace else None
         for cond in item.conditions:
-            m = np.broadcast_to(np.asarray(cond.applies(cols, P, interp, fen), dtype=bool), (cols.n,))
+            if conditions is None:
+                m = cond.applies(cols, P, interp, fen)
+            else:
+                m, values = cond.trace(cols, P, interp, fen)
+            m = np.broadcast_to(np.asarray(m, dtype=bool), (cols.n,))
+            if conditions is not None:
+                conditions.append((cond, cond.in_force(interp), m, values))
             masks[cond.reason] = masks[cond.reason] | m if cond.reason in masks else m
         flags = np.zeros(cols.n, dtype=np.int64)
         for bit, reason in enumerate(STATIC_REASONS):
             if reason in masks:
                 flags |= masks[reason].astype(np.int64) << bit
-        return StaticResult(cols, fen, np.asarray(cut, dtype=bool), flags)
+        recorded = None
+        if conditions is not None:
+            recorded = StaticTrace(first, end, conditions, formula, item.key_fields(interp) or (), self._cap_fields(item))
+        return StaticResult(cols, fen, np.asarray(cut, dtype=bool), flags, recorded)
+
+    def trace_of(self, r: StaticResult, i: int, installments: tuple = ()) -> ClaimTrace:
+        """Claim i's trace: what the static pass (r.trace, recorded with `static(…, trace=True)`)
+        and the ledger pass (r.info, recorded one by one with explain) computed for it, with the
+        facts the platform filled and the installments planned for its award."""
+        t = r.trace
+        if t is None:
+            raise ValueError("this result recorded no trace: make it with static(cols, trace=True) to explain")
+        item = r.cols.item
+        row = r.cols.row(i)
+        row["item"] = item.id
+        checked = tuple(Checked(cond, in_force, bool(m[i]), None if values is None else one_claim(values, i))
+                        for cond, in_force, m, values in t.conditions)
+        return ClaimTrace(
+            policy=self.policy, item=item, interp=self.interp, row=row,
+            validity=(int(one_claim(t.first, i)), int(one_claim(t.last, i))), checked=checked,
+            formula=one_claim(t.formula, i), ledger=r.info.get(i, {}), key_fields=t.key_fields, cap_fields=t.cap_fields,
+            known=tuple(self.known_notes.get(row["id"], ())), installments=tuple(installments),
+        )
 
     def _ledger_fields(self, cols: Columns, rows):
         """Duplicate keys, top-up groups, cap groups and caps of the given rows (Python values);
@@ -485,16 +542,23 @@ class Evaluator:
         cap = item.cap
         if cap is None:
             return keys, tops, None, None
-        parts = [values(f) for f in cap.group_fields(interp)]
-        if cap.per_year_when and interp.get(cap.per_year_when[0]) == cap.per_year_when[1]:
-            parts.append([_year_of(o) for o in cols.event[rows].tolist()])
-        groups = list(zip(repeat(item.ledger_id), *parts))
+        groups = list(zip(repeat(item.ledger_id), *map(values, self._cap_fields(item))))
         ev = cols.event[rows]
         if cap.by:
             caps = self.P.table_fen(cap.param, cols.facts[cap.by][rows], ev)
         else:
             caps = np.broadcast_to(np.asarray(self.P.money_fen(cap.param, ev), dtype=np.int64), (n,))
         return keys, tops, groups, np.asarray(caps, dtype=np.int64)
+
+    def _cap_fields(self, item: Item) -> tuple[str, ...]:
+        """The parts of the item's cap group (the calendar year of the event last, per year)."""
+        cap, interp = item.cap, self.interp
+        if cap is None:
+            return ()
+        fields = cap.group_fields(interp)
+        if cap.per_year_when and interp.get(cap.per_year_when[0]) == cap.per_year_when[1]:
+            fields += ("event_year",)
+        return fields
 
     def shared(self, item: Item | str):
         """The caps and exclusive groups spanning items that this item's claims fall under (a
@@ -588,7 +652,7 @@ class Evaluator:
         """Evaluate the claims read since the last call; decisions in batch order (positions 0..size-1)."""
         if explain and not self.explainable:
             raise ValueError("this evaluator keeps no key holders: make it with explainable=True to explain")
-        results = [self.static(cols) for cols in self.reader.columns()]
+        results = [self.static(cols, explain) for cols in self.reader.columns()]
         self.ledger_pass(results, explain)
         out: list = [None] * size
         for p, err in errors.items():
@@ -675,6 +739,7 @@ class Evaluator:
     def _emit(self, r: StaticResult, out: list, explain: bool) -> None:
         cols, item = r.cols, r.cols.item
         from .explain import explain_decision  # only evaluations that explain need it
+        from .installments import plan
 
         relied = self._relied[item.id]
         flags = r.flags.tolist()
@@ -696,7 +761,8 @@ class Evaluator:
                 "interpretations": relied,
             }
             if explain:
-                d["explanation"] = explain_decision(self, r, i, d)
+                planned = plan(item.installments, Decimal(d["amount"])) if eligible and item.installments else ()
+                d["explanation"] = explain_decision(self.trace_of(r, i, planned), d)
             out[pos[i]] = d
 
 

@@ -4,6 +4,13 @@
 They name the clause and its sentence, each parameter used with its value and the date it took
 effect, each step of the arithmetic, each cap with what was already used, the interpretations
 relied on, and the conclusion.
+
+The explanation is the computation's trace: it renders what the evaluation recorded for the claim
+as it computed (trace.ClaimTrace: the validity bounds applied, each condition's outcome, the
+formula's steps, the ledger's steps, the facts the platform filled, the installments planned),
+with the policy's own text (clauses, sentences, labels, parameters' titles). Nothing here tests a
+condition, computes a formula, a cap or a validity period: there is no second path that
+recomputes (tests/engine/test_explanations_are_traces.py keeps it so).
 """
 
 from __future__ import annotations
@@ -11,8 +18,7 @@ from __future__ import annotations
 from .dates import iso
 from .identifiers import mask_ric
 from .money import fen_to_yuan
-from . import validity as _validity
-from .trace import Explanation, Step
+from .trace import ClaimTrace, Explanation, Step
 from .vocabulary import REASON_LABELS, lines_text
 
 REASON_LABELS_EN = {
@@ -64,9 +70,9 @@ def _who(applicant: str, row: dict, name: str = "", kind: str | None = None) -> 
     return name or (mask_ric(applicant) if kind == "person" else applicant)
 
 
-def _holder_text(ev, holder: str, row: dict) -> str:
-    """The earlier claim holding a key, as a person knows it: whose it was and its event date."""
-    known = ev.ledger.claims.get(holder)
+def _holder_text(known: tuple | None, row: dict) -> str:
+    """The earlier claim holding a key, as a person knows it: whose it was and its event date (as
+    the ledger knew it when it found the key taken)."""
     if known is None:
         return "此前已获资助"
     applicant, name, kind, event = known
@@ -74,23 +80,23 @@ def _holder_text(ev, holder: str, row: dict) -> str:
     return f"此前已由{who}申报并获资助（事件日期 {iso(event)}）"
 
 
-def explain_decision(ev, r, i: int, decision: dict) -> list[str]:
+def explain_decision(t: ClaimTrace, decision: dict) -> list[str]:
     """The contract's explanation: the Chinese lines of the decision's steps."""
-    return explanation_of(ev, r, i, decision).render("zh")
+    return explanation_of(t, decision).render("zh")
 
 
-def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
-    policy, P, interp = ev.policy, ev.P, ev.interp
-    cols, item = r.cols, r.cols.item
-    row = cols.row(i)
-    row["item"] = item.id
+def explanation_of(t: ClaimTrace, decision: dict) -> Explanation:
+    """The steps of a decision, said from its trace (what the evaluation recorded for the claim)."""
+    policy, P, interp = t.policy, t.policy.params, t.interp
+    item = t.item
+    row = dict(t.row)
     steps: list[Step] = []
     add = steps.append
     doc = policy.document_number
     add(Step("basis", f"依据 {doc}{item.clause}「{item.source}」", f"Basis: {doc} {item.clause}: “{item.source}”",
              clause=item.clause))
     add(Step("item", f"项目：{item.title}", f"Item: {item.title} ({item.id})", values=(("item", item.id),)))
-    for amending, sentence in policy.amendments_in_force(item, cols.event[i]):
+    for amending, sentence in policy.amendments_in_force(item, row["event"]):
         add(Step("amendment", f"修订依据：{amending}「{sentence}」", f"Amended by: {amending}: “{sentence}”",
                  values=(("document", amending),)))
     if item.continues:
@@ -108,7 +114,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         f"event date {event}",
         values=(("kind", row["kind"]), ("in_zone", str(row["in_zone"]).lower()), ("event_date", event)),
     ))
-    start, end = _validity.first_last(P, row["event"], ev.end_shift, getattr(ev, "start_shift", 0))
+    start, end = t.validity
     reasons = set(decision["reasons"])
     validity = (("event_date", event), ("validity.start", iso(start)), ("validity.end", iso(end)))
     if "outside_validity" in reasons:
@@ -116,7 +122,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         add(Step("validity", f"✗ 事件日期 {event} 不在政策有效期 {iso(start)} 至 {iso(end)} 内（{doc}{source}）",
                  f"✗ The event date {event} is outside the policy's validity {iso(start)} to {iso(end)} ({doc}{source})",
                  passed=False, parameters=("validity.start", "validity.end"), values=validity))
-    gates = _gate_words(item, interp, cols, i, P, r.fen[i])
+    gates = _gate_words(t.checked)
     if "not_in_zone" in reasons:
         add(Step("zone", "✗ " + gates.get("not_in_zone", REASON_LABELS["not_in_zone"]), "✗ " + REASON_LABELS_EN["not_in_zone"],
                  passed=False))
@@ -127,7 +133,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
     if "not_sme" in reasons:
         add(Step("sme", "✗ " + gates.get("not_sme", REASON_LABELS["not_sme"] + "（本项目仅补助中小微企业）"),
                  "✗ " + REASON_LABELS_EN["not_sme"] + " (the item funds SMEs only)", passed=False))
-    known_notes = getattr(ev, "known_notes", {}).get(row["id"])
+    known_notes = t.known
     known_names = {n for n, _v, _t in known_notes} if known_notes else set()
     shown_facts = [f for f in item.facts if not _needless(f, row) and f.name not in known_names
                    and not _left_out(row["facts"][f.name])]
@@ -140,15 +146,15 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         labels = {f.name: _label(f) for f in item.facts}
         add(Step("known", "平台认定的事实（不由申请人填写）：", "Facts the platform knows (not typed by the applicant):",
                  values=tuple((n, v) for n, v, _t in known_notes),
-                 children=tuple(Step("known_fact", f"{labels.get(n, n)}={v}（{t}）", f"{n}={v} ({t})", values=((n, v),))
-                                for n, v, t in known_notes)))
+                 children=tuple(Step("known_fact", f"{labels.get(n, n)}={v}（{src}）", f"{n}={v} ({src})", values=((n, v),))
+                                for n, v, src in known_notes)))
     failed = 0
-    conditions = [c for c in item.conditions if c.in_force(interp) and c.reason not in _GATES]  # gates said above
-    for cond in conditions:
-        m = cond.applies(_OneRow(cols, i), P, interp, _one(r.fen[i]))
-        if bool(_first(m)):
+    conditions = [c for c in t.checked if c.in_force and c.condition.reason not in _GATES]  # gates said above
+    for checked in conditions:
+        cond = checked.condition
+        if checked.failed:
             failed += 1
-            detail = f"（{cond.detail(row, P, interp)}）" if cond.detail is not None else ""
+            detail = f"（{cond.detail(row, checked.values)}）" if cond.detail is not None else ""
             add(Step("condition", f"✗ {cond.describe}{detail}",
                      f"✗ {cond.describe}: {REASON_LABELS_EN.get(cond.reason, cond.reason)}", passed=False,
                      values=(("reason", cond.reason),)))
@@ -156,7 +162,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         n = len(conditions)
         add(Step("conditions", f"✓ 本项目的 {n} 项条件均已满足", f"✓ All {n} conditions of the item are met", passed=True))
     row["specs"] = {f.name: f for f in item.facts}  # a formula names its terms and options in words
-    fen, arithmetic = item.formula.explain(row, P, interp)
+    fen, arithmetic = item.formula.explain(t.formula, row, P)
     params = tuple(item.formula.params)
     # The arithmetic lines come from the formula that computed the amount: their text is the
     # formula's own (Chinese); their parameters and result are data.
@@ -164,12 +170,12 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         "calculation", "计算：", "Calculation:", parameters=params, values=(("formula_amount", fen_to_yuan(fen)),),
         children=tuple(Step("arithmetic", s, s, parameters=params) for s in arithmetic),
     ))
-    info = r.info.get(i, {})
-    if not r.flags[i]:
-        key_fields = item.key_fields(interp) or ()
+    info = t.ledger
+    if info:  # the ledger pass decided the claim (it passed the static pass)
+        key_fields = t.key_fields
         if "holder" in info:
             key = _key_text(info["key"], key_fields, item, row)
-            add(Step("duplicate_key", f"✗ 同一事项（{key}）{_holder_text(ev, info['holder'], row)}，不重复资助",
+            add(Step("duplicate_key", f"✗ 同一事项（{key}）{_holder_text(info.get('held_by'), row)}，不重复资助",
                      f"✗ The duplicate key ({key}) is held by {info['holder']}: the same thing is not funded twice",
                      passed=False, values=(("key", key), ("holder", str(info["holder"])))))
         elif "key" in info:
@@ -177,7 +183,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
             add(Step("duplicate_key", f"✓ 同一事项（{key}）此前未获资助", f"✓ The duplicate key ({key}) was not used before",
                      passed=True, values=(("key", key),)))
         if "paid_before" in info:
-            left = info["entitlement"] - info["paid_before"]
+            left = info["left"]
             ent, paid, rest = fen_to_yuan(info["entitlement"]), fen_to_yuan(info["paid_before"]), fen_to_yuan(max(left, 0))
             add(Step(
                 "top_up",
@@ -190,9 +196,10 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         for matter in info.get("matters", ()):
             add(_matter_step(policy, matter, row))
         if "cap" in info:  # the item's own cap, decided item by item
-            add(_own_cap_step(P, item, interp, row, info))
+            add(_own_cap_step(P, item, interp, row, info, t.cap_fields))
         for cap in info.get("caps", ()):  # every cap of a claim under caps spanning items
-            add(_own_cap_step(P, item, interp, row, cap) if cap["shared"] is None else _shared_cap_step(policy, row, cap))
+            add(_own_cap_step(P, item, interp, row, cap, t.cap_fields) if cap["shared"] is None
+                else _shared_cap_step(policy, row, cap))
     for rel in decision["interpretations"]:
         iid, option = rel.split("=", 1)
         interp_obj = policy.interpretations[iid]
@@ -208,7 +215,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
                  f"Conclusion: award {amount} yuan" + (" (cut to the cap)" if decision["capped"] else ""),
                  passed=True, values=(("amount", amount),)))
         if item.installments:
-            add(installments_step(item, amount))
+            add(installments_step(item, t.installments))
     else:
         why = "；".join(REASON_LABELS[x] for x in decision["reasons"])
         why_en = "; ".join(REASON_LABELS_EN[x] for x in decision["reasons"])
@@ -217,13 +224,11 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
     return Explanation(tuple(steps))
 
 
-def installments_step(item, amount) -> Step:
-    """Stages (分期拨付): how the award is paid, installment by installment, and on which condition."""
-    from decimal import Decimal
+def installments_step(item, planned: tuple) -> Step:
+    """Stages (分期拨付): how the award is paid, installment by installment (as the evaluation
+    planned them), and on which condition."""
+    from .installments import plan_sentence
 
-    from .installments import plan, plan_sentence
-
-    planned = plan(item.installments, Decimal(str(amount)))
     sentence = item.installments[0].sentence
     children = tuple(Step(
         "installment", f"第 {p.number} 期：{p.amount:.2f} 元（{p.share}）——{p.label}{'后' if p.conditional else ''}拨付"
@@ -237,11 +242,8 @@ def installments_step(item, amount) -> Step:
                 values=(("installments", str(len(planned))),), children=children)
 
 
-def _own_cap_step(P, item, interp, row: dict, info: dict) -> Step:
-    room = info["cap"] - info["used_before"]
-    group_fields = item.cap.group_fields(interp)
-    if item.cap.per_year_when and interp.get(item.cap.per_year_when[0]) == item.cap.per_year_when[1]:
-        group_fields += ("event_year",)
+def _own_cap_step(P, item, interp, row: dict, info: dict, group_fields: tuple) -> Step:
+    room = info["room"]
     group = _key_text(info["group"], group_fields, item, row)
     cap, used, rest, asked = (fen_to_yuan(info["cap"]), fen_to_yuan(info["used_before"]),
                               fen_to_yuan(max(room, 0)), fen_to_yuan(info["asked"]))
@@ -252,7 +254,7 @@ def _own_cap_step(P, item, interp, row: dict, info: dict) -> Step:
         f"本次申请 {asked} 元",
         f"Cap: parameter {item.cap.param}, group ({group}) at most {cap} yuan; used before {used} yuan, "
         f"left {rest} yuan; asked {asked} yuan",
-        passed=room >= info["asked"], parameters=(item.cap.param,),
+        passed=not info["cut"], parameters=(item.cap.param,),
         values=(("group", group), ("cap", cap), ("used_before", used), ("left", rest), ("asked", asked)),
     )
 
@@ -277,11 +279,11 @@ def _shared_cap_step(policy, row: dict, info: dict) -> Step:
     bucket = info["group"]
     parts = cap.parts_for(f"{policy.id}/{row['item']}")
     scope = _scope_text(tuple(_fact_label(policy, row, p) for p in parts), bucket[1:], row)
-    room = info["cap"] - info["used_before"]
+    room = info["room"]
     limit, used, rest, asked = (fen_to_yuan(info["cap"]), fen_to_yuan(info["used_before"]),
                                 fen_to_yuan(max(room, 0)), fen_to_yuan(info["asked"]))
     where = f"{owner.document_number}{cap.clause}" if cap.owner != policy.id else cap.clause
-    cut = room < info["asked"]
+    cut = info["cut"]
     return Step(
         "shared_cap",
         f"{'✗ ' if cut else ''}上限：{cap.label}（{where}{'' if cap.owner == policy.id else '，' + P.describe(cap.param, row['event'])}），"
@@ -318,7 +320,7 @@ def _matter_step(policy, info: dict, row: dict) -> Step:
         zh = f"✗ 就高不重复（{where}，{grp.label}）：同一事项（{matter}）此前已获资助 {paid} 元，按解释只支持先获资助的一项，本次不予支持"
         passed = False
     else:
-        left = ent - before
+        left = info["left"]
         rest = fen_to_yuan(max(left, 0))
         zh = (f"{'✓' if left > 0 else '✗'} 就高不重复（{where}，{grp.label}）：同一事项（{matter}）此前已获资助 {paid} 元，"
               f"按就高原则只补差额：应得 {own} 元 − 已获 {paid} 元 = {rest} 元" + ("" if left > 0 else "，无差额可补"))
@@ -338,23 +340,21 @@ def _installed(policy_id: str):
 _GATES = ("not_in_zone", "not_sme")
 
 
-def _gate_words(item, interp, cols=None, i=0, P=None, fen=0) -> dict[str, str]:
+def _gate_words(checked) -> dict[str, str]:
     """The package's own words for the applicant gates it declares as conditions (in the zone,
     SME): said once, in the gate's step, and not again among the item's other conditions — the
     words of the gate that refused this claim where several share a reason (a person in the zone
-    by a reading of the text)."""
+    by a reading of the text), as the static pass recorded each gate's outcome."""
     out: dict[str, str] = {}
-    for c in item.conditions:
-        if c.reason in _GATES and c.in_force(interp):
-            if cols is not None and c.reason in out and bool(_first(c.applies(_OneRow(cols, i), P, interp, _one(fen)))):
-                if not bool(_first(_gate_condition(item, c.reason, interp).applies(_OneRow(cols, i), P, interp, _one(fen)))):
-                    out[c.reason] = c.describe
-            out.setdefault(c.reason, c.describe)
+    first: dict[str, bool] = {}  # reason → whether its first gate in force refused the claim
+    for c in checked:
+        reason = c.condition.reason
+        if reason in _GATES and c.in_force:
+            if reason in out and c.failed and not first[reason]:
+                out[reason] = c.condition.describe
+            out.setdefault(reason, c.condition.describe)
+            first.setdefault(reason, c.failed)
     return out
-
-
-def _gate_condition(item, reason, interp):
-    return next(c for c in item.conditions if c.reason == reason and c.in_force(interp))
 
 
 #: A claim's fields as a person names them (an invalid claim's error says which one is wrong).
@@ -441,27 +441,3 @@ def _fact_text(fact, value) -> str:
         return str(int(value))
     return str(value)
 
-
-class _OneRow:
-    """Column view of a single claim, so a condition can be asked about that claim alone."""
-
-    def __init__(self, cols, i):
-        self.n = 1
-        self.event = cols.event[i : i + 1]
-        self.kind = cols.kind[i : i + 1]
-        self.in_zone = cols.in_zone[i : i + 1]
-        self.sme = cols.sme[i : i + 1]
-        self.applicant = cols.applicant[i : i + 1]
-        self.facts = {k: v[i : i + 1] for k, v in cols.facts.items()}
-
-
-def _one(x):
-    import numpy as np
-
-    return np.asarray([x])
-
-
-def _first(m):
-    import numpy as np
-
-    return np.asarray(m).reshape(-1)[0]

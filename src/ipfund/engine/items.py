@@ -404,6 +404,7 @@ def _condition(item: str, i: int, spec, facts, kinds_allowed=KINDS) -> Condition
            if spec.get("unless_interpretation") else None)
     if only is not None and but is not None:
         raise _bad(item, where, "if_interpretation 与 unless_interpretation 只能写其一")
+    traced = test.trace if isinstance(test, _Recording) else None
     if only is not None or but is not None:
         iid, option = only or but  # type: ignore[misc]  # (one of them is set: checked above)
 
@@ -411,12 +412,35 @@ def _condition(item: str, i: int, spec, facts, kinds_allowed=KINDS) -> Condition
             if (interp.get(iid) == option) == (only is not None):
                 return test(cols, P, interp, fen)
             return np.zeros(cols.n, dtype=bool)
+
+        if traced is not None:
+            inner = traced
+
+            def traced(cols, P, interp, fen):  # the same, recording what the test compared
+                if (interp.get(iid) == option) == (only is not None):
+                    return inner(cols, P, interp, fen)
+                return np.zeros(cols.n, dtype=bool), None
+
+            applies = _Recording(traced)
     else:
         applies = test
-    cond = Condition(reason, describe, applies, only_when=only, not_when=but, detail=detail)
+    cond = Condition(reason, describe, applies, only_when=only, not_when=but, detail=detail, traced=traced)
     cond.params = tuple(params)  # type: ignore[attr-defined]  # read by `policy check`
     cond.interpretation = only or but  # type: ignore[attr-defined]
     return cond
+
+
+class _Recording:
+    """A test that records what it compared: called, its mask; `trace(…)`, (mask, values) with
+    values a dict of per-claim arrays (what the condition's detail says when it fails)."""
+
+    __slots__ = ("trace",)
+
+    def __init__(self, trace):
+        self.trace = trace
+
+    def __call__(self, cols, P, interp, fen):
+        return self.trace(cols, P, interp, fen)[0]
 
 
 def _test(item: str, where: str, spec: dict, facts, kinds_allowed):
@@ -485,13 +509,29 @@ def _test(item: str, where: str, spec: dict, facts, kinds_allowed):
         tests = [_test(item, f"{where}.all[{j + 1}]", part if isinstance(part, dict) else {}, facts, kinds_allowed)
                  for j, part in enumerate(parts)]
 
+        said = next((j for j, (_, _, d) in enumerate(tests) if d is not None), None)
+
         def every(cols, P, interp, fen):
             m = tests[0][0](cols, P, interp, fen)
             for t, _, _ in tests[1:]:
                 m = m & t(cols, P, interp, fen)
             return m
 
-        return every, [n for _, ps, _ in tests for n in ps], next((d for _, _, d in tests if d is not None), None)
+        def every_traced(cols, P, interp, fen):  # the values of the test whose detail is said
+            values = None
+            m = None
+            for j, (t, _, _) in enumerate(tests):
+                if isinstance(t, _Recording):
+                    part, recorded = t.trace(cols, P, interp, fen)
+                    values = recorded if j == said else values
+                else:
+                    part = t(cols, P, interp, fen)
+                m = part if m is None else m & part
+            return m, values
+
+        recording = said is not None and isinstance(tests[said][0], _Recording)
+        return ((_Recording(every_traced) if recording else every), [n for _, ps, _ in tests for n in ps],
+                tests[said][2] if said is not None else None)
     name = fact("fact")
     return _comparison(item, where, spec, name, types[name], facts)
 
@@ -499,7 +539,7 @@ def _test(item: str, where: str, spec: dict, facts, kinds_allowed):
 def _disagreement(a: str, b: str, facts):
     labels = {f.name: f for f in facts}
 
-    def detail(row, P, interp) -> str:
+    def detail(row, values) -> str:
         def said(name):
             v = row["facts"][name]
             return fen_to_yuan(v) + " 元" if labels[name].type == "money" and isinstance(v, (int, np.integer)) else str(v)
@@ -552,24 +592,25 @@ def _comparison(item, where, spec, name, ftype, facts):
         if ftype != "date":
             raise _bad(item, where + ".fact", "years_to_event 只适用于日期事实")
 
-        def short(cols, P, interp, fen):
-            due = add_years(cols.facts[name], P.number(param, cols.event))
-            return cols.event <= due if exclusive(interp) else cols.event < due
+        def short(cols, P, interp, fen):  # recording the years read and the day they are complete
+            years = P.number(param, cols.event)
+            due = add_years(cols.facts[name], years)
+            return (cols.event <= due if exclusive(interp) else cols.event < due), {"years": years, "due": due}
 
         since = str(spec["since"]) if spec.get("since") else None
         label = next(f.label for f in facts if f.name == name).split("（")[0]
-        return short, [param], _anniversary(name, label, param, since)
+        return _Recording(short), [param], _anniversary(name, label, since)
     raise _bad(item, where, "fact 条件须写 equals、not_equals、below、before 或 years_to_event 之一")
 
 
-def _anniversary(name: str, label: str, param: str, since: str | None):
+def _anniversary(name: str, label: str, since: str | None):
     """The day the years are complete, beside the event date: a person sees when the claim could
-    succeed (《民法典》: a 29 February start completes on 28 February). The date is said by the
-    word for what happened on it (`since`: "2022-03-01 注册"), or by the fact's label."""
-    def detail(row, P, interp) -> str:
-        years = int(P.value_one(param, row["event"]))
+    succeed (《民法典》: a 29 February start completes on 28 February) — as the test computed it
+    (`values`: the years read and that day). The date is said by the word for what happened on it
+    (`since`: "2022-03-01 注册"), or by the fact's label."""
+    def detail(row, values) -> str:
+        years, due = int(values["years"]), int(values["due"])
         start = int(row["facts"][name])
-        due = int(add_years(np.asarray([start]), years)[0])
         began = f"{iso(start)} {since}" if since else f"{label} {iso(start)}"
         return f"{began}，满{years}年之日为 {iso(due)}；事件日期 {iso(row['event'])}"
 

@@ -4,6 +4,11 @@ awarded — duplicate keys taken, cap groups used, top-ups paid.
 Items never share keys or cap groups, so each item is decided on its own, in one of three ways
 that must agree: first occurrences of keys at once, cumulative sums per cap group at once, or
 claim after claim where keys meet caps or top-ups (and whenever explanations are asked for).
+
+Claim after claim with `explain`, each claim's steps are recorded as they are taken (`r.info`):
+the duplicate key and the earlier claim holding it, the top-up (entitlement, paid before, what is
+left), each exclusive group's matter, each cap (its limit, what was used before, the room left,
+what was asked and whether it cut the amount). The explanation says them as recorded.
 """
 
 from __future__ import annotations
@@ -130,13 +135,14 @@ def one_by_one(ledger: Ledger, r, rows, keys, tops, groups, caps, explain) -> No
                 r.status[row] = DUPLICATE
                 if explain:
                     info["key"], info["holder"] = full_key(item_id, key), holder
+                    info["held_by"] = ledger.claims.get(holder)  # whose it was and when (None: not known)
                 continue
         fen = fens[j]
         top = tops[j] if tops is not None else None
         if top is not None:
             before = paid.get(top, 0)
             if explain:
-                info["paid_before"], info["entitlement"] = before, fen
+                info["paid_before"], info["entitlement"], info["left"] = before, fen, fen - before
             fen -= before
             if fen <= 0:
                 r.status[row] = DUPLICATE
@@ -147,6 +153,7 @@ def one_by_one(ledger: Ledger, r, rows, keys, tops, groups, caps, explain) -> No
             room = caps[j] - before
             if explain:
                 info["cap"], info["used_before"], info["group"], info["asked"] = caps[j], before, group, fen
+                info["room"], info["cut"] = room, room < fen
             if room <= 0:
                 r.status[row] = CAP_REACHED
                 r.capped[row] = True
@@ -191,12 +198,13 @@ def shared_one_by_one(ledger: Ledger, entries: list, explain: bool) -> None:
                 r.status[row] = DUPLICATE
                 if info is not None:
                     info["key"], info["holder"] = full_key(item_id, key), holder
+                    info["held_by"] = ledger.claims.get(holder)
                 continue
         fen = int(r.fen[row])
         if top is not None:
             before = paid.get(top, 0)
             if info is not None:
-                info["paid_before"], info["entitlement"] = before, fen
+                info["paid_before"], info["entitlement"], info["left"] = before, fen, fen - before
             fen -= before
             if fen <= 0:
                 r.status[row] = DUPLICATE
@@ -204,13 +212,16 @@ def shared_one_by_one(ledger: Ledger, entries: list, explain: bool) -> None:
         stop = False
         for matter, grp, rule in matters:
             before = paid.get(matter, 0)
+            step = None
             if info is not None:
-                info.setdefault("matters", []).append({"group": grp, "matter": matter, "paid_before": before,
-                                                       "entitlement": fen, "rule": rule})
+                step = {"group": grp, "matter": matter, "paid_before": before, "entitlement": fen, "rule": rule}
+                info.setdefault("matters", []).append(step)
             if before > 0 and rule == "first":
                 stop = True
             else:
                 fen -= before
+                if step is not None:
+                    step["left"] = fen  # the difference the rule pays
                 if fen <= 0:
                     stop = True
             if stop:
@@ -230,7 +241,7 @@ def shared_one_by_one(ledger: Ledger, entries: list, explain: bool) -> None:
         for room, name, limit, before, shared in limits:
             if info is not None:
                 info.setdefault("caps", []).append({"group": name, "cap": limit, "used_before": before,
-                                                    "asked": asked, "shared": shared})
+                                                    "asked": asked, "shared": shared, "room": room, "cut": room < asked})
             if room < asked:
                 cut_by.append(name)
         if limits:

@@ -16,6 +16,7 @@ import numpy as np
 from .yamlfile import _load_yaml  # noqa: F401 (read here and by the checks)
 from .errors import NO_PACKAGE, NO_PREDECESSOR, UNKNOWN_POLICY, BatchError
 from .money import amount_text, as_fraction, fen_to_yuan, in_unit, yuan_to_fen
+from .trace import objects
 from .vocabulary import Item
 
 KIND_LABELS = {
@@ -223,22 +224,32 @@ class Params:
             out |= (keys == key) & self._column(name, events, lambda v: key in v)
         return out
 
-    def tier_amounts(self, name, value, events, cumulative: bool):
+    def tier_amounts(self, name, value, events, cumulative: bool, rec: dict | None = None):
         """The amount of the tiers reached by each value, read with the shape (number of tiers,
         达到 or 超过) of the version in force at its event: the highest tier's amount, or with
-        `cumulative` every reached tier's amount added up."""
+        `cumulative` every reached tier's amount added up. `rec` (for explanations): each value's
+        table (the version read) and which of its tiers it reached."""
         par = self.p[name]
         idx = par.period(events)
         dtype = value.dtype if value.dtype == object else np.int64
         out = None
+        reached_by_version = []
         for k, (inclusive, tiers) in enumerate(par.values):
             fen = np.zeros(len(value), dtype=dtype)
+            reached_each = []
             for threshold, amount in tiers:
                 reached = value >= threshold if inclusive else value > threshold
+                reached_each.append(reached)
                 fen = np.where(reached, fen + amount if cumulative else amount, fen)
+            reached_by_version.append(reached_each)
             if isinstance(idx, int):
-                return fen
+                out = fen
+                break
             out = fen if out is None else np.where(idx == k, fen, out)
+        if rec is not None:
+            versions = np.broadcast_to(np.asarray(idx), (len(value),)).tolist()
+            rec["table"] = objects([par.values[k] for k in versions])
+            rec["reached"] = objects([tuple(bool(m[j]) for m in reached_by_version[k]) for j, k in enumerate(versions)])
         return out
 
     # One claim, for explanations.
@@ -284,6 +295,7 @@ class Params:
             + (f"（{d[0]}）" if d else "")
             for s, v, d in zip(par.starts, par.values, docs)
         ]
+
 
 
 def _format_value(kind, v, unit="元") -> str:

@@ -1,7 +1,8 @@
 """When a policy admits a claim's event: decided here once, and asked by every place that needs it
-— the rules (evaluation's static pass, one claim or a million), the explanation, the policy's state
-on a day (现行 / 未生效 / 已失效: the CLI's `policy list`, the web's policy pages, the API), and
-whether an application round can take any claim.
+— the rules (evaluation's static pass, one claim or a million, which records the bounds it
+applied for the explanation), the policy's state on a day (现行 / 未生效 / 已失效: the CLI's
+`policy list`, the web's policy pages, the API), and whether an application round can take any
+claim.
 
 A policy admits an event on day D when its parameters, read at D, say validity.start ≤ D ≤
 validity.end (+ one day under the register's reading `validity_readings.end_one_day_later`); under
@@ -63,11 +64,17 @@ def first_last(params: Params, ordinal: int, shift: int = 0, start: int = 0) -> 
     return first + start, last + shift
 
 
+def bounds(params: Params, events: Any, shift: int = 0, start: int = 0) -> tuple[Any, Any]:
+    """For a column of event dates (ordinals, numpy): the first and last day of the validity read
+    at each (the vectorised form of `first_last`)."""
+    return params.date("validity.start", events) + start, params.date("validity.end", events) + shift
+
+
 def outside(params: Params, events: Any, shift: int = 0, start: int = 0) -> tuple[Any, Any]:
     """For a column of event dates (ordinals, numpy): whether each is outside the validity read at
     it, and the last day at each (the vectorised form of `validity(...).admits`, for the rules)."""
-    last = params.date("validity.end", events) + shift
-    return (events < params.date("validity.start", events) + start) | (events > last), last
+    first, last = bounds(params, events, shift, start)
+    return (events < first) | (events > last), last
 
 
 def validity(policy: Policy, on: _dt.date, interpretations: dict[str, str] | None = None) -> Validity:

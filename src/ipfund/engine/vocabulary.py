@@ -1,20 +1,25 @@
 """The vocabulary rules are written in: facts, formulas, conditions, keys and caps.
 
-A rule is a declaration built from these pieces. Each piece both *computes* over columns (numpy
-arrays, one element per claim: the same code serves one claim and a million) and *explains* one
-claim in Chinese, so the arithmetic a reviewer reads is the arithmetic that ran.
+A rule is a declaration built from these pieces. Each piece *computes* over columns (numpy
+arrays, one element per claim: the same code serves one claim and a million) and, when the claims
+are to be explained, *records* what it computed on the way (`rec`: a dict of per-claim arrays —
+the amount before a maximum, the tiers reached, the units funded, a condition's anniversary); its
+`explain` then says one claim's record in Chinese and computes nothing, so the arithmetic a
+reviewer reads is the arithmetic that ran (the explanation is the computation's trace).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from fractions import Fraction
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
-from .money import apply_rate_half_up, fen_to_yuan
+from .money import fen_to_yuan
+from .trace import objects
 
 # Static reasons, in the contract's order; duplicate and cap_reached come from the ledger pass.
 REASON_ORDER = (
@@ -158,16 +163,18 @@ def normal_identifiers(texts: list, patent: bool = False) -> list:
 
 
 # ---------------------------------------------------------------------------------------------
-# Formulas: compute(cols, P, interp) -> (fen int64 array, cut bool array); explain(row, P, interp)
+# Formulas: compute(cols, P, interp, rec=None) -> (fen int64 array, cut bool array), recording its
+# steps into `rec` when given one; explain(rec, row, P) -> (fen, lines): one claim's record said.
+# Every array a record holds has one entry per claim (trace.one_claim takes a claim's entries).
 
 
 class Formula:
     params: tuple[str, ...] = ()
 
-    def compute(self, cols, P, interp):  # pragma: no cover - interface
+    def compute(self, cols, P, interp, rec: dict | None = None):  # pragma: no cover - interface
         raise NotImplementedError
 
-    def explain(self, row, P, interp) -> tuple[int, list[str]]:  # pragma: no cover - interface
+    def explain(self, rec: dict, row, P) -> tuple[int, list[str]]:  # pragma: no cover - interface
         raise NotImplementedError
 
 
@@ -182,13 +189,14 @@ class Table(Formula):
     def params(self):
         return (self.param,)
 
-    def compute(self, cols, P, interp):
+    def compute(self, cols, P, interp, rec=None):
         fen = P.table_fen(self.param, cols.facts[self.by], cols.event)
+        if rec is not None:
+            rec["fen"] = fen
         return fen, np.zeros(cols.n, dtype=bool)
 
-    def explain(self, row, P, interp):
-        key = row["facts"][self.by]
-        fen = P.table_fen_one(self.param, key, row["event"])
+    def explain(self, rec, row, P):
+        key, fen = row["facts"][self.by], rec["fen"]
         return fen, [f"{P.describe(self.param, row['event'])}：{_option(row, self.by, key)} {P.amount(self.param, fen)}"]
 
 
@@ -202,11 +210,14 @@ class Fixed(Formula):
     def params(self):
         return (self.param,)
 
-    def compute(self, cols, P, interp):
-        return P.money_fen(self.param, cols.event, cols.n), np.zeros(cols.n, dtype=bool)
+    def compute(self, cols, P, interp, rec=None):
+        fen = P.money_fen(self.param, cols.event, cols.n)
+        if rec is not None:
+            rec["fen"] = fen
+        return fen, np.zeros(cols.n, dtype=bool)
 
-    def explain(self, row, P, interp):
-        fen = P.money_fen_one(self.param, row["event"])
+    def explain(self, rec, row, P):
+        fen = rec["fen"]
         return fen, [f"{P.describe(self.param, row['event'])}：{P.amount(self.param, fen)}"]
 
 
@@ -221,16 +232,18 @@ class Rate(Formula):
     def params(self):
         return (self.param,)
 
-    def compute(self, cols, P, interp):
+    def compute(self, cols, P, interp, rec=None):
         num, den = P.rate(self.param, cols.event)
         base = cols.facts[self.of]
-        return (base * (2 * num) + den) // (2 * den), np.zeros(cols.n, dtype=bool)
+        fen = (base * (2 * num) + den) // (2 * den)
+        if rec is not None:  # the rate read at each event, and the exact share before rounding
+            rates = [Fraction(int(a), int(b)) for a, b in zip(*(np.broadcast_to(x, (cols.n,)).tolist() for x in (num, den)))]
+            rec["fen"], rec["rate"] = fen, objects(rates)
+            rec["exact"] = objects([int(b) * r / 100 for b, r in zip(np.asarray(base).tolist(), rates)])
+        return fen, np.zeros(cols.n, dtype=bool)
 
-    def explain(self, row, P, interp):
-        rate = P.rate_one(self.param, row["event"])
-        base = row["facts"][self.of]
-        fen = apply_rate_half_up(base, rate)
-        exact = base * rate / 100
+    def explain(self, rec, row, P):
+        rate, base, fen, exact = rec["rate"], row["facts"][self.of], rec["fen"], rec["exact"]
         return fen, [
             f"{P.describe(self.param, row['event'])} = {float(rate) * 100:g}%",
             f"{fen_to_yuan(base)} 元 × {float(rate) * 100:g}% = {_exact_yuan(exact)} 元"
@@ -244,11 +257,14 @@ class Amount(Formula):
 
     of: str
 
-    def compute(self, cols, P, interp):
-        return cols.facts[self.of].copy(), np.zeros(cols.n, dtype=bool)
+    def compute(self, cols, P, interp, rec=None):
+        fen = cols.facts[self.of].copy()
+        if rec is not None:
+            rec["fen"] = fen
+        return fen, np.zeros(cols.n, dtype=bool)
 
-    def explain(self, row, P, interp):
-        fen = row["facts"][self.of]
+    def explain(self, rec, row, P):
+        fen = rec["fen"]
         return fen, [f"{_labelled(row)(self.of)} {fen_to_yuan(fen)} 元"]
 
 
@@ -263,23 +279,27 @@ class AtMost(Formula):
     def params(self):
         return self.inner.params + (self.param,)
 
-    def compute(self, cols, P, interp):
-        fen, cut = self.inner.compute(cols, P, interp)
+    def compute(self, cols, P, interp, rec=None):
+        inner = None if rec is None else rec.setdefault("inner", {})
+        fen, cut = self.inner.compute(cols, P, interp, inner)
         top = P.money_fen(self.param, cols.event, cols.n)
         over = fen > top
-        return np.where(over, top, fen), cut | over
+        out = np.where(over, top, fen)
+        if rec is not None:
+            rec["top"], rec["over"], rec["fen"] = top, over, out
+        return out, cut | over
 
-    def explain(self, row, P, interp):
-        fen, lines = self.inner.explain(row, P, interp)
-        top = P.money_fen_one(self.param, row["event"])
-        if fen > top:
+    def explain(self, rec, row, P):
+        fen, lines = self.inner.explain(rec["inner"], row, P)
+        top = rec["top"]
+        if rec["over"]:
             lines.append(
                 f"{P.describe(self.param, row['event'])}：{P.amount(self.param, top)}；"
                 f"{fen_to_yuan(fen)} 元超过上限，按 {fen_to_yuan(top)} 元计"
             )
-            return top, lines
+            return rec["fen"], lines
         lines.append(f"{P.describe(self.param, row['event'])}：{P.amount(self.param, top)}，未超过")
-        return fen, lines
+        return rec["fen"], lines
 
 
 @dataclass(eq=False, repr=False)
@@ -296,45 +316,48 @@ class PerUnit(Formula):
     def params(self):
         return tuple(u for _, u in self.lines) + ((self.max_units,) if self.max_units else ())
 
-    def compute(self, cols, P, interp):
+    def compute(self, cols, P, interp, rec=None):
         n = cols.n
         counts = np.stack([np.asarray(cols.facts[c], dtype=np.int64) for c, _ in self.lines], axis=1)
         units = np.stack([np.broadcast_to(np.asarray(P.money_fen(u, cols.event, n), dtype=np.int64), (n,))
                           for _, u in self.lines], axis=1)
         cut = np.zeros(n, dtype=bool)
+        declared = counts
+        order = None
         if self.max_units:
             order = np.argsort(-units, axis=1, kind="stable")
-            counts = np.take_along_axis(counts, order, axis=1)
+            counts = declared = np.take_along_axis(counts, order, axis=1)
             units = np.take_along_axis(units, order, axis=1)
             room = np.broadcast_to(np.asarray(P.number(self.max_units, cols.event), dtype=np.int64), (n,))
             before = np.cumsum(counts, axis=1) - counts
             funded = np.clip(room[:, None] - before, 0, counts)
-            cut = funded.sum(axis=1) < counts.sum(axis=1)
+            total = counts.sum(axis=1)
+            cut = funded.sum(axis=1) < total
             counts = funded
-        return (counts * units).sum(axis=1), cut
+        amounts = counts * units
+        fen = amounts.sum(axis=1)
+        if rec is not None:  # each line as funded (the dearer units first under a maximum), and the sum
+            rec.update(order=np.broadcast_to(np.arange(len(self.lines)), (n, len(self.lines))) if order is None else order,
+                       declared=declared, funded=counts, units=units, amounts=amounts, fen=fen)
+            if self.max_units:
+                rec.update(room=room, total=total, over=total > room)
+        return fen, cut
 
-    def explain(self, row, P, interp):
+    def explain(self, rec, row, P):
         name = _labelled(row)
         event = row["event"]
-        lines = [(c, int(row["facts"][c]), P.money_fen_one(u, event), u) for c, u in self.lines]
         out = []
-        room = P.value_one(self.max_units, event) if self.max_units else None
-        if room is not None:
-            total = sum(k for _, k, _, _ in lines)
+        if self.max_units:
+            room, total = rec["room"], rec["total"]
             out.append(f"{P.describe(self.max_units, event)}：{room}；申报共 {total}"
-                       + (f"，超过部分不予资助，按单价从高到低取 {room}" if total > room else "，未超过"))
-            lines.sort(key=lambda x: -x[2])
-        fen = 0
-        for fact, count, unit, param in lines:
-            funded = count if room is None else max(0, min(count, room))
-            if room is not None:
-                room -= funded
-            fen += funded * unit
+                       + (f"，超过部分不予资助，按单价从高到低取 {room}" if rec["over"] else "，未超过"))
+        for k, j in enumerate(rec["order"]):
+            (fact, param), count, funded = self.lines[j], rec["declared"][k], rec["funded"][k]
             shown = f"{funded}（申报 {count}）" if funded != count else f"{count}"
-            out.append(f"{name(fact)} {shown} × {P.describe(param, event)} {fen_to_yuan(unit)} 元"
-                       f" = {fen_to_yuan(funded * unit)} 元")
-        out.append(f"合计 {fen_to_yuan(fen)} 元")
-        return fen, out
+            out.append(f"{name(fact)} {shown} × {P.describe(param, event)} {fen_to_yuan(rec['units'][k])} 元"
+                       f" = {fen_to_yuan(rec['amounts'][k])} 元")
+        out.append(f"合计 {fen_to_yuan(rec['fen'])} 元")
+        return rec["fen"], out
 
 
 @dataclass(eq=False, repr=False)
@@ -372,12 +395,14 @@ class PerLine(Formula):
         room = int(P.value_one(self.max_units, event)) if self.max_units else None
         return unit_of, room
 
-    def compute(self, cols, P, interp):
+    def compute(self, cols, P, interp, rec=None):
         n = cols.n
         fen = np.zeros(n, dtype=np.int64)
         cut = np.zeros(n, dtype=bool)
         col = cols.facts[self.fact]
         at = {}
+        if rec is not None:  # each claim's units, maximum and lines as funded, as computed
+            units, rooms, funds, amounts = (np.empty(n, dtype=object) for _ in range(4))
         for j in range(n):
             event = int(cols.event[j])
             if event not in at:
@@ -385,40 +410,42 @@ class PerLine(Formula):
             unit_of, room = at[event]
             lines = col[j]
             funded = self.funded(lines, unit_of, room)
-            fen[j] = sum(f * unit_of[c] for f, (c, _, _) in zip(funded, lines))
+            each = [f * unit_of[c] for f, (c, _, _) in zip(funded, lines)]
+            fen[j] = sum(each)
             cut[j] = sum(funded) < sum(count for _, count, _ in lines)
+            if rec is not None:
+                units[j], rooms[j], funds[j], amounts[j] = unit_of, room, funded, each
+        if rec is not None:
+            rec.update(fen=fen, unit_of=units, room=rooms, funded=funds, amounts=amounts)
         return fen, cut
 
-    def explain(self, row, P, interp):
-        return lines_step(self, row, P)
+    def explain(self, rec, row, P):
+        return lines_step(self, rec, row, P)
 
 
-def lines_step(formula: PerLine, row, P) -> tuple[int, list[str]]:
+def lines_step(formula: PerLine, rec: dict, row, P) -> tuple[int, list[str]]:
     """The calculation of a claim's lines, one sentence per line ("第1行 ZL… 美国、日本、欧洲专利局
-    2 个 × 3万元 = 6万元"), from the amounts the formula computes."""
+    2 个 × 3万元 = 6万元"), from what the formula recorded as it computed (units, maximum, funded)."""
     event = row["event"]
     lines = row["facts"][formula.fact]
     spec = (row.get("specs") or {}).get(formula.fact)
     columns = spec.columns if spec is not None and spec.columns is not None else LineColumns("类别", {})
     unit_param = dict(formula.units)
-    unit_of, room = formula._at(P, event)
-    funded = formula.funded(lines, unit_of, room)
+    unit_of, room, funded, amounts = rec["unit_of"], rec["room"], rec["funded"], rec["amounts"]
     out = []
     if room is not None:
         each = f"每个{columns.object_label.split('（')[0]}分别计" if columns.object_label else "本申报合计"
         out.append(f"{P.describe(formula.max_units, event)}：{room}（{each}，超过时按单价从高到低取）")
-    fen = 0
     word = f" {columns.count_unit}" if columns.count_unit else ""
-    for k, ((cat, count, obj), got) in enumerate(zip(lines, funded), 1):
+    for k, ((cat, count, obj), got, amount) in enumerate(zip(lines, funded, amounts), 1):
         param = unit_param[cat]
         unit = unit_of[cat]
-        fen += got * unit
         shown = f"{got}{word}（申报 {count}，超过最多资助数量）" if got != count else f"{count}{word}"
         about = f" {obj}" if obj else ""
         out.append(f"第{k}行{about} {columns.option_text(cat)} {shown} × {P.in_text(param, unit)}"
-                   f" = {P.in_text(param, got * unit)}")
-    out.append(f"合计 {fen_to_yuan(fen)} 元")
-    return fen, out
+                   f" = {P.in_text(param, amount)}")
+    out.append(f"合计 {fen_to_yuan(rec['fen'])} 元")
+    return rec["fen"], out
 
 
 @dataclass(eq=False, repr=False)
@@ -441,18 +468,22 @@ class Less(Formula):
         pairs = self.when if isinstance(self.when[0], tuple) else (self.when,)
         return all(interp.get(i) == o for i, o in pairs)
 
-    def compute(self, cols, P, interp):
-        fen, cut = self.inner.compute(cols, P, interp)
-        if self._applies(interp):
+    def compute(self, cols, P, interp, rec=None):
+        inner = None if rec is None else rec.setdefault("inner", {})
+        fen, cut = self.inner.compute(cols, P, interp, inner)
+        applies = self._applies(interp)
+        if applies:
             fen = np.maximum(fen - cols.facts[self.minus], 0)
+        if rec is not None:
+            rec["applies"], rec["fen"] = applies, fen
         return fen, cut
 
-    def explain(self, row, P, interp):
-        fen, lines = self.inner.explain(row, P, interp)
-        if not self._applies(interp):
+    def explain(self, rec, row, P):
+        fen, lines = self.inner.explain(rec["inner"], row, P)
+        if not rec["applies"]:
             return fen, lines
         other = row["facts"][self.minus]
-        left = max(fen - other, 0)
+        left = rec["fen"]
         lines.append(f"{fen_to_yuan(fen)} 元 − {_labelled(row)(self.minus)} {fen_to_yuan(other)} 元 = {fen_to_yuan(left)} 元（只补差额）")
         return left, lines
 
@@ -477,20 +508,22 @@ class Residual(Formula):
     of: str
     minus: tuple[str, ...]
 
-    def compute(self, cols, P, interp):
+    def compute(self, cols, P, interp, rec=None):
         fen = cols.facts[self.of].copy()
         for name in self.minus:
             fen = fen - cols.facts[name]
-        return np.maximum(fen, 0), np.zeros(cols.n, dtype=bool)
+        out = np.maximum(fen, 0)
+        if rec is not None:  # the difference, and whether it fell short of 0
+            rec["difference"], rec["short"], rec["fen"] = fen, fen < 0, out
+        return out, np.zeros(cols.n, dtype=bool)
 
-    def explain(self, row, P, interp):
+    def explain(self, rec, row, P):
         f = row["facts"]
-        fen = f[self.of] - sum(f[m] for m in self.minus)
         named = _labelled(row)
         parts = " − ".join(f"{named(m)} {fen_to_yuan(f[m])} 元" for m in self.minus)
-        return max(fen, 0), [
-            f"{named(self.of)} {fen_to_yuan(f[self.of])} 元 − {parts} = {fen_to_yuan(fen)} 元"
-            + ("，不足部分按 0 计" if fen < 0 else "")
+        return rec["fen"], [
+            f"{named(self.of)} {fen_to_yuan(f[self.of])} 元 − {parts} = {fen_to_yuan(rec['difference'])} 元"
+            + ("，不足部分按 0 计" if rec["short"] else "")
         ]
 
 
@@ -511,20 +544,20 @@ class Tiers(Formula):
     def _cumulative(self, interp):
         return self.cumulative_when is not None and interp.get(self.cumulative_when[0]) == self.cumulative_when[1]
 
-    def compute(self, cols, P, interp):
-        fen = P.tier_amounts(self.param, cols.facts[self.of], cols.event, self._cumulative(interp))
+    def compute(self, cols, P, interp, rec=None):
+        cumulative = self._cumulative(interp)
+        fen = P.tier_amounts(self.param, cols.facts[self.of], cols.event, cumulative, rec)
+        if rec is not None:
+            rec["cumulative"], rec["fen"] = cumulative, fen
         return fen, np.zeros(cols.n, dtype=bool)
 
-    def explain(self, row, P, interp):
-        inclusive, tiers = P.tiers_one(self.param, row["event"])
+    def explain(self, rec, row, P):
+        inclusive, tiers = rec["table"]
         value = row["facts"][self.of]
         shown = fen_to_yuan(value) + " 元" if self.of_money else f"{value} 家"
-        cumulative = self._cumulative(interp)
-        fen, hit = 0, []
-        for threshold, amount in tiers:
-            if (value >= threshold) if inclusive else (value > threshold):
-                fen = fen + amount if cumulative else amount
-                hit.append((threshold, amount))
+        cumulative, fen = rec["cumulative"], rec["fen"]
+        hit = [tier for tier, reached in zip(tiers, rec["reached"]) if reached]
+
         def said(fen):  # as the text says it: 超过100万元 → 3万元
             return P.in_text(self.param, fen)
 
@@ -539,6 +572,7 @@ class Tiers(Formula):
         else:
             lines.append(f"所达最高档次金额 {P.amount(self.param, fen)}")
         return fen, lines
+
 
 
 def _exact_yuan(value) -> str:
@@ -561,9 +595,19 @@ class Condition:
     applies: Callable
     only_when: tuple[str, str] | None = None  # a condition of one reading of the text only
     not_when: tuple[str, str] | None = None  # … or of every reading but one
-    #: What a person needs to know when the condition fails, from the claim's own values:
-    #: ``detail(row, P, interp) -> str`` (e.g. the date a one-year condition is met).
+    #: What a person needs to know when the condition fails, from the claim's own values and what
+    #: the test recorded for it: ``detail(row, values) -> str`` (e.g. the date a one-year condition is met).
     detail: Callable | None = None
+    #: The test that records its steps: ``traced(cols, P, interp, fen) -> (mask, values)``, values
+    #: a dict of per-claim arrays (the anniversary a years test compared with) or None; `applies`
+    #: is then its mask.
+    traced: Callable | None = None
+
+    def trace(self, cols, P, interp, fen):
+        """(mask, values): the test's mask and what it computed on the way (None: nothing to say)."""
+        if self.traced is None:
+            return self.applies(cols, P, interp, fen), None
+        return self.traced(cols, P, interp, fen)
 
     def in_force(self, interp) -> bool:
         if self.only_when is not None and interp.get(self.only_when[0]) != self.only_when[1]:
