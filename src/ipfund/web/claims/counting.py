@@ -94,7 +94,13 @@ def grouped_counts(claims: QuerySet, field: str) -> dict | None:
 
 
 class CappedPaginator(Paginator):
-    """A paginator whose count stops at the cap (``tally`` says whether it is exact)."""
+    """A paginator whose count stops at the cap (``tally`` says whether it is exact), or is the
+    ``tally`` given (a count kept elsewhere)."""
+
+    def __init__(self, object_list, per_page, *args, tally: Tally | None = None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        if tally is not None:
+            self.__dict__["tally"] = tally  # the cached property's value, known already
 
     @cached_property
     def tally(self) -> Tally:
