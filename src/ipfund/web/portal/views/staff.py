@@ -124,6 +124,7 @@ def _queue(request, *, state_default: str, template: str, title, batch_action: s
             "page": page,
             "rounds": ApplicationRound.objects.order_by("-opens_at", "-id"),
             "item_groups": item_groups,
+            "kind_labels": dict(labels.kind_choices()),  # read once, not once a row
             "states": [(s, labels.status_label(s), counts[s].shown) for s in State.values if s != State.DRAFT],
             "selected": {**keep, "sort": sort},
             "query": urlencode({k: v for k, v in keep.items() if v}),
