@@ -75,3 +75,20 @@ def test_a_pickle_planted_in_the_cache_never_runs(package):
     cached.with_suffix(".pickle").write_bytes(pickle.dumps(Boom()))  # where older versions looked
     policy = load_policy_path(folder)
     assert policy.title and not marker.exists()
+
+
+def test_a_package_whose_id_changes_is_installed_under_its_new_id(tmp_path, monkeypatch):
+    """The ids of the installed packages are remembered while each policy.yaml stays the same file
+    (a queue page asks for them on every row); a policy.yaml rewritten is read again."""
+    from ipfund.engine import installed_ids
+
+    folder = tmp_path / "pkg"
+    shutil.copytree(PACKAGE, folder)
+    text = (folder / "policy.yaml").read_text(encoding="utf-8")
+    old_id = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("id:"))
+    (folder / "policy.yaml").write_text(text.replace(f"id: {old_id}", "id: renamed-once", 1), encoding="utf-8")
+    monkeypatch.setenv("IPFUND_POLICY_PATH", str(folder))
+    assert "renamed-once" in installed_ids() and "renamed-once" in installed_ids()
+    (folder / "policy.yaml").write_text(text.replace(f"id: {old_id}", "id: renamed-twice-over", 1), encoding="utf-8")
+    ids = installed_ids()
+    assert "renamed-twice-over" in ids and "renamed-once" not in ids

@@ -57,13 +57,28 @@ def _builtin() -> list[PackageRef]:
     return refs
 
 
+#: policy.yaml's path → (its stat stamp, the id it declares): every page that lists the installed
+#: packages asks for each folder's id, and parsing policy.yaml again (tens of milliseconds for
+#: five packages) was most of a staff queue page's time at province scale.
+_ids: dict[str, tuple[tuple[int, int, int, int], str | None]] = {}
+
+
 def package_id(folder: Path) -> str | None:
-    """The id a package folder declares (read without loading the whole package)."""
+    """The id a package folder declares (read without loading the whole package; remembered while
+    its policy.yaml is the same file with the same size and times)."""
     from .yamlfile import _load_yaml
 
-    data = _load_yaml(folder / "policy.yaml")
-    pid = data.get("id") if isinstance(data, dict) else None
-    return str(pid) if pid else None
+    path = folder / "policy.yaml"
+    st = path.stat()
+    stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    known = _ids.get(str(path))
+    if known is not None and known[0] == stamp:
+        return known[1]
+    data = _load_yaml(path)
+    value = data.get("id") if isinstance(data, dict) else None
+    pid = str(value) if value else None
+    _ids[str(path)] = (stamp, pid)
+    return pid
 
 
 def path_folders(value: str | None = None, problems: list[str] | None = None) -> list[Path]:

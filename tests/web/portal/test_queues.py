@@ -121,3 +121,25 @@ def test_batch_needs_the_role_and_a_selection(staff, applicant, open_round):
     empty = signed_in(staff.reviewer).post(reverse("portal:queue_batch", args=["recommend"]), {})
     assert "请至少选择一件申报。" in empty.content.decode()
     assert Claim.objects.get(pk=claim.pk).state == State.SUBMITTED
+
+
+def test_deep_pages_list_the_same_claims_in_the_same_order(staff, applicant, open_round, monkeypatch):
+    """Deep into a list a page's claims are found by their ids first: every page of every sort
+    order holds the claims the whole sorted list holds there, each once."""
+    monkeypatch.setattr("ipfund.web.portal.views.staff.QUEUE_PAGE_SIZE", 2)
+    claims = [submitted_from_sample(applicant("enterprise", name=f"肇庆{word}有限公司"), sample("china_patent_award"))
+              for word in ("乙", "甲", "丙", "丁", "戊")]
+    client = signed_in(staff.reviewer)
+    url = reverse("portal:review_queue")
+
+    def pages(sort: str) -> list[list[int]]:
+        return [[c.pk for c in client.get(url, {"sort": sort, "page": n}).context["claims"]] for n in (1, 2, 3)]
+
+    for sort in ("applicant", "-applicant", "reference", "-submitted"):
+        monkeypatch.setattr("ipfund.web.claims.counting.DEFERRED_FROM", 10_000)  # every page read whole
+        whole = pages(sort)
+        monkeypatch.setattr("ipfund.web.claims.counting.DEFERRED_FROM", 1)  # every page but the first by ids
+        assert pages(sort) == whole
+        assert sorted(pk for page in whole for pk in page) == sorted(c.pk for c in claims)
+    by_name = sorted(claims, key=lambda c: (c.applicant.name, c.pk))
+    assert pages("applicant") == [[c.pk for c in by_name[:2]], [c.pk for c in by_name[2:4]], [by_name[4].pk]]

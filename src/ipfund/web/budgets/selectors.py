@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -96,7 +97,11 @@ def paid(budget: Budget) -> Decimal:
 class BudgetStatus:
     budget: Budget
     committed: Decimal
-    paid: Decimal
+
+    @cached_property
+    def paid(self) -> Decimal:
+        """What was paid of the budget's awards (read when shown: a warning does not show it)."""
+        return paid(self.budget)
 
     @property
     def remaining(self) -> Decimal:
@@ -120,7 +125,11 @@ class BudgetStatus:
 
 
 def budget_status(budget: Budget) -> BudgetStatus:
-    return BudgetStatus(budget, committed(budget), paid(budget))
+    """The budget's running total (``Budget.committed``: what an approval checks, kept by the
+    services under the budget's lock; ``audit reconcile`` holds it to the ledger's sum) and, when
+    asked, what was paid. Summing the ledger here read every award of a round on each statistics view and
+    each approval queue page (0.1–0.7 s with 100,000–500,000 awards)."""
+    return BudgetStatus(budget, budget.committed)
 
 
 def budgets_in_force(*, policy: str, year: int, round_id: int | None = None) -> list[Budget]:

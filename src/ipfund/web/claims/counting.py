@@ -93,8 +93,18 @@ def grouped_counts(claims: QuerySet, field: str) -> dict | None:
     return counts if sum(counts.values()) <= COUNT_CAP else None
 
 
+#: From this many rows into a list, a page's rows are found by their ids first (see ``page``).
+DEFERRED_FROM = 500
+
+
 class CappedPaginator(Paginator):
-    """A paginator whose count stops at the cap (``tally`` says whether it is exact)."""
+    """A paginator whose count stops at the cap (``tally`` says whether it is exact), or is the
+    ``tally`` given (a count kept elsewhere)."""
+
+    def __init__(self, object_list, per_page, *args, tally: Tally | None = None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        if tally is not None:
+            self.__dict__["tally"] = tally  # the cached property's value, known already
 
     @cached_property
     def tally(self) -> Tally:
@@ -103,3 +113,19 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self.tally.for_pages
+
+    def page(self, number):
+        """The page's rows. Deep into a list (page 150 of the paid claims sorted by applicant: 7,450
+        rows skipped) the rows skipped are read as ids only — from the sort order's index — and the
+        page's own rows fetched by id afterwards, in the same order: reading every skipped row whole
+        (its facts and decision, its applicant) made such a page three times slower."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        if bottom < DEFERRED_FROM or not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        found = {row.pk: row for row in self.object_list.order_by().filter(pk__in=ids)}
+        return self._get_page([found[pk] for pk in ids if pk in found], number, self)

@@ -3,9 +3,11 @@
 Msgids are Chinese (the default language); ``locale/en`` translates them to English.
 """
 
+from functools import lru_cache
+
 from django.utils.translation import gettext_lazy as _
 
-from ipfund.web.engine_door import BatchError, known_policies, policy_by_id, policy_named
+from ipfund.web.engine_door import BatchError, known_policies, policy_by_id, policy_installed_ids, policy_named
 
 STATUS_LABELS = {  # the same words as claims.workflow.State, translatable here
     "draft": _("草稿"),
@@ -122,8 +124,17 @@ def _kind_labels(policy=None) -> dict[str, str]:
 
         claimable = {k for item in policy.items.values() for k in item_kinds(item)}
         return {k: v for k, v in policy.kind_labels.items() if k in claimable}
+    from django.utils import timezone
+
+    return dict(_installed_kind_labels(tuple(policy_installed_ids()), timezone.localdate()))
+
+
+@lru_cache(maxsize=16)
+def _installed_kind_labels(ids: tuple[str, ...], on) -> dict[str, str]:
+    """Every installed policy's names of applicant kinds, merged — once per set of installed
+    packages and day (a queue page names the kind of each of its fifty rows)."""
     out: dict[str, str] = {}
-    for p in known_policies():
+    for p in known_policies(on):
         for k, v in p.kind_labels.items():
             out.setdefault(k, v)
     return out

@@ -21,9 +21,8 @@ from ipfund.web.claims.selectors import (
     QUEUE_SORTS,
     claim_get_for,
     claim_timeline,
-    queue_counts,
+    queue_tallies,
     review_queue,
-    staff_claims,
 )
 from ipfund.web.claims.counting import CappedPaginator
 from ipfund.web.claims.services import claim_estimate
@@ -114,8 +113,8 @@ def _queue(request, *, state_default: str, template: str, title, batch_action: s
         item = ""
     rnd = ApplicationRound.objects.filter(pk=round_id).first() if round_id.isdigit() else None
     claims = review_queue(user=request.user, round=rnd, item=item or None, state=state, search=search, sort=sort)
-    page = CappedPaginator(claims.select_related("applicant", "round"), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = queue_counts(staff_claims(user=request.user, round=rnd, item=item or None, search=search))
+    counts, total = queue_tallies(user=request.user, state=state, round=rnd, item=item or None, search=search)
+    page = CappedPaginator(claims.select_related("applicant", "round"), QUEUE_PAGE_SIZE, tally=total).get_page(request.GET.get("page"))
     keep = {"round": round_id, "item": item, "state": state, "q": search}
     return render(
         request,
@@ -126,6 +125,7 @@ def _queue(request, *, state_default: str, template: str, title, batch_action: s
             "page": page,
             "rounds": ApplicationRound.objects.order_by("-opens_at", "-id"),
             "item_groups": item_groups,
+            "kind_labels": dict(labels.kind_choices()),  # read once, not once a row
             "states": [(s, labels.status_label(s), counts[s].shown) for s in State.values if s != State.DRAFT],
             "selected": {**keep, "sort": sort},
             "query": urlencode({k: v for k, v in keep.items() if v}),
