@@ -261,7 +261,10 @@ def _packed(obj) -> bytes:
 def _unpacked(data: bytes):
     import pickle
 
-    return pickle.loads(data)
+    from .evaluation import no_gc
+
+    with no_gc():  # many small objects at once: the collector would walk them again and again
+        return pickle.loads(data)
 
 
 def _read_history(policy_ref, interpretations, explainable: bool, awarded: bytes):
@@ -532,7 +535,7 @@ def _part_plan(policy_ref, interpretations, part: bytes) -> tuple[np.ndarray, li
     from .door import _seed
     from .evaluation import Evaluator
 
-    contract = [c.as_contract() for c in _unpacked(part)]
+    contract = _unpacked(part)
     ev = Evaluator(_policy(policy_ref), interpretations)  # as `decide` reads them
     errors = ev.read_many(contract)
     results: list = []
@@ -569,15 +572,17 @@ def rounds(n: int, owners: np.ndarray, digests: np.ndarray) -> np.ndarray:
 def _decide_part(policy_ref, part: bytes, round_of: np.ndarray, lookup, interpretations, explain: bool | str) -> list:
     """A part's claims each decided alone against the lookup: round by round (the claims of a
     round share no ledger name, so deciding them together decides each alone), in part order."""
-    from .door import decide
+    from .door import _decided
+    from .evaluation import Evaluator
 
-    claims = _unpacked(part)
+    contract = _unpacked(part)
     policy = _policy(policy_ref)
-    out: list = [None] * len(claims)
+    out: list = [None] * len(contract)
     for r in np.unique(round_of).tolist():
         at = np.flatnonzero(round_of == r).tolist()
-        for p, d in zip(at, decide(policy, [claims[p] for p in at], history=lookup, interpretations=interpretations,
-                                   explain=explain)):
+        batch = [contract[p] for p in at]  # as `decide(policy, claims, history=lookup)` decides them
+        for p, d in zip(at, _decided(Evaluator(policy, interpretations), batch, [c["item"] for c in batch], lookup,
+                                     explain)):
             out[p] = d
     return out
 
@@ -622,7 +627,7 @@ def decide_each(policy: Policy | str, claims: Sequence, client, *, snapshot_of: 
     interp = dict(interpretations or {})
     workers = _worker_count(client) if client is not None else 1
     size = max(1, min(NAMING_LINES, -(-n // (chunks or CHUNKS_PER_WORKER * workers))))
-    blobs = [_packed(list(claims[i:i + size])) for i in range(0, n, size)]
+    blobs = [_packed([c.as_contract() for c in claims[i:i + size]]) for i in range(0, n, size)]
     parts = _scattered(client, blobs) if client is not None else blobs
     del blobs
     planned = _in_order(client, [_run(client, _part_plan, ref, interp, part) for part in parts], progress, "names")

@@ -108,7 +108,7 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
         f"event date {event}",
         values=(("kind", row["kind"]), ("in_zone", str(row["in_zone"]).lower()), ("event_date", event)),
     ))
-    start, end = _validity.first_last(P, row["event"], ev.end_shift, getattr(ev, "start_shift", 0))
+    start, end = _first_last(ev, row["event"])
     reasons = set(decision["reasons"])
     validity = (("event_date", event), ("validity.start", iso(start)), ("validity.end", iso(end)))
     if "outside_validity" in reasons:
@@ -193,10 +193,11 @@ def explanation_of(ev, r, i: int, decision: dict) -> Explanation:
             add(_own_cap_step(P, item, interp, row, info))
         for cap in info.get("caps", ()):  # every cap of a claim under caps spanning items
             add(_own_cap_step(P, item, interp, row, cap) if cap["shared"] is None else _shared_cap_step(policy, row, cap))
+    validity_ids = _validity_ids(policy)
     for rel in decision["interpretations"]:
         iid, option = rel.split("=", 1)
         interp_obj = policy.interpretations[iid]
-        if (iid in _VALIDITY_SHOWN_ONCE or iid in _validity_ids(policy)) and "outside_validity" not in reasons:
+        if (iid in _VALIDITY_SHOWN_ONCE or iid in validity_ids) and "outside_validity" not in reasons:
             continue  # the validity reading is said where it matters: when the claim is outside it
         meaning = interp_obj.options[option]
         add(Step("interpretation", f"按解释（{interp_obj.question}）：{meaning}", f"Interpretation {iid}={option}: {meaning}",
@@ -381,9 +382,28 @@ def field_words(policy, item_id, field: str) -> str:
     return FIELD_WORDS.get((field or "").split(".")[0], "申报")
 
 
-def _validity_ids(policy) -> set[str]:
-    """The interpretations of the validity period (policy.yaml `validity_readings`)."""
-    return {str(r[0]) for r in (policy.data.get("validity_readings") or {}).values() if r}
+#: The validity interpretations of a policy's data (by its identity: the data read with it).
+_VALIDITY_IDS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _validity_ids(policy) -> frozenset[str]:
+    """The interpretations of the validity period (policy.yaml `validity_readings`), read once per
+    policy's data."""
+    data = policy.data
+    found = _VALIDITY_IDS.get(id(data))
+    if found is None or found[0] is not data:
+        found = _VALIDITY_IDS[id(data)] = (data, frozenset(str(r[0]) for r in (data.get("validity_readings") or {}).values() if r))
+    return found[1]
+
+
+def _first_last(ev, ordinal: int) -> tuple[int, int]:
+    """The validity's first and last day read at an event date, as the evaluator's shifts make
+    them: read once per date for an evaluator (many claims share a date)."""
+    seen = ev.__dict__.setdefault("_validity_at", {})
+    found = seen.get(ordinal)
+    if found is None:
+        found = seen[ordinal] = _validity.first_last(ev.P, ordinal, ev.end_shift, getattr(ev, "start_shift", 0))
+    return found
 
 
 def _validity_source(policy) -> str:
