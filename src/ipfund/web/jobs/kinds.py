@@ -22,6 +22,8 @@ class JobKind:
     run: Callable
     filename: Callable[[dict], str]
     content_type: str | Callable[[dict], str] = XLSX  # or chosen by the parameters (a bank template's file type)
+    clean: Callable[[dict], dict] | None = None  # the kind's own check of its parameters (ValidationError naming the field)
+    result_url: Callable | None = None  # (job) → the page of what a finished job made, if any
 
     def content_type_for(self, params: dict) -> str:
         return self.content_type(params) if callable(self.content_type) else self.content_type
@@ -35,6 +37,7 @@ def _exports():
 
 
 def kinds() -> dict[str, JobKind]:
+    from ipfund.web.registers import jobs as matching
     from ipfund.web.sandbox import export as sandbox_export
 
     awards, bank_batch, queues, statistics, letters = _exports()
@@ -49,6 +52,8 @@ def kinds() -> dict[str, JobKind]:
         ),
         "statistics": JobKind("年度统计导出", staff, statistics.export_statistics, statistics.filename),
         "sandbox_run": JobKind("政策沙盘测算", (roles.FINANCE, roles.ADMIN), sandbox_export.export_run, sandbox_export.filename),
+        "match_run": JobKind("免申即享匹配", (roles.REVIEWER, roles.ADMIN), matching.run_match, matching.filename,
+                             clean=matching.clean, result_url=matching.result_url),
         "decision_letters": JobKind(
             "资助决定书批量生成", (roles.REVIEWER, roles.APPROVER, roles.ADMIN), letters.export_letters, letters.filename, ZIP
         ),

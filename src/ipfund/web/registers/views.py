@@ -31,7 +31,6 @@ CLERKS = (roles.REVIEWER, roles.ADMIN)
 UPLOADED = "文件已上传，请核对列映射后导入。"
 IMPORTED = "已导入“{name}”第 {version} 版，共 {rows} 行；{waiting} 行单位名称待人工确认。"
 RESOLVED = "已确认：第 {row} 行“{name}”。"
-MATCHED = "匹配完成：新建议 {proposed} 项，未匹配 {unresolved} 行，不符合条件 {ineligible} 行。"
 CONFIRMED = "已确认享受，申报已转入初审，编号 {reference}。"
 DECLINED = "已提交放弃声明。"
 NAME_REQUIRED = "请填写名单名称。"
@@ -199,25 +198,6 @@ def resolve(request, pk):
     else:
         messages.success(request, RESOLVED.format(row=row.number, name=row.name))
     return redirect("registers:waiting")
-
-
-@role_required(*CLERKS)
-@require_POST
-def match(request):
-    form = MatchForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
-        return redirect("registers:registers")
-    try:
-        result = matching.match_run(actor=request.user, on=form.cleaned_data.get("on"),
-                                    policy=form.cleaned_data.get("policy") or None)
-    except ValidationError as exc:
-        for message in error_messages(exc):
-            messages.error(request, message)
-        return redirect("registers:registers")
-    run = result.run
-    messages.success(request, MATCHED.format(proposed=run.proposed, unresolved=run.unresolved, ineligible=run.ineligible))
-    return redirect("registers:run", pk=run.pk)
 
 
 @role_required(*CLERKS)
