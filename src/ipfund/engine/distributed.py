@@ -569,9 +569,11 @@ def rounds(n: int, owners: np.ndarray, digests: np.ndarray) -> np.ndarray:
     return out
 
 
-def _decide_part(policy_ref, part: bytes, round_of: np.ndarray, lookup, interpretations, explain: bool | str) -> list:
+def _decide_part(policy_ref, part: bytes, round_of: np.ndarray, lookup, interpretations, explain: bool | str,
+                 packed: bool = False) -> list | bytes:
     """A part's claims each decided alone against the lookup: round by round (the claims of a
-    round share no ledger name, so deciding them together decides each alone), in part order."""
+    round share no ledger name, so deciding them together decides each alone), in part order.
+    `packed`: the decisions as one bytes object (for the client to read without the collector)."""
     from .door import _decided
     from .evaluation import Evaluator
 
@@ -584,7 +586,7 @@ def _decide_part(policy_ref, part: bytes, round_of: np.ndarray, lookup, interpre
         for p, d in zip(at, _decided(Evaluator(policy, interpretations), batch, [c["item"] for c in batch], lookup,
                                      explain)):
             out[p] = d
-    return out
+    return _packed(out) if packed else out
 
 
 def _run(client, fn, *args, pure=False):
@@ -633,11 +635,11 @@ def decide_each(policy: Policy | str, claims: Sequence, client, *, snapshot_of: 
     planned = _in_order(client, [_run(client, _part_plan, ref, interp, part) for part in parts], progress, "names")
     lookup = snapshot_of(sorted({k for _r, ks, _bs in planned for k in ks}), sorted({b for *_, bs in planned for b in bs}))
     shared = client.scatter([lookup], broadcast=True, hash=False)[0] if client is not None else lookup
-    futures = [_run(client, _decide_part, ref, part, round_of, shared, interp, explain)
+    futures = [_run(client, _decide_part, ref, part, round_of, shared, interp, explain, client is not None)
                for part, (round_of, _ks, _bs) in zip(parts, planned)]
     out: list = []
     for decided in _in_order(client, futures, progress, "decide"):
-        out.extend(decided)
+        out.extend(_unpacked(decided) if isinstance(decided, bytes) else decided)
     return out
 
 
