@@ -117,6 +117,15 @@ def _held_keys(items: set[str]) -> set[str]:
     return held
 
 
+def _rows_of(version) -> list[RegisterRow]:
+    """A version's rows in order, each holding the one version read — not a copy of it per row, with
+    the file as uploaded (select_related would read the file again for every row)."""
+    rows = list(version.register_rows.order_by("number"))
+    for row in rows:
+        row.version = version
+    return rows
+
+
 def _line(kind: str, row: RegisterRow, **more) -> dict:
     return {"type": kind, "credit_code": row.credit_code, "name": row.name, **more, "source": _source(row)}
 
@@ -135,7 +144,7 @@ def register_candidates(policy) -> list[_Candidate]:
     are left out here too, and so are rows whose proposal already became a claim (that claim is
     counted as a claim). Ordered as matching reads them."""
     versions = [v for v in latest_versions(Register.AWARDS) if v.register.item in policy.items]
-    rows = [row for v in versions for row in v.register_rows.select_related("version__register").order_by("number")]
+    rows = [row for v in versions for row in _rows_of(v)]
     claimed = set(Proposal.objects.filter(row__in=rows, claim__isnull=False).values_list("row_id", flat=True))
     enterprises = enterprise_rows({row.credit_code for row in rows if row.credit_code})
     out = []
@@ -177,7 +186,7 @@ def match_run(*, actor, on: dt.date | None = None, policy: str | None = None, pr
     user = actor if getattr(actor, "is_authenticated", False) else None
     versions = latest_versions(Register.AWARDS)
     items = {v.register.item for v in versions}
-    rows = [row for v in versions for row in v.register_rows.select_related("version__register").order_by("number")]
+    rows = [row for v in versions for row in _rows_of(v)]
     enterprises = enterprise_rows({row.credit_code for row in rows if row.credit_code})
     # The rows' candidate claims first (each with its place among the rows left out), then all of
     # them decided at once, each alone against the ledger (engine_door.decide_candidates: on Dask
@@ -297,7 +306,7 @@ def proposals_materialise(*, profile: ApplicantProfile) -> list[Claim]:
     message adapter. Runs after matching and whenever the enterprise opens 可直接享受."""
     made = []
     for proposal in (proposals_waiting_for(profile.ledger_identity).select_for_update()
-                     .select_related("row__version__register").order_by("id")):
+                     .select_related("row__version__register").defer("row__version__content").order_by("id")):
         claim = _claim_from(proposal, profile)
         policy = policy_by_id(claim.policy)
         message = PROPOSED_MESSAGE.format(policy=policy.title, title=policy.items[claim.item].title,

@@ -204,7 +204,7 @@ def resolve(request, pk):
 def run(request, pk):
     match_run = get_object_or_404(MatchRun, pk=pk)
     proposals = []
-    for p in match_run.proposals.select_related("row__version__register", "claim").order_by("id"):
+    for p in match_run.proposals.select_related("row__version__register", "claim").defer("row__version__content").order_by("id"):
         policy = policy_by_id(p.policy)
         proposals.append({"p": p, "policy": policy.title if policy else p.policy,
                           "item": policy.items[p.item].title if policy and p.item in policy.items else p.item})
