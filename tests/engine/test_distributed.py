@@ -21,7 +21,7 @@ from stdnum.cn import uscc
 
 from ipfund.engine import door
 from ipfund.engine.bulk import BulkEvaluator
-from ipfund.engine.distributed import components, decide_claims, decide_jsonl, pack, plan
+from ipfund.engine.distributed import LedgerSnapshot, components, decide_claims, decide_each, decide_jsonl, pack, plan
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli"))
 from test_bulk_parallel import _claims as zhaoqing_claims  # noqa: E402
@@ -206,6 +206,39 @@ def test_typed_claims_decide_as_the_door_does(dask_client):
     got = decide_claims(COUNTY, rest, dask_client, history=awards, chunks=5)
     assert got == want
     assert any(d.reasons for d in want)
+
+
+def _typed(c: dict) -> door.Claim:
+    a = c["applicant"]
+    return door.Claim(c["id"], c["item"], door.Applicant(a["id"], a["kind"], a["in_zone"]), c["event_date"], c["facts"])
+
+
+@pytest.mark.parametrize("on_cluster", [True, False])
+def test_each_claim_decided_alone_against_the_ledger_in_bulk(dask_client, on_cluster):
+    """Matching's bulk (decide_each): every claim as `decide(policy, [claim], history=ledger)`
+    decides it alone — claims of the batch sharing a patent, a contract or a yearly total never see
+    one another — explained when eligible only, on the cluster and in this process alike."""
+    rng = random.Random(35)
+    claims = [_typed(c) for c in county_claims(rng, 700, orgs=25, contracts=30, certs=15)]
+    index = door.AwardIndex(door.load_policy(COUNTY), [door.Award(c, "15000.00") for c in claims[:120]
+                                                       if c.applicant.in_zone])
+    rest = claims[120:]
+    asked: list = []
+
+    def snapshot_of(keys, buckets):
+        asked.append((list(keys), list(buckets)))
+        return LedgerSnapshot(index.holders(keys), index.amounts(buckets))
+
+    done: list = []
+    got = decide_each(COUNTY, rest, dask_client if on_cluster else None, snapshot_of=snapshot_of, explain="eligible",
+                      chunks=5, progress=lambda phase, d, t: done.append((phase, d, t)))
+    want = [door.decide(COUNTY, [c], history=index, explain=True)[0] for c in rest]
+    want = [d if d.eligible else door.decide(COUNTY, [c], history=index, explain=False)[0] for c, d in zip(rest, want)]
+    assert got == want
+    assert len(asked) == 1 and asked[0][0]  # the ledger asked once, for the keys of every claim
+    assert {"duplicate", "cap_reached"} <= {r for d in want for r in d.reasons}
+    assert any(d.eligible for d in want) and all((d.explanation is not None) == d.eligible for d in got if d.error is None)
+    assert done and done[-1][1] == done[-1][2]
 
 
 # -- the partition itself, on random link structures -------------------------------------------

@@ -45,11 +45,12 @@ def _digest(name) -> int:
     return int.from_bytes(blake2b(repr(name).encode(), digest_size=8).digest(), "little", signed=True)
 
 
-def read_names(ev, n: int, errors: Mapping[int, dict]) -> tuple[np.ndarray, np.ndarray]:
+def read_names(ev, n: int, errors: Mapping[int, dict], results: list | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The ledger names of the claims an evaluator has just read (positions 0..n-1), as
     (positions, digests): one pair per name a claim's decision reads or writes — its id, its
     duplicate key, top-up and cap groups, the caps spanning items and the matters of its
-    exclusive groups, exactly as the ledger pass files them (`Evaluator.prepare`)."""
+    exclusive groups, exactly as the ledger pass files them (`Evaluator.prepare`). `results`, when
+    given, receives each block's static result (for the caller to read more of them)."""
     owners: list[int] = []
     names: list = []
     for p, err in errors.items():
@@ -62,6 +63,8 @@ def read_names(ev, n: int, errors: Mapping[int, dict]) -> tuple[np.ndarray, np.n
         owners.extend(pos)
         names.extend(("id", cid) for cid in cols.ids)
         r = ev.static(cols)
+        if results is not None:
+            results.append(r)
         ev.prepare(r)
         if not len(r.rows):
             continue
@@ -258,7 +261,10 @@ def _packed(obj) -> bytes:
 def _unpacked(data: bytes):
     import pickle
 
-    return pickle.loads(data)
+    from .evaluation import no_gc
+
+    with no_gc():  # many small objects at once: the collector would walk them again and again
+        return pickle.loads(data)
 
 
 def _read_history(policy_ref, interpretations, explainable: bool, awarded: bytes):
@@ -522,22 +528,21 @@ class _Recorder:
         return {}
 
 
-def _names_and_lookups(policy_ref, interpretations, claims: bytes):
-    """For a part of the claims: their ledger names (positions, digests) and the names a decision
-    of them asks the platform's ledger for (duplicate keys, buckets)."""
+def _part_plan(policy_ref, interpretations, part: bytes) -> tuple[np.ndarray, list[str], list[str]]:
+    """For a part of the claims (read once): the round of each claim within the part (no two
+    claims of a round share a ledger name) and the names a decision of them asks the platform's
+    ledger for (duplicate keys, buckets). Compact: the part itself stays where it is."""
     from .door import _seed
     from .evaluation import Evaluator
 
-    contract = [c.as_contract() for c in _unpacked(claims)]
-    policy = _policy(policy_ref)
-    ev = Evaluator(policy, interpretations, explainable=False)
+    contract = _unpacked(part)
+    ev = Evaluator(_policy(policy_ref), interpretations)  # as `decide` reads them
     errors = ev.read_many(contract)
-    owners, digests = read_names(ev, len(contract), errors)
-    asking = Evaluator(policy, interpretations)
-    asking.read_many(contract)
+    results: list = []
+    owners, digests = read_names(ev, len(contract), errors, results)
     recorder = _Recorder()
-    _seed(asking, [asking.static(cols) for cols in asking.reader.columns()], recorder)
-    return len(contract), owners, digests, sorted(recorder.keys), sorted(recorder.buckets)
+    _seed(ev, results, recorder)
+    return rounds(len(contract), owners, digests).astype(np.int32), sorted(recorder.keys), sorted(recorder.buckets)
 
 
 def rounds(n: int, owners: np.ndarray, digests: np.ndarray) -> np.ndarray:
@@ -564,12 +569,30 @@ def rounds(n: int, owners: np.ndarray, digests: np.ndarray) -> np.ndarray:
     return out
 
 
+def _decide_part(policy_ref, part: bytes, round_of: np.ndarray, lookup, interpretations, explain: bool | str,
+                 packed: bool = False) -> list | bytes:
+    """A part's claims each decided alone against the lookup: round by round (the claims of a
+    round share no ledger name, so deciding them together decides each alone), in part order.
+    `packed`: the decisions as one bytes object (for the client to read without the collector)."""
+    from .door import _decided
+    from .evaluation import Evaluator
+
+    contract = _unpacked(part)
+    policy = _policy(policy_ref)
+    out: list = [None] * len(contract)
+    for r in np.unique(round_of).tolist():
+        at = np.flatnonzero(round_of == r).tolist()
+        batch = [contract[p] for p in at]  # as `decide(policy, claims, history=lookup)` decides them
+        for p, d in zip(at, _decided(Evaluator(policy, interpretations), batch, [c["item"] for c in batch], lookup,
+                                     explain)):
+            out[p] = d
+    return _packed(out) if packed else out
+
+
 def _run(client, fn, *args, pure=False):
-    """A task on the cluster, or here when there is no client. Arguments that are bytes (a part
-    of the input) go to the workers directly, not through the scheduler with the task."""
+    """A task on the cluster, or here when there is no client."""
     if client is None:
         return _Done(fn(*args))
-    args = tuple(_scattered(client, [a])[0] if isinstance(a, bytes) else a for a in args)
     return client.submit(fn, *args, pure=pure)
 
 
@@ -591,55 +614,32 @@ def decide_each(policy: Policy | str, claims: Sequence, client, *, snapshot_of: 
                 interpretations: Mapping[str, str] | None = None, explain: bool | str = True, chunks: int | None = None,
                 progress: Progress | None = None) -> list:
     """Each claim decided alone against the platform's ledger — what `decide(policy, [claim],
-    history=lookup)` gives for each — in bulk: the names the claims ask the ledger for are found on
-    the workers, `snapshot_of(keys, buckets)` answers them all at once (a picklable LedgerLookup,
-    e.g. a LedgerSnapshot), and the claims are decided in batches in which no two share a ledger
-    name (so none sees another's award), the batches in chunks over the workers. Without a client,
-    the same in this process. `explain="eligible"`: explanations for the eligible claims only
-    (decided again, explained: each claim is decided alone, so a subset decides as the whole)."""
+    history=lookup)` gives for each — in bulk. The claims go to the workers once, in parts (bytes,
+    spread over them) that stay there: each part is read once to find its claims' ledger names —
+    giving the rounds of the part, in which no two claims share a name (so none sees another's
+    award) — and the names its decisions ask the ledger for; `snapshot_of(keys, buckets)` answers
+    them all at once here (a picklable LedgerLookup, e.g. a LedgerSnapshot, sent to every worker
+    once); then each part is decided where it lies, round by round. Without a client, the same in
+    this process. `explain="eligible"`: explanations for the eligible claims only (in the same
+    pass). `chunks`: parts in all (default CHUNKS_PER_WORKER per worker; at most NAMING_LINES claims each)."""
     n = len(claims)
     if not n:
         return []
     ref = _ship(policy)
     interp = dict(interpretations or {})
-    parts = [_packed(list(claims[i:i + NAMING_LINES])) for i in range(0, n, NAMING_LINES)]
-    futures = [_run(client, _names_and_lookups, ref, interp, part) for part in parts]
-    named = _in_order(client, futures, progress, "names")
-    keys = sorted({k for *_, ks, _bs in named for k in ks})
-    buckets = sorted({b for *_, bs in named for b in bs})
-    lookup = snapshot_of(keys, buckets)
-    offset, owners, digests = 0, [], []
-    for size, o, d, _ks, _bs in named:
-        owners.append(o + offset)
-        digests.append(d)
-        offset += size
-    round_of = rounds(n, np.concatenate(owners), np.concatenate(digests))
-    shared = client.scatter([lookup], broadcast=True, hash=False)[0] if client is not None else lookup
-    out = _decide_rounds(ref, claims, round_of, shared, interp, explain is True, client, chunks, progress)
-    if explain == "eligible":
-        again = [p for p, d in enumerate(out) if d.error is None and d.eligible]
-        explained = _decide_rounds(ref, [claims[p] for p in again], round_of[again], shared, interp, True, client, chunks,
-                                   progress, phase="explain")
-        for p, d in zip(again, explained):
-            out[p] = d
-    return out
-
-
-def _decide_rounds(ref, claims: Sequence, round_of: np.ndarray, lookup, interp: dict, explain: bool, client,
-                   chunks: int | None, progress: Progress | None, phase: str = "decide") -> list:
-    n = len(claims)
     workers = _worker_count(client) if client is not None else 1
-    size = max(1, -(-n // (chunks or CHUNKS_PER_WORKER * workers)))
-    pieces = []
-    for r in np.unique(round_of).tolist():
-        positions = np.flatnonzero(round_of == r)
-        pieces += [positions[i:i + size] for i in range(0, len(positions), size)]
-    futures = [_run(client, _decide_claims, ref, _packed([claims[p] for p in piece.tolist()]), lookup, interp, explain)
-               for piece in pieces]
-    out: list = [None] * n
-    for piece, decided in zip(pieces, _in_order(client, futures, progress, phase)):
-        for p, d in zip(piece.tolist(), decided):
-            out[p] = d
+    size = max(1, min(NAMING_LINES, -(-n // (chunks or CHUNKS_PER_WORKER * workers))))
+    blobs = [_packed([c.as_contract() for c in claims[i:i + size]]) for i in range(0, n, size)]
+    parts = _scattered(client, blobs) if client is not None else blobs
+    del blobs
+    planned = _in_order(client, [_run(client, _part_plan, ref, interp, part) for part in parts], progress, "names")
+    lookup = snapshot_of(sorted({k for _r, ks, _bs in planned for k in ks}), sorted({b for *_, bs in planned for b in bs}))
+    shared = client.scatter([lookup], broadcast=True, hash=False)[0] if client is not None else lookup
+    futures = [_run(client, _decide_part, ref, part, round_of, shared, interp, explain, client is not None)
+               for part, (round_of, _ks, _bs) in zip(parts, planned)]
+    out: list = []
+    for decided in _in_order(client, futures, progress, "decide"):
+        out.extend(_unpacked(decided) if isinstance(decided, bytes) else decided)
     return out
 
 

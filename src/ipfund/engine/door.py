@@ -246,7 +246,7 @@ def _loaded(policy: "Policy | PolicyView | str") -> Policy:
 
 
 def decide(policy: "Policy | PolicyView | str", claims: Iterable[Claim], *, history: "Iterable[Award] | LedgerLookup" = (),
-           interpretations: Mapping[str, str] | None = None, explain: bool = True,
+           interpretations: Mapping[str, str] | None = None, explain: bool | str = True,
            registers: "Mapping[str, RegisterList] | None" = None) -> list[Decision]:
     """Decide claims in order, as if one after another, against `history`: a `LedgerLookup`
     (the ledger asked for exactly the keys and buckets these claims touch: the cost of a decision
@@ -257,7 +257,8 @@ def decide(policy: "Policy | PolicyView | str", claims: Iterable[Claim], *, hist
     version in force); each decision's `readings` say where each such value came from.
 
     Raises BatchError when the policy is unknown, an interpretation choice is unusable or the
-    history cannot be read (an award the ledger holds must be a valid claim)."""
+    history cannot be read (an award the ledger holds must be a valid claim). `explain="eligible"`:
+    the eligible decisions explained, the others not (each as `explain=True` / `False` gives it)."""
     from .evaluation import Evaluator
 
     policy = _loaded(policy)
@@ -268,7 +269,7 @@ def decide(policy: "Policy | PolicyView | str", claims: Iterable[Claim], *, hist
     return _decided(ev, [c.as_contract() for c in claims], [c.item for c in claims], lookup, explain, registers=registers)
 
 
-def _decided(ev, claims: list, items: list, lookup: "LedgerLookup | None", explain: bool, *,
+def _decided(ev, claims: list, items: list, lookup: "LedgerLookup | None", explain: bool | str, *,
              registers: "Mapping[str, RegisterList] | None" = None, earlier=None) -> list[Decision]:
     """The one decision pass every door takes (`decide`, `evaluate_batch`): the claims (in the
     contract's form) read, decided statically, their ledger fields taken, the ledger seeded from
@@ -312,7 +313,8 @@ def _decided(ev, claims: list, items: list, lookup: "LedgerLookup | None", expla
                 claim_id=cols.ids[i], policy=policy.id, item=item.id, outcome=ELIGIBLE if eligible else INELIGIBLE,
                 amount=Decimal(amount), capped=cut, reasons=tuple(reasons), citation=item.clause,
                 interpretations=relied, duplicate_key=keys[i], cap_groups=groups[i],
-                explanation=explanation_of(ev.trace_of(r, i, planned), contract) if explain else None,
+                explanation=explanation_of(ev.trace_of(r, i, planned), contract) if explain is True or (explain and eligible)
+                else None,
                 policy_version=version,
                 cut_by=tuple(_joined(g) for g in info.get("cut_by", ())),
                 readings=tuple(ev.known_notes.get(cols.ids[i], ())),

@@ -200,10 +200,11 @@ def explanation_of(t: ClaimTrace, decision: dict) -> Explanation:
         for cap in info.get("caps", ()):  # every cap of a claim under caps spanning items
             add(_own_cap_step(P, item, interp, row, cap, t.cap_fields) if cap["shared"] is None
                 else _shared_cap_step(policy, row, cap))
+    validity_ids = _validity_ids(policy)
     for rel in decision["interpretations"]:
         iid, option = rel.split("=", 1)
         interp_obj = policy.interpretations[iid]
-        if (iid in _VALIDITY_SHOWN_ONCE or iid in _validity_ids(policy)) and "outside_validity" not in reasons:
+        if (iid in _VALIDITY_SHOWN_ONCE or iid in validity_ids) and "outside_validity" not in reasons:
             continue  # the validity reading is said where it matters: when the claim is outside it
         meaning = interp_obj.options[option]
         add(Step("interpretation", f"按解释（{interp_obj.question}）：{meaning}", f"Interpretation {iid}={option}: {meaning}",
@@ -381,9 +382,18 @@ def field_words(policy, item_id, field: str) -> str:
     return FIELD_WORDS.get((field or "").split(".")[0], "申报")
 
 
-def _validity_ids(policy) -> set[str]:
-    """The interpretations of the validity period (policy.yaml `validity_readings`)."""
-    return {str(r[0]) for r in (policy.data.get("validity_readings") or {}).values() if r}
+#: The validity interpretations of a policy's data (by its identity: the data read with it).
+_VALIDITY_IDS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _validity_ids(policy) -> frozenset[str]:
+    """The interpretations of the validity period (policy.yaml `validity_readings`), read once per
+    policy's data."""
+    data = policy.data
+    found = _VALIDITY_IDS.get(id(data))
+    if found is None or found[0] is not data:
+        found = _VALIDITY_IDS[id(data)] = (data, frozenset(str(r[0]) for r in (data.get("validity_readings") or {}).values() if r))
+    return found[1]
 
 
 def _validity_source(policy) -> str:

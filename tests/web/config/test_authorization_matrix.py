@@ -191,7 +191,6 @@ MATRIX: dict[str, tuple[dict, dict]] = {
     "registers:version": ({"pk": "register_version"}, {"GET": REVIEWERS | {ADMIN}}),
     "registers:waiting": ({}, {"GET": REVIEWERS | {ADMIN}}),
     "registers:resolve": ({"pk": "register_row"}, {"POST": REVIEWERS | {ADMIN}}),
-    "registers:match": ({}, {"POST": REVIEWERS | {ADMIN}}),
     "registers:run": ({"pk": "match_run"}, {"GET": REVIEWERS | {ADMIN}}),
     "registers:direct": ({}, {"GET": APPLICANTS | {STAFF_OWN}}),
     # the policy sandbox (政策沙盘): finance and administrators

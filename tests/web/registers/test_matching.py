@@ -214,3 +214,71 @@ def test_matching_on_dask_proposes_what_one_process_proposes(world, staff, appli
                                         p.event_date, p.facts))
         assert json.loads(json.dumps(alone.as_record(), default=str)) == p.decision
     assert told and told[-1][0] == told[-1][1]
+
+
+def test_matching_is_a_background_job_with_progress_on_dask(world, staff, settings, dask_client):
+    """A clerk asks for matching on 名单与免申即享: a job (progress on its page) that decides the
+    candidates on Dask, as the sandbox's runs are, makes the proposals into claims 待确认, links to
+    the run and writes its lines as a workbook; a bad day or a policy not in force is refused at
+    once, naming the field."""
+    import io
+    import re
+
+    from django.test import Client
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from ipfund.web.jobs.models import Job
+    from ipfund.web.jobs.services import job_run
+    from ipfund.web.registers.models import MatchRun
+
+    settings.IPFUND_DASK_SCHEDULER = dask_client.scheduler.address
+    clerk = Client()
+    clerk.force_login(staff.reviewer)
+    back = reverse("registers:registers")
+    for params, error in (({"on": "2026-13-01"}, "匹配日期应为 YYYY-MM-DD 格式的日期"),
+                          ({"on": ON.isoformat(), "policy": "zhaoqing-hitech-ip-2022"}, "不是现行政策，不能据以匹配")):
+        refused = clerk.post(reverse("portal:job_start"), {"kind": "match_run", "back": back, **params}, follow=True)
+        assert error in refused.content.decode()
+    assert not Job.objects.exists()
+    finance = Client()
+    finance.force_login(staff.finance)
+    finance.post(reverse("portal:job_start"), {"kind": "match_run", "on": ON.isoformat(), "back": back})
+    assert not Job.objects.exists()  # matching is the clerks' (reviewers and administrators)
+
+    response = clerk.post(reverse("portal:job_start"), {"kind": "match_run", "on": ON.isoformat(), "back": back})
+    job = Job.objects.get()
+    assert response["Location"] == reverse("portal:job_detail", args=[job.pk])
+    assert job.params == {"on": ON.isoformat()} and not MatchRun.objects.exists()
+    page = clerk.get(response["Location"]).content.decode()
+    assert "排队中" in page and 'id="job-progress"' in page and 'http-equiv="refresh"' in page
+    job = job_run(job_id=job.pk)  # the worker (in the test: here, once the request committed)
+    assert job.state == Job.DONE, job.error
+    assert job.done == job.total == 5  # the workbook's rows: 3 proposals, 2 rows left out
+    run = MatchRun.objects.get()
+    assert (run.job_pk, run.started_by, run.proposed, run.ineligible, run.unresolved) == (job.pk, staff.reviewer, 3, 1, 1)
+    page = clerk.get(response["Location"]).content.decode()
+    result = re.search(r'id="job-result" href="([^"]+)"', page)
+    assert "已完成" in page and result is not None and result.group(1) == reverse("registers:run", args=[run.pk])
+    shown = clerk.get(result.group(1)).content.decode()
+    assert "400,000.00" in shown and "申请人不在高新区内" in shown
+    claims = Claim.objects.filter(applicant=world["company"].applicant).order_by("id")
+    assert [(c.state, c.engine_amount) for c in claims] == [(State.PROPOSED, Decimal("400000.00")),
+                                                          (State.PROPOSED, Decimal("150000.00"))]
+
+    body = b"".join(clerk.get(reverse("portal:job_file", args=[job.pk])).streaming_content)
+    book = load_workbook(io.BytesIO(body))
+    assert book.sheetnames == ["新建议", "未建议的行"]
+    proposals = list(book["新建议"].iter_rows(values_only=True))
+    assert proposals[0][:5] == ("单位", "统一社会信用代码", "政策", "项目", "金额（元）")
+    assert [(r[1], Decimal(str(r[4])), r[8]) for r in proposals[1:]] == [
+        (world["code"], Decimal("400000"), 2), (world["code"], Decimal("150000"), 3), (NO_ACCOUNT, Decimal("250000"), 6)]
+    from ipfund.web.engine_door import policy_by_id
+
+    assert (proposals[1][2], proposals[1][3]) == (policy_by_id(SUCCESSOR).title, "中国专利奖奖励")  # as people read them
+    left = list(book["未建议的行"].iter_rows(values_only=True))
+    assert [(r[2], r[3], r[6]) for r in left[1:]] == [("不符合条件", "申请人不在高新区内", 4),
+                                                     ("未匹配", "单位名称未能匹配到统一社会信用代码，待人工确认", 5)]
+    actions = list(AuditEvent.objects.filter(action__in=["job_request", "match_run", "export_match_run"])
+                   .order_by("seq").values_list("action", flat=True))
+    assert actions == ["job_request", "match_run", "export_match_run"]

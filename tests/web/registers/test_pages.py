@@ -4,7 +4,9 @@ the enterprise is sent to 可直接享受 on signing in, confirms and declines; 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
+
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -15,6 +17,8 @@ from ipfund.web.api.services import api_token_create
 from ipfund.web.claims.models import Claim
 from ipfund.web.claims.workflow import State
 from ipfund.web.demo import flow
+from ipfund.web.jobs.models import Job
+from ipfund.web.jobs.services import job_run
 from ipfund.web.registers.models import RegisterImport, RegisterRow
 
 from tests.web.portal.test_every_page import code_patterns, problems, visible_text
@@ -71,11 +75,10 @@ def test_a_clerk_imports_resolves_and_matches_and_the_enterprise_answers(staff, 
     page = clerk.get(reverse("registers:waiting")).content.decode()
     assert "宏达科技" in page and code in page  # the fuzzy suggestion
     clerk.post(reverse("registers:resolve", args=[waiting.pk]), {"credit_code": code})
-    response = clerk.post(reverse("registers:match"), {"policy": "", "on": ON.isoformat()})
-    assert response.status_code == 302
-    run_page = clerk.get(response["Location"]).content.decode()
+    run_url = _match(clerk, ON)
+    run_page = clerk.get(run_url).content.decode()
     assert "400,000.00" in run_page and "250,000.00" in run_page
-    for url in (reverse("registers:registers"), reverse("registers:waiting"), response["Location"],
+    for url in (reverse("registers:registers"), reverse("registers:waiting"), run_url,
                 reverse("registers:version", args=[fixed.pk])):
         _no_codes(clerk, url)
 
@@ -102,6 +105,26 @@ def test_a_clerk_imports_resolves_and_matches_and_the_enterprise_answers(staff, 
     # 政策雷达 on the page and the API, on a day the successor is in force
     with flow.clock_at(IN_FORCE):
         _radar_seen(enterprise, company)
+
+
+def _match(clerk, on: dt.date, policy: str = "") -> str:
+    """Matching as a clerk runs it: 运行匹配 on 名单与免申即享 asks for a background job, whose page
+    shows its progress until the worker (here, in the test) has run it; then it links to the run."""
+    page = clerk.get(reverse("registers:registers")).content.decode()
+    assert 'name="kind" value="match_run"' in page and reverse("portal:job_start") in page
+    response = clerk.post(reverse("portal:job_start"), {"kind": "match_run", "policy": policy, "on": on.isoformat(),
+                                                        "back": reverse("registers:registers")})
+    assert response.status_code == 302, response
+    job = Job.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
+    waiting = clerk.get(response["Location"]).content.decode()
+    assert "免申即享匹配" in waiting and "排队中" in waiting and 'id="job-progress"' in waiting and 'http-equiv="refresh"' in waiting
+    job = job_run(job_id=job.pk)
+    assert job.state == Job.DONE, job.error
+    done = clerk.get(response["Location"]).content.decode()
+    assert "已完成" in done and 'id="job-download"' in done
+    found = re.search(r'id="job-result" href="([^"]+)"', done)
+    assert found is not None
+    return found.group(1)
 
 
 IN_FORCE = timezone.make_aware(dt.datetime.combine(ON, dt.time(12)))

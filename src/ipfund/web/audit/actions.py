@@ -115,6 +115,7 @@ class AuditAction(models.TextChoices):
     EXPORT_STATISTICS = "export_statistics", "导出统计"
     EXPORT_DECISION_LETTERS = "export_decision_letters", "导出决定书"
     EXPORT_SANDBOX_RUN = "export_sandbox_run", "导出政策沙盘测算结果"
+    EXPORT_MATCH_RUN = "export_match_run", "完成免申即享匹配（后台任务）并生成结果文件"
     EXPORT_DOWNLOAD = "export_download", "下载导出文件"
     EXPORT_EXPIRE = "export_expire", "导出文件过期删除"
     # accounts, roles, tokens, personal data

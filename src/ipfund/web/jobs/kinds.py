@@ -22,6 +22,8 @@ class JobKind:
     run: Callable
     filename: Callable[[dict], str]
     content_type: str | Callable[[dict], str] = XLSX  # or chosen by the parameters (a bank template's file type)
+    clean: Callable[[dict], dict] | None = None  # the kind's own check of its parameters (ValidationError naming the field)
+    result_url: Callable | None = None  # (job) → the page of what a finished job made, if any
 
     def content_type_for(self, params: dict) -> str:
         return self.content_type(params) if callable(self.content_type) else self.content_type
@@ -45,6 +47,8 @@ def kind_register(name: str, kind: JobKind) -> None:
 
 def kinds() -> dict[str, JobKind]:
     awards, bank_batch, queues, statistics, letters = _exports()
+    from ipfund.web.registers import jobs as matching
+
     staff = (roles.REVIEWER, roles.APPROVER, roles.FINANCE, roles.ADMIN)
     return {
         "queue_review": JobKind("初审队列导出", (roles.REVIEWER,), queues.export_queue, queues.filename),
@@ -55,6 +59,8 @@ def kinds() -> dict[str, JobKind]:
             "银行批量代发文件", (roles.FINANCE,), bank_batch.export_bank_batch, bank_batch.filename, bank_batch.content_type
         ),
         "statistics": JobKind("年度统计导出", staff, statistics.export_statistics, statistics.filename),
+        "match_run": JobKind("免申即享匹配", (roles.REVIEWER, roles.ADMIN), matching.run_match, matching.filename,
+                             clean=matching.clean, result_url=matching.result_url),
         "decision_letters": JobKind(
             "资助决定书批量生成", (roles.REVIEWER, roles.APPROVER, roles.ADMIN), letters.export_letters, letters.filename, ZIP
         ),

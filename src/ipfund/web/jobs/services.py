@@ -31,7 +31,7 @@ YEAR_INVALID = "请填写有效的统计年度（2000 至 2100 之间的四位�
 ROUND_INVALID = "申报批次无效，请从列表中选择。"
 TEMPLATE_INVALID = "请从列表中选择银行文件模板。"
 RUN_INVALID = "沙盘测算编号无效。"
-PARAM_KEYS = ("round", "item", "state", "policy", "year", "q", "sort", "template", "run")
+PARAM_KEYS = ("round", "item", "state", "policy", "year", "q", "sort", "template", "run", "on")
 
 
 def job_params_clean(kind: str, raw) -> dict:
@@ -57,6 +57,10 @@ def job_params_clean(kind: str, raw) -> dict:
             raise ValidationError({"template": [TEMPLATE_INVALID]})
     else:
         params.pop("template", None)
+    spec = kinds().get(kind)
+    if spec is not None and spec.clean is not None:
+        return spec.clean(params)
+    params.pop("on", None)
     return params
 
 

@@ -59,6 +59,8 @@ BANK_REQUIRED = "请填写收款银行、账号和户名。"
 PROPOSED_MESSAGE = "您可直接享受《{policy}》{title}，资助金额 {amount} 元（依据{register}）。请登录确认享受意愿和收款账户，或提交放弃声明。"
 PROPOSED_SUBJECT = "【知识产权专项资金】可直接享受的资助"
 # A claim in these states no longer holds its duplicate key: the same facts may be proposed.
+#: Proposals written per INSERT (bulk_create, in order).
+PROPOSALS_AT_ONCE = 1000
 RELEASED = frozenset({State.REJECTED, State.WITHDRAWN, State.REVOKED, State.DECLINED})
 
 
@@ -115,6 +117,15 @@ def _held_keys(items: set[str]) -> set[str]:
     return held
 
 
+def _rows_of(version) -> list[RegisterRow]:
+    """A version's rows in order, each holding the one version read — not a copy of it per row, with
+    the file as uploaded (select_related would read the file again for every row)."""
+    rows = list(version.register_rows.order_by("number"))
+    for row in rows:
+        row.version = version
+    return rows
+
+
 def _line(kind: str, row: RegisterRow, **more) -> dict:
     return {"type": kind, "credit_code": row.credit_code, "name": row.name, **more, "source": _source(row)}
 
@@ -133,7 +144,7 @@ def register_candidates(policy) -> list[_Candidate]:
     are left out here too, and so are rows whose proposal already became a claim (that claim is
     counted as a claim). Ordered as matching reads them."""
     versions = [v for v in latest_versions(Register.AWARDS) if v.register.item in policy.items]
-    rows = [row for v in versions for row in v.register_rows.select_related("version__register").order_by("number")]
+    rows = [row for v in versions for row in _rows_of(v)]
     claimed = set(Proposal.objects.filter(row__in=rows, claim__isnull=False).values_list("row_id", flat=True))
     enterprises = enterprise_rows({row.credit_code for row in rows if row.credit_code})
     out = []
@@ -158,10 +169,13 @@ def register_candidates(policy) -> list[_Candidate]:
     return out
 
 
-@transaction.atomic
-def match_run(*, actor, on: dt.date | None = None, policy: str | None = None, progress=None) -> MatchResult:
+def match_run(*, actor, on: dt.date | None = None, policy: str | None = None, progress=None,
+              job_pk: int | None = None) -> MatchResult:
     """Match every award list's newest rows against the policies in force on `on` (today).
-    `progress(done, total)` is told the chunks of candidate claims decided, policy by policy."""
+    `progress(done, total)` is told the chunks of candidate claims decided, policy by policy.
+    The candidates are decided first (no transaction open, so that progress is seen), then the run,
+    its proposals and its audit are written in one transaction, against what is proposed, claimed
+    or awarded by then. `job_pk`: the background job running it (registers/jobs.py)."""
     clerk_check(actor)
     on = on or timezone.localdate()
     policies = policies_in_force(on)
@@ -170,14 +184,10 @@ def match_run(*, actor, on: dt.date | None = None, policy: str | None = None, pr
         if not policies:
             raise ValidationError({"policy": [POLICY_NOT_IN_FORCE.format(policy=policy, on=on.isoformat())]})
     user = actor if getattr(actor, "is_authenticated", False) else None
-    run = MatchRun.objects.create(started_by=user, on=on, policy=policy or "")
-    result = MatchResult(run)
     versions = latest_versions(Register.AWARDS)
     items = {v.register.item for v in versions}
-    taken = set(Proposal.objects.values_list("key", flat=True)) | _held_keys(items)
-    rows = [row for v in versions for row in v.register_rows.select_related("version__register").order_by("number")]
+    rows = [row for v in versions for row in _rows_of(v)]
     enterprises = enterprise_rows({row.credit_code for row in rows if row.credit_code})
-    proposed, left_out = [], []
     # The rows' candidate claims first (each with its place among the rows left out), then all of
     # them decided at once, each alone against the ledger (engine_door.decide_candidates: on Dask
     # for a large run), then proposals and rows left out in the rows' order, as one by one.
@@ -208,6 +218,19 @@ def match_run(*, actor, on: dt.date | None = None, policy: str | None = None, pr
             candidates.append((row, pol, item, applicant, event_date, facts,
                                _Candidate(f"row-{row.pk}", pol.id, item, applicant, event_date, facts)))
     decisions = _decide_all(candidates, progress)
+    with transaction.atomic():
+        return _match_write(actor, user, on, policy, job_pk, items, steps, candidates, decisions)
+
+
+def _match_write(actor, user, on: dt.date, policy: str | None, job_pk: int | None, items: set[str], steps: list,
+                 candidates: list, decisions: list) -> MatchResult:
+    """The run written: its proposals (each keyed by its duplicate key, none already taken), the
+    rows left out, the audit, and the proposals made into claims of enterprises with an account."""
+    run = MatchRun.objects.create(started_by=user, on=on, policy=policy or "", job_pk=job_pk)
+    result = MatchResult(run)
+    taken = set(Proposal.objects.values_list("key", flat=True)) | _held_keys(items)
+    left_out: list[dict] = []
+    made: list[tuple[Proposal, dict]] = []  # each proposal with its line's fields (the line names its id once written)
     for step in steps:
         if isinstance(step, dict):
             left_out.append(step)
@@ -225,12 +248,16 @@ def match_run(*, actor, on: dt.date | None = None, policy: str | None = None, pr
         if key in taken:
             continue  # proposed, claimed or awarded already
         taken.add(key)
-        proposal = Proposal.objects.create(
-            run=run, row=row, key=key, credit_code=row.credit_code, name=applicant.name, policy=pol.id, item=item,
-            event_date=event_date, facts=facts, amount=decision.amount, decision=decision.as_record())
-        proposed.append(proposal)
-        result.lines.append(_line("proposal", row, policy=pol.id, item=item, amount=f"{decision.amount:.2f}",
-                                  event_date=event_date.isoformat(), facts=facts, proposal=proposal.pk))
+        proposal = Proposal(run=run, row=row, key=key, credit_code=row.credit_code, name=applicant.name, policy=pol.id,
+                            item=item, event_date=event_date, facts=facts, amount=decision.amount,
+                            decision=decision.as_record())
+        made.append((proposal, dict(policy=pol.id, item=item, amount=f"{decision.amount:.2f}",
+                                    event_date=event_date.isoformat(), facts=facts)))
+    proposed = [p for p, _more in made]
+    for i in range(0, len(proposed), PROPOSALS_AT_ONCE):  # written in order: ids as one by one gives them
+        Proposal.objects.bulk_create(proposed[i:i + PROPOSALS_AT_ONCE])
+    for proposal, more in made:
+        result.lines.append(_line("proposal", proposal.row, **more, proposal=proposal.pk))
     result.lines.extend(left_out)
     run.proposed = len(proposed)
     run.unresolved = sum(1 for line in left_out if line["type"] == "unresolved")
@@ -279,7 +306,7 @@ def proposals_materialise(*, profile: ApplicantProfile) -> list[Claim]:
     message adapter. Runs after matching and whenever the enterprise opens 可直接享受."""
     made = []
     for proposal in (proposals_waiting_for(profile.ledger_identity).select_for_update()
-                     .select_related("row__version__register").order_by("id")):
+                     .select_related("row__version__register").defer("row__version__content").order_by("id")):
         claim = _claim_from(proposal, profile)
         policy = policy_by_id(claim.policy)
         message = PROPOSED_MESSAGE.format(policy=policy.title, title=policy.items[claim.item].title,

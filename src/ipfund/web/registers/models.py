@@ -128,6 +128,9 @@ class MatchRun(models.Model):
     unresolved = models.PositiveIntegerField(default=0)
     ineligible = models.PositiveIntegerField(default=0)
     left_out = models.JSONField(default=list)  # the rows not proposed, each with why (as `ipfund match` writes them)
+    # The background job that ran it (jobs kind "match_run"; its number, the jobs app importing this
+    # one and not the other way), None for a run from the command line.
+    job_pk = models.PositiveIntegerField(null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -13,7 +13,6 @@ urlpatterns = [
     path("staff/registers/versions/<int:pk>/", views.version, name="version"),
     path("staff/registers/waiting/", views.waiting, name="waiting"),
     path("staff/registers/rows/<int:pk>/resolve/", views.resolve, name="resolve"),
-    path("staff/registers/match/", views.match, name="match"),
     path("staff/registers/runs/<int:pk>/", views.run, name="run"),
     path("me/direct/", views.direct, name="direct"),
     path("me/direct/<int:pk>/confirm/", views.confirm, name="confirm"),

@@ -31,7 +31,6 @@ CLERKS = (roles.REVIEWER, roles.ADMIN)
 UPLOADED = "文件已上传，请核对列映射后导入。"
 IMPORTED = "已导入“{name}”第 {version} 版，共 {rows} 行；{waiting} 行单位名称待人工确认。"
 RESOLVED = "已确认：第 {row} 行“{name}”。"
-MATCHED = "匹配完成：新建议 {proposed} 项，未匹配 {unresolved} 行，不符合条件 {ineligible} 行。"
 CONFIRMED = "已确认享受，申报已转入初审，编号 {reference}。"
 DECLINED = "已提交放弃声明。"
 NAME_REQUIRED = "请填写名单名称。"
@@ -202,29 +201,10 @@ def resolve(request, pk):
 
 
 @role_required(*CLERKS)
-@require_POST
-def match(request):
-    form = MatchForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
-        return redirect("registers:registers")
-    try:
-        result = matching.match_run(actor=request.user, on=form.cleaned_data.get("on"),
-                                    policy=form.cleaned_data.get("policy") or None)
-    except ValidationError as exc:
-        for message in error_messages(exc):
-            messages.error(request, message)
-        return redirect("registers:registers")
-    run = result.run
-    messages.success(request, MATCHED.format(proposed=run.proposed, unresolved=run.unresolved, ineligible=run.ineligible))
-    return redirect("registers:run", pk=run.pk)
-
-
-@role_required(*CLERKS)
 def run(request, pk):
     match_run = get_object_or_404(MatchRun, pk=pk)
     proposals = []
-    for p in match_run.proposals.select_related("row__version__register", "claim").order_by("id"):
+    for p in match_run.proposals.select_related("row__version__register", "claim").defer("row__version__content").order_by("id"):
         policy = policy_by_id(p.policy)
         proposals.append({"p": p, "policy": policy.title if policy else p.policy,
                           "item": policy.items[p.item].title if policy and p.item in policy.items else p.item})

@@ -67,7 +67,9 @@ def job_start(request):
 @role_required(*STAFF)
 def job_detail(request, pk):
     job = _job(request, pk)
-    return render(request, "portal/staff/job.html", {"job": job, "title": kinds()[job.kind].title})
+    spec = kinds()[job.kind]
+    result = spec.result_url(job) if spec.result_url is not None and job.state == Job.DONE else None
+    return render(request, "portal/staff/job.html", {"job": job, "title": spec.title, "result_url": result})
 
 
 @role_required(*STAFF)
