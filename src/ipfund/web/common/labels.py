@@ -3,11 +3,10 @@
 Msgids are Chinese (the default language); ``locale/en`` translates them to English.
 """
 
-from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
 
-from ipfund.web.engine_door import BatchError, known_policies, policy_by_id, policy_installed_ids, policy_named
+from ipfund.web.engine_door import BatchError, known_policies, policy_by_id, policy_named
 
 STATUS_LABELS = {  # the same words as claims.workflow.State, translatable here
     "draft": _("草稿"),
@@ -126,17 +125,26 @@ def _kind_labels(policy=None) -> dict[str, str]:
         return {k: v for k, v in policy.kind_labels.items() if k in claimable}
     from django.utils import timezone
 
-    return dict(_installed_kind_labels(tuple(policy_installed_ids()), timezone.localdate()))
+    return dict(_installed_kind_labels(tuple(known_policies(timezone.localdate()))))
 
 
-@lru_cache(maxsize=16)
-def _installed_kind_labels(ids: tuple[str, ...], on) -> dict[str, str]:
-    """Every installed policy's names of applicant kinds, merged — once per set of installed
-    packages and day (a queue page names the kind of each of its fifty rows)."""
+#: The last merge of installed policies' kind names, with the policies it was made from: reused while
+#: the installed policies are the same objects (a package installed, changed or removed is a new
+#: object: the engine keeps one per package id, path and store contents).
+_MERGED: list = [(), {}]
+
+
+def _installed_kind_labels(policies: tuple) -> dict[str, str]:
+    """Every installed policy's names of applicant kinds, merged (a queue page names the kind of
+    each of its fifty rows)."""
+    made_from, merged = _MERGED
+    if len(made_from) == len(policies) and all(a is b for a, b in zip(made_from, policies)):
+        return merged
     out: dict[str, str] = {}
-    for p in known_policies(on):
+    for p in policies:
         for k, v in p.kind_labels.items():
             out.setdefault(k, v)
+    _MERGED[:] = [policies, out]
     return out
 
 
