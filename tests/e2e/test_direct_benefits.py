@@ -42,7 +42,8 @@ def _files(tmp_path, code: str) -> tuple[Path, Path]:
     return names, awards
 
 
-def test_registers_matching_confirm_decline_and_approval(new_context, screenshots, tmp_path, monkeypatch):
+def test_registers_matching_confirm_decline_and_approval(new_context, screenshots, tmp_path, monkeypatch, settings):
+    settings.CELERY_BROKER_URL = ""  # matching is a background job: the embedded worker thread of the live server runs it
     monkeypatch.setenv("IPFUND_POLICY_PATH", str(FIXTURE))
     no_budget(create_staff(), "fictional-successor-2025")  # approvals need a budget or 不设预算 for the year
     company = new_applicant("enterprise", sme=True, username="hongda", name="肇庆宏达科技有限公司")
@@ -84,6 +85,10 @@ def test_registers_matching_confirm_decline_and_approval(new_context, screenshot
     clerk.goto("/staff/registers/")
     clerk.fill("#id_on", "2026-06-01")
     submit(clerk, clerk.get_by_role("button", name="运行匹配"))
+    assert "免申即享匹配" in clerk.inner_text("main")  # the job's page, refreshing itself until the run is done
+    clerk.locator("#job-result").wait_for(timeout=60000)
+    screenshots(clerk, "register-match-job")
+    submit(clerk, clerk.locator("#job-result"))
     assert "新建议 2 项" in clerk.inner_text("main")
     assert "¥400,000.00" in clerk.inner_text("#proposals") and "¥150,000.00" in clerk.inner_text("#proposals")
     screenshots(clerk, "register-match-run")
